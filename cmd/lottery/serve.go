@@ -1,0 +1,128 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/spf13/cobra"
+
+	"github.com/lottery-go/lottery/infrastructure/config"
+	"github.com/lottery-go/lottery/infrastructure/token"
+	"github.com/lottery-go/lottery/interfaces/rest"
+)
+
+func serveCmd(load func() (cfgAndLog, error)) *cobra.Command {
+	var roles string
+	var noMigrate bool
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Run the server (embedded SQLite, Redis and NATS unless configured otherwise)",
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cl, err := load()
+			if err != nil {
+				return err
+			}
+			if roles != "" {
+				if err := cl.cfg.Set("roles", roles); err != nil {
+					return err
+				}
+			}
+			if noMigrate {
+				cl.cfg.Migrate = false
+			}
+			ctx, stop := signal.NotifyContext(cmd.Context(), syscall.SIGINT, syscall.SIGTERM)
+			defer stop()
+			return serve(ctx, cl.cfg, cl.log, serveHooks{})
+		},
+	}
+	cmd.Flags().StringVar(&roles, "roles", "", "comma-separated roles to run: api, granter, scheduler (default all)")
+	cmd.Flags().BoolVar(&noMigrate, "no-migrate", false, "do not apply migrations on start")
+	return cmd
+}
+
+// serveHooks let tests listen on a port of their choosing and add routes.
+type serveHooks struct {
+	listener net.Listener
+	ready    func(addr string)
+	routes   func(e *echo.Echo)
+}
+
+// serve runs until ctx ends, then drains in-flight requests, flushes pending writes and
+// closes every adapter, all within the configured shutdown timeout.
+func serve(ctx context.Context, cfg config.Config, log *slog.Logger, hooks serveHooks) error {
+	started := time.Now()
+	sys, err := openSystem(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer sys.Close()
+
+	keys := token.NewKeys(cfg.Auth.Secret)
+	if cfg.Auth.Secret == "" {
+		keys = devKeys()
+	}
+	srv := rest.New(rest.Options{Logger: log, BodyLimit: cfg.HTTP.BodyLimit, Checks: sys.checks(), Registry: sys.registry})
+	if hooks.routes != nil {
+		hooks.routes(srv.Echo())
+	}
+	_ = keys
+
+	ln := hooks.listener
+	if ln == nil {
+		if ln, err = net.Listen("tcp", cfg.HTTP.Addr); err != nil {
+			return fmt.Errorf("listen %s: %w", cfg.HTTP.Addr, err)
+		}
+	}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	log.Info("serving", "addr", ln.Addr().String(), "roles", strings.Join(cfg.Roles, ","),
+		"started_in", time.Since(started).Round(time.Millisecond).String())
+	if hooks.ready != nil {
+		hooks.ready(ln.Addr().String())
+	}
+
+	select {
+	case err := <-served:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("stopping: draining in-flight requests")
+	// Most of the budget drains HTTP; the rest flushes writers and closes adapters.
+	drain, cancel := context.WithTimeout(context.Background(), cfg.HTTP.ShutdownTimeout*8/10)
+	defer cancel()
+	if err := srv.Shutdown(drain); err != nil {
+		log.Warn("drain incomplete", "err", err)
+	}
+	<-served
+	log.Info("stopped")
+	return nil
+}
+
+// devKeys makes a throwaway key and prints tokens for trying the API by hand.
+func devKeys() *token.Keys {
+	keys := token.NewKeys(token.DevSecret())
+	mint := func(sub string, roles ...string) string {
+		t, _ := keys.Mint(sub, roles, nil, 24*time.Hour)
+		return t
+	}
+	printf(`
+==================== DEVELOPMENT ONLY ====================
+No auth secret is configured (LOTTERY_AUTH_SECRET), so a random
+key was generated for this run. Tokens valid for 24 hours, until
+this process stops:
+  admin:    %s
+  marketer: %s
+  user:     %s
+Never run like this in production: set LOTTERY_AUTH_SECRET.
+==========================================================
+
+`, mint("dev-admin", token.RoleAdmin), mint("dev-marketer", token.RoleMarketer), mint("dev-user", token.RoleUser))
+	return keys
+}

@@ -1,0 +1,151 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/lottery-go/lottery/infrastructure/config"
+	"github.com/lottery-go/lottery/infrastructure/embedded"
+	"github.com/lottery-go/lottery/infrastructure/idgen"
+	"github.com/lottery-go/lottery/infrastructure/messaging"
+	"github.com/lottery-go/lottery/infrastructure/persistence"
+	"github.com/lottery-go/lottery/interfaces/rest"
+)
+
+// system is every adapter of one process, opened in dependency order and closed in reverse.
+type system struct {
+	cfg      config.Config
+	log      *slog.Logger
+	db       *persistence.DB
+	redis    *redis.Client
+	nats     *messaging.Conn
+	ids      *idgen.Generator
+	registry *prometheus.Registry
+	closers  []func()
+}
+
+// openSQL picks MySQL when a DSN is configured, else the SQLite file under the data dir.
+func openSQL(ctx context.Context, cfg config.Config) (*persistence.DB, error) {
+	if cfg.MySQLDSN != "" {
+		return persistence.OpenMySQL(ctx, cfg.MySQLDSN)
+	}
+	return persistence.OpenSQLite(ctx, filepath.Join(cfg.DataDir, "lottery.db"))
+}
+
+func openSystem(ctx context.Context, cfg config.Config, log *slog.Logger) (s *system, err error) {
+	s = &system{cfg: cfg, log: log, registry: prometheus.NewRegistry()}
+	defer func() {
+		if err != nil {
+			s.Close()
+		}
+	}()
+	s.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+
+	if s.db, err = openSQL(ctx, cfg); err != nil {
+		return s, err
+	}
+	s.onClose(func() { _ = s.db.Close() })
+	log.Info("sql ready", "backend", s.db.Where)
+	if cfg.Migrate {
+		n, err := s.db.MigrateUp(ctx)
+		if err != nil {
+			return s, err
+		}
+		log.Info("migrations applied", "count", n)
+	}
+	if err = s.openRedis(ctx); err != nil {
+		return s, err
+	}
+	if err = s.openNATS(); err != nil {
+		return s, err
+	}
+	if cfg.NodeID >= 0 {
+		s.ids, err = idgen.New(cfg.NodeID)
+	} else {
+		s.ids, err = idgen.Allocate(ctx, s.redis, cfg.Redis.Prefix)
+	}
+	if err != nil {
+		return s, err
+	}
+	log.Info("id generator ready", "node", s.ids.Node())
+	return s, nil
+}
+
+func (s *system) openRedis(ctx context.Context) error {
+	addr, where := s.cfg.Redis.Addr, "redis "+s.cfg.Redis.Addr
+	if addr == "" {
+		srv, err := embedded.StartRedis()
+		if err != nil {
+			return err
+		}
+		s.onClose(srv.Close)
+		addr, where = srv.Addr(), "embedded redis-protocol server on "+srv.Addr()
+	}
+	s.redis = redis.NewClient(&redis.Options{
+		Addr: addr, Password: s.cfg.Redis.Password, DB: s.cfg.Redis.DB,
+		DialTimeout: 3 * time.Second, PoolSize: 256,
+	})
+	s.onClose(func() { _ = s.redis.Close() })
+	pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if err := s.redis.Ping(pctx).Err(); err != nil {
+		return fmt.Errorf("%s unreachable: %w", where, err)
+	}
+	s.log.Info("redis ready", "backend", where)
+	return nil
+}
+
+func (s *system) openNATS() error {
+	url, where := s.cfg.NATSURL, "nats "+s.cfg.NATSURL
+	if url == "" {
+		srv, err := embedded.StartNATS(filepath.Join(s.cfg.DataDir, "nats"))
+		if err != nil {
+			return err
+		}
+		s.onClose(srv.Close)
+		url, where = srv.URL(), "embedded nats with jetstream on "+srv.URL()
+	}
+	conn, err := messaging.Connect(url, "lottery")
+	if err != nil {
+		return err
+	}
+	s.nats = conn
+	s.onClose(conn.Close)
+	if err := conn.Ping(context.Background()); err != nil {
+		return fmt.Errorf("%s: jetstream: %w", where, err)
+	}
+	s.log.Info("nats ready", "backend", where)
+	return nil
+}
+
+func (s *system) onClose(f func()) { s.closers = append(s.closers, f) }
+
+// Close releases everything in reverse order of opening.
+func (s *system) Close() {
+	for i := len(s.closers) - 1; i >= 0; i-- {
+		s.closers[i]()
+	}
+	s.closers = nil
+}
+
+// checks are what /readyz asks.
+func (s *system) checks() []rest.Check {
+	return []rest.Check{
+		{Name: "sql", Ping: s.db.Ping},
+		{Name: "redis", Ping: func(ctx context.Context) error { return s.redis.Ping(ctx).Err() }},
+		{Name: "nats", Ping: func(ctx context.Context) error {
+			if s.nats == nil {
+				return errors.New("not connected")
+			}
+			return s.nats.Ping(ctx)
+		}},
+	}
+}

@@ -1,0 +1,88 @@
+// Package config loads Lottery's configuration from defaults, an optional YAML file and the
+// environment, in that order: a later source overrides an earlier one. Every key is declared
+// once in the table of keys.go, so file, environment, validation and documentation cannot
+// drift apart.
+package config
+
+import (
+	"time"
+)
+
+// Config is the whole configuration of one process.
+type Config struct {
+	HTTP     HTTP
+	DataDir  string
+	MySQLDSN string
+	Redis    Redis
+	NATSURL  string
+	Auth     Auth
+	Log      Log
+	Migrate  bool
+	Roles    []string
+	Persist  string // "group" (default) or "per_request"
+	NodeID   int64  // snowflake node, -1 = pick one at start
+}
+
+// HTTP configures the REST server.
+type HTTP struct {
+	Addr            string
+	BodyLimit       int64
+	ShutdownTimeout time.Duration
+}
+
+// Redis configures the counter store; an empty Addr means the in-process server.
+type Redis struct {
+	Addr     string
+	Password string
+	DB       int
+	Prefix   string
+}
+
+// Auth configures token verification.
+type Auth struct {
+	Secret string
+	Issuer string
+}
+
+// Log configures slog.
+type Log struct {
+	Level  string
+	Format string
+}
+
+// Roles a process can run.
+const (
+	RoleAPI       = "api"
+	RoleGranter   = "granter"
+	RoleScheduler = "scheduler"
+)
+
+// Persist modes of the order writer.
+const (
+	PersistGroup      = "group"
+	PersistPerRequest = "per_request"
+)
+
+// Default returns the configuration used when nothing is given: every part embedded.
+func Default() Config {
+	return Config{
+		HTTP:    HTTP{Addr: ":8080", BodyLimit: 1 << 20, ShutdownTimeout: 10 * time.Second},
+		DataDir: "./data",
+		Redis:   Redis{Prefix: "lottery:"},
+		Log:     Log{Level: "info", Format: "text"},
+		Migrate: true,
+		Roles:   []string{RoleAPI, RoleGranter, RoleScheduler},
+		Persist: PersistGroup,
+		NodeID:  -1,
+	}
+}
+
+// HasRole reports whether the process runs role r.
+func (c Config) HasRole(r string) bool {
+	for _, have := range c.Roles {
+		if have == r {
+			return true
+		}
+	}
+	return false
+}

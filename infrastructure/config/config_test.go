@@ -1,0 +1,125 @@
+package config
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func envOf(m map[string]string) func(string) (string, bool) {
+	return func(k string) (string, bool) {
+		v, ok := m[k]
+		return v, ok
+	}
+}
+
+func TestDefaultsEmbedEverything(t *testing.T) {
+	t.Parallel()
+	c, err := Load("", envOf(nil))
+	require.NoError(t, err)
+	assert.Equal(t, ":8080", c.HTTP.Addr)
+	assert.Equal(t, "./data", c.DataDir)
+	assert.Empty(t, c.MySQLDSN)
+	assert.Empty(t, c.Redis.Addr)
+	assert.Empty(t, c.NATSURL)
+	assert.True(t, c.Migrate)
+	assert.True(t, c.HasRole(RoleAPI) && c.HasRole(RoleGranter) && c.HasRole(RoleScheduler))
+	assert.Equal(t, 10*time.Second, c.HTTP.ShutdownTimeout)
+}
+
+func TestEnvironmentOverridesFile(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "lottery.yaml")
+	require.NoError(t, os.WriteFile(path, []byte(`
+http:
+  addr: ":9000"
+  body_limit: 2M
+data_dir: /var/lib/lottery
+redis:
+  addr: "10.0.0.1:6379"
+roles: [api, granter]
+`), 0o600))
+	c, err := Load(path, envOf(map[string]string{
+		"LOTTERY_HTTP_ADDR":   "127.0.0.1:9100",
+		"LOTTERY_REDIS_ADDR":  "",
+		"LOTTERY_AUTH_SECRET": "0123456789abcdef0123",
+	}))
+	require.NoError(t, err)
+	assert.Equal(t, "127.0.0.1:9100", c.HTTP.Addr, "env beats file")
+	assert.Equal(t, int64(2<<20), c.HTTP.BodyLimit)
+	assert.Equal(t, "/var/lib/lottery", c.DataDir)
+	assert.Empty(t, c.Redis.Addr, "an empty variable clears the file's value")
+	assert.Equal(t, []string{RoleAPI, RoleGranter}, c.Roles)
+	assert.Equal(t, "0123456789abcdef0123", c.Auth.Secret)
+}
+
+func TestBadValuesNameTheirKey(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		env, value, key string
+	}{
+		{"LOTTERY_HTTP_ADDR", "8080", "http.addr"},
+		{"LOTTERY_HTTP_BODY_LIMIT", "-1", "http.body_limit"},
+		{"LOTTERY_HTTP_SHUTDOWN_TIMEOUT", "soon", "http.shutdown_timeout"},
+		{"LOTTERY_DATA_DIR", " ", "data_dir"},
+		{"LOTTERY_MYSQL_DSN", "localhost", "mysql.dsn"},
+		{"LOTTERY_REDIS_ADDR", "localhost", "redis.addr"},
+		{"LOTTERY_REDIS_DB", "x", "redis.db"},
+		{"LOTTERY_REDIS_PREFIX", "a{b}", "redis.prefix"},
+		{"LOTTERY_NATS_URL", "::::", "nats.url"},
+		{"LOTTERY_AUTH_SECRET", "short", "auth.secret"},
+		{"LOTTERY_LOG_LEVEL", "loud", "log.level"},
+		{"LOTTERY_LOG_FORMAT", "xml", "log.format"},
+		{"LOTTERY_MIGRATE", "perhaps", "migrate"},
+		{"LOTTERY_ROLES", "api,cook", "roles"},
+		{"LOTTERY_PERSIST", "never", "persist"},
+		{"LOTTERY_NODE_ID", "5000", "node_id"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.env, func(t *testing.T) {
+			t.Parallel()
+			_, err := Load("", envOf(map[string]string{tc.env: tc.value}))
+			var cerr *Error
+			require.True(t, errors.As(err, &cerr), "got %v", err)
+			assert.Equal(t, tc.key, cerr.Key)
+			assert.Equal(t, tc.env, cerr.Source)
+			assert.Contains(t, err.Error(), tc.key)
+		})
+	}
+}
+
+func TestFileErrors(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	unknown := filepath.Join(dir, "unknown.yaml")
+	require.NoError(t, os.WriteFile(unknown, []byte("http:\n  adr: ':1'\nlog:\n  level: loud\n"), 0o600))
+	_, err := Load(unknown, envOf(nil))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "http.adr")
+	assert.Contains(t, err.Error(), "unknown key")
+	assert.Contains(t, err.Error(), "log.level", "every bad key is reported")
+
+	broken := filepath.Join(dir, "broken.yaml")
+	require.NoError(t, os.WriteFile(broken, []byte("http: [unclosed"), 0o600))
+	_, err = Load(broken, envOf(nil))
+	assert.ErrorContains(t, err, "broken.yaml")
+
+	_, err = Load(filepath.Join(dir, "missing.yaml"), envOf(nil))
+	assert.ErrorContains(t, err, "missing.yaml")
+}
+
+func TestDescribeCoversEveryKey(t *testing.T) {
+	t.Parallel()
+	rows := Describe()
+	assert.Len(t, rows, len(keys))
+	for _, r := range rows {
+		assert.NotEmpty(t, r[0])
+		assert.Regexp(t, `^LOTTERY_[A-Z_]+$`, r[1])
+		assert.NotEmpty(t, r[2])
+	}
+}

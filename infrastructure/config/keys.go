@@ -1,0 +1,180 @@
+package config
+
+import (
+	"fmt"
+	"log/slog"
+	"net"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// key is one configuration setting: its dotted file path, its environment variable, what it
+// means, and how a textual value is checked and applied.
+type key struct {
+	path string
+	env  string
+	doc  string
+	set  func(c *Config, v string) error
+}
+
+var keys = []key{
+	{"http.addr", "LOTTERY_HTTP_ADDR", "listen address of the REST server", func(c *Config, v string) error {
+		if _, _, err := net.SplitHostPort(v); err != nil {
+			return fmt.Errorf("want host:port, e.g. :8080")
+		}
+		c.HTTP.Addr = v
+		return nil
+	}},
+	{"http.body_limit", "LOTTERY_HTTP_BODY_LIMIT", "largest request body in bytes (suffix K or M allowed)", func(c *Config, v string) error {
+		n, err := parseSize(v)
+		c.HTTP.BodyLimit = n
+		return err
+	}},
+	{"http.shutdown_timeout", "LOTTERY_HTTP_SHUTDOWN_TIMEOUT", "how long a stop waits for in-flight requests", func(c *Config, v string) error {
+		d, err := parseDuration(v)
+		c.HTTP.ShutdownTimeout = d
+		return err
+	}},
+	{"data_dir", "LOTTERY_DATA_DIR", "folder for the embedded SQLite file and NATS store", func(c *Config, v string) error {
+		if strings.TrimSpace(v) == "" {
+			return fmt.Errorf("must not be empty")
+		}
+		c.DataDir = v
+		return nil
+	}},
+	{"mysql.dsn", "LOTTERY_MYSQL_DSN", "MySQL/MariaDB DSN (go-sql-driver form); empty = embedded SQLite", func(c *Config, v string) error {
+		if v != "" && !strings.Contains(v, "/") {
+			return fmt.Errorf("want user:pass@tcp(host:port)/dbname")
+		}
+		c.MySQLDSN = v
+		return nil
+	}},
+	{"redis.addr", "LOTTERY_REDIS_ADDR", "Redis host:port; empty = in-process Redis-protocol server", func(c *Config, v string) error {
+		if v != "" {
+			if _, _, err := net.SplitHostPort(v); err != nil {
+				return fmt.Errorf("want host:port")
+			}
+		}
+		c.Redis.Addr = v
+		return nil
+	}},
+	{"redis.password", "LOTTERY_REDIS_PASSWORD", "Redis password", func(c *Config, v string) error {
+		c.Redis.Password = v
+		return nil
+	}},
+	{"redis.db", "LOTTERY_REDIS_DB", "Redis database number", func(c *Config, v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			return fmt.Errorf("want a whole number ≥ 0")
+		}
+		c.Redis.DB = n
+		return nil
+	}},
+	{"redis.prefix", "LOTTERY_REDIS_PREFIX", "prefix of every Redis key", func(c *Config, v string) error {
+		if strings.ContainsAny(v, "{} ") {
+			return fmt.Errorf("must not contain braces or spaces")
+		}
+		c.Redis.Prefix = v
+		return nil
+	}},
+	{"nats.url", "LOTTERY_NATS_URL", "NATS URL with JetStream; empty = in-process NATS server", func(c *Config, v string) error {
+		if v != "" {
+			u, err := url.Parse(v)
+			if err != nil || u.Host == "" {
+				return fmt.Errorf("want nats://host:port")
+			}
+		}
+		c.NATSURL = v
+		return nil
+	}},
+	{"auth.secret", "LOTTERY_AUTH_SECRET", "HS256 key for tokens; empty = a development key is generated", func(c *Config, v string) error {
+		if v != "" && len(v) < 16 {
+			return fmt.Errorf("must be at least 16 characters")
+		}
+		c.Auth.Secret = v
+		return nil
+	}},
+	{"log.level", "LOTTERY_LOG_LEVEL", "debug, info, warn or error", func(c *Config, v string) error {
+		var l slog.Level
+		if err := l.UnmarshalText([]byte(v)); err != nil {
+			return fmt.Errorf("want debug, info, warn or error")
+		}
+		c.Log.Level = strings.ToLower(v)
+		return nil
+	}},
+	{"log.format", "LOTTERY_LOG_FORMAT", "text or json", func(c *Config, v string) error {
+		if v != "text" && v != "json" {
+			return fmt.Errorf("want text or json")
+		}
+		c.Log.Format = v
+		return nil
+	}},
+	{"migrate", "LOTTERY_MIGRATE", "apply migrations when serve starts", func(c *Config, v string) error {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return fmt.Errorf("want true or false")
+		}
+		c.Migrate = b
+		return nil
+	}},
+	{"roles", "LOTTERY_ROLES", "comma-separated roles of this process: api, granter, scheduler", func(c *Config, v string) error {
+		roles, err := parseRoles(v)
+		c.Roles = roles
+		return err
+	}},
+	{"persist", "LOTTERY_PERSIST", "order writer: group (batched commits) or per_request", func(c *Config, v string) error {
+		if v != PersistGroup && v != PersistPerRequest {
+			return fmt.Errorf("want group or per_request")
+		}
+		c.Persist = v
+		return nil
+	}},
+	{"node_id", "LOTTERY_NODE_ID", "snowflake node id 0..1023 (unique per process); -1 = allocate at start", func(c *Config, v string) error {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < -1 || n > 1023 {
+			return fmt.Errorf("want a whole number from -1 to 1023")
+		}
+		c.NodeID = n
+		return nil
+	}},
+}
+
+func parseSize(v string) (int64, error) {
+	mult := int64(1)
+	s := strings.ToUpper(strings.TrimSuffix(strings.TrimSpace(v), "B"))
+	switch {
+	case strings.HasSuffix(s, "K"):
+		mult, s = 1<<10, strings.TrimSuffix(s, "K")
+	case strings.HasSuffix(s, "M"):
+		mult, s = 1<<20, strings.TrimSuffix(s, "M")
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n <= 0 {
+		return 0, fmt.Errorf("want a positive size like 1048576, 512K or 1M")
+	}
+	return n * mult, nil
+}
+
+func parseDuration(v string) (time.Duration, error) {
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("want a positive duration like 10s")
+	}
+	return d, nil
+}
+
+func parseRoles(v string) ([]string, error) {
+	var roles []string
+	for _, r := range strings.Split(v, ",") {
+		r = strings.TrimSpace(r)
+		switch r {
+		case RoleAPI, RoleGranter, RoleScheduler:
+			roles = append(roles, r)
+		default:
+			return nil, fmt.Errorf("unknown role %q (want api, granter, scheduler)", r)
+		}
+	}
+	return roles, nil
+}

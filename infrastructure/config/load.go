@@ -1,0 +1,145 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"sort"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Error names the key whose value was refused.
+type Error struct {
+	Key    string // dotted file path, e.g. http.addr
+	Source string // the file or environment variable it came from
+	Value  string
+	Reason string
+}
+
+func (e *Error) Error() string {
+	return fmt.Sprintf("config %s (from %s): %q: %s", e.Key, e.Source, e.Value, e.Reason)
+}
+
+// Load builds the configuration: defaults, then the YAML file at path (if not empty), then
+// the environment as given by lookupEnv (os.LookupEnv in production: a variable set to the
+// empty string clears a file value). Every refused value is reported, not only the first.
+func Load(path string, lookupEnv func(string) (string, bool)) (Config, error) {
+	c := Default()
+	var errs []error
+	if path != "" {
+		values, err := readFile(path)
+		if err != nil {
+			return c, err
+		}
+		errs = append(errs, apply(&c, values, path)...)
+	}
+	env := map[string]string{}
+	for _, k := range keys {
+		if v, ok := lookupEnv(k.env); ok {
+			env[k.path] = v
+		}
+	}
+	errs = append(errs, applyEnv(&c, env)...)
+	return c, errors.Join(errs...)
+}
+
+func readFile(path string) (map[string]string, error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("config file: %w", err)
+	}
+	var tree map[string]any
+	if err := yaml.Unmarshal(raw, &tree); err != nil {
+		return nil, fmt.Errorf("config file %s: %w", path, err)
+	}
+	values := map[string]string{}
+	flatten("", tree, values)
+	return values, nil
+}
+
+// flatten turns nested YAML maps into dotted keys; lists become comma-separated values.
+func flatten(prefix string, tree map[string]any, out map[string]string) {
+	for k, v := range tree {
+		path := k
+		if prefix != "" {
+			path = prefix + "." + k
+		}
+		switch val := v.(type) {
+		case map[string]any:
+			flatten(path, val, out)
+		case []any:
+			parts := make([]string, len(val))
+			for i, p := range val {
+				parts[i] = fmt.Sprint(p)
+			}
+			out[path] = strings.Join(parts, ",")
+		case nil:
+			out[path] = ""
+		default:
+			out[path] = fmt.Sprint(val)
+		}
+	}
+}
+
+func apply(c *Config, values map[string]string, source string) []error {
+	var errs []error
+	byPath := map[string]key{}
+	for _, k := range keys {
+		byPath[k.path] = k
+	}
+	paths := make([]string, 0, len(values))
+	for p := range values {
+		paths = append(paths, p)
+	}
+	sort.Strings(paths)
+	for _, p := range paths {
+		k, ok := byPath[p]
+		if !ok {
+			errs = append(errs, &Error{Key: p, Source: source, Value: values[p], Reason: "unknown key"})
+			continue
+		}
+		if err := k.set(c, values[p]); err != nil {
+			errs = append(errs, &Error{Key: p, Source: source, Value: values[p], Reason: err.Error()})
+		}
+	}
+	return errs
+}
+
+func applyEnv(c *Config, values map[string]string) []error {
+	var errs []error
+	for _, k := range keys {
+		v, ok := values[k.path]
+		if !ok {
+			continue
+		}
+		if err := k.set(c, v); err != nil {
+			errs = append(errs, &Error{Key: k.path, Source: k.env, Value: v, Reason: err.Error()})
+		}
+	}
+	return errs
+}
+
+// Describe lists every key as "path | env | meaning" rows, for docs and --help.
+func Describe() [][3]string {
+	rows := make([][3]string, len(keys))
+	for i, k := range keys {
+		rows[i] = [3]string{k.path, k.env, k.doc}
+	}
+	return rows
+}
+
+// Set applies one value by its dotted key, validated like the file and the environment;
+// command-line flags use it so that every source obeys the same rules.
+func (c *Config) Set(path, value string) error {
+	for _, k := range keys {
+		if k.path == path {
+			if err := k.set(c, value); err != nil {
+				return &Error{Key: path, Source: "flag", Value: value, Reason: err.Error()}
+			}
+			return nil
+		}
+	}
+	return &Error{Key: path, Source: "flag", Value: value, Reason: "unknown key"}
+}

@@ -1,0 +1,54 @@
+package persistence_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/lottery-go/lottery/internal/testkit"
+)
+
+func TestMigrationsCoverTheModel(t *testing.T) {
+	t.Parallel()
+	testkit.EachSQL(t, func(t *testing.T, env testkit.SQLEnv) {
+		t.Parallel()
+		ctx := context.Background()
+		st, err := env.DB.MigrationStatuses(ctx)
+		require.NoError(t, err)
+		require.NotEmpty(t, st)
+		for _, s := range st {
+			assert.True(t, s.Applied, "migration %d applied", s.Version)
+		}
+		n, err := env.DB.MigrateUp(ctx)
+		require.NoError(t, err)
+		assert.Zero(t, n, "a second up applies nothing")
+
+		for _, table := range []string{
+			"awards", "redeem_codes", "activities", "activity_transitions", "strategies",
+			"prize_slots", "prize_releases", "orders", "takes", "outbox", "grants",
+			"shipping_addresses", "rule_trees", "rule_tree_versions", "user_profiles",
+			"blacklist", "points_ledger",
+		} {
+			var count int64
+			require.NoError(t, env.DB.Gorm.Table(table).Count(&count).Error, table)
+		}
+	})
+}
+
+func TestIdempotencyKeyIsUniquePerUser(t *testing.T) {
+	t.Parallel()
+	testkit.EachSQL(t, func(t *testing.T, env testkit.SQLEnv) {
+		t.Parallel()
+		insert := func(id int64, user, key string) error {
+			return env.DB.Gorm.Exec(`INSERT INTO orders (id, activity_id, strategy_id, user_id, day, outcome,
+				idempotency_key, grant_state, mq_state, created_at, updated_at)
+				VALUES (?, 1, 1, ?, '2026-11-22', 'lose', ?, 'none', 'none', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)`,
+				id, user, key).Error
+		}
+		require.NoError(t, insert(1, "u1", "k"))
+		require.NoError(t, insert(2, "u2", "k"), "another user may reuse a key")
+		assert.Error(t, insert(3, "u1", "k"), "same user, same key: refused")
+	})
+}

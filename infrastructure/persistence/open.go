@@ -1,0 +1,145 @@
+// Package persistence implements the domain's repositories with gorm on MySQL/MariaDB or
+// on an embedded SQLite file, and owns the schema migrations.
+package persistence
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/glebarez/sqlite"
+	"gorm.io/driver/mysql"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+)
+
+// Dialect names a SQL backend.
+type Dialect string
+
+const (
+	MySQL  Dialect = "mysql"
+	SQLite Dialect = "sqlite"
+)
+
+// DB is an open database and the dialect it speaks.
+type DB struct {
+	Gorm    *gorm.DB
+	Dialect Dialect
+	// Where is a printable description of the backend without secrets.
+	Where string
+}
+
+// OpenMySQL connects to MySQL/MariaDB and checks the connection within the timeout, so an
+// unreachable server is an error, not a hang.
+func OpenMySQL(ctx context.Context, dsn string) (*DB, error) {
+	dsn = withDefaults(dsn)
+	g, err := gorm.Open(mysql.Open(dsn), gormConfig())
+	if err != nil {
+		return nil, fmt.Errorf("open mysql: %w", err)
+	}
+	sqlDB, err := g.DB()
+	if err != nil {
+		return nil, err
+	}
+	sqlDB.SetMaxOpenConns(64)
+	sqlDB.SetMaxIdleConns(64)
+	sqlDB.SetConnMaxLifetime(30 * time.Minute)
+	db := &DB{Gorm: g, Dialect: MySQL, Where: redactDSN(dsn)}
+	if err := db.Ping(ctx); err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("mysql %s unreachable: %w", db.Where, err)
+	}
+	return db, nil
+}
+
+// OpenSQLite opens (creating if needed) the SQLite file at path in WAL mode.
+func OpenSQLite(ctx context.Context, path string) (*DB, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return nil, fmt.Errorf("create data dir: %w", err)
+	}
+	// immediate transactions take the write lock up front: a deferred one that reads and
+	// then writes can fail with SQLITE_BUSY at once instead of waiting busy_timeout.
+	dsn := "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)" +
+		"&_pragma=synchronous(NORMAL)&_txlock=immediate"
+	g, err := gorm.Open(sqlite.Open(dsn), gormConfig())
+	if err != nil {
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	sqlDB, err := g.DB()
+	if err != nil {
+		return nil, err
+	}
+	sqlDB.SetMaxOpenConns(8)
+	db := &DB{Gorm: g, Dialect: SQLite, Where: "sqlite " + path}
+	if err := db.Ping(ctx); err != nil {
+		_ = db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+func gormConfig() *gorm.Config {
+	return &gorm.Config{
+		Logger:                 logger.Discard,
+		SkipDefaultTransaction: true,
+		PrepareStmt:            false,
+		NowFunc:                func() time.Time { return time.Now().UTC() },
+	}
+}
+
+// withDefaults adds what the application relies on: UTC times parsed into time.Time and
+// connection timeouts, unless the DSN already says otherwise.
+func withDefaults(dsn string) string {
+	params := map[string]string{"parseTime": "true", "loc": "UTC", "timeout": "5s", "charset": "utf8mb4"}
+	for k, v := range params {
+		if strings.Contains(dsn, k+"=") {
+			continue
+		}
+		sep := "?"
+		if strings.Contains(dsn, "?") {
+			sep = "&"
+		}
+		dsn += sep + k + "=" + v
+	}
+	return dsn
+}
+
+// redactDSN hides the password of user:pass@tcp(...)/db.
+func redactDSN(dsn string) string {
+	at := strings.LastIndex(dsn, "@")
+	if at < 0 {
+		return dsn
+	}
+	cred := dsn[:at]
+	if i := strings.Index(cred, ":"); i >= 0 {
+		cred = cred[:i] + ":***"
+	}
+	rest := dsn[at:]
+	if q := strings.Index(rest, "?"); q >= 0 {
+		rest = rest[:q]
+	}
+	return cred + rest
+}
+
+// Ping checks the database answers within 3 seconds.
+func (db *DB) Ping(ctx context.Context) error {
+	sqlDB, err := db.Gorm.DB()
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	return sqlDB.PingContext(ctx)
+}
+
+// Close releases the connections.
+func (db *DB) Close() error {
+	sqlDB, err := db.Gorm.DB()
+	if err != nil {
+		return err
+	}
+	return sqlDB.Close()
+}

@@ -1,0 +1,109 @@
+// Package token mints and verifies the HS256 bearer tokens of API.md: sub = user id,
+// roles ⊂ {user, marketer, admin}, exp, and optional trusted facts.
+package token
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+)
+
+// Roles a token can carry.
+const (
+	RoleUser     = "user"
+	RoleMarketer = "marketer"
+	RoleAdmin    = "admin"
+)
+
+// ErrInvalid covers every token that must be refused: bad signature, expired, malformed.
+var ErrInvalid = errors.New("invalid token")
+
+// Claims are what a verified token says about its bearer.
+type Claims struct {
+	Subject string
+	Roles   []string
+	Facts   map[string]any
+	Expiry  time.Time
+}
+
+// Has reports whether the claims include role.
+func (c Claims) Has(role string) bool {
+	for _, r := range c.Roles {
+		if r == role {
+			return true
+		}
+	}
+	return false
+}
+
+type jwtClaims struct {
+	Roles []string       `json:"roles"`
+	Facts map[string]any `json:"facts,omitempty"`
+	jwt.RegisteredClaims
+}
+
+// Keys signs and verifies with one shared secret.
+type Keys struct {
+	secret []byte
+	parser *jwt.Parser
+}
+
+// NewKeys uses secret as the HS256 key.
+func NewKeys(secret string) *Keys {
+	return &Keys{
+		secret: []byte(secret),
+		parser: jwt.NewParser(jwt.WithValidMethods([]string{"HS256"}), jwt.WithExpirationRequired(),
+			jwt.WithLeeway(30*time.Second)),
+	}
+}
+
+// DevSecret returns a random secret for a development server that was given none.
+func DevSecret() string {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// ValidRole reports whether r is a known role.
+func ValidRole(r string) bool {
+	return r == RoleUser || r == RoleMarketer || r == RoleAdmin
+}
+
+// Mint signs a token for sub with roles and facts, valid for ttl.
+func (k *Keys) Mint(sub string, roles []string, facts map[string]any, ttl time.Duration) (string, error) {
+	if sub == "" || len(sub) > 64 {
+		return "", fmt.Errorf("subject must be 1 to 64 characters")
+	}
+	for _, r := range roles {
+		if !ValidRole(r) {
+			return "", fmt.Errorf("unknown role %q (want user, marketer, admin)", r)
+		}
+	}
+	if ttl <= 0 {
+		return "", fmt.Errorf("ttl must be positive")
+	}
+	now := time.Now()
+	c := jwtClaims{Roles: roles, Facts: facts, RegisteredClaims: jwt.RegisteredClaims{
+		Subject:   sub,
+		IssuedAt:  jwt.NewNumericDate(now),
+		ExpiresAt: jwt.NewNumericDate(now.Add(ttl)),
+	}}
+	return jwt.NewWithClaims(jwt.SigningMethodHS256, c).SignedString(k.secret)
+}
+
+// Verify checks the signature and expiry and returns the claims.
+func (k *Keys) Verify(raw string) (Claims, error) {
+	var c jwtClaims
+	_, err := k.parser.ParseWithClaims(raw, &c, func(*jwt.Token) (any, error) { return k.secret, nil })
+	if err != nil {
+		return Claims{}, fmt.Errorf("%w: %v", ErrInvalid, err)
+	}
+	if c.Subject == "" || len(c.Subject) > 64 {
+		return Claims{}, fmt.Errorf("%w: subject must be 1 to 64 characters", ErrInvalid)
+	}
+	return Claims{Subject: c.Subject, Roles: c.Roles, Facts: c.Facts, Expiry: c.ExpiresAt.Time}, nil
+}

@@ -1,0 +1,104 @@
+// Package rest is the HTTP face of Lottery: the echo server, authentication, the JSON
+// contract of API.md and the mapping of domain errors to statuses.
+package rest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"runtime/debug"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// Check is one dependency that /readyz asks.
+type Check struct {
+	Name string
+	Ping func(ctx context.Context) error
+}
+
+// Options configure the server.
+type Options struct {
+	Logger    *slog.Logger
+	BodyLimit int64
+	Checks    []Check
+	Registry  *prometheus.Registry
+}
+
+// Server is the configured echo instance.
+type Server struct {
+	echo *echo.Echo
+	opts Options
+	http *http.Server
+}
+
+// New builds a server with the operational endpoints; parts of the API add their routes
+// through Echo().
+func New(opts Options) *Server {
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	if opts.Registry == nil {
+		opts.Registry = prometheus.NewRegistry()
+	}
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.HTTPErrorHandler = errorHandler(opts.Logger)
+	e.Use(middleware.RequestIDWithConfig(middleware.RequestIDConfig{Generator: newRequestID}))
+	e.Use(newHTTPMetrics(opts.Registry).middleware)
+	e.Use(recoverPanics(opts.Logger))
+	e.Use(middleware.BodyLimit(fmt.Sprintf("%dB", opts.BodyLimit)))
+	s := &Server{echo: e, opts: opts}
+	s.registerOps()
+	return s
+}
+
+// Echo exposes the router for route registration.
+func (s *Server) Echo() *echo.Echo { return s.echo }
+
+// Serve answers on ln until Shutdown.
+func (s *Server) Serve(ln net.Listener) error {
+	s.http = &http.Server{
+		Handler:           s.echo,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+	}
+	err := s.http.Serve(ln)
+	if errors.Is(err, http.ErrServerClosed) {
+		return nil
+	}
+	return err
+}
+
+// Shutdown stops accepting and waits for in-flight requests until ctx ends.
+func (s *Server) Shutdown(ctx context.Context) error {
+	if s.http == nil {
+		return nil
+	}
+	return s.http.Shutdown(ctx)
+}
+
+// recoverPanics turns a panic into a 500 in the API shape and logs the stack once.
+func recoverPanics(log *slog.Logger) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) (err error) {
+			defer func() {
+				if r := recover(); r != nil {
+					if r == http.ErrAbortHandler {
+						panic(r)
+					}
+					log.Error("panic", "request_id", requestID(c), "path", c.Path(), "panic", r,
+						"stack", string(debug.Stack()))
+					err = Errorf(http.StatusInternalServerError, "internal", "internal error")
+				}
+			}()
+			return next(c)
+		}
+	}
+}

@@ -104,7 +104,7 @@ func (s *system) openRedis(ctx context.Context) error {
 }
 
 func (s *system) openNATS() error {
-	url, where := s.cfg.NATSURL, "nats "+s.cfg.NATSURL
+	url, where := s.cfg.NATS.URL, "nats "+s.cfg.NATS.URL
 	if url == "" {
 		srv, err := embedded.StartNATS(filepath.Join(s.cfg.DataDir, "nats"))
 		if err != nil {

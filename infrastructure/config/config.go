@@ -14,7 +14,7 @@ type Config struct {
 	DataDir  string
 	MySQLDSN string
 	Redis    Redis
-	NATSURL  string
+	NATS     NATS
 	Auth     Auth
 	Log      Log
 	Migrate  bool
@@ -36,6 +36,12 @@ type Redis struct {
 	Password string
 	DB       int
 	Prefix   string
+}
+
+// NATS configures the message queue; an empty URL means the in-process server.
+type NATS struct {
+	URL    string
+	Prefix string // of stream names and subjects, so several deployments can share a server
 }
 
 // Auth configures token verification.
@@ -69,6 +75,7 @@ func Default() Config {
 		HTTP:    HTTP{Addr: ":8080", BodyLimit: 1 << 20, ShutdownTimeout: 10 * time.Second},
 		DataDir: "./data",
 		Redis:   Redis{Prefix: "lottery:"},
+		NATS:    NATS{Prefix: "LOTTERY"},
 		Log:     Log{Level: "info", Format: "text"},
 		Migrate: true,
 		Roles:   []string{RoleAPI, RoleGranter, RoleScheduler},

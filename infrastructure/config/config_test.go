@@ -26,7 +26,7 @@ func TestDefaultsEmbedEverything(t *testing.T) {
 	assert.Equal(t, "./data", c.DataDir)
 	assert.Empty(t, c.MySQLDSN)
 	assert.Empty(t, c.Redis.Addr)
-	assert.Empty(t, c.NATSURL)
+	assert.Empty(t, c.NATS.URL)
 	assert.True(t, c.Migrate)
 	assert.True(t, c.HasRole(RoleAPI) && c.HasRole(RoleGranter) && c.HasRole(RoleScheduler))
 	assert.Equal(t, 10*time.Second, c.HTTP.ShutdownTimeout)
@@ -72,6 +72,7 @@ func TestBadValuesNameTheirKey(t *testing.T) {
 		{"LOTTERY_REDIS_DB", "x", "redis.db"},
 		{"LOTTERY_REDIS_PREFIX", "a{b}", "redis.prefix"},
 		{"LOTTERY_NATS_URL", "::::", "nats.url"},
+		{"LOTTERY_NATS_PREFIX", "lower", "nats.prefix"},
 		{"LOTTERY_AUTH_SECRET", "short", "auth.secret"},
 		{"LOTTERY_LOG_LEVEL", "loud", "log.level"},
 		{"LOTTERY_LOG_FORMAT", "xml", "log.format"},

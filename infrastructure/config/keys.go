@@ -86,7 +86,14 @@ var keys = []key{
 				return fmt.Errorf("want nats://host:port")
 			}
 		}
-		c.NATSURL = v
+		c.NATS.URL = v
+		return nil
+	}},
+	{"nats.prefix", "LOTTERY_NATS_PREFIX", "prefix of JetStream stream names and subjects (A-Z, 0-9, _)", func(c *Config, v string) error {
+		if v == "" || strings.Trim(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") != "" {
+			return fmt.Errorf("want upper-case letters, digits and underscores")
+		}
+		c.NATS.Prefix = v
 		return nil
 	}},
 	{"auth.secret", "LOTTERY_AUTH_SECRET", "HS256 key for tokens; empty = a development key is generated", func(c *Config, v string) error {

@@ -36,9 +36,11 @@ type DB struct {
 // unreachable server is an error, not a hang.
 func OpenMySQL(ctx context.Context, dsn string) (*DB, error) {
 	dsn = withDefaults(dsn)
+	// The dialector asks the server for its version while opening, so a refused
+	// connection surfaces here already.
 	g, err := gorm.Open(mysql.Open(dsn), gormConfig())
 	if err != nil {
-		return nil, fmt.Errorf("open mysql: %w", err)
+		return nil, fmt.Errorf("mysql %s unreachable: %w", redactDSN(dsn), err)
 	}
 	sqlDB, err := g.DB()
 	if err != nil {
@@ -84,6 +86,7 @@ func OpenSQLite(ctx context.Context, path string) (*DB, error) {
 func gormConfig() *gorm.Config {
 	return &gorm.Config{
 		Logger:                 logger.Discard,
+		DisableAutomaticPing:   true, // Ping below, with a deadline and a clear message
 		SkipDefaultTransaction: true,
 		PrepareStmt:            false,
 		NowFunc:                func() time.Time { return time.Now().UTC() },

@@ -1,0 +1,153 @@
+package activity_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/lottery-go/lottery/domain/activity"
+)
+
+var (
+	admin    = activity.Actor{ID: "root", Admin: true}
+	marketer = activity.Actor{ID: "mia", Marketer: true}
+	creator  = activity.Actor{ID: "alice", Admin: true, Marketer: true} // created the activity
+	plain    = activity.Actor{ID: "user1"}
+)
+
+// TestTransitionEveryPair: all states × all actions by an admin who did not create the
+// activity, so only the state machine decides.
+func TestTransitionEveryPair(t *testing.T) {
+	t.Parallel()
+	now := created.Add(time.Hour)
+	for _, from := range activity.States {
+		for _, act := range activity.Actions {
+			t.Run(string(from)+"/"+string(act), func(t *testing.T) {
+				t.Parallel()
+				a := inState(t, from)
+				err := a.Transition(act, admin, now)
+				if want, ok := legal[from][act]; ok {
+					require.NoError(t, err)
+					assert.Equal(t, want, a.State())
+					assert.Equal(t, now, a.UpdatedAt())
+					assert.Equal(t, int64(3), a.Version(), "the repository owns the version")
+					return
+				}
+				require.ErrorIs(t, err, activity.ErrIllegalTransition)
+				assert.Equal(t, from, a.State())
+				assert.Equal(t, created, a.UpdatedAt())
+			})
+		}
+	}
+}
+
+func TestTransitionRoles(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		from    activity.State
+		act     activity.Action
+		by      activity.Actor
+		wantErr error
+	}{
+		{"marketer submits", activity.StateDraft, activity.ActionSubmit, marketer, nil},
+		{"creator submits", activity.StateDraft, activity.ActionSubmit, creator, nil},
+		{"marketer revokes", activity.StatePendingReview, activity.ActionRevoke, marketer, nil},
+		{"marketer starts", activity.StateApproved, activity.ActionStart, marketer, nil},
+		{"marketer pauses", activity.StateRunning, activity.ActionPause, marketer, nil},
+		{"marketer resumes", activity.StatePaused, activity.ActionResume, marketer, nil},
+		{"marketer closes", activity.StateRunning, activity.ActionClose, marketer, nil},
+		{"admin approves", activity.StatePendingReview, activity.ActionApprove, admin, nil},
+		{"admin rejects", activity.StatePendingReview, activity.ActionReject, admin, nil},
+		{"marketer cannot approve", activity.StatePendingReview, activity.ActionApprove, marketer, activity.ErrForbidden},
+		{"marketer cannot reject", activity.StatePendingReview, activity.ActionReject, marketer, activity.ErrForbidden},
+		{"creator cannot approve own", activity.StatePendingReview, activity.ActionApprove, creator, activity.ErrForbidden},
+		{"creator cannot reject own", activity.StatePendingReview, activity.ActionReject, creator, activity.ErrForbidden},
+		{"plain user cannot submit", activity.StateDraft, activity.ActionSubmit, plain, activity.ErrForbidden},
+		{"plain user cannot close", activity.StateRunning, activity.ActionClose, plain, activity.ErrForbidden},
+		{"anonymous admin flag is not enough", activity.StatePendingReview, activity.ActionApprove, activity.Actor{Admin: true}, activity.ErrForbidden},
+		{"role check before state", activity.StateClosed, activity.ActionApprove, marketer, activity.ErrForbidden},
+		{"state check before own-activity check", activity.StateDraft, activity.ActionApprove, creator, activity.ErrIllegalTransition},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			a := inState(t, tt.from)
+			err := a.Transition(tt.act, tt.by, created.Add(time.Hour))
+			if tt.wantErr == nil {
+				require.NoError(t, err)
+				assert.Equal(t, legal[tt.from][tt.act], a.State())
+				return
+			}
+			require.ErrorIs(t, err, tt.wantErr)
+			assert.Equal(t, tt.from, a.State())
+		})
+	}
+}
+
+func TestFullLifeCycle(t *testing.T) {
+	t.Parallel()
+	a, err := activity.New(1, validParams(t), "mia", created)
+	require.NoError(t, err)
+	steps := []struct {
+		act activity.Action
+		by  activity.Actor
+	}{
+		{activity.ActionSubmit, marketer}, {activity.ActionReject, admin}, {activity.ActionRevoke, marketer},
+		{activity.ActionSubmit, marketer}, {activity.ActionApprove, admin}, {activity.ActionStart, marketer},
+		{activity.ActionPause, marketer}, {activity.ActionResume, admin}, {activity.ActionClose, admin},
+	}
+	for _, s := range steps {
+		require.NoError(t, a.Transition(s.act, s.by, created), s.act)
+	}
+	assert.Equal(t, activity.StateClosed, a.State())
+}
+
+func TestAcceptsDraws(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name  string
+		state activity.State
+		at    time.Time
+		ok    bool
+	}{
+		{"running inside", activity.StateRunning, begin.Add(time.Hour), true},
+		{"running at begin", activity.StateRunning, begin, true},
+		{"running just before end", activity.StateRunning, end.Add(-time.Nanosecond), true},
+		{"running at end", activity.StateRunning, end, false},
+		{"running before begin", activity.StateRunning, begin.Add(-time.Nanosecond), false},
+		{"paused inside", activity.StatePaused, begin.Add(time.Hour), false},
+		{"approved inside", activity.StateApproved, begin.Add(time.Hour), false},
+		{"closed inside", activity.StateClosed, begin.Add(time.Hour), false},
+		{"draft inside", activity.StateDraft, begin.Add(time.Hour), false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			err := inState(t, tt.state).AcceptsDraws(tt.at)
+			if tt.ok {
+				assert.NoError(t, err)
+			} else {
+				assert.ErrorIs(t, err, activity.ErrNotRunning)
+			}
+		})
+	}
+}
+
+func TestDay(t *testing.T) {
+	t.Parallel()
+	a := inState(t, activity.StateRunning) // Asia/Shanghai, UTC+8
+	tests := []struct {
+		at   time.Time
+		want string
+	}{
+		{time.Date(2026, 11, 10, 15, 59, 59, 0, time.UTC), "2026-11-10"},
+		{time.Date(2026, 11, 10, 16, 0, 0, 0, time.UTC), "2026-11-11"},
+		{time.Date(2026, 11, 11, 23, 0, 0, 0, time.UTC), "2026-11-12"},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, tt.want, a.Day(tt.at), tt.at)
+	}
+}

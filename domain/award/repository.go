@@ -1,0 +1,19 @@
+package award
+
+import "context"
+
+// Repository stores awards and their redeem-code pools.
+type Repository interface {
+	// Create stores a new award.
+	Create(ctx context.Context, a *Award) error
+	// Get returns ErrNotFound for an unknown id.
+	Get(ctx context.Context, id int64) (*Award, error)
+	// List returns awards with id > after in ascending id order, at most limit of them.
+	List(ctx context.Context, after int64, limit int) ([]*Award, error)
+	// Update loads the award, runs fn in a transaction and stores the result unless fn
+	// fails; ErrNotFound for an unknown id.
+	Update(ctx context.Context, id int64, fn func(*Award) error) error
+	// AddCodes adds normalized codes (see NormalizeCodes) to the pool; codes already in
+	// the pool are skipped and counted as duplicates.
+	AddCodes(ctx context.Context, awardID int64, codes []string) (added, duplicates int, err error)
+}

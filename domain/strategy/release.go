@@ -1,0 +1,72 @@
+package strategy
+
+import (
+	"math/bits"
+	"time"
+)
+
+// ReleaseKind says how a prize's stock becomes available over the activity window.
+type ReleaseKind string
+
+const (
+	// ReleaseEven releases the stock linearly over the window.
+	ReleaseEven ReleaseKind = "even"
+	// ReleaseSlots releases explicit amounts at explicit instants.
+	ReleaseSlots ReleaseKind = "slots"
+)
+
+// ReleasePlan spreads a prize's stock over time so that early users cannot drain it.
+type ReleasePlan struct {
+	Kind  ReleaseKind
+	Slots []ReleaseSlot
+}
+
+// ReleaseSlot releases Amount more units at instant At.
+type ReleaseSlot struct {
+	At     time.Time
+	Amount int64
+}
+
+// ReleasedBy is how many of stock units are released by instant t for a window
+// [begin, end). It is monotone non-decreasing in t and never exceeds stock, which is what
+// lets the pool-release job only ever top up.
+func (p ReleasePlan) ReleasedBy(stock int64, begin, end, t time.Time) int64 {
+	if stock <= 0 {
+		return 0
+	}
+	if p.Kind == ReleaseSlots {
+		var sum int64
+		for _, s := range p.Slots {
+			if s.At.After(t) {
+				break // slots are sorted by New
+			}
+			sum += max(s.Amount, 0)
+			if sum >= stock {
+				return stock
+			}
+		}
+		return sum
+	}
+	if !t.Before(end) {
+		return stock
+	}
+	if !t.After(begin) {
+		return 0
+	}
+	return evenShare(stock, t.Sub(begin), end.Sub(begin))
+}
+
+// evenShare is floor(stock*elapsed/window) in 128-bit arithmetic: a stock of millions over
+// a window of months in nanoseconds overflows int64. 0 ≤ elapsed < window, so the quotient
+// is below stock and fits.
+func evenShare(stock int64, elapsed, window time.Duration) int64 {
+	hi, lo := bits.Mul64(uint64(stock), uint64(elapsed))
+	q, _ := bits.Div64(hi, lo, uint64(window))
+	return int64(q)
+}
+
+func (p ReleasePlan) clone() *ReleasePlan {
+	c := p
+	c.Slots = append([]ReleaseSlot(nil), p.Slots...)
+	return &c
+}

@@ -1,0 +1,82 @@
+package rules
+
+import (
+	"encoding/json"
+	"os"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func loadDoc(t testing.TB, name string) Document {
+	t.Helper()
+	data, err := os.ReadFile("testdata/" + name)
+	require.NoError(t, err)
+	doc, err := ParseDocument(data)
+	require.NoError(t, err)
+	return doc
+}
+
+func TestDocumentRoundTrip(t *testing.T) {
+	t.Parallel()
+	raw, err := os.ReadFile("testdata/spring-router.json")
+	require.NoError(t, err)
+	doc, err := ParseDocument(raw)
+	require.NoError(t, err)
+
+	assert.Equal(t, "age < 18", doc.Nodes[0].Edges[0].When.Expr)
+	assert.Equal(t, Compare("gender", OpEq, "female"), doc.Nodes[0].Edges[1].When)
+	assert.Nil(t, doc.Nodes[0].Edges[2].When)
+
+	out, err := json.Marshal(doc)
+	require.NoError(t, err)
+	assert.JSONEq(t, string(raw), string(out))
+
+	again, err := ParseDocument(out)
+	require.NoError(t, err)
+	assert.Equal(t, doc, again)
+}
+
+func TestConditionJSON(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		in      string
+		want    Condition
+		wantErr bool
+	}{
+		{name: "expression", in: `"age < 18"`, want: Condition{Expr: "age < 18"}},
+		{name: "structured", in: `{"fact":"age","op":"between","value":[18,30]}`,
+			want: Condition{Fact: "age", Op: OpBetween, Value: []any{json.Number("18"), json.Number("30")}}},
+		{name: "big integer stays exact", in: `{"fact":"id","op":"eq","value":9007199254740993}`,
+			want: Condition{Fact: "id", Op: OpEq, Value: json.Number("9007199254740993")}},
+		{name: "empty string", in: `""`, want: Condition{}},
+		{name: "unknown key", in: `{"fact":"age","op":"eq","vaule":1}`, wantErr: true},
+		{name: "number", in: `42`, wantErr: true},
+		{name: "array", in: `["age"]`, wantErr: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var c Condition
+			err := json.Unmarshal([]byte(tt.in), &c)
+			if tt.wantErr {
+				assert.Error(t, err)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, c)
+			out, err := json.Marshal(c)
+			require.NoError(t, err)
+			assert.JSONEq(t, tt.in, string(out))
+		})
+	}
+}
+
+func TestConditionString(t *testing.T) {
+	t.Parallel()
+	assert.Equal(t, "age < 18", Expression("age < 18").String())
+	assert.Equal(t, `gender eq "female"`, Compare("gender", OpEq, "female").String())
+	assert.Equal(t, `age between [18,30]`, Compare("age", OpBetween, []int{18, 30}).String())
+}

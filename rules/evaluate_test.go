@@ -1,0 +1,194 @@
+package rules
+
+import (
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func springRouter(t testing.TB) *Tree {
+	t.Helper()
+	tree, err := Compile(loadDoc(t, "spring-router.json"))
+	require.NoError(t, err)
+	return tree
+}
+
+func TestEvaluateSpringRouter(t *testing.T) {
+	t.Parallel()
+	tree := springRouter(t)
+	tests := []struct {
+		name  string
+		facts map[string]any
+		want  string
+		path  []Step
+	}{
+		{name: "kid", facts: map[string]any{"age": 12, "gender": "female"}, want: "a-kids",
+			path: []Step{{Node: "n1", Edge: 0, Condition: "age < 18", Matched: true}}},
+		{name: "vip woman", facts: map[string]any{"age": 30, "gender": "female", "level": 3, "tags": []string{"vip"}}, want: "a-vip",
+			path: []Step{
+				{Node: "n1", Edge: 0, Condition: "age < 18"},
+				{Node: "n1", Edge: 1, Condition: `gender eq "female"`, Matched: true},
+				{Node: "n2", Edge: 0, Condition: "level >= 3 && 'vip' in tags", Matched: true},
+			}},
+		{name: "JSON-typed facts", facts: map[string]any{"age": 30.0, "gender": "female", "level": 3.0, "tags": []any{"new", "vip"}}, want: "a-vip"},
+		{name: "woman without level takes the default", facts: map[string]any{"age": 30, "gender": "female", "tags": []string{"vip"}}, want: "a-general",
+			path: []Step{
+				{Node: "n1", Edge: 0, Condition: "age < 18"},
+				{Node: "n1", Edge: 1, Condition: `gender eq "female"`, Matched: true},
+				{Node: "n2", Edge: 0, Condition: "level >= 3 && 'vip' in tags"},
+				{Node: "n2", Edge: 1, Matched: true},
+			}},
+		{name: "no facts at all", facts: nil, want: "a-general"},
+		{name: "uncoercible fact counts as missing", facts: map[string]any{"age": "old", "gender": "male"}, want: "a-general"},
+		{name: "fractional int counts as missing", facts: map[string]any{"age": 12.5}, want: "a-general"},
+		{name: "numeric string", facts: map[string]any{"age": "12"}, want: "a-kids"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			res, err := tree.Evaluate(tt.facts)
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, res.Value)
+			if tt.path != nil {
+				assert.Equal(t, tt.path, res.Path)
+			}
+		})
+	}
+}
+
+func TestEvaluateDoesNotModifyFacts(t *testing.T) {
+	t.Parallel()
+	facts := map[string]any{"age": 30.0, "tags": []any{"vip"}}
+	_, err := springRouter(t).Evaluate(facts)
+	require.NoError(t, err)
+	assert.Equal(t, map[string]any{"age": 30.0, "tags": []any{"vip"}}, facts)
+}
+
+func TestEvaluateNoMatch(t *testing.T) {
+	t.Parallel()
+	tree, err := Compile(Document{
+		Name: "strict", Facts: map[string]FactType{"age": TypeInt}, Root: "r",
+		Nodes: []Node{
+			{ID: "r", Edges: []Edge{{When: Expression("age >= 18"), To: "adult"}}},
+			{ID: "adult", Leaf: "a1"},
+		},
+	})
+	require.NoError(t, err)
+
+	res, err := tree.Evaluate(map[string]any{"age": 12})
+	require.ErrorIs(t, err, ErrNoMatch)
+	assert.Contains(t, err.Error(), `node "r"`)
+	assert.Empty(t, res.Value)
+	assert.Equal(t, []Step{{Node: "r", Edge: 0, Condition: "age >= 18"}}, res.Path)
+
+	_, err = tree.Evaluate(map[string]any{})
+	assert.ErrorIs(t, err, ErrNoMatch, "a missing fact must not match")
+}
+
+func TestEvaluateRuntimeErrorDoesNotMatch(t *testing.T) {
+	t.Parallel()
+	tree, err := Compile(Document{
+		Facts: map[string]FactType{"tags": TypeStrings}, Root: "r",
+		Nodes: []Node{
+			{ID: "r", Edges: []Edge{{When: Expression("tags[3] == 'x'"), To: "x"}, {To: "d"}}},
+			{ID: "x", Leaf: "x"}, {ID: "d", Leaf: "d"},
+		},
+	})
+	require.NoError(t, err)
+	res, err := tree.Evaluate(map[string]any{"tags": []string{"a"}})
+	require.NoError(t, err)
+	assert.Equal(t, "d", res.Value)
+	assert.False(t, res.Path[0].Matched)
+	assert.Contains(t, res.Path[0].Error, "out of range")
+}
+
+func TestEvaluateMemoryBudget(t *testing.T) {
+	t.Parallel()
+	tree, err := Compile(Document{
+		Facts: map[string]FactType{"n": TypeInt}, Root: "r",
+		Nodes: []Node{
+			{ID: "r", Edges: []Edge{{When: Expression("any(1..n, # == n)"), To: "x"}, {To: "d"}}},
+			{ID: "x", Leaf: "x"}, {ID: "d", Leaf: "d"},
+		},
+	})
+	require.NoError(t, err)
+	res, err := tree.Evaluate(map[string]any{"n": 100})
+	require.NoError(t, err)
+	assert.Equal(t, "x", res.Value)
+
+	res, err = tree.Evaluate(map[string]any{"n": 10_000_000})
+	require.NoError(t, err)
+	assert.Equal(t, "d", res.Value)
+	assert.Contains(t, res.Path[0].Error, "memory budget")
+}
+
+func TestEvaluateDerivedFacts(t *testing.T) {
+	t.Parallel()
+	tree, err := Compile(Document{
+		Root: "r",
+		Nodes: []Node{
+			{ID: "r", Edges: []Edge{
+				{When: Expression("registered_days < 7 && now.Hour() >= 20"), To: "newcomer-night"},
+				{When: Compare(FactNow, OpBetween, []string{"2026-11-11T00:00:00+08:00", "2026-11-11T23:59:59+08:00"}), To: "double11"},
+				{To: "d"}}},
+			{ID: "newcomer-night", Leaf: "n"}, {ID: "double11", Leaf: "s"}, {ID: "d", Leaf: "d"},
+		},
+	})
+	require.NoError(t, err)
+	night := time.Date(2026, 5, 1, 21, 0, 0, 0, time.UTC)
+	tests := []struct {
+		facts map[string]any
+		want  string
+	}{
+		{map[string]any{"registered_days": 3, "now": night}, "n"},
+		{map[string]any{"registered_days": 3.0, "now": "2026-05-01T21:00:00Z"}, "n"},
+		{map[string]any{"registered_days": 30, "now": "2026-11-11T09:00:00Z"}, "s"},
+		{map[string]any{"registered_days": 30, "now": "2026-11-11T16:00:00Z"}, "d"},
+		{map[string]any{"registered_days": 3}, "d"},
+	}
+	for i, tt := range tests {
+		t.Run(fmt.Sprint(i), func(t *testing.T) {
+			t.Parallel()
+			res, err := tree.Evaluate(tt.facts)
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, res.Value)
+		})
+	}
+}
+
+func TestEvaluateConcurrently(t *testing.T) {
+	t.Parallel()
+	tree := springRouter(t)
+	inputs := []struct {
+		facts map[string]any
+		want  string
+	}{
+		{map[string]any{"age": 12}, "a-kids"},
+		{map[string]any{"age": 30, "gender": "female", "level": 5, "tags": []string{"vip"}}, "a-vip"},
+		{map[string]any{"age": 30.0, "gender": "female", "level": 1.0}, "a-general"},
+		{map[string]any{}, "a-general"},
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, 8)
+	for g := range 8 {
+		wg.Go(func() {
+			for i := range 500 {
+				in := inputs[(g+i)%len(inputs)]
+				res, err := tree.Evaluate(in.facts)
+				if err != nil || res.Value != in.want {
+					errs <- fmt.Errorf("facts %v: got %q, %v; want %q", in.facts, res.Value, err, in.want)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+}

@@ -1,0 +1,60 @@
+package rules
+
+// Limits bound what one document may ask of the server. The defaults are far
+// above what a hand-authored tree needs and far below what hurts: compiling
+// the largest allowed document takes well under a second, and one evaluation
+// visits at most MaxDepth nodes.
+type Limits struct {
+	MaxNodes        int  // nodes per document
+	MaxDepth        int  // edges on the longest path from the root
+	MaxEdgesPerNode int  // edges of one node
+	MaxEdges        int  // edges of the whole document, hence expressions to compile
+	MaxFacts        int  // facts declared in the schema
+	MaxExprLength   int  // bytes of one expression
+	MaxExprNodes    int  // syntax tree nodes of one expression
+	MemoryBudget    uint // expr VM memory units one condition may use (ranges, closures)
+}
+
+// DefaultLimits returns the limits Compile applies unless told otherwise.
+func DefaultLimits() Limits {
+	return Limits{
+		MaxNodes:        1000,
+		MaxDepth:        64,
+		MaxEdgesPerNode: 32,
+		MaxEdges:        4000,
+		MaxFacts:        128,
+		MaxExprLength:   1000,
+		MaxExprNodes:    200,
+		MemoryBudget:    10_000,
+	}
+}
+
+// Option adjusts how Compile works.
+type Option func(*config)
+
+type config struct {
+	limits Limits
+}
+
+// WithLimits replaces the default limits; zero fields keep their default.
+func WithLimits(l Limits) Option {
+	return func(c *config) {
+		d := &c.limits
+		setIfPositive(&d.MaxNodes, l.MaxNodes)
+		setIfPositive(&d.MaxDepth, l.MaxDepth)
+		setIfPositive(&d.MaxEdgesPerNode, l.MaxEdgesPerNode)
+		setIfPositive(&d.MaxEdges, l.MaxEdges)
+		setIfPositive(&d.MaxFacts, l.MaxFacts)
+		setIfPositive(&d.MaxExprLength, l.MaxExprLength)
+		setIfPositive(&d.MaxExprNodes, l.MaxExprNodes)
+		if l.MemoryBudget > 0 {
+			d.MemoryBudget = l.MemoryBudget
+		}
+	}
+}
+
+func setIfPositive(dst *int, v int) {
+	if v > 0 {
+		*dst = v
+	}
+}

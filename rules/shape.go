@@ -1,0 +1,84 @@
+package rules
+
+import (
+	"fmt"
+
+	"github.com/expr-lang/expr/ast"
+)
+
+// forbiddenBuiltins can make a value many times larger than the expression
+// that produced it; applied repeatedly, a few hundred characters would ask for
+// gigabytes. The VM's memory budget counts ranges and closure scopes, not
+// string or collection growth, so these are refused at compile time instead.
+// Conditions that decide which activity a user sees do not need them.
+var forbiddenBuiltins = map[string]bool{
+	"map": true, "reduce": true, "groupBy": true, "sortBy": true,
+	"repeat": true, "replace": true, "join": true,
+	"toJSON": true, "fromJSON": true, "toBase64": true, "fromBase64": true,
+	"toPairs": true, "fromPairs": true,
+	// Facts carry the time of the draw; reading the clock would make a
+	// decision unreproducible by the evaluate endpoint.
+	"now": true,
+}
+
+// checkShape enforces the AST size limit and the safe subset of the language:
+// no builtins above, no variables (which let a value be doubled repeatedly),
+// and no predicate inside another (whose '#' compounds the same way).
+func (c *compiler) checkShape(i, j int, src string, root ast.Node) bool {
+	count := 0
+	var problems []Problem
+	forbid := func(n ast.Node, format string, args ...any) {
+		line, col := position(src, n.Location().From)
+		problems = append(problems, Problem{Code: CodeExpressionForbidden, Message: fmt.Sprintf(format, args...),
+			Node: c.doc.Nodes[i].ID, Edge: j, Field: fmt.Sprintf("nodes[%d].edges[%d].when", i, j),
+			Line: line, Column: col})
+	}
+	ast.Find(root, func(n ast.Node) bool {
+		count++
+		switch n := n.(type) {
+		case *ast.BuiltinNode:
+			if forbiddenBuiltins[n.Name] {
+				forbid(n, "the built-in %s() is not allowed in rule conditions", n.Name)
+			}
+		case *ast.VariableDeclaratorNode:
+			forbid(n, "variables (let %s) are not allowed in rule conditions", n.Name)
+		case *ast.PredicateNode:
+			if hasPredicate(n.Node) {
+				forbid(n, "a predicate may not contain another predicate in rule conditions")
+			}
+		}
+		return false
+	})
+	if count > c.limits.MaxExprNodes {
+		c.edgeProblem(i, j, ".when", CodeExpressionTooComplex, "the expression has %d syntax nodes, more than the limit of %d", count, c.limits.MaxExprNodes)
+		return false
+	}
+	c.problems = append(c.problems, problems...)
+	return len(problems) == 0
+}
+
+func hasPredicate(n ast.Node) bool {
+	return ast.Find(n, func(n ast.Node) bool {
+		_, ok := n.(*ast.PredicateNode)
+		return ok
+	}) != nil
+}
+
+// position turns expr's rune offset into a 1-based line and column, the way
+// expr itself reports positions in its messages.
+func position(src string, offset int) (line, col int) {
+	line, col = 1, 1
+	runes := 0
+	for _, r := range src {
+		if runes == offset {
+			break
+		}
+		runes++
+		if r == '\n' {
+			line, col = line+1, 1
+		} else {
+			col++
+		}
+	}
+	return line, col
+}

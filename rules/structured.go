@@ -1,0 +1,144 @@
+package rules
+
+import (
+	"fmt"
+	"reflect"
+	"slices"
+	"strings"
+
+	"github.com/expr-lang/expr/vm"
+)
+
+// opsFor lists the structured operators that make sense for each fact type.
+var opsFor = map[FactType][]Op{
+	TypeInt:     {OpEq, OpNe, OpGt, OpGte, OpLt, OpLte, OpIn, OpNotIn, OpBetween},
+	TypeFloat:   {OpEq, OpNe, OpGt, OpGte, OpLt, OpLte, OpIn, OpNotIn, OpBetween},
+	TypeTime:    {OpEq, OpNe, OpGt, OpGte, OpLt, OpLte, OpBetween},
+	TypeString:  {OpEq, OpNe, OpIn, OpNotIn, OpContains},
+	TypeBool:    {OpEq, OpNe},
+	TypeStrings: {OpContains},
+}
+
+var allOps = []Op{OpEq, OpNe, OpGt, OpGte, OpLt, OpLte, OpIn, OpNotIn, OpContains, OpBetween}
+
+// compareTest evaluates a structured condition in plain Go: the operand is
+// converted once at compile time, so a match is a map lookup and a comparison.
+type compareTest struct {
+	fact string
+	pred func(v any) bool
+}
+
+func (t *compareTest) facts() []string { return []string{t.fact} }
+
+func (t *compareTest) match(facts map[string]any, _ *vm.VM) (bool, error) {
+	v, ok := facts[t.fact]
+	if !ok || v == nil {
+		return false, nil
+	}
+	return t.pred(v), nil
+}
+
+func (c *compiler) compileCompare(i, j int, cond Condition) test {
+	typ, ok := c.types[cond.Fact]
+	if !ok {
+		if _, declared := c.doc.Facts[cond.Fact]; !declared {
+			c.edgeProblem(i, j, ".when.fact", CodeUnknownFact, "fact %q is not declared in the schema", cond.Fact)
+		}
+		return nil
+	}
+	if !slices.Contains(allOps, cond.Op) {
+		c.edgeProblem(i, j, ".when.op", CodeUnknownOp, "unknown operator %q; use one of eq ne gt gte lt lte in not_in contains between", cond.Op)
+		return nil
+	}
+	if !slices.Contains(opsFor[typ], cond.Op) {
+		c.edgeProblem(i, j, ".when.op", CodeOpNotForType, "operator %s does not apply to fact %q of type %s", cond.Op, cond.Fact, typ)
+		return nil
+	}
+	pred, err := predicate(typ, cond.Op, cond.Value)
+	if err != nil {
+		c.edgeProblem(i, j, ".when.value", CodeInvalidValue, "%s %s: %v", cond.Fact, cond.Op, err)
+		return nil
+	}
+	return &compareTest{fact: cond.Fact, pred: pred}
+}
+
+// predicate converts the operand to the fact's type and returns the test.
+func predicate(typ FactType, op Op, value any) (func(any) bool, error) {
+	if typ == TypeStrings || (typ == TypeString && op == OpContains) {
+		needle, ok := value.(string)
+		if !ok {
+			return nil, fmt.Errorf("want a string value, got %s", describe(value))
+		}
+		if typ == TypeStrings {
+			return func(v any) bool { s, ok := v.([]string); return ok && slices.Contains(s, needle) }, nil
+		}
+		return func(v any) bool { s, ok := v.(string); return ok && strings.Contains(s, needle) }, nil
+	}
+	operands, err := operands(typ, op, value)
+	if err != nil {
+		return nil, err
+	}
+	switch typ {
+	case TypeInt:
+		return ordered[int](op, operands, compareOrdered[int])
+	case TypeFloat:
+		return ordered[float64](op, operands, compareOrdered[float64])
+	case TypeString:
+		return ordered[string](op, operands, strings.Compare)
+	case TypeBool:
+		return ordered[bool](op, operands, compareBool)
+	case TypeTime:
+		return ordered(op, operands, timeCompare)
+	}
+	return nil, fmt.Errorf("type %s has no operators", typ)
+}
+
+// operands returns the converted operand(s): one for comparisons, the list for
+// in and not_in, the two bounds for between.
+func operands(typ FactType, op Op, value any) ([]any, error) {
+	if op != OpIn && op != OpNotIn && op != OpBetween {
+		v, ok := coerce(value, typ)
+		if !ok {
+			return nil, fmt.Errorf("want a %s value, got %s", typ, describe(value))
+		}
+		return []any{v}, nil
+	}
+	list, ok := toList(value)
+	if !ok {
+		return nil, fmt.Errorf("want an array of %s values, got %s", typ, describe(value))
+	}
+	if op == OpBetween && len(list) != 2 {
+		return nil, fmt.Errorf("want an array of two bounds [low, high], got %d elements", len(list))
+	}
+	out := make([]any, len(list))
+	for k, e := range list {
+		v, ok := coerce(e, typ)
+		if !ok {
+			return nil, fmt.Errorf("element %d: want a %s value, got %s", k, typ, describe(e))
+		}
+		out[k] = v
+	}
+	return out, nil
+}
+
+func toList(v any) ([]any, bool) {
+	if l, ok := v.([]any); ok {
+		return l, true
+	}
+	rv := reflect.ValueOf(v)
+	if rv.Kind() != reflect.Slice && rv.Kind() != reflect.Array {
+		return nil, false
+	}
+	out := make([]any, rv.Len())
+	for k := range out {
+		out[k] = rv.Index(k).Interface()
+	}
+	return out, true
+}
+
+func describe(v any) string {
+	if v == nil {
+		return "null"
+	}
+	return fmt.Sprintf("%v (%T)", v, v)
+}

@@ -1,0 +1,82 @@
+package drawing
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/lottery-go/lottery/domain/activity"
+	"github.com/lottery-go/lottery/domain/draw"
+)
+
+// Service is what the API offers users: draw, read their orders, see an activity and their
+// chances left.
+type Service struct {
+	flow    *Flow
+	catalog *Catalog
+	orders  draw.Orders
+	ledger  draw.Ledger
+	now     func() time.Time
+}
+
+// Deps are the ports the service runs on.
+type Deps struct {
+	Catalog *Catalog
+	Ledger  draw.Ledger
+	Orders  draw.Orders
+	Steps   Steps
+	Router  Router // nil until rule trees are wired
+	Log     *slog.Logger
+}
+
+// NewService wires the flow with the default steps for every kind.
+func NewService(d Deps) *Service {
+	rp := &replayer{orders: d.Orders, ledger: d.Ledger, wait: 3 * time.Second}
+	flow := NewFlow(&resolver{catalog: d.Catalog, router: d.Router}, rp, d.Steps, d.Log)
+	return &Service{flow: flow, catalog: d.Catalog, orders: d.Orders, ledger: d.Ledger, now: time.Now}
+}
+
+// Flow exposes the driver, to plug steps for other activity kinds.
+func (s *Service) Flow() *Flow { return s.flow }
+
+// Draw runs one draw.
+func (s *Service) Draw(ctx context.Context, req Request) (Result, error) {
+	return s.flow.Run(ctx, req)
+}
+
+// Order returns one of the user's orders; someone else's is not found.
+func (s *Service) Order(ctx context.Context, userID string, id int64) (draw.Order, error) {
+	o, err := s.orders.Get(ctx, id)
+	if err != nil {
+		return draw.Order{}, err
+	}
+	if o.UserID != userID {
+		return draw.Order{}, draw.ErrOrderNotFound
+	}
+	return o, nil
+}
+
+// Orders lists the user's orders, newest first.
+func (s *Service) Orders(ctx context.Context, q draw.OrderQuery) ([]draw.Order, error) {
+	return s.orders.List(ctx, q)
+}
+
+// Activity is the public view of an activity.
+func (s *Service) Activity(ctx context.Context, id int64) (*activity.Activity, error) {
+	v, err := s.catalog.View(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return v.Activity, nil
+}
+
+// Quota is what is left of the user's chances in an activity today (-1 = unlimited).
+func (s *Service) Quota(ctx context.Context, userID string, activityID int64) (total, today int64, err error) {
+	v, err := s.catalog.View(ctx, activityID)
+	if err != nil {
+		return 0, 0, err
+	}
+	a := v.Activity
+	lim := a.Limits()
+	return s.ledger.Quota(ctx, a.ID(), userID, a.Day(s.now()), lim.PerUserTotal, lim.PerUserDaily)
+}

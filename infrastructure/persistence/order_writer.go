@@ -1,0 +1,196 @@
+package persistence
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/lottery-go/lottery/domain/draw"
+)
+
+// OutboxEncoder turns a won order into the grant event the outbox relays.
+type OutboxEncoder func(o draw.Order) (subject string, payload []byte)
+
+// WriterOptions tune the order writer.
+type WriterOptions struct {
+	// MaxBatch bounds the orders of one multi-row INSERT.
+	MaxBatch int
+	// PerRequest commits every order in its own transaction, for comparison.
+	PerRequest bool
+	Outbox     OutboxEncoder
+}
+
+// OrderWriter makes orders durable. In group mode ONE goroutine takes every order queued
+// since its last commit and writes them with one multi-row INSERT per table in one
+// transaction, flushing as soon as its queue is empty (no timer): the commit's fsync is
+// shared by the whole batch, which is what makes durable draws fast.
+type OrderWriter struct {
+	db    *sql.DB
+	opts  WriterOptions
+	queue chan *writeRequest
+	done  chan struct{}
+	once  sync.Once
+}
+
+type writeRequest struct {
+	ctx    context.Context
+	order  draw.Order
+	result chan error
+}
+
+var resultChans = sync.Pool{New: func() any { return make(chan error, 1) }}
+
+// NewOrderWriter starts the writer; Close flushes what is queued and stops it.
+func NewOrderWriter(db *DB, opts WriterOptions) (*OrderWriter, error) {
+	sqlDB, err := db.Gorm.DB()
+	if err != nil {
+		return nil, err
+	}
+	if opts.MaxBatch <= 0 {
+		opts.MaxBatch = 500
+	}
+	w := &OrderWriter{db: sqlDB, opts: opts, queue: make(chan *writeRequest, 4*opts.MaxBatch), done: make(chan struct{})}
+	go w.loop()
+	return w, nil
+}
+
+// Write returns once o is committed. An error wrapping draw.ErrNotWritten means it
+// certainly is not; any other error leaves the outcome unknown (the commit itself failed).
+// Once queued, a write is never abandoned: the caller waits for the commit's verdict even
+// if its context ends, because answering early could undo an order that did commit.
+func (w *OrderWriter) Write(ctx context.Context, o draw.Order) error {
+	req := &writeRequest{ctx: ctx, order: o}
+	if w.opts.PerRequest {
+		return w.commit([]*writeRequest{req})
+	}
+	req.result = resultChans.Get().(chan error)
+	select {
+	case w.queue <- req:
+	case <-ctx.Done():
+		resultChans.Put(req.result)
+		return fmt.Errorf("%w: %v", draw.ErrNotWritten, ctx.Err())
+	}
+	err := <-req.result
+	resultChans.Put(req.result)
+	return err
+}
+
+func (w *OrderWriter) loop() {
+	defer close(w.done)
+	batch := make([]*writeRequest, 0, w.opts.MaxBatch)
+	for req := range w.queue {
+		batch = append(batch[:0], req)
+	drain:
+		for len(batch) < w.opts.MaxBatch {
+			select {
+			case more, ok := <-w.queue:
+				if !ok {
+					break drain
+				}
+				batch = append(batch, more)
+			default:
+				break drain
+			}
+		}
+		w.flush(batch)
+	}
+}
+
+// flush drops requests whose deadline passed (unwritten, so their admissions come back),
+// commits the rest together, and on a duplicate key isolates the offender by committing
+// one by one.
+func (w *OrderWriter) flush(batch []*writeRequest) {
+	live := batch[:0]
+	for _, r := range batch {
+		if err := r.ctx.Err(); err != nil {
+			r.result <- fmt.Errorf("%w: %v", draw.ErrNotWritten, err)
+			continue
+		}
+		live = append(live, r)
+	}
+	if len(live) == 0 {
+		return
+	}
+	err := w.commit(live)
+	if err != nil && len(live) > 1 && errors.Is(err, draw.ErrDuplicateKey) {
+		for _, r := range live {
+			r.result <- w.commit([]*writeRequest{r})
+		}
+		return
+	}
+	for _, r := range live {
+		r.result <- err
+	}
+}
+
+// commit writes the requests' orders and outbox rows in one transaction.
+func (w *OrderWriter) commit(reqs []*writeRequest) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	tx, err := w.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("%w: begin: %v", draw.ErrNotWritten, err)
+	}
+	if err := w.insert(ctx, tx, reqs); err != nil {
+		_ = tx.Rollback()
+		if isDuplicateKey(err) {
+			return fmt.Errorf("%w: %w", draw.ErrNotWritten, draw.ErrDuplicateKey)
+		}
+		return fmt.Errorf("%w: insert orders: %v", draw.ErrNotWritten, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit orders: %w", err)
+	}
+	return nil
+}
+
+func (w *OrderWriter) insert(ctx context.Context, tx *sql.Tx, reqs []*writeRequest) error {
+	var sb strings.Builder
+	args := make([]any, 0, len(reqs)*16)
+	sb.WriteString("INSERT INTO orders (" + orderColumns + ") VALUES ")
+	var wins []draw.Order
+	for i, r := range reqs {
+		if i > 0 {
+			sb.WriteByte(',')
+		}
+		sb.WriteString(orderPlaceholders)
+		args = orderArgs(args, r.order)
+		if r.order.Won() {
+			wins = append(wins, r.order)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, sb.String(), args...); err != nil {
+		return err
+	}
+	if len(wins) == 0 || w.opts.Outbox == nil {
+		return nil
+	}
+	return insertOutbox(ctx, tx, wins, w.opts.Outbox)
+}
+
+func insertOutbox(ctx context.Context, tx *sql.Tx, wins []draw.Order, enc OutboxEncoder) error {
+	var sb strings.Builder
+	args := make([]any, 0, len(wins)*8)
+	sb.WriteString("INSERT INTO outbox (order_id, subject, payload, state, attempts, next_attempt_at, last_error, created_at) VALUES ")
+	for i, o := range wins {
+		if i > 0 {
+			sb.WriteByte(',')
+		}
+		sb.WriteString("(?,?,?,?,?,?,?,?)")
+		subject, payload := enc(o)
+		at := o.CreatedAt.UTC()
+		args = append(args, o.ID, subject, string(payload), string(draw.MQPending), 0, at, "", at)
+	}
+	_, err := tx.ExecContext(ctx, sb.String(), args...)
+	return err
+}
+
+// Close commits what is queued and stops the writer. No Write may start after Close.
+func (w *OrderWriter) Close() {
+	w.once.Do(func() { close(w.queue) })
+	<-w.done
+}

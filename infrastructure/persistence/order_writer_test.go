@@ -1,0 +1,172 @@
+package persistence_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/lottery-go/lottery/domain/draw"
+	"github.com/lottery-go/lottery/infrastructure/persistence"
+	"github.com/lottery-go/lottery/internal/testkit"
+)
+
+var nextID atomic.Int64
+
+func testOrder(user string, win bool) draw.Order {
+	o := draw.Order{
+		ID: nextID.Add(1) + time.Now().UnixNano()%1_000_000_000*1000, ActivityID: 7, StrategyID: 7,
+		UserID: user, Day: "2026-11-22", Outcome: draw.OutcomeLose, GrantState: draw.GrantNone,
+		MQState: draw.MQNone, CreatedAt: time.Now().UTC(),
+	}
+	if win {
+		o.Outcome, o.PrizeID, o.AwardID, o.AwardName, o.AwardKind = draw.OutcomeWin, 11, 12, "Coupon", "coupon"
+		o.GrantState, o.MQState = draw.GrantPending, draw.MQPending
+	}
+	return o
+}
+
+func encoder(o draw.Order) (string, []byte) {
+	return "LOTTERY.grant." + o.AwardKind, []byte(fmt.Sprintf(`{"order_id":"%d"}`, o.ID))
+}
+
+func count(t *testing.T, env testkit.SQLEnv, table string) int64 {
+	t.Helper()
+	var n int64
+	require.NoError(t, env.DB.Gorm.Table(table).Count(&n).Error)
+	return n
+}
+
+func TestOrderWriterCommitsConcurrentWritesInBatches(t *testing.T) {
+	t.Parallel()
+	for _, perRequest := range []bool{false, true} {
+		t.Run(fmt.Sprintf("per_request=%v", perRequest), func(t *testing.T) {
+			t.Parallel()
+			testkit.EachSQL(t, func(t *testing.T, env testkit.SQLEnv) {
+				t.Parallel()
+				w, err := persistence.NewOrderWriter(env.DB, persistence.WriterOptions{PerRequest: perRequest, Outbox: encoder})
+				require.NoError(t, err)
+				defer w.Close()
+				repo := persistence.NewOrderRepo(env.DB)
+				const writers, each = 32, 20
+				var wg sync.WaitGroup
+				errs := make(chan error, writers*each)
+				for g := 0; g < writers; g++ {
+					wg.Add(1)
+					go func() {
+						defer wg.Done()
+						for i := 0; i < each; i++ {
+							o := testOrder(fmt.Sprintf("u%d", g), i%4 == 0)
+							if err := w.Write(context.Background(), o); err != nil {
+								errs <- err
+								continue
+							}
+							got, err := repo.Get(context.Background(), o.ID)
+							if err != nil || got.Outcome != o.Outcome {
+								errs <- fmt.Errorf("acknowledged order %d not readable: %v", o.ID, err)
+							}
+						}
+					}()
+				}
+				wg.Wait()
+				close(errs)
+				for err := range errs {
+					t.Error(err)
+				}
+				assert.Equal(t, int64(writers*each), count(t, env, "orders"))
+				assert.Equal(t, int64(writers*each/4), count(t, env, "outbox"), "one outbox row per win")
+			})
+		})
+	}
+}
+
+func TestOrderWriterIsolatesADuplicateKey(t *testing.T) {
+	t.Parallel()
+	testkit.EachSQL(t, func(t *testing.T, env testkit.SQLEnv) {
+		t.Parallel()
+		w, err := persistence.NewOrderWriter(env.DB, persistence.WriterOptions{Outbox: encoder})
+		require.NoError(t, err)
+		defer w.Close()
+		first := testOrder("dup", true)
+		first.IdempotencyKey = "k1"
+		require.NoError(t, w.Write(context.Background(), first))
+
+		// Many writes at once, one of them reusing the key: only that one fails.
+		var wg sync.WaitGroup
+		results := make([]error, 40)
+		for i := range results {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				o := testOrder(fmt.Sprintf("other%d", i), false)
+				if i == 17 {
+					o.UserID, o.IdempotencyKey = "dup", "k1"
+				}
+				results[i] = w.Write(context.Background(), o)
+			}()
+		}
+		wg.Wait()
+		for i, err := range results {
+			if i == 17 {
+				assert.True(t, errors.Is(err, draw.ErrDuplicateKey), "got %v", err)
+				assert.True(t, errors.Is(err, draw.ErrNotWritten))
+				continue
+			}
+			assert.NoError(t, err, "write %d", i)
+		}
+		got, err := persistence.NewOrderRepo(env.DB).ByIdempotencyKey(context.Background(), "dup", "k1")
+		require.NoError(t, err)
+		assert.Equal(t, first.ID, got.ID)
+		assert.Equal(t, int64(1+len(results)-1), count(t, env, "orders"), "the first order and every write but the duplicate")
+	})
+}
+
+func TestOrderWriterRefusesExpiredWrites(t *testing.T) {
+	t.Parallel()
+	testkit.EachSQL(t, func(t *testing.T, env testkit.SQLEnv) {
+		t.Parallel()
+		w, err := persistence.NewOrderWriter(env.DB, persistence.WriterOptions{})
+		require.NoError(t, err)
+		defer w.Close()
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		err = w.Write(ctx, testOrder("late", false))
+		assert.True(t, errors.Is(err, draw.ErrNotWritten), "got %v", err)
+		assert.Zero(t, count(t, env, "orders"))
+	})
+}
+
+func TestOrderRepoListsNewestFirst(t *testing.T) {
+	t.Parallel()
+	testkit.EachSQL(t, func(t *testing.T, env testkit.SQLEnv) {
+		t.Parallel()
+		w, err := persistence.NewOrderWriter(env.DB, persistence.WriterOptions{})
+		require.NoError(t, err)
+		defer w.Close()
+		var ids []int64
+		for i := 0; i < 5; i++ {
+			o := testOrder("lister", i == 2)
+			require.NoError(t, w.Write(context.Background(), o))
+			ids = append(ids, o.ID)
+		}
+		require.NoError(t, w.Write(context.Background(), testOrder("someone-else", false)))
+		repo := persistence.NewOrderRepo(env.DB)
+		page, err := repo.List(context.Background(), draw.OrderQuery{UserID: "lister", Limit: 3})
+		require.NoError(t, err)
+		require.Len(t, page, 3)
+		assert.Equal(t, []int64{ids[4], ids[3], ids[2]}, []int64{page[0].ID, page[1].ID, page[2].ID})
+		assert.Equal(t, draw.OutcomeWin, page[2].Outcome)
+		assert.Equal(t, int64(11), page[2].PrizeID)
+		rest, err := repo.List(context.Background(), draw.OrderQuery{UserID: "lister", BeforeID: page[2].ID, Limit: 10})
+		require.NoError(t, err)
+		assert.Len(t, rest, 2)
+		_, err = repo.Get(context.Background(), 1)
+		assert.ErrorIs(t, err, draw.ErrOrderNotFound)
+	})
+}

@@ -20,7 +20,8 @@ type Config struct {
 	Migrate  bool
 	Roles    []string
 	Persist  string // "group" (default) or "per_request"
-	NodeID   int64  // snowflake node, -1 = pick one at start
+	Draw     Draw
+	NodeID   int64 // snowflake node, -1 = pick one at start
 }
 
 // HTTP configures the REST server.
@@ -56,6 +57,16 @@ type Log struct {
 	Format string
 }
 
+// Draw tunes the draw path.
+type Draw struct {
+	RatePerUser float64 // draws per second per user and activity; 0 = no limit
+	RatePerIP   float64 // draws per second per client address and activity; 0 = no limit
+	RateBurst   int
+	// ReloadGrace is how long counters lost from Redis wait before being rebuilt from SQL;
+	// an order must commit within half of it after its admission.
+	ReloadGrace time.Duration
+}
+
 // Roles a process can run.
 const (
 	RoleAPI       = "api"
@@ -80,6 +91,7 @@ func Default() Config {
 		Migrate: true,
 		Roles:   []string{RoleAPI, RoleGranter, RoleScheduler},
 		Persist: PersistGroup,
+		Draw:    Draw{RatePerUser: 10, RateBurst: 20, ReloadGrace: 2 * time.Second},
 		NodeID:  -1,
 	}
 }

@@ -80,6 +80,10 @@ func TestBadValuesNameTheirKey(t *testing.T) {
 		{"LOTTERY_ROLES", "api,cook", "roles"},
 		{"LOTTERY_PERSIST", "never", "persist"},
 		{"LOTTERY_NODE_ID", "5000", "node_id"},
+		{"LOTTERY_DRAW_RATE_PER_USER", "-1", "draw.rate_per_user"},
+		{"LOTTERY_DRAW_RATE_PER_IP", "fast", "draw.rate_per_ip"},
+		{"LOTTERY_DRAW_RATE_BURST", "0", "draw.rate_burst"},
+		{"LOTTERY_DRAW_RELOAD_GRACE", "1ms", "draw.reload_grace"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.env, func(t *testing.T) {

@@ -138,6 +138,32 @@ var keys = []key{
 		c.Persist = v
 		return nil
 	}},
+	{"draw.rate_per_user", "LOTTERY_DRAW_RATE_PER_USER", "draws per second one user may make in one activity; 0 = unlimited", func(c *Config, v string) error {
+		f, err := parseRate(v)
+		c.Draw.RatePerUser = f
+		return err
+	}},
+	{"draw.rate_per_ip", "LOTTERY_DRAW_RATE_PER_IP", "draws per second one client address may make in one activity; 0 = unlimited", func(c *Config, v string) error {
+		f, err := parseRate(v)
+		c.Draw.RatePerIP = f
+		return err
+	}},
+	{"draw.rate_burst", "LOTTERY_DRAW_RATE_BURST", "draws allowed at once above the rate", func(c *Config, v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 10000 {
+			return fmt.Errorf("want a whole number from 1 to 10000")
+		}
+		c.Draw.RateBurst = n
+		return nil
+	}},
+	{"draw.reload_grace", "LOTTERY_DRAW_RELOAD_GRACE", "wait before rebuilding lost Redis counters from SQL; orders commit within half of it", func(c *Config, v string) error {
+		d, err := parseDuration(v)
+		if err == nil && d < 20*time.Millisecond {
+			err = fmt.Errorf("want at least 20ms")
+		}
+		c.Draw.ReloadGrace = d
+		return err
+	}},
 	{"node_id", "LOTTERY_NODE_ID", "snowflake node id 0..1023 (unique per process); -1 = allocate at start", func(c *Config, v string) error {
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil || n < -1 || n > 1023 {
@@ -170,6 +196,14 @@ func parseDuration(v string) (time.Duration, error) {
 		return 0, fmt.Errorf("want a positive duration like 10s")
 	}
 	return d, nil
+}
+
+func parseRate(v string) (float64, error) {
+	f, err := strconv.ParseFloat(v, 64)
+	if err != nil || f < 0 || f > 1e6 {
+		return 0, fmt.Errorf("want a number of draws per second from 0 to 1000000")
+	}
+	return f, nil
 }
 
 func parseRoles(v string) ([]string, error) {

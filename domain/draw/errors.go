@@ -1,0 +1,46 @@
+package draw
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+)
+
+// Refusals of an admission. They are final for this request: retrying the same draw gives
+// the same answer until the activity, the day or the user's standing changes.
+var (
+	ErrSoldOut        = errors.New("draw: activity sold out")
+	ErrQuotaExhausted = errors.New("draw: user quota exhausted")
+	ErrBlacklisted    = errors.New("draw: user blacklisted")
+	ErrRateLimited    = errors.New("draw: rate limited")
+)
+
+// Failures of the ledger itself. ErrNotLoaded never leaves a working ledger (it reloads the
+// activity first); ErrUnavailable tells the caller the draw may be retried as it is.
+var (
+	ErrNotLoaded   = errors.New("draw: activity counters not loaded")
+	ErrUnavailable = errors.New("draw: ledger unavailable")
+)
+
+// DuplicateError reports that the request's idempotency key was already admitted, as
+// OrderID. The caller answers with that order instead of drawing again (invariant 5).
+type DuplicateError struct {
+	OrderID int64
+}
+
+func (e *DuplicateError) Error() string {
+	return "draw: idempotency key already admitted as order " + strconv.FormatInt(e.OrderID, 10)
+}
+
+// RateLimitError is ErrRateLimited with the wait after which the same caller may try again.
+type RateLimitError struct {
+	RetryAfter time.Duration
+}
+
+func (e *RateLimitError) Error() string {
+	return fmt.Sprintf("%v, retry after %v", ErrRateLimited, e.RetryAfter)
+}
+
+// Is makes errors.Is(err, ErrRateLimited) hold for every RateLimitError.
+func (e *RateLimitError) Is(target error) bool { return target == ErrRateLimited }

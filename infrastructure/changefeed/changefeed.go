@@ -1,0 +1,73 @@
+// Package changefeed tells every process that administrative data changed, so in-memory
+// caches on the draw path drop what they hold. It is one Redis counter: a writer bumps it,
+// every process polls it a few times a second. Changes are rare and a whole-cache reload is
+// cheap, so a sequence number is all that needs to travel.
+package changefeed
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// Feed publishes and follows changes.
+type Feed struct {
+	rdb      redis.UniversalClient
+	key      string
+	interval time.Duration
+	log      *slog.Logger
+}
+
+// New uses the key prefix+"changes"; interval is how often followers look (≤ 250 ms keeps
+// "seen by every process within a second" with room to spare).
+func New(rdb redis.UniversalClient, prefix string, interval time.Duration, log *slog.Logger) *Feed {
+	return &Feed{rdb: rdb, key: prefix + "changes", interval: interval, log: log}
+}
+
+// Publish announces a change.
+func (f *Feed) Publish(ctx context.Context) error {
+	return f.rdb.Incr(ctx, f.key).Err()
+}
+
+// Follow reads the current sequence, then in the background calls onChange whenever the
+// sequence moves (and when it cannot be read, since a change may then be missed), until ctx
+// ends. Every change published after Follow returns is seen.
+func (f *Feed) Follow(ctx context.Context, onChange func()) {
+	last, _ := f.read(ctx)
+	go f.poll(ctx, last, onChange)
+}
+
+func (f *Feed) poll(ctx context.Context, last int64, onChange func()) {
+	t := time.NewTicker(f.interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		seq, err := f.read(ctx)
+		if err != nil {
+			if ctx.Err() == nil {
+				f.log.Warn("change feed unreadable; dropping caches", "err", err)
+				onChange()
+			}
+			continue
+		}
+		if seq != last {
+			last = seq
+			onChange()
+		}
+	}
+}
+
+func (f *Feed) read(ctx context.Context) (int64, error) {
+	n, err := f.rdb.Get(ctx, f.key).Int64()
+	if errors.Is(err, redis.Nil) {
+		return 0, nil
+	}
+	return n, err
+}

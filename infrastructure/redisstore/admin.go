@@ -1,0 +1,106 @@
+package redisstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/lottery-go/lottery/domain/draw"
+)
+
+// Invalidate drops an activity's load, e.g. after an admin changed its stock or limits;
+// the next admission reloads it from SQL. Bumping gen also fails a load that is reading
+// SQL right now, from before the change.
+func (l *Ledger) Invalidate(ctx context.Context, activityID int64) error {
+	k := l.keys(activityID)
+	_, err := l.client.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		p.Del(ctx, k.epoch())
+		p.Incr(ctx, k.gen())
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("invalidate activity %d: %w: %w", activityID, draw.ErrUnavailable, err)
+	}
+	return nil
+}
+
+// BlacklistAdd copies a blacklisting, already stored in SQL, to every loaded activity.
+func (l *Ledger) BlacklistAdd(ctx context.Context, userID string) error {
+	return l.blacklist(ctx, userID, true)
+}
+
+// BlacklistRemove copies a removal from the blacklist to every loaded activity.
+func (l *Ledger) BlacklistRemove(ctx context.Context, userID string) error {
+	return l.blacklist(ctx, userID, false)
+}
+
+func (l *Ledger) blacklist(ctx context.Context, userID string, add bool) error {
+	members, err := l.client.SMembers(ctx, l.activities).Result()
+	if err != nil {
+		return fmt.Errorf("blacklist %s: activities: %w: %w", userID, draw.ErrUnavailable, err)
+	}
+	_, err = l.client.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for _, m := range members {
+			k := keysOf(l.opts.Prefix, m)
+			if add {
+				p.SAdd(ctx, k.blacklist(), userID)
+			} else {
+				p.SRem(ctx, k.blacklist(), userID)
+			}
+			p.Incr(ctx, k.gen()) // a load in progress may have read SQL before the change
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("blacklist %s: %w: %w", userID, draw.ErrUnavailable, err)
+	}
+	return nil
+}
+
+// TopUp adds released prizes to a loaded pool. When the activity is not loaded there is
+// nothing to do: its next load reads the release from SQL.
+func (l *Ledger) TopUp(ctx context.Context, activityID, prizeID, amount int64) error {
+	k := l.keys(activityID)
+	err := topUpScript.Run(ctx, l.client, []string{k.epoch(), k.pool(prizeID), k.gen()}, amount).Err()
+	if err != nil {
+		return fmt.Errorf("top up prize %d of activity %d: %w: %w", prizeID, activityID, draw.ErrUnavailable, err)
+	}
+	return nil
+}
+
+// Quota implements draw.Ledger, loading the activity first if needed.
+func (l *Ledger) Quota(ctx context.Context, activityID int64, userID, day string, total, daily int64) (int64, int64, error) {
+	k := l.keys(activityID)
+	for attempt := 1; ; attempt++ {
+		var loaded *redis.IntCmd
+		var used [2]*redis.StringCmd
+		_, err := l.client.Pipelined(ctx, func(p redis.Pipeliner) error {
+			loaded = p.Exists(ctx, k.epoch())
+			used[0] = p.HGet(ctx, k.userTotal(), userID)
+			used[1] = p.HGet(ctx, k.userDay(day), userID)
+			return nil
+		})
+		if err != nil && !errors.Is(err, redis.Nil) {
+			return 0, 0, fmt.Errorf("quota of %s in activity %d: %w: %w", userID, activityID, draw.ErrUnavailable, err)
+		}
+		if loaded.Val() == 1 {
+			return left(total, used[0]), left(daily, used[1]), nil
+		}
+		if attempt == loadAttempts {
+			return 0, 0, fmt.Errorf("quota of %s in activity %d: %w", userID, activityID, draw.ErrNotLoaded)
+		}
+		if err := l.ensureLoaded(ctx, activityID, day); err != nil {
+			return 0, 0, fmt.Errorf("quota of %s in activity %d: %w", userID, activityID, err)
+		}
+	}
+}
+
+func left(limit int64, used *redis.StringCmd) int64 {
+	if limit <= 0 {
+		return -1
+	}
+	n, _ := used.Int64() // a missing field is zero use
+	return max(limit-n, 0)
+}

@@ -1,0 +1,60 @@
+package redisstore
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/lottery-go/lottery/domain/draw"
+)
+
+// Counters is what the live counters of one activity say. They run ahead of SQL by the
+// admissions not yet committed.
+type Counters struct {
+	StockLeft int64
+	PoolLeft  map[int64]int64 // prize id → units released and not yet won
+}
+
+// Counters reads an activity's live counters for statistics and reconciliation;
+// loaded is false when the activity has no current load, and then there is nothing to read.
+func (l *Ledger) Counters(ctx context.Context, activityID int64) (Counters, bool, error) {
+	k := l.keys(activityID)
+	var loaded *redis.IntCmd
+	var stock *redis.StringCmd
+	var prizes *redis.StringSliceCmd
+	_, err := l.client.Pipelined(ctx, func(p redis.Pipeliner) error {
+		loaded = p.Exists(ctx, k.epoch())
+		stock = p.Get(ctx, k.stock())
+		prizes = p.SMembers(ctx, k.prizes())
+		return nil
+	})
+	if err != nil && loaded.Err() != nil {
+		return Counters{}, false, fmt.Errorf("counters of activity %d: %w: %w", activityID, draw.ErrUnavailable, err)
+	}
+	if loaded.Val() == 0 {
+		return Counters{}, false, nil
+	}
+	c := Counters{PoolLeft: make(map[int64]int64, len(prizes.Val()))}
+	c.StockLeft, _ = stock.Int64()
+	ids := make([]int64, 0, len(prizes.Val()))
+	keys := make([]string, 0, len(prizes.Val()))
+	for _, m := range prizes.Val() {
+		if id, err := strconv.ParseInt(m, 10, 64); err == nil {
+			ids, keys = append(ids, id), append(keys, k.pool(id))
+		}
+	}
+	if len(keys) == 0 {
+		return c, true, nil
+	}
+	pools, err := l.client.MGet(ctx, keys...).Result()
+	if err != nil {
+		return Counters{}, false, fmt.Errorf("counters of activity %d: pools: %w: %w", activityID, draw.ErrUnavailable, err)
+	}
+	for i, v := range pools {
+		s, _ := v.(string)
+		c.PoolLeft[ids[i]], _ = strconv.ParseInt(s, 10, 64)
+	}
+	return c, true, nil
+}

@@ -1,0 +1,131 @@
+// Package redisstore keeps the draw ledger's counters in Redis: one Lua call admits a
+// draw atomically, concurrent calls share one pipeline, and every counter can be rebuilt
+// from SQL whenever an activity's load is missing.
+package redisstore
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/lottery-go/lottery/domain/draw"
+)
+
+// Options tune a Ledger; zero values take the defaults noted.
+type Options struct {
+	// Prefix starts every key; it must not contain '{' (see keys).
+	Prefix string
+	// ReloadGrace is how long a load waits, after an activity's epoch went missing, before
+	// reading SQL: admissions taken under the old epoch commit or abort meanwhile (the draw
+	// flow aborts orders older than half of it). Default 2s.
+	ReloadGrace time.Duration
+	// LoadTimeout bounds one load after the grace: snapshot read and write. Default 10s.
+	LoadTimeout time.Duration
+	// BatchMax caps the admissions sent in one pipeline. Default 256.
+	BatchMax int
+	// CallTimeout bounds one pipeline round trip. Default 3s.
+	CallTimeout time.Duration
+	// IdempotencyTTL is how long an idempotency key answers with its order. Default 24h.
+	IdempotencyTTL time.Duration
+	// DayTTL is how long per-day counters outlive their last write. Default 72h, enough
+	// for any time zone's day to be over.
+	DayTTL time.Duration
+}
+
+func (o Options) withDefaults() Options {
+	def := func(d *time.Duration, v time.Duration) {
+		if *d <= 0 {
+			*d = v
+		}
+	}
+	def(&o.ReloadGrace, 2*time.Second)
+	def(&o.LoadTimeout, 10*time.Second)
+	def(&o.CallTimeout, 3*time.Second)
+	def(&o.IdempotencyTTL, 24*time.Hour)
+	def(&o.DayTTL, 72*time.Hour)
+	if o.BatchMax <= 0 {
+		o.BatchMax = 256
+	}
+	return o
+}
+
+// Ledger is the Redis implementation of draw.Ledger.
+type Ledger struct {
+	client     redis.UniversalClient
+	truth      draw.Truth
+	opts       Options
+	activities string   // set of loaded activity ids, for scans outside the hot path
+	hot        sync.Map // activity id → *hotKeys
+
+	queue chan *admitCall
+	stop  chan struct{} // closed by Close
+	done  chan struct{} // closed when the batcher has exited
+
+	// loads lets one goroutine per activity and process load while the others wait;
+	// the load lock in Redis does the same across processes.
+	loadMu     sync.Mutex
+	loading    map[int64]*loadFlight
+	loadCtx    context.Context
+	cancel     context.CancelFunc
+	background sync.WaitGroup // loads, and undos of abandoned admissions
+
+	closeOnce sync.Once
+}
+
+var _ draw.Ledger = (*Ledger)(nil)
+
+var errClosed = errors.New("redisstore: ledger closed")
+
+// NewLedger starts a ledger and its batcher; Close stops them. A Prefix containing '{'
+// is a wiring mistake that would scatter an activity's keys over slots: it panics.
+func NewLedger(client redis.UniversalClient, truth draw.Truth, opts Options) *Ledger {
+	if strings.Contains(opts.Prefix, "{") {
+		panic(fmt.Sprintf("redisstore: prefix %q must not contain '{'", opts.Prefix))
+	}
+	opts = opts.withDefaults()
+	ctx, cancel := context.WithCancel(context.Background())
+	l := &Ledger{
+		client:     client,
+		truth:      truth,
+		opts:       opts,
+		activities: opts.Prefix + "activities",
+		queue:      make(chan *admitCall, 4*opts.BatchMax),
+		stop:       make(chan struct{}),
+		done:       make(chan struct{}),
+		loading:    make(map[int64]*loadFlight),
+		loadCtx:    ctx,
+		cancel:     cancel,
+	}
+	go l.runBatcher()
+	return l
+}
+
+// Close stops the batcher, fails the admissions still queued and cancels running loads.
+// It does not close the Redis client, which the caller owns.
+func (l *Ledger) Close() error {
+	l.closeOnce.Do(func() {
+		close(l.stop)
+		<-l.done
+		// Under loadMu so no load starts (background.Add) once Wait may have begun.
+		l.loadMu.Lock()
+		l.cancel()
+		l.loadMu.Unlock()
+		l.background.Wait()
+	})
+	return nil
+}
+
+func (l *Ledger) keys(activityID int64) keys { return activityKeys(l.opts.Prefix, activityID) }
+
+func newToken() string {
+	b := make([]byte, 12)
+	_, _ = rand.Read(b) // crypto/rand.Read never fails on supported platforms
+	return hex.EncodeToString(b)
+}

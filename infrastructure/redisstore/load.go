@@ -1,0 +1,219 @@
+package redisstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/lottery-go/lottery/domain/draw"
+)
+
+// loadFlight is one in-process load of one activity; err is set before done is closed.
+type loadFlight struct {
+	done chan struct{}
+	err  error
+}
+
+// loadRetries bounds how often a load reads SQL again because the truth changed under it.
+const loadRetries = 5
+
+// ensureLoaded returns once the activity's epoch exists again. The load itself runs
+// detached from ctx: with a grace of seconds, a caller whose deadline is shorter would
+// otherwise abort every load it starts and the activity would never come back.
+func (l *Ledger) ensureLoaded(ctx context.Context, activityID int64, day string) error {
+	l.loadMu.Lock()
+	if l.loadCtx.Err() != nil {
+		l.loadMu.Unlock()
+		return errClosed
+	}
+	f, ok := l.loading[activityID]
+	if !ok {
+		f = &loadFlight{done: make(chan struct{})}
+		l.loading[activityID] = f
+		l.background.Add(1)
+		go l.runLoad(f, activityID, day)
+	}
+	l.loadMu.Unlock()
+	select {
+	case <-f.done:
+		return f.err
+	case <-ctx.Done():
+		return fmt.Errorf("wait for load of activity %d: %w", activityID, ctx.Err())
+	}
+}
+
+func (l *Ledger) runLoad(f *loadFlight, activityID int64, day string) {
+	defer l.background.Done()
+	ctx, cancel := context.WithTimeout(l.loadCtx, l.lockTTL())
+	defer cancel()
+	f.err = l.load(ctx, activityID, day)
+	l.loadMu.Lock()
+	delete(l.loading, activityID)
+	l.loadMu.Unlock()
+	close(f.done)
+}
+
+// lockTTL outlives a load that keeps to its grace and timeout, and frees the activity
+// for another process when the loader died.
+func (l *Ledger) lockTTL() time.Duration { return l.opts.ReloadGrace + l.opts.LoadTimeout }
+
+// load takes the activity's load lock, or waits while another process holds it.
+func (l *Ledger) load(ctx context.Context, activityID int64, day string) error {
+	k := l.keys(activityID)
+	token := newToken()
+	for {
+		ok, err := l.client.SetNX(ctx, k.loadLock(), token, l.lockTTL()).Result()
+		if err != nil {
+			return fmt.Errorf("load activity %d: lock: %w: %w", activityID, draw.ErrUnavailable, err)
+		}
+		if ok {
+			err := l.loadLocked(ctx, k, activityID, day)
+			// Released with a fresh context: the lock must go even when ctx has expired.
+			rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), l.opts.CallTimeout)
+			_ = releaseScript.Run(rctx, l.client, []string{k.loadLock()}, token).Err()
+			cancel()
+			return err
+		}
+		loaded, err := l.waitForLoad(ctx, k)
+		if err != nil {
+			return fmt.Errorf("load activity %d: %w: %w", activityID, draw.ErrUnavailable, err)
+		}
+		if loaded {
+			return nil
+		}
+	}
+}
+
+// waitForLoad polls until the epoch appears (true) or the lock vanishes without one
+// (false: the loader failed, so this caller may try).
+func (l *Ledger) waitForLoad(ctx context.Context, k keys) (bool, error) {
+	tick := time.NewTicker(l.pollInterval())
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return false, ctx.Err()
+		case <-tick.C:
+		}
+		n, err := l.client.Exists(ctx, k.epoch()).Result()
+		if err != nil {
+			return false, err
+		}
+		if n == 1 {
+			return true, nil
+		}
+		n, err = l.client.Exists(ctx, k.loadLock()).Result()
+		if err != nil {
+			return false, err
+		}
+		if n == 0 {
+			return false, nil
+		}
+	}
+}
+
+func (l *Ledger) pollInterval() time.Duration {
+	return min(max(l.opts.ReloadGrace/20, 2*time.Millisecond), 50*time.Millisecond)
+}
+
+func (l *Ledger) loadLocked(ctx context.Context, k keys, activityID int64, day string) error {
+	if n, err := l.client.Exists(ctx, k.epoch()).Result(); err != nil {
+		return fmt.Errorf("load activity %d: %w: %w", activityID, draw.ErrUnavailable, err)
+	} else if n == 1 {
+		return nil // another process finished just before we took the lock
+	}
+	// Registered before the counters exist, so blacklist changes reach this activity
+	// from now on; it is another slot, hence outside the transaction below.
+	if err := l.client.SAdd(ctx, l.activities, activityID).Err(); err != nil {
+		return fmt.Errorf("load activity %d: register: %w: %w", activityID, draw.ErrUnavailable, err)
+	}
+	select {
+	case <-time.After(l.opts.ReloadGrace):
+	case <-ctx.Done():
+		return fmt.Errorf("load activity %d: grace: %w: %w", activityID, draw.ErrUnavailable, ctx.Err())
+	}
+	epoch := newToken()
+	for range loadRetries {
+		// gen is bumped by everything that changes the truth (blacklist, release,
+		// invalidation); watching it from before the snapshot read makes a load that read
+		// SQL too early fail and read again instead of writing stale counters.
+		err := l.client.Watch(ctx, func(tx *redis.Tx) error {
+			snap, err := l.truth.Snapshot(ctx, activityID, day)
+			if err != nil {
+				return fmt.Errorf("snapshot: %w", err)
+			}
+			_, err = tx.TxPipelined(ctx, func(p redis.Pipeliner) error {
+				l.writeSnapshot(ctx, p, k, day, snap, epoch)
+				return nil
+			})
+			return err
+		}, k.gen(), k.epoch())
+		if errors.Is(err, redis.TxFailedErr) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("load activity %d: %w: %w", activityID, draw.ErrUnavailable, err)
+		}
+		return nil
+	}
+	return fmt.Errorf("load activity %d: truth kept changing: %w", activityID, draw.ErrUnavailable)
+}
+
+// hsetChunk keeps single commands of a large activity's load to a bounded size.
+const hsetChunk = 1000
+
+// writeSnapshot queues the counters of one complete load; the epoch comes last, so a
+// script that sees it sees every counter. Per-day counters are rebuilt for the snapshot's
+// day only: other days' keys either expired or belong to a day that starts after the load
+// (and so hold only admissions of the new epoch), barring clock skew between servers,
+// which the reconcile job reports.
+func (l *Ledger) writeSnapshot(ctx context.Context, p redis.Pipeliner, k keys, day string, s draw.Snapshot, epoch string) {
+	p.Set(ctx, k.stock(), max(s.StockLeft, 0), 0)
+
+	p.Del(ctx, k.userTotal(), k.userDay(day))
+	total := make([]any, 0, 2*min(len(s.Users), hsetChunk))
+	today := make([]any, 0, cap(total))
+	for user, c := range s.Users {
+		if c.Total > 0 {
+			total = append(total, user, c.Total)
+		}
+		if c.Today > 0 {
+			today = append(today, user, c.Today)
+		}
+		if len(total) >= 2*hsetChunk {
+			p.HSet(ctx, k.userTotal(), total...)
+			total = total[:0]
+		}
+		if len(today) >= 2*hsetChunk {
+			p.HSet(ctx, k.userDay(day), today...)
+			today = today[:0]
+		}
+	}
+	if len(total) > 0 {
+		p.HSet(ctx, k.userTotal(), total...)
+	}
+	if len(today) > 0 {
+		p.HSet(ctx, k.userDay(day), today...)
+	}
+	p.Expire(ctx, k.userDay(day), l.opts.DayTTL)
+
+	p.Del(ctx, k.prizes())
+	for prize, c := range s.Prizes {
+		p.SAdd(ctx, k.prizes(), prize)
+		p.Set(ctx, k.pool(prize), max(c.Pool, 0), 0)
+		p.Set(ctx, k.prizeDay(prize, day), max(c.WinsOnDay, 0), l.opts.DayTTL)
+	}
+
+	p.Del(ctx, k.blacklist())
+	for i := 0; i < len(s.Blacklist); i += hsetChunk {
+		members := make([]any, 0, min(hsetChunk, len(s.Blacklist)-i))
+		for _, u := range s.Blacklist[i:min(i+hsetChunk, len(s.Blacklist))] {
+			members = append(members, u)
+		}
+		p.SAdd(ctx, k.blacklist(), members...)
+	}
+	p.Set(ctx, k.epoch(), epoch, 0)
+}

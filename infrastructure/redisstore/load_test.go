@@ -1,0 +1,245 @@
+package redisstore
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/lottery-go/lottery/domain/draw"
+	"github.com/lottery-go/lottery/internal/testkit"
+)
+
+func TestLoadOnFirstAdmission(t *testing.T) {
+	const act = 21
+	testkit.EachRedis(t, func(t *testing.T, env testkit.RedisEnv) {
+		truth := newFakeTruth(draw.Snapshot{ActivityID: act, StockLeft: 5,
+			Users:  map[string]draw.UserCount{"u": {Total: 2, Today: 1}},
+			Prizes: map[int64]draw.PrizeCount{4: {Pool: 1, WinsOnDay: 3}},
+		})
+		l := NewLedger(env.Client, truth, Options{Prefix: env.Prefix, ReloadGrace: 100 * time.Millisecond})
+		t.Cleanup(func() { _ = l.Close() })
+
+		start := time.Now()
+		a := admission(act, "u", draw.Candidate{PrizeID: 4, DailyQuota: 4})
+		a.PerUserTotal, a.PerUserDaily = 3, 2
+		ad, err := l.Admit(context.Background(), a)
+		require.NoError(t, err)
+		require.GreaterOrEqual(t, time.Since(start), 100*time.Millisecond, "the load waits out the grace")
+		require.Equal(t, int64(1), truth.calls.Load())
+		require.Equal(t, int64(4), ad.PrizeID)
+		require.Equal(t, int64(0), ad.LeftTotal)
+		require.Equal(t, int64(0), ad.LeftToday)
+		require.Equal(t, counters{stock: 4, userTotal: 3, userToday: 2, pool: 0, prizeDay: 4, journal: 1},
+			readCounters(t, l, act, "u", 4, day1))
+	})
+}
+
+func TestConcurrentCallersShareOneLoad(t *testing.T) {
+	const act = 22
+	testkit.EachRedis(t, func(t *testing.T, env testkit.RedisEnv) {
+		truth := newFakeTruth(draw.Snapshot{ActivityID: act, StockLeft: 1000})
+		// Two ledgers stand for two processes: one loads, the other waits on the lock.
+		l1, l2 := newTestLedger(t, env, truth), newTestLedger(t, env, truth)
+		var wg sync.WaitGroup
+		for i := range 32 {
+			l := l1
+			if i%2 == 1 {
+				l = l2
+			}
+			wg.Go(func() {
+				_, err := l.Admit(context.Background(), admission(act, "u"))
+				require.NoError(t, err)
+			})
+		}
+		wg.Wait()
+		require.Equal(t, int64(1), truth.calls.Load())
+		require.Equal(t, int64(968), readCounters(t, l1, act, "u", 0, day1).stock)
+	})
+}
+
+func TestReloadRebuildsFromTruth(t *testing.T) {
+	const act = 23
+	testkit.EachRedis(t, func(t *testing.T, env testkit.RedisEnv) {
+		snap := draw.Snapshot{ActivityID: act, StockLeft: 10, Prizes: map[int64]draw.PrizeCount{6: {Pool: 3}}}
+		truth := newFakeTruth(snap)
+		l := newTestLedger(t, env, truth)
+		ctx := context.Background()
+		limited := func(user string) draw.Admission {
+			a := admission(act, user, draw.Candidate{PrizeID: 6})
+			a.PerUserTotal = 3
+			return a
+		}
+		for range 2 {
+			_, err := l.Admit(ctx, limited("u"))
+			require.NoError(t, err)
+		}
+		epoch1, err := env.Client.Get(ctx, l.keys(act).epoch()).Result()
+		require.NoError(t, err)
+
+		// SQL says otherwise (say an admin corrected it): u has 3 orders, one prize left.
+		snap.StockLeft = 6
+		snap.Users = map[string]draw.UserCount{"u": {Total: 3, Today: 3}}
+		snap.Prizes = map[int64]draw.PrizeCount{6: {Pool: 1, WinsOnDay: 2}}
+		snap.Blacklist = []string{"bad"}
+		truth.set(snap)
+		require.NoError(t, env.Client.Del(ctx, l.keys(act).epoch()).Err())
+
+		_, err = l.Admit(ctx, limited("u"))
+		require.ErrorIs(t, err, draw.ErrQuotaExhausted)
+		epoch2, err := env.Client.Get(ctx, l.keys(act).epoch()).Result()
+		require.NoError(t, err)
+		require.NotEqual(t, epoch1, epoch2, "every load has its own epoch")
+		require.Equal(t, int64(2), truth.calls.Load())
+
+		_, err = l.Admit(ctx, limited("bad"))
+		require.ErrorIs(t, err, draw.ErrBlacklisted)
+		ad, err := l.Admit(ctx, limited("v"))
+		require.NoError(t, err)
+		require.Equal(t, int64(6), ad.PrizeID)
+		ad, err = l.Admit(ctx, limited("w"))
+		require.NoError(t, err)
+		require.Equal(t, int64(0), ad.PrizeID, "the pool came from SQL")
+		require.Equal(t, []int64{6}, ad.EmptyPrizes)
+		require.Equal(t, int64(4), readCounters(t, l, act, "u", 6, day1).stock)
+	})
+}
+
+func TestLoadOutlivesShortDeadline(t *testing.T) {
+	const act = 24
+	testkit.EachRedis(t, func(t *testing.T, env testkit.RedisEnv) {
+		truth := newFakeTruth(draw.Snapshot{ActivityID: act, StockLeft: 3})
+		l := NewLedger(env.Client, truth, Options{Prefix: env.Prefix, ReloadGrace: 200 * time.Millisecond})
+		t.Cleanup(func() { _ = l.Close() })
+
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+		defer cancel()
+		_, err := l.Admit(ctx, admission(act, "u"))
+		require.ErrorIs(t, err, context.DeadlineExceeded)
+
+		require.Eventually(t, func() bool {
+			return env.Client.Exists(context.Background(), l.keys(act).epoch()).Val() == 1
+		}, 5*time.Second, 10*time.Millisecond, "the load finished without its first caller")
+		_, err = l.Admit(context.Background(), admission(act, "u"))
+		require.NoError(t, err)
+		require.Equal(t, int64(1), truth.calls.Load())
+	})
+}
+
+func TestBlacklistCopies(t *testing.T) {
+	testkit.EachRedis(t, func(t *testing.T, env testkit.RedisEnv) {
+		truth := newFakeTruth(draw.Snapshot{ActivityID: 25, StockLeft: 9}, draw.Snapshot{ActivityID: 26, StockLeft: 9})
+		l := newTestLedger(t, env, truth)
+		ctx := context.Background()
+		for _, act := range []int64{25, 26} {
+			_, err := l.Admit(ctx, admission(act, "u"))
+			require.NoError(t, err)
+		}
+		require.NoError(t, l.BlacklistAdd(ctx, "u"))
+		for _, act := range []int64{25, 26} {
+			_, err := l.Admit(ctx, admission(act, "u"))
+			require.ErrorIs(t, err, draw.ErrBlacklisted)
+		}
+		require.NoError(t, l.BlacklistRemove(ctx, "u"))
+		_, err := l.Admit(ctx, admission(25, "u"))
+		require.NoError(t, err)
+	})
+}
+
+func TestTopUp(t *testing.T) {
+	const act = 27
+	testkit.EachRedis(t, func(t *testing.T, env testkit.RedisEnv) {
+		l := newTestLedger(t, env, newFakeTruth(draw.Snapshot{ActivityID: act, StockLeft: 9,
+			Prizes: map[int64]draw.PrizeCount{2: {Pool: 0}}}))
+		ctx := context.Background()
+		require.NoError(t, l.TopUp(ctx, act, 2, 5), "not loaded: nothing to do")
+		require.Equal(t, int64(1), env.Client.Exists(ctx, l.keys(act).gen()).Val(), "a running load is told")
+
+		ad, err := l.Admit(ctx, admission(act, "u", draw.Candidate{PrizeID: 2}))
+		require.NoError(t, err)
+		require.Equal(t, int64(0), ad.PrizeID, "SQL said nothing was released")
+		require.NoError(t, l.TopUp(ctx, act, 2, 2))
+		ad, err = l.Admit(ctx, admission(act, "u", draw.Candidate{PrizeID: 2}))
+		require.NoError(t, err)
+		require.Equal(t, int64(2), ad.PrizeID)
+		require.Equal(t, int64(1), readCounters(t, l, act, "u", 2, day1).pool)
+	})
+}
+
+func TestReloadsScriptAfterFlush(t *testing.T) {
+	const act = 28
+	// SCRIPT FLUSH would hit every user of a shared server, so only the embedded one.
+	env := testkit.EmbeddedRedis(t)
+	l := newTestLedger(t, env, newFakeTruth(draw.Snapshot{ActivityID: act, StockLeft: 9}))
+	ctx := context.Background()
+	_, err := l.Admit(ctx, admission(act, "u"))
+	require.NoError(t, err)
+	require.NoError(t, env.Client.ScriptFlush(ctx).Err())
+	_, err = l.Admit(ctx, admission(act, "u"))
+	require.NoError(t, err)
+	require.Equal(t, int64(7), readCounters(t, l, act, "u", 0, day1).stock)
+}
+
+func TestClosedLedgerRefuses(t *testing.T) {
+	testkit.EachRedis(t, func(t *testing.T, env testkit.RedisEnv) {
+		l := NewLedger(env.Client, newFakeTruth(), Options{Prefix: env.Prefix})
+		require.NoError(t, l.Close())
+		require.NoError(t, l.Close())
+		_, err := l.Admit(context.Background(), admission(29, "u"))
+		require.ErrorIs(t, err, draw.ErrUnavailable)
+	})
+}
+
+// changingTruth changes the truth while the first snapshot is being read, the way a
+// release job's TopUp may land in the middle of a load.
+type changingTruth struct {
+	*fakeTruth
+	during func()
+}
+
+func (c *changingTruth) Snapshot(ctx context.Context, activityID int64, day string) (draw.Snapshot, error) {
+	s, err := c.fakeTruth.Snapshot(ctx, activityID, day)
+	if c.fakeTruth.calls.Load() == 1 {
+		c.during()
+	}
+	return s, err
+}
+
+func TestLoadRereadsWhenTruthChangesMidway(t *testing.T) {
+	const act = 30
+	testkit.EachRedis(t, func(t *testing.T, env testkit.RedisEnv) {
+		snap := draw.Snapshot{ActivityID: act, StockLeft: 9, Prizes: map[int64]draw.PrizeCount{2: {Pool: 0}}}
+		truth := &changingTruth{fakeTruth: newFakeTruth(snap)}
+		l := newTestLedger(t, env, truth)
+		truth.during = func() {
+			snap.Prizes = map[int64]draw.PrizeCount{2: {Pool: 1}}
+			truth.set(snap)
+			require.NoError(t, l.TopUp(context.Background(), act, 2, 1))
+		}
+		ad, err := l.Admit(context.Background(), admission(act, "u", draw.Candidate{PrizeID: 2}))
+		require.NoError(t, err)
+		require.Equal(t, int64(2), truth.calls.Load(), "the stale snapshot was read again")
+		require.Equal(t, int64(2), ad.PrizeID, "the release is not lost")
+	})
+}
+
+func TestCounters(t *testing.T) {
+	const act = 32
+	testkit.EachRedis(t, func(t *testing.T, env testkit.RedisEnv) {
+		l := newTestLedger(t, env, newFakeTruth(draw.Snapshot{ActivityID: act, StockLeft: 9,
+			Prizes: map[int64]draw.PrizeCount{1 << 58: {Pool: 3}, 2: {Pool: 0}}}))
+		ctx := context.Background()
+		_, loaded, err := l.Counters(ctx, act)
+		require.NoError(t, err)
+		require.False(t, loaded)
+
+		_, err = l.Admit(ctx, admission(act, "u", draw.Candidate{PrizeID: 1 << 58}))
+		require.NoError(t, err)
+		c, loaded, err := l.Counters(ctx, act)
+		require.NoError(t, err)
+		require.True(t, loaded)
+		require.Equal(t, Counters{StockLeft: 8, PoolLeft: map[int64]int64{1 << 58: 2, 2: 0}}, c)
+	})
+}

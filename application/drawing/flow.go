@@ -34,13 +34,12 @@ type Result struct {
 
 // Draw is the state one run of the flow carries from step to step.
 type Draw struct {
-	Req        Request
-	View       *View
-	Now        time.Time
-	AdmittedAt time.Time // just before the ledger call: the start of the commit deadline
-	Admission  draw.Admission
-	Admitted   draw.Admitted
-	Order      draw.Order
+	Req       Request
+	View      *View
+	Now       time.Time
+	Admission draw.Admission
+	Admitted  draw.Admitted
+	Order     draw.Order
 }
 
 // Steps are the kind-specific parts of the flow.

@@ -83,7 +83,6 @@ func (l *Lottery) Admit(ctx context.Context, d *Draw) error {
 		IdempotencyKey: d.Req.IdempotencyKey, PerUserTotal: lim.PerUserTotal, PerUserDaily: lim.PerUserDaily,
 		Candidates: d.Admission.Candidates, ClientIP: d.Req.ClientIP, Rate: l.opts.Rate,
 	}
-	d.AdmittedAt = time.Now()
 	ad, err := l.ledger.Admit(ctx, d.Admission)
 	if err != nil {
 		return err
@@ -124,7 +123,7 @@ func (l *Lottery) order(d *Draw) draw.Order {
 
 // Record commits the order; past CommitWithin since admission it is refused unwritten.
 func (l *Lottery) Record(ctx context.Context, d *Draw) error {
-	wctx, cancel := context.WithDeadline(ctx, d.AdmittedAt.Add(l.opts.CommitWithin))
+	wctx, cancel := context.WithDeadline(ctx, d.Admitted.At.Add(l.opts.CommitWithin))
 	defer cancel()
 	if err := l.writer.Write(wctx, d.Order); err != nil {
 		return fmt.Errorf("record order %d: %w", d.Order.ID, err)

@@ -67,6 +67,10 @@ type Admitted struct {
 	LeftTotal   int64 // -1 = unlimited
 	LeftToday   int64 // -1 = unlimited
 	EmptyPrizes []int64
+	// At is no later than the moment the admission took effect (the ledger sets it when it
+	// sent the call that succeeded). A reload of lost counters waits long enough for every
+	// order to commit within its commit window counted from At, or to be refused.
+	At time.Time
 }
 
 // Won reports whether the admission drew a prize.

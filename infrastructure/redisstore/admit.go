@@ -36,12 +36,14 @@ func (l *Ledger) Admit(ctx context.Context, a draw.Admission) (draw.Admitted, er
 	c := &admitCall{a: a, res: make(chan admitResult, 1)}
 	c.keys, c.args = l.admitArgs(a)
 	for attempt := 1; ; attempt++ {
+		sent := time.Now()
 		reply, err := l.submit(ctx, c)
 		if err != nil {
 			return draw.Admitted{}, fmt.Errorf("admit order %d: %w: %w", a.OrderID, draw.ErrUnavailable, err)
 		}
 		ad, err := decodeAdmit(reply)
 		if !errors.Is(err, draw.ErrNotLoaded) {
+			ad.At = sent
 			return ad, err
 		}
 		if attempt == loadAttempts {

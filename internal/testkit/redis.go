@@ -48,13 +48,15 @@ func RealRedis(t *testing.T, addr string) RedisEnv {
 	}
 	env := RedisEnv{Name: "real", Addr: addr, Client: client, Prefix: UniqueName("t") + ":"}
 	t.Cleanup(func() {
-		deleteKeys(client, env.Prefix)
+		DeleteKeys(client, env.Prefix)
 		_ = client.Close()
 	})
 	return env
 }
 
-func deleteKeys(client *redis.Client, prefix string) {
+// DeleteKeys removes every key that starts with prefix: on a shared server, what FLUSHALL
+// would do to one test's data.
+func DeleteKeys(client *redis.Client, prefix string) {
 	ctx := context.Background()
 	iter := client.Scan(ctx, 0, prefix+"*", 1000).Iterator()
 	var batch []string

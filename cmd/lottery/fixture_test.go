@@ -1,0 +1,83 @@
+package main
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/lottery-go/lottery/domain/activity"
+	"github.com/lottery-go/lottery/domain/award"
+	"github.com/lottery-go/lottery/domain/strategy"
+	"github.com/lottery-go/lottery/infrastructure/config"
+)
+
+// instance is one server process's draw engine, built by the production wiring.
+type instance struct {
+	sys *system
+	eng *engine
+}
+
+func newInstance(t *testing.T, cfg config.Config) *instance {
+	t.Helper()
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	sys, err := openSystem(context.Background(), cfg, log)
+	require.NoError(t, err)
+	eng, err := buildEngine(context.Background(), sys)
+	if err != nil {
+		sys.Close()
+		t.Fatal(err)
+	}
+	t.Cleanup(sys.Close)
+	return &instance{sys: sys, eng: eng}
+}
+
+// prizeSpec describes one prize of a test activity.
+type prizeSpec struct {
+	probability string
+	stock       int64
+	dailyQuota  int64
+}
+
+// runningActivity stores awards and a running activity through the repositories, taking
+// it through review like marketers and admins would.
+func runningActivity(t *testing.T, in *instance, mode strategy.Mode, stock int64, lim activity.Limits, prizes []prizeSpec) *activity.Activity {
+	t.Helper()
+	ctx := context.Background()
+	now := time.Now()
+	var slots []strategy.Prize
+	for i, p := range prizes {
+		aw, err := award.New(in.sys.ids.Next(), "Prize "+string(rune('A'+i)), award.KindText, award.Content{Text: "well done"}, now)
+		require.NoError(t, err)
+		require.NoError(t, in.eng.awards.Create(ctx, aw))
+		ppm, err := strategy.ParsePPM(p.probability)
+		require.NoError(t, err)
+		slots = append(slots, strategy.Prize{ID: in.sys.ids.Next(), AwardID: aw.ID(), Probability: ppm, Stock: p.stock, DailyQuota: p.dailyQuota})
+	}
+	st, err := strategy.New(mode, slots)
+	require.NoError(t, err)
+	a, err := activity.New(in.sys.ids.Next(), activity.Params{
+		Name: "invariants", BeginAt: now.Add(-time.Hour), EndAt: now.Add(24 * time.Hour),
+		TimeZone: "Asia/Shanghai", Stock: stock, Limits: lim, Strategy: st,
+	}, "marketer-1", now)
+	require.NoError(t, err)
+	require.NoError(t, in.eng.activities.Create(ctx, a))
+	marketer := activity.Actor{ID: "marketer-1", Marketer: true}
+	admin := activity.Actor{ID: "admin-1", Admin: true}
+	for _, step := range []struct {
+		action activity.Action
+		by     activity.Actor
+	}{{activity.ActionSubmit, marketer}, {activity.ActionApprove, admin}, {activity.ActionStart, admin}} {
+		err := in.eng.activities.Update(ctx, a.ID(), func(x *activity.Activity) error {
+			return x.Transition(step.action, step.by, time.Now())
+		})
+		require.NoError(t, err, "%s", step.action)
+	}
+	got, err := in.eng.activities.Get(ctx, a.ID())
+	require.NoError(t, err)
+	require.Equal(t, activity.StateRunning, got.State())
+	return got
+}

@@ -21,7 +21,7 @@ type instance struct {
 	eng *engine
 }
 
-func newInstance(t *testing.T, cfg config.Config) *instance {
+func newInstance(t testing.TB, cfg config.Config) *instance {
 	t.Helper()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	sys, err := openSystem(context.Background(), cfg, log)
@@ -44,7 +44,7 @@ type prizeSpec struct {
 
 // runningActivity stores awards and a running activity through the repositories, taking
 // it through review like marketers and admins would.
-func runningActivity(t *testing.T, in *instance, mode strategy.Mode, stock int64, lim activity.Limits, prizes []prizeSpec) *activity.Activity {
+func runningActivity(t testing.TB, in *instance, mode strategy.Mode, stock int64, lim activity.Limits, prizes []prizeSpec) *activity.Activity {
 	t.Helper()
 	ctx := context.Background()
 	now := time.Now()

@@ -68,11 +68,19 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, hooks serve
 	if cfg.Auth.Secret == "" {
 		keys = devKeys()
 	}
+	eng, err := buildEngine(ctx, sys)
+	if err != nil {
+		return err
+	}
 	srv := rest.New(rest.Options{Logger: log, BodyLimit: cfg.HTTP.BodyLimit, Checks: sys.checks(), Registry: sys.registry})
+	if cfg.HasRole(config.RoleAPI) {
+		rest.RegisterDraws(srv, keys, eng.draws)
+		rest.RegisterAdmin(srv, keys, buildAdmin(sys, eng))
+		rest.RegisterDocs(srv)
+	}
 	if hooks.routes != nil {
 		hooks.routes(srv.Echo())
 	}
-	_ = keys
 
 	ln := hooks.listener
 	if ln == nil {

@@ -50,6 +50,9 @@ func New(opts Options) *Server {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = errorHandler(opts.Logger)
+	// The peer address, not X-Forwarded-For: a header any client can set must not decide
+	// whose rate limit a request counts against.
+	e.IPExtractor = echo.ExtractIPDirect()
 	e.Use(middleware.RequestIDWithConfig(middleware.RequestIDConfig{Generator: newRequestID}))
 	e.Use(newHTTPMetrics(opts.Registry).middleware)
 	e.Use(recoverPanics(opts.Logger))

@@ -29,7 +29,7 @@ func EachNATS(t *testing.T, fn func(t *testing.T, env NATSEnv)) {
 }
 
 // EmbeddedNATS starts an in-process server with JetStream on a free port.
-func EmbeddedNATS(t *testing.T) NATSEnv {
+func EmbeddedNATS(t testing.TB) NATSEnv {
 	t.Helper()
 	srv, err := embedded.StartNATS(t.TempDir())
 	if err != nil {
@@ -40,12 +40,12 @@ func EmbeddedNATS(t *testing.T) NATSEnv {
 }
 
 // RealNATS connects to a shared server; the test's streams are removed afterwards.
-func RealNATS(t *testing.T, url string) NATSEnv {
+func RealNATS(t testing.TB, url string) NATSEnv {
 	t.Helper()
 	return connectNATS(t, "real", url)
 }
 
-func connectNATS(t *testing.T, name, url string) NATSEnv {
+func connectNATS(t testing.TB, name, url string) NATSEnv {
 	t.Helper()
 	conn, err := messaging.Connect(url, "lottery-test")
 	if err != nil {

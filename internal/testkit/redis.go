@@ -31,7 +31,7 @@ func EachRedis(t *testing.T, fn func(t *testing.T, env RedisEnv)) {
 }
 
 // EmbeddedRedis starts an in-process Redis-protocol server on a free port.
-func EmbeddedRedis(t *testing.T) RedisEnv {
+func EmbeddedRedis(t testing.TB) RedisEnv {
 	t.Helper()
 	srv := miniredis.RunT(t)
 	client := redis.NewClient(&redis.Options{Addr: srv.Addr()})
@@ -40,7 +40,7 @@ func EmbeddedRedis(t *testing.T) RedisEnv {
 }
 
 // RealRedis connects to a shared server and isolates the test under a fresh key prefix.
-func RealRedis(t *testing.T, addr string) RedisEnv {
+func RealRedis(t testing.TB, addr string) RedisEnv {
 	t.Helper()
 	client := redis.NewClient(&redis.Options{Addr: addr})
 	if err := client.Ping(context.Background()).Err(); err != nil {

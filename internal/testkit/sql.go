@@ -28,7 +28,7 @@ func EachSQL(t *testing.T, fn func(t *testing.T, env SQLEnv)) {
 }
 
 // SQLite opens a migrated SQLite file in the test's temp dir.
-func SQLite(t *testing.T) SQLEnv {
+func SQLite(t testing.TB) SQLEnv {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "lottery.db")
 	db, err := persistence.OpenSQLite(context.Background(), path)
@@ -42,7 +42,7 @@ func SQLite(t *testing.T) SQLEnv {
 
 // MySQL creates a fresh database on the server of serverDSN, migrates it, and drops it
 // when the test ends.
-func MySQL(t *testing.T, serverDSN string) SQLEnv {
+func MySQL(t testing.TB, serverDSN string) SQLEnv {
 	t.Helper()
 	dsn := MySQLDatabase(t, serverDSN)
 	db, err := persistence.OpenMySQL(context.Background(), dsn)
@@ -55,7 +55,7 @@ func MySQL(t *testing.T, serverDSN string) SQLEnv {
 }
 
 // MySQLDatabase creates an empty database for the test and returns its DSN.
-func MySQLDatabase(t *testing.T, serverDSN string) string {
+func MySQLDatabase(t testing.TB, serverDSN string) string {
 	t.Helper()
 	cfg, err := mysql.ParseDSN(serverDSN)
 	if err != nil {
@@ -77,7 +77,7 @@ func MySQLDatabase(t *testing.T, serverDSN string) string {
 	return cfg.FormatDSN()
 }
 
-func migrate(t *testing.T, db *persistence.DB) {
+func migrate(t testing.TB, db *persistence.DB) {
 	t.Helper()
 	if _, err := db.MigrateUp(context.Background()); err != nil {
 		t.Fatalf("migrate %s: %v", db.Dialect, err)

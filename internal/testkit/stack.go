@@ -20,7 +20,7 @@ func EachStack(t *testing.T, fn func(t *testing.T, cfg config.Config)) {
 }
 
 // EmbeddedStack is the default configuration with its data dir in the test's temp dir.
-func EmbeddedStack(t *testing.T) config.Config {
+func EmbeddedStack(t testing.TB) config.Config {
 	t.Helper()
 	cfg := config.Default()
 	cfg.DataDir = t.TempDir()
@@ -31,7 +31,7 @@ func EmbeddedStack(t *testing.T) config.Config {
 }
 
 // RealStack points every part at the machine's servers, isolated for this test.
-func RealStack(t *testing.T, mysqlDSN, redisAddr, natsURL string) config.Config {
+func RealStack(t testing.TB, mysqlDSN, redisAddr, natsURL string) config.Config {
 	t.Helper()
 	cfg := EmbeddedStack(t)
 	cfg.MySQLDSN = MySQLDatabase(t, mysqlDSN)

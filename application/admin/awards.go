@@ -1,0 +1,90 @@
+package admin
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/lottery-go/lottery/domain/award"
+	"github.com/lottery-go/lottery/domain/check"
+)
+
+// ErrNotRedeemCode refuses a code upload to an award of another kind.
+var ErrNotRedeemCode = errors.New("codes can only be uploaded to redeem_code awards")
+
+// AwardInput is what a marketer edits about an award; Kind is only read on creation.
+type AwardInput struct {
+	Name    string
+	Kind    award.Kind
+	Content award.Content
+}
+
+// CreateAward validates and stores a new award.
+func (s *Service) CreateAward(ctx context.Context, in AwardInput) (*award.Award, error) {
+	a, err := award.New(s.d.IDs(), in.Name, in.Kind, in.Content, s.now())
+	if err != nil {
+		return nil, err
+	}
+	if err := s.d.Awards.Create(ctx, a); err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// GetAward returns award.ErrNotFound for an unknown id.
+func (s *Service) GetAward(ctx context.Context, id int64) (*award.Award, error) {
+	return s.d.Awards.Get(ctx, id)
+}
+
+// ListAwards returns a page of awards in id order and whether more follow.
+func (s *Service) ListAwards(ctx context.Context, p Page) ([]*award.Award, bool, error) {
+	items, err := s.d.Awards.List(ctx, p.After, p.Limit+1)
+	if err != nil {
+		return nil, false, err
+	}
+	more := len(items) > p.Limit
+	return items[:min(len(items), p.Limit)], more, nil
+}
+
+// UpdateAward changes an award's name and content. Its kind may be repeated but not
+// changed: orders and code pools already refer to it.
+func (s *Service) UpdateAward(ctx context.Context, id int64, in AwardInput) (*award.Award, error) {
+	var out *award.Award
+	err := s.d.Awards.Update(ctx, id, func(a *award.Award) error {
+		var l check.List
+		if in.Kind != "" && in.Kind != a.Kind() {
+			l.Add("kind", check.CodeNotAllowed, fmt.Sprintf("an award's kind cannot change (it is %s)", a.Kind()))
+		}
+		l.Merge("", a.Update(in.Name, in.Content))
+		if err := l.Err(); err != nil {
+			return err
+		}
+		out = a
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// UploadCodes adds redeem codes to an award's pool. Duplicates within the upload and
+// codes already in the pool are both skipped and counted.
+func (s *Service) UploadCodes(ctx context.Context, awardID int64, codes []string) (added, duplicates int, err error) {
+	a, err := s.d.Awards.Get(ctx, awardID)
+	if err != nil {
+		return 0, 0, err
+	}
+	if a.Kind() != award.KindRedeemCode {
+		return 0, 0, fmt.Errorf("award %d is a %s award: %w", awardID, a.Kind(), ErrNotRedeemCode)
+	}
+	unique, inUpload, err := award.NormalizeCodes(codes)
+	if err != nil {
+		return 0, 0, err
+	}
+	added, stored, err := s.d.Awards.AddCodes(ctx, awardID, unique)
+	if err != nil {
+		return 0, 0, err
+	}
+	return added, inUpload + stored, nil
+}

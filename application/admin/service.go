@@ -1,0 +1,92 @@
+// Package admin holds the use cases of marketers and admins: awards and their redeem-code
+// pools, activities with their strategy and review life cycle, statistics and simulation,
+// and the blacklist. It depends on domain ports only; the adapters are wired in cmd.
+package admin
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/lottery-go/lottery/domain/activity"
+	"github.com/lottery-go/lottery/domain/award"
+	"github.com/lottery-go/lottery/domain/user"
+)
+
+// Activities is activity.Repository plus the review trail.
+type Activities interface {
+	activity.Repository
+	// Transition is Update for a change of state: fn applies it and returns the trail
+	// entry, stored in the same transaction as the new state.
+	Transition(ctx context.Context, id int64, fn func(*activity.Activity) (activity.TrailEntry, error)) error
+	// Trail lists an activity's transitions, oldest first.
+	Trail(ctx context.Context, id int64) ([]activity.TrailEntry, error)
+}
+
+// OrderCounts reads committed orders: the SQL truth of an activity's statistics.
+type OrderCounts interface {
+	// OrderCounts returns the orders of an activity and its wins per prize id, as one
+	// consistent snapshot.
+	OrderCounts(ctx context.Context, activityID int64) (draws int64, wins map[int64]int64, err error)
+}
+
+// Notifier hears of every successful write, so caches of activities and of the blacklist
+// (the draw engine's) can be dropped at once instead of when they expire.
+type Notifier interface {
+	ActivityChanged(ctx context.Context, id int64) error
+	BlacklistChanged(ctx context.Context, userID string, listed bool) error
+}
+
+// Deps are the adapters a Service works with. Live and Notifier may be nil; Now and
+// Logger default to the wall clock and slog.Default().
+type Deps struct {
+	Awards     award.Repository
+	Activities Activities
+	Blacklist  user.Blacklist
+	Orders     OrderCounts
+	Live       LiveCounters
+	Notifier   Notifier
+	IDs        func() int64
+	Now        func() time.Time
+	Logger     *slog.Logger
+}
+
+// Service runs the admin use cases.
+type Service struct {
+	d Deps
+}
+
+// New returns a Service over d.
+func New(d Deps) *Service {
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	if d.Logger == nil {
+		d.Logger = slog.Default()
+	}
+	return &Service{d: d}
+}
+
+// now is UTC at the microsecond precision SQL keeps, so what a write returns equals what
+// a later read returns.
+func (s *Service) now() time.Time {
+	return s.d.Now().UTC().Truncate(time.Microsecond)
+}
+
+// Page asks for up to Limit items with ids greater than After.
+type Page struct {
+	After int64
+	Limit int
+}
+
+// notify tells the Notifier about a committed write. A failure is logged, not returned:
+// the write is already the truth in SQL, which the draw engine reloads from, and failing
+// the request would invite a retry that cannot succeed (the transition is now illegal).
+func (s *Service) notify(ctx context.Context, what string, fn func(Notifier) error) {
+	if s.d.Notifier == nil {
+		return
+	}
+	if err := fn(s.d.Notifier); err != nil {
+		s.d.Logger.WarnContext(ctx, "change saved but caches were not told", "change", what, "err", err)
+	}
+}

@@ -1,0 +1,137 @@
+package admin_test
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/lottery-go/lottery/application/admin"
+	"github.com/lottery-go/lottery/domain/activity"
+	"github.com/lottery-go/lottery/domain/award"
+	"github.com/lottery-go/lottery/domain/strategy"
+	"github.com/lottery-go/lottery/infrastructure/idgen"
+	"github.com/lottery-go/lottery/infrastructure/persistence"
+	"github.com/lottery-go/lottery/internal/testkit"
+)
+
+// recorder is a Notifier that remembers what it was told and can be made to fail.
+type recorder struct {
+	mu     sync.Mutex
+	events []string
+	fail   bool
+}
+
+func (r *recorder) ActivityChanged(context.Context, int64) error {
+	return r.add("activity")
+}
+
+func (r *recorder) BlacklistChanged(_ context.Context, userID string, listed bool) error {
+	if listed {
+		return r.add("listed " + userID)
+	}
+	return r.add("unlisted " + userID)
+}
+
+func (r *recorder) add(e string) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.events = append(r.events, e)
+	if r.fail {
+		return errors.New("cache unreachable")
+	}
+	return nil
+}
+
+// live is a LiveCounters with fixed answers.
+type live struct {
+	c      admin.Live
+	loaded bool
+	err    error
+}
+
+func (l live) Counters(context.Context, int64) (admin.Live, bool, error) { return l.c, l.loaded, l.err }
+
+func newService(t *testing.T, n admin.Notifier, lc admin.LiveCounters) *admin.Service {
+	t.Helper()
+	env := testkit.SQLite(t)
+	gen, err := idgen.New(2)
+	require.NoError(t, err)
+	return admin.New(admin.Deps{
+		Awards:     persistence.NewAwardRepo(env.DB),
+		Activities: persistence.NewActivityRepo(env.DB, gen.Next),
+		Blacklist:  persistence.NewBlacklistRepo(env.DB),
+		Orders:     persistence.NewOrderStats(env.DB),
+		Live:       lc,
+		Notifier:   n,
+		IDs:        gen.Next,
+		Logger:     slog.New(slog.DiscardHandler),
+	})
+}
+
+func draft(t *testing.T, s *admin.Service) int64 {
+	t.Helper()
+	ctx := context.Background()
+	aw, err := s.CreateAward(ctx, admin.AwardInput{Name: "Points", Kind: "points", Content: award.Content{Points: 10}})
+	require.NoError(t, err)
+	begin := time.Date(2026, 11, 11, 0, 0, 0, 0, time.UTC)
+	id, err := s.CreateActivity(ctx, activity.Actor{ID: "alice", Marketer: true}, admin.ActivityInput{
+		Name: "Wheel", BeginAt: begin, EndAt: begin.Add(time.Hour), TimeZone: "UTC", Stock: 10,
+		Mode: strategy.ModeFixed, Prizes: []strategy.Prize{{AwardID: aw.ID(), Probability: 100_000, Stock: 3}},
+	})
+	require.NoError(t, err)
+	return id
+}
+
+func TestWritesNotifyEvenWhenTheNotifierFails(t *testing.T) {
+	t.Parallel()
+	for _, fail := range []bool{false, true} {
+		t.Run(map[bool]string{false: "notifier ok", true: "notifier fails"}[fail], func(t *testing.T) {
+			t.Parallel()
+			rec := &recorder{fail: fail}
+			s := newService(t, rec, nil)
+			ctx := context.Background()
+			id := draft(t, s)
+			require.NoError(t, s.Transition(ctx, id, activity.Actor{ID: "alice", Marketer: true}, activity.ActionSubmit, ""))
+			_, err := s.Blacklist(ctx, "u1", "bot")
+			require.NoError(t, err)
+			require.NoError(t, s.Unblacklist(ctx, "u1"))
+			assert.Equal(t, []string{"activity", "listed u1", "unlisted u1"}, rec.events)
+		})
+	}
+}
+
+func TestStatsLivePart(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name      string
+		live      admin.LiveCounters
+		wantLive  bool
+		wantDrift int64
+		wantError bool
+	}{
+		{"not wired", nil, false, 0, false},
+		{"not loaded", live{}, false, 0, false},
+		{"loaded", live{c: admin.Live{StockLeft: 7, PoolLeft: map[int64]int64{1: 2}}, loaded: true}, true, 3, false},
+		{"unreachable", live{err: errors.New("redis down")}, false, 0, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			s := newService(t, nil, tt.live)
+			st, err := s.Stats(context.Background(), draft(t, s))
+			require.NoError(t, err)
+			assert.Equal(t, int64(10), st.StockLeft)
+			assert.Equal(t, tt.wantLive, st.Live != nil)
+			if st.Live != nil {
+				assert.Equal(t, tt.wantDrift, st.Live.Drift)
+			}
+			assert.Equal(t, tt.wantError, st.LiveError != "")
+		})
+	}
+}

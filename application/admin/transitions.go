@@ -1,0 +1,38 @@
+package admin
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/lottery-go/lottery/domain/activity"
+	"github.com/lottery-go/lottery/domain/check"
+)
+
+// Transition applies action to the activity on behalf of actor and records it in the
+// review trail with reason. A reject needs a reason: it is what the marketer fixes next.
+func (s *Service) Transition(ctx context.Context, id int64, actor activity.Actor, action activity.Action, reason string) error {
+	if err := checkTransition(action, reason); err != nil {
+		return err
+	}
+	err := s.d.Activities.Transition(ctx, id, func(a *activity.Activity) (activity.TrailEntry, error) {
+		from, now := a.State(), s.now()
+		if err := a.Transition(action, actor, now); err != nil {
+			return activity.TrailEntry{}, err
+		}
+		return activity.TrailEntry{Action: action, From: from, To: a.State(), Actor: actor.ID, Reason: reason, At: now}, nil
+	})
+	if err != nil {
+		return fmt.Errorf("%s activity %d: %w", action, id, err)
+	}
+	s.notify(ctx, "activity", func(n Notifier) error { return n.ActivityChanged(ctx, id) })
+	return nil
+}
+
+func checkTransition(action activity.Action, reason string) error {
+	var l check.List
+	if !action.Valid() {
+		l.Add("action", check.CodeUnknown, fmt.Sprintf("action must be one of %v", activity.Actions))
+	}
+	l.Text("reason", reason, action == activity.ActionReject, activity.MaxReasonRunes, true)
+	return l.Err()
+}

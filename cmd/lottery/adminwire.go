@@ -1,0 +1,47 @@
+package main
+
+import (
+	"context"
+
+	"github.com/lottery-go/lottery/application/admin"
+	"github.com/lottery-go/lottery/infrastructure/changefeed"
+	"github.com/lottery-go/lottery/infrastructure/persistence"
+	"github.com/lottery-go/lottery/infrastructure/redisstore"
+)
+
+// liveCounters shows the ledger's counters in activity stats.
+type liveCounters struct{ ledger *redisstore.Ledger }
+
+func (l liveCounters) Counters(ctx context.Context, activityID int64) (admin.Live, bool, error) {
+	c, loaded, err := l.ledger.Counters(ctx, activityID)
+	return admin.Live{StockLeft: c.StockLeft, PoolLeft: c.PoolLeft}, loaded, err
+}
+
+// notifier tells every process about admin changes: caches drop what changed, and the
+// ledger's per-activity blacklist copies follow the blacklist.
+type notifier struct {
+	feed   *changefeed.Feed
+	ledger *redisstore.Ledger
+}
+
+func (n notifier) ActivityChanged(ctx context.Context, _ int64) error { return n.feed.Publish(ctx) }
+
+func (n notifier) BlacklistChanged(ctx context.Context, userID string, listed bool) error {
+	if listed {
+		return n.ledger.BlacklistAdd(ctx, userID)
+	}
+	return n.ledger.BlacklistRemove(ctx, userID)
+}
+
+func buildAdmin(s *system, e *engine) *admin.Service {
+	return admin.New(admin.Deps{
+		Awards:     e.awards,
+		Activities: e.activities,
+		Blacklist:  e.blacklist,
+		Orders:     persistence.NewOrderStats(s.db),
+		Live:       liveCounters{ledger: e.ledger},
+		Notifier:   notifier{feed: e.feed, ledger: e.ledger},
+		IDs:        s.ids.Next,
+		Logger:     s.log,
+	})
+}

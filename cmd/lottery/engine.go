@@ -1,0 +1,68 @@
+package main
+
+import (
+	"context"
+	"time"
+
+	"github.com/lottery-go/lottery/application/drawing"
+	"github.com/lottery-go/lottery/domain/draw"
+	"github.com/lottery-go/lottery/infrastructure/changefeed"
+	"github.com/lottery-go/lottery/infrastructure/config"
+	"github.com/lottery-go/lottery/infrastructure/messaging"
+	"github.com/lottery-go/lottery/infrastructure/persistence"
+	"github.com/lottery-go/lottery/infrastructure/redisstore"
+)
+
+// engine is the draw path of one process: repositories, the Redis ledger, the order writer
+// and the in-memory catalog kept fresh by the change feed.
+type engine struct {
+	activities *persistence.ActivityRepo
+	awards     *persistence.AwardRepo
+	blacklist  *persistence.BlacklistRepo
+	orders     *persistence.OrderRepo
+	ledger     *redisstore.Ledger
+	writer     *persistence.OrderWriter
+	settler    *drawing.Settler
+	catalog    *drawing.Catalog
+	feed       *changefeed.Feed
+	draws      *drawing.Service
+}
+
+func buildEngine(ctx context.Context, s *system) (*engine, error) {
+	cfg := s.cfg
+	e := &engine{
+		activities: persistence.NewActivityRepo(s.db, s.ids.Next),
+		awards:     persistence.NewAwardRepo(s.db),
+		blacklist:  persistence.NewBlacklistRepo(s.db),
+		orders:     persistence.NewOrderRepo(s.db),
+	}
+	truth := persistence.NewTruth(s.db, e.activities, time.Now)
+	e.ledger = redisstore.NewLedger(s.redis, truth, redisstore.Options{Prefix: cfg.Redis.Prefix, ReloadGrace: cfg.Draw.ReloadGrace})
+	s.onClose(func() { _ = e.ledger.Close() })
+	w, err := persistence.NewOrderWriter(s.db, persistence.WriterOptions{
+		PerRequest: cfg.Persist == config.PersistPerRequest,
+		Outbox:     messaging.GrantEncoder(cfg.NATS.Prefix),
+	})
+	if err != nil {
+		return nil, err
+	}
+	e.writer = w
+	s.onClose(w.Close)
+	e.settler = drawing.NewSettler(e.ledger, s.log)
+	s.onClose(e.settler.Close)
+
+	e.catalog = drawing.NewCatalog(e.activities, e.awards)
+	e.feed = changefeed.New(s.redis, cfg.Redis.Prefix, 250*time.Millisecond, s.log)
+	followCtx, stopFollowing := context.WithCancel(context.WithoutCancel(ctx))
+	s.onClose(stopFollowing)
+	e.feed.Follow(followCtx, e.catalog.InvalidateAll)
+
+	steps := drawing.NewLottery(e.ledger, e.writer, e.settler, nil, s.ids.Next, drawing.LotteryOptions{
+		Rate:         draw.RateLimit{PerUser: cfg.Draw.RatePerUser, PerIP: cfg.Draw.RatePerIP, Burst: cfg.Draw.RateBurst},
+		CommitWithin: cfg.Draw.ReloadGrace / 2,
+	})
+	e.draws = drawing.NewService(drawing.Deps{
+		Catalog: e.catalog, Ledger: e.ledger, Orders: e.orders, Steps: steps, Log: s.log,
+	})
+	return e, nil
+}

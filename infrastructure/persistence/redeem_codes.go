@@ -1,0 +1,59 @@
+package persistence
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"gorm.io/gorm"
+)
+
+// codeBatch is the rows per INSERT: 3 placeholders each stays far below the placeholder
+// limits of MySQL (65,535) and SQLite (32,766) while keeping round trips few.
+const codeBatch = 1000
+
+// AddCodes adds normalized codes to the award's pool. Codes already stored are skipped by
+// the unique key (award_id, code) rather than looked up first, so two concurrent uploads
+// of the same code cannot both add it; the rows the database did not insert are the
+// duplicates. The whole upload is one transaction: it is added completely or not at all.
+func (r *AwardRepo) AddCodes(ctx context.Context, awardID int64, codes []string) (added, duplicates int, err error) {
+	now := r.db.Gorm.NowFunc()
+	err = r.db.Gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		for start := 0; start < len(codes); start += codeBatch {
+			chunk := codes[start:min(start+codeBatch, len(codes))]
+			n, err := r.insertCodes(tx, awardID, chunk, now)
+			if err != nil {
+				return fmt.Errorf("insert codes %d..%d: %w", start, start+len(chunk), err)
+			}
+			added += n
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, 0, fmt.Errorf("add codes to award %d: %w", awardID, err)
+	}
+	return added, len(codes) - added, nil
+}
+
+// insertCodes is hand-written SQL because the affected-row count must be exact: gorm adds
+// RETURNING on MariaDB, which also returns the rows the duplicate clause merely touched.
+// MySQL's no-op update reports 0 affected rows for a duplicate, SQLite's DO NOTHING too.
+func (r *AwardRepo) insertCodes(tx *gorm.DB, awardID int64, codes []string, now any) (int, error) {
+	var b strings.Builder
+	b.WriteString("INSERT INTO redeem_codes (award_id, code, created_at) VALUES ")
+	args := make([]any, 0, 3*len(codes))
+	for i, c := range codes {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString("(?,?,?)")
+		args = append(args, awardID, c, now)
+	}
+	if r.db.Dialect == MySQL {
+		b.WriteString(" ON DUPLICATE KEY UPDATE id = id")
+	} else {
+		b.WriteString(" ON CONFLICT (award_id, code) DO NOTHING")
+	}
+	res := tx.Exec(b.String(), args...)
+	return int(res.RowsAffected), res.Error
+}

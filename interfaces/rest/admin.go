@@ -1,0 +1,75 @@
+package rest
+
+import (
+	"net/http"
+	"sync"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/lottery-go/lottery/application/admin"
+	"github.com/lottery-go/lottery/domain/activity"
+	"github.com/lottery-go/lottery/domain/award"
+	"github.com/lottery-go/lottery/domain/check"
+	"github.com/lottery-go/lottery/domain/user"
+	"github.com/lottery-go/lottery/infrastructure/token"
+)
+
+// adminPrefix is where the marketer and admin API lives.
+const adminPrefix = "/api/v1/admin"
+
+// adminAPI serves /api/v1/admin.
+type adminAPI struct {
+	app *admin.Service
+}
+
+var adminErrorsOnce sync.Once
+
+// registerAdminErrors maps the errors of the admin use cases once per process: the table
+// is package-wide and shared by every server.
+func registerAdminErrors() {
+	adminErrorsOnce.Do(func() {
+		mapError(activity.ErrNotFound, http.StatusNotFound, "not_found")
+		mapError(award.ErrNotFound, http.StatusNotFound, "not_found")
+		mapError(user.ErrNotFound, http.StatusNotFound, "not_found")
+		mapError(activity.ErrForbidden, http.StatusForbidden, "forbidden")
+		mapError(activity.ErrIllegalTransition, http.StatusConflict, "illegal_transition")
+		mapError(activity.ErrConcurrentChange, http.StatusConflict, "concurrent_change")
+		mapError(activity.ErrNotEditable, http.StatusConflict, "activity_not_editable")
+		mapError(admin.ErrNotRedeemCode, http.StatusConflict, "wrong_award_kind")
+		// Handlers answer validation with problemsError; this only catches a stray one.
+		mapError(check.ErrInvalid, http.StatusUnprocessableEntity, "invalid")
+	})
+}
+
+// RegisterAdmin adds the marketer and admin API under /api/v1/admin: bearer token with
+// the marketer or admin role required; finer rules (only admins review, nobody reviews
+// their own activity) are the domain's.
+func RegisterAdmin(s *Server, verifier Verifier, app *admin.Service) {
+	registerAdminErrors()
+	h := &adminAPI{app: app}
+	// Middleware per route rather than on the group: group middleware makes echo add
+	// catch-all routes, which would answer unknown paths with 401 instead of 404.
+	mw := []echo.MiddlewareFunc{authenticate(verifier), requireRole(token.RoleMarketer, token.RoleAdmin), withProblems}
+	g := s.echo.Group(adminPrefix)
+	g.POST("/awards", h.createAward, mw...)
+	g.GET("/awards", h.listAwards, mw...)
+	g.GET("/awards/:id", h.getAward, mw...)
+	g.PUT("/awards/:id", h.updateAward, mw...)
+	g.POST("/awards/:id/codes", h.uploadCodes, mw...)
+	g.POST("/activities", h.createActivity, mw...)
+	g.GET("/activities", h.listActivities, mw...)
+	g.GET("/activities/:id", h.getActivity, mw...)
+	g.PUT("/activities/:id", h.updateActivity, mw...)
+	g.POST("/activities/:id/transitions", h.transition, mw...)
+	g.GET("/activities/:id/stats", h.stats, mw...)
+	g.POST("/activities/:id/simulate", h.simulate, mw...)
+	g.PUT("/blacklist/:user_id", h.blacklist, mw...)
+	g.GET("/blacklist/:user_id", h.blacklistEntry, mw...)
+	g.DELETE("/blacklist/:user_id", h.unblacklist, mw...)
+}
+
+// actorOf is who the token says is calling.
+func actorOf(c echo.Context) activity.Actor {
+	cl := claimsOf(c)
+	return activity.Actor{ID: cl.Subject, Admin: cl.Has(token.RoleAdmin), Marketer: cl.Has(token.RoleMarketer)}
+}

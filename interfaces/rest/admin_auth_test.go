@@ -1,0 +1,46 @@
+package rest_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+)
+
+// TestAdminRoutesNeedAMarketerOrAdmin walks every admin route: no token is 401, a user
+// token 403, both in the error shape of API.md.
+func TestAdminRoutesNeedAMarketerOrAdmin(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	var checked int
+	for _, r := range h.srv.Echo().Routes() {
+		if !strings.HasPrefix(r.Path, "/api/v1/admin/") {
+			continue
+		}
+		checked++
+		path := strings.NewReplacer(":id", "1", ":user_id", "u1").Replace(r.Path)
+		t.Run(r.Method+" "+r.Path, func(t *testing.T) {
+			t.Parallel()
+			none := h.do(r.Method, path, anonymous, nil)
+			assert.Equal(t, http.StatusUnauthorized, none.status)
+			assert.Equal(t, "unauthorized", none.errorCode())
+			assert.NotEmpty(t, none.header.Get("WWW-Authenticate"))
+
+			user := h.do(r.Method, path, dave, nil)
+			assert.Equal(t, http.StatusForbidden, user.status)
+			assert.Equal(t, "forbidden", user.errorCode())
+		})
+	}
+	assert.Equal(t, 15, checked)
+}
+
+func TestForgedTokenIsRefused(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	req, _ := http.NewRequest(http.MethodGet, "/api/v1/admin/awards", nil)
+	req.Header.Set("Authorization", "Bearer not.a.token")
+	r := h.send(req)
+	assert.Equal(t, http.StatusUnauthorized, r.status)
+	assert.Equal(t, "unauthorized", r.errorCode())
+}

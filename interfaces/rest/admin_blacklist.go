@@ -1,0 +1,36 @@
+package rest
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+)
+
+// blacklist lists a user; the body {"reason":"…"} may be left out.
+func (h *adminAPI) blacklist(c echo.Context) error {
+	var req blacklistRequest
+	if err := decodeOptionalJSON(c, &req); err != nil {
+		return err
+	}
+	e, err := h.app.Blacklist(c.Request().Context(), c.Param("user_id"), req.Reason)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, blacklistJSON(e))
+}
+
+func (h *adminAPI) blacklistEntry(c echo.Context) error {
+	e, err := h.app.BlacklistEntry(c.Request().Context(), c.Param("user_id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, blacklistJSON(e))
+}
+
+// unblacklist answers 204 whether or not the user was listed, so a retry looks the same.
+func (h *adminAPI) unblacklist(c echo.Context) error {
+	if err := h.app.Unblacklist(c.Request().Context(), c.Param("user_id")); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}

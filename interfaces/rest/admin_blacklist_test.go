@@ -1,0 +1,54 @@
+package rest_test
+
+import (
+	"net/http"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+)
+
+func TestBlacklist(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	path := "/api/v1/admin/blacklist/u-42"
+
+	r := h.must(http.StatusOK, h.do(http.MethodPut, path, bob, map[string]any{"reason": "bot traffic"}))
+	assert.Equal(t, "u-42", r.body["user_id"])
+	assert.Equal(t, "bot traffic", r.body["reason"])
+	created := r.body["created_at"]
+
+	r = h.must(http.StatusOK, h.do(http.MethodPut, path, alice, nil))
+	assert.Equal(t, "", r.body["reason"], "the body may be left out")
+	assert.Equal(t, created, r.body["created_at"], "the first listing time stays")
+
+	r = h.must(http.StatusOK, h.do(http.MethodGet, path, alice, nil))
+	assert.Equal(t, "u-42", r.body["user_id"])
+
+	h.must(http.StatusNoContent, h.do(http.MethodDelete, path, alice, nil))
+	h.must(http.StatusNoContent, h.do(http.MethodDelete, path, alice, nil))
+	gone := h.must(http.StatusNotFound, h.do(http.MethodGet, path, alice, nil))
+	assert.Equal(t, "not_found", gone.errorCode())
+}
+
+func TestBlacklistRefusals(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	tests := []struct {
+		name, path string
+		body       any
+		status     int
+		code       string
+	}{
+		{"brace in user id", "/api/v1/admin/blacklist/a%7Bb%7D", nil, 422, "invalid"},
+		{"unknown field", "/api/v1/admin/blacklist/u1", `{"why":"x"}`, 400, "malformed"},
+		{"reason as number", "/api/v1/admin/blacklist/u1", `{"reason":5}`, 400, "malformed"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			r := h.do(http.MethodPut, tt.path, alice, tt.body)
+			assert.Equal(t, tt.status, r.status, "%s", r.raw)
+			assert.Equal(t, tt.code, r.errorCode())
+		})
+	}
+}

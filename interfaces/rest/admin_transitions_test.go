@@ -1,0 +1,95 @@
+package rest_test
+
+import (
+	"net/http"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestReviewFlowRecordsTheTrail(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	id := h.activity()
+	h.must(http.StatusOK, h.transition(id, alice, "submit", "ready for review"))
+	h.must(http.StatusOK, h.transition(id, bob, "reject", "odds too generous"))
+	h.must(http.StatusOK, h.transition(id, alice, "revoke", ""))
+	h.must(http.StatusOK, h.transition(id, alice, "submit", "fixed"))
+	r := h.must(http.StatusOK, h.transition(id, bob, "approve", "ok"))
+	assert.Equal(t, "approved", r.body["state"])
+	assert.Equal(t, 6.0, r.body["version"])
+
+	trail := r.body["transitions"].([]any)
+	require.Len(t, trail, 5)
+	second := trail[1].(map[string]any)
+	assert.Equal(t, "reject", second["action"])
+	assert.Equal(t, "pending_review", second["from"])
+	assert.Equal(t, "rejected", second["to"])
+	assert.Equal(t, "bob", second["actor"])
+	assert.Equal(t, "odds too generous", second["reason"])
+	assert.NotEmpty(t, second["at"])
+
+	got := h.must(http.StatusOK, h.do(http.MethodGet, "/api/v1/admin/activities/"+id, alice, nil))
+	assert.Len(t, got.body["transitions"], 5)
+}
+
+func TestTransitionRefusals(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	pending := h.activity()
+	h.must(http.StatusOK, h.transition(pending, alice, "submit", ""))
+
+	// carol, an admin, creates and submits her own activity.
+	awardID := h.award("text", map[string]any{"text": "x"})
+	own := h.must(http.StatusCreated, h.do(http.MethodPost, "/api/v1/admin/activities", carol, activityBody(awardID))).body["id"].(string)
+	h.must(http.StatusOK, h.transition(own, carol, "submit", ""))
+	draft := h.activity()
+
+	tests := []struct {
+		name, id string
+		as       who
+		action   string
+		reason   string
+		status   int
+		code     string
+	}{
+		{"marketer approves", pending, alice, "approve", "", 403, "forbidden"},
+		{"marketer rejects", pending, alice, "reject", "no", 403, "forbidden"},
+		{"admin approves own activity", own, carol, "approve", "", 403, "forbidden"},
+		{"admin rejects own activity", own, carol, "reject", "no", 403, "forbidden"},
+		{"illegal move", draft, alice, "start", "", 409, "illegal_transition"},
+		{"unknown action", draft, alice, "launch", "", 422, "invalid"},
+		{"reject without reason", pending, bob, "reject", "", 422, "invalid"},
+		{"unknown activity", "424242", alice, "submit", "", 404, "not_found"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			r := h.transition(tt.id, tt.as, tt.action, tt.reason)
+			require.Equal(t, tt.status, r.status, "%s", r.raw)
+			assert.Equal(t, tt.code, r.errorCode())
+		})
+	}
+	malformed := h.do(http.MethodPost, "/api/v1/admin/activities/"+draft+"/transitions", alice, `{"action":"submit","why":"x"}`)
+	assert.Equal(t, http.StatusBadRequest, malformed.status)
+}
+
+func TestTransitionsThroughTheRunningLife(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	id := h.activity()
+	steps := []struct {
+		as            who
+		action, state string
+	}{
+		{alice, "submit", "pending_review"}, {bob, "approve", "approved"}, {alice, "start", "running"},
+		{alice, "pause", "paused"}, {bob, "resume", "running"}, {bob, "close", "closed"},
+	}
+	for _, s := range steps {
+		r := h.must(http.StatusOK, h.transition(id, s.as, s.action, ""))
+		assert.Equal(t, s.state, r.body["state"], s.action)
+	}
+	again := h.must(http.StatusConflict, h.transition(id, bob, "close", ""))
+	assert.Equal(t, "illegal_transition", again.errorCode())
+}

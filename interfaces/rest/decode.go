@@ -1,0 +1,90 @@
+package rest
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+)
+
+// decodeJSON reads exactly one JSON value into v. Unknown fields are refused rather than
+// ignored, so a misspelt "per_user_daly" is an error and not a silently unlimited quota.
+// Every failure says where it happened.
+func decodeJSON(c echo.Context, v any) error {
+	dec := json.NewDecoder(c.Request().Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return decodeError(err)
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		if errors.Is(err, echo.ErrStatusRequestEntityTooLarge) {
+			return echo.ErrStatusRequestEntityTooLarge
+		}
+		return malformed("unexpected data after the JSON value at byte %d", dec.InputOffset())
+	}
+	return nil
+}
+
+// decodeOptionalJSON is decodeJSON for a body that may be left out entirely.
+func decodeOptionalJSON(c echo.Context, v any) error {
+	body, err := io.ReadAll(c.Request().Body)
+	if err != nil {
+		return decodeError(err)
+	}
+	if len(bytes.TrimSpace(body)) == 0 {
+		return nil
+	}
+	c.Request().Body = io.NopCloser(bytes.NewReader(body))
+	return decodeJSON(c, v)
+}
+
+// decodeError explains a json.Decoder failure. The body limit surfaces here while the body
+// is read, so it is turned back into the 413 it is.
+func decodeError(err error) error {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.Is(err, echo.ErrStatusRequestEntityTooLarge):
+		return echo.ErrStatusRequestEntityTooLarge
+	case errors.Is(err, io.EOF):
+		return malformed("the request body is empty; a JSON object is expected")
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return malformed("the request body ends in the middle of a JSON value")
+	case errors.As(err, &syn):
+		return malformed("malformed JSON at byte %d: %s", syn.Offset, syn.Error())
+	case errors.As(err, &typ):
+		field := typ.Field
+		if field == "" {
+			field = "the body"
+		}
+		return malformed("%s must be %s, not JSON %s (byte %d)", field, jsonType(typ.Type.Kind().String()), typ.Value, typ.Offset)
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		return malformed("unknown field %s", strings.TrimPrefix(err.Error(), "json: unknown field "))
+	}
+	return malformed("malformed JSON: %s", err.Error())
+}
+
+// jsonType names a Go kind the way a JSON client thinks of it.
+func jsonType(kind string) string {
+	switch {
+	case strings.HasPrefix(kind, "int"), strings.HasPrefix(kind, "uint"):
+		return "an integer"
+	case strings.HasPrefix(kind, "float"):
+		return "a number"
+	case kind == "string":
+		return "a string"
+	case kind == "bool":
+		return "a boolean"
+	case kind == "slice", kind == "array":
+		return "an array"
+	}
+	return "an object"
+}
+
+func malformed(format string, args ...any) *APIError {
+	return Errorf(http.StatusBadRequest, "malformed", format, args...)
+}

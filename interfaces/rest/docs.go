@@ -1,0 +1,47 @@
+package rest
+
+import (
+	"encoding/json"
+	"net/http"
+	"sync"
+
+	"github.com/labstack/echo/v4"
+)
+
+// RegisterDocs serves the OpenAPI document at /openapi.json and Swagger UI at /docs. The
+// document is assembled on first request, when every part of the API has registered its
+// routes, so it may be called before or after the other Register functions.
+func RegisterDocs(s *Server) {
+	var once sync.Once
+	var doc []byte
+	var err error
+	s.echo.GET("/openapi.json", func(c echo.Context) error {
+		once.Do(func() { doc, err = json.Marshal(buildOpenAPI(s.echo)) })
+		if err != nil {
+			return err
+		}
+		return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, doc)
+	})
+	s.echo.GET("/docs", func(c echo.Context) error {
+		return c.HTML(http.StatusOK, swaggerPage)
+	})
+}
+
+// swaggerPage loads Swagger UI from the jsDelivr CDN: the binary stays small, and the
+// page needs a browser with network access anyway.
+const swaggerPage = `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>Lottery API</title>
+<link rel="stylesheet" href="https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/swagger-ui.css">
+</head>
+<body>
+<div id="swagger-ui"></div>
+<script src="https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/swagger-ui-bundle.js" crossorigin></script>
+<script>
+window.onload = () => { window.ui = SwaggerUIBundle({url: "/openapi.json", dom_id: "#swagger-ui"}); };
+</script>
+</body>
+</html>
+`

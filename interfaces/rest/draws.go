@@ -1,0 +1,148 @@
+package rest
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/lottery-go/lottery/application/drawing"
+	"github.com/lottery-go/lottery/domain/activity"
+	"github.com/lottery-go/lottery/domain/draw"
+	"github.com/lottery-go/lottery/infrastructure/token"
+)
+
+func init() {
+	mapError(draw.ErrSoldOut, http.StatusConflict, "activity_sold_out")
+	mapError(draw.ErrQuotaExhausted, http.StatusConflict, "user_quota_exhausted")
+	mapError(draw.ErrBlacklisted, http.StatusForbidden, "blacklisted")
+	mapError(draw.ErrOrderNotFound, http.StatusNotFound, "not_found")
+	mapError(drawing.ErrNoMatchingActivity, http.StatusNotFound, "no_matching_activity")
+	mapError(activity.ErrNotRunning, http.StatusConflict, "activity_not_running")
+	mapError(activity.ErrNotFound, http.StatusNotFound, "not_found")
+}
+
+type drawHandlers struct {
+	svc *drawing.Service
+}
+
+// RegisterDraws adds the user routes of API.md: draw, list and read own orders, the public
+// view of an activity and the caller's chances left.
+func RegisterDraws(s *Server, v Verifier, svc *drawing.Service) {
+	h := &drawHandlers{svc: svc}
+	g := s.echo.Group("/api/v1", authenticate(v))
+	g.POST("/draws", h.draw, requireRole(token.RoleUser))
+	g.GET("/draws", h.list)
+	g.GET("/draws/:order_id", h.get)
+	g.GET("/activities/:id", h.activity)
+	g.GET("/activities/:id/quota", h.quota)
+}
+
+func (h *drawHandlers) draw(c echo.Context) error {
+	req, err := parseDrawRequest(c)
+	if err != nil {
+		return err
+	}
+	res, err := h.svc.Draw(c.Request().Context(), req)
+	if err != nil {
+		return drawError(err)
+	}
+	if res.Replayed {
+		c.Response().Header().Set("Idempotent-Replayed", "true")
+	}
+	return c.JSON(http.StatusOK, orderJSON(res.Order, &res))
+}
+
+// drawError adds what the error table cannot: the wait a rate-limited caller must observe,
+// and a retry hint for retryable failures.
+func drawError(err error) error {
+	var rl *draw.RateLimitError
+	if errors.As(err, &rl) {
+		secs := max(1, int(rl.RetryAfter.Round(time.Second)/time.Second))
+		return Errorf(http.StatusTooManyRequests, "rate_limited", "too many draws; retry after %d s", secs).
+			withHeader("Retry-After", strconv.Itoa(secs)).WithDetails(map[string]any{"retry_after_ms": rl.RetryAfter.Milliseconds()})
+	}
+	if errors.Is(err, draw.ErrUnavailable) {
+		return Errorf(http.StatusServiceUnavailable, "try_again", "the draw could not be completed; nothing was taken, please retry").
+			withHeader("Retry-After", "1")
+	}
+	return err
+}
+
+func (h *drawHandlers) list(c echo.Context) error {
+	q := draw.OrderQuery{UserID: claimsOf(c).Subject}
+	var err error
+	if v := c.QueryParam("activity_id"); v != "" {
+		if q.ActivityID, err = parseID(v); err != nil {
+			return Errorf(http.StatusBadRequest, "malformed", "activity_id must be an id")
+		}
+	}
+	p, err := pageParams(c)
+	if err != nil {
+		return err
+	}
+	// Newest first: the cursor is the last id seen and the next page lies below it. One
+	// extra row tells whether there is a next page.
+	q.BeforeID, q.Limit = p.After, p.Limit+1
+	orders, err := h.svc.Orders(c.Request().Context(), q)
+	if err != nil {
+		return err
+	}
+	more := len(orders) > p.Limit
+	orders = orders[:min(len(orders), p.Limit)]
+	items := make([]orderResponse, len(orders))
+	for i, o := range orders {
+		items[i] = orderJSON(o, nil)
+	}
+	var last int64
+	if len(orders) > 0 {
+		last = orders[len(orders)-1].ID
+	}
+	return c.JSON(http.StatusOK, pageOf(items, more, last))
+}
+
+func (h *drawHandlers) get(c echo.Context) error {
+	id, err := parseID(c.Param("order_id"))
+	if err != nil {
+		return draw.ErrOrderNotFound
+	}
+	o, err := h.svc.Order(c.Request().Context(), claimsOf(c).Subject, id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, orderJSON(o, nil))
+}
+
+func (h *drawHandlers) activity(c echo.Context) error {
+	id, err := parseID(c.Param("id"))
+	if err != nil {
+		return activity.ErrNotFound
+	}
+	a, err := h.svc.Activity(c.Request().Context(), id)
+	if err != nil {
+		return err
+	}
+	if !publicState(a.State()) {
+		return activity.ErrNotFound
+	}
+	return c.JSON(http.StatusOK, publicActivityJSON(a))
+}
+
+func (h *drawHandlers) quota(c echo.Context) error {
+	id, err := parseID(c.Param("id"))
+	if err != nil {
+		return activity.ErrNotFound
+	}
+	total, today, err := h.svc.Quota(c.Request().Context(), claimsOf(c).Subject, id)
+	if err != nil {
+		return drawError(err)
+	}
+	return c.JSON(http.StatusOK, quotaJSON(total, today))
+}
+
+// publicState hides activities still being prepared or reviewed from users.
+func publicState(s activity.State) bool {
+	return s == activity.StateApproved || s == activity.StateRunning || s == activity.StatePaused || s == activity.StateClosed
+}

@@ -1,0 +1,148 @@
+package rest
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/lottery-go/lottery/application/drawing"
+	"github.com/lottery-go/lottery/domain/activity"
+	"github.com/lottery-go/lottery/domain/draw"
+)
+
+// orderResponse is the draw object of API.md, for a fresh draw and a stored order alike.
+type orderResponse struct {
+	OrderID    string        `json:"order_id"`
+	ActivityID string        `json:"activity_id"`
+	Outcome    string        `json:"outcome"`
+	Award      *awardBrief   `json:"award,omitempty"`
+	Quota      *quotaJSONOut `json:"quota,omitempty"`
+	GrantState string        `json:"grant_state"`
+	GrantError string        `json:"grant_error,omitempty"`
+	CreatedAt  time.Time     `json:"created_at"`
+}
+
+type awardBrief struct {
+	ID      string            `json:"id"`
+	Name    string            `json:"name"`
+	Kind    string            `json:"kind"`
+	Content map[string]string `json:"content,omitempty"`
+}
+
+// quotaJSONOut holds chances left; null means unlimited.
+type quotaJSONOut struct {
+	LeftTotal *int64 `json:"left_total"`
+	LeftToday *int64 `json:"left_today"`
+}
+
+func orderJSON(o draw.Order, res *drawing.Result) orderResponse {
+	out := orderResponse{
+		OrderID: strconv.FormatInt(o.ID, 10), ActivityID: strconv.FormatInt(o.ActivityID, 10),
+		Outcome: string(o.Outcome), GrantState: string(o.GrantState), GrantError: o.GrantError,
+		CreatedAt: o.CreatedAt.UTC(),
+	}
+	if o.Won() {
+		out.Award = &awardBrief{ID: strconv.FormatInt(o.AwardID, 10), Name: o.AwardName, Kind: o.AwardKind}
+		if o.GrantState == draw.GrantGranted {
+			out.Award.Content = o.Delivered
+		}
+	}
+	if res != nil {
+		q := quotaJSON(res.LeftTotal, res.LeftToday)
+		out.Quota = &q
+	}
+	return out
+}
+
+func quotaJSON(total, today int64) quotaJSONOut {
+	var q quotaJSONOut
+	if total >= 0 {
+		q.LeftTotal = &total
+	}
+	if today >= 0 {
+		q.LeftToday = &today
+	}
+	return q
+}
+
+type publicActivity struct {
+	ID       string    `json:"id"`
+	Name     string    `json:"name"`
+	Kind     string    `json:"kind"`
+	State    string    `json:"state"`
+	BeginAt  time.Time `json:"begin_at"`
+	EndAt    time.Time `json:"end_at"`
+	TimeZone string    `json:"time_zone"`
+}
+
+func publicActivityJSON(a *activity.Activity) publicActivity {
+	return publicActivity{
+		ID: strconv.FormatInt(a.ID(), 10), Name: a.Name(), Kind: a.Kind(), State: string(a.State()),
+		BeginAt: a.BeginAt().In(a.Location()), EndAt: a.EndAt().In(a.Location()), TimeZone: a.TimeZone(),
+	}
+}
+
+type drawBody struct {
+	ActivityID string `json:"activity_id"`
+	TreeID     string `json:"tree_id"`
+}
+
+const maxIdempotencyKey = 64
+
+// parseDrawRequest reads the body ({"activity_id"}, {"tree_id"} or {}) and the
+// Idempotency-Key header. Facts come from the verified token, never from the body.
+func parseDrawRequest(c echo.Context) (drawing.Request, error) {
+	cl := claimsOf(c)
+	req := drawing.Request{UserID: cl.Subject, Facts: cl.Facts, ClientIP: c.RealIP()}
+	key := c.Request().Header.Get("Idempotency-Key")
+	if len(key) > maxIdempotencyKey || !printableASCII(key) {
+		return req, Errorf(http.StatusBadRequest, "invalid_idempotency_key",
+			"Idempotency-Key must be at most %d printable ASCII characters", maxIdempotencyKey)
+	}
+	req.IdempotencyKey = key
+	var body drawBody
+	dec := json.NewDecoder(c.Request().Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&body); err != nil && !errors.Is(err, io.EOF) {
+		if errors.Is(err, echo.ErrStatusRequestEntityTooLarge) {
+			return req, err
+		}
+		return req, Errorf(http.StatusBadRequest, "malformed", "request body: %v", err)
+	}
+	var err error
+	switch {
+	case body.ActivityID != "" && body.TreeID != "":
+		return req, Errorf(http.StatusBadRequest, "malformed", "give activity_id or tree_id, not both")
+	case body.ActivityID != "":
+		if req.ActivityID, err = parseID(body.ActivityID); err != nil {
+			return req, activity.ErrNotFound
+		}
+	case body.TreeID != "":
+		if req.TreeID, err = parseID(body.TreeID); err != nil {
+			return req, drawing.ErrNoMatchingActivity
+		}
+	}
+	return req, nil
+}
+
+func printableASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x20 || s[i] > 0x7e {
+			return false
+		}
+	}
+	return true
+}
+
+func parseID(s string) (int64, error) {
+	id, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || id <= 0 {
+		return 0, errors.New("not an id")
+	}
+	return id, nil
+}

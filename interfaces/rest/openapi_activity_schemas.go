@@ -1,0 +1,67 @@
+package rest
+
+func activitySchemas(d *apiDoc) {
+	d.schema("Limits", object(nil, map[string]any{
+		"per_user_total": integer("draws per user in total; absent for unlimited", 1),
+		"per_user_daily": integer("draws per user per local day; absent for unlimited", 1),
+	}))
+	d.schema("Release", object([]string{"plan"}, map[string]any{
+		"plan": enum("even", "slots"),
+		"slots": array(object([]string{"at", "amount"}, map[string]any{
+			"at": dateTime("release instant, inside [begin_at, end_at)"), "amount": integer("units released", 1),
+		})),
+	}))
+	prize := map[string]any{
+		"award_id":    idSchema("the award given"),
+		"probability": decimal("chance per draw"),
+		"stock":       integer("units of the prize", 0),
+		"daily_quota": integer("wins per local day; absent for none", 1),
+		"release":     ref("Release"),
+	}
+	d.schema("PrizeInput", object([]string{"award_id", "probability", "stock"}, prize))
+	withID := map[string]any{"id": idSchema("prize id")}
+	for k, v := range prize {
+		withID[k] = v
+	}
+	d.schema("Prize", object([]string{"id", "award_id", "probability", "stock"}, withID))
+	mode := map[string]any{"type": "string", "enum": []string{"fixed", "renormalize"},
+		"description": "fixed: an empty prize loses; renormalize: it is taken out and the draw taken again"}
+	d.schema("StrategyInput", object([]string{"mode", "prizes"}, map[string]any{
+		"mode": mode, "prizes": map[string]any{"type": "array", "items": ref("PrizeInput"), "maxItems": 64},
+	}))
+	d.schema("Strategy", object([]string{"mode", "prizes"}, map[string]any{"mode": mode, "prizes": array(ref("Prize"))}))
+	d.schema("ActivityInput", object([]string{"name", "begin_at", "end_at", "time_zone", "stock", "strategy"}, activityFields(ref("StrategyInput"))))
+	out := activityFields(ref("Strategy"))
+	out["id"] = idSchema("activity id")
+	out["state"] = ref("State")
+	out["created_by"] = str("user who created it")
+	out["created_at"] = dateTime("creation time")
+	out["updated_at"] = dateTime("last change")
+	out["version"] = integer("optimistic-lock version, grows on every change", 1)
+	out["transitions"] = map[string]any{"type": "array", "items": ref("Transition"),
+		"description": "the review trail, oldest first; on single-activity responses only"}
+	d.schema("Activity", object([]string{"id", "name", "kind", "begin_at", "end_at", "time_zone", "stock", "limits",
+		"strategy", "state", "created_by", "created_at", "updated_at", "version"}, out))
+	d.schema("Transition", object([]string{"action", "from", "to", "actor", "at"}, map[string]any{
+		"action": ref("Action"), "from": ref("State"), "to": ref("State"),
+		"actor": str("who"), "reason": str("why"), "at": dateTime("when"),
+	}))
+	d.schema("Action", enum("submit", "approve", "reject", "revoke", "start", "pause", "resume", "close"))
+	d.schema("TransitionRequest", object([]string{"action"}, map[string]any{
+		"action": ref("Action"),
+		"reason": str("why, up to 500 characters; required to reject"),
+	}))
+}
+
+func activityFields(strategy map[string]any) map[string]any {
+	return map[string]any{
+		"name":      str("1 to 100 characters"),
+		"kind":      map[string]any{"type": "string", "default": "lottery", "pattern": "^[a-z][a-z0-9_]{0,31}$"},
+		"begin_at":  dateTime("window start (inclusive)"),
+		"end_at":    dateTime("window end (exclusive)"),
+		"time_zone": str("IANA zone defining the local day, e.g. Asia/Shanghai"),
+		"stock":     integer("draws the activity serves in total", 0),
+		"limits":    ref("Limits"),
+		"strategy":  strategy,
+	}
+}

@@ -1,0 +1,68 @@
+package rest
+
+import "net/http"
+
+func init() { addOpenAPIPart("admin-awards", adminAwardsOpenAPI) }
+
+func adminAwardsOpenAPI(d *apiDoc) {
+	awardSchemas(d)
+	const tag = "admin: awards"
+	id := []any{pathParam("id", "award id")}
+	d.op(http.MethodPost, adminPrefix+"/awards", operation(tag, "createAward", "Create an award", true, nil,
+		ref("AwardInput"), responses(http.StatusCreated, "the award", ref("Award"), adminWriteErrors...)))
+	d.op(http.MethodGet, adminPrefix+"/awards", operation(tag, "listAwards", "List awards in id order", true, pageQuery(),
+		nil, responses(http.StatusOK, "a page of awards", pageOfSchema("Award"), with(adminReadErrors, http.StatusBadRequest)...)))
+	d.op(http.MethodGet, adminPrefix+"/awards/{id}", operation(tag, "getAward", "One award", true, id,
+		nil, responses(http.StatusOK, "the award", ref("Award"), with(adminReadErrors, http.StatusNotFound)...)))
+	d.op(http.MethodPut, adminPrefix+"/awards/{id}", operation(tag, "updateAward", "Change an award's name and content (its kind stays)", true, id,
+		ref("AwardInput"), responses(http.StatusOK, "the award", ref("Award"), with(adminWriteErrors, http.StatusNotFound)...)))
+	d.op(http.MethodPost, adminPrefix+"/awards/{id}/codes", codesOperation(tag, id))
+}
+
+func codesOperation(tag string, id []any) map[string]any {
+	o := operation(tag, "uploadCodes",
+		"Upload redeem codes to a redeem_code award; duplicates within the upload and against stored codes are skipped and counted",
+		true, id, nil, responses(http.StatusOK, "how many were added and how many were duplicates", ref("CodesResult"),
+			with(adminWriteErrors, http.StatusNotFound, http.StatusConflict, http.StatusUnsupportedMediaType)...))
+	csv := map[string]any{"schema": map[string]any{"type": "string", "description": "one code per line; blank lines are skipped"}}
+	o["requestBody"] = map[string]any{"required": true, "content": map[string]any{
+		"application/json": map[string]any{"schema": ref("CodesUpload")},
+		"text/csv":         csv,
+		"text/plain":       csv,
+	}}
+	return o
+}
+
+func awardSchemas(d *apiDoc) {
+	d.schema("AwardContent", map[string]any{
+		"type": "object", "additionalProperties": false,
+		"description": "by kind: text {text} · coupon {webhook_url, template_id} · redeem_code {} · points {points} · physical {sku}",
+		"properties": map[string]any{
+			"text":        str("text awards: what the winner is shown (≤ 2000 characters)"),
+			"webhook_url": str("coupon awards: absolute http(s) URL called to issue the coupon"),
+			"template_id": str("coupon awards: the merchant's coupon template"),
+			"points":      integer("points awards: points credited (1 to 10⁹)", 1),
+			"sku":         str("physical awards: the article shipped"),
+		},
+	})
+	kind := enum("text", "coupon", "redeem_code", "points", "physical")
+	d.schema("AwardInput", object([]string{"name", "kind"}, map[string]any{
+		"name":    str("1 to 100 characters"),
+		"kind":    kind,
+		"content": ref("AwardContent"),
+	}))
+	d.schema("Award", object([]string{"id", "name", "kind", "content", "created_at"}, map[string]any{
+		"id":         idSchema("award id"),
+		"name":       str("name"),
+		"kind":       kind,
+		"content":    ref("AwardContent"),
+		"created_at": dateTime("creation time"),
+	}))
+	d.schema("CodesUpload", object([]string{"codes"}, map[string]any{
+		"codes": map[string]any{"type": "array", "items": map[string]any{"type": "string", "maxLength": 64}, "maxItems": 100000},
+	}))
+	d.schema("CodesResult", object([]string{"added", "duplicates"}, map[string]any{
+		"added":      integer("codes added to the pool", 0),
+		"duplicates": integer("codes skipped: repeated in the upload or already in the pool", 0),
+	}))
+}

@@ -1,0 +1,42 @@
+package rest
+
+import "net/http"
+
+func init() { addOpenAPIPart("common", commonOpenAPI) }
+
+// commonOpenAPI holds what every area shares: the error shape of API.md and the states of
+// an activity.
+func commonOpenAPI(d *apiDoc) {
+	d.schema("State", enum("draft", "pending_review", "approved", "rejected", "running", "paused", "closed"))
+	d.schema("Error", object([]string{"error"}, map[string]any{
+		"error": object([]string{"code", "message", "details"}, map[string]any{
+			"code":    str("machine-readable snake_case code, e.g. invalid, not_found, illegal_transition"),
+			"message": str("human sentence"),
+			"details": map[string]any{
+				"type":                 "object",
+				"additionalProperties": true,
+				"description":          "for 422 invalid: problems (every problem with its field path) and omitted (problems beyond the first 100)",
+				"properties": map[string]any{
+					"problems": array(ref("Problem")),
+					"omitted":  integer("problems not listed", 1),
+				},
+			},
+		}),
+	}))
+	d.schema("Problem", object([]string{"field", "code", "message"}, map[string]any{
+		"field":   str(`path of the offending field, e.g. "strategy.prizes[1].probability"; empty for the input as a whole`),
+		"code":    str("problem code: required, too_long, out_of_range, too_precise, invalid_decimal, unknown, not_allowed, duplicate, invalid, invalid_url, invalid_time_zone, invalid_character, sum_exceeds_one, exceeds_stock, exceeds_total, unsorted, too_many"),
+		"message": str("human sentence"),
+	}))
+}
+
+// Error statuses shared by operations of the admin API.
+var (
+	adminReadErrors  = []int{http.StatusUnauthorized, http.StatusForbidden}
+	adminWriteErrors = []int{http.StatusBadRequest, http.StatusUnauthorized, http.StatusForbidden,
+		http.StatusRequestEntityTooLarge, http.StatusUnprocessableEntity}
+)
+
+func with(codes []int, more ...int) []int {
+	return append(append([]int(nil), codes...), more...)
+}

@@ -1,0 +1,59 @@
+package rest
+
+import "net/http"
+
+// The user-facing draw API of API.md. It is published once its routes are registered.
+func init() { addOpenAPIPart("draws", drawsOpenAPI) }
+
+func drawsOpenAPI(d *apiDoc) {
+	drawSchemas(d)
+	const tag = "draws"
+	userErrors := []int{http.StatusUnauthorized, http.StatusForbidden}
+	idem := map[string]any{"name": "Idempotency-Key", "in": "header", "required": false,
+		"description": "the same key returns the same order, never a second draw",
+		"schema":      map[string]any{"type": "string", "maxLength": 64}}
+	draw := operation(tag, "draw", "Draw once: in the given activity, by the given rule tree, or by the published default tree", true,
+		[]any{idem}, ref("DrawRequest"), responses(http.StatusOK, "the outcome", ref("Draw"),
+			with(userErrors, http.StatusBadRequest, http.StatusNotFound, http.StatusConflict, http.StatusRequestEntityTooLarge,
+				http.StatusUnprocessableEntity, http.StatusTooManyRequests, http.StatusServiceUnavailable)...))
+	d.op(http.MethodPost, "/api/v1/draws", draw)
+	list := append(pageQuery(), queryParam("activity_id", "only draws in this activity", map[string]any{"type": "string"}))
+	d.op(http.MethodGet, "/api/v1/draws", operation(tag, "listDraws", "The caller's own draws, newest first", true, list,
+		nil, responses(http.StatusOK, "a page of draws", pageOfSchema("Draw"), with(userErrors, http.StatusBadRequest)...)))
+	d.op(http.MethodGet, "/api/v1/draws/{order_id}", operation(tag, "getDraw", "One of the caller's draws with its current grant state", true,
+		[]any{pathParam("order_id", "order id")}, nil, responses(http.StatusOK, "the draw", ref("Draw"), with(userErrors, http.StatusNotFound)...)))
+	act := []any{pathParam("id", "activity id")}
+	d.op(http.MethodGet, "/api/v1/activities/{id}", operation(tag, "getPublicActivity", "Public view of an activity", true, act,
+		nil, responses(http.StatusOK, "the activity", ref("PublicActivity"), with(userErrors, http.StatusNotFound)...)))
+	d.op(http.MethodGet, "/api/v1/activities/{id}/quota", operation(tag, "getQuota", "The caller's chances left in an activity", true, act,
+		nil, responses(http.StatusOK, "chances left", ref("Quota"), with(userErrors, http.StatusNotFound)...)))
+}
+
+func drawSchemas(d *apiDoc) {
+	d.schema("DrawRequest", object(nil, map[string]any{
+		"activity_id": idSchema("draw in this activity"),
+		"tree_id":     idSchema("let this rule tree pick the activity"),
+	}))
+	d.schema("Quota", object([]string{"left_total", "left_today"}, map[string]any{
+		"left_total": signedInt("draws left in total; -1 for unlimited"),
+		"left_today": signedInt("draws left today; -1 for unlimited"),
+	}))
+	d.schema("Draw", object([]string{"order_id", "activity_id", "outcome", "grant_state", "created_at"}, map[string]any{
+		"order_id":    idSchema("order id"),
+		"activity_id": idSchema("activity id"),
+		"outcome":     enum("win", "lose"),
+		"award": object([]string{"id", "name", "kind"}, map[string]any{
+			"id": idSchema("award id"), "name": str("award name"), "kind": str("award kind"),
+			"content": freeObject("once granted: what the user received, e.g. {\"code\":\"X7K2-…\"} or {\"points\":100}"),
+		}),
+		"quota":       ref("Quota"),
+		"grant_state": str("pending, granted, awaiting_address or failed"),
+		"grant_error": str("why a grant failed"),
+		"created_at":  dateTime("draw time"),
+	}))
+	d.schema("PublicActivity", object([]string{"id", "name", "kind", "begin_at", "end_at", "state"}, map[string]any{
+		"id": idSchema("activity id"), "name": str("name"), "kind": str("kind"),
+		"begin_at": dateTime("window start"), "end_at": dateTime("window end"),
+		"time_zone": str("IANA zone"), "state": ref("State"),
+	}))
+}

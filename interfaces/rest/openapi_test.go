@@ -1,0 +1,103 @@
+package rest_test
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/labstack/echo/v4"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func loadDocument(t *testing.T, h *harness) *openapi3.T {
+	t.Helper()
+	r := h.must(http.StatusOK, h.do(http.MethodGet, "/openapi.json", anonymous, nil))
+	doc, err := openapi3.NewLoader().LoadFromData(r.raw)
+	require.NoError(t, err)
+	require.NoError(t, doc.Validate(context.Background()))
+	return doc
+}
+
+func TestOpenAPIDocumentIsValid(t *testing.T) {
+	t.Parallel()
+	doc := loadDocument(t, newHarness(t))
+	assert.Equal(t, "3.0.3", doc.OpenAPI)
+	assert.NotNil(t, doc.Components.Schemas["Error"])
+	assert.NotNil(t, doc.Components.Schemas["Activity"])
+}
+
+// TestOpenAPICoversEveryRoute holds the document and the router to each other: every
+// route is documented, and every documented operation is routed. The draw routes are
+// stubbed in one case so their part of the document is checked as well.
+func TestOpenAPICoversEveryRoute(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name  string
+		draws bool
+	}{{"admin", false}, {"admin and draws", true}}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			h := newHarness(t)
+			if tt.draws {
+				stubDrawRoutes(h.srv.Echo())
+			}
+			checkRouteCoverage(t, h)
+		})
+	}
+}
+
+func stubDrawRoutes(e *echo.Echo) {
+	stub := func(c echo.Context) error { return c.NoContent(http.StatusNoContent) }
+	e.POST("/api/v1/draws", stub)
+	e.GET("/api/v1/draws", stub)
+	e.GET("/api/v1/draws/:order_id", stub)
+	e.GET("/api/v1/activities/:id", stub)
+	e.GET("/api/v1/activities/:id/quota", stub)
+}
+
+func checkRouteCoverage(t *testing.T, h *harness) {
+	t.Helper()
+	doc := loadDocument(t, h)
+
+	routed := map[string]bool{}
+	for _, r := range h.srv.Echo().Routes() {
+		if r.Method == echo.RouteNotFound {
+			continue
+		}
+		key := r.Method + " " + toOpenAPIPath(r.Path)
+		routed[key] = true
+		item := doc.Paths.Find(toOpenAPIPath(r.Path))
+		if assert.NotNil(t, item, "route %s is not documented", key) {
+			assert.NotNil(t, item.GetOperation(r.Method), "route %s is not documented", key)
+		}
+	}
+	for path, item := range doc.Paths.Map() {
+		for method := range item.Operations() {
+			assert.True(t, routed[method+" "+path], "documented %s %s is not routed", method, path)
+		}
+	}
+	assert.True(t, routed["GET /api/v1/admin/activities/{id}/stats"])
+	assert.True(t, routed["GET /healthz"])
+}
+
+func toOpenAPIPath(p string) string {
+	segs := strings.Split(p, "/")
+	for i, s := range segs {
+		if name, ok := strings.CutPrefix(s, ":"); ok {
+			segs[i] = "{" + name + "}"
+		}
+	}
+	return strings.Join(segs, "/")
+}
+
+func TestDocsPage(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	r := h.must(http.StatusOK, h.do(http.MethodGet, "/docs", anonymous, nil))
+	assert.Contains(t, string(r.raw), "swagger-ui")
+	assert.Contains(t, string(r.raw), "/openapi.json")
+}

@@ -2,7 +2,6 @@ package rest
 
 import (
 	"net/http"
-	"sync"
 
 	"github.com/labstack/echo/v4"
 
@@ -22,30 +21,25 @@ type adminAPI struct {
 	app *admin.Service
 }
 
-var adminErrorsOnce sync.Once
-
-// registerAdminErrors maps the errors of the admin use cases once per process: the table
-// is package-wide and shared by every server.
-func registerAdminErrors() {
-	adminErrorsOnce.Do(func() {
-		mapError(activity.ErrNotFound, http.StatusNotFound, "not_found")
-		mapError(award.ErrNotFound, http.StatusNotFound, "not_found")
-		mapError(user.ErrNotFound, http.StatusNotFound, "not_found")
-		mapError(activity.ErrForbidden, http.StatusForbidden, "forbidden")
-		mapError(activity.ErrIllegalTransition, http.StatusConflict, "illegal_transition")
-		mapError(activity.ErrConcurrentChange, http.StatusConflict, "concurrent_change")
-		mapError(activity.ErrNotEditable, http.StatusConflict, "activity_not_editable")
-		mapError(admin.ErrNotRedeemCode, http.StatusConflict, "wrong_award_kind")
-		// Handlers answer validation with problemsError; this only catches a stray one.
-		mapError(check.ErrInvalid, http.StatusUnprocessableEntity, "invalid")
-	})
+// The errors of the admin use cases, mapped at package initialisation: the table is
+// package-wide and read by every server, so it is complete before any serves.
+func init() {
+	mapError(activity.ErrNotFound, http.StatusNotFound, "not_found")
+	mapError(award.ErrNotFound, http.StatusNotFound, "not_found")
+	mapError(user.ErrNotFound, http.StatusNotFound, "not_found")
+	mapError(activity.ErrForbidden, http.StatusForbidden, "forbidden")
+	mapError(activity.ErrIllegalTransition, http.StatusConflict, "illegal_transition")
+	mapError(activity.ErrConcurrentChange, http.StatusConflict, "concurrent_change")
+	mapError(activity.ErrNotEditable, http.StatusConflict, "activity_not_editable")
+	mapError(admin.ErrNotRedeemCode, http.StatusConflict, "wrong_award_kind")
+	// Handlers answer validation with problemsError; this only catches a stray one.
+	mapError(check.ErrInvalid, http.StatusUnprocessableEntity, "invalid")
 }
 
 // RegisterAdmin adds the marketer and admin API under /api/v1/admin: bearer token with
 // the marketer or admin role required; finer rules (only admins review, nobody reviews
 // their own activity) are the domain's.
 func RegisterAdmin(s *Server, verifier Verifier, app *admin.Service) {
-	registerAdminErrors()
 	h := &adminAPI{app: app}
 	// Middleware per route rather than on the group: group middleware makes echo add
 	// catch-all routes, which would answer unknown paths with 401 instead of 404.

@@ -14,6 +14,7 @@ import (
 	"github.com/lottery-go/lottery/infrastructure/token"
 )
 
+// The draw errors, mapped at package initialisation like the admin ones (see admin.go).
 func init() {
 	mapError(draw.ErrSoldOut, http.StatusConflict, "activity_sold_out")
 	mapError(draw.ErrQuotaExhausted, http.StatusConflict, "user_quota_exhausted")
@@ -21,7 +22,6 @@ func init() {
 	mapError(draw.ErrOrderNotFound, http.StatusNotFound, "not_found")
 	mapError(drawing.ErrNoMatchingActivity, http.StatusNotFound, "no_matching_activity")
 	mapError(activity.ErrNotRunning, http.StatusConflict, "activity_not_running")
-	mapError(activity.ErrNotFound, http.StatusNotFound, "not_found")
 }
 
 type drawHandlers struct {
@@ -32,12 +32,14 @@ type drawHandlers struct {
 // view of an activity and the caller's chances left.
 func RegisterDraws(s *Server, v Verifier, svc *drawing.Service) {
 	h := &drawHandlers{svc: svc}
-	g := s.echo.Group("/api/v1", authenticate(v))
-	g.POST("/draws", h.draw, requireRole(token.RoleUser))
-	g.GET("/draws", h.list)
-	g.GET("/draws/:order_id", h.get)
-	g.GET("/activities/:id", h.activity)
-	g.GET("/activities/:id/quota", h.quota)
+	// Middleware per route, not on a group: see RegisterAdmin.
+	auth := authenticate(v)
+	g := s.echo.Group("/api/v1")
+	g.POST("/draws", h.draw, auth, requireRole(token.RoleUser))
+	g.GET("/draws", h.list, auth)
+	g.GET("/draws/:order_id", h.get, auth)
+	g.GET("/activities/:id", h.activity, auth)
+	g.GET("/activities/:id/quota", h.quota, auth)
 }
 
 func (h *drawHandlers) draw(c echo.Context) error {

@@ -1,0 +1,72 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/lottery-go/lottery/infrastructure/config"
+	"github.com/lottery-go/lottery/infrastructure/token"
+)
+
+// client talks to a started server as one token holder.
+type client struct {
+	t     *testing.T
+	base  string
+	token string
+}
+
+func newClient(t *testing.T, base string, cfg config.Config, sub string, roles ...string) *client {
+	t.Helper()
+	tok, err := token.NewKeys(cfg.Auth.Secret).Mint(sub, roles, nil, time.Hour)
+	require.NoError(t, err)
+	return &client{t: t, base: base, token: tok}
+}
+
+// do sends a JSON request and decodes the JSON answer into a map.
+func (c *client) do(method, path string, body any, header ...string) (int, map[string]any, http.Header) {
+	c.t.Helper()
+	var rd io.Reader
+	if body != nil {
+		raw, err := json.Marshal(body)
+		require.NoError(c.t, err)
+		rd = bytes.NewReader(raw)
+	}
+	req, err := http.NewRequest(method, c.base+path, rd)
+	require.NoError(c.t, err)
+	req.Header.Set("Content-Type", "application/json")
+	if c.token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.token)
+	}
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(c.t, err)
+	defer resp.Body.Close()
+	var out map[string]any
+	raw, _ := io.ReadAll(resp.Body)
+	if len(raw) > 0 {
+		require.NoError(c.t, json.Unmarshal(raw, &out), "body: %s", raw)
+	}
+	return resp.StatusCode, out, resp.Header
+}
+
+// must sends and requires the status.
+func (c *client) must(status int, method, path string, body any, header ...string) map[string]any {
+	c.t.Helper()
+	code, out, _ := c.do(method, path, body, header...)
+	require.Equal(c.t, status, code, "%s %s → %v", method, path, out)
+	return out
+}
+
+func errCode(out map[string]any) string {
+	e, _ := out["error"].(map[string]any)
+	code, _ := e["code"].(string)
+	return code
+}

@@ -1,0 +1,181 @@
+package main
+
+import (
+	"fmt"
+	"net/http"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/lottery-go/lottery/infrastructure/config"
+	"github.com/lottery-go/lottery/internal/testkit"
+)
+
+// setUpActivity creates an award and a running activity through the admin API, the way a
+// marketer and an admin would, and returns the activity id.
+func setUpActivity(t *testing.T, base string, cfg config.Config, body map[string]any) string {
+	t.Helper()
+	marketer := newClient(t, base, cfg, "mia", "marketer")
+	admin := newClient(t, base, cfg, "ada", "admin")
+	aw := marketer.must(http.StatusCreated, "POST", "/api/v1/admin/awards",
+		map[string]any{"name": "Thank-you note", "kind": "text", "content": map[string]any{"text": "Thanks!"}})
+	now := time.Now().UTC()
+	act := map[string]any{
+		"name": "Spring wheel", "kind": "lottery", "time_zone": "Asia/Shanghai",
+		"begin_at": now.Add(-time.Hour).Format(time.RFC3339), "end_at": now.Add(48 * time.Hour).Format(time.RFC3339),
+		"stock": 100, "limits": map[string]any{"per_user_total": 3, "per_user_daily": 2},
+		"strategy": map[string]any{"mode": "fixed", "prizes": []any{
+			map[string]any{"award_id": aw["id"], "probability": "1", "stock": 1},
+		}},
+	}
+	for k, v := range body {
+		act[k] = v
+	}
+	created := marketer.must(http.StatusCreated, "POST", "/api/v1/admin/activities", act)
+	id := created["id"].(string)
+	marketer.must(http.StatusOK, "POST", "/api/v1/admin/activities/"+id+"/transitions", map[string]any{"action": "submit"})
+	admin.must(http.StatusOK, "POST", "/api/v1/admin/activities/"+id+"/transitions", map[string]any{"action": "approve"})
+	admin.must(http.StatusOK, "POST", "/api/v1/admin/activities/"+id+"/transitions", map[string]any{"action": "start"})
+	return id
+}
+
+func TestDrawAPI(t *testing.T) {
+	t.Parallel()
+	testkit.EachStack(t, func(t *testing.T, cfg config.Config) {
+		t.Parallel()
+		cfg.Draw.RatePerUser = 0
+		srv := startServer(t, cfg, nil)
+		id := setUpActivity(t, srv.base, cfg, nil)
+		alice := newClient(t, srv.base, cfg, "alice", "user")
+
+		// The only prize (probability 1, stock 1) goes to the first draw.
+		first := alice.must(http.StatusOK, "POST", "/api/v1/draws", map[string]any{"activity_id": id}, "Idempotency-Key", "a-1")
+		assert.Equal(t, "win", first["outcome"])
+		assert.Equal(t, "Thank-you note", first["award"].(map[string]any)["name"])
+		assert.Equal(t, map[string]any{"left_total": 2.0, "left_today": 1.0}, first["quota"])
+		assert.Equal(t, "pending", first["grant_state"])
+
+		// Same key: the same order, not a second draw.
+		code, again, hdr := alice.do("POST", "/api/v1/draws", map[string]any{"activity_id": id}, "Idempotency-Key", "a-1")
+		require.Equal(t, http.StatusOK, code, "%v", again)
+		assert.Equal(t, first["order_id"], again["order_id"])
+		assert.Equal(t, "true", hdr.Get("Idempotent-Replayed"))
+
+		// The prize is gone: fixed mode loses, other odds unchanged.
+		second := alice.must(http.StatusOK, "POST", "/api/v1/draws", map[string]any{"activity_id": id})
+		assert.Equal(t, "lose", second["outcome"])
+		assert.NotContains(t, second, "award")
+
+		// Daily limit of 2 reached.
+		out := alice.must(http.StatusConflict, "POST", "/api/v1/draws", map[string]any{"activity_id": id})
+		assert.Equal(t, "user_quota_exhausted", errCode(out))
+		assert.Equal(t, map[string]any{"left_total": 1.0, "left_today": 0.0},
+			alice.must(http.StatusOK, "GET", "/api/v1/activities/"+id+"/quota", nil))
+
+		// Own orders, newest first, paginated; one order with its grant state.
+		page := alice.must(http.StatusOK, "GET", "/api/v1/draws?limit=1&activity_id="+id, nil)
+		items := page["items"].([]any)
+		require.Len(t, items, 1)
+		assert.Equal(t, second["order_id"], items[0].(map[string]any)["order_id"])
+		next := alice.must(http.StatusOK, "GET", "/api/v1/draws?limit=1&cursor="+page["next_cursor"].(string), nil)
+		assert.Equal(t, first["order_id"], next["items"].([]any)[0].(map[string]any)["order_id"])
+		one := alice.must(http.StatusOK, "GET", "/api/v1/draws/"+first["order_id"].(string), nil)
+		assert.Equal(t, "win", one["outcome"])
+
+		// Nobody else sees alice's order.
+		bob := newClient(t, srv.base, cfg, "bob", "user")
+		assert.Equal(t, "not_found", errCode(bob.must(http.StatusNotFound, "GET", "/api/v1/draws/"+first["order_id"].(string), nil)))
+
+		public := bob.must(http.StatusOK, "GET", "/api/v1/activities/"+id, nil)
+		assert.Equal(t, "running", public["state"])
+		assert.Equal(t, "Spring wheel", public["name"])
+	})
+}
+
+func TestDrawAPIRefusals(t *testing.T) {
+	t.Parallel()
+	cfg := testkit.EmbeddedStack(t)
+	cfg.Draw.RatePerUser, cfg.Draw.RateBurst = 0.001, 1
+	srv := startServer(t, cfg, nil)
+	id := setUpActivity(t, srv.base, cfg, nil)
+	user := newClient(t, srv.base, cfg, "carol", "user")
+	admin := newClient(t, srv.base, cfg, "ada", "admin")
+	anon := &client{t: t, base: srv.base}
+
+	cases := []struct {
+		name   string
+		c      *client
+		body   any
+		header []string
+		status int
+		code   string
+	}{
+		{"no token", anon, map[string]any{"activity_id": id}, nil, http.StatusUnauthorized, "unauthorized"},
+		{"not a user", admin, map[string]any{"activity_id": id}, nil, http.StatusForbidden, "forbidden"},
+		{"unknown activity", user, map[string]any{"activity_id": "12345"}, nil, http.StatusNotFound, "not_found"},
+		{"not an id", user, map[string]any{"activity_id": "abc"}, nil, http.StatusNotFound, "not_found"},
+		{"unknown field", user, map[string]any{"activity": id}, nil, http.StatusBadRequest, "malformed"},
+		{"both ids", user, map[string]any{"activity_id": id, "tree_id": "1"}, nil, http.StatusBadRequest, "malformed"},
+		{"no tree published", user, map[string]any{}, nil, http.StatusNotFound, "no_matching_activity"},
+		{"key too long", user, map[string]any{"activity_id": id}, []string{"Idempotency-Key", fmt.Sprintf("%065d", 1)}, http.StatusBadRequest, "invalid_idempotency_key"},
+	}
+	for _, tc := range cases {
+		code, out, _ := tc.c.do("POST", "/api/v1/draws", tc.body, tc.header...)
+		assert.Equal(t, tc.status, code, "%s: %v", tc.name, out)
+		assert.Equal(t, tc.code, errCode(out), tc.name)
+	}
+
+	// A burst of one: the first draw passes, the next is rate limited with Retry-After.
+	user.must(http.StatusOK, "POST", "/api/v1/draws", map[string]any{"activity_id": id})
+	code, out, hdr := user.do("POST", "/api/v1/draws", map[string]any{"activity_id": id})
+	assert.Equal(t, http.StatusTooManyRequests, code)
+	assert.Equal(t, "rate_limited", errCode(out))
+	assert.NotEmpty(t, hdr.Get("Retry-After"))
+
+	// Blacklisted users are refused with 403.
+	admin.must(http.StatusOK, "PUT", "/api/v1/admin/blacklist/dave", map[string]any{"reason": "abuse"})
+	dave := newClient(t, srv.base, cfg, "dave", "user")
+	assert.Equal(t, "blacklisted", errCode(dave.must(http.StatusForbidden, "POST", "/api/v1/draws", map[string]any{"activity_id": id})))
+
+	// A paused activity takes no draws.
+	admin.must(http.StatusOK, "POST", "/api/v1/admin/activities/"+id+"/transitions", map[string]any{"action": "pause"})
+	erin := newClient(t, srv.base, cfg, "erin", "user")
+	require.Eventually(t, func() bool {
+		code, out, _ := erin.do("POST", "/api/v1/draws", map[string]any{"activity_id": id})
+		return code == http.StatusConflict && errCode(out) == "activity_not_running"
+	}, 2*time.Second, 20*time.Millisecond, "a pause is seen within a second")
+
+	assert.Equal(t, "not_found", errCode(user.must(http.StatusNotFound, "GET", "/api/v1/nothing-here", nil)))
+}
+
+func TestSameKeyAtTheSameInstantDrawsOnce(t *testing.T) {
+	t.Parallel()
+	testkit.EachStack(t, func(t *testing.T, cfg config.Config) {
+		t.Parallel()
+		cfg.Draw.RatePerUser = 0
+		srv := startServer(t, cfg, nil)
+		id := setUpActivity(t, srv.base, cfg, map[string]any{"limits": map[string]any{"per_user_total": 50, "per_user_daily": 50}})
+		frank := newClient(t, srv.base, cfg, "frank", "user")
+		var wg sync.WaitGroup
+		ids := make([]string, 16)
+		for i := range ids {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				code, out, _ := frank.do("POST", "/api/v1/draws", map[string]any{"activity_id": id}, "Idempotency-Key", "burst")
+				if code == http.StatusOK {
+					ids[i] = out["order_id"].(string)
+				}
+			}()
+		}
+		wg.Wait()
+		for _, got := range ids {
+			assert.Equal(t, ids[0], got, "every duplicate gets the one order")
+		}
+		page := frank.must(http.StatusOK, "GET", "/api/v1/draws", nil)
+		assert.Len(t, page["items"], 1, "one draw happened")
+	})
+}

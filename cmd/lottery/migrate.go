@@ -1,7 +1,11 @@
 package main
 
 import (
+	"context"
+
 	"github.com/spf13/cobra"
+
+	"github.com/lottery-go/lottery/infrastructure/persistence"
 )
 
 func migrateCmd(load func() (cfgAndLog, error)) *cobra.Command {
@@ -9,38 +13,20 @@ func migrateCmd(load func() (cfgAndLog, error)) *cobra.Command {
 	cmd.AddCommand(&cobra.Command{
 		Use:   "up",
 		Short: "Apply every pending migration",
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			cl, err := load()
-			if err != nil {
-				return err
-			}
-			db, err := openSQL(cmd.Context(), cl.cfg)
-			if err != nil {
-				return err
-			}
-			defer db.Close()
-			n, err := db.MigrateUp(cmd.Context())
+		RunE: withSQL(load, func(ctx context.Context, db *persistence.DB) error {
+			n, err := db.MigrateUp(ctx)
 			if err != nil {
 				return err
 			}
 			printf("%s: applied %d migration(s)\n", db.Where, n)
 			return nil
-		},
+		}),
 	})
 	cmd.AddCommand(&cobra.Command{
 		Use:   "status",
 		Short: "List migrations and whether each is applied",
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			cl, err := load()
-			if err != nil {
-				return err
-			}
-			db, err := openSQL(cmd.Context(), cl.cfg)
-			if err != nil {
-				return err
-			}
-			defer db.Close()
-			st, err := db.MigrationStatuses(cmd.Context())
+		RunE: withSQL(load, func(ctx context.Context, db *persistence.DB) error {
+			st, err := db.MigrationStatuses(ctx)
 			if err != nil {
 				return err
 			}
@@ -53,7 +39,23 @@ func migrateCmd(load func() (cfgAndLog, error)) *cobra.Command {
 				printf("  %05d  %-8s %s\n", s.Version, state, s.Source)
 			}
 			return nil
-		},
+		}),
 	})
 	return cmd
+}
+
+// withSQL runs fn on the configured database, opened for the command and closed after.
+func withSQL(load func() (cfgAndLog, error), fn func(ctx context.Context, db *persistence.DB) error) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, _ []string) error {
+		cl, err := load()
+		if err != nil {
+			return err
+		}
+		db, err := openSQL(cmd.Context(), cl.cfg)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		return fn(cmd.Context(), db)
+	}
 }

@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"os"
 	"os/signal"
+	"runtime/debug"
 	"strings"
 	"syscall"
 	"time"
@@ -36,6 +38,11 @@ func serveCmd(load func() (cfgAndLog, error)) *cobra.Command {
 			}
 			if noMigrate {
 				cl.cfg.Migrate = false
+			}
+			if os.Getenv("GOGC") == "" {
+				// The draw path allocates little that lives long; collecting half as often
+				// buys a few percent of throughput for a bounded heap.
+				debug.SetGCPercent(200)
 			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), syscall.SIGINT, syscall.SIGTERM)
 			defer stop()

@@ -1,6 +1,7 @@
 // Package admin holds the use cases of marketers and admins: awards and their redeem-code
 // pools, activities with their strategy and review life cycle, statistics and simulation,
-// and the blacklist. It depends on domain ports only; the adapters are wired in cmd.
+// rule trees, user profiles, and the blacklist. It depends on domain ports only; the
+// adapters are wired in cmd.
 package admin
 
 import (
@@ -10,6 +11,7 @@ import (
 
 	"github.com/lottery-go/lottery/domain/activity"
 	"github.com/lottery-go/lottery/domain/award"
+	"github.com/lottery-go/lottery/domain/ruletree"
 	"github.com/lottery-go/lottery/domain/user"
 )
 
@@ -37,8 +39,8 @@ type Notifier interface {
 	BlacklistChanged(ctx context.Context, userID string, listed bool) error
 }
 
-// Deps are the adapters a Service works with. Live and Notifier may be nil; Now and
-// Logger default to the wall clock and slog.Default().
+// Deps are the adapters a Service works with. Live, Notifier and Routing may be nil; Now
+// and Logger default to the wall clock and slog.Default().
 type Deps struct {
 	Awards     award.Repository
 	Activities Activities
@@ -46,6 +48,9 @@ type Deps struct {
 	Orders     OrderCounts
 	Live       LiveCounters
 	Notifier   Notifier
+	RuleTrees  ruletree.Repository
+	Profiles   user.ProfileRepository
+	Routing    RoutingNotifier
 	IDs        func() int64
 	Now        func() time.Time
 	Logger     *slog.Logger

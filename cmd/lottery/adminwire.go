@@ -33,6 +33,9 @@ func (n notifier) BlacklistChanged(ctx context.Context, userID string, listed bo
 	return n.ledger.BlacklistRemove(ctx, userID)
 }
 
+// RoutingChanged tells every process's router to drop its compiled trees and profiles.
+func (n notifier) RoutingChanged(ctx context.Context) error { return n.feed.Publish(ctx) }
+
 func buildAdmin(s *system, e *engine) *admin.Service {
 	return admin.New(admin.Deps{
 		Awards:     e.awards,
@@ -41,6 +44,9 @@ func buildAdmin(s *system, e *engine) *admin.Service {
 		Orders:     persistence.NewOrderStats(s.db),
 		Live:       liveCounters{ledger: e.ledger},
 		Notifier:   notifier{feed: e.feed, ledger: e.ledger},
+		RuleTrees:  e.ruleTrees,
+		Profiles:   e.profiles,
+		Routing:    notifier{feed: e.feed, ledger: e.ledger},
 		IDs:        s.ids.Next,
 		Logger:     s.log,
 	})

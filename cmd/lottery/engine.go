@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/lottery-go/lottery/application/drawing"
+	"github.com/lottery-go/lottery/application/routing"
 	"github.com/lottery-go/lottery/domain/draw"
 	"github.com/lottery-go/lottery/infrastructure/changefeed"
 	"github.com/lottery-go/lottery/infrastructure/config"
@@ -20,11 +21,15 @@ type engine struct {
 	awards     *persistence.AwardRepo
 	blacklist  *persistence.BlacklistRepo
 	orders     *persistence.OrderRepo
+	ruleTrees  *persistence.RuleTreeRepo
+	profiles   *persistence.ProfileRepo
+	router     *routing.Router
 	ledger     *redisstore.Ledger
 	writer     *persistence.OrderWriter
 	settler    *drawing.Settler
 	catalog    *drawing.Catalog
 	feed       *changefeed.Feed
+	relay      *messaging.Relay
 	draws      *drawing.Service
 }
 
@@ -55,14 +60,23 @@ func buildEngine(ctx context.Context, s *system) (*engine, error) {
 	e.feed = changefeed.New(s.redis, cfg.Redis.Prefix, 250*time.Millisecond, s.log)
 	followCtx, stopFollowing := context.WithCancel(context.WithoutCancel(ctx))
 	s.onClose(stopFollowing)
-	e.feed.Follow(followCtx, e.catalog.InvalidateAll)
+	e.ruleTrees = persistence.NewRuleTreeRepo(s.db)
+	e.profiles = persistence.NewProfileRepo(s.db)
+	e.router = routing.New(e.ruleTrees, e.profiles, routing.Options{})
+	e.feed.Follow(followCtx, func() {
+		e.catalog.InvalidateAll()
+		e.router.InvalidateAll()
+	})
 
-	steps := drawing.NewLottery(e.ledger, e.writer, e.settler, nil, s.ids.Next, drawing.LotteryOptions{
+	if e.relay, err = newRelay(ctx, s); err != nil {
+		return nil, err
+	}
+	steps := drawing.NewLottery(e.ledger, e.writer, e.settler, e.relay, s.ids.Next, drawing.LotteryOptions{
 		Rate:         draw.RateLimit{PerUser: cfg.Draw.RatePerUser, PerIP: cfg.Draw.RatePerIP, Burst: cfg.Draw.RateBurst},
 		CommitWithin: cfg.Draw.ReloadGrace / 2,
 	})
 	e.draws = drawing.NewService(drawing.Deps{
-		Catalog: e.catalog, Ledger: e.ledger, Orders: e.orders, Steps: steps, Log: s.log,
+		Catalog: e.catalog, Ledger: e.ledger, Orders: e.orders, Steps: steps, Router: e.router, Log: s.log,
 	})
 	return e, nil
 }

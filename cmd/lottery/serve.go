@@ -79,10 +79,18 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, hooks serve
 	if err != nil {
 		return err
 	}
+	del, err := startDelivery(ctx, sys, eng, eng.relay)
+	if err != nil {
+		return err
+	}
 	srv := rest.New(rest.Options{Logger: log, BodyLimit: cfg.HTTP.BodyLimit, Checks: sys.checks(), Registry: sys.registry})
 	if cfg.HasRole(config.RoleAPI) {
 		rest.RegisterDraws(srv, keys, eng.draws)
-		rest.RegisterAdmin(srv, keys, buildAdmin(sys, eng))
+		app := buildAdmin(sys, eng)
+		rest.RegisterAdmin(srv, keys, app)
+		rest.RegisterRuleTrees(srv, keys, app)
+		rest.RegisterProfiles(srv, keys, app)
+		rest.RegisterUserGrants(srv, keys, del.granting)
 		rest.RegisterDocs(srv)
 	}
 	if hooks.routes != nil {

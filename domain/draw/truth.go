@@ -21,5 +21,7 @@ type Snapshot struct {
 // UserCount is one user's orders in one activity.
 type UserCount struct{ Total, Today int64 }
 
-// PrizeCount is one prize's pool left and its wins on the snapshot's day.
-type PrizeCount struct{ Pool, WinsOnDay int64 }
+// PrizeCount is one prize's pool left, its wins on the snapshot's day and how many of its
+// units a release plan has released so far (its whole stock when it has no plan). The
+// ledger keeps Released next to the pool, so a later release adds only what is new.
+type PrizeCount struct{ Pool, WinsOnDay, Released int64 }

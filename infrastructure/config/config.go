@@ -22,6 +22,8 @@ type Config struct {
 	Persist  string // "group" (default) or "per_request"
 	Draw     Draw
 	NodeID   int64 // snowflake node, -1 = pick one at start
+	Jobs     Jobs
+	Grants   Grants
 }
 
 // HTTP configures the REST server.
@@ -67,6 +69,25 @@ type Draw struct {
 	ReloadGrace time.Duration
 }
 
+// Jobs holds the schedule of each scheduled job: a cron spec with a seconds field
+// ("*/10 * * * * *"), a descriptor ("@every 10s"), or JobOff.
+type Jobs struct {
+	Outbox    string // compensation: republish failed or stale outbox entries
+	Recovery  string // admission recovery
+	Release   string // prize pool release
+	Reconcile string // counter reconciliation
+	States    string // activity state timers
+}
+
+// JobOff turns a job off.
+const JobOff = "off"
+
+// Grants configures award delivery.
+type Grants struct {
+	// WebhookSecret signs coupon webhooks (HMAC-SHA256); coupon grants fail without it.
+	WebhookSecret string
+}
+
 // Roles a process can run.
 const (
 	RoleAPI       = "api"
@@ -93,6 +114,10 @@ func Default() Config {
 		Persist: PersistGroup,
 		Draw:    Draw{RatePerUser: 10, RateBurst: 20, ReloadGrace: 2 * time.Second},
 		NodeID:  -1,
+		Jobs: Jobs{
+			Outbox: "*/10 * * * * *", Recovery: "*/15 * * * * *", Release: "*/10 * * * * *",
+			Reconcile: "*/30 * * * * *", States: "*/5 * * * * *",
+		},
 	}
 }
 

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/robfig/cron/v3"
 )
 
 // key is one configuration setting: its dotted file path, its environment variable, what it
@@ -172,6 +174,46 @@ var keys = []key{
 		c.NodeID = n
 		return nil
 	}},
+	jobKey("outbox", "republishes failed or stale outbox entries", func(j *Jobs) *string { return &j.Outbox }),
+	jobKey("recovery", "undoes admissions whose order never committed", func(j *Jobs) *string { return &j.Recovery }),
+	jobKey("release", "tops prize pools up along their release plans", func(j *Jobs) *string { return &j.Release }),
+	jobKey("reconcile", "compares Redis counters with SQL and repairs them when quiet", func(j *Jobs) *string { return &j.Reconcile }),
+	jobKey("states", "starts and closes activities at their window's edges", func(j *Jobs) *string { return &j.States }),
+	{"grants.webhook_secret", "LOTTERY_GRANTS_WEBHOOK_SECRET", "HMAC-SHA256 key that signs coupon webhooks (X-Lottery-Signature); empty = coupon grants fail", func(c *Config, v string) error {
+		if v != "" && len(v) < 16 {
+			return fmt.Errorf("must be at least 16 characters")
+		}
+		c.Grants.WebhookSecret = v
+		return nil
+	}},
+}
+
+// jobKey is the schedule key of one job.
+func jobKey(name, does string, field func(*Jobs) *string) key {
+	return key{"jobs." + name, "LOTTERY_JOBS_" + strings.ToUpper(name),
+		"schedule of the job that " + does + `: cron with seconds ("*/10 * * * * *"), "@every 10s", or off`,
+		func(c *Config, v string) error {
+			v = strings.TrimSpace(v)
+			if err := parseSchedule(v); err != nil {
+				return err
+			}
+			*field(&c.Jobs) = v
+			return nil
+		}}
+}
+
+// scheduleParser reads schedules the way the scheduler does: six fields, seconds first,
+// or a descriptor.
+var scheduleParser = cron.NewParser(cron.Second | cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
+
+func parseSchedule(v string) error {
+	if v == JobOff {
+		return nil
+	}
+	if _, err := scheduleParser.Parse(v); err != nil {
+		return fmt.Errorf(`want a cron spec with seconds like "*/10 * * * * *", "@every 10s" or off: %v`, err)
+	}
+	return nil
 }
 
 func parseSize(v string) (int64, error) {

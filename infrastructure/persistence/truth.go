@@ -73,11 +73,39 @@ func (t *Truth) prizes(ctx context.Context, a *activity.Activity, day string, s 
 	for _, w := range wins {
 		byPrize[w.PrizeID] = [2]int64{w.Total, w.Today}
 	}
+	recorded, err := t.recordedReleases(ctx, a)
+	if err != nil {
+		return err
+	}
 	now := t.now()
 	for _, p := range a.Strategy().Prizes() {
-		released := p.ReleasedBy(a.BeginAt(), a.EndAt(), now)
+		// What the release job recorded counts too: a process whose clock runs behind the
+		// job's must not take back units the job already put into the pool.
+		released := min(max(p.ReleasedBy(a.BeginAt(), a.EndAt(), now), recorded[p.ID]), max(p.Stock, 0))
 		w := byPrize[p.ID]
-		s.Prizes[p.ID] = draw.PrizeCount{Pool: max(0, released-w[0]), WinsOnDay: w[1]}
+		s.Prizes[p.ID] = draw.PrizeCount{Pool: max(0, released-w[0]), WinsOnDay: w[1], Released: released}
 	}
 	return nil
+}
+
+// recordedReleases reads prize_releases for the activity's prizes with a release plan.
+func (t *Truth) recordedReleases(ctx context.Context, a *activity.Activity) (map[int64]int64, error) {
+	var ids []int64
+	for _, p := range a.Strategy().Prizes() {
+		if p.Release != nil {
+			ids = append(ids, p.ID)
+		}
+	}
+	out := make(map[int64]int64, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var rows []releaseRow
+	if err := t.db.WithContext(ctx).Where("prize_id IN ?", ids).Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("snapshot releases of %d: %w", a.ID(), err)
+	}
+	for _, r := range rows {
+		out[r.PrizeID] = r.Released
+	}
+	return out, nil
 }

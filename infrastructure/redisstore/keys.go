@@ -38,6 +38,11 @@ func (k keys) pool(prizeID int64) string {
 	return k.base + "pool:" + strconv.FormatInt(prizeID, 10)
 }
 
+// released is how many units of the prize its release plan has put into the pool so far.
+func (k keys) released(prizeID int64) string {
+	return k.base + "rel:" + strconv.FormatInt(prizeID, 10)
+}
+
 func (k keys) prizeDay(prizeID int64, day string) string {
 	return k.base + "pd:" + strconv.FormatInt(prizeID, 10) + ":" + day
 }

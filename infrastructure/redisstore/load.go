@@ -204,6 +204,7 @@ func (l *Ledger) writeSnapshot(ctx context.Context, p redis.Pipeliner, k keys, d
 	for prize, c := range s.Prizes {
 		p.SAdd(ctx, k.prizes(), prize)
 		p.Set(ctx, k.pool(prize), max(c.Pool, 0), 0)
+		p.Set(ctx, k.released(prize), max(c.Released, 0), 0)
 		p.Set(ctx, k.prizeDay(prize, day), max(c.WinsOnDay, 0), l.opts.DayTTL)
 	}
 

@@ -13,12 +13,16 @@ var (
 	undoSource string
 	//go:embed topup.lua
 	topUpSource string
+	//go:embed release.lua
+	releaseSource string
 )
 
 var (
 	admitScript = redis.NewScript(admitSource)
 	undoScript  = redis.NewScript(undoSource)
 	topUpScript = redis.NewScript(topUpSource)
+	// prizeReleaseScript is not releaseScript, which drops a lock.
+	prizeReleaseScript = redis.NewScript(releaseSource)
 
 	// releaseScript drops a lock only while it still holds our token, so a load that
 	// overran its lock never frees the lock of the load that took over.

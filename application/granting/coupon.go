@@ -1,0 +1,95 @@
+package granting
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/lottery-go/lottery/domain/award"
+)
+
+// Webhook headers of a coupon grant.
+const (
+	SignatureHeader = "X-Lottery-Signature"
+	OrderHeader     = "X-Lottery-Order-Id"
+)
+
+// WebhookTimeout bounds one webhook call; the message queue's redelivery is the retry.
+const WebhookTimeout = 5 * time.Second
+
+// Coupon asks the merchant's webhook to issue a coupon. The body is signed with
+// HMAC-SHA256 under a shared secret, so the merchant can tell the call is ours, and carries
+// the order id, by which the merchant de-duplicates a repeated call.
+type Coupon struct {
+	client *http.Client
+	secret []byte
+}
+
+// NewCoupon signs with secret; client defaults to one with WebhookTimeout.
+func NewCoupon(secret string, client *http.Client) *Coupon {
+	if client == nil {
+		client = &http.Client{Timeout: WebhookTimeout}
+	}
+	return &Coupon{client: client, secret: []byte(secret)}
+}
+
+func (*Coupon) Kind() award.Kind { return award.KindCoupon }
+
+type couponRequest struct {
+	OrderID    string `json:"order_id"`
+	UserID     string `json:"user_id"`
+	AwardID    string `json:"award_id"`
+	TemplateID string `json:"template_id"`
+}
+
+// Sign is the signature header value of body under secret: "sha256=<hex>".
+func Sign(secret, body []byte) string {
+	m := hmac.New(sha256.New, secret)
+	m.Write(body)
+	return "sha256=" + hex.EncodeToString(m.Sum(nil))
+}
+
+// Grant posts the request; a 2xx answer means issued. A 4xx other than 408 and 429 will
+// not change on retry and fails the grant for good; anything else is retried.
+func (c *Coupon) Grant(ctx context.Context, g award.Grant) (award.Delivered, error) {
+	if len(c.secret) == 0 {
+		return award.Delivered{}, fmt.Errorf("%w: no webhook secret is configured (grants.webhook_secret)", award.ErrPermanent)
+	}
+	orderID := strconv.FormatInt(g.OrderID, 10)
+	body, err := json.Marshal(couponRequest{OrderID: orderID, UserID: g.UserID,
+		AwardID: strconv.FormatInt(g.AwardID, 10), TemplateID: g.Content.TemplateID})
+	if err != nil {
+		return award.Delivered{}, fmt.Errorf("encode coupon request: %w", err)
+	}
+	ctx, cancel := context.WithTimeout(ctx, WebhookTimeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, g.Content.WebhookURL, bytes.NewReader(body))
+	if err != nil {
+		return award.Delivered{}, fmt.Errorf("%w: coupon webhook: %v", award.ErrPermanent, err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set(SignatureHeader, Sign(c.secret, body))
+	req.Header.Set(OrderHeader, orderID)
+	resp, err := c.client.Do(req)
+	if err != nil {
+		return award.Delivered{}, fmt.Errorf("coupon webhook: %w", err)
+	}
+	defer resp.Body.Close()
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10)) // lets the connection be reused
+	switch code := resp.StatusCode; {
+	case code >= 200 && code < 300:
+		return award.Delivered{State: award.StateGranted, Payload: map[string]string{"template_id": g.Content.TemplateID}}, nil
+	case code >= 400 && code < 500 && code != http.StatusRequestTimeout && code != http.StatusTooManyRequests:
+		return award.Delivered{}, fmt.Errorf("%w: coupon webhook answered %s", award.ErrPermanent, resp.Status)
+	default:
+		return award.Delivered{}, fmt.Errorf("coupon webhook answered %s", resp.Status)
+	}
+}

@@ -1,0 +1,163 @@
+package granting_test
+
+import (
+	"context"
+	"maps"
+	"sync"
+	"time"
+
+	"github.com/lottery-go/lottery/domain/award"
+	"github.com/lottery-go/lottery/domain/draw"
+)
+
+// store plays SQL for orders, awards, grants, codes and points.
+type store struct {
+	mu     sync.Mutex
+	orders map[int64]draw.Order
+	awards map[int64]*award.Award
+	codes  []string
+	claims map[int64]string
+	points []award.PointsEntry
+	failed []string // observer reasons
+	fails  error    // returned by Fail when set
+}
+
+func newStore() *store {
+	return &store{orders: map[int64]draw.Order{}, awards: map[int64]*award.Award{}, claims: map[int64]string{}}
+}
+
+var at = time.Date(2026, 11, 11, 10, 0, 0, 0, time.UTC)
+
+func (s *store) addWin(id int64, user string, a *award.Award) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.awards[a.ID()] = a
+	s.orders[id] = draw.Order{ID: id, UserID: user, Outcome: draw.OutcomeWin, AwardID: a.ID(), AwardName: a.Name(),
+		AwardKind: string(a.Kind()), GrantState: draw.GrantPending, MQState: draw.MQSent, CreatedAt: at}
+}
+
+func (s *store) Get(_ context.Context, id int64) (draw.Order, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	o, ok := s.orders[id]
+	if !ok {
+		return draw.Order{}, draw.ErrOrderNotFound
+	}
+	o.Delivered = maps.Clone(o.Delivered)
+	return o, nil
+}
+
+func (s *store) ByIdempotencyKey(context.Context, string, string) (draw.Order, error) {
+	return draw.Order{}, draw.ErrOrderNotFound
+}
+
+func (s *store) List(context.Context, draw.OrderQuery) ([]draw.Order, error) { return nil, nil }
+
+type awardsOf struct{ s *store }
+
+func (a awardsOf) Get(_ context.Context, id int64) (*award.Award, error) {
+	a.s.mu.Lock()
+	defer a.s.mu.Unlock()
+	if aw, ok := a.s.awards[id]; ok {
+		return aw, nil
+	}
+	return nil, award.ErrNotFound
+}
+
+func (s *store) Record(_ context.Context, r draw.GrantRecord) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	o := s.orders[r.OrderID]
+	if o.GrantState != draw.GrantPending {
+		return draw.ErrAlreadyGranted
+	}
+	o.GrantState, o.Delivered = r.State, maps.Clone(r.Payload)
+	s.orders[r.OrderID] = o
+	return nil
+}
+
+func (s *store) Fail(_ context.Context, orderID int64, reason string, _ time.Time) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.fails != nil {
+		return s.fails
+	}
+	o := s.orders[orderID]
+	if o.GrantState == draw.GrantPending {
+		o.GrantState, o.GrantError = draw.GrantFailed, reason
+		s.orders[orderID] = o
+	}
+	return nil
+}
+
+func (s *store) Ship(_ context.Context, orderID int64, _ string, payload map[string]string, _ time.Time) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	o := s.orders[orderID]
+	if o.GrantState != draw.GrantAwaitingAddress {
+		return draw.ErrAddressNotExpected
+	}
+	o.GrantState, o.Delivered = draw.GrantGranted, maps.Clone(payload)
+	s.orders[orderID] = o
+	return nil
+}
+
+func (s *store) Claim(_ context.Context, _ int64, orderID int64, _ time.Time) (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if c, ok := s.claims[orderID]; ok {
+		return c, nil
+	}
+	if len(s.codes) == 0 {
+		return "", award.ErrPoolEmpty
+	}
+	c := s.codes[0]
+	s.codes = s.codes[1:]
+	s.claims[orderID] = c
+	return c, nil
+}
+
+func (s *store) Credit(_ context.Context, e award.PointsEntry) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, p := range s.points {
+		if p.OrderID == e.OrderID {
+			return nil
+		}
+	}
+	e.ID = int64(len(s.points) + 1)
+	s.points = append(s.points, e)
+	return nil
+}
+
+func (s *store) Balance(_ context.Context, user string) (int64, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var sum int64
+	for _, p := range s.points {
+		if p.UserID == user {
+			sum += p.Delta
+		}
+	}
+	return sum, nil
+}
+
+func (s *store) Entries(_ context.Context, user string, before int64, limit int) ([]award.PointsEntry, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []award.PointsEntry
+	for i := len(s.points) - 1; i >= 0 && len(out) < limit; i-- {
+		if p := s.points[i]; p.UserID == user && (before == 0 || p.ID < before) {
+			out = append(out, p)
+		}
+	}
+	return out, nil
+}
+
+func (s *store) Granted(award.Kind, draw.GrantState) {}
+
+func (s *store) Failed(_ award.Kind, reason string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.failed = append(s.failed, reason)
+}

@@ -1,0 +1,158 @@
+// Package granting delivers won awards: it takes a grant event, picks the Granter of the
+// award's kind and records what the winner received exactly once per order. It also
+// serves what winners do afterwards: submit a shipping address, read their points.
+package granting
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/lottery-go/lottery/domain/award"
+	"github.com/lottery-go/lottery/domain/draw"
+)
+
+// Awards reads awards.
+type Awards interface {
+	Get(ctx context.Context, id int64) (*award.Award, error)
+}
+
+// Observer hears how grants end, for metrics.
+type Observer interface {
+	Granted(kind award.Kind, state draw.GrantState)
+	Failed(kind award.Kind, reason string)
+}
+
+// Reasons a grant fails, as reported to the Observer.
+const (
+	ReasonPoolEmpty    = "pool_empty"        // no redeem code left
+	ReasonRefused      = "refused"           // the granter said retrying cannot help
+	ReasonExhausted    = "retries_exhausted" // every delivery failed
+	ReasonAwardMissing = "award_missing"     // the award was deleted
+	ReasonNoGranter    = "no_granter"        // nothing delivers this kind
+)
+
+// Deps are the ports a Service works with. Observer may be nil; Now and Log default to
+// the wall clock and slog.Default().
+type Deps struct {
+	Orders   draw.Orders
+	Awards   Awards
+	Grants   draw.Grants
+	Points   award.PointsLedger
+	Granters []award.Granter
+	Observer Observer
+	Now      func() time.Time
+	Log      *slog.Logger
+}
+
+// Service runs the grant use cases.
+type Service struct {
+	d        Deps
+	granters map[award.Kind]award.Granter
+}
+
+// New returns a Service; a kind with two granters is a wiring mistake and panics.
+func New(d Deps) *Service {
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	if d.Log == nil {
+		d.Log = slog.Default()
+	}
+	s := &Service{d: d, granters: make(map[award.Kind]award.Granter, len(d.Granters))}
+	for _, g := range d.Granters {
+		if _, dup := s.granters[g.Kind()]; dup {
+			panic(fmt.Sprintf("granting: two granters for kind %s", g.Kind()))
+		}
+		s.granters[g.Kind()] = g
+	}
+	return s
+}
+
+// Request is one delivery of a grant event. Last is set on the final delivery: a failure
+// is then recorded instead of retried.
+type Request struct {
+	OrderID int64
+	Attempt int
+	Last    bool
+}
+
+// Grant delivers the award of a won order once. It returns nil when the event is done
+// with (granted, already decided, or failed for good and recorded so) and an error when
+// the event should be delivered again.
+func (s *Service) Grant(ctx context.Context, r Request) error {
+	o, err := s.d.Orders.Get(ctx, r.OrderID)
+	if errors.Is(err, draw.ErrOrderNotFound) {
+		// The event is written with its order; without one there is nothing to grant.
+		s.d.Log.ErrorContext(ctx, "grant event for an unknown order; dropped", "order_id", r.OrderID)
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("grant order %d: %w", r.OrderID, err)
+	}
+	if !o.Won() || o.GrantState != draw.GrantPending {
+		return nil // a redelivery of an event already decided
+	}
+	kind := award.Kind(o.AwardKind)
+	a, err := s.d.Awards.Get(ctx, o.AwardID)
+	switch {
+	case errors.Is(err, award.ErrNotFound):
+		return s.fail(ctx, o, kind, ReasonAwardMissing, "the award no longer exists")
+	case err != nil:
+		return s.retryOrFail(ctx, o, kind, r, fmt.Errorf("load award %d: %w", o.AwardID, err))
+	}
+	kind = a.Kind()
+	g, ok := s.granters[kind]
+	if !ok {
+		return s.fail(ctx, o, kind, ReasonNoGranter, fmt.Sprintf("%s awards cannot be delivered", kind))
+	}
+	d, err := g.Grant(ctx, award.Grant{OrderID: o.ID, UserID: o.UserID, AwardID: a.ID(), Kind: kind, Content: a.Content()})
+	switch {
+	case errors.Is(err, award.ErrPoolEmpty):
+		return s.fail(ctx, o, kind, ReasonPoolEmpty, "no redeem code is left for this award")
+	case errors.Is(err, award.ErrPermanent):
+		return s.fail(ctx, o, kind, ReasonRefused, err.Error())
+	case err != nil:
+		return s.retryOrFail(ctx, o, kind, r, err)
+	}
+	state := draw.GrantState(d.State)
+	err = s.d.Grants.Record(ctx, draw.GrantRecord{
+		OrderID: o.ID, AwardID: a.ID(), UserID: o.UserID, Kind: string(kind), State: state,
+		Payload: d.Payload, At: s.d.Now(),
+	})
+	if errors.Is(err, draw.ErrAlreadyGranted) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("record grant of order %d: %w", o.ID, err)
+	}
+	if s.d.Observer != nil {
+		s.d.Observer.Granted(kind, state)
+	}
+	return nil
+}
+
+// retryOrFail asks for another delivery unless this was the last one.
+func (s *Service) retryOrFail(ctx context.Context, o draw.Order, kind award.Kind, r Request, err error) error {
+	if !r.Last {
+		s.d.Log.WarnContext(ctx, "grant failed; will retry", "order_id", o.ID, "kind", kind, "attempt", r.Attempt, "err", err)
+		return err
+	}
+	return s.fail(ctx, o, kind, ReasonExhausted, fmt.Sprintf("not delivered after %d attempts: %v", r.Attempt, err))
+}
+
+// fail records a grant as failed for good. When even that cannot be written, the event
+// must come back, so the error is returned.
+func (s *Service) fail(ctx context.Context, o draw.Order, kind award.Kind, reason, msg string) error {
+	if err := s.d.Grants.Fail(ctx, o.ID, msg, s.d.Now()); err != nil {
+		return fmt.Errorf("record failed grant of order %d: %w", o.ID, err)
+	}
+	s.d.Log.ErrorContext(ctx, "grant failed", "order_id", o.ID, "user_id", o.UserID, "kind", kind,
+		"reason", reason, "error", msg)
+	if s.d.Observer != nil {
+		s.d.Observer.Failed(kind, reason)
+	}
+	return nil
+}

@@ -1,0 +1,269 @@
+package granting_test
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/lottery-go/lottery/application/granting"
+	"github.com/lottery-go/lottery/domain/award"
+	"github.com/lottery-go/lottery/domain/check"
+	"github.com/lottery-go/lottery/domain/draw"
+)
+
+func newService(s *store, extra ...award.Granter) *granting.Service {
+	now := func() time.Time { return at }
+	granters := []award.Granter{granting.Text{}, granting.Physical{},
+		granting.RedeemCode{Pool: s, Now: now}, granting.Points{Ledger: s, Now: now}}
+	return granting.New(granting.Deps{
+		Orders: s, Awards: awardsOf{s}, Grants: s, Points: s, Observer: s, Now: now,
+		Granters: append(granters, extra...), Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	})
+}
+
+func mustAward(t *testing.T, id int64, kind award.Kind, c award.Content) *award.Award {
+	t.Helper()
+	a, err := award.New(id, "Prize", kind, c, at)
+	require.NoError(t, err)
+	return a
+}
+
+func TestGrantEachKind(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		kind    award.Kind
+		content award.Content
+		state   draw.GrantState
+		payload map[string]string
+	}{
+		{award.KindText, award.Content{Text: "Thanks!"}, draw.GrantGranted, map[string]string{"text": "Thanks!"}},
+		{award.KindRedeemCode, award.Content{}, draw.GrantGranted, map[string]string{"code": "X7K2"}},
+		{award.KindPoints, award.Content{Points: 100}, draw.GrantGranted, map[string]string{"points": "100"}},
+		{award.KindPhysical, award.Content{SKU: "MUG-01"}, draw.GrantAwaitingAddress, map[string]string{"sku": "MUG-01"}},
+	}
+	for _, tt := range tests {
+		t.Run(string(tt.kind), func(t *testing.T) {
+			t.Parallel()
+			s := newStore()
+			s.codes = []string{"X7K2", "Y8L3"}
+			s.addWin(1, "u1", mustAward(t, 9, tt.kind, tt.content))
+			svc := newService(s)
+			for range 2 { // the second delivery is a redelivery: nothing changes
+				require.NoError(t, svc.Grant(context.Background(), granting.Request{OrderID: 1, Attempt: 1}))
+			}
+			o, err := s.Get(context.Background(), 1)
+			require.NoError(t, err)
+			assert.Equal(t, tt.state, o.GrantState)
+			assert.Equal(t, tt.payload, o.Delivered)
+			assert.Len(t, s.codes, 1+boolInt(tt.kind != award.KindRedeemCode), "one code at most")
+			assert.Len(t, s.points, boolInt(tt.kind == award.KindPoints), "credited once at most")
+		})
+	}
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func TestGrantFailures(t *testing.T) {
+	t.Parallel()
+	transient := errors.New("connection reset")
+	tests := []struct {
+		name      string
+		kind      award.Kind
+		content   award.Content
+		grantErr  error
+		last      bool
+		retry     bool
+		reason    string
+		userError string
+	}{
+		{"empty pool", award.KindRedeemCode, award.Content{}, nil, false, false, granting.ReasonPoolEmpty, "no redeem code is left for this award"},
+		{"refused", award.KindCoupon, award.Content{WebhookURL: "https://x.example/", TemplateID: "t"},
+			fmt.Errorf("%w: coupon webhook answered 400 Bad Request", award.ErrPermanent), false, false, granting.ReasonRefused, "coupon webhook answered 400"},
+		{"transient is retried", award.KindCoupon, award.Content{WebhookURL: "https://x.example/", TemplateID: "t"},
+			transient, false, true, "", ""},
+		{"transient on the last delivery", award.KindCoupon, award.Content{WebhookURL: "https://x.example/", TemplateID: "t"},
+			transient, true, false, granting.ReasonExhausted, "not delivered after 8 attempts: connection reset"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			s := newStore()
+			s.addWin(1, "u1", mustAward(t, 9, tt.kind, tt.content))
+			svc := newService(s, failing{kind: award.KindCoupon, err: tt.grantErr})
+			err := svc.Grant(context.Background(), granting.Request{OrderID: 1, Attempt: 8, Last: tt.last})
+			o, _ := s.Get(context.Background(), 1)
+			if tt.retry {
+				require.ErrorIs(t, err, transient)
+				assert.Equal(t, draw.GrantPending, o.GrantState)
+				assert.Empty(t, s.failed)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, draw.GrantFailed, o.GrantState)
+			assert.Contains(t, o.GrantError, tt.userError)
+			assert.Equal(t, []string{tt.reason}, s.failed)
+		})
+	}
+}
+
+func TestGrantRetriesWhenTheFailureCannotBeRecorded(t *testing.T) {
+	t.Parallel()
+	s := newStore()
+	s.addWin(1, "u1", mustAward(t, 9, award.KindRedeemCode, award.Content{}))
+	s.fails = errors.New("database is locked")
+	err := newService(s).Grant(context.Background(), granting.Request{OrderID: 1, Attempt: 8, Last: true})
+	require.ErrorContains(t, err, "database is locked")
+}
+
+func TestGrantIgnoresUnknownAndDecidedOrders(t *testing.T) {
+	t.Parallel()
+	s := newStore()
+	svc := newService(s)
+	require.NoError(t, svc.Grant(context.Background(), granting.Request{OrderID: 404}))
+	s.addWin(1, "u1", mustAward(t, 9, award.KindText, award.Content{Text: "hi"}))
+	require.NoError(t, s.Fail(context.Background(), 1, "gave up", at))
+	require.NoError(t, svc.Grant(context.Background(), granting.Request{OrderID: 1}))
+	o, _ := s.Get(context.Background(), 1)
+	assert.Equal(t, draw.GrantFailed, o.GrantState, "a decided order stays decided")
+}
+
+// failing is a coupon granter that answers err.
+type failing struct {
+	kind award.Kind
+	err  error
+}
+
+func (f failing) Kind() award.Kind { return f.kind }
+
+func (f failing) Grant(context.Context, award.Grant) (award.Delivered, error) {
+	return award.Delivered{State: award.StateGranted}, f.err
+}
+
+func TestSubmitAddress(t *testing.T) {
+	t.Parallel()
+	s := newStore()
+	s.addWin(1, "u1", mustAward(t, 9, award.KindPhysical, award.Content{SKU: "MUG"}))
+	s.addWin(2, "u1", mustAward(t, 8, award.KindText, award.Content{Text: "hi"}))
+	svc := newService(s)
+	ctx := context.Background()
+
+	_, err := svc.SubmitAddress(ctx, "u1", 1, "1 Main St")
+	require.ErrorIs(t, err, draw.ErrAddressNotExpected, "not granted yet: still pending")
+	require.NoError(t, svc.Grant(ctx, granting.Request{OrderID: 1}))
+	require.NoError(t, svc.Grant(ctx, granting.Request{OrderID: 2}))
+
+	tests := []struct {
+		name    string
+		user    string
+		order   int64
+		address string
+		want    error
+	}{
+		{"blank", "u1", 1, "  ", check.ErrInvalid},
+		{"too long", "u1", 1, string(make([]rune, 1001)), check.ErrInvalid},
+		{"someone else's", "u2", 1, "1 Main St", draw.ErrOrderNotFound},
+		{"unknown", "u1", 3, "1 Main St", draw.ErrOrderNotFound},
+		{"not physical", "u1", 2, "1 Main St", draw.ErrAddressNotExpected},
+	}
+	for _, tt := range tests {
+		_, err := svc.SubmitAddress(ctx, tt.user, tt.order, tt.address)
+		require.ErrorIs(t, err, tt.want, tt.name)
+	}
+	o, err := svc.SubmitAddress(ctx, "u1", 1, "1 Main St\nSpringfield")
+	require.NoError(t, err)
+	assert.Equal(t, draw.GrantGranted, o.GrantState)
+	assert.Equal(t, map[string]string{"sku": "MUG", "address": "1 Main St\nSpringfield"}, o.Delivered)
+	_, err = svc.SubmitAddress(ctx, "u1", 1, "again")
+	require.ErrorIs(t, err, draw.ErrAddressNotExpected, "only once")
+}
+
+func TestPoints(t *testing.T) {
+	t.Parallel()
+	s := newStore()
+	svc := newService(s)
+	for i := int64(1); i <= 3; i++ {
+		s.addWin(i, "u1", mustAward(t, 10+i, award.KindPoints, award.Content{Points: 10 * i}))
+		require.NoError(t, svc.Grant(context.Background(), granting.Request{OrderID: i}))
+	}
+	bal, entries, err := svc.Points(context.Background(), "u1", 0, 2)
+	require.NoError(t, err)
+	assert.Equal(t, int64(60), bal)
+	require.Len(t, entries, 2)
+	assert.Equal(t, int64(3), entries[0].OrderID, "newest first")
+}
+
+func TestCouponWebhookIsSigned(t *testing.T) {
+	t.Parallel()
+	const secret = "whsec-0123456789abcdef"
+	type call struct {
+		body, sig, order string
+	}
+	calls := make(chan call, 4)
+	status := http.StatusCreated
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		calls <- call{string(body), r.Header.Get(granting.SignatureHeader), r.Header.Get(granting.OrderHeader)}
+		w.WriteHeader(status)
+	}))
+	t.Cleanup(srv.Close)
+
+	s := newStore()
+	s.addWin(7263, "u1", mustAward(t, 7259, award.KindCoupon, award.Content{WebhookURL: srv.URL + "/issue", TemplateID: "tpl-5off"}))
+	svc := newService(s, granting.NewCoupon(secret, srv.Client()))
+	require.NoError(t, svc.Grant(context.Background(), granting.Request{OrderID: 7263, Attempt: 1}))
+
+	c := <-calls
+	assert.JSONEq(t, `{"order_id":"7263","user_id":"u1","award_id":"7259","template_id":"tpl-5off"}`, c.body)
+	mac := hmac.New(sha256.New, []byte(secret))
+	mac.Write([]byte(c.body))
+	assert.Equal(t, "sha256="+hex.EncodeToString(mac.Sum(nil)), c.sig, "the receiver can verify the body")
+	assert.Equal(t, "7263", c.order)
+	o, _ := s.Get(context.Background(), 7263)
+	assert.Equal(t, draw.GrantGranted, o.GrantState)
+	assert.Equal(t, map[string]string{"template_id": "tpl-5off"}, o.Delivered)
+}
+
+func TestCouponAnswers(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		status    int
+		permanent bool
+	}{
+		{http.StatusBadRequest, true},
+		{http.StatusNotFound, true},
+		{http.StatusRequestTimeout, false},
+		{http.StatusTooManyRequests, false},
+		{http.StatusInternalServerError, false},
+		{http.StatusBadGateway, false},
+	}
+	for _, tt := range tests {
+		t.Run(http.StatusText(tt.status), func(t *testing.T) {
+			t.Parallel()
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(tt.status) }))
+			t.Cleanup(srv.Close)
+			c := granting.NewCoupon("secret-0123456789", srv.Client())
+			_, err := c.Grant(context.Background(), award.Grant{OrderID: 1, Content: award.Content{WebhookURL: srv.URL, TemplateID: "t"}})
+			require.Error(t, err)
+			assert.Equal(t, tt.permanent, errors.Is(err, award.ErrPermanent))
+		})
+	}
+	_, err := granting.NewCoupon("", nil).Grant(context.Background(), award.Grant{Content: award.Content{WebhookURL: "https://x.example/"}})
+	require.ErrorIs(t, err, award.ErrPermanent, "no secret, no unsigned calls")
+}

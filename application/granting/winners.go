@@ -1,0 +1,62 @@
+package granting
+
+import (
+	"context"
+	"fmt"
+	"maps"
+
+	"github.com/lottery-go/lottery/domain/award"
+	"github.com/lottery-go/lottery/domain/check"
+	"github.com/lottery-go/lottery/domain/draw"
+)
+
+// MaxAddressRunes bounds a shipping address.
+const MaxAddressRunes = 1000
+
+// SubmitAddress stores the shipping address of the user's physical win and completes its
+// grant. Someone else's order is draw.ErrOrderNotFound; an order that is not a physical
+// win awaiting its address is draw.ErrAddressNotExpected; a blank or over-long address is
+// a *check.Error on "address".
+func (s *Service) SubmitAddress(ctx context.Context, userID string, orderID int64, address string) (draw.Order, error) {
+	var l check.List
+	l.Text("address", address, true, MaxAddressRunes, true)
+	if err := l.Err(); err != nil {
+		return draw.Order{}, err
+	}
+	o, err := s.d.Orders.Get(ctx, orderID)
+	if err != nil {
+		return draw.Order{}, err
+	}
+	if o.UserID != userID {
+		return draw.Order{}, draw.ErrOrderNotFound
+	}
+	if award.Kind(o.AwardKind) != award.KindPhysical || o.GrantState != draw.GrantAwaitingAddress {
+		return draw.Order{}, fmt.Errorf("order %d is %s in state %s: %w", o.ID, o.AwardKind, o.GrantState, draw.ErrAddressNotExpected)
+	}
+	payload := maps.Clone(o.Delivered)
+	if payload == nil {
+		payload = map[string]string{}
+	}
+	payload["address"] = address
+	if err := s.d.Grants.Ship(ctx, o.ID, address, payload, s.d.Now()); err != nil {
+		return draw.Order{}, err
+	}
+	if s.d.Observer != nil {
+		s.d.Observer.Granted(award.KindPhysical, draw.GrantGranted)
+	}
+	return s.d.Orders.Get(ctx, o.ID)
+}
+
+// Points returns the user's balance and a page of their points entries, newest first,
+// with ids below beforeID (0 = from the newest).
+func (s *Service) Points(ctx context.Context, userID string, beforeID int64, limit int) (int64, []award.PointsEntry, error) {
+	balance, err := s.d.Points.Balance(ctx, userID)
+	if err != nil {
+		return 0, nil, err
+	}
+	entries, err := s.d.Points.Entries(ctx, userID, beforeID, limit)
+	if err != nil {
+		return 0, nil, err
+	}
+	return balance, entries, nil
+}

@@ -1,0 +1,141 @@
+package jobs_test
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/lottery-go/lottery/application/jobs"
+	"github.com/lottery-go/lottery/domain/activity"
+	"github.com/lottery-go/lottery/domain/strategy"
+	"github.com/lottery-go/lottery/infrastructure/persistence"
+	"github.com/lottery-go/lottery/infrastructure/redisstore"
+	"github.com/lottery-go/lottery/internal/testkit"
+)
+
+// fakeClock is the controlled clock of a test.
+type fakeClock struct{ t atomic.Pointer[time.Time] }
+
+func newClock(t time.Time) *fakeClock {
+	c := &fakeClock{}
+	c.set(t)
+	return c
+}
+
+func (c *fakeClock) set(t time.Time)     { c.t.Store(&t) }
+func (c *fakeClock) Now() time.Time      { return *c.t.Load() }
+func (c *fakeClock) add(d time.Duration) { c.set(c.Now().Add(d)) }
+
+var lastID atomic.Int64
+
+func nextID() int64 { return 1<<50 + lastID.Add(1) }
+
+// world is SQL and a ledger over it, with one clock.
+type world struct {
+	sql        testkit.SQLEnv
+	redis      testkit.RedisEnv
+	clock      *fakeClock
+	activities *persistence.ActivityRepo
+	truth      *persistence.Truth
+	ledger     *redisstore.Ledger
+}
+
+// eachWorld runs fn on every SQL backend paired with every Redis backend.
+func eachWorld(t *testing.T, now time.Time, fn func(t *testing.T, w *world)) {
+	testkit.EachSQL(t, func(t *testing.T, sqlEnv testkit.SQLEnv) {
+		testkit.EachRedis(t, func(t *testing.T, redisEnv testkit.RedisEnv) {
+			w := &world{sql: sqlEnv, redis: redisEnv, clock: newClock(now)}
+			w.activities = persistence.NewActivityRepo(sqlEnv.DB, nextID)
+			w.truth = persistence.NewTruth(sqlEnv.DB, w.activities, w.clock.Now)
+			w.ledger = redisstore.NewLedger(redisEnv.Client, w.truth, redisstore.Options{Prefix: redisEnv.Prefix, ReloadGrace: 20 * time.Millisecond})
+			t.Cleanup(func() { _ = w.ledger.Close() })
+			fn(t, w)
+		})
+	})
+}
+
+// activity stores an activity over [begin, end) with prizes and moves it to state.
+func (w *world) activity(t *testing.T, begin, end time.Time, state activity.State, prizes ...strategy.Prize) *activity.Activity {
+	t.Helper()
+	ctx := context.Background()
+	for i := range prizes {
+		prizes[i].ID, prizes[i].AwardID = nextID(), 7
+	}
+	if len(prizes) == 0 {
+		prizes = []strategy.Prize{{ID: nextID(), AwardID: 7, Probability: 1000, Stock: 10}}
+	}
+	st, err := strategy.New(strategy.ModeFixed, prizes)
+	require.NoError(t, err)
+	a, err := activity.New(nextID(), activity.Params{Name: "jobs", BeginAt: begin, EndAt: end, TimeZone: "UTC",
+		Stock: 1000, Strategy: st}, "marketer", begin.Add(-time.Hour))
+	require.NoError(t, err)
+	require.NoError(t, w.activities.Create(ctx, a))
+	steps := map[activity.State][]activity.Action{
+		activity.StateApproved: {activity.ActionSubmit, activity.ActionApprove},
+		activity.StateRunning:  {activity.ActionSubmit, activity.ActionApprove, activity.ActionStart},
+		activity.StatePaused:   {activity.ActionSubmit, activity.ActionApprove, activity.ActionStart, activity.ActionPause},
+	}
+	for _, act := range steps[state] {
+		require.NoError(t, w.activities.Update(ctx, a.ID(), func(x *activity.Activity) error {
+			return x.Transition(act, activity.Actor{ID: "admin", Admin: true}, begin)
+		}))
+	}
+	got, err := w.activities.Get(ctx, a.ID())
+	require.NoError(t, err)
+	require.Equal(t, state, got.State())
+	return got
+}
+
+// load makes the ledger load the activity now.
+func (w *world) load(t *testing.T, a *activity.Activity) {
+	t.Helper()
+	_, _, err := w.ledger.Quota(context.Background(), a.ID(), "nobody", a.Day(w.clock.Now()), 0, 0)
+	require.NoError(t, err)
+}
+
+// ledgerPort adapts the Redis ledger to jobs.Ledger, as the command's wiring does.
+type ledgerPort struct{ *redisstore.Ledger }
+
+func (l ledgerPort) Counters(ctx context.Context, id int64) (jobs.Live, bool, error) {
+	c, loaded, err := l.Ledger.Counters(ctx, id)
+	if err != nil || !loaded {
+		return jobs.Live{}, loaded, err
+	}
+	rel, err := l.Ledger.Released(ctx, id)
+	return jobs.Live{StockLeft: c.StockLeft, PoolLeft: c.PoolLeft, Released: rel}, true, err
+}
+
+func (l ledgerPort) Journal(ctx context.Context, id int64) (jobs.Activity, error) {
+	st, err := l.Ledger.JournalState(ctx, id)
+	return jobs.Activity{Pending: st.Pending, LastAdmission: st.LastAdmission, Now: st.Now}, err
+}
+
+// gauge records drift.
+type gauge struct {
+	mu sync.Mutex
+	m  map[string]int64
+}
+
+func (g *gauge) Set(_ int64, counter string, d int64) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.m == nil {
+		g.m = map[string]int64{}
+	}
+	g.m[counter] = d
+}
+
+func (g *gauge) get(counter string) int64 {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.m[counter]
+}
+
+// feed counts announcements.
+type feed struct{ n atomic.Int64 }
+
+func (f *feed) Publish(context.Context) error { f.n.Add(1); return nil }

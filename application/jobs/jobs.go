@@ -1,0 +1,74 @@
+// Package jobs holds the scheduled work of DESIGN.md §6: outbox compensation, admission
+// recovery, prize pool release, counter reconciliation and activity state timers. Each
+// job is one idempotent pass; the scheduler decides when, and that only one process in a
+// cluster runs a job at a time.
+package jobs
+
+import (
+	"context"
+	"time"
+
+	"github.com/lottery-go/lottery/domain/activity"
+)
+
+// Job names, as used in configuration (jobs.<name>), metrics and the jobs command.
+const (
+	NameOutbox    = "outbox"
+	NameRecovery  = "recovery"
+	NameRelease   = "release"
+	NameReconcile = "reconcile"
+	NameStates    = "states"
+)
+
+// Names lists every job in the order they are documented.
+var Names = []string{NameOutbox, NameRecovery, NameRelease, NameReconcile, NameStates}
+
+// Report is what one run did, by name (e.g. "republished": 3), for its log line.
+type Report map[string]int64
+
+// Job is one scheduled task. Run must be safe to repeat and to abort at any point.
+type Job interface {
+	Name() string
+	Run(ctx context.Context) (Report, error)
+}
+
+// Activities lists activities and changes their state with a review trail.
+type Activities interface {
+	Get(ctx context.Context, id int64) (*activity.Activity, error)
+	List(ctx context.Context, f activity.Filter) ([]*activity.Activity, error)
+	Transition(ctx context.Context, id int64, fn func(*activity.Activity) (activity.TrailEntry, error)) error
+}
+
+// pageSize is the activities one List call reads.
+const pageSize = 200
+
+// eachActivity calls fn for every activity in one of states, page by page.
+func eachActivity(ctx context.Context, acts Activities, states []activity.State, fn func(*activity.Activity) error) error {
+	for _, st := range states {
+		var after int64
+		for {
+			page, err := acts.List(ctx, activity.Filter{State: st, After: after, Limit: pageSize})
+			if err != nil {
+				return err
+			}
+			for _, a := range page {
+				if err := fn(a); err != nil {
+					return err
+				}
+			}
+			if len(page) < pageSize {
+				break
+			}
+			after = page[len(page)-1].ID()
+		}
+	}
+	return nil
+}
+
+// clock defaults a nil clock to the wall clock.
+func clock(now func() time.Time) func() time.Time {
+	if now == nil {
+		return time.Now
+	}
+	return now
+}

@@ -1,0 +1,158 @@
+package jobs
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"strconv"
+	"time"
+
+	"github.com/lottery-go/lottery/domain/activity"
+	"github.com/lottery-go/lottery/domain/draw"
+)
+
+// Live is what the ledger's counters of one activity say.
+type Live struct {
+	StockLeft int64
+	PoolLeft  map[int64]int64 // prize id → units in the pool
+	Released  map[int64]int64 // prize id → units released into the pool so far
+}
+
+// Activity is the ledger's journal of one activity: admissions in flight and the last one.
+type Activity struct {
+	Pending       int64
+	LastAdmission time.Time // zero when none ever was
+	Now           time.Time // the ledger's clock, which stamped LastAdmission
+}
+
+// Ledger is what reconciliation reads and repairs.
+type Ledger interface {
+	Loaded(ctx context.Context) ([]int64, error)
+	Counters(ctx context.Context, activityID int64) (Live, bool, error)
+	Journal(ctx context.Context, activityID int64) (Activity, error)
+	Invalidate(ctx context.Context, activityID int64) error
+}
+
+// DriftGauge exports drift per activity and counter ("stock", "pool:<prize id>").
+type DriftGauge interface {
+	Set(activityID int64, counter string, drift int64)
+}
+
+// DefaultQuietFor is how long an activity must have admitted nothing before drift counts
+// as real: far longer than an order takes to commit (a second at most), so every
+// admission is settled or undone by then.
+const DefaultQuietFor = 10 * time.Second
+
+// Reconcile compares the ledger's counters with SQL for every loaded activity and exports
+// the difference (live minus SQL). It repairs an activity, by dropping its counters so the
+// next draw rebuilds them from SQL, only when the activity is quiet:
+//
+//   - its journal is empty: no admission is between Redis and SQL, and
+//   - its last admission is at least QuietFor old by the ledger's clock, and
+//   - neither changed while the counters and SQL were read (the same journal before and
+//     after), so both reads saw the same set of orders.
+//
+// Under traffic, drift includes the admissions in flight and is only reported: repairing
+// then would throw away counters that are right.
+type Reconcile struct {
+	Ledger     Ledger
+	Truth      draw.Truth
+	Activities Activities
+	Drift      DriftGauge
+	QuietFor   time.Duration // default DefaultQuietFor
+	Now        func() time.Time
+	Log        *slog.Logger
+}
+
+func (*Reconcile) Name() string { return NameReconcile }
+
+func (j *Reconcile) Run(ctx context.Context) (Report, error) {
+	ids, err := j.Ledger.Loaded(ctx)
+	if err != nil {
+		return nil, err
+	}
+	rep := Report{"activities": 0, "drifting": 0, "repaired": 0}
+	for _, id := range ids {
+		drift, repaired, err := j.one(ctx, id)
+		if err != nil {
+			return rep, err
+		}
+		rep["activities"]++
+		if drift {
+			rep["drifting"]++
+		}
+		if repaired {
+			rep["repaired"]++
+		}
+	}
+	return rep, nil
+}
+
+func (j *Reconcile) one(ctx context.Context, id int64) (drift, repaired bool, err error) {
+	a, err := j.Activities.Get(ctx, id)
+	if errors.Is(err, activity.ErrNotFound) {
+		return false, false, nil
+	}
+	if err != nil {
+		return false, false, err
+	}
+	before, err := j.Ledger.Journal(ctx, id)
+	if err != nil {
+		return false, false, err
+	}
+	live, loaded, err := j.Ledger.Counters(ctx, id)
+	if err != nil || !loaded {
+		return false, false, err
+	}
+	snap, err := j.Truth.Snapshot(ctx, id, a.Day(clock(j.Now)()))
+	if err != nil {
+		return false, false, err
+	}
+	after, err := j.Ledger.Journal(ctx, id)
+	if err != nil {
+		return false, false, err
+	}
+	for counter, d := range compare(live, snap) {
+		j.Drift.Set(id, counter, d)
+		drift = drift || d != 0
+	}
+	if !drift || !j.quiet(before, after) {
+		return drift, false, nil
+	}
+	if err := j.Ledger.Invalidate(ctx, id); err != nil {
+		return drift, false, err
+	}
+	j.log().WarnContext(ctx, "counters drifted from SQL while quiet; reloading", "activity_id", id)
+	return drift, true, nil
+}
+
+func (j *Reconcile) quiet(before, after Activity) bool {
+	quietFor := j.QuietFor
+	if quietFor <= 0 {
+		quietFor = DefaultQuietFor
+	}
+	return before.Pending == 0 && after.Pending == 0 && before.LastAdmission.Equal(after.LastAdmission) &&
+		before.Now.Sub(before.LastAdmission) >= quietFor
+}
+
+// compare returns live minus SQL per counter. A pool is compared with what SQL says it
+// should hold given what the ledger has released: SQL computes its release for now, while
+// the ledger holds what the release job gave it, which may trail by one run.
+func compare(live Live, snap draw.Snapshot) map[string]int64 {
+	out := map[string]int64{"stock": live.StockLeft - snap.StockLeft}
+	for prize, want := range snap.Prizes {
+		expected := want.Pool
+		if released, ok := live.Released[prize]; ok {
+			expected += released - want.Released
+		}
+		out["pool:"+strconv.FormatInt(prize, 10)] = live.PoolLeft[prize] - expected
+	}
+	return out
+}
+
+func (j *Reconcile) log() *slog.Logger {
+	if j.Log == nil {
+		return slog.Default()
+	}
+	return j.Log
+}

@@ -1,0 +1,62 @@
+package jobs_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/lottery-go/lottery/application/jobs"
+	"github.com/lottery-go/lottery/domain/activity"
+	"github.com/lottery-go/lottery/domain/draw"
+	"github.com/lottery-go/lottery/domain/strategy"
+)
+
+func TestReconcileReportsDriftAndRepairsOnlyWhenQuiet(t *testing.T) {
+	now := time.Now().UTC()
+	eachWorld(t, now, func(t *testing.T, w *world) {
+		ctx := context.Background()
+		a := w.activity(t, now.Add(-time.Hour), now.Add(time.Hour), activity.StateRunning,
+			strategy.Prize{Probability: 1000, Stock: 10})
+		prize := "pool:" + strconv.FormatInt(a.Strategy().At(0).ID, 10)
+		w.load(t, a)
+		g := &gauge{}
+		job := &jobs.Reconcile{Ledger: ledgerPort{w.ledger}, Truth: w.truth, Activities: w.activities, Drift: g,
+			QuietFor: time.Hour, Now: w.clock.Now, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+
+		rep, err := job.Run(ctx)
+		require.NoError(t, err)
+		assert.Equal(t, jobs.Report{"activities": 1, "drifting": 0, "repaired": 0}, rep, "freshly loaded: equal")
+
+		// A draw admitted but never committed: Redis is one ahead of SQL.
+		_, ad := w.admit(t, a, "u1")
+		rep, err = job.Run(ctx)
+		require.NoError(t, err)
+		assert.Equal(t, jobs.Report{"activities": 1, "drifting": 1, "repaired": 0}, rep, "in flight: reported only")
+		assert.Equal(t, int64(-1), g.get("stock"))
+		assert.Zero(t, g.get(prize))
+
+		// Its journal entry vanishes without an undo: now the counters are wrong.
+		require.NoError(t, w.ledger.Settle(ctx, []draw.Settlement{{ActivityID: a.ID(), JournalID: ad.JournalID}}))
+		rep, err = job.Run(ctx)
+		require.NoError(t, err)
+		assert.Zero(t, rep["repaired"], "the last admission is too recent to call the activity quiet")
+
+		job.QuietFor = time.Millisecond
+		require.Eventually(t, func() bool {
+			rep, err := job.Run(ctx)
+			require.NoError(t, err)
+			return rep["repaired"] == 1
+		}, 5*time.Second, 10*time.Millisecond)
+		w.load(t, a)
+		rep, err = job.Run(ctx)
+		require.NoError(t, err)
+		assert.Equal(t, jobs.Report{"activities": 1, "drifting": 0, "repaired": 0}, rep, "rebuilt from SQL")
+		assert.Zero(t, g.get("stock"))
+	})
+}

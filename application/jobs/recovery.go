@@ -1,0 +1,59 @@
+package jobs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/lottery-go/lottery/domain/draw"
+)
+
+// Journal is the ledger's record of admissions whose orders were neither settled nor
+// undone.
+type Journal interface {
+	Pending(ctx context.Context, olderThan time.Duration) ([]draw.JournalEntry, error)
+	Recover(ctx context.Context, e draw.JournalEntry, orderExists bool) error
+}
+
+// DefaultRecoverAfter is the age from which a journal entry is a crash's leftover: an
+// order commits within a second of its admission or not at all.
+const DefaultRecoverAfter = 30 * time.Second
+
+// Recovery is admission recovery: an entry whose order is in SQL is dropped, any other is
+// undone, giving the user's chance and the stock back.
+type Recovery struct {
+	Journal   Journal
+	Orders    draw.Orders
+	OlderThan time.Duration // default DefaultRecoverAfter
+}
+
+func (*Recovery) Name() string { return NameRecovery }
+
+func (j *Recovery) Run(ctx context.Context) (Report, error) {
+	older := j.OlderThan
+	if older <= 0 {
+		older = DefaultRecoverAfter
+	}
+	entries, err := j.Journal.Pending(ctx, older)
+	if err != nil {
+		return nil, err
+	}
+	rep := Report{"settled": 0, "undone": 0}
+	for _, e := range entries {
+		_, err := j.Orders.Get(ctx, e.OrderID)
+		exists := err == nil
+		if err != nil && !errors.Is(err, draw.ErrOrderNotFound) {
+			return rep, fmt.Errorf("recover order %d: %w", e.OrderID, err)
+		}
+		if err := j.Journal.Recover(ctx, e, exists); err != nil {
+			return rep, err
+		}
+		if exists {
+			rep["settled"]++
+		} else {
+			rep["undone"]++
+		}
+	}
+	return rep, nil
+}

@@ -1,0 +1,85 @@
+package jobs_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/lottery-go/lottery/application/jobs"
+	"github.com/lottery-go/lottery/domain/activity"
+	"github.com/lottery-go/lottery/domain/strategy"
+	"github.com/lottery-go/lottery/infrastructure/persistence"
+)
+
+func TestReleasePlanOverAControlledClock(t *testing.T) {
+	begin := time.Date(2026, 11, 11, 0, 0, 0, 0, time.UTC)
+	end := begin.Add(100 * time.Minute)
+	eachWorld(t, begin, func(t *testing.T, w *world) {
+		ctx := context.Background()
+		a := w.activity(t, begin, end, activity.StateRunning,
+			strategy.Prize{Probability: 1000, Stock: 100, Release: &strategy.ReleasePlan{Kind: strategy.ReleaseEven}},
+			strategy.Prize{Probability: 1000, Stock: 20, Release: &strategy.ReleasePlan{Kind: strategy.ReleaseSlots,
+				Slots: []strategy.ReleaseSlot{{At: begin.Add(10 * time.Minute), Amount: 5}, {At: begin.Add(30 * time.Minute), Amount: 10}}}},
+			strategy.Prize{Probability: 1000, Stock: 3})
+		even, slots, whole := a.Strategy().At(0).ID, a.Strategy().At(1).ID, a.Strategy().At(2).ID
+		w.load(t, a)
+		releases := persistence.NewReleaseRepo(w.sql.DB)
+		job := &jobs.Release{Activities: w.activities, Pools: w.ledger, Releases: releases, Now: w.clock.Now}
+
+		steps := []struct {
+			at                  time.Duration
+			evenPool, slotsPool int64
+			added               int64
+		}{
+			{0, 0, 0, 0},
+			{9 * time.Minute, 9, 0, 9},
+			{10 * time.Minute, 10, 5, 6},
+			{10 * time.Minute, 10, 5, 0}, // a second run at the same instant adds nothing
+			{75 * time.Minute, 75, 15, 75},
+			{3 * time.Hour, 100, 15, 25}, // past the end: everything, never more
+		}
+		for _, s := range steps {
+			w.clock.set(begin.Add(s.at))
+			rep, err := job.Run(ctx)
+			require.NoError(t, err)
+			assert.Equal(t, s.added, rep["released"], "units added at +%v", s.at)
+			c, loaded, err := w.ledger.Counters(ctx, a.ID())
+			require.NoError(t, err)
+			require.True(t, loaded)
+			assert.Equal(t, s.evenPool, c.PoolLeft[even], "even pool at +%v", s.at)
+			assert.Equal(t, s.slotsPool, c.PoolLeft[slots], "slots pool at +%v", s.at)
+			assert.Equal(t, int64(3), c.PoolLeft[whole], "no plan: all from the start")
+			got, err := releases.Released(ctx, even)
+			require.NoError(t, err)
+			assert.Equal(t, s.evenPool, got, "prize_releases at +%v", s.at)
+		}
+	})
+}
+
+func TestReleaseSurvivesAReload(t *testing.T) {
+	begin := time.Date(2026, 11, 11, 0, 0, 0, 0, time.UTC)
+	eachWorld(t, begin.Add(40*time.Minute), func(t *testing.T, w *world) {
+		ctx := context.Background()
+		a := w.activity(t, begin, begin.Add(100*time.Minute), activity.StateRunning,
+			strategy.Prize{Probability: 1000, Stock: 100, Release: &strategy.ReleasePlan{Kind: strategy.ReleaseEven}})
+		prize := a.Strategy().At(0).ID
+		w.load(t, a) // loads 40 released
+		job := &jobs.Release{Activities: w.activities, Pools: w.ledger, Releases: persistence.NewReleaseRepo(w.sql.DB), Now: w.clock.Now}
+		rep, err := job.Run(ctx)
+		require.NoError(t, err)
+		assert.Zero(t, rep["released"], "the load already released what is due")
+
+		w.clock.add(10 * time.Minute)
+		require.NoError(t, w.ledger.Invalidate(ctx, a.ID()))
+		w.load(t, a)
+		rep, err = job.Run(ctx)
+		require.NoError(t, err)
+		assert.Zero(t, rep["released"], "a reload takes its release from SQL")
+		c, _, err := w.ledger.Counters(ctx, a.ID())
+		require.NoError(t, err)
+		assert.Equal(t, int64(50), c.PoolLeft[prize])
+	})
+}

@@ -1,0 +1,84 @@
+package jobs
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/lottery-go/lottery/domain/activity"
+)
+
+// Feed announces that activities changed, so every process drops its cached copies.
+type Feed interface {
+	Publish(ctx context.Context) error
+}
+
+// System is the actor of scheduled transitions. Starting and closing need no review, so
+// separation of duties does not apply; the trail shows "system" as who did it.
+var System = activity.Actor{ID: "system", Admin: true}
+
+// States is the activity state timer: an approved activity starts running when its window
+// begins, and an approved, running or paused one closes when its window ends.
+type States struct {
+	Activities Activities
+	Feed       Feed
+	Now        func() time.Time
+}
+
+func (*States) Name() string { return NameStates }
+
+// due is the action a's window calls for at now, if any.
+func due(a *activity.Activity, now time.Time) (activity.Action, string, bool) {
+	switch {
+	case !now.Before(a.EndAt()) && a.State() != activity.StateClosed:
+		return activity.ActionClose, "the window ended", true
+	case a.State() == activity.StateApproved && !now.Before(a.BeginAt()):
+		return activity.ActionStart, "the window began", true
+	}
+	return "", "", false
+}
+
+func (j *States) Run(ctx context.Context) (Report, error) {
+	now := clock(j.Now)()
+	rep := Report{"started": 0, "closed": 0, "skipped": 0}
+	states := []activity.State{activity.StateApproved, activity.StateRunning, activity.StatePaused}
+	err := eachActivity(ctx, j.Activities, states, func(a *activity.Activity) error {
+		if _, _, ok := due(a, now); !ok {
+			return nil
+		}
+		var done activity.Action
+		err := j.Activities.Transition(ctx, a.ID(), func(fresh *activity.Activity) (activity.TrailEntry, error) {
+			// Decided again on the stored activity: someone may have moved it meanwhile.
+			act, why, ok := due(fresh, now)
+			if !ok {
+				return activity.TrailEntry{}, errNothingDue
+			}
+			from := fresh.State()
+			if err := fresh.Transition(act, System, now); err != nil {
+				return activity.TrailEntry{}, err
+			}
+			done = act
+			return activity.TrailEntry{Action: act, From: from, To: fresh.State(), Actor: System.ID,
+				Reason: "scheduled: " + why, At: now}, nil
+		})
+		switch {
+		case err == nil && done == activity.ActionStart:
+			rep["started"]++
+		case err == nil:
+			rep["closed"]++
+		case errors.Is(err, errNothingDue), errors.Is(err, activity.ErrConcurrentChange), errors.Is(err, activity.ErrNotFound):
+			rep["skipped"]++ // the next run looks again
+		default:
+			return err
+		}
+		return nil
+	})
+	if rep["started"]+rep["closed"] > 0 {
+		if perr := j.Feed.Publish(ctx); perr != nil {
+			err = errors.Join(err, perr)
+		}
+	}
+	return rep, err
+}
+
+var errNothingDue = errors.New("no transition due")

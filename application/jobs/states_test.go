@@ -1,0 +1,65 @@
+package jobs_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/lottery-go/lottery/application/jobs"
+	"github.com/lottery-go/lottery/domain/activity"
+	"github.com/lottery-go/lottery/infrastructure/persistence"
+	"github.com/lottery-go/lottery/internal/testkit"
+)
+
+func TestStatesFollowTheWindow(t *testing.T) {
+	begin := time.Date(2026, 11, 11, 0, 0, 0, 0, time.UTC)
+	end := begin.Add(24 * time.Hour)
+	testkit.EachSQL(t, func(t *testing.T, env testkit.SQLEnv) {
+		ctx := context.Background()
+		w := &world{sql: env, clock: newClock(begin.Add(-time.Minute)), activities: persistence.NewActivityRepo(env.DB, nextID)}
+		approved := w.activity(t, begin, end, activity.StateApproved)
+		paused := w.activity(t, begin.Add(-time.Hour), end, activity.StatePaused)
+		late := w.activity(t, begin.Add(-2*time.Hour), begin.Add(-time.Hour), activity.StateApproved)
+		f := &feed{}
+		job := &jobs.States{Activities: w.activities, Feed: f, Now: w.clock.Now}
+
+		state := func(a *activity.Activity) activity.State {
+			got, err := w.activities.Get(ctx, a.ID())
+			require.NoError(t, err)
+			return got.State()
+		}
+		rep, err := job.Run(ctx)
+		require.NoError(t, err)
+		assert.Equal(t, int64(1), rep["closed"], "an approved activity whose window passed is closed")
+		assert.Equal(t, activity.StateApproved, state(approved), "not begun yet")
+		assert.Equal(t, activity.StateClosed, state(late))
+		assert.Equal(t, int64(1), f.n.Load(), "caches are told")
+
+		w.clock.set(begin)
+		rep, err = job.Run(ctx)
+		require.NoError(t, err)
+		assert.Equal(t, jobs.Report{"started": 1, "closed": 0, "skipped": 0}, rep)
+		assert.Equal(t, activity.StateRunning, state(approved))
+		assert.Equal(t, activity.StatePaused, state(paused), "a paused activity stays paused in its window")
+
+		w.clock.set(end)
+		rep, err = job.Run(ctx)
+		require.NoError(t, err)
+		assert.Equal(t, int64(2), rep["closed"])
+		assert.Equal(t, activity.StateClosed, state(approved))
+		assert.Equal(t, activity.StateClosed, state(paused))
+		assert.Equal(t, int64(3), f.n.Load())
+
+		rep, err = job.Run(ctx)
+		require.NoError(t, err)
+		assert.Equal(t, jobs.Report{"started": 0, "closed": 0, "skipped": 0}, rep, "nothing left to do")
+		trail, err := w.activities.Trail(ctx, approved.ID())
+		require.NoError(t, err)
+		last := trail[len(trail)-1]
+		assert.Equal(t, "system", last.Actor)
+		assert.Equal(t, activity.ActionClose, last.Action)
+	})
+}

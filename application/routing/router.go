@@ -1,0 +1,160 @@
+// Package routing picks the activity of a draw that names none: the live version of a
+// rule tree (the one the request names, or the default tree) evaluated over the user's
+// trusted facts — the stored profile merged with the token's facts claim, never the
+// request body. Compiled trees and profiles are held in memory, so a draw reads SQL only
+// when a cache is cold; InvalidateAll, called from the change feed, empties the caches in
+// every process when a tree is published or a profile changes.
+package routing
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/lottery-go/lottery/application/drawing"
+	"github.com/lottery-go/lottery/domain/ruletree"
+	"github.com/lottery-go/lottery/domain/user"
+	"github.com/lottery-go/lottery/rules"
+)
+
+// Trees reads published trees (ruletree.Repository has these).
+type Trees interface {
+	Live(ctx context.Context, id int64) (ruletree.Version, error)
+	LiveDefault(ctx context.Context) (ruletree.Version, error)
+}
+
+// Profiles reads stored profiles (user.ProfileRepository has this).
+type Profiles interface {
+	Get(ctx context.Context, id string) (user.Profile, error)
+}
+
+// Options tune the caches; zero fields take the defaults.
+type Options struct {
+	// ProfileTTL bounds how stale a profile may be should the change feed be down;
+	// with the feed up a change arrives within a second. Default 30s.
+	ProfileTTL time.Duration
+	// MaxProfiles bounds the profiles held (absent ones included). Default 100,000.
+	MaxProfiles int
+	// MaxTrees bounds the trees held, remembered misses included, since tree ids come
+	// from request bodies. Default 1,000.
+	MaxTrees int
+	// MissTTL is how long an unknown or unpublished tree is remembered. Default 1s.
+	MissTTL time.Duration
+	// Now is the clock of the "now" fact and of the caches. Default time.Now.
+	Now func() time.Time
+}
+
+func (o Options) withDefaults() Options {
+	if o.ProfileTTL <= 0 {
+		o.ProfileTTL = 30 * time.Second
+	}
+	if o.MaxProfiles <= 0 {
+		o.MaxProfiles = 100_000
+	}
+	if o.MaxTrees <= 0 {
+		o.MaxTrees = 1_000
+	}
+	if o.MissTTL <= 0 {
+		o.MissTTL = time.Second
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	return o
+}
+
+// Router implements drawing.Router.
+type Router struct {
+	trees    Trees
+	profiles Profiles
+	now      func() time.Time
+	compiled *cache[*rules.Tree] // by tree id; "0" is the default tree
+	known    *cache[user.Profile]
+}
+
+// New returns a Router reading through to trees and profiles on a cache miss.
+func New(trees Trees, profiles Profiles, o Options) *Router {
+	o = o.withDefaults()
+	return &Router{
+		trees:    trees,
+		profiles: profiles,
+		now:      o.Now,
+		compiled: newCache[*rules.Tree](0, o.MissTTL, o.MaxTrees, unrouted, o.Now),
+		known:    newCache[user.Profile](o.ProfileTTL, 0, o.MaxProfiles, func(error) bool { return false }, o.Now),
+	}
+}
+
+// Route evaluates the request's tree (TreeID, or the default tree when 0) and returns the
+// activity id of the leaf reached. An unknown or unpublished tree, a walk that reaches no
+// leaf and a leaf that is not an id all wrap drawing.ErrNoMatchingActivity.
+func (r *Router) Route(ctx context.Context, req drawing.Request) (int64, error) {
+	tree, err := r.tree(ctx, req.TreeID)
+	if err != nil {
+		return 0, err
+	}
+	p, err := r.profile(ctx, req.UserID)
+	if err != nil {
+		return 0, err
+	}
+	res, err := tree.Evaluate(p.Facts(req.Facts, r.now()))
+	if err != nil {
+		return 0, fmt.Errorf("%w: %v", drawing.ErrNoMatchingActivity, err)
+	}
+	id, err := strconv.ParseInt(res.Value, 10, 64)
+	if err != nil || id <= 0 {
+		return 0, fmt.Errorf("%w: rule tree %q led to %q, which is not an activity id",
+			drawing.ErrNoMatchingActivity, tree.Name(), res.Value)
+	}
+	return id, nil
+}
+
+// InvalidateAll drops every compiled tree and profile; the next draws load them again.
+func (r *Router) InvalidateAll() {
+	r.compiled.invalidateAll()
+	r.known.invalidateAll()
+}
+
+func (r *Router) tree(ctx context.Context, id int64) (*rules.Tree, error) {
+	t, err := r.compiled.get(ctx, strconv.FormatInt(id, 10), func(ctx context.Context) (*rules.Tree, error) {
+		v, err := r.live(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		t, err := rules.Compile(v.Document)
+		if err != nil {
+			return nil, fmt.Errorf("compile rule tree %d version %d: %w", v.TreeID, v.Number, err)
+		}
+		return t, nil
+	})
+	if unrouted(err) {
+		return nil, fmt.Errorf("%w: %v", drawing.ErrNoMatchingActivity, err)
+	}
+	return t, err
+}
+
+func (r *Router) live(ctx context.Context, id int64) (ruletree.Version, error) {
+	if id == 0 {
+		return r.trees.LiveDefault(ctx)
+	}
+	return r.trees.Live(ctx, id)
+}
+
+// unrouted tells the errors of trees that cannot route draws, which are remembered
+// briefly, from failures to read them, which are not.
+func unrouted(err error) bool {
+	return errors.Is(err, ruletree.ErrNotFound) || errors.Is(err, ruletree.ErrNotPublished)
+}
+
+// profile returns the user's stored profile, or an empty one: most users have none, and
+// that answer is cached like any other.
+func (r *Router) profile(ctx context.Context, userID string) (user.Profile, error) {
+	return r.known.get(ctx, userID, func(ctx context.Context) (user.Profile, error) {
+		p, err := r.profiles.Get(ctx, userID)
+		if errors.Is(err, user.ErrNotFound) {
+			return user.Profile{UserID: userID}, nil
+		}
+		return p, err
+	})
+}

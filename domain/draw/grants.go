@@ -1,0 +1,39 @@
+package draw
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// Grant outcomes of the grant store.
+var (
+	// ErrAlreadyGranted: the order has its grant already; a redelivered event changes
+	// nothing (invariant 3).
+	ErrAlreadyGranted = errors.New("draw: order already granted")
+	// ErrAddressNotExpected: the order is not a physical win waiting for its address.
+	ErrAddressNotExpected = errors.New("draw: order is not waiting for a shipping address")
+)
+
+// GrantRecord is what one grant delivered, stored once per order.
+type GrantRecord struct {
+	OrderID int64
+	AwardID int64
+	UserID  string
+	Kind    string
+	State   GrantState // GrantGranted or GrantAwaitingAddress
+	Payload map[string]string
+	At      time.Time
+}
+
+// Grants stores the outcome of granting won orders. Each method changes the grant and the
+// order's grant_state in one transaction, so the two never disagree.
+type Grants interface {
+	// Record stores the grant of a pending order; ErrAlreadyGranted when it has one.
+	Record(ctx context.Context, r GrantRecord) error
+	// Fail marks a pending order's grant failed with a reason shown to the user.
+	Fail(ctx context.Context, orderID int64, reason string, at time.Time) error
+	// Ship stores the address of a physical win awaiting it and marks it granted with
+	// payload; ErrAddressNotExpected when the order is not awaiting an address.
+	Ship(ctx context.Context, orderID int64, address string, payload map[string]string, at time.Time) error
+}

@@ -1,0 +1,74 @@
+package persistence
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/lottery-go/lottery/domain/draw"
+)
+
+// GrantRepo stores grants; it implements draw.Grants. The grants table is unique on
+// order_id, which is what makes a redelivered grant event harmless.
+type GrantRepo struct {
+	db *DB
+}
+
+// NewGrantRepo uses db, which must be migrated.
+func NewGrantRepo(db *DB) *GrantRepo { return &GrantRepo{db: db} }
+
+var _ draw.Grants = (*GrantRepo)(nil)
+
+// errNotPending rolls back a grant whose order was decided meanwhile.
+var errNotPending = errors.New("order grant is not pending")
+
+// Record inserts the grant and moves the order to its state in one transaction. A second
+// grant of the same order hits the primary key and changes nothing.
+func (r *GrantRepo) Record(ctx context.Context, g draw.GrantRecord) error {
+	payload, err := json.Marshal(g.Payload)
+	if err != nil {
+		return fmt.Errorf("encode grant of order %d: %w", g.OrderID, err)
+	}
+	at := g.At.UTC()
+	err = r.db.Gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		err := tx.Exec(`INSERT INTO grants (order_id, award_id, user_id, kind, state, payload, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, g.OrderID, g.AwardID, g.UserID, g.Kind, string(g.State), string(payload), at, at).Error
+		if err != nil {
+			return err
+		}
+		res := tx.Exec(`UPDATE orders SET grant_state = ?, grant_error = '', updated_at = ? WHERE id = ? AND grant_state = ?`,
+			string(g.State), at, g.OrderID, string(draw.GrantPending))
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			return errNotPending
+		}
+		return nil
+	})
+	switch {
+	case err == nil:
+		return nil
+	case isDuplicateKey(err), errors.Is(err, errNotPending):
+		return fmt.Errorf("grant order %d: %w", g.OrderID, draw.ErrAlreadyGranted)
+	}
+	return fmt.Errorf("grant order %d: %w", g.OrderID, err)
+}
+
+// maxGrantError is the width of orders.grant_error.
+const maxGrantError = 500
+
+// Fail marks a pending order's grant failed; an order granted meanwhile keeps its grant.
+func (r *GrantRepo) Fail(ctx context.Context, orderID int64, reason string, at time.Time) error {
+	err := r.db.Gorm.WithContext(ctx).Exec(
+		`UPDATE orders SET grant_state = ?, grant_error = ?, updated_at = ? WHERE id = ? AND grant_state = ?`,
+		string(draw.GrantFailed), truncateRunes(reason, maxGrantError), at.UTC(), orderID, string(draw.GrantPending)).Error
+	if err != nil {
+		return fmt.Errorf("fail grant of order %d: %w", orderID, err)
+	}
+	return nil
+}

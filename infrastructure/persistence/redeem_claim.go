@@ -1,0 +1,103 @@
+package persistence
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/lottery-go/lottery/domain/award"
+)
+
+// CodePool hands out redeem codes; it implements award.CodePool.
+type CodePool struct {
+	db *DB
+}
+
+// NewCodePool uses db, which must be migrated.
+func NewCodePool(db *DB) *CodePool { return &CodePool{db: db} }
+
+var _ award.CodePool = (*CodePool)(nil)
+
+// claimAttempts bounds how often a claim starts over after losing a race for a code.
+const claimAttempts = 10
+
+// Claim gives the order one free code of the award's pool. The unique key on order_id
+// makes the answer stable: an order that holds a code gets it back, and a concurrent claim
+// by the same order loses at the key and reads the winner's code.
+func (p *CodePool) Claim(ctx context.Context, awardID, orderID int64, at time.Time) (string, error) {
+	for range claimAttempts {
+		if code, ok, err := p.codeOf(ctx, orderID); err != nil || ok {
+			return code, err
+		}
+		claimed, err := p.claimOne(ctx, awardID, orderID, at.UTC())
+		switch {
+		case err != nil && isDuplicateKey(err):
+			continue // this order claimed concurrently: read its code
+		case err != nil:
+			return "", fmt.Errorf("claim code of award %d for order %d: %w", awardID, orderID, err)
+		case !claimed:
+			return "", fmt.Errorf("award %d: %w", awardID, award.ErrPoolEmpty)
+		}
+	}
+	code, ok, err := p.codeOf(ctx, orderID)
+	if err == nil && !ok {
+		err = fmt.Errorf("claim code of award %d for order %d: no code after %d attempts", awardID, orderID, claimAttempts)
+	}
+	return code, err
+}
+
+func (p *CodePool) codeOf(ctx context.Context, orderID int64) (string, bool, error) {
+	var codes []string
+	err := p.db.Gorm.WithContext(ctx).Raw(`SELECT code FROM redeem_codes WHERE order_id = ?`, orderID).Scan(&codes).Error
+	if err != nil {
+		return "", false, fmt.Errorf("read code of order %d: %w", orderID, err)
+	}
+	if len(codes) == 0 {
+		return "", false, nil
+	}
+	return codes[0], true, nil
+}
+
+// claimOne marks the lowest free code of the pool as the order's and reports whether
+// there was one.
+//
+// MySQL cannot UPDATE a table with a subquery on itself, so it locks the code first;
+// SKIP LOCKED lets concurrent claims take the next free code instead of queueing behind
+// one row lock (MySQL 8, MariaDB 10.6+). When it finds nothing, the free codes left may
+// only be locked by claims that could still roll back, so the answer "empty" is taken
+// from a plain locking read, which waits for them. SQLite has one writer at a time, so
+// its single statement is atomic as it stands.
+func (p *CodePool) claimOne(ctx context.Context, awardID, orderID int64, at time.Time) (bool, error) {
+	db := p.db.Gorm.WithContext(ctx)
+	if p.db.Dialect == SQLite {
+		res := db.Exec(`UPDATE redeem_codes SET order_id = ?, claimed_at = ?
+			WHERE id = (SELECT id FROM redeem_codes WHERE award_id = ? AND order_id IS NULL ORDER BY id LIMIT 1)`,
+			orderID, at, awardID)
+		return res.RowsAffected == 1, res.Error
+	}
+	for _, lock := range []string{"FOR UPDATE SKIP LOCKED", "FOR UPDATE"} {
+		claimed, err := claimLocked(db, lock, awardID, orderID, at)
+		if err != nil || claimed {
+			return claimed, err
+		}
+	}
+	return false, nil
+}
+
+func claimLocked(db *gorm.DB, lock string, awardID, orderID int64, at time.Time) (bool, error) {
+	claimed := false
+	err := db.Transaction(func(tx *gorm.DB) error {
+		var ids []int64
+		err := tx.Raw(`SELECT id FROM redeem_codes WHERE award_id = ? AND order_id IS NULL ORDER BY id LIMIT 1 `+lock,
+			awardID).Scan(&ids).Error
+		if err != nil || len(ids) == 0 {
+			return err
+		}
+		res := tx.Exec(`UPDATE redeem_codes SET order_id = ?, claimed_at = ? WHERE id = ? AND order_id IS NULL`, orderID, at, ids[0])
+		claimed = res.RowsAffected == 1
+		return res.Error
+	})
+	return claimed, err
+}

@@ -1,0 +1,246 @@
+package consumer_test
+
+import (
+	"context"
+	"net"
+	"strconv"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/lottery-go/lottery/application/granting"
+	"github.com/lottery-go/lottery/application/jobs"
+	"github.com/lottery-go/lottery/domain/award"
+	"github.com/lottery-go/lottery/domain/draw"
+	"github.com/lottery-go/lottery/infrastructure/messaging"
+	"github.com/lottery-go/lottery/internal/testkit"
+)
+
+// startNATS runs a JetStream server on port with its store in dir; the same port and dir
+// make a restarted server the same server to its clients.
+func startNATS(t *testing.T, port int, dir string) *server.Server {
+	t.Helper()
+	srv, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: port, JetStream: true, StoreDir: dir, NoLog: true, NoSigs: true})
+	require.NoError(t, err)
+	go srv.Start()
+	require.True(t, srv.ReadyForConnections(10*time.Second))
+	t.Cleanup(srv.Shutdown)
+	return srv
+}
+
+func freePort(t *testing.T) int {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
+}
+
+func TestNATSOutageThenCompensationGrantsEveryWinOnce(t *testing.T) {
+	t.Parallel()
+	testkit.EachSQL(t, func(t *testing.T, sqlEnv testkit.SQLEnv) {
+		t.Parallel()
+		ctx := context.Background()
+		port, dir := freePort(t), t.TempDir()
+		srv := startNATS(t, port, dir)
+		conn, err := messaging.Connect(srv.ClientURL(), "test")
+		require.NoError(t, err)
+		t.Cleanup(conn.Close)
+		r := newRig(t, sqlEnv, conn, "OUTAGE")
+		points := r.award(t, award.KindPoints, award.Content{Points: 10})
+
+		var ids []int64
+		for i := range 5 {
+			ids = append(ids, r.win(t, "u"+strconv.Itoa(i), points))
+		}
+		sent, failed, err := r.relay.Flush(ctx)
+		require.NoError(t, err)
+		assert.Equal(t, 5, sent)
+		assert.Zero(t, failed)
+
+		srv.Shutdown()
+		srv.WaitForShutdown()
+		require.Eventually(t, func() bool { return !conn.NC.IsConnected() }, 10*time.Second, 10*time.Millisecond)
+		var during []int64
+		for i := range 5 {
+			during = append(during, r.win(t, "v"+strconv.Itoa(i), points))
+		}
+		sent, failed, err = r.relay.Flush(ctx)
+		require.NoError(t, err)
+		assert.Zero(t, sent)
+		assert.Equal(t, 5, failed)
+		for _, id := range during {
+			assert.Equal(t, draw.MQFailed, r.order(t, id).MQState)
+		}
+
+		startNATS(t, port, dir)
+		require.Eventually(t, func() bool { return conn.NC.IsConnected() }, 10*time.Second, 10*time.Millisecond)
+		job := &jobs.Outbox{Relay: r.relay}
+		rep, err := job.Run(ctx)
+		require.NoError(t, err)
+		assert.Zero(t, rep["republished"], "the failed entries wait for their backoff")
+		r.advance(2 * time.Minute)
+		rep, err = job.Run(ctx)
+		require.NoError(t, err)
+		assert.Equal(t, int64(5), rep["republished"])
+
+		r.consume(t, ctx, r.service(), 5)
+		ids = append(ids, during...)
+		r.allGranted(t, ids)
+		for _, id := range ids {
+			assert.Equal(t, draw.MQSent, r.order(t, id).MQState)
+		}
+
+		// Anything published again inside the window is dropped by the stream.
+		for _, id := range ids {
+			ack, err := conn.JS.Publish(ctx, messaging.GrantSubject(r.prefix, "points"), []byte(`{"order_id":"`+strconv.FormatInt(id, 10)+`"}`),
+				jetstream.WithMsgID(strconv.FormatInt(id, 10)))
+			require.NoError(t, err)
+			assert.True(t, ack.Duplicate, "order %d", id)
+		}
+		rep, err = job.Run(ctx)
+		require.NoError(t, err)
+		assert.Zero(t, rep["republished"], "nothing is left to compensate")
+		assert.Equal(t, int64(10), r.count(t, "grants"))
+		assert.Equal(t, int64(10), r.count(t, "points_ledger"))
+	})
+}
+
+// flaky wraps a granter: its first call delivers and then fails the way a dying
+// consumer would, by running fail.
+type flaky struct {
+	award.Granter
+	calls atomic.Int64
+	fail  func(ctx context.Context)
+}
+
+func (f *flaky) Grant(ctx context.Context, g award.Grant) (award.Delivered, error) {
+	d, err := f.Granter.Grant(ctx, g)
+	if f.calls.Add(1) == 1 {
+		f.fail(ctx)
+	}
+	return d, err
+}
+
+func TestAConsumerDyingMidGrantGrantsOnce(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		fail func(ctx context.Context)
+	}{
+		{"granter panics", func(context.Context) { panic("granter crashed") }},
+		{"consumer stops before ack", func(ctx context.Context) { <-ctx.Done() }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			testkit.EachNATS(t, func(t *testing.T, natsEnv testkit.NATSEnv) {
+				r := newRig(t, testkit.SQLite(t), natsEnv.Conn, natsEnv.Prefix)
+				points := r.award(t, award.KindPoints, award.Content{Points: 25})
+				id := r.win(t, "u1", points)
+				_, _, err := r.relay.Flush(context.Background())
+				require.NoError(t, err)
+
+				g := &flaky{Granter: granting.Points{Ledger: pointsOf(r), Now: time.Now}, fail: tt.fail}
+				first, stop := context.WithCancel(context.Background())
+				dying := r.consume(t, first, r.service(append(r.granters()[:2], g)...), 5)
+				require.Eventually(t, func() bool { return g.calls.Load() >= 1 }, 10*time.Second, 10*time.Millisecond)
+				stop()
+				dying.Stop()
+
+				r.consume(t, context.Background(), r.service(), 5)
+				r.allGranted(t, []int64{id})
+				assert.Equal(t, map[string]string{"points": "25"}, r.order(t, id).Delivered)
+				assert.Equal(t, int64(1), r.count(t, "grants"))
+				assert.Equal(t, int64(1), r.count(t, "points_ledger"), "credited once although granted twice")
+			})
+		})
+	}
+}
+
+func TestGrantsGiveUpAfterMaxDeliver(t *testing.T) {
+	t.Parallel()
+	testkit.EachNATS(t, func(t *testing.T, natsEnv testkit.NATSEnv) {
+		r := newRig(t, testkit.SQLite(t), natsEnv.Conn, natsEnv.Prefix)
+		down := r.award(t, award.KindText, award.Content{Text: "hi"})
+		id := r.win(t, "u1", down)
+		_, _, err := r.relay.Flush(context.Background())
+		require.NoError(t, err)
+		calls := &atomic.Int64{}
+		r.consume(t, context.Background(), r.service(broken{calls}), 3)
+		require.Eventually(t, func() bool { return r.order(t, id).GrantState == draw.GrantFailed }, 20*time.Second, 20*time.Millisecond)
+		o := r.order(t, id)
+		assert.Equal(t, "not delivered after 3 attempts: upstream unavailable", o.GrantError)
+		assert.Equal(t, int64(3), calls.Load())
+	})
+}
+
+// broken is a text granter whose upstream is always down.
+type broken struct{ calls *atomic.Int64 }
+
+func (broken) Kind() award.Kind { return award.KindText }
+
+func (b broken) Grant(context.Context, award.Grant) (award.Delivered, error) {
+	b.calls.Add(1)
+	return award.Delivered{}, errUpstream
+}
+
+var errUpstream = errorString("upstream unavailable")
+
+type errorString string
+
+func (e errorString) Error() string { return string(e) }
+
+func TestRedeemCodesStayUniqueUnder64ConcurrentGrants(t *testing.T) {
+	t.Parallel()
+	testkit.EachSQL(t, func(t *testing.T, sqlEnv testkit.SQLEnv) {
+		t.Parallel()
+		natsEnv := testkit.EmbeddedNATS(t)
+		r := newRig(t, sqlEnv, natsEnv.Conn, natsEnv.Prefix)
+		codes := r.award(t, award.KindRedeemCode, award.Content{})
+		pool := make([]string, 60)
+		for i := range pool {
+			pool[i] = "C-" + strconv.Itoa(i)
+		}
+		_, _, err := r.awards.AddCodes(context.Background(), codes.ID(), pool)
+		require.NoError(t, err)
+		ids := make([]int64, 64)
+		for i := range ids {
+			ids[i] = r.win(t, "u"+strconv.Itoa(i), codes)
+		}
+		_, _, err = r.relay.Flush(context.Background())
+		require.NoError(t, err)
+		svc := r.service()
+		for range 2 { // two granter processes
+			r.consume(t, context.Background(), svc, 5)
+		}
+		require.Eventually(t, func() bool {
+			for _, id := range ids {
+				if r.order(t, id).GrantState == draw.GrantPending {
+					return false
+				}
+			}
+			return true
+		}, 30*time.Second, 20*time.Millisecond)
+		seen := map[string]bool{}
+		failed := 0
+		for _, id := range ids {
+			o := r.order(t, id)
+			if o.GrantState == draw.GrantFailed {
+				failed++
+				assert.Equal(t, "no redeem code is left for this award", o.GrantError)
+				continue
+			}
+			code := o.Delivered["code"]
+			assert.False(t, seen[code], "code %s given twice", code)
+			seen[code] = true
+		}
+		assert.Len(t, seen, 60)
+		assert.Equal(t, 4, failed)
+	})
+}

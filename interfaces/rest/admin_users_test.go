@@ -1,0 +1,62 @@
+package rest_test
+
+import (
+	"net/http"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+)
+
+func TestProfileEndpoints(t *testing.T) {
+	t.Parallel()
+	h := newRulesHarness(t)
+	path := "/api/v1/admin/users/u-7/profile"
+	h.must(http.StatusNotFound, h.do(http.MethodGet, path, alice, nil))
+
+	r := h.must(http.StatusOK, h.do(http.MethodPut, path, alice, map[string]any{"attributes": map[string]any{"age": 30, "tags": []string{"vip"}}}))
+	assert.Equal(t, "u-7", r.body["user_id"])
+	r = h.must(http.StatusOK, h.do(http.MethodGet, path, bob, nil))
+	assert.Equal(t, map[string]any{"age": 30.0, "tags": []any{"vip"}}, r.body["attributes"])
+
+	csv := "user_id,age:int,tags:[]string\nu-7,31,vip|gold\nu-8,,\n"
+	r = h.must(http.StatusOK, h.do(http.MethodPost, "/api/v1/admin/users/import", alice, csv, "text/csv"))
+	assert.EqualValues(t, 2, r.body["imported"])
+	r = h.must(http.StatusOK, h.do(http.MethodGet, path, bob, nil))
+	assert.Equal(t, map[string]any{"age": 31.0, "tags": []any{"vip", "gold"}}, r.body["attributes"])
+}
+
+func TestProfileRefusals(t *testing.T) {
+	t.Parallel()
+	h := newRulesHarness(t)
+	tests := []struct {
+		name, method, path string
+		as                 who
+		body               any
+		contentType        string
+		status             int
+		code               string
+	}{
+		{"nested attribute", http.MethodPut, "/api/v1/admin/users/u1/profile", alice, map[string]any{"attributes": map[string]any{"a": map[string]any{}}}, "", 422, "invalid"},
+		{"bad user id", http.MethodPut, "/api/v1/admin/users/a%7Bb%7D/profile", alice, map[string]any{"attributes": map[string]any{}}, "", 422, "invalid"},
+		{"unknown field", http.MethodPut, "/api/v1/admin/users/u1/profile", alice, `{"attrs":{}}`, "", 400, "malformed"},
+		{"user role", http.MethodGet, "/api/v1/admin/users/u1/profile", dave, nil, "", 403, "forbidden"},
+		{"import as JSON", http.MethodPost, "/api/v1/admin/users/import", alice, `{}`, "", 415, "unsupported_media_type"},
+		{"import with a bad row", http.MethodPost, "/api/v1/admin/users/import", alice, "user_id,age:int\nu1,1\nu2,old\n", "text/csv", 422, "invalid"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var r reply
+			if tt.contentType != "" {
+				r = h.do(tt.method, tt.path, tt.as, tt.body, tt.contentType)
+			} else {
+				r = h.do(tt.method, tt.path, tt.as, tt.body)
+			}
+			assert.Equal(t, tt.status, r.status, "%s", r.raw)
+			assert.Equal(t, tt.code, r.errorCode())
+		})
+	}
+	r := h.must(http.StatusUnprocessableEntity, h.do(http.MethodPost, "/api/v1/admin/users/import", alice, "user_id,age:int\nu1,1\nu2,old\n", "text/csv"))
+	assert.Equal(t, map[string]string{"rows[3].age": "invalid"}, problemFields(r))
+	h.must(http.StatusNotFound, h.do(http.MethodGet, "/api/v1/admin/users/u1/profile", alice, nil))
+}

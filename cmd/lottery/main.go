@@ -25,6 +25,6 @@ func rootCmd() *cobra.Command {
 	}
 	root.PersistentFlags().StringVar(&configPath, "config", "", "YAML configuration file (see lottery.example.yaml)")
 	load := func() (cfgAndLog, error) { return loadConfig(configPath) }
-	root.AddCommand(serveCmd(load), migrateCmd(load), tokenCmd(load), configCmd())
+	root.AddCommand(serveCmd(load), migrateCmd(load), tokenCmd(load), configCmd(), jobsCmd(load))
 	return root
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 
 	"github.com/lottery-go/lottery/application/admin"
-	"github.com/lottery-go/lottery/infrastructure/changefeed"
 	"github.com/lottery-go/lottery/infrastructure/persistence"
 	"github.com/lottery-go/lottery/infrastructure/redisstore"
 )
@@ -20,7 +19,7 @@ func (l liveCounters) Counters(ctx context.Context, activityID int64) (admin.Liv
 // notifier tells every process about admin changes: caches drop what changed, and the
 // ledger's per-activity blacklist copies follow the blacklist.
 type notifier struct {
-	feed   *changefeed.Feed
+	feed   warmingFeed
 	ledger *redisstore.Ledger
 }
 
@@ -43,10 +42,10 @@ func buildAdmin(s *system, e *engine) *admin.Service {
 		Blacklist:  e.blacklist,
 		Orders:     persistence.NewOrderStats(s.db),
 		Live:       liveCounters{ledger: e.ledger},
-		Notifier:   notifier{feed: e.feed, ledger: e.ledger},
+		Notifier:   notifier{feed: warmingFeed{e: e}, ledger: e.ledger},
 		RuleTrees:  e.ruleTrees,
 		Profiles:   e.profiles,
-		Routing:    notifier{feed: e.feed, ledger: e.ledger},
+		Routing:    notifier{feed: warmingFeed{e: e}, ledger: e.ledger},
 		IDs:        s.ids.Next,
 		Logger:     s.log,
 	})

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"log/slog"
 	"time"
 
 	"github.com/lottery-go/lottery/application/drawing"
@@ -17,6 +18,7 @@ import (
 // engine is the draw path of one process: repositories, the Redis ledger, the order writer
 // and the in-memory catalog kept fresh by the change feed.
 type engine struct {
+	log        *slog.Logger
 	activities *persistence.ActivityRepo
 	awards     *persistence.AwardRepo
 	blacklist  *persistence.BlacklistRepo
@@ -36,6 +38,7 @@ type engine struct {
 func buildEngine(ctx context.Context, s *system) (*engine, error) {
 	cfg := s.cfg
 	e := &engine{
+		log:        s.log,
 		activities: persistence.NewActivityRepo(s.db, s.ids.Next),
 		awards:     persistence.NewAwardRepo(s.db),
 		blacklist:  persistence.NewBlacklistRepo(s.db),

@@ -42,12 +42,13 @@ type jobDeps struct {
 	activities *persistence.ActivityRepo
 	orders     *persistence.OrderRepo
 	ledger     *redisstore.Ledger
-	feed       *changefeed.Feed
+	feed       jobs.Feed
 	relay      *messaging.Relay
 }
 
 func (e *engine) jobDeps(relay *messaging.Relay) jobDeps {
-	return jobDeps{activities: e.activities, orders: e.orders, ledger: e.ledger, feed: e.feed, relay: relay}
+	// The state timers start activities: warm their counters as the admin API does.
+	return jobDeps{activities: e.activities, orders: e.orders, ledger: e.ledger, feed: warmingFeed{e: e}, relay: relay}
 }
 
 // jobEntries builds every job of DESIGN.md §6 with its configured schedule.

@@ -1,0 +1,27 @@
+package redisstore
+
+import (
+	"context"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/lottery-go/lottery/domain/draw"
+	"github.com/lottery-go/lottery/internal/testkit"
+)
+
+func TestWarmLoadsOnceAndAdmissionsNeedNoLoad(t *testing.T) {
+	t.Parallel()
+	testkit.EachRedis(t, func(t *testing.T, env testkit.RedisEnv) {
+		t.Parallel()
+		truth := newFakeTruth(draw.Snapshot{ActivityID: 7, StockLeft: 10})
+		l := newTestLedger(t, env, truth)
+		ctx := context.Background()
+		require.NoError(t, l.Warm(ctx, 7, day1))
+		require.EqualValues(t, 1, truth.calls.Load())
+		require.NoError(t, l.Warm(ctx, 7, day1), "already loaded: nothing to do")
+		_, err := l.Admit(ctx, admission(7, "warm-user"))
+		require.NoError(t, err)
+		require.EqualValues(t, 1, truth.calls.Load(), "the admission found the counters loaded")
+	})
+}

@@ -28,10 +28,10 @@ type orderResponse struct {
 }
 
 type awardBrief struct {
-	ID      string            `json:"id"`
-	Name    string            `json:"name"`
-	Kind    string            `json:"kind"`
-	Content map[string]string `json:"content,omitempty"`
+	ID      string         `json:"id"`
+	Name    string         `json:"name"`
+	Kind    string         `json:"kind"`
+	Content map[string]any `json:"content,omitempty"`
 }
 
 // quotaJSONOut holds chances left; null means unlimited.
@@ -49,12 +49,27 @@ func orderJSON(o draw.Order, res *drawing.Result) orderResponse {
 	if o.Won() {
 		out.Award = &awardBrief{ID: strconv.FormatInt(o.AwardID, 10), Name: o.AwardName, Kind: o.AwardKind}
 		if o.GrantState == draw.GrantGranted {
-			out.Award.Content = o.Delivered
+			out.Award.Content = deliveredJSON(o.Delivered)
 		}
 	}
 	if res != nil {
 		q := quotaJSON(res.LeftTotal, res.LeftToday)
 		out.Quota = &q
+	}
+	return out
+}
+
+// deliveredJSON shows what the user received as API.md does: points are a number, e.g.
+// {"points":100}; everything else (a code, a text) is text.
+func deliveredJSON(d map[string]string) map[string]any {
+	out := make(map[string]any, len(d))
+	for k, v := range d {
+		out[k] = v
+		if k == "points" {
+			if n, err := strconv.ParseInt(v, 10, 64); err == nil {
+				out[k] = n
+			}
+		}
 	}
 	return out
 }

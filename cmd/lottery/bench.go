@@ -1,0 +1,206 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/lottery-go/lottery/infrastructure/token"
+	"github.com/lottery-go/lottery/internal/bench"
+)
+
+// benchFlags are the flags of `lottery bench` (and the shared ones of `lottery demo`).
+type benchFlags struct {
+	url, secret, mysqlDSN, sqlite  string
+	activity                       int64
+	users, concurrency             int
+	duration, timeout, grantWait   time.Duration
+	draws, replayEvery             int64
+	jsonPath, plotPath, userPrefix string
+	setup, tight, checkOnly        bool
+	noHealthz                      bool
+}
+
+func benchCmd(load func() (cfgAndLog, error)) *cobra.Command {
+	var f benchFlags
+	cmd := &cobra.Command{
+		Use:   "bench",
+		Short: "Drive a running server like real traffic, report throughput and latency, check the invariants",
+		Long: `bench draws from many users against a running server through its REST API, from
+--concurrency closed-loop workers, for --duration or --draws; then sends the same load to
+GET /healthz; then checks DESIGN.md §5's invariants against the server's SQL database
+(--mysql-dsn, LOTTERY_MYSQL_DSN or --sqlite). It exits non-zero when one is violated.`,
+		Example: `  lottery bench --setup --draws 200000                    # create an activity, then run
+  lottery bench --activity 7263… --users 10000 --concurrency 192 --duration 30s \
+      --mysql-dsn 'root@tcp(127.0.0.1:3306)/lottery' --json run.json --plot run.svg
+  lottery bench --check-only --activity 7263… --mysql-dsn …`,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cl, err := load()
+			if err != nil {
+				return err
+			}
+			ctx, stop := signal.NotifyContext(cmd.Context(), syscall.SIGINT, syscall.SIGTERM)
+			defer stop()
+			return runBench(ctx, cl, f)
+		},
+	}
+	fl := cmd.Flags()
+	addServerFlags(cmd, &f)
+	fl.Int64Var(&f.activity, "activity", 0, "id of a running activity to draw from")
+	fl.IntVar(&f.concurrency, "concurrency", 192, "closed-loop workers, i.e. requests in flight")
+	fl.DurationVar(&f.duration, "duration", 0, "how long to draw (or give --draws)")
+	fl.Int64Var(&f.draws, "draws", 0, "how many draws to send (or give --duration)")
+	fl.Int64Var(&f.replayEvery, "replay-every", 100, "repeat every n-th acknowledged draw with its Idempotency-Key (0 = never)")
+	fl.DurationVar(&f.timeout, "timeout", 10*time.Second, "timeout of one request")
+	fl.StringVar(&f.mysqlDSN, "mysql-dsn", "", "the server's MySQL/MariaDB DSN, for the invariant checks (default: the configured one)")
+	fl.StringVar(&f.sqlite, "sqlite", "", "the server's SQLite file (e.g. ./data/lottery.db), for the invariant checks")
+	fl.DurationVar(&f.grantWait, "grant-wait", time.Minute, "how long the grants may take to catch up with the wins")
+	fl.StringVar(&f.jsonPath, "json", "", "write the report as JSON to this file")
+	fl.StringVar(&f.plotPath, "plot", "", "draw throughput and latency over time to this SVG file")
+	fl.StringVar(&f.userPrefix, "user-prefix", "", "prefix of the run's user ids (default: bench-<random>-)")
+	fl.BoolVar(&f.setup, "setup", false, "first create awards and a running activity through the admin API")
+	fl.BoolVar(&f.checkOnly, "check-only", false, "only check the invariants of --activity from SQL; send no load")
+	fl.BoolVar(&f.noHealthz, "no-healthz", false, "skip the same load against GET /healthz")
+	return cmd
+}
+
+// addServerFlags are the flags bench and demo share: where the server is, its key, and
+// how the activity is sized.
+func addServerFlags(cmd *cobra.Command, f *benchFlags) {
+	fl := cmd.Flags()
+	fl.StringVar(&f.url, "url", "http://127.0.0.1:8080", "base URL of the server")
+	fl.StringVar(&f.secret, "secret", "", "the server's token key (default: the configured auth.secret / LOTTERY_AUTH_SECRET)")
+	fl.IntVar(&f.users, "users", 10000, "distinct users drawing")
+	fl.BoolVar(&f.tight, "tight", false, "with --setup: size stock, quotas and user limits to run out during the run")
+}
+
+func runBench(ctx context.Context, cl cfgAndLog, f benchFlags) error {
+	keys, err := benchKeys(cl, f.secret)
+	if err != nil {
+		return err
+	}
+	store, sqlNote, err := openBenchStore(ctx, cl, f)
+	if err != nil {
+		return err
+	}
+	if store != nil {
+		defer store.Close()
+	}
+	if f.checkOnly {
+		if store == nil {
+			return errors.New("--check-only needs SQL access: " + sqlNote)
+		}
+		r, err := bench.CheckOnly(ctx, store, f.activity, f.grantWait)
+		if err != nil {
+			return err
+		}
+		return finish(r, f)
+	}
+	if f.setup {
+		id, err := bench.SetUp(ctx, setupOptions(f, keys))
+		if err != nil {
+			return fmt.Errorf("set up: %w", err)
+		}
+		f.activity = id
+		printf("activity %d is running; to run again against it:\n  %s\n\n", id, benchCommand(f))
+	}
+	var progress io.Writer
+	if term.IsTerminal(int(os.Stdout.Fd())) {
+		progress = os.Stdout
+	}
+	r, err := bench.Run(ctx, bench.Options{
+		URL: f.url, ActivityID: f.activity, Users: f.users,
+		Load:        bench.Load{Concurrency: f.concurrency, Duration: f.duration, Requests: f.draws},
+		ReplayEvery: f.replayEvery, Timeout: f.timeout, Keys: keys, UserPrefix: f.userPrefix,
+		Healthz: !f.noHealthz, Progress: progress, Store: store, GrantWait: f.grantWait,
+	})
+	if err != nil {
+		return err
+	}
+	if store == nil {
+		printf("\n%s\n", sqlNote)
+	}
+	return finish(r, f)
+}
+
+// finish prints and writes the report; violated invariants make the command fail.
+func finish(r *bench.Report, f benchFlags) error {
+	r.Print(os.Stdout)
+	if f.jsonPath != "" {
+		if err := r.WriteJSON(f.jsonPath); err != nil {
+			return err
+		}
+	}
+	if f.plotPath != "" && r.Draws != nil {
+		if err := r.WritePlot(f.plotPath); err != nil {
+			return err
+		}
+	}
+	if r.Violations > 0 {
+		return fmt.Errorf("%d invariant(s) violated", r.Violations)
+	}
+	return nil
+}
+
+func benchKeys(cl cfgAndLog, secret string) (*token.Keys, error) {
+	if secret == "" {
+		secret = cl.cfg.Auth.Secret
+	}
+	if secret == "" {
+		return nil, errors.New("the server's token key is needed to sign users' tokens: set LOTTERY_AUTH_SECRET (as for the server) or give --secret")
+	}
+	return token.NewKeys(secret), nil
+}
+
+// openBenchStore opens the server's database for the checks, or says why it cannot.
+func openBenchStore(ctx context.Context, cl cfgAndLog, f benchFlags) (*bench.Store, string, error) {
+	dsn := f.mysqlDSN
+	if dsn == "" && f.sqlite == "" {
+		dsn = cl.cfg.MySQLDSN
+	}
+	if dsn == "" && f.sqlite == "" {
+		return nil, "invariants not checked: no SQL access (give --mysql-dsn, set LOTTERY_MYSQL_DSN, or --sqlite ./data/lottery.db for an embedded server)", nil
+	}
+	s, err := bench.OpenStore(ctx, dsn, f.sqlite)
+	if err != nil {
+		return nil, "", fmt.Errorf("open the server's database for the checks: %w", err)
+	}
+	return s, "", nil
+}
+
+func setupOptions(f benchFlags, keys *token.Keys) bench.SetupOptions {
+	draws := f.draws
+	if draws == 0 {
+		// A duration says nothing about a count; size for a long run at the target rate.
+		draws = max(int64(f.duration.Seconds())*15000, 1_000_000)
+	}
+	return bench.SetupOptions{URL: f.url, Keys: keys, Draws: draws, Users: f.users, Tight: f.tight}
+}
+
+// benchCommand is the command line that runs this load against f.activity again.
+func benchCommand(f benchFlags) string {
+	parts := []string{"go run ./cmd/lottery bench", "--url", f.url, "--activity", strconv.FormatInt(f.activity, 10),
+		"--users", strconv.Itoa(f.users), "--concurrency", strconv.Itoa(f.concurrency)}
+	if f.draws > 0 {
+		parts = append(parts, "--draws", strconv.FormatInt(f.draws, 10))
+	} else {
+		parts = append(parts, "--duration", f.duration.String())
+	}
+	switch {
+	case f.mysqlDSN != "":
+		parts = append(parts, "--mysql-dsn", "'"+f.mysqlDSN+"'")
+	case f.sqlite != "":
+		parts = append(parts, "--sqlite", f.sqlite)
+	}
+	return strings.Join(parts, " ")
+}

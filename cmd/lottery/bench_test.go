@@ -1,0 +1,53 @@
+package main
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/lottery-go/lottery/infrastructure/token"
+	"github.com/lottery-go/lottery/internal/bench"
+	"github.com/lottery-go/lottery/internal/testkit"
+)
+
+// TestBenchAgainstTheServer is the newcomer's two commands in one: set up an activity
+// through the admin API of a server started like `lottery serve`, then bench it and check
+// the invariants against its SQLite file.
+func TestBenchAgainstTheServer(t *testing.T) {
+	t.Parallel()
+	cfg := testkit.EmbeddedStack(t)
+	cfg.Draw.RatePerUser = 0
+	srv := startServer(t, cfg, nil)
+	keys := token.NewKeys(cfg.Auth.Secret)
+	ctx := context.Background()
+
+	id, err := bench.SetUp(ctx, bench.SetupOptions{URL: srv.base, Keys: keys, Draws: 3000, Users: 100})
+	require.NoError(t, err)
+	store, err := bench.OpenStore(ctx, "", filepath.Join(cfg.DataDir, "lottery.db"))
+	require.NoError(t, err)
+	defer store.Close()
+
+	r, err := bench.Run(ctx, bench.Options{
+		URL: srv.base, ActivityID: id, Users: 100, Load: bench.Load{Concurrency: 16, Requests: 3000},
+		ReplayEvery: 20, Timeout: 10 * time.Second, Keys: keys, Healthz: true, Store: store, GrantWait: time.Second,
+	})
+	require.NoError(t, err)
+	assert.Equal(t, int64(3000), r.Draws.OK, "errors: %v", r.Errors)
+	assert.Positive(t, r.Replays.Same)
+	assert.Zero(t, r.Violations, "%+v", r.Invariants)
+	assert.Positive(t, r.Ratio)
+	for _, c := range r.Invariants {
+		if c.Name[0] == '3' {
+			continue // grants: ok once granting runs in serve, pending until then
+		}
+		if c.Name[0] == '6' {
+			assert.Contains(t, []bench.Status{bench.StatusOK, bench.StatusNotChecked}, c.Status, c.Detail)
+			continue
+		}
+		assert.Equal(t, bench.StatusOK, c.Status, "%s: %s", c.Name, c.Detail)
+	}
+}

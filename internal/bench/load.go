@@ -1,0 +1,134 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Load is the shape of a run: how many workers, for how long or how many requests.
+type Load struct {
+	Concurrency int
+	Duration    time.Duration // used when Requests is 0
+	Requests    int64
+}
+
+func (l Load) validate() error {
+	switch {
+	case l.Concurrency < 1:
+		return fmt.Errorf("concurrency must be at least 1")
+	case l.Requests < 0 || l.Duration < 0:
+		return fmt.Errorf("draws and duration must not be negative")
+	case (l.Requests == 0) == (l.Duration == 0):
+		return fmt.Errorf("give a duration or a number of draws, not both or neither")
+	}
+	return nil
+}
+
+// phase is one closed-loop run of a kind of request.
+type phase struct {
+	load    Load
+	tl      *timeline
+	started time.Time
+	elapsed time.Duration
+	issued  atomic.Int64 // requests begun, for the progress display
+}
+
+func newPhase(load Load) *phase {
+	now := time.Now()
+	return &phase{load: load, started: now, tl: newTimeline(now)}
+}
+
+// run sends requests from load.Concurrency workers, each sending its next request as soon
+// as the previous one is answered, until the count or the time is up or ctx ends.
+// work reports whether the request failed below the API, to back off: a worker that
+// hammers a dead server measures nothing and burns the CPU the server needs to restart.
+func (p *phase) run(ctx context.Context, work func(w int, i int64, rng *rand.Rand) (transportFailed bool)) {
+	load := p.load
+	deadline := p.started.Add(load.Duration)
+	var wg sync.WaitGroup
+	for w := range load.Concurrency {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			rng := rand.New(rand.NewPCG(uint64(w)+1, uint64(p.started.UnixNano())))
+			for ctx.Err() == nil {
+				i := p.issued.Add(1) - 1
+				if load.Requests > 0 && i >= load.Requests {
+					return
+				}
+				if load.Requests == 0 && !time.Now().Before(deadline) {
+					return
+				}
+				if work(w, i, rng) {
+					select {
+					case <-ctx.Done():
+					case <-time.After(20 * time.Millisecond):
+					}
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	p.elapsed = time.Since(p.started)
+}
+
+// drawRun is the state shared by the workers of a draw phase.
+type drawRun struct {
+	client  *http.Client
+	base    string
+	body    []byte
+	bearers []string // "Bearer <token>" per user
+	prefix  string   // of this run's idempotency keys
+	every   int64    // replay every n-th acknowledged draw; 0 = never
+	tallies []*tally // one per worker
+}
+
+func (d *drawRun) work(ctx context.Context, tl *timeline) func(int, int64, *rand.Rand) bool {
+	return func(w int, i int64, rng *rand.Rand) bool {
+		bearer := d.bearers[rng.IntN(len(d.bearers))]
+		key := d.prefix + strconv.FormatInt(i, 36)
+		a, took, end := d.send(ctx, bearer, key)
+		tl.record(end, took, a.Code == "")
+		t := d.tallies[w]
+		t.draw(a)
+		if a.Code == "" && d.every > 0 && i%d.every == 0 {
+			again, _, _ := d.send(ctx, bearer, key)
+			t.replay(key, a.Draw.OrderID, again)
+		}
+		return a.Status == 0
+	}
+}
+
+func (d *drawRun) send(ctx context.Context, bearer, key string) (answer, time.Duration, time.Time) {
+	req, err := drawRequest(ctx, d.base, d.body, bearer, key)
+	if err != nil {
+		return answer{Code: "client_error"}, 0, time.Now()
+	}
+	var da drawAnswer
+	start := time.Now()
+	a := do(d.client, req, &da)
+	end := time.Now()
+	a.Draw = da
+	return a, end.Sub(start), end
+}
+
+// healthWork is the same loop on GET /healthz: what the server does with no work at all.
+func healthWork(ctx context.Context, client *http.Client, base string, tl *timeline) func(int, int64, *rand.Rand) bool {
+	return func(int, int64, *rand.Rand) bool {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/healthz", nil)
+		if err != nil {
+			return false
+		}
+		start := time.Now()
+		a := do(client, req, nil)
+		end := time.Now()
+		tl.record(end, end.Sub(start), a.Code == "")
+		return a.Status == 0
+	}
+}

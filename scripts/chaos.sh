@@ -1,0 +1,188 @@
+#!/usr/bin/env bash
+# chaos.sh — draw under faults, then check that nothing went wrong.
+#
+# Runs `lottery bench` against a server backed by a PRIVATE Redis and NATS (on free ports,
+# started here) and a fresh MariaDB database, while it
+#   - kill -9s the server and starts it again,
+#   - restarts Redis, which loses all of its data (no RDB, no AOF),
+#   - stops NATS for 10 s and starts it again (its JetStream store kept).
+# After the faults, the bench waits for the grants to catch up and checks DESIGN.md §5:
+# no oversell, no user over a limit, no lost or duplicated order, every win granted once.
+#
+#   scripts/chaos.sh            # ~4 minutes: three rounds of faults
+#   scripts/chaos.sh --short    # ~1-2 minutes: one round (CI)
+#
+# CHAOS_BIN=path uses an already built binary instead of building one.
+# The machine's own Redis (6379) and NATS (4222) are never touched. Needs redis-server,
+# nats-server, the mysql client with root access to the local MariaDB, jq and Go.
+# Prints one summary line; exits non-zero on any violation or failure.
+set -euo pipefail
+
+ROUNDS=3 DURATION=210 GRANT_WAIT=60s
+if [[ "${1:-}" == "--short" ]]; then
+  ROUNDS=1 DURATION=45 GRANT_WAIT=20s
+fi
+USERS=${CHAOS_USERS:-2000}
+CONCURRENCY=${CHAOS_CONCURRENCY:-64}
+MYSQL_ADDR=${CHAOS_MYSQL_ADDR:-127.0.0.1:3306}
+NATS_BIN=${NATS_BIN:-$(command -v nats-server || echo /usr/sbin/nats-server)}
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+TMP=$(mktemp -d /tmp/lottery-chaos.XXXXXX)
+DB="lottery_chaos_$(date +%s)_$$"
+SERVER_PID="" REDIS_PID="" NATS_PID="" BENCH_PID=""
+FAULTS=0 KILLS=0 REDIS_RESTARTS=0 NATS_STOPS=0
+
+log() { printf '[chaos %s] %s\n' "$(date +%T)" "$*" >&2; }
+
+# free_port picks a port nothing listens on.
+free_port() {
+  local p
+  while :; do
+    p=$((20000 + RANDOM % 40000))
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+      echo "$p"
+      return
+    fi
+  done
+}
+
+# stop PID: end one process we started, and reap it.
+stop() {
+  local pid=$1 sig=${2:-TERM}
+  [[ -n "$pid" ]] || return 0
+  kill "-$sig" "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+}
+
+cleanup() {
+  local rc=$?
+  stop "$BENCH_PID"
+  stop "$SERVER_PID"
+  stop "$REDIS_PID"
+  stop "$NATS_PID"
+  mysql -uroot -e "DROP DATABASE IF EXISTS $DB" 2>/dev/null || log "could not drop database $DB"
+  if [[ $rc -eq 0 ]]; then
+    rm -rf "$TMP"
+  else
+    log "logs kept in $TMP"
+  fi
+}
+trap cleanup EXIT
+
+REDIS_PORT=$(free_port)
+NATS_PORT=$(free_port)
+HTTP_PORT=$(free_port)
+URL="http://127.0.0.1:$HTTP_PORT"
+DSN="root@tcp($MYSQL_ADDR)/$DB"
+export LOTTERY_AUTH_SECRET="chaos-$(date +%s%N)-secret"
+
+start_redis() {
+  redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save "" --appendonly no --daemonize no >>"$TMP/redis.log" 2>&1 &
+  REDIS_PID=$!
+  for _ in $(seq 50); do
+    redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && return 0
+    sleep 0.1
+  done
+  log "redis did not start"; return 1
+}
+
+start_nats() {
+  "$NATS_BIN" -a 127.0.0.1 -p "$NATS_PORT" -js -sd "$TMP/nats" >>"$TMP/nats.log" 2>&1 &
+  NATS_PID=$!
+  for _ in $(seq 50); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$NATS_PORT") 2>/dev/null && return 0
+    sleep 0.1
+  done
+  log "nats did not start"; return 1
+}
+
+start_server() {
+  LOTTERY_HTTP_ADDR="127.0.0.1:$HTTP_PORT" LOTTERY_DATA_DIR="$TMP/data" LOTTERY_MYSQL_DSN="$DSN" \
+  LOTTERY_REDIS_ADDR="127.0.0.1:$REDIS_PORT" LOTTERY_NATS_URL="nats://127.0.0.1:$NATS_PORT" \
+  LOTTERY_DRAW_RATE_PER_USER=0 LOTTERY_LOG_LEVEL=warn \
+    "$TMP/lottery" serve >>"$TMP/server.log" 2>&1 &
+  SERVER_PID=$!
+  for _ in $(seq 300); do
+    curl -sf "$URL/healthz" >/dev/null 2>&1 && return 0
+    kill -0 "$SERVER_PID" 2>/dev/null || { log "server exited; see $TMP/server.log"; return 1; }
+    sleep 0.1
+  done
+  log "server did not answer within 30 s"; return 1
+}
+
+fault_kill_server() {
+  log "fault: kill -9 the server"
+  stop "$SERVER_PID" KILL
+  sleep 1
+  start_server
+  KILLS=$((KILLS + 1)) FAULTS=$((FAULTS + 1))
+}
+
+fault_restart_redis() {
+  log "fault: restart Redis, losing its data"
+  stop "$REDIS_PID" KILL
+  start_redis
+  REDIS_RESTARTS=$((REDIS_RESTARTS + 1)) FAULTS=$((FAULTS + 1))
+}
+
+fault_stop_nats() {
+  log "fault: stop NATS for 10 s"
+  stop "$NATS_PID" TERM
+  sleep 10
+  start_nats
+  NATS_STOPS=$((NATS_STOPS + 1)) FAULTS=$((FAULTS + 1))
+}
+
+if [[ -n "${CHAOS_BIN:-}" ]]; then
+  cp "$CHAOS_BIN" "$TMP/lottery"
+else
+  log "building the server"
+  (cd "$ROOT" && go build -o "$TMP/lottery" ./cmd/lottery)
+fi
+mysql -uroot -e "CREATE DATABASE $DB"
+start_redis
+start_nats
+start_server
+log "server on $URL (redis :$REDIS_PORT, nats :$NATS_PORT, database $DB)"
+
+# Sized to run out during the run (--tight): stock, a prize's daily quota and the users'
+# limits all bind, so the faults hit every limit's bookkeeping.
+ACTIVITY=$("$TMP/lottery" demo --url "$URL" --users "$USERS" --draws $((DURATION * 1500)) --tight --print-id)
+log "activity $ACTIVITY; drawing for ${DURATION}s with $CONCURRENCY workers, $USERS users"
+
+"$TMP/lottery" bench --url "$URL" --activity "$ACTIVITY" --users "$USERS" --concurrency "$CONCURRENCY" \
+  --duration "${DURATION}s" --no-healthz --replay-every 50 --mysql-dsn "$DSN" --grant-wait "$GRANT_WAIT" \
+  --json "$TMP/bench.json" >"$TMP/bench.log" 2>&1 &
+BENCH_PID=$!
+
+# Each round: kill -9 the server, restart Redis, stop NATS; spread over the run, leaving
+# its last seconds fault-free so the system is back before the checks.
+SLOT=$(( (DURATION - 10) / (ROUNDS * 3 + 1) ))
+for _ in $(seq "$ROUNDS"); do
+  sleep "$SLOT"; fault_kill_server
+  sleep "$SLOT"; fault_restart_redis
+  sleep "$SLOT"; fault_stop_nats
+done
+
+set +e
+wait "$BENCH_PID"
+BENCH_RC=$?
+set -e
+BENCH_PID=""
+cat "$TMP/bench.log" >&2
+
+if [[ ! -s "$TMP/bench.json" ]]; then
+  echo "chaos: FAILED — the bench wrote no report (exit $BENCH_RC); logs in $TMP"
+  exit 1
+fi
+ATTEMPTED=$(jq '.draws.requests' "$TMP/bench.json")
+ACKED=$(jq '.draws.ok' "$TMP/bench.json")
+VIOLATIONS=$(jq '.violations' "$TMP/bench.json")
+GRANTS=$(jq -r '[.invariants[] | select(.name | startswith("3"))][0].status' "$TMP/bench.json")
+UNKNOWN=$(jq '.unknown_outcome' "$TMP/bench.json")
+
+VERDICT=ok
+if [[ "$VIOLATIONS" -ne 0 || $BENCH_RC -ne 0 ]]; then VERDICT=FAILED; fi
+echo "chaos: $VERDICT — $ATTEMPTED draws attempted ($ACKED acknowledged, $UNKNOWN unknown outcome), $FAULTS faults injected (server kill -9 ×$KILLS, Redis restart ×$REDIS_RESTARTS, NATS stop ×$NATS_STOPS), $VIOLATIONS violations; grants: $GRANTS"
+[[ "$VERDICT" == ok ]]

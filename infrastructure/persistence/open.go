@@ -93,10 +93,13 @@ func gormConfig() *gorm.Config {
 	}
 }
 
-// withDefaults adds what the application relies on: UTC times parsed into time.Time and
-// connection timeouts, unless the DSN already says otherwise.
+// withDefaults adds what the application relies on: UTC times parsed into time.Time,
+// connection timeouts, and client-side interpolation of arguments (safe with utf8mb4),
+// which saves the prepare and close round trips the driver otherwise makes for every
+// statement with arguments — two of three round trips on the order writer's path. Each
+// stays as given when the DSN already says otherwise.
 func withDefaults(dsn string) string {
-	params := map[string]string{"parseTime": "true", "loc": "UTC", "timeout": "5s", "charset": "utf8mb4"}
+	params := map[string]string{"parseTime": "true", "loc": "UTC", "timeout": "5s", "charset": "utf8mb4", "interpolateParams": "true"}
 	for k, v := range params {
 		if strings.Contains(dsn, k+"=") {
 			continue

@@ -21,7 +21,7 @@ var nextID atomic.Int64
 
 func testOrder(user string, win bool) draw.Order {
 	o := draw.Order{
-		ID: nextID.Add(1) + time.Now().UnixNano()%1_000_000_000*1000, ActivityID: 7, StrategyID: 7,
+		ID: 1<<40 + nextID.Add(1), ActivityID: 7, StrategyID: 7, // ascending, as snowflakes are
 		UserID: user, Day: "2026-11-22", Outcome: draw.OutcomeLose, GrantState: draw.GrantNone,
 		MQState: draw.MQNone, CreatedAt: time.Now().UTC(),
 	}

@@ -21,7 +21,7 @@ import (
 )
 
 func serveCmd(load func() (cfgAndLog, error)) *cobra.Command {
-	var roles string
+	var roles, pprofAddr string
 	var noMigrate bool
 	cmd := &cobra.Command{
 		Use:   "serve",
@@ -44,6 +44,9 @@ func serveCmd(load func() (cfgAndLog, error)) *cobra.Command {
 				// buys a few percent of throughput for a bounded heap.
 				debug.SetGCPercent(200)
 			}
+			if pprofAddr != "" {
+				startPprof(pprofAddr, cl.log)
+			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), syscall.SIGINT, syscall.SIGTERM)
 			defer stop()
 			return serve(ctx, cl.cfg, cl.log, serveHooks{})
@@ -51,6 +54,7 @@ func serveCmd(load func() (cfgAndLog, error)) *cobra.Command {
 	}
 	cmd.Flags().StringVar(&roles, "roles", "", "comma-separated roles to run: api, granter, scheduler (default all)")
 	cmd.Flags().BoolVar(&noMigrate, "no-migrate", false, "do not apply migrations on start")
+	cmd.Flags().StringVar(&pprofAddr, "pprof", "", "serve Go profiles (/debug/pprof/) on this address, e.g. 127.0.0.1:6060; keep it private")
 	return cmd
 }
 
@@ -71,10 +75,11 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, hooks serve
 	}
 	defer sys.Close()
 
-	keys := token.NewKeys(cfg.Auth.Secret)
+	signer := token.NewKeys(cfg.Auth.Secret)
 	if cfg.Auth.Secret == "" {
-		keys = devKeys()
+		signer = devKeys()
 	}
+	keys := token.NewCachedKeys(signer, 100_000)
 	eng, err := buildEngine(ctx, sys)
 	if err != nil {
 		return err

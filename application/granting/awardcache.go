@@ -1,0 +1,49 @@
+package granting
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/lottery-go/lottery/domain/award"
+)
+
+// CachedAwards remembers awards for a short while: every win of a campaign reads the same
+// few awards, and they change rarely. An edit reaches grants within the TTL.
+type CachedAwards struct {
+	awards Awards
+	ttl    time.Duration
+	now    func() time.Time
+
+	mu      sync.RWMutex
+	entries map[int64]cachedAward
+}
+
+type cachedAward struct {
+	award *award.Award
+	until time.Time
+}
+
+// NewCachedAwards reads through to awards on a miss or after ttl.
+func NewCachedAwards(awards Awards, ttl time.Duration) *CachedAwards {
+	return &CachedAwards{awards: awards, ttl: ttl, now: time.Now, entries: map[int64]cachedAward{}}
+}
+
+// Get returns the award, from the cache while it is fresh. Errors are not cached.
+func (c *CachedAwards) Get(ctx context.Context, id int64) (*award.Award, error) {
+	now := c.now()
+	c.mu.RLock()
+	e, ok := c.entries[id]
+	c.mu.RUnlock()
+	if ok && now.Before(e.until) {
+		return e.award, nil
+	}
+	a, err := c.awards.Get(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	c.entries[id] = cachedAward{award: a, until: now.Add(c.ttl)}
+	c.mu.Unlock()
+	return a, nil
+}

@@ -1,0 +1,49 @@
+package granting
+
+import (
+	"context"
+	"errors"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/lottery-go/lottery/domain/award"
+)
+
+type countingAwards struct {
+	reads atomic.Int32
+	err   error
+}
+
+func (c *countingAwards) Get(_ context.Context, id int64) (*award.Award, error) {
+	c.reads.Add(1)
+	if c.err != nil {
+		return nil, c.err
+	}
+	return award.New(id, "Note", award.KindText, award.Content{Text: "hi"}, time.Now())
+}
+
+func TestCachedAwardsReadOncePerTTL(t *testing.T) {
+	t.Parallel()
+	src := &countingAwards{}
+	c := NewCachedAwards(src, time.Second)
+	now := time.Now()
+	c.now = func() time.Time { return now }
+	for i := 0; i < 3; i++ {
+		a, err := c.Get(context.Background(), 7)
+		require.NoError(t, err)
+		assert.Equal(t, int64(7), a.ID())
+	}
+	assert.EqualValues(t, 1, src.reads.Load())
+	now = now.Add(2 * time.Second)
+	_, err := c.Get(context.Background(), 7)
+	require.NoError(t, err)
+	assert.EqualValues(t, 2, src.reads.Load(), "read again after the TTL")
+
+	failing := NewCachedAwards(&countingAwards{err: award.ErrNotFound}, time.Second)
+	_, err = failing.Get(context.Background(), 8)
+	assert.True(t, errors.Is(err, award.ErrNotFound))
+}

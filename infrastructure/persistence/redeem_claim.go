@@ -26,19 +26,26 @@ const claimAttempts = 10
 // Claim gives the order one free code of the award's pool. The unique key on order_id
 // makes the answer stable: an order that holds a code gets it back, and a concurrent claim
 // by the same order loses at the key and reads the winner's code.
+//
+// The claimed code comes back from the claim itself, never from a second read: a read on
+// another pooled connection is not guaranteed to show the claim yet, and taking "no code
+// for this order" from it would try again, find the pool empty and fail an order that
+// holds the last code.
 func (p *CodePool) Claim(ctx context.Context, awardID, orderID int64, at time.Time) (string, error) {
 	for range claimAttempts {
 		if code, ok, err := p.codeOf(ctx, orderID); err != nil || ok {
 			return code, err
 		}
-		claimed, err := p.claimOne(ctx, awardID, orderID, at.UTC())
+		code, err := p.claimOne(ctx, awardID, orderID, at.UTC())
 		switch {
 		case err != nil && isDuplicateKey(err):
 			continue // this order claimed concurrently: read its code
 		case err != nil:
 			return "", fmt.Errorf("claim code of award %d for order %d: %w", awardID, orderID, err)
-		case !claimed:
+		case code == "":
 			return "", fmt.Errorf("award %d: %w", awardID, award.ErrPoolEmpty)
+		default:
+			return code, nil
 		}
 	}
 	code, ok, err := p.codeOf(ctx, orderID)
@@ -60,8 +67,8 @@ func (p *CodePool) codeOf(ctx context.Context, orderID int64) (string, bool, err
 	return codes[0], true, nil
 }
 
-// claimOne marks the lowest free code of the pool as the order's and reports whether
-// there was one.
+// claimOne marks the lowest free code of the pool as the order's and returns it; "" when
+// there was none.
 //
 // MySQL cannot UPDATE a table with a subquery on itself, so it locks the code first;
 // SKIP LOCKED lets concurrent claims take the next free code instead of queueing behind
@@ -69,34 +76,43 @@ func (p *CodePool) codeOf(ctx context.Context, orderID int64) (string, bool, err
 // only be locked by claims that could still roll back, so the answer "empty" is taken
 // from a plain locking read, which waits for them. SQLite has one writer at a time, so
 // its single statement is atomic as it stands.
-func (p *CodePool) claimOne(ctx context.Context, awardID, orderID int64, at time.Time) (bool, error) {
+func (p *CodePool) claimOne(ctx context.Context, awardID, orderID int64, at time.Time) (string, error) {
 	db := p.db.Gorm.WithContext(ctx)
 	if p.db.Dialect == SQLite {
-		res := db.Exec(`UPDATE redeem_codes SET order_id = ?, claimed_at = ?
-			WHERE id = (SELECT id FROM redeem_codes WHERE award_id = ? AND order_id IS NULL ORDER BY id LIMIT 1)`,
-			orderID, at, awardID)
-		return res.RowsAffected == 1, res.Error
+		var codes []string
+		err := db.Raw(`UPDATE redeem_codes SET order_id = ?, claimed_at = ?
+			WHERE id = (SELECT id FROM redeem_codes WHERE award_id = ? AND order_id IS NULL ORDER BY id LIMIT 1)
+			RETURNING code`, orderID, at, awardID).Scan(&codes).Error
+		if err != nil || len(codes) == 0 {
+			return "", err
+		}
+		return codes[0], nil
 	}
 	for _, lock := range []string{"FOR UPDATE SKIP LOCKED", "FOR UPDATE"} {
-		claimed, err := claimLocked(db, lock, awardID, orderID, at)
-		if err != nil || claimed {
-			return claimed, err
+		code, err := claimLocked(db, lock, awardID, orderID, at)
+		if err != nil || code != "" {
+			return code, err
 		}
 	}
-	return false, nil
+	return "", nil
 }
 
-func claimLocked(db *gorm.DB, lock string, awardID, orderID int64, at time.Time) (bool, error) {
-	claimed := false
+func claimLocked(db *gorm.DB, lock string, awardID, orderID int64, at time.Time) (string, error) {
+	claimed := ""
 	err := db.Transaction(func(tx *gorm.DB) error {
-		var ids []int64
-		err := tx.Raw(`SELECT id FROM redeem_codes WHERE award_id = ? AND order_id IS NULL ORDER BY id LIMIT 1 `+lock,
-			awardID).Scan(&ids).Error
-		if err != nil || len(ids) == 0 {
+		var rows []struct {
+			ID   int64
+			Code string
+		}
+		err := tx.Raw(`SELECT id, code FROM redeem_codes WHERE award_id = ? AND order_id IS NULL ORDER BY id LIMIT 1 `+lock,
+			awardID).Scan(&rows).Error
+		if err != nil || len(rows) == 0 {
 			return err
 		}
-		res := tx.Exec(`UPDATE redeem_codes SET order_id = ?, claimed_at = ? WHERE id = ? AND order_id IS NULL`, orderID, at, ids[0])
-		claimed = res.RowsAffected == 1
+		res := tx.Exec(`UPDATE redeem_codes SET order_id = ?, claimed_at = ? WHERE id = ? AND order_id IS NULL`, orderID, at, rows[0].ID)
+		if res.RowsAffected == 1 {
+			claimed = rows[0].Code
+		}
 		return res.Error
 	})
 	return claimed, err

@@ -18,6 +18,7 @@ import (
 	"github.com/lottery-go/lottery/infrastructure/config"
 	"github.com/lottery-go/lottery/infrastructure/token"
 	"github.com/lottery-go/lottery/interfaces/rest"
+	"github.com/lottery-go/lottery/interfaces/web"
 )
 
 func serveCmd(load func() (cfgAndLog, error)) *cobra.Command {
@@ -97,6 +98,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, hooks serve
 		rest.RegisterProfiles(srv, keys, app)
 		rest.RegisterUserGrants(srv, keys, del.granting)
 		rest.RegisterDocs(srv)
+		web.Register(srv.Echo())
 	}
 	if hooks.routes != nil {
 		hooks.routes(srv.Echo())

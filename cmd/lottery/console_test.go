@@ -1,0 +1,260 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/stretchr/testify/require"
+
+	"github.com/lottery-go/lottery/infrastructure/token"
+	"github.com/lottery-go/lottery/interfaces/web"
+	"github.com/lottery-go/lottery/internal/testkit"
+)
+
+// chromiumPath finds a Chromium to drive, or "" when the machine has none.
+func chromiumPath() string {
+	for _, p := range []string{"/usr/bin/chromium", "/usr/bin/chromium-browser"} {
+		if _, err := os.Stat(p); err == nil {
+			return p
+		}
+	}
+	if p, err := exec.LookPath("chromium"); err == nil {
+		return p
+	}
+	return ""
+}
+
+// browser starts a headless Chromium for one test and returns a context to run actions in.
+func browser(t *testing.T) context.Context {
+	t.Helper()
+	bin := chromiumPath()
+	if bin == "" {
+		t.Skip("no Chromium found (looked for /usr/bin/chromium); install the Debian package chromium to run the console test")
+	}
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(bin),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.Flag("headless", true),
+		chromedp.Flag("no-sandbox", true),
+		chromedp.Flag("disable-gpu", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("no-first-run", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("hide-scrollbars", true),
+		chromedp.WindowSize(1280, 900),
+	}
+	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelCtx := chromedp.NewContext(alloc)
+	ctx, cancelTimeout := context.WithTimeout(ctx, 3*time.Minute)
+	t.Cleanup(func() { cancelTimeout(); cancelCtx(); cancelAlloc() })
+	return ctx
+}
+
+// waitTrue polls a JavaScript expression until it is true, so each step waits for the page
+// rather than for a fixed time.
+func waitTrue(expr string) chromedp.Action {
+	return chromedp.ActionFunc(func(ctx context.Context) error {
+		deadline := time.Now().Add(15 * time.Second)
+		for {
+			var ok bool
+			if err := chromedp.Evaluate(expr, &ok).Do(ctx); err != nil {
+				return fmt.Errorf("evaluate %s: %w", expr, err)
+			}
+			if ok {
+				return nil
+			}
+			if time.Now().After(deadline) {
+				return fmt.Errorf("still false after 15s: %s", expr)
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	})
+}
+
+func textHas(sel, want string) chromedp.Action {
+	return waitTrue(fmt.Sprintf(`(document.querySelector(%q)?.textContent || "").includes(%q)`, sel, want))
+}
+
+func exists(sel string) chromedp.Action {
+	return waitTrue(fmt.Sprintf(`!!document.querySelector(%q)`, sel))
+}
+
+func screenshot(t *testing.T, dir, name string, width int64) chromedp.Action {
+	return chromedp.ActionFunc(func(ctx context.Context) error {
+		var buf []byte
+		if err := chromedp.EmulateViewport(width, 900).Do(ctx); err != nil {
+			return err
+		}
+		if err := chromedp.FullScreenshot(&buf, 100).Do(ctx); err != nil {
+			return err
+		}
+		path := filepath.Join(dir, name)
+		t.Logf("screenshot %s", path)
+		return os.WriteFile(path, buf, 0o644)
+	})
+}
+
+func signInAs(tok string) chromedp.Tasks {
+	return chromedp.Tasks{
+		chromedp.WaitVisible("#token", chromedp.ByQuery),
+		chromedp.SetValue("#token", tok, chromedp.ByQuery),
+		chromedp.Click(`#signin-form button[type="submit"]`, chromedp.ByQuery),
+		chromedp.WaitVisible("#nav", chromedp.ByQuery),
+	}
+}
+
+func signOut() chromedp.Tasks {
+	return chromedp.Tasks{
+		chromedp.Click("#sign-out", chromedp.ByQuery),
+		chromedp.WaitVisible("#token", chromedp.ByQuery),
+	}
+}
+
+func TestConsoleMarketerAndAdminFlow(t *testing.T) {
+	ctx := browser(t)
+	cfg := testkit.EmbeddedStack(t)
+	srv := startServer(t, cfg, web.Register)
+	mint := func(sub, role, secret string) string {
+		tok, err := token.NewKeys(secret).Mint(sub, []string{role}, nil, time.Hour)
+		require.NoError(t, err)
+		return tok
+	}
+	marketer := mint("mia", "marketer", cfg.Auth.Secret)
+	admin := mint("ada", "admin", cfg.Auth.Secret)
+	forged := mint("eve", "admin", cfg.Auth.Secret+"-not-the-key")
+
+	shots := filepath.Join("..", "..", "test-artifacts", "console")
+	require.NoError(t, os.MkdirAll(shots, 0o755))
+
+	// A token the server refuses sends the user back to sign-in with the reason.
+	require.NoError(t, chromedp.Run(ctx,
+		chromedp.Navigate(srv.base+"/console"),
+		signInAs(forged),
+		textHas("#signin-reason", "Your token was refused"),
+	))
+
+	// The marketer creates an award: a 422 lands under the field, nothing typed is lost.
+	require.NoError(t, chromedp.Run(ctx,
+		signInAs(marketer),
+		chromedp.WaitVisible("#award-form", chromedp.ByQuery),
+		chromedp.SetValue(`#award-form [name="name"]`, "Thank-you note", chromedp.ByQuery),
+		chromedp.Click(`#award-form button[type="submit"]`, chromedp.ByQuery),
+		exists(`#award-form [data-field="content.text"] .field-error`),
+		waitTrue(`document.querySelector('#award-form [name="name"]').value === "Thank-you note"`),
+		chromedp.SetValue(`#award-form [name="content.text"]`, "Thanks!", chromedp.ByQuery),
+		chromedp.Click(`#award-form button[type="submit"]`, chromedp.ByQuery),
+		textHas("#awards-table", "Thank-you note"),
+		screenshot(t, shots, "awards-1280.png", 1280),
+	))
+
+	// The marketer creates an activity with 1.5 % odds and submits it.
+	var activityID string
+	require.NoError(t, chromedp.Run(ctx,
+		chromedp.Navigate(srv.base+"/console/#/activities"),
+		exists("#activity-form .pct"),
+		waitTrue(`document.querySelector("#activity-form .award").options.length > 0`),
+		chromedp.SetValue(`#activity-form [name="name"]`, "Spring wheel", chromedp.ByQuery),
+		chromedp.SendKeys("#activity-form .pct", "150", chromedp.ByQuery),
+		textHas("#odds-sum", "above 100 %"),
+		chromedp.SetValue("#activity-form .pstock", "10", chromedp.ByQuery),
+		chromedp.Click(`#activity-form button[type="submit"]`, chromedp.ByQuery),
+		exists(`#activity-form [data-field="strategy.prizes[0].probability"] .field-error`),
+		waitTrue(`document.querySelector('#activity-form [name="name"]').value === "Spring wheel"`),
+		screenshot(t, shots, "activity-problem-390.png", 390),
+		chromedp.EmulateViewport(1280, 900),
+		chromedp.Evaluate(`document.querySelector("#activity-form .pct").value = ""`, nil),
+		chromedp.SendKeys("#activity-form .pct", "1.5", chromedp.ByQuery),
+		textHas("#odds-sum", "1.5 %"),
+		textHas("#activity-form .dec", `"0.015"`),
+		chromedp.SetValue("#activity-form .pstock", "10", chromedp.ByQuery),
+		chromedp.SetValue("#activity-form .quota", "5", chromedp.ByQuery),
+		chromedp.Click("#activity-form .even", chromedp.ByQuery),
+		chromedp.Click(`#activity-form button[type="submit"]`, chromedp.ByQuery),
+		exists(`#activity-detail [data-action="submit"]`),
+		textHas("#activity-detail", "1.5 % (“0.015”)"),
+		chromedp.Evaluate(`document.querySelector("#activity-card").dataset.id`, &activityID),
+		waitTrue(`!document.querySelector('#activity-detail [data-action="approve"]')`),
+		chromedp.Click(`#activity-detail [data-action="submit"]`, chromedp.ByQuery),
+		textHas("#activity-state", "pending_review"),
+		waitTrue(`!document.querySelector('#activity-detail [data-action="approve"]') && !!document.querySelector('#activity-detail [data-action="revoke"]')`),
+		screenshot(t, shots, "activities-marketer-1280.png", 1280),
+		screenshot(t, shots, "activities-marketer-390.png", 390),
+		chromedp.EmulateViewport(1280, 900),
+		signOut(),
+	))
+	require.NotEmpty(t, activityID)
+
+	// The admin approves and starts it, then looks at stats and a simulation.
+	openRow := fmt.Sprintf(`#activities-table tr[data-id="%s"] button.open`, activityID)
+	require.NoError(t, chromedp.Run(ctx,
+		signInAs(admin),
+		chromedp.Navigate(srv.base+"/console/#/activities"),
+		chromedp.SetValue("#state-filter", "pending_review", chromedp.ByQuery),
+		chromedp.Evaluate(`document.querySelector("#state-filter").dispatchEvent(new Event("change"))`, nil),
+		exists(openRow),
+		chromedp.Click(openRow, chromedp.ByQuery),
+		chromedp.Click(`#activity-detail [data-action="approve"]`, chromedp.ByQuery),
+		textHas("#activity-state", "approved"),
+		chromedp.Click(`#activity-detail [data-action="start"]`, chromedp.ByQuery),
+		textHas("#activity-state", "running"),
+		waitTrue(`!!document.querySelector('#activity-detail [data-action="pause"]') && !document.querySelector('#activity-detail [data-action="start"]')`),
+		textHas("#stats-table", "0 / 10"),
+		chromedp.SetValue(`#activity-detail [name="draws"]`, "20000", chromedp.ByQuery),
+		chromedp.Click("#simulate-run", chromedp.ByQuery),
+		textHas("#simulation", "p-value"),
+		screenshot(t, shots, "activities-admin-1280.png", 1280),
+		chromedp.EmulateViewport(1280, 900),
+	))
+
+	// The admin authors a tree: an unknown fact is refused at its edge, then fixed, published
+	// and evaluated with the path highlighted.
+	bad := `{"name":"spring-router","facts":{"age":"int"},"root":"n1","nodes":[
+ {"id":"n1","edges":[{"when":"score > 3","to":"kids"},{"to":"general"}]},
+ {"id":"kids","leaf":"` + activityID + `"},{"id":"general","leaf":"` + activityID + `"}]}`
+	good := `{"name":"spring-router","facts":{"age":"int"},"root":"n1","nodes":[
+ {"id":"n1","edges":[{"when":"age < 18","to":"kids"},{"to":"general"}]},
+ {"id":"kids","leaf":"` + activityID + `"},{"id":"general","leaf":"` + activityID + `"}]}`
+	require.NoError(t, chromedp.Run(ctx,
+		chromedp.Navigate(srv.base+"/console/#/trees"),
+		chromedp.Click("#new-tree", chromedp.ByQuery),
+		chromedp.SetValue("#tree-doc", bad, chromedp.ByQuery),
+		chromedp.Click("#tree-save", chromedp.ByQuery),
+		textHas("#tree-problems", "node n1, edge 0"),
+		exists(`#tree-svg line.bad[data-edge="n1/0"]`),
+		waitTrue(`document.querySelector("#tree-doc").value.includes("score > 3")`),
+		screenshot(t, shots, "tree-problem-1280.png", 1280),
+		chromedp.EmulateViewport(1280, 900),
+		chromedp.SetValue("#tree-doc", good, chromedp.ByQuery),
+		chromedp.Click("#tree-save", chromedp.ByQuery),
+		exists("#tree-publish"),
+		waitTrue(`!document.querySelector("#tree-problems li")`),
+		chromedp.Click("#publish-default", chromedp.ByQuery),
+		chromedp.Click("#tree-publish", chromedp.ByQuery),
+		textHas("#tree-editor h3", "(live 1)"),
+		textHas("#trees-table", "default"),
+		chromedp.SetValue("#try-facts", `{"age": 10}`, chromedp.ByQuery),
+		chromedp.Click("#try-run", chromedp.ByQuery),
+		textHas("#try-value", activityID),
+		exists(`#tree-svg line.taken[data-edge="n1/0"]`),
+		exists(`#tree-svg g.taken[data-node="kids"]`),
+		waitTrue(`!document.querySelector('#tree-svg line.taken[data-edge="n1/1"]')`),
+		screenshot(t, shots, "tree-evaluated-1280.png", 1280),
+		screenshot(t, shots, "tree-evaluated-390.png", 390),
+	))
+
+	// Keyboard: every action is a real button or link, reachable with Tab.
+	var focusable int
+	require.NoError(t, chromedp.Run(ctx,
+		chromedp.Evaluate(`[...document.querySelectorAll("button, a[href]")].filter(e => e.tabIndex >= 0).length`, &focusable),
+	))
+	require.Greater(t, focusable, 5, "controls are focusable")
+	t.Logf("screenshots in %s", shots)
+}

@@ -1,0 +1,53 @@
+// The console's only way to the server: the REST contract, with the pasted token.
+const KEY = "lottery.token";
+
+export class ApiError extends Error {
+  constructor(status, body) {
+    const e = (body && body.error) || {};
+    super(e.message || `HTTP ${status}`);
+    this.status = status;
+    this.code = e.code || "http_" + status;
+    this.details = e.details || {};
+  }
+  get problems() { return Array.isArray(this.details.problems) ? this.details.problems : []; }
+}
+
+let onAuthFailure = () => {};
+export function setAuthFailureHandler(fn) { onAuthFailure = fn; }
+
+export function token() { return sessionStorage.getItem(KEY) || ""; }
+export function setToken(t) { sessionStorage.setItem(KEY, t); }
+export function clearToken() { sessionStorage.removeItem(KEY); }
+
+// claims decodes the JWT payload for display only; the server checks the signature.
+export function claims(t = token()) {
+  const part = t.split(".")[1];
+  if (!part) throw new Error("this is not a JWT: it needs three dot-separated parts");
+  const b64 = part.replace(/-/g, "+").replace(/_/g, "/").padEnd(Math.ceil(part.length / 4) * 4, "=");
+  const json = new TextDecoder().decode(Uint8Array.from(atob(b64), (c) => c.charCodeAt(0)));
+  const c = JSON.parse(json);
+  if (!Array.isArray(c.roles)) c.roles = [];
+  return c;
+}
+
+export function isAdmin() {
+  try { return claims().roles.includes("admin"); } catch { return false; }
+}
+
+export async function api(method, path, body, contentType) {
+  const headers = { Authorization: "Bearer " + token(), Accept: "application/json" };
+  let payload;
+  if (body !== undefined) {
+    headers["Content-Type"] = contentType || "application/json";
+    payload = contentType ? body : JSON.stringify(body);
+  }
+  const resp = await fetch("/api/v1" + path, { method, headers, body: payload });
+  let data = null;
+  if ((resp.headers.get("Content-Type") || "").startsWith("application/json")) data = await resp.json();
+  if (!resp.ok) {
+    const err = new ApiError(resp.status, data);
+    if (resp.status === 401 || resp.status === 403) onAuthFailure(err);
+    throw err;
+  }
+  return data;
+}

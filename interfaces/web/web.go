@@ -1,0 +1,35 @@
+// Package web serves the marketer console: static pages embedded in the binary that talk to
+// the server only through the REST contract of API.md.
+package web
+
+import (
+	"embed"
+	"io/fs"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+)
+
+//go:embed console
+var files embed.FS
+
+// Register serves the console at /console/; /console redirects there so relative asset
+// paths resolve under the same prefix.
+func Register(e *echo.Echo) {
+	sub, err := fs.Sub(files, "console")
+	if err != nil {
+		panic(err) // the directory is embedded at build time; a miss is a build mistake
+	}
+	assets := http.StripPrefix("/console/", http.FileServer(http.FS(sub)))
+	e.GET("/console", func(c echo.Context) error {
+		return c.Redirect(http.StatusMovedPermanently, "/console/")
+	})
+	e.GET("/console/*", echo.WrapHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// The token lives in sessionStorage; forbidding framing and sniffing keeps other
+		// origins from driving the page.
+		w.Header().Set("X-Frame-Options", "DENY")
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		w.Header().Set("Cache-Control", "no-cache")
+		assets.ServeHTTP(w, r)
+	})))
+}

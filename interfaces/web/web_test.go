@@ -1,0 +1,35 @@
+package web
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/labstack/echo/v4"
+)
+
+func TestRegisterServesEmbeddedConsole(t *testing.T) {
+	t.Parallel()
+	e := echo.New()
+	Register(e)
+	cases := []struct {
+		path, want string
+		status     int
+	}{
+		{"/console", "", http.StatusMovedPermanently},
+		{"/console/", "<title>Lottery console</title>", http.StatusOK},
+		{"/console/app.js", "import", http.StatusOK},
+		{"/console/style.css", "body", http.StatusOK},
+	}
+	for _, c := range cases {
+		rec := httptest.NewRecorder()
+		e.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, c.path, nil))
+		if rec.Code != c.status {
+			t.Errorf("%s: status %d, want %d", c.path, rec.Code, c.status)
+		}
+		if !strings.Contains(rec.Body.String(), c.want) {
+			t.Errorf("%s: body lacks %q", c.path, c.want)
+		}
+	}
+}

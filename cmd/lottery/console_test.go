@@ -39,7 +39,7 @@ func browser(t *testing.T) context.Context {
 	}
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(bin),
-		chromedp.UserDataDir(t.TempDir()),
+		chromedp.UserDataDir(browserProfile(t)),
 		chromedp.Flag("headless", true),
 		chromedp.Flag("no-sandbox", true),
 		chromedp.Flag("disable-gpu", true),
@@ -257,4 +257,16 @@ func TestConsoleMarketerAndAdminFlow(t *testing.T) {
 	))
 	require.Greater(t, focusable, 5, "controls are focusable")
 	t.Logf("screenshots in %s", shots)
+}
+
+// browserProfile is a fresh profile folder for Chromium. Not t.TempDir: the browser may
+// still be writing into it while the test ends, and a folder that cannot be removed at once
+// would fail the test; it is removed on a best-effort basis instead.
+func browserProfile(t *testing.T) string {
+	dir, err := os.MkdirTemp("", "lottery-console-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = os.RemoveAll(dir) })
+	return dir
 }

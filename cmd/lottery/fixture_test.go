@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"io"
 	"log/slog"
 	"testing"
@@ -21,12 +22,19 @@ type instance struct {
 	eng *engine
 }
 
+// The instance runs the api and granter roles; the scheduled jobs have suites of their own
+// and would act on these activities on their own timers.
 func newInstance(t testing.TB, cfg config.Config) *instance {
 	t.Helper()
+	cfg.Roles = []string{config.RoleAPI, config.RoleGranter}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	sys, err := openSystem(context.Background(), cfg, log)
 	require.NoError(t, err)
 	eng, err := buildEngine(context.Background(), sys)
+	if err == nil {
+		// The whole process: relay, grant consumer and jobs, as serve runs them.
+		_, err = startDelivery(context.Background(), sys, eng, eng.relay)
+	}
 	if err != nil {
 		sys.Close()
 		t.Fatal(err)
@@ -71,9 +79,18 @@ func runningActivity(t testing.TB, in *instance, mode strategy.Mode, stock int64
 		action activity.Action
 		by     activity.Actor
 	}{{activity.ActionSubmit, marketer}, {activity.ActionApprove, admin}, {activity.ActionStart, admin}} {
-		err := in.eng.activities.Update(ctx, a.ID(), func(x *activity.Activity) error {
-			return x.Transition(step.action, step.by, time.Now())
-		})
+		var err error
+		for attempt := 0; attempt < 5; attempt++ {
+			err = in.eng.activities.Update(ctx, a.ID(), func(x *activity.Activity) error {
+				if step.action == activity.ActionStart && x.State() == activity.StateRunning {
+					return nil // the state timer started it first
+				}
+				return x.Transition(step.action, step.by, time.Now())
+			})
+			if !errors.Is(err, activity.ErrConcurrentChange) {
+				break // the state timer may win a compare-and-set; then look again
+			}
+		}
 		require.NoError(t, err, "%s", step.action)
 	}
 	got, err := in.eng.activities.Get(ctx, a.ID())

@@ -24,12 +24,8 @@ import (
 // draw reaches the grant consumer through the relay and is granted once.
 func TestEveryWinIsGranted(t *testing.T) {
 	testkit.EachStack(t, func(t *testing.T, cfg config.Config) {
-		in := newInstance(t, cfg)
+		in := newInstance(t, cfg) // runs the relay, the grant consumer and the jobs
 		ctx := context.Background()
-		relay, err := newRelay(ctx, in.sys)
-		require.NoError(t, err)
-		_, err = startDelivery(ctx, in.sys, in.eng, relay)
-		require.NoError(t, err)
 		a := runningActivity(t, in, strategy.ModeFixed, 100, activity.Limits{}, []prizeSpec{{probability: "1", stock: 100}})
 
 		var wins []int64
@@ -39,7 +35,7 @@ func TestEveryWinIsGranted(t *testing.T) {
 			require.True(t, res.Order.Won())
 			wins = append(wins, res.Order.ID)
 		}
-		relay.Kick()
+		in.eng.relay.Kick()
 		require.Eventually(t, func() bool {
 			for _, id := range wins {
 				o, err := in.eng.orders.Get(ctx, id)

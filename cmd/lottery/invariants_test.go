@@ -48,6 +48,24 @@ func checkInvariants(t *testing.T, in *instance, a *activity.Activity, ta *tally
 	assert.Zero(t, dupKeys, "5: one order per idempotency key")
 
 	checkCountersMatchSQL(t, in, a)
+	checkGrantedExactlyOnce(t, in, a)
+}
+
+// checkGrantedExactlyOnce is invariant 3: eventually every won order has one grant.
+func checkGrantedExactlyOnce(t *testing.T, in *instance, a *activity.Activity) {
+	t.Helper()
+	db := in.sys.db.Gorm
+	var wins int64
+	require.NoError(t, db.Raw(`SELECT COUNT(*) FROM orders WHERE activity_id = ? AND outcome = 'win'`, a.ID()).Scan(&wins).Error)
+	require.Eventually(t, func() bool {
+		var granted int64
+		err := db.Raw(`SELECT COUNT(*) FROM grants g JOIN orders o ON o.id = g.order_id
+			WHERE o.activity_id = ? AND o.grant_state = 'granted'`, a.ID()).Scan(&granted).Error
+		return err == nil && granted == wins
+	}, 60*time.Second, 50*time.Millisecond, "3: every one of %d wins granted", wins)
+	var twice int64
+	require.NoError(t, db.Raw(`SELECT COUNT(*) FROM (SELECT order_id FROM grants GROUP BY order_id HAVING COUNT(*) > 1) d`).Scan(&twice).Error)
+	assert.Zero(t, twice, "3: no order granted twice")
 }
 
 // checkCountersMatchSQL is invariant 4: once quiet (journal empty), Redis equals SQL truth.
@@ -87,6 +105,33 @@ func TestDrawInvariantsUnderConcurrency(t *testing.T) {
 			assert.Zero(t, ta.retry.Load(), "no retryable failures without faults: %v", ta.retryErr.Load())
 		})
 	}
+}
+
+// TestDrawOddsMatchConfiguration is invariant 6 on the whole flow: with stock to spare, the
+// prizes are won as often as configured (chi-square, p > 0.001; a fit is rejected by chance
+// once in a thousand runs).
+func TestDrawOddsMatchConfiguration(t *testing.T) {
+	t.Parallel()
+	eachDrawStack(t, "odds", func(t *testing.T, cfgs stackConfigs) {
+		in := newInstance(t, cfgs.first)
+		specs := []prizeSpec{{probability: "0.01", stock: 1 << 30}, {probability: "0.05", stock: 1 << 30}, {probability: "0.2", stock: 1 << 30}}
+		a := runningActivity(t, in, strategy.ModeFixed, 1<<40, activity.Limits{}, specs)
+		const draws = 20000
+		ta := load{attempts: draws, users: 2000, clients: 64}.run(t, a.ID(), in.eng.draws)
+		require.Empty(t, ta.other)
+		require.Len(t, ta.orders, draws)
+		st := a.Strategy()
+		observed := make([]int64, st.Len()+1)
+		for _, o := range ta.orders {
+			i := st.Len()
+			if o.Won() {
+				i = st.Index(o.PrizeID)
+			}
+			observed[i]++
+		}
+		stat, df, p := strategy.ChiSquare(observed, st.Expected(draws))
+		assert.Greater(t, p, 0.001, "6: observed %v, chi-square %.2f, df %d", observed, stat, df)
+	})
 }
 
 func TestDrawInvariantsAcrossTwoInstances(t *testing.T) {

@@ -37,7 +37,7 @@ func eachDrawStack(t *testing.T, name string, fn func(t *testing.T, cfgs stackCo
 		t.Parallel()
 		cfg := testkit.RealStack(t, dsn, rdsAddr, natsURL)
 		rds := testkit.RealRedis(t, rdsAddr)
-		fn(t, drawConfigs(cfg, func() { testkit.DeleteKeys(rds.Client, cfg.Redis.Prefix) }))
+		fn(t, drawConfigs(cfg, func() { testkit.LoseKeys(rds.Client, cfg.Redis.Prefix) }))
 	})
 }
 

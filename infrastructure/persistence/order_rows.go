@@ -80,6 +80,13 @@ func (r orderRecord) toDomain() draw.Order {
 	return o
 }
 
+// isRetryableConflict recognises a transaction the server rolled back whole because of a
+// deadlock (1213) or a lock wait timeout (1205): running it again is safe.
+func isRetryableConflict(err error) bool {
+	var me *mysql.MySQLError
+	return errors.As(err, &me) && (me.Number == 1213 || me.Number == 1205)
+}
+
 // isDuplicateKey recognises a unique-key violation on either backend.
 func isDuplicateKey(err error) bool {
 	var me *mysql.MySQLError

@@ -127,8 +127,25 @@ func (w *OrderWriter) flush(batch []*writeRequest) {
 	}
 }
 
-// commit writes the requests' orders and outbox rows in one transaction.
+// commitAttempts bounds how often a batch chosen as a deadlock victim is written again.
+const commitAttempts = 4
+
+// commit writes the requests' orders and outbox rows in one transaction. InnoDB may pick
+// the batch's INSERT as the victim of a deadlock with concurrent updates of other orders
+// (grant and outbox states); the victim is rolled back whole, so the batch is simply
+// written again.
 func (w *OrderWriter) commit(reqs []*writeRequest) error {
+	var err error
+	for attempt := 1; attempt <= commitAttempts; attempt++ {
+		if err = w.commitOnce(reqs); !isRetryableConflict(err) {
+			return err
+		}
+		time.Sleep(time.Duration(attempt) * time.Millisecond)
+	}
+	return err
+}
+
+func (w *OrderWriter) commitOnce(reqs []*writeRequest) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	tx, err := w.db.BeginTx(ctx, nil)
@@ -140,7 +157,7 @@ func (w *OrderWriter) commit(reqs []*writeRequest) error {
 		if isDuplicateKey(err) {
 			return fmt.Errorf("%w: %w", draw.ErrNotWritten, draw.ErrDuplicateKey)
 		}
-		return fmt.Errorf("%w: insert orders: %v", draw.ErrNotWritten, err)
+		return fmt.Errorf("%w: insert orders: %w", draw.ErrNotWritten, err)
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit orders: %w", err)

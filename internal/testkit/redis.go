@@ -71,3 +71,18 @@ func DeleteKeys(client *redis.Client, prefix string) {
 		client.Unlink(ctx, batch...)
 	}
 }
+
+// LoseKeys makes Redis lose every key of prefix at one instant, as FLUSHALL or a restart
+// without persistence does: the keys are collected first and removed by one command, so
+// nothing written meanwhile by a reload is removed afterwards.
+func LoseKeys(client *redis.Client, prefix string) {
+	ctx := context.Background()
+	var all []string
+	iter := client.Scan(ctx, 0, prefix+"*", 1000).Iterator()
+	for iter.Next(ctx) {
+		all = append(all, iter.Val())
+	}
+	if len(all) > 0 {
+		client.Unlink(ctx, all...)
+	}
+}

@@ -10,7 +10,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/lottery-go/lottery/domain/activity"
-	"github.com/lottery-go/lottery/infrastructure/persistence"
 	"github.com/lottery-go/lottery/internal/testkit"
 )
 
@@ -21,9 +20,7 @@ func TestStaleWriterLosesTheCompareAndSet(t *testing.T) {
 	testkit.EachSQL(t, func(t *testing.T, env testkit.SQLEnv) {
 		t.Parallel()
 		ctx := context.Background()
-		repo := persistence.NewActivityRepo(env.DB, newID)
-		a := newActivity(t, "alice")
-		require.NoError(t, repo.Create(ctx, a))
+		repo, a := storedActivity(t, env)
 		marketer := activity.Actor{ID: "alice", Marketer: true}
 
 		err := repo.Transition(ctx, a.ID(), func(stale *activity.Activity) (activity.TrailEntry, error) {
@@ -50,9 +47,7 @@ func TestConcurrentTransitionsHaveOneWinner(t *testing.T) {
 	testkit.EachSQL(t, func(t *testing.T, env testkit.SQLEnv) {
 		t.Parallel()
 		ctx := context.Background()
-		repo := persistence.NewActivityRepo(env.DB, newID)
-		a := newActivity(t, "alice")
-		require.NoError(t, repo.Create(ctx, a))
+		repo, a := storedActivity(t, env)
 
 		const writers = 12
 		errs := make([]error, writers)
@@ -103,9 +98,7 @@ func TestConcurrentEditsLoseNoUpdate(t *testing.T) {
 	testkit.EachSQL(t, func(t *testing.T, env testkit.SQLEnv) {
 		t.Parallel()
 		ctx := context.Background()
-		repo := persistence.NewActivityRepo(env.DB, newID)
-		a := newActivity(t, "alice")
-		require.NoError(t, repo.Create(ctx, a))
+		repo, a := storedActivity(t, env)
 
 		const writers = 10
 		var wg sync.WaitGroup

@@ -18,9 +18,7 @@ func TestActivityRoundTrip(t *testing.T) {
 	testkit.EachSQL(t, func(t *testing.T, env testkit.SQLEnv) {
 		t.Parallel()
 		ctx := context.Background()
-		repo := persistence.NewActivityRepo(env.DB, newID)
-		a := newActivity(t, "alice")
-		require.NoError(t, repo.Create(ctx, a))
+		repo, a := storedActivity(t, env)
 
 		got, err := repo.Get(ctx, a.ID())
 		require.NoError(t, err)
@@ -110,9 +108,7 @@ func TestActivityUpdateReplacesTheStrategy(t *testing.T) {
 	testkit.EachSQL(t, func(t *testing.T, env testkit.SQLEnv) {
 		t.Parallel()
 		ctx := context.Background()
-		repo := persistence.NewActivityRepo(env.DB, newID)
-		a := newActivity(t, "alice")
-		require.NoError(t, repo.Create(ctx, a))
+		repo, a := storedActivity(t, env)
 		replacement := newStrategy(t, 9)
 
 		err := repo.Update(ctx, a.ID(), func(x *activity.Activity) error {

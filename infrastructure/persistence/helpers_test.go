@@ -1,6 +1,7 @@
 package persistence_test
 
 import (
+	"context"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -9,6 +10,8 @@ import (
 
 	"github.com/lottery-go/lottery/domain/activity"
 	"github.com/lottery-go/lottery/domain/strategy"
+	"github.com/lottery-go/lottery/infrastructure/persistence"
+	"github.com/lottery-go/lottery/internal/testkit"
 )
 
 // newID hands out increasing ids, unique within the test binary.
@@ -44,4 +47,13 @@ func newActivity(t *testing.T, createdBy string) *activity.Activity {
 	}, createdBy, testNow)
 	require.NoError(t, err)
 	return a
+}
+
+// storedActivity stores a draft activity created by alice in env's database.
+func storedActivity(t *testing.T, env testkit.SQLEnv) (*persistence.ActivityRepo, *activity.Activity) {
+	t.Helper()
+	repo := persistence.NewActivityRepo(env.DB, newID)
+	a := newActivity(t, "alice")
+	require.NoError(t, repo.Create(context.Background(), a))
+	return repo, a
 }

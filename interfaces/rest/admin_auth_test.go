@@ -32,7 +32,7 @@ func TestAdminRoutesNeedAMarketerOrAdmin(t *testing.T) {
 			assert.Equal(t, "forbidden", user.errorCode())
 		})
 	}
-	assert.Equal(t, 15, checked)
+	assert.Equal(t, 25, checked, "every admin route: awards, activities, blacklist, rule trees, profiles")
 }
 
 func TestForgedTokenIsRefused(t *testing.T) {

@@ -41,12 +41,16 @@ func newHarness(t *testing.T) *harness {
 		Activities: persistence.NewActivityRepo(env.DB, gen.Next),
 		Blacklist:  persistence.NewBlacklistRepo(env.DB),
 		Orders:     persistence.NewOrderStats(env.DB),
+		RuleTrees:  persistence.NewRuleTreeRepo(env.DB),
+		Profiles:   persistence.NewProfileRepo(env.DB),
 		IDs:        gen.Next,
 		Logger:     slog.New(slog.DiscardHandler),
 	})
 	srv := rest.New(rest.Options{Logger: slog.New(slog.DiscardHandler), BodyLimit: 64 << 10})
 	keys := token.NewKeys(testSecret)
 	rest.RegisterAdmin(srv, keys, app)
+	rest.RegisterRuleTrees(srv, keys, app)
+	rest.RegisterProfiles(srv, keys, app)
 	rest.RegisterDocs(srv)
 	return &harness{t: t, srv: srv, keys: keys, db: env.DB}
 }

@@ -1,45 +1,12 @@
 package rest_test
 
 import (
-	"log/slog"
 	"net/http"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/lottery-go/lottery/application/admin"
-	"github.com/lottery-go/lottery/infrastructure/idgen"
-	"github.com/lottery-go/lottery/infrastructure/persistence"
-	"github.com/lottery-go/lottery/infrastructure/token"
-	"github.com/lottery-go/lottery/interfaces/rest"
-	"github.com/lottery-go/lottery/internal/testkit"
 )
-
-// newRulesHarness is the admin API with rule trees and profiles routed.
-func newRulesHarness(t *testing.T) *harness {
-	t.Helper()
-	env := testkit.SQLite(t)
-	gen, err := idgen.New(1)
-	require.NoError(t, err)
-	app := admin.New(admin.Deps{
-		Awards:     persistence.NewAwardRepo(env.DB),
-		Activities: persistence.NewActivityRepo(env.DB, gen.Next),
-		Blacklist:  persistence.NewBlacklistRepo(env.DB),
-		Orders:     persistence.NewOrderStats(env.DB),
-		RuleTrees:  persistence.NewRuleTreeRepo(env.DB),
-		Profiles:   persistence.NewProfileRepo(env.DB),
-		IDs:        gen.Next,
-		Logger:     slog.New(slog.DiscardHandler),
-	})
-	srv := rest.New(rest.Options{Logger: slog.New(slog.DiscardHandler), BodyLimit: 64 << 10})
-	keys := token.NewKeys(testSecret)
-	rest.RegisterAdmin(srv, keys, app)
-	rest.RegisterRuleTrees(srv, keys, app)
-	rest.RegisterProfiles(srv, keys, app)
-	rest.RegisterDocs(srv)
-	return &harness{t: t, srv: srv, keys: keys, db: env.DB}
-}
 
 const trees = "/api/v1/admin/rule-trees"
 
@@ -61,12 +28,12 @@ func routerDoc(activity string) map[string]any {
 
 func TestRuleTreesCoverage(t *testing.T) {
 	t.Parallel()
-	checkRouteCoverage(t, newRulesHarness(t))
+	checkRouteCoverage(t, newHarness(t))
 }
 
 func TestRuleTreeEndpoints(t *testing.T) {
 	t.Parallel()
-	h := newRulesHarness(t)
+	h := newHarness(t)
 	act := h.activity()
 
 	r := h.must(http.StatusOK, h.do(http.MethodPost, trees+"/validate", alice, routerDoc(act)))
@@ -118,7 +85,7 @@ func TestRuleTreeEndpoints(t *testing.T) {
 
 func TestEvaluateWithoutMatch(t *testing.T) {
 	t.Parallel()
-	h := newRulesHarness(t)
+	h := newHarness(t)
 	act := h.activity()
 	doc := map[string]any{"name": "strict", "facts": map[string]any{"age": "int"}, "root": "r", "nodes": []any{
 		map[string]any{"id": "r", "edges": []any{map[string]any{"when": "age >= 18", "to": "a"}}},
@@ -133,7 +100,7 @@ func TestEvaluateWithoutMatch(t *testing.T) {
 
 func TestRuleTreeRefusals(t *testing.T) {
 	t.Parallel()
-	h := newRulesHarness(t)
+	h := newHarness(t)
 	act := h.activity()
 	id := h.must(http.StatusCreated, h.do(http.MethodPost, trees, alice, routerDoc(act))).body["id"].(string)
 	bad := routerDoc("12345")
@@ -176,7 +143,7 @@ func TestRuleTreeRefusals(t *testing.T) {
 // each problem, leaves naming no activity included.
 func TestRuleTreeProblemsArePositioned(t *testing.T) {
 	t.Parallel()
-	h := newRulesHarness(t)
+	h := newHarness(t)
 	doc := routerDoc("12345")
 	doc["nodes"].([]any)[1].(map[string]any)["edges"].([]any)[0].(map[string]any)["when"] = "level >= 3 &&"
 	r := h.must(http.StatusUnprocessableEntity, h.do(http.MethodPost, trees+"/validate", alice, doc))

@@ -9,7 +9,7 @@ import (
 
 func TestProfileEndpoints(t *testing.T) {
 	t.Parallel()
-	h := newRulesHarness(t)
+	h := newHarness(t)
 	path := "/api/v1/admin/users/u-7/profile"
 	h.must(http.StatusNotFound, h.do(http.MethodGet, path, alice, nil))
 
@@ -27,7 +27,7 @@ func TestProfileEndpoints(t *testing.T) {
 
 func TestProfileRefusals(t *testing.T) {
 	t.Parallel()
-	h := newRulesHarness(t)
+	h := newHarness(t)
 	tests := []struct {
 		name, method, path string
 		as                 who

@@ -20,6 +20,7 @@ func TestRegisterServesEmbeddedConsole(t *testing.T) {
 		{"/console", "", http.StatusMovedPermanently},
 		{"/console/", "<title>Lottery console</title>", http.StatusOK},
 		{"/console/app.js", "import", http.StatusOK},
+		{"/console/activityform.js", "export function activityForm", http.StatusOK},
 		{"/console/style.css", "body", http.StatusOK},
 	}
 	for _, c := range cases {

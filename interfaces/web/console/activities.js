@@ -1,5 +1,6 @@
 import { api, isAdmin } from "./api.js";
 import { h, fill, field, showError, clearErrors, errorBox, fmtTime } from "./dom.js";
+import { activityForm, decimalToPct } from "./activityform.js";
 
 const STATES = ["draft", "pending_review", "rejected", "approved", "running", "paused", "closed"];
 // The actions legal in each state; approve and reject are for admins only.
@@ -13,21 +14,9 @@ const ACTIONS = {
   closed: [],
 };
 const ADMIN_ONLY = new Set(["approve", "reject"]);
+const EDITABLE = new Set(["draft", "rejected"]); // PUT is refused in every other state
 const awardNames = new Map(); // award id → name, for showing prizes by name
 const awardLabel = (id) => awardNames.get(id) || "award " + id;
-
-// pctToDecimal turns a percentage typed by a person into the API's decimal string without
-// floating point: "1.5" → "0.015". It returns null for anything that is not a number.
-export function pctToDecimal(s) {
-  const m = String(s).trim().match(/^(\d*)(?:\.(\d*))?$/);
-  if (!m || (m[1] === "" && !m[2])) return null;
-  const digits = (m[1] || "0") + (m[2] || "");
-  const pos = (m[1] || "0").length - 2;
-  let out = pos <= 0 ? "0." + "0".repeat(-pos) + digits : digits.slice(0, pos) + "." + digits.slice(pos);
-  out = out.replace(/^0+(?=\d)/, "");
-  if (out.includes(".")) out = out.replace(/0+$/, "").replace(/\.$/, "");
-  return out || "0";
-}
 
 export function activitiesView(root) {
   const filter = h("select", { id: "state-filter" }, h("option", { value: "" }, "all states"),
@@ -41,7 +30,11 @@ export function activitiesView(root) {
       h("div", { class: "row" }, field("State", "state", filter)),
       h("button", { type: "button", class: "secondary", onclick: () => load() }, "Refresh"), list), detail),
     formCard));
-  activityForm(formCard, (a) => { load(); open(a.id); });
+  const awards = api("GET", "/admin/awards?limit=100").then((p) => {
+    p.items.forEach((a) => awardNames.set(a.id, a.name));
+    return p.items;
+  });
+  const form = activityForm(formCard, awards, (a) => { load(); open(a.id); });
 
   async function load() {
     try {
@@ -63,7 +56,7 @@ export function activitiesView(root) {
     fill(detail, h("p", { class: "muted" }, "Loading…"));
     try {
       const a = await api("GET", "/admin/activities/" + id);
-      fill(detail, activityCard(a, () => { load(); open(id); }));
+      fill(detail, activityCard(a, () => { load(); open(id); }, () => form.edit(a)));
       detail.querySelector("h3").focus();
     } catch (e) {
       fill(detail, h("p", { class: "error", role: "alert" }, e.message));
@@ -72,13 +65,16 @@ export function activitiesView(root) {
   load();
 }
 
-function activityCard(a, changed) {
+function activityCard(a, changed, edit) {
   const reason = h("input", { id: "transition-reason" });
   const card = h("div", { class: "card", id: "activity-card", dataset: { state: a.state, id: a.id } },
     h("h3", { tabindex: "-1" }, a.name, " ", h("span", { class: "badge", id: "activity-state" }, a.state)),
     h("p", { class: "muted" }, `id ${a.id} · stock ${a.stock} · ${a.strategy.mode} · ${a.time_zone}`),
-    h("ul", {}, a.strategy.prizes.map((p) => h("li", {}, `${awardLabel(p.award_id)}: ${(Number(p.probability) * 100).toPrecision(4).replace(/\.?0+$/, "")} % (“${p.probability}”), stock ${p.stock}` +
+    h("ul", {}, a.strategy.prizes.map((p) => h("li", {}, `${awardLabel(p.award_id)}: ${decimalToPct(p.probability)} % (“${p.probability}”), stock ${p.stock}` +
       (p.daily_quota ? `, ${p.daily_quota}/day` : "") + (p.release ? `, release ${p.release.plan}` : "")))));
+  if (EDITABLE.has(a.state)) {
+    card.append(h("button", { type: "button", class: "secondary", id: "activity-edit", onclick: edit }, "Edit"));
+  }
   const actions = ACTIONS[a.state].filter((x) => !ADMIN_ONLY.has(x) || isAdmin());
   if (actions.length) {
     const box = h("div", { class: "actions" }, field("Reason (optional)", "reason", reason), errorBox());
@@ -139,109 +135,4 @@ function simulatePanel(a) {
     },
   }, "Run simulation"), out);
   return box;
-}
-
-function localInput(d) {
-  const p = (n) => String(n).padStart(2, "0");
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
-}
-
-function activityForm(card, created) {
-  const now = new Date();
-  const f = {
-    name: h("input", { required: true }),
-    begin_at: h("input", { type: "datetime-local", value: localInput(now) }),
-    end_at: h("input", { type: "datetime-local", value: localInput(new Date(now.getTime() + 7 * 864e5)) }),
-    time_zone: h("input", { value: Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC" }),
-    stock: h("input", { type: "number", min: 0, value: 1000 }),
-    per_user_total: h("input", { type: "number", min: 1 }),
-    per_user_daily: h("input", { type: "number", min: 1 }),
-    mode: h("select", {}, h("option", { value: "fixed" }, "fixed"), h("option", { value: "renormalize" }, "renormalize")),
-  };
-  const prizes = h("div", { id: "prizes" });
-  const sum = h("p", { id: "odds-sum", role: "status" });
-  let awards = [];
-  const form = h("form", { class: "card", id: "activity-form" }, h("h3", {}, "New activity"),
-    field("Name", "name", f.name),
-    h("div", { class: "row" }, field("Begins", "begin_at", f.begin_at), field("Ends", "end_at", f.end_at)),
-    field("Time zone", "time_zone", f.time_zone),
-    h("div", { class: "row" }, field("Total stock", "stock", f.stock), field("Per user, total", "limits.per_user_total", f.per_user_total),
-      field("Per user, daily", "limits.per_user_daily", f.per_user_daily)),
-    field("Mode", "strategy.mode", f.mode, "fixed: an empty prize loses; renormalize: it is drawn again among the rest"),
-    h("div", { dataset: { field: "strategy.prizes" } }, h("h3", {}, "Prizes"), prizes, sum,
-      h("button", { type: "button", class: "secondary", onclick: () => addPrize() }, "Add prize")),
-    errorBox(), h("p", { class: "ok", role: "status" }),
-    h("button", { type: "submit" }, "Create activity"));
-  card.append(form);
-
-  const updateSum = () => {
-    let total = 0;
-    let bad = false;
-    prizes.querySelectorAll(".pct").forEach((i) => {
-      if (i.value.trim() === "") return;
-      const d = pctToDecimal(i.value);
-      if (d === null) bad = true; else total += Number(d);
-    });
-    sum.textContent = `Sum of odds: ${(total * 100).toFixed(4).replace(/\.?0+$/, "")} %` + (total > 1 ? " — above 100 %!" : "") + (bad ? " (some values are not numbers)" : "");
-    sum.className = total > 1 || bad ? "error" : "muted";
-  };
-
-  function addPrize() {
-    const i = prizes.children.length;
-    const path = `strategy.prizes[${i}]`;
-    const award = h("select", { class: "award" }, awards.map((a) => h("option", { value: a.id }, `${a.name} (${a.kind})`)));
-    const pct = h("input", { class: "pct", inputmode: "decimal", placeholder: "1.5" });
-    const dec = h("span", { class: "muted dec" });
-    pct.addEventListener("input", () => { const d = pctToDecimal(pct.value); dec.textContent = d === null ? "" : `= "${d}"`; updateSum(); });
-    const row = h("div", { class: "prize" },
-      h("div", { class: "row" }, field("Award", path + ".award_id", award),
-        h("div", { class: "field", dataset: { field: path + ".probability" } }, h("label", { for: `pct${i}` }, "Odds (%)"), pct, dec),
-        field("Stock", path + ".stock", h("input", { type: "number", min: 0, class: "pstock" })),
-        field("Daily quota", path + ".daily_quota", h("input", { type: "number", min: 1, class: "quota" }))),
-      h("label", { class: "check" }, h("input", { type: "checkbox", class: "even" }), "Release evenly over the window (plan “even”)"),
-      h("button", { type: "button", class: "secondary", onclick: () => { row.remove(); renumber(); updateSum(); } }, "Remove prize"));
-    pct.id = `pct${i}`;
-    prizes.append(row);
-    updateSum();
-  }
-  // Field paths follow the prizes' positions so 422 problems land on the right row.
-  function renumber() {
-    [...prizes.children].forEach((row, i) => row.querySelectorAll("[data-field]").forEach((el) => {
-      el.dataset.field = el.dataset.field.replace(/prizes\[\d+\]/, `prizes[${i}]`);
-    }));
-  }
-
-  api("GET", "/admin/awards?limit=100").then((p) => { awards = p.items; awards.forEach((a) => awardNames.set(a.id, a.name)); addPrize(); }).catch((e) => showError(form, e));
-
-  const num = (el) => (el.value.trim() === "" ? undefined : Number(el.value));
-  form.addEventListener("submit", async (ev) => {
-    ev.preventDefault();
-    const status = form.querySelector(".ok");
-    status.textContent = "";
-    const body = {
-      name: f.name.value.trim(), kind: "lottery",
-      begin_at: f.begin_at.value ? new Date(f.begin_at.value).toISOString() : "",
-      end_at: f.end_at.value ? new Date(f.end_at.value).toISOString() : "",
-      time_zone: f.time_zone.value.trim(), stock: num(f.stock),
-      limits: { per_user_total: num(f.per_user_total), per_user_daily: num(f.per_user_daily) },
-      strategy: {
-        mode: f.mode.value, prizes: [...prizes.children].map((row) => {
-          const pct = row.querySelector(".pct").value;
-          const p = { award_id: row.querySelector(".award").value, probability: pctToDecimal(pct) ?? pct, stock: num(row.querySelector(".pstock")) };
-          const q = num(row.querySelector(".quota"));
-          if (q !== undefined) p.daily_quota = q;
-          if (row.querySelector(".even").checked) p.release = { plan: "even" };
-          return p;
-        }),
-      },
-    };
-    try {
-      const a = await api("POST", "/admin/activities", body);
-      clearErrors(form);
-      status.textContent = `Created “${a.name}” (${a.id}), state ${a.state}.`;
-      created(a);
-    } catch (e) {
-      showError(form, e);
-    }
-  });
 }

@@ -44,9 +44,9 @@ $("signin-form").addEventListener("submit", (ev) => {
   ev.preventDefault();
   const t = $("token").value.trim().replace(/^Bearer\s+/i, "");
   const err = $("token-error");
+  // Only the shape is checked here; whether the roles suffice is the server's answer (403).
   try {
-    const c = claims(t);
-    if (!c.roles.some((r) => r === "marketer" || r === "admin")) throw new Error("this token has neither the marketer nor the admin role");
+    claims(t);
   } catch (e) {
     err.textContent = "Cannot use this token: " + e.message;
     err.hidden = false;

@@ -1,0 +1,229 @@
+package main
+
+import (
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/lottery-go/lottery/interfaces/web"
+	"github.com/lottery-go/lottery/internal/testkit"
+)
+
+// unlabelled counts the form controls in the view that have neither a label nor an
+// aria-label, so a screen reader would announce them without a name.
+const unlabelled = `[...document.querySelectorAll("#view input, #view select, #view textarea")]
+	.filter(e => !(e.labels && e.labels.length) && !e.getAttribute("aria-label")).length`
+
+// pressEnter focuses a control and activates it from the keyboard.
+func pressEnter(sel string) chromedp.Tasks {
+	return chromedp.Tasks{chromedp.Focus(sel, chromedp.ByQuery), chromedp.KeyEvent(kb.Enter)}
+}
+
+func valueIs(sel, want string) chromedp.Action {
+	return waitTrue(fmt.Sprintf(`document.querySelector(%q)?.value === %q`, sel, want))
+}
+
+// clearValue empties an input; chromedp.SetValue cannot set "".
+func clearValue(sel string) chromedp.Action {
+	return chromedp.Evaluate(fmt.Sprintf(`document.querySelector(%q).value = ""`, sel), nil)
+}
+
+func writeFile(t *testing.T, name, text string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), name)
+	require.NoError(t, os.WriteFile(path, []byte(text), 0o644))
+	return path
+}
+
+func TestConsoleForbiddenCodesAndEditing(t *testing.T) {
+	ctx := browser(t)
+	cfg := testkit.EmbeddedStack(t)
+	srv := startServer(t, cfg, web.Register)
+	mia := newClient(t, srv.base, cfg, "mia", "marketer")
+	ada := newClient(t, srv.base, cfg, "ada", "admin")
+	dave := newClient(t, srv.base, cfg, "dave", "user")
+
+	note := mia.must(http.StatusCreated, http.MethodPost, "/api/v1/admin/awards", map[string]any{
+		"name": "Thank-you note", "kind": "text", "content": map[string]any{"text": "Thanks!"}})["id"].(string)
+	codes := mia.must(http.StatusCreated, http.MethodPost, "/api/v1/admin/awards", map[string]any{
+		"name": "Welcome codes", "kind": "redeem_code", "content": map[string]any{}})["id"].(string)
+	slots := map[string]any{"plan": "slots", "slots": []any{
+		map[string]any{"at": "2026-11-11T00:00:00+08:00", "amount": 5},
+		map[string]any{"at": "2026-11-11T12:00:00+08:00", "amount": 5}}}
+	wheel := mia.must(http.StatusCreated, http.MethodPost, "/api/v1/admin/activities", map[string]any{
+		"name": "Spring wheel", "kind": "lottery",
+		"begin_at": "2026-11-11T00:00:00+08:00", "end_at": "2026-11-12T00:00:00+08:00", "time_zone": "Asia/Shanghai",
+		"stock": 100, "limits": map[string]any{"per_user_total": 5, "per_user_daily": 1},
+		"strategy": map[string]any{"mode": "fixed", "prizes": []any{
+			map[string]any{"award_id": note, "probability": "0.015", "stock": 10, "daily_quota": 4, "release": map[string]any{"plan": "even"}},
+			map[string]any{"award_id": codes, "probability": "0.2", "stock": 10, "release": slots}}},
+	})["id"].(string)
+
+	shots := filepath.Join("..", "..", "test-artifacts", "console")
+	require.NoError(t, os.MkdirAll(shots, 0o755))
+
+	// A token without the marketer or admin role is let in as far as the server's 403,
+	// which sends the user back to sign-in with the server's reason and forgets the token.
+	require.NoError(t, chromedp.Run(ctx,
+		chromedp.Navigate(srv.base+"/console"),
+		submitToken(dave.token),
+		textHas("#signin-reason", "Not allowed: this needs one of the roles marketer, admin (forbidden)"),
+		backAtSignIn(),
+		screenshot(t, shots, "signin-forbidden-390.png", 390),
+		chromedp.EmulateViewport(1280, 900),
+	))
+
+	// Redeem codes come from a file; the page shows the server's added and duplicate
+	// counts, and a refused line is shown at the file field.
+	row := fmt.Sprintf(`#awards-table tr[data-codes-for="%s"]`, codes)
+	file := writeFile(t, "codes.csv", "WELCOME-1\nWELCOME-2\nWELCOME-1\n")
+	blank := writeFile(t, "blank.csv", "WELCOME-9\n   \n")
+	require.NoError(t, chromedp.Run(ctx,
+		signInAs(mia.token),
+		exists(row+` input[type="file"]`),
+		chromedp.Click(row+" .codes button", chromedp.ByQuery),
+		textHas(row+" .codes", "Choose a file first."),
+		chromedp.SetUploadFiles(row+` input[type="file"]`, []string{file}, chromedp.ByQuery),
+		chromedp.Click(row+" .codes button", chromedp.ByQuery),
+		textHas(row+" .codes-result", "Added 2, duplicates 1."),
+		chromedp.Click(row+" .codes button", chromedp.ByQuery),
+		textHas(row+" .codes-result", "Added 0, duplicates 3."),
+		chromedp.SetUploadFiles(row+` input[type="file"]`, []string{blank}, chromedp.ByQuery),
+		chromedp.Click(row+" .codes button", chromedp.ByQuery),
+		exists(row+` [data-field="codes"] .field-error`),
+		textHas(row+" .form-error", "invalid"),
+		waitTrue(`!document.querySelector(`+fmt.Sprintf("%q", row+" .codes-result")+`)?.textContent`),
+		screenshot(t, shots, "awards-codes-1280.png", 1280),
+		screenshot(t, shots, "awards-codes-390.png", 390),
+		chromedp.EmulateViewport(1280, 900),
+	))
+	// The browser's codes reached the server: only WELCOME-3 is new. The refused file
+	// stored nothing, so WELCOME-9 is new too.
+	got := mia.must(http.StatusOK, http.MethodPost, "/api/v1/admin/awards/"+codes+"/codes",
+		map[string]any{"codes": []string{"WELCOME-2", "WELCOME-3", "WELCOME-9"}})
+	assert.Equal(t, map[string]any{"added": 2.0, "duplicates": 1.0}, got)
+
+	// The marketer edits an award from the keyboard: its kind is locked, a 422 lands at
+	// the field with everything typed kept, and the fixed award is saved with PUT.
+	noteRow := fmt.Sprintf(`#awards-table tr[data-id="%s"]`, note)
+	require.NoError(t, chromedp.Run(ctx,
+		pressEnter(noteRow+" button.edit"),
+		textHas("#award-form h3", "Edit “Thank-you note” (text)"),
+		waitTrue(`document.activeElement === document.querySelector('#award-form [name="name"]')`),
+		waitTrue(`document.querySelector('#award-form [name="kind"]').disabled`),
+		valueIs(`#award-form [name="content.text"]`, "Thanks!"),
+		chromedp.SetValue(`#award-form [name="name"]`, "Thank-you card", chromedp.ByQuery),
+		clearValue(`#award-form [name="content.text"]`),
+		chromedp.Click(`#award-form button[type="submit"]`, chromedp.ByQuery),
+		exists(`#award-form [data-field="content.text"] .field-error`),
+		valueIs(`#award-form [name="name"]`, "Thank-you card"),
+		textHas("#award-form h3", "Edit"),
+		screenshot(t, shots, "award-edit-problem-1280.png", 1280),
+		screenshot(t, shots, "award-edit-problem-390.png", 390),
+		chromedp.EmulateViewport(1280, 900),
+		chromedp.SendKeys(`#award-form [name="content.text"]`, "Thanks a lot!", chromedp.ByQuery),
+		chromedp.Click(`#award-form button[type="submit"]`, chromedp.ByQuery),
+		textHas(noteRow, "Thank-you card"),
+		textHas("#award-form h3", "New award"),
+		textHas("#award-form .ok", "Saved “Thank-you card”"),
+		waitTrue(`!document.querySelector('#award-form [name="kind"]').disabled`),
+		// Cancelling an edit empties the form back to a new award.
+		chromedp.Click(fmt.Sprintf(`#awards-table tr[data-id="%s"] button.edit`, codes), chromedp.ByQuery),
+		textHas("#award-form h3", "Edit “Welcome codes” (redeem_code)"),
+		valueIs(`#award-form [name="name"]`, "Welcome codes"),
+		pressEnter("#award-cancel"),
+		textHas("#award-form h3", "New award"),
+		valueIs(`#award-form [name="name"]`, ""),
+		waitTrue(`!document.querySelector('#award-form [name="kind"]').disabled && getComputedStyle(document.querySelector("#award-cancel")).display === "none"`),
+	))
+	var count int
+	require.NoError(t, chromedp.Run(ctx, chromedp.Evaluate(unlabelled, &count)))
+	assert.Zero(t, count, "every control in the awards view has a label")
+	saved := mia.must(http.StatusOK, http.MethodGet, "/api/v1/admin/awards/"+note, nil)
+	assert.Equal(t, "Thank-you card", saved["name"])
+	assert.Equal(t, map[string]any{"text": "Thanks a lot!"}, saved["content"])
+
+	// The marketer edits the draft activity in the creation form: values come back as
+	// typed (1.5 %, limits, quota, even release), a bad time zone is refused at its field
+	// without losing the edits, and the fixed version is saved with PUT.
+	openRow := fmt.Sprintf(`#activities-table tr[data-id="%s"] button.open`, wheel)
+	require.NoError(t, chromedp.Run(ctx,
+		chromedp.Navigate(srv.base+"/console/#/activities"),
+		exists("#activity-form .pct"),
+		exists(openRow),
+		chromedp.Click(openRow, chromedp.ByQuery),
+		textHas("#activity-card", "Thank-you card: 1.5 % (“0.015”), stock 10, 4/day, release even"),
+		pressEnter("#activity-edit"),
+		textHas("#activity-form h3", "Edit “Spring wheel” (draft)"),
+		waitTrue(`document.activeElement === document.querySelector('#activity-form [name="name"]')`),
+		valueIs(`#activity-form [name="name"]`, "Spring wheel"),
+		valueIs(`#activity-form [name="time_zone"]`, "Asia/Shanghai"),
+		valueIs(`#activity-form [name="limits.per_user_daily"]`, "1"),
+		valueIs("#activity-form .prize:nth-child(1) .pct", "1.5"),
+		valueIs("#activity-form .prize:nth-child(1) .quota", "4"),
+		valueIs("#activity-form .prize:nth-child(2) .pct", "20"),
+		waitTrue(`document.querySelector("#activity-form .prize:nth-child(1) .even").checked`),
+		textHas("#activity-form .prize:nth-child(2)", "Release plan “slots” is kept as it is."),
+		textHas("#odds-sum", "21.5 %"),
+		chromedp.SetValue(`#activity-form [name="name"]`, "Spring wheel v2", chromedp.ByQuery),
+		chromedp.SetValue("#activity-form .prize:nth-child(1) .pstock", "25", chromedp.ByQuery),
+		chromedp.SetValue(`#activity-form [name="time_zone"]`, "Mars/Olympus", chromedp.ByQuery),
+		chromedp.Click(`#activity-form button[type="submit"]`, chromedp.ByQuery),
+		textHas(`#activity-form [data-field="time_zone"] .field-error`, "unknown time zone"),
+		valueIs(`#activity-form [name="name"]`, "Spring wheel v2"),
+		valueIs("#activity-form .prize:nth-child(1) .pstock", "25"),
+		textHas("#activity-form h3", "Edit"),
+		screenshot(t, shots, "activity-edit-problem-1280.png", 1280),
+		screenshot(t, shots, "activity-edit-problem-390.png", 390),
+		chromedp.EmulateViewport(1280, 900),
+		chromedp.SetValue(`#activity-form [name="time_zone"]`, "Asia/Shanghai", chromedp.ByQuery),
+		chromedp.Click(`#activity-form button[type="submit"]`, chromedp.ByQuery),
+		textHas("#activity-card h3", "Spring wheel v2"),
+		textHas("#activity-card", "Thank-you card: 1.5 % (“0.015”), stock 25, 4/day, release even"),
+		textHas("#activity-card", "Welcome codes: 20 % (“0.2”), stock 10, release slots"),
+		textHas("#activities-table", "Spring wheel v2"),
+		textHas("#activity-form h3", "New activity"),
+		textHas("#activity-form .ok", "Saved “Spring wheel v2”"),
+	))
+	require.NoError(t, chromedp.Run(ctx, chromedp.Evaluate(unlabelled, &count)))
+	assert.Zero(t, count, "every control in the activities view has a label")
+	stored := mia.must(http.StatusOK, http.MethodGet, "/api/v1/admin/activities/"+wheel, nil)
+	assert.Equal(t, "Spring wheel v2", stored["name"])
+	assert.Equal(t, 2.0, stored["version"])
+	prizes := stored["strategy"].(map[string]any)["prizes"].([]any)
+	assert.Equal(t, 25.0, prizes[0].(map[string]any)["stock"])
+	assert.Equal(t, "0.015", prizes[0].(map[string]any)["probability"])
+	assert.Equal(t, map[string]any{"per_user_total": 5.0, "per_user_daily": 1.0}, stored["limits"])
+	assert.Len(t, prizes[1].(map[string]any)["release"].(map[string]any)["slots"], 2, "the slots plan survived the edit")
+	assert.Equal(t, "2026-11-11T00:00:00+08:00", stored["begin_at"])
+
+	// Once submitted it cannot be edited; after an admin rejects it, it can again.
+	require.NoError(t, chromedp.Run(ctx,
+		chromedp.Click(`#activity-detail [data-action="submit"]`, chromedp.ByQuery),
+		textHas("#activity-state", "pending_review"),
+		waitTrue(`!document.querySelector("#activity-edit")`),
+	))
+	ada.must(http.StatusOK, http.MethodPost, "/api/v1/admin/activities/"+wheel+"/transitions",
+		map[string]any{"action": "reject", "reason": "odds too generous"})
+	require.NoError(t, chromedp.Run(ctx,
+		chromedp.Click(openRow, chromedp.ByQuery),
+		textHas("#activity-state", "rejected"),
+		pressEnter("#activity-edit"),
+		textHas("#activity-form h3", "Edit “Spring wheel v2” (rejected)"),
+		clearValue("#activity-form .prize:nth-child(2) .pct"),
+		chromedp.SendKeys("#activity-form .prize:nth-child(2) .pct", "5", chromedp.ByQuery),
+		textHas("#odds-sum", "6.5 %"),
+		chromedp.Click(`#activity-form button[type="submit"]`, chromedp.ByQuery),
+		textHas("#activity-card", "Welcome codes: 5 % (“0.05”), stock 10, release slots"),
+		textHas("#activity-state", "rejected"),
+		screenshot(t, shots, "activity-rejected-edited-1280.png", 1280),
+		screenshot(t, shots, "activity-rejected-edited-390.png", 390),
+	))
+}

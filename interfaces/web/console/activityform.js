@@ -1,0 +1,193 @@
+import { api } from "./api.js";
+import { h, field, showError, clearErrors, errorBox } from "./dom.js";
+
+// pctToDecimal turns a percentage typed by a person into the API's decimal string without
+// floating point: "1.5" → "0.015". It returns null for anything that is not a number.
+export function pctToDecimal(s) {
+  const m = String(s).trim().match(/^(\d*)(?:\.(\d*))?$/);
+  if (!m || (m[1] === "" && !m[2])) return null;
+  const digits = (m[1] || "0") + (m[2] || "");
+  const pos = (m[1] || "0").length - 2;
+  return tidy(pos <= 0 ? "0." + "0".repeat(-pos) + digits : digits.slice(0, pos) + "." + digits.slice(pos));
+}
+
+// decimalToPct is the inverse, for filling the form from a stored activity: "0.015" → "1.5".
+export function decimalToPct(s) {
+  const [whole, frac = ""] = String(s).split(".");
+  const f = frac.padEnd(2, "0");
+  return tidy(whole + f.slice(0, 2) + "." + f.slice(2));
+}
+
+function tidy(s) {
+  let out = s.replace(/^0+(?=\d)/, "");
+  if (out.includes(".")) out = out.replace(/0+$/, "").replace(/\.$/, "");
+  return out || "0";
+}
+
+function localInput(d) {
+  const p = (n) => String(n).padStart(2, "0");
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
+}
+
+const num = (el) => (el.value.trim() === "" ? undefined : Number(el.value));
+
+// activityForm creates activities and, through the returned edit(a), changes a draft or
+// rejected one with PUT. awards is a promise of the award list for the prize pickers.
+export function activityForm(card, awards, saved) {
+  const f = {
+    name: h("input", { required: true }),
+    begin_at: h("input", { type: "datetime-local" }),
+    end_at: h("input", { type: "datetime-local" }),
+    time_zone: h("input"),
+    stock: h("input", { type: "number", min: 0 }),
+    per_user_total: h("input", { type: "number", min: 1 }),
+    per_user_daily: h("input", { type: "number", min: 1 }),
+    mode: h("select", {}, h("option", { value: "fixed" }, "fixed"), h("option", { value: "renormalize" }, "renormalize")),
+  };
+  const prizes = h("div", { id: "prizes" });
+  const sum = h("p", { id: "odds-sum", role: "status" });
+  const title = h("h3", {}, "New activity");
+  const status = h("p", { class: "ok", role: "status" });
+  const submit = h("button", { type: "submit" }, "Create activity");
+  const cancel = h("button", { type: "button", class: "secondary", id: "activity-cancel", hidden: true, onclick: () => blank() }, "Cancel editing");
+  let list = [];
+  let editing = null; // the activity being changed, or null for a new one
+  const form = h("form", { class: "card", id: "activity-form" }, title,
+    field("Name", "name", f.name),
+    h("div", { class: "row" }, field("Begins", "begin_at", f.begin_at), field("Ends", "end_at", f.end_at)),
+    field("Time zone", "time_zone", f.time_zone),
+    h("div", { class: "row" }, field("Total stock", "stock", f.stock), field("Per user, total", "limits.per_user_total", f.per_user_total),
+      field("Per user, daily", "limits.per_user_daily", f.per_user_daily)),
+    field("Mode", "strategy.mode", f.mode, "fixed: an empty prize loses; renormalize: it is drawn again among the rest"),
+    h("div", { dataset: { field: "strategy.prizes" } }, h("h3", {}, "Prizes"), prizes, sum,
+      h("button", { type: "button", class: "secondary", onclick: () => addPrize() }, "Add prize")),
+    errorBox(), status, submit, cancel);
+  card.append(form);
+
+  const updateSum = () => {
+    let total = 0;
+    let bad = false;
+    prizes.querySelectorAll(".pct").forEach((i) => {
+      if (i.value.trim() === "") return;
+      const d = pctToDecimal(i.value);
+      if (d === null) bad = true; else total += Number(d);
+    });
+    sum.textContent = `Sum of odds: ${(total * 100).toFixed(4).replace(/\.?0+$/, "")} %` + (total > 1 ? " — above 100 %!" : "") + (bad ? " (some values are not numbers)" : "");
+    sum.className = total > 1 || bad ? "error" : "muted";
+  };
+
+  // addPrize adds a prize row, filled from p when editing a stored prize.
+  function addPrize(p = {}) {
+    const path = `strategy.prizes[${prizes.children.length}]`;
+    const award = h("select", { class: "award" }, list.map((a) => h("option", { value: a.id }, `${a.name} (${a.kind})`)));
+    if (p.award_id && !list.some((a) => a.id === p.award_id)) award.append(h("option", { value: p.award_id }, "award " + p.award_id));
+    if (p.award_id) award.value = p.award_id;
+    const pct = h("input", { class: "pct", inputmode: "decimal", placeholder: "1.5" });
+    const dec = h("span", { class: "muted dec" });
+    const show = () => { const d = pctToDecimal(pct.value); dec.textContent = d === null ? "" : `= "${d}"`; updateSum(); };
+    pct.addEventListener("input", show);
+    const stock = h("input", { type: "number", min: 0, class: "pstock" });
+    const quota = h("input", { type: "number", min: 1, class: "quota" });
+    const even = h("input", { type: "checkbox", class: "even" });
+    if (p.probability) pct.value = decimalToPct(p.probability);
+    if (p.stock !== undefined) stock.value = p.stock;
+    if (p.daily_quota) quota.value = p.daily_quota;
+    even.checked = p.release?.plan === "even";
+    // A plan the form cannot show (slots) goes back unchanged unless "even" replaces it.
+    const kept = p.release && p.release.plan !== "even" ? p.release : null;
+    const row = h("div", { class: "prize" },
+      h("div", { class: "row" }, field("Award", path + ".award_id", award), field("Odds (%)", path + ".probability", pct, dec),
+        field("Stock", path + ".stock", stock), field("Daily quota", path + ".daily_quota", quota)),
+      h("label", { class: "check" }, even, "Release evenly over the window (plan “even”)"),
+      kept ? h("p", { class: "hint" }, `Release plan “${kept.plan}” is kept as it is.`) : null,
+      h("button", { type: "button", class: "secondary", onclick: () => { row.remove(); renumber(); updateSum(); } }, "Remove prize"));
+    row.prize = () => {
+      const out = { award_id: award.value, probability: pctToDecimal(pct.value) ?? pct.value, stock: num(stock) };
+      if (num(quota) !== undefined) out.daily_quota = num(quota);
+      if (even.checked) out.release = { plan: "even" };
+      else if (kept) out.release = kept;
+      return out;
+    };
+    prizes.append(row);
+    show();
+  }
+  // Field paths follow the prizes' positions so 422 problems land on the right row.
+  function renumber() {
+    [...prizes.children].forEach((row, i) => row.querySelectorAll("[data-field]").forEach((el) => {
+      el.dataset.field = el.dataset.field.replace(/prizes\[\d+\]/, `prizes[${i}]`);
+    }));
+  }
+
+  // fillFrom puts an activity's values (or a new one's defaults) into the form.
+  function fillFrom(a) {
+    clearErrors(form);
+    f.name.value = a.name;
+    f.begin_at.value = localInput(new Date(a.begin_at));
+    f.end_at.value = localInput(new Date(a.end_at));
+    f.time_zone.value = a.time_zone;
+    f.stock.value = a.stock;
+    f.per_user_total.value = a.limits.per_user_total ?? "";
+    f.per_user_daily.value = a.limits.per_user_daily ?? "";
+    f.mode.value = a.strategy.mode;
+    prizes.replaceChildren();
+    a.strategy.prizes.forEach((p) => addPrize(p));
+    updateSum();
+  }
+
+  function blank() {
+    editing = null;
+    const now = Date.now();
+    fillFrom({
+      name: "", begin_at: now, end_at: now + 7 * 864e5, time_zone: Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC",
+      stock: 1000, limits: {}, strategy: { mode: "fixed", prizes: list.length ? [{}] : [] },
+    });
+    title.textContent = "New activity";
+    submit.textContent = "Create activity";
+    cancel.hidden = true;
+  }
+
+  blank();
+  // The first prize row waits for the awards to pick from; nothing typed meanwhile is lost.
+  awards.then((items) => {
+    list = items;
+    if (!editing && !prizes.children.length) addPrize();
+  }).catch((e) => showError(form, e));
+
+  form.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    status.textContent = "";
+    const body = {
+      name: f.name.value.trim(), kind: editing ? editing.kind : "lottery",
+      begin_at: f.begin_at.value ? new Date(f.begin_at.value).toISOString() : "",
+      end_at: f.end_at.value ? new Date(f.end_at.value).toISOString() : "",
+      time_zone: f.time_zone.value.trim(), stock: num(f.stock),
+      limits: { per_user_total: num(f.per_user_total), per_user_daily: num(f.per_user_daily) },
+      strategy: { mode: f.mode.value, prizes: [...prizes.children].map((row) => row.prize()) },
+    };
+    const was = editing;
+    try {
+      const a = was
+        ? await api("PUT", "/admin/activities/" + was.id, body)
+        : await api("POST", "/admin/activities", body);
+      clearErrors(form);
+      if (was) blank();
+      status.textContent = `${was ? "Saved" : "Created"} “${a.name}” (${a.id}), state ${a.state}.`;
+      saved(a);
+    } catch (e) {
+      showError(form, e);
+    }
+  });
+
+  return {
+    edit(a) {
+      fillFrom(a);
+      editing = a;
+      status.textContent = "";
+      title.textContent = `Edit “${a.name}” (${a.state})`;
+      submit.textContent = "Save changes";
+      cancel.hidden = false;
+      form.scrollIntoView({ block: "start" });
+      f.name.focus();
+    },
+  };
+}

@@ -12,6 +12,63 @@ import (
 	"time"
 )
 
+// sender sends one worker's requests: a wire for plain http, net/http for https.
+type sender interface {
+	do(ctx context.Context, method, path string, body []byte, hdr ...string) (status int, answer []byte, err error)
+}
+
+// newSenders gives each of n workers a sender to base.
+func newSenders(base string, n int, timeout time.Duration) ([]sender, func()) {
+	out := make([]sender, n)
+	if _, err := newWire(base, timeout); err != nil {
+		h := &httpSender{client: newHTTPClient(n, timeout), base: base}
+		for i := range out {
+			out[i] = h
+		}
+		return out, h.client.CloseIdleConnections
+	}
+	wires := make([]*wire, n)
+	for i := range out {
+		wires[i], _ = newWire(base, timeout)
+		out[i] = wires[i]
+	}
+	return out, func() {
+		for _, w := range wires {
+			w.close()
+		}
+	}
+}
+
+// httpSender is net/http's client, for what a wire does not speak (TLS).
+type httpSender struct {
+	client *http.Client
+	base   string
+}
+
+func (h *httpSender) do(ctx context.Context, method, path string, body []byte, hdr ...string) (int, []byte, error) {
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, h.base+path, rd)
+	if err != nil {
+		return 0, nil, fmt.Errorf("build %s %s: %w", method, path, err)
+	}
+	for i := 0; i+1 < len(hdr); i += 2 {
+		req.Header.Set(hdr[i], hdr[i+1])
+	}
+	resp, err := h.client.Do(req)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return 0, nil, err
+	}
+	return resp.StatusCode, b, nil
+}
+
 // newHTTPClient keeps one idle connection per worker open, so a closed-loop worker never
 // pays for a TCP handshake: the load is the server's work, not the client's dialling.
 func newHTTPClient(concurrency int, timeout time.Duration) *http.Client {
@@ -54,9 +111,9 @@ type errorBody struct {
 	} `json:"error"`
 }
 
-// do sends req and classifies the answer; into, when not nil, receives a 2xx JSON body.
-func do(c *http.Client, req *http.Request, into any) answer {
-	resp, err := c.Do(req)
+// classify turns what a sender returned into an answer; into, when not nil, receives a
+// 2xx JSON body.
+func classify(status int, body []byte, err error, into any) answer {
 	if err != nil {
 		var ne net.Error
 		if errors.As(err, &ne) && ne.Timeout() {
@@ -64,13 +121,8 @@ func do(c *http.Client, req *http.Request, into any) answer {
 		}
 		return answer{Code: "transport_error"}
 	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return answer{Code: "transport_error"}
-	}
-	a := answer{Status: resp.StatusCode}
-	if resp.StatusCode/100 == 2 {
+	a := answer{Status: status}
+	if status/100 == 2 {
 		if into != nil && json.Unmarshal(body, into) != nil {
 			a.Code = "malformed_response"
 		}
@@ -80,19 +132,7 @@ func do(c *http.Client, req *http.Request, into any) answer {
 	if json.Unmarshal(body, &eb) == nil && eb.Error.Code != "" {
 		a.Code = eb.Error.Code
 	} else {
-		a.Code = fmt.Sprintf("http_%d", resp.StatusCode)
+		a.Code = fmt.Sprintf("http_%d", status)
 	}
 	return a
-}
-
-// drawRequest builds POST /api/v1/draws for one user and key.
-func drawRequest(ctx context.Context, base string, body []byte, bearer, key string) (*http.Request, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+"/api/v1/draws", bytes.NewReader(body))
-	if err != nil {
-		return nil, fmt.Errorf("build draw request: %w", err)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", bearer)
-	req.Header.Set("Idempotency-Key", key)
-	return req, nil
 }

@@ -80,8 +80,7 @@ func (p *phase) run(ctx context.Context, work func(w int, i int64, rng *rand.Ran
 
 // drawRun is the state shared by the workers of a draw phase.
 type drawRun struct {
-	client  *http.Client
-	base    string
+	senders []sender // one per worker
 	body    []byte
 	bearers []string // "Bearer <token>" per user
 	prefix  string   // of this run's idempotency keys
@@ -93,41 +92,36 @@ func (d *drawRun) work(ctx context.Context, tl *timeline) func(int, int64, *rand
 	return func(w int, i int64, rng *rand.Rand) bool {
 		bearer := d.bearers[rng.IntN(len(d.bearers))]
 		key := d.prefix + strconv.FormatInt(i, 36)
-		a, took, end := d.send(ctx, bearer, key)
+		a, took, end := d.send(ctx, d.senders[w], bearer, key)
 		tl.record(end, took, a.Code == "")
 		t := d.tallies[w]
 		t.draw(a)
 		if a.Code == "" && d.every > 0 && i%d.every == 0 {
-			again, _, _ := d.send(ctx, bearer, key)
+			again, _, _ := d.send(ctx, d.senders[w], bearer, key)
 			t.replay(key, a.Draw.OrderID, again)
 		}
 		return a.Status == 0
 	}
 }
 
-func (d *drawRun) send(ctx context.Context, bearer, key string) (answer, time.Duration, time.Time) {
-	req, err := drawRequest(ctx, d.base, d.body, bearer, key)
-	if err != nil {
-		return answer{Code: "client_error"}, 0, time.Now()
-	}
+func (d *drawRun) send(ctx context.Context, s sender, bearer, key string) (answer, time.Duration, time.Time) {
 	var da drawAnswer
 	start := time.Now()
-	a := do(d.client, req, &da)
+	status, body, err := s.do(ctx, http.MethodPost, "/api/v1/draws", d.body,
+		"Content-Type", "application/json", "Authorization", bearer, "Idempotency-Key", key)
 	end := time.Now()
+	a := classify(status, body, err, &da)
 	a.Draw = da
 	return a, end.Sub(start), end
 }
 
 // healthWork is the same loop on GET /healthz: what the server does with no work at all.
-func healthWork(ctx context.Context, client *http.Client, base string, tl *timeline) func(int, int64, *rand.Rand) bool {
-	return func(int, int64, *rand.Rand) bool {
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/healthz", nil)
-		if err != nil {
-			return false
-		}
+func healthWork(ctx context.Context, senders []sender, tl *timeline) func(int, int64, *rand.Rand) bool {
+	return func(w int, _ int64, _ *rand.Rand) bool {
 		start := time.Now()
-		a := do(client, req, nil)
+		status, body, err := senders[w].do(ctx, http.MethodGet, "/healthz", nil)
 		end := time.Now()
+		a := classify(status, body, err, nil)
 		tl.record(end, end.Sub(start), a.Code == "")
 		return a.Status == 0
 	}

@@ -64,11 +64,11 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	client := newHTTPClient(o.Load.Concurrency, o.Timeout)
-	defer client.CloseIdleConnections()
+	senders, closeAll := newSenders(o.URL, o.Load.Concurrency, o.Timeout)
+	defer closeAll()
 
 	d := &drawRun{
-		client: client, base: o.URL, bearers: bearers, every: o.ReplayEvery,
+		senders: senders, bearers: bearers, every: o.ReplayEvery,
 		body:   []byte(`{"activity_id":"` + strconv.FormatInt(o.ActivityID, 10) + `"}`),
 		prefix: o.UserPrefix + "k", tallies: make([]*tally, o.Load.Concurrency),
 	}
@@ -88,7 +88,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	r.addTally(t)
 	if o.Healthz && ctx.Err() == nil {
 		h := newPhase(o.Load)
-		withProgress(ctx, o.Progress, "healthz", h, func() { h.run(ctx, healthWork(ctx, client, o.URL, h.tl)) })
+		withProgress(ctx, o.Progress, "healthz", h, func() { h.run(ctx, healthWork(ctx, senders, h.tl)) })
 		r.Healthz = summarise(h)
 		if r.Healthz.PerSecond > 0 {
 			r.Ratio = r.Draws.PerSecond / r.Healthz.PerSecond

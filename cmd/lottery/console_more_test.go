@@ -227,3 +227,148 @@ func TestConsoleForbiddenCodesAndEditing(t *testing.T) {
 		screenshot(t, shots, "activity-rejected-edited-390.png", 390),
 	))
 }
+
+// stillSignedIn checks that the console kept its token and shows the signed-in page.
+func stillSignedIn() chromedp.Action {
+	return waitTrue(`!!sessionStorage.getItem("lottery.token") && document.querySelector("#signin").hidden &&
+		!document.querySelector("#nav").hidden && !document.querySelector("#view").hidden`)
+}
+
+// callFromPage runs call, a JavaScript expression for a promise, in the page and waits for it
+// to settle; window.__settled then holds {ok: true} or, for a rejection, the error's status,
+// code, details and whether the console took it as refusing the token.
+func callFromPage(call string) chromedp.Tasks {
+	return chromedp.Tasks{
+		chromedp.Evaluate(`window.__settled = null; (`+call+`).then(
+			() => { window.__settled = { ok: true }; },
+			(e) => { window.__settled = { ok: false, status: e.status, code: e.code, details: e.details, refusesToken: e.refusesToken }; }); 0`, nil),
+		waitTrue(`window.__settled !== null`),
+	}
+}
+
+// TestConsoleSeparationOfDuties: an admin does not review their own activity. The console
+// does not offer it, and when the action is forced anyway the server's 403 is shown at the
+// action while the user stays signed in; only a 403 for the whole route signs out.
+func TestConsoleSeparationOfDuties(t *testing.T) {
+	ctx := browser(t)
+	cfg := testkit.EmbeddedStack(t)
+	srv := startServer(t, cfg, web.Register)
+	ada := newClient(t, srv.base, cfg, "ada", "admin")
+	bob := newClient(t, srv.base, cfg, "bob", "admin")
+	mia := newClient(t, srv.base, cfg, "mia", "marketer")
+	dave := newClient(t, srv.base, cfg, "dave", "user")
+	ada.must(http.StatusCreated, http.MethodPost, "/api/v1/admin/awards", map[string]any{
+		"name": "Thank-you note", "kind": "text", "content": map[string]any{"text": "Thanks!"}})
+
+	shots := filepath.Join("..", "..", "test-artifacts", "console")
+	require.NoError(t, os.MkdirAll(shots, 0o755))
+
+	// Ada, an admin, creates an activity and submits it: Approve and Reject are not offered,
+	// a note says another admin must review it, and she may still revoke it.
+	var id string
+	require.NoError(t, chromedp.Run(ctx,
+		chromedp.Navigate(srv.base+"/console"),
+		signInAs(ada.token),
+		chromedp.Navigate(srv.base+"/console/#/activities"),
+		exists("#activity-form .pct"),
+		waitTrue(`document.querySelector("#activity-form .award").options.length > 0`),
+		chromedp.SetValue(`#activity-form [name="name"]`, "Own wheel", chromedp.ByQuery),
+		chromedp.SendKeys("#activity-form .pct", "1.5", chromedp.ByQuery),
+		chromedp.SetValue("#activity-form .pstock", "10", chromedp.ByQuery),
+		chromedp.Click(`#activity-form button[type="submit"]`, chromedp.ByQuery),
+		exists(`#activity-detail [data-action="submit"]`),
+		waitTrue(`!document.querySelector("#review-note")`),
+		chromedp.Evaluate(`document.querySelector("#activity-card").dataset.id`, &id),
+		chromedp.Click(`#activity-detail [data-action="submit"]`, chromedp.ByQuery),
+		textHas("#activity-state", "pending_review"),
+		textHas("#activity-detail .actions #review-note", "another admin must approve or reject it"),
+		waitTrue(`!!document.querySelector('#activity-detail [data-action="revoke"]') &&
+			!document.querySelector('#activity-detail [data-action="approve"]') && !document.querySelector('#activity-detail [data-action="reject"]')`),
+		screenshot(t, shots, "activity-own-review-390.png", 390),
+		chromedp.EmulateViewport(1280, 900),
+	))
+	require.NotEmpty(t, id)
+	assert.Equal(t, "ada", ada.must(http.StatusOK, http.MethodGet, "/api/v1/admin/activities/"+id, nil)["created_by"])
+
+	// Forced anyway: the page's fetch is wrapped so that the activity seems created by
+	// someone else, as a page that does not know the creator would show it. Approve is
+	// offered and clicked; the server refuses with 403 and the refusal is shown at the
+	// actions, the reason typed is kept, and Ada stays signed in.
+	openRow := fmt.Sprintf(`#activities-table tr[data-id="%s"] button.open`, id)
+	require.NoError(t, chromedp.Run(ctx,
+		chromedp.Evaluate(fmt.Sprintf(`window.__realFetch = window.fetch;
+			window.fetch = async (url, opts) => {
+				const r = await window.__realFetch(url, opts);
+				if (url !== "/api/v1/admin/activities/%s" || (opts && opts.method && opts.method !== "GET")) return r;
+				const a = await r.json();
+				a.created_by = "someone-else";
+				return new Response(JSON.stringify(a), { status: r.status, headers: { "Content-Type": "application/json" } });
+			}; 0`, id), nil),
+		exists(openRow),
+		chromedp.Click(openRow, chromedp.ByQuery),
+		exists(`#activity-detail [data-action="approve"]`),
+		chromedp.SendKeys("#transition-reason", "looks fine", chromedp.ByQuery),
+		chromedp.Click(`#activity-detail [data-action="approve"]`, chromedp.ByQuery),
+		textHas("#activity-detail .actions .form-error", "another admin must approve or reject this activity"),
+		textHas("#activity-detail .actions .form-error", "(forbidden)"),
+		stillSignedIn(),
+		valueIs("#transition-reason", "looks fine"),
+		textHas("#activity-state", "pending_review"),
+		screenshot(t, shots, "activity-own-approve-refused-1280.png", 1280),
+		screenshot(t, shots, "activity-own-approve-refused-390.png", 390),
+		chromedp.EmulateViewport(1280, 900),
+		chromedp.Evaluate(`window.fetch = window.__realFetch; 0`, nil),
+	))
+
+	// The console's api() function itself, called from the page, takes the refusal as one
+	// of an action, not of the token.
+	var settled map[string]any
+	require.NoError(t, chromedp.Run(ctx,
+		callFromPage(fmt.Sprintf(`import("/console/api.js").then((m) => m.api("POST", "/admin/activities/%s/transitions", { action: "reject", reason: "mine" }))`, id)),
+		chromedp.Evaluate(`window.__settled`, &settled),
+		stillSignedIn(),
+	))
+	assert.Equal(t, map[string]any{"ok": false, "status": 403.0, "code": "forbidden", "refusesToken": false,
+		"details": map[string]any{"scope": "action", "reason": "separation_of_duties"}}, settled)
+	assert.Equal(t, "pending_review", ada.must(http.StatusOK, http.MethodGet, "/api/v1/admin/activities/"+id, nil)["state"])
+
+	// Another admin approves it; Ada then sees it approved and may start it.
+	bob.must(http.StatusOK, http.MethodPost, "/api/v1/admin/activities/"+id+"/transitions", map[string]any{"action": "approve"})
+	require.NoError(t, chromedp.Run(ctx,
+		chromedp.Click(openRow, chromedp.ByQuery),
+		textHas("#activity-state", "approved"),
+		exists(`#activity-detail [data-action="start"]`),
+		waitTrue(`!document.querySelector("#review-note") && !document.querySelector("#activity-detail .actions .form-error:not([hidden])")`),
+	))
+
+	// Publishing a rule tree is for admins: the marketer is not offered it, and forcing it
+	// through api() is a refused action too, so she stays signed in.
+	tree := mia.must(http.StatusCreated, http.MethodPost, "/api/v1/admin/rule-trees", map[string]any{
+		"name": "own-router", "facts": map[string]any{"age": "int"}, "root": "n1", "nodes": []any{
+			map[string]any{"id": "n1", "edges": []any{map[string]any{"when": "age < 18", "to": "kids"}, map[string]any{"to": "general"}}},
+			map[string]any{"id": "kids", "leaf": id}, map[string]any{"id": "general", "leaf": id}}})["id"].(string)
+	settled = nil
+	require.NoError(t, chromedp.Run(ctx,
+		signOut(),
+		signInAs(mia.token),
+		chromedp.Navigate(srv.base+"/console/#/trees"),
+		exists(fmt.Sprintf(`#trees-table tr[data-id="%s"] button`, tree)),
+		chromedp.Click(fmt.Sprintf(`#trees-table tr[data-id="%s"] button`, tree), chromedp.ByQuery),
+		textHas("#tree-editor", "Only admins publish rule trees."),
+		waitTrue(`!document.querySelector("#tree-publish")`),
+		callFromPage(fmt.Sprintf(`import("/console/api.js").then((m) => m.api("POST", "/admin/rule-trees/%s/publish", { version: 1 }))`, tree)),
+		chromedp.Evaluate(`window.__settled`, &settled),
+		stillSignedIn(),
+	))
+	assert.Equal(t, map[string]any{"ok": false, "status": 403.0, "code": "forbidden", "refusesToken": false,
+		"details": map[string]any{"scope": "action", "reason": "role", "roles": []any{"admin"}}}, settled)
+
+	// A token without the marketer or admin role is refused the whole route and sent back
+	// to sign-in, as before.
+	require.NoError(t, chromedp.Run(ctx,
+		signOut(),
+		submitToken(dave.token),
+		textHas("#signin-reason", "Not allowed: this needs one of the roles marketer, admin (forbidden)"),
+		backAtSignIn(),
+	))
+}

@@ -1,6 +1,9 @@
 package activity
 
-import "errors"
+import (
+	"errors"
+	"fmt"
+)
 
 var (
 	ErrIllegalTransition = errors.New("illegal transition")
@@ -9,6 +12,9 @@ var (
 	// ErrForbidden: the actor lacks the role, or would approve or reject their own
 	// activity (separation of duties).
 	ErrForbidden = errors.New("forbidden")
+	// ErrOwnReview: an admin would approve or reject an activity they created. It is an
+	// ErrForbidden too.
+	ErrOwnReview = fmt.Errorf("%w: separation of duties", ErrForbidden)
 	// ErrNotRunning: the activity does not accept draws now (state or window).
 	ErrNotRunning = errors.New("activity is not running")
 	// ErrConcurrentChange: the activity changed between load and store; reload and retry.

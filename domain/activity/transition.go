@@ -32,7 +32,7 @@ func (a *Activity) Transition(act Action, by Actor, now time.Time) error {
 		return err
 	}
 	if review && by.ID == a.createdBy {
-		return fmt.Errorf("%w: nobody may %s an activity they created", ErrForbidden, act)
+		return fmt.Errorf("%w: nobody may %s an activity they created", ErrOwnReview, act)
 	}
 	a.state, a.updatedAt = to, now
 	return nil

@@ -1,6 +1,7 @@
 package activity_test
 
 import (
+	"errors"
 	"testing"
 	"time"
 
@@ -63,8 +64,8 @@ func TestTransitionRoles(t *testing.T) {
 		{"admin rejects", activity.StatePendingReview, activity.ActionReject, admin, nil},
 		{"marketer cannot approve", activity.StatePendingReview, activity.ActionApprove, marketer, activity.ErrForbidden},
 		{"marketer cannot reject", activity.StatePendingReview, activity.ActionReject, marketer, activity.ErrForbidden},
-		{"creator cannot approve own", activity.StatePendingReview, activity.ActionApprove, creator, activity.ErrForbidden},
-		{"creator cannot reject own", activity.StatePendingReview, activity.ActionReject, creator, activity.ErrForbidden},
+		{"creator cannot approve own", activity.StatePendingReview, activity.ActionApprove, creator, activity.ErrOwnReview},
+		{"creator cannot reject own", activity.StatePendingReview, activity.ActionReject, creator, activity.ErrOwnReview},
 		{"plain user cannot submit", activity.StateDraft, activity.ActionSubmit, plain, activity.ErrForbidden},
 		{"plain user cannot close", activity.StateRunning, activity.ActionClose, plain, activity.ErrForbidden},
 		{"anonymous admin flag is not enough", activity.StatePendingReview, activity.ActionApprove, activity.Actor{Admin: true}, activity.ErrForbidden},
@@ -82,6 +83,8 @@ func TestTransitionRoles(t *testing.T) {
 				return
 			}
 			require.ErrorIs(t, err, tt.wantErr)
+			assert.Equal(t, errors.Is(tt.wantErr, activity.ErrOwnReview), errors.Is(err, activity.ErrOwnReview),
+				"only a review of one's own activity is ErrOwnReview (and still ErrForbidden)")
 			assert.Equal(t, tt.from, a.State())
 		})
 	}

@@ -1,6 +1,7 @@
 package rest
 
 import (
+	"errors"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
@@ -9,6 +10,7 @@ import (
 	"github.com/lottery-go/lottery/domain/activity"
 	"github.com/lottery-go/lottery/domain/award"
 	"github.com/lottery-go/lottery/domain/check"
+	"github.com/lottery-go/lottery/domain/ruletree"
 	"github.com/lottery-go/lottery/domain/user"
 	"github.com/lottery-go/lottery/infrastructure/token"
 )
@@ -43,7 +45,7 @@ func RegisterAdmin(s *Server, verifier Verifier, app *admin.Service) {
 	h := &adminAPI{app: app}
 	// Middleware per route rather than on the group: group middleware makes echo add
 	// catch-all routes, which would answer unknown paths with 401 instead of 404.
-	mw := []echo.MiddlewareFunc{authenticate(verifier), requireRole(token.RoleMarketer, token.RoleAdmin), withProblems}
+	mw := []echo.MiddlewareFunc{authenticate(verifier), requireRole(token.RoleMarketer, token.RoleAdmin), withProblems, withActionRefusals}
 	g := s.echo.Group(adminPrefix)
 	g.POST("/awards", h.createAward, mw...)
 	g.GET("/awards", h.listAwards, mw...)
@@ -66,4 +68,37 @@ func RegisterAdmin(s *Server, verifier Verifier, app *admin.Service) {
 func actorOf(c echo.Context) activity.Actor {
 	cl := claimsOf(c)
 	return activity.Actor{ID: cl.Subject, Admin: cl.Has(token.RoleAdmin), Marketer: cl.Has(token.RoleMarketer)}
+}
+
+// withActionRefusals answers the domain's refusals of one action on one object with 403
+// forbidden and details.scope "action", unlike the role check's "route": the token may use
+// the route, so a client keeps it and shows the refusal at the action. details.reason is
+// "separation_of_duties" when an admin would approve or reject an activity they created,
+// and "role" when the action needs a role the token lacks (roles lists it), such as a
+// marketer approving an activity or publishing a rule tree.
+func withActionRefusals(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		err := next(c)
+		switch {
+		case err == nil:
+			return nil
+		case errors.Is(err, activity.ErrForbidden):
+			return activityRefusal(err)
+		case errors.Is(err, ruletree.ErrForbidden):
+			return Errorf(http.StatusForbidden, "forbidden", "%s", err.Error()).
+				WithDetails(map[string]any{"scope": forbiddenAction, "reason": "role", "roles": []string{token.RoleAdmin}})
+		}
+		return err
+	}
+}
+
+// activityRefusal tells the two refusals of a transition apart.
+func activityRefusal(err error) *APIError {
+	if errors.Is(err, activity.ErrOwnReview) {
+		return Errorf(http.StatusForbidden, "forbidden",
+			"separation of duties: another admin must approve or reject this activity, because you created it").
+			WithDetails(map[string]any{"scope": forbiddenAction, "reason": "separation_of_duties"})
+	}
+	return Errorf(http.StatusForbidden, "forbidden", "%s", err.Error()).
+		WithDetails(map[string]any{"scope": forbiddenAction, "reason": "role", "roles": []string{token.RoleAdmin}})
 }

@@ -9,7 +9,7 @@ import (
 )
 
 // TestAdminRoutesNeedAMarketerOrAdmin walks every admin route: no token is 401, a user
-// token 403, both in the error shape of API.md.
+// token 403 with details.scope "route", both in the error shape of API.md.
 func TestAdminRoutesNeedAMarketerOrAdmin(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
@@ -27,9 +27,12 @@ func TestAdminRoutesNeedAMarketerOrAdmin(t *testing.T) {
 			assert.Equal(t, "unauthorized", none.errorCode())
 			assert.NotEmpty(t, none.header.Get("WWW-Authenticate"))
 
+			// The role check refuses the whole route, which a client tells from a refused
+			// action by details.scope.
 			user := h.do(r.Method, path, dave, nil)
 			assert.Equal(t, http.StatusForbidden, user.status)
 			assert.Equal(t, "forbidden", user.errorCode())
+			assert.Equal(t, map[string]any{"scope": "route", "roles": []any{"marketer", "admin"}}, user.errorDetails())
 		})
 	}
 	assert.Equal(t, 25, checked, "every admin route: awards, activities, blacklist, rule trees, profiles")
@@ -43,4 +46,10 @@ func TestForgedTokenIsRefused(t *testing.T) {
 	r := h.send(req)
 	assert.Equal(t, http.StatusUnauthorized, r.status)
 	assert.Equal(t, "unauthorized", r.errorCode())
+}
+
+func (r reply) errorDetails() map[string]any {
+	e, _ := r.body["error"].(map[string]any)
+	d, _ := e["details"].(map[string]any)
+	return d
 }

@@ -22,10 +22,11 @@ func init() {
 }
 
 // RegisterRuleTrees adds the rule tree routes under /api/v1/admin for marketers and
-// admins; publishing is for admins only, which the use case enforces.
+// admins; publishing is for admins only, which the use case enforces (a 403 with
+// details.scope "action", see withActionRefusals).
 func RegisterRuleTrees(s *Server, verifier Verifier, app *admin.Service) {
 	h := &adminAPI{app: app}
-	mw := []echo.MiddlewareFunc{authenticate(verifier), requireRole(token.RoleMarketer, token.RoleAdmin), withProblems, withRuleProblems}
+	mw := []echo.MiddlewareFunc{authenticate(verifier), requireRole(token.RoleMarketer, token.RoleAdmin), withProblems, withRuleProblems, withActionRefusals}
 	g := s.echo.Group(adminPrefix)
 	g.POST("/rule-trees", h.createRuleTree, mw...)
 	g.GET("/rule-trees", h.listRuleTrees, mw...)

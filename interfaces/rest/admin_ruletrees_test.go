@@ -63,6 +63,8 @@ func TestRuleTreeEndpoints(t *testing.T) {
 
 	r = h.must(http.StatusForbidden, h.do(http.MethodPost, trees+"/"+id+"/publish", alice, map[string]any{"version": 1}))
 	assert.Equal(t, "forbidden", r.errorCode())
+	assert.Equal(t, map[string]any{"scope": "action", "reason": "role", "roles": []any{"admin"}}, r.errorDetails(),
+		"a marketer may use the rule tree routes, only not publish")
 	r = h.must(http.StatusOK, h.do(http.MethodPost, trees+"/"+id+"/publish", bob, map[string]any{"version": 1, "default": true}))
 	assert.EqualValues(t, 1, r.body["live_version"])
 	assert.Equal(t, true, r.body["default"])

@@ -46,6 +46,10 @@ func TestTransitionRefusals(t *testing.T) {
 	h.must(http.StatusOK, h.transition(own, carol, "submit", ""))
 	draft := h.activity()
 
+	// A refused action is 403 forbidden with details.scope "action" (the token may use the
+	// route, unlike the role check's "route") and details.reason saying why.
+	role := map[string]any{"scope": "action", "reason": "role", "roles": []any{"admin"}}
+	duties := map[string]any{"scope": "action", "reason": "separation_of_duties"}
 	tests := []struct {
 		name, id string
 		as       who
@@ -53,15 +57,16 @@ func TestTransitionRefusals(t *testing.T) {
 		reason   string
 		status   int
 		code     string
+		details  map[string]any
 	}{
-		{"marketer approves", pending, alice, "approve", "", 403, "forbidden"},
-		{"marketer rejects", pending, alice, "reject", "no", 403, "forbidden"},
-		{"admin approves own activity", own, carol, "approve", "", 403, "forbidden"},
-		{"admin rejects own activity", own, carol, "reject", "no", 403, "forbidden"},
-		{"illegal move", draft, alice, "start", "", 409, "illegal_transition"},
-		{"unknown action", draft, alice, "launch", "", 422, "invalid"},
-		{"reject without reason", pending, bob, "reject", "", 422, "invalid"},
-		{"unknown activity", "424242", alice, "submit", "", 404, "not_found"},
+		{"marketer approves", pending, alice, "approve", "", 403, "forbidden", role},
+		{"marketer rejects", pending, alice, "reject", "no", 403, "forbidden", role},
+		{"admin approves own activity", own, carol, "approve", "", 403, "forbidden", duties},
+		{"admin rejects own activity", own, carol, "reject", "no", 403, "forbidden", duties},
+		{"illegal move", draft, alice, "start", "", 409, "illegal_transition", nil},
+		{"unknown action", draft, alice, "launch", "", 422, "invalid", nil},
+		{"reject without reason", pending, bob, "reject", "", 422, "invalid", nil},
+		{"unknown activity", "424242", alice, "submit", "", 404, "not_found", nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -69,8 +74,15 @@ func TestTransitionRefusals(t *testing.T) {
 			r := h.transition(tt.id, tt.as, tt.action, tt.reason)
 			require.Equal(t, tt.status, r.status, "%s", r.raw)
 			assert.Equal(t, tt.code, r.errorCode())
+			if tt.details != nil {
+				assert.Equal(t, tt.details, r.errorDetails())
+			}
 		})
 	}
+	// The separation of duties is said in so many words, for a person to read.
+	r := h.must(http.StatusForbidden, h.transition(own, carol, "approve", ""))
+	msg, _ := r.body["error"].(map[string]any)["message"].(string)
+	assert.Contains(t, msg, "another admin must approve or reject this activity")
 	malformed := h.do(http.MethodPost, "/api/v1/admin/activities/"+draft+"/transitions", alice, `{"action":"submit","why":"x"}`)
 	assert.Equal(t, http.StatusBadRequest, malformed.status)
 }

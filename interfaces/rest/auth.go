@@ -37,7 +37,17 @@ func authenticate(v Verifier) echo.MiddlewareFunc {
 	}
 }
 
-// requireRole lets a request through when its token has any of roles.
+// The scopes of a 403 forbidden, in details.scope, so a client can tell a token that is
+// refused the whole route (sign in with another) from one refused a single action on one
+// object, such as approving an activity its holder created (show it at the action).
+const (
+	forbiddenRoute  = "route"
+	forbiddenAction = "action"
+)
+
+// requireRole lets a request through when its token has any of roles. Otherwise it answers
+// 403 forbidden with details {"scope":"route","roles":[…]}: no request to this route can
+// succeed with this token.
 func requireRole(roles ...string) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
@@ -47,7 +57,8 @@ func requireRole(roles ...string) echo.MiddlewareFunc {
 					return next(c)
 				}
 			}
-			return Errorf(http.StatusForbidden, "forbidden", "this needs one of the roles %s", strings.Join(roles, ", "))
+			return Errorf(http.StatusForbidden, "forbidden", "this needs one of the roles %s", strings.Join(roles, ", ")).
+				WithDetails(map[string]any{"scope": forbiddenRoute, "roles": append([]string(nil), roles...)})
 		}
 	}
 }

@@ -15,10 +15,18 @@ func commonOpenAPI(d *apiDoc) {
 			"details": map[string]any{
 				"type":                 "object",
 				"additionalProperties": true,
-				"description":          "for 422 invalid: problems (every problem with its field path) and omitted (problems beyond the first 100)",
+				"description": "for 422 invalid: problems (every problem with its field path) and omitted (problems beyond the first 100); " +
+					"for 403 forbidden: scope, reason and roles",
 				"properties": map[string]any{
 					"problems": array(ref("Problem")),
 					"omitted":  integer("problems not listed", 1),
+					"scope": map[string]any{"type": "string", "enum": []any{"route", "action"},
+						"description": "403 forbidden only. route: the token lacks a role this route needs, so no request to it can succeed with this token; " +
+							"action: the token may use the route but not for this action on this object (the reason says why)"},
+					"reason": map[string]any{"type": "string", "enum": []any{"role", "separation_of_duties"},
+						"description": "403 forbidden with scope action only. role: the action needs a role the token lacks (roles lists it), " +
+							"e.g. a marketer approving an activity or publishing a rule tree; separation_of_duties: an admin may not approve or reject an activity they created"},
+					"roles": array(str("a role name")),
 				},
 			},
 		}),

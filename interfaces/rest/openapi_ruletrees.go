@@ -24,7 +24,7 @@ func adminRuleTreesOpenAPI(d *apiDoc) {
 		"Save a document as the tree's next version (a draft: the live version stays until published)", true, id,
 		ref("RuleTreeDocument"), ruleResponses(http.StatusOK, "the tree with the new version", ref("RuleTree"), with(adminWriteErrors, http.StatusNotFound)...)))
 	d.op(http.MethodPost, one+"/publish", operation(tag, "publishRuleTree",
-		"Admins only (403 forbidden otherwise). Make a version live and/or the tree the default for draws naming no activity or tree; "+
+		"Admins only (otherwise 403 forbidden, details.scope action, reason role). Make a version live and/or the tree the default for draws naming no activity or tree; "+
 			"there is one default at a time, so the previous one stops being it. Making an unpublished tree the default is 409 not_published. "+
 			"Every server routes by the new version within a second.", true, id,
 		ref("PublishRequest"), responses(http.StatusOK, "the tree", ref("RuleTree"), with(adminWriteErrors, http.StatusNotFound, http.StatusConflict)...)))

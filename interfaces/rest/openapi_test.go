@@ -27,6 +27,12 @@ func TestOpenAPIDocumentIsValid(t *testing.T) {
 	assert.Equal(t, "3.0.3", doc.OpenAPI)
 	assert.NotNil(t, doc.Components.Schemas["Error"])
 	assert.NotNil(t, doc.Components.Schemas["Activity"])
+
+	// A 403's details.scope, which tells a refused token from a refused action, is documented.
+	details := doc.Components.Schemas["Error"].Value.Properties["error"].Value.Properties["details"].Value
+	require.NotNil(t, details.Properties["scope"])
+	assert.Equal(t, []any{"route", "action"}, details.Properties["scope"].Value.Enum)
+	assert.Equal(t, []any{"role", "separation_of_duties"}, details.Properties["reason"].Value.Enum)
 }
 
 // TestOpenAPICoversEveryRoute holds the document and the router to each other: every

@@ -1,4 +1,4 @@
-import { api, isAdmin } from "./api.js";
+import { api, isAdmin, subject } from "./api.js";
 import { h, fill, field, showError, clearErrors, errorBox, fmtTime } from "./dom.js";
 import { activityForm, decimalToPct } from "./activityform.js";
 
@@ -13,6 +13,8 @@ const ACTIONS = {
   paused: ["resume", "close"],
   closed: [],
 };
+// Approve and reject are for admins other than the activity's creator (separation of
+// duties); the server refuses the rest with 403, which is shown at the action.
 const ADMIN_ONLY = new Set(["approve", "reject"]);
 const EDITABLE = new Set(["draft", "rejected"]); // PUT is refused in every other state
 const awardNames = new Map(); // award id → name, for showing prizes by name
@@ -75,9 +77,14 @@ function activityCard(a, changed, edit) {
   if (EDITABLE.has(a.state)) {
     card.append(h("button", { type: "button", class: "secondary", id: "activity-edit", onclick: edit }, "Edit"));
   }
-  const actions = ACTIONS[a.state].filter((x) => !ADMIN_ONLY.has(x) || isAdmin());
+  const own = !!a.created_by && a.created_by === subject();
+  const mayReview = isAdmin() && !own;
+  const actions = ACTIONS[a.state].filter((x) => !ADMIN_ONLY.has(x) || mayReview);
+  const ownNote = isAdmin() && own && ACTIONS[a.state].some((x) => ADMIN_ONLY.has(x))
+    ? h("p", { class: "muted", id: "review-note" }, "You created this activity: another admin must approve or reject it.")
+    : null;
   if (actions.length) {
-    const box = h("div", { class: "actions" }, field("Reason (optional)", "reason", reason), errorBox());
+    const box = h("div", { class: "actions" }, field("Reason (optional)", "reason", reason), errorBox(), ownNote);
     for (const act of actions) {
       box.append(h("button", {
         type: "button", class: act === "reject" || act === "close" || act === "revoke" ? "danger" : "", dataset: { action: act },

@@ -10,6 +10,11 @@ export class ApiError extends Error {
     this.details = e.details || {};
   }
   get problems() { return Array.isArray(this.details.problems) ? this.details.problems : []; }
+  // refusesToken: the token itself is of no use here, so the user must sign in again. That is
+  // every 401, and a 403 whose details.scope is "route" (the token lacks a role the whole
+  // route needs). Any other 403 refuses one action on one object, e.g. an admin approving
+  // an activity they created: it is shown at that action and the user stays signed in.
+  get refusesToken() { return this.status === 401 || (this.status === 403 && this.details.scope === "route"); }
 }
 
 let onAuthFailure = () => {};
@@ -34,6 +39,11 @@ export function isAdmin() {
   try { return claims().roles.includes("admin"); } catch { return false; }
 }
 
+// subject is who the token says the user is ("sub"), as the server records it in created_by.
+export function subject() {
+  try { return String(claims().sub || ""); } catch { return ""; }
+}
+
 export async function api(method, path, body, contentType) {
   const headers = { Authorization: "Bearer " + token(), Accept: "application/json" };
   let payload;
@@ -46,7 +56,7 @@ export async function api(method, path, body, contentType) {
   if ((resp.headers.get("Content-Type") || "").startsWith("application/json")) data = await resp.json();
   if (!resp.ok) {
     const err = new ApiError(resp.status, data);
-    if (resp.status === 401 || resp.status === 403) onAuthFailure(err);
+    if (err.refusesToken) onAuthFailure(err);
     throw err;
   }
   return data;

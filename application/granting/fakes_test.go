@@ -20,6 +20,10 @@ type store struct {
 	points []award.PointsEntry
 	failed []string // observer reasons
 	fails  error    // returned by Fail when set
+
+	together     int   // RecordAll calls that wrote
+	togetherErr  error // returned by RecordAll when set
+	grantedCount int   // Observer.Granted calls
 }
 
 func newStore() *store {
@@ -45,6 +49,16 @@ func (s *store) Get(_ context.Context, id int64) (draw.Order, error) {
 	}
 	o.Delivered = maps.Clone(o.Delivered)
 	return o, nil
+}
+
+func (s *store) GetMany(ctx context.Context, ids []int64) ([]draw.Order, error) {
+	var out []draw.Order
+	for _, id := range ids {
+		if o, err := s.Get(ctx, id); err == nil {
+			out = append(out, o)
+		}
+	}
+	return out, nil
 }
 
 func (s *store) ByIdempotencyKey(context.Context, string, string) (draw.Order, error) {
@@ -73,6 +87,32 @@ func (s *store) Record(_ context.Context, r draw.GrantRecord) error {
 	}
 	o.GrantState, o.Delivered = r.State, maps.Clone(r.Payload)
 	s.orders[r.OrderID] = o
+	return nil
+}
+
+func (s *store) RecordAll(_ context.Context, rs []draw.GrantRecord) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.togetherErr != nil {
+		return s.togetherErr
+	}
+	seen := map[int64]bool{}
+	for _, r := range rs {
+		if s.orders[r.OrderID].GrantState != draw.GrantPending || seen[r.OrderID] {
+			return draw.ErrAlreadyGranted
+		}
+		seen[r.OrderID] = true
+	}
+	for _, r := range rs {
+		o := s.orders[r.OrderID]
+		o.GrantState, o.Delivered = r.State, maps.Clone(r.Payload)
+		s.orders[r.OrderID] = o
+		if r.Credit != 0 {
+			s.points = append(s.points, award.PointsEntry{ID: int64(len(s.points) + 1), UserID: r.UserID,
+				OrderID: r.OrderID, Delta: r.Credit, Reason: r.CreditReason, At: r.At})
+		}
+	}
+	s.together++
 	return nil
 }
 
@@ -154,7 +194,11 @@ func (s *store) Entries(_ context.Context, user string, before int64, limit int)
 	return out, nil
 }
 
-func (s *store) Granted(award.Kind, draw.GrantState) {}
+func (s *store) Granted(award.Kind, draw.GrantState) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.grantedCount++
+}
 
 func (s *store) Failed(_ award.Kind, reason string) {
 	s.mu.Lock()

@@ -8,13 +8,24 @@ import (
 	"github.com/lottery-go/lottery/domain/award"
 )
 
+// describer is a Granter whose whole delivery is the grant record and the points it
+// credits: the Service records many such grants in one transaction (GrantAll).
+type describer interface {
+	describe(g award.Grant) (d award.Delivered, credit int64)
+}
+
 // Text shows the award's text: granted at once.
 type Text struct{}
 
 func (Text) Kind() award.Kind { return award.KindText }
 
-func (Text) Grant(_ context.Context, g award.Grant) (award.Delivered, error) {
-	return award.Delivered{State: award.StateGranted, Payload: map[string]string{"text": g.Content.Text}}, nil
+func (t Text) Grant(_ context.Context, g award.Grant) (award.Delivered, error) {
+	d, _ := t.describe(g)
+	return d, nil
+}
+
+func (Text) describe(g award.Grant) (award.Delivered, int64) {
+	return award.Delivered{State: award.StateGranted, Payload: map[string]string{"text": g.Content.Text}}, 0
 }
 
 // Physical waits for the winner's shipping address (see Service.SubmitAddress).
@@ -22,8 +33,13 @@ type Physical struct{}
 
 func (Physical) Kind() award.Kind { return award.KindPhysical }
 
-func (Physical) Grant(_ context.Context, g award.Grant) (award.Delivered, error) {
-	return award.Delivered{State: award.StateAwaitingAddress, Payload: map[string]string{"sku": g.Content.SKU}}, nil
+func (p Physical) Grant(_ context.Context, g award.Grant) (award.Delivered, error) {
+	d, _ := p.describe(g)
+	return d, nil
+}
+
+func (Physical) describe(g award.Grant) (award.Delivered, int64) {
+	return award.Delivered{State: award.StateAwaitingAddress, Payload: map[string]string{"sku": g.Content.SKU}}, 0
 }
 
 // RedeemCode hands out one code of the award's pool; the pool keeps it the order's.
@@ -50,12 +66,20 @@ type Points struct {
 
 func (Points) Kind() award.Kind { return award.KindPoints }
 
+// pointsReason is what a win's entry in the points ledger says.
+const pointsReason = "lottery win"
+
 func (p Points) Grant(ctx context.Context, g award.Grant) (award.Delivered, error) {
+	d, credit := p.describe(g)
 	err := p.Ledger.Credit(ctx, award.PointsEntry{
-		UserID: g.UserID, OrderID: g.OrderID, Delta: g.Content.Points, Reason: "lottery win", At: p.Now(),
+		UserID: g.UserID, OrderID: g.OrderID, Delta: credit, Reason: pointsReason, At: p.Now(),
 	})
 	if err != nil {
 		return award.Delivered{}, err
 	}
-	return award.Delivered{State: award.StateGranted, Payload: map[string]string{"points": strconv.FormatInt(g.Content.Points, 10)}}, nil
+	return d, nil
+}
+
+func (Points) describe(g award.Grant) (award.Delivered, int64) {
+	return award.Delivered{State: award.StateGranted, Payload: map[string]string{"points": strconv.FormatInt(g.Content.Points, 10)}}, g.Content.Points
 }

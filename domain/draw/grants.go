@@ -24,6 +24,10 @@ type GrantRecord struct {
 	State   GrantState // GrantGranted or GrantAwaitingAddress
 	Payload map[string]string
 	At      time.Time
+	// Credit, when not 0, is credited to UserID's points ledger with the grant, once per
+	// order (RecordAll; Record leaves points to the points granter).
+	Credit       int64
+	CreditReason string
 }
 
 // Grants stores the outcome of granting won orders. Each method changes the grant and the
@@ -31,6 +35,9 @@ type GrantRecord struct {
 type Grants interface {
 	// Record stores the grant of a pending order; ErrAlreadyGranted when it has one.
 	Record(ctx context.Context, r GrantRecord) error
+	// RecordAll stores many grants, with their credits, in one transaction: all of them,
+	// or none and ErrAlreadyGranted when an order has its grant or is no longer pending.
+	RecordAll(ctx context.Context, rs []GrantRecord) error
 	// Fail marks a pending order's grant failed with a reason shown to the user.
 	Fail(ctx context.Context, orderID int64, reason string, at time.Time) error
 	// Ship stores the address of a physical win awaiting it and marks it granted with

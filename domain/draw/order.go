@@ -76,6 +76,8 @@ type OrderQuery struct {
 // Orders reads committed orders.
 type Orders interface {
 	Get(ctx context.Context, id int64) (Order, error)
+	// GetMany returns those of the orders ids that exist, in no particular order.
+	GetMany(ctx context.Context, ids []int64) ([]Order, error)
 	ByIdempotencyKey(ctx context.Context, userID, key string) (Order, error)
 	List(ctx context.Context, q OrderQuery) ([]Order, error)
 }

@@ -22,8 +22,12 @@ type ConsumerOptions struct {
 	// is also how long a delivery may go unacknowledged before it is redelivered, so it
 	// must exceed the slowest grant. Default 10s, 30s, 1m, 2m, 5m.
 	Backoff []time.Duration
-	// Workers is the grants handled at once. Default 16.
+	// Workers is the batches of grants handled at once. Default 4.
 	Workers int
+	// Batch is the most deliveries a handler is given at once: a worker takes what has
+	// arrived, so batches grow with the load and a lone event waits for no other.
+	// Default 64.
+	Batch int
 	// Log defaults to slog.Default().
 	Log *slog.Logger
 }
@@ -44,7 +48,10 @@ func (o ConsumerOptions) withDefaults(prefix string) ConsumerOptions {
 		o.Backoff = []time.Duration{10 * time.Second, 30 * time.Second, time.Minute, 2 * time.Minute, 5 * time.Minute}
 	}
 	if o.Workers <= 0 {
-		o.Workers = 16
+		o.Workers = 4
+	}
+	if o.Batch <= 0 {
+		o.Batch = 64
 	}
 	if o.Log == nil {
 		o.Log = slog.Default()
@@ -64,9 +71,9 @@ type Delivery struct {
 	Last    bool
 }
 
-// Handler processes one delivery: nil acknowledges it, an error has it redelivered after
-// the backoff.
-type Handler func(ctx context.Context, d Delivery) error
+// Handler processes deliveries taken together: errs[i] nil acknowledges ds[i], an error
+// has it redelivered after the backoff.
+type Handler func(ctx context.Context, ds []Delivery) (errs []error)
 
 // Subscription is a running grant consumer.
 type Subscription struct {
@@ -77,7 +84,7 @@ type Subscription struct {
 }
 
 // Subscribe binds to the durable pull consumer of the grant stream (creating or updating
-// it) and hands every delivery to h on opts.Workers goroutines. Handlers run with ctx:
+// it) and hands the deliveries to h in batches on opts.Workers goroutines. Handlers run with ctx:
 // cancelling it aborts them, Stop lets them finish.
 func Subscribe(ctx context.Context, conn *Conn, prefix string, opts ConsumerOptions, h Handler) (*Subscription, error) {
 	opts = opts.withDefaults(prefix)
@@ -97,13 +104,13 @@ func Subscribe(ctx context.Context, conn *Conn, prefix string, opts ConsumerOpti
 		return nil, fmt.Errorf("grant consumer %s: %w", opts.Durable, err)
 	}
 	s := &Subscription{stop: make(chan struct{})}
-	work := make(chan jetstream.Msg)
+	work := make(chan jetstream.Msg, opts.Batch)
 	s.cc, err = cons.Consume(func(m jetstream.Msg) {
 		select {
 		case work <- m:
 		case <-s.stop: // not acknowledged: redelivered after the first backoff
 		}
-	}, jetstream.PullMaxMessages(2*opts.Workers), jetstream.ConsumeErrHandler(func(_ jetstream.ConsumeContext, err error) {
+	}, jetstream.PullMaxMessages(max(2*opts.Workers, 2*opts.Batch)), jetstream.ConsumeErrHandler(func(_ jetstream.ConsumeContext, err error) {
 		opts.Log.Debug("grant consumer", "err", err)
 	}))
 	if err != nil {
@@ -118,7 +125,7 @@ func Subscribe(ctx context.Context, conn *Conn, prefix string, opts ConsumerOpti
 				case <-s.stop:
 					return
 				case m := <-work:
-					handle(ctx, m, opts, h)
+					handle(ctx, take(m, work, opts.Batch), opts, h)
 				}
 			}
 		}()
@@ -135,34 +142,72 @@ func (s *Subscription) Stop() {
 	})
 }
 
-// handle decides one delivery's acknowledgement. A panicking handler is treated like a
-// failing one: the message comes back, the process stays up.
-func handle(ctx context.Context, m jetstream.Msg, opts ConsumerOptions, h Handler) {
-	var ev GrantEvent
-	if err := json.Unmarshal(m.Data(), &ev); err != nil {
-		opts.Log.Error("grant event unreadable; dropped", "subject", m.Subject(), "err", err)
-		_ = m.Term()
-		return
+// take returns first and whatever else has arrived, up to n in all.
+func take(first jetstream.Msg, work <-chan jetstream.Msg, n int) []jetstream.Msg {
+	msgs := []jetstream.Msg{first}
+	for len(msgs) < n {
+		select {
+		case m := <-work:
+			msgs = append(msgs, m)
+		default:
+			return msgs
+		}
 	}
-	attempt := 1
-	if md, err := m.Metadata(); err == nil {
-		attempt = int(md.NumDelivered)
-	}
-	d := Delivery{Event: ev, Attempt: attempt, Last: attempt >= opts.MaxDeliver}
-	if err := safeHandle(ctx, h, d, opts.Log); err != nil {
-		_ = m.NakWithDelay(opts.delay(attempt))
-		return
-	}
-	_ = m.Ack()
+	return msgs
 }
 
-func safeHandle(ctx context.Context, h Handler, d Delivery, log *slog.Logger) (err error) {
+// handle decides the acknowledgement of each of msgs. A panicking handler is treated
+// like a failing one: the messages come back, the process stays up.
+func handle(ctx context.Context, msgs []jetstream.Msg, opts ConsumerOptions, h Handler) {
+	ds := make([]Delivery, 0, len(msgs))
+	kept := make([]jetstream.Msg, 0, len(msgs))
+	for _, m := range msgs {
+		var ev GrantEvent
+		if err := json.Unmarshal(m.Data(), &ev); err != nil {
+			opts.Log.Error("grant event unreadable; dropped", "subject", m.Subject(), "err", err)
+			_ = m.Term()
+			continue
+		}
+		attempt := 1
+		if md, err := m.Metadata(); err == nil {
+			attempt = int(md.NumDelivered)
+		}
+		ds = append(ds, Delivery{Event: ev, Attempt: attempt, Last: attempt >= opts.MaxDeliver})
+		kept = append(kept, m)
+	}
+	if len(ds) == 0 {
+		return
+	}
+	errs := safeHandle(ctx, h, ds, opts.Log)
+	for i, m := range kept {
+		if errs[i] != nil {
+			_ = m.NakWithDelay(opts.delay(ds[i].Attempt))
+			continue
+		}
+		_ = m.Ack()
+	}
+}
+
+// safeHandle runs h; a panic, or an answer of the wrong length, fails every delivery.
+func safeHandle(ctx context.Context, h Handler, ds []Delivery, log *slog.Logger) (errs []error) {
+	failAll := func(err error) []error {
+		errs := make([]error, len(ds))
+		for i := range errs {
+			errs[i] = err
+		}
+		return errs
+	}
 	defer func() {
 		if r := recover(); r != nil {
-			log.Error("grant handler panicked", "order_id", d.Event.OrderID, "attempt", d.Attempt,
+			log.Error("grant handler panicked", "deliveries", len(ds), "first_order_id", ds[0].Event.OrderID,
 				"panic", r, "stack", string(debug.Stack()))
-			err = fmt.Errorf("grant handler panicked: %v", r)
+			errs = failAll(fmt.Errorf("grant handler panicked: %v", r))
 		}
 	}()
-	return h(ctx, d)
+	errs = h(ctx, ds)
+	if len(errs) != len(ds) {
+		log.Error("grant handler answered for the wrong number of deliveries", "deliveries", len(ds), "answers", len(errs))
+		return failAll(fmt.Errorf("grant handler answered %d of %d deliveries", len(errs), len(ds)))
+	}
+	return errs
 }

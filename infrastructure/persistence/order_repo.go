@@ -31,6 +31,22 @@ func (r *OrderRepo) Get(ctx context.Context, id int64) (draw.Order, error) {
 	return r.one(r.query(ctx).Where("o.id = ?", id), fmt.Sprintf("order %d", id))
 }
 
+// GetMany returns those of the orders ids that exist.
+func (r *OrderRepo) GetMany(ctx context.Context, ids []int64) ([]draw.Order, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	var recs []orderRecord
+	if err := r.query(ctx).Where("o.id IN ?", ids).Find(&recs).Error; err != nil {
+		return nil, fmt.Errorf("read %d orders: %w", len(ids), err)
+	}
+	out := make([]draw.Order, len(recs))
+	for i, rec := range recs {
+		out[i] = rec.toDomain()
+	}
+	return out, nil
+}
+
 // ByIdempotencyKey returns the order a user's key produced.
 func (r *OrderRepo) ByIdempotencyKey(ctx context.Context, userID, key string) (draw.Order, error) {
 	return r.one(r.query(ctx).Where("o.user_id = ? AND o.idempotency_key = ?", userID, key), "order by key")

@@ -19,20 +19,29 @@ type Grants struct {
 	sub *messaging.Subscription
 }
 
-// StartGrants hands every grant event to svc until ctx ends or Stop. Cancelling ctx aborts
+// StartGrants hands the grant events to svc, in batches, until ctx ends or Stop. Cancelling ctx aborts
 // grants in progress (their events come back); Stop lets them finish.
 func StartGrants(ctx context.Context, conn *messaging.Conn, prefix string, svc *granting.Service, opts messaging.ConsumerOptions) (*Grants, error) {
 	log := opts.Log
 	if log == nil {
 		log = slog.Default()
 	}
-	sub, err := messaging.Subscribe(ctx, conn, prefix, opts, func(ctx context.Context, d messaging.Delivery) error {
-		id, err := strconv.ParseInt(d.Event.OrderID, 10, 64)
-		if err != nil {
-			log.ErrorContext(ctx, "grant event without an order id; dropped", "order_id", d.Event.OrderID)
-			return nil
+	sub, err := messaging.Subscribe(ctx, conn, prefix, opts, func(ctx context.Context, ds []messaging.Delivery) []error {
+		errs := make([]error, len(ds))
+		rs := make([]granting.Request, 0, len(ds))
+		at := make([]int, 0, len(ds))
+		for i, d := range ds {
+			id, err := strconv.ParseInt(d.Event.OrderID, 10, 64)
+			if err != nil {
+				log.ErrorContext(ctx, "grant event without an order id; dropped", "order_id", d.Event.OrderID)
+				continue
+			}
+			rs, at = append(rs, granting.Request{OrderID: id, Attempt: d.Attempt, Last: d.Last}), append(at, i)
 		}
-		return svc.Grant(ctx, granting.Request{OrderID: id, Attempt: d.Attempt, Last: d.Last})
+		for j, err := range svc.GrantAll(ctx, rs) {
+			errs[at[j]] = err
+		}
+		return errs
 	})
 	if err != nil {
 		return nil, err

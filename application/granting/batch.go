@@ -1,0 +1,124 @@
+package granting
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime/debug"
+	"sync"
+
+	"github.com/lottery-go/lottery/domain/award"
+	"github.com/lottery-go/lottery/domain/draw"
+)
+
+// GrantAll delivers many grant events at once, each with the outcome Grant would give it
+// (errs[i] for rs[i]). Awards whose whole delivery is what gets recorded (text, points,
+// physical) are recorded in one transaction for the lot: a win costs a share of one
+// order read and one commit instead of two or three of its own. The other kinds, and
+// the lot again one by one when its transaction cannot be written as a whole, go
+// through Grant, concurrently, so a slow webhook holds up no one.
+func (s *Service) GrantAll(ctx context.Context, rs []Request) []error {
+	errs := make([]error, len(rs))
+	var wg sync.WaitGroup
+	for _, i := range s.recordTogether(ctx, rs) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = s.grantSafely(ctx, rs[i])
+		}()
+	}
+	wg.Wait()
+	return errs
+}
+
+// grantSafely is Grant with a panic turned into an error, which has the event come
+// back: a granter's bug must not take the process, and the other grants, down.
+func (s *Service) grantSafely(ctx context.Context, r Request) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			s.d.Log.ErrorContext(ctx, "granter panicked", "order_id", r.OrderID, "attempt", r.Attempt,
+				"panic", p, "stack", string(debug.Stack()))
+			err = fmt.Errorf("grant order %d: granter panicked: %v", r.OrderID, p)
+		}
+	}()
+	return s.Grant(ctx, r)
+}
+
+// recordTogether records what it can of rs in one transaction and returns the indexes
+// left to Grant one by one; the rest are done with (errs nil).
+func (s *Service) recordTogether(ctx context.Context, rs []Request) (oneByOne []int) {
+	all := make([]int, len(rs))
+	for i := range all {
+		all[i] = i
+	}
+	if len(rs) < 2 {
+		return all
+	}
+	ids := make([]int64, len(rs))
+	for i, r := range rs {
+		ids[i] = r.OrderID
+	}
+	found, err := s.d.Orders.GetMany(ctx, ids)
+	if err != nil {
+		s.d.Log.WarnContext(ctx, "read orders to grant; granting one by one", "orders", len(rs), "err", err)
+		return all
+	}
+	orders := make(map[int64]draw.Order, len(found))
+	for _, o := range found {
+		orders[o.ID] = o
+	}
+	var recs []draw.GrantRecord
+	var kinds []award.Kind
+	var together []int
+	for i, r := range rs {
+		o, ok := orders[r.OrderID]
+		if ok && (!o.Won() || o.GrantState != draw.GrantPending) {
+			continue // a redelivery of an event already decided
+		}
+		rec, kind, ok := s.describe(ctx, o, ok)
+		if !ok {
+			oneByOne = append(oneByOne, i)
+			continue
+		}
+		recs, kinds, together = append(recs, rec), append(kinds, kind), append(together, i)
+	}
+	if len(recs) == 0 {
+		return oneByOne
+	}
+	if err := s.d.Grants.RecordAll(ctx, recs); err != nil {
+		if !errors.Is(err, draw.ErrAlreadyGranted) {
+			s.d.Log.WarnContext(ctx, "record grants together; granting one by one", "orders", len(recs), "err", err)
+		}
+		return append(oneByOne, together...)
+	}
+	if s.d.Observer != nil {
+		for i, rec := range recs {
+			s.d.Observer.Granted(kinds[i], rec.State)
+		}
+	}
+	return oneByOne
+}
+
+// describe makes the grant record of a pending won order whose granter only describes
+// its delivery; ok is false for anything Grant must handle (a missing order or award, a
+// granter that does work of its own).
+func (s *Service) describe(ctx context.Context, o draw.Order, found bool) (draw.GrantRecord, award.Kind, bool) {
+	if !found {
+		return draw.GrantRecord{}, "", false
+	}
+	a, err := s.d.Awards.Get(ctx, o.AwardID)
+	if err != nil {
+		return draw.GrantRecord{}, "", false
+	}
+	d, ok := s.granters[a.Kind()].(describer)
+	if !ok {
+		return draw.GrantRecord{}, "", false
+	}
+	delivered, credit := d.describe(award.Grant{OrderID: o.ID, UserID: o.UserID, AwardID: a.ID(), Kind: a.Kind(), Content: a.Content()})
+	rec := draw.GrantRecord{OrderID: o.ID, AwardID: a.ID(), UserID: o.UserID, Kind: string(a.Kind()),
+		State: draw.GrantState(delivered.State), Payload: delivered.Payload, At: s.d.Now()}
+	if credit != 0 {
+		rec.Credit, rec.CreditReason = credit, pointsReason
+	}
+	return rec, a.Kind(), true
+}

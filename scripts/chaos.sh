@@ -147,8 +147,11 @@ start_server
 log "server on $URL (redis :$REDIS_PORT, nats :$NATS_PORT, database $DB)"
 
 # Sized to run out during the run (--tight): stock, a prize's daily quota and the users'
-# limits all bind, so the faults hit every limit's bookkeeping.
-ACTIVITY=$("$TMP/lottery" demo --url "$URL" --users "$USERS" --draws $((DURATION * 1500)) --tight --print-id)
+# limits all bind, so the faults hit every limit's bookkeeping. CHAOS_RATE is the draws/s
+# the sizing expects (the faults cost a good part of it); too high and nothing runs out,
+# too low and it runs out before the last fault.
+RATE=${CHAOS_RATE:-4000}
+ACTIVITY=$("$TMP/lottery" demo --url "$URL" --users "$USERS" --draws $((DURATION * RATE)) --tight --print-id)
 log "activity $ACTIVITY; drawing for ${DURATION}s with $CONCURRENCY workers, $USERS users"
 
 "$TMP/lottery" bench --url "$URL" --activity "$ACTIVITY" --users "$USERS" --concurrency "$CONCURRENCY" \

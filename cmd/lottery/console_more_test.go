@@ -13,7 +13,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/lottery-go/lottery/interfaces/web"
-	"github.com/lottery-go/lottery/internal/testkit"
 )
 
 // unlabelled counts the form controls in the view that have neither a label nor an
@@ -44,7 +43,7 @@ func writeFile(t *testing.T, name, text string) string {
 
 func TestConsoleForbiddenCodesAndEditing(t *testing.T) {
 	ctx := browser(t)
-	cfg := testkit.EmbeddedStack(t)
+	cfg := consoleStack(t)
 	srv := startServer(t, cfg, web.Register)
 	mia := newClient(t, srv.base, cfg, "mia", "marketer")
 	ada := newClient(t, srv.base, cfg, "ada", "admin")
@@ -251,7 +250,7 @@ func callFromPage(call string) chromedp.Tasks {
 // action while the user stays signed in; only a 403 for the whole route signs out.
 func TestConsoleSeparationOfDuties(t *testing.T) {
 	ctx := browser(t)
-	cfg := testkit.EmbeddedStack(t)
+	cfg := consoleStack(t)
 	srv := startServer(t, cfg, web.Register)
 	ada := newClient(t, srv.base, cfg, "ada", "admin")
 	bob := newClient(t, srv.base, cfg, "bob", "admin")

@@ -12,6 +12,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/require"
 
+	"github.com/lottery-go/lottery/infrastructure/config"
 	"github.com/lottery-go/lottery/infrastructure/token"
 	"github.com/lottery-go/lottery/interfaces/web"
 	"github.com/lottery-go/lottery/internal/testkit"
@@ -130,9 +131,17 @@ func signOut() chromedp.Tasks {
 	}
 }
 
+// consoleStack is the embedded stack without the scheduler role: its states job would
+// start an approved activity on its own, racing the Start the tests click.
+func consoleStack(t *testing.T) config.Config {
+	cfg := testkit.EmbeddedStack(t)
+	cfg.Roles = []string{config.RoleAPI, config.RoleGranter}
+	return cfg
+}
+
 func TestConsoleMarketerAndAdminFlow(t *testing.T) {
 	ctx := browser(t)
-	cfg := testkit.EmbeddedStack(t)
+	cfg := consoleStack(t)
 	srv := startServer(t, cfg, web.Register)
 	mint := func(sub, role, secret string) string {
 		tok, err := token.NewKeys(secret).Mint(sub, []string{role}, nil, time.Hour)

@@ -12,7 +12,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/lottery-go/lottery/interfaces/web"
-	"github.com/lottery-go/lottery/internal/testkit"
 )
 
 // edgeRow selects the structured editor's row of one edge, keyed "node/index" like the
@@ -54,7 +53,7 @@ func conditionsAre(want ...string) chromedp.Action {
 // JSON typed — and an admin publishes it and tries it.
 func TestConsoleTreeStructuredEditor(t *testing.T) {
 	ctx := browser(t)
-	cfg := testkit.EmbeddedStack(t)
+	cfg := consoleStack(t)
 	srv := startServer(t, cfg, web.Register)
 	mia := newClient(t, srv.base, cfg, "mia", "marketer")
 	ada := newClient(t, srv.base, cfg, "ada", "admin")

@@ -21,6 +21,11 @@ func TestRegisterServesEmbeddedConsole(t *testing.T) {
 		{"/console/", "<title>Lottery console</title>", http.StatusOK},
 		{"/console/app.js", "import", http.StatusOK},
 		{"/console/activityform.js", "export function activityForm", http.StatusOK},
+		{"/console/trees.js", "export function treesView", http.StatusOK},
+		{"/console/treedoc.js", "export function setMode", http.StatusOK},
+		{"/console/treeform.js", "export function treeForm", http.StatusOK},
+		{"/console/treedraw.js", "export function drawTree", http.StatusOK},
+		{"/console/treepanels.js", "export function tryPanel", http.StatusOK},
 		{"/console/style.css", "body", http.StatusOK},
 	}
 	for _, c := range cases {

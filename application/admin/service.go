@@ -51,6 +51,7 @@ type Deps struct {
 	RuleTrees  ruletree.Repository
 	Profiles   user.ProfileRepository
 	Routing    RoutingNotifier
+	Starter    activity.Starter // optional
 	IDs        func() int64
 	Now        func() time.Time
 	Logger     *slog.Logger

@@ -3,6 +3,7 @@ package admin_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"sync"
 	"testing"
@@ -58,20 +59,25 @@ type live struct {
 func (l live) Counters(context.Context, int64) (admin.Live, bool, error) { return l.c, l.loaded, l.err }
 
 func newService(t *testing.T, n admin.Notifier, lc admin.LiveCounters) *admin.Service {
+	return newServiceWith(t, func(d *admin.Deps) { d.Notifier, d.Live = n, lc })
+}
+
+// newServiceWith is a service on SQLite with what set changes in its dependencies.
+func newServiceWith(t *testing.T, set func(*admin.Deps)) *admin.Service {
 	t.Helper()
 	env := testkit.SQLite(t)
 	gen, err := idgen.New(2)
 	require.NoError(t, err)
-	return admin.New(admin.Deps{
+	d := admin.Deps{
 		Awards:     persistence.NewAwardRepo(env.DB),
 		Activities: persistence.NewActivityRepo(env.DB, gen.Next),
 		Blacklist:  persistence.NewBlacklistRepo(env.DB),
 		Orders:     persistence.NewOrderStats(env.DB),
-		Live:       lc,
-		Notifier:   n,
 		IDs:        gen.Next,
 		Logger:     slog.New(slog.DiscardHandler),
-	})
+	}
+	set(&d)
+	return admin.New(d)
 }
 
 func draft(t *testing.T, s *admin.Service) int64 {
@@ -102,6 +108,44 @@ func TestWritesNotifyEvenWhenTheNotifierFails(t *testing.T) {
 			require.NoError(t, err)
 			require.NoError(t, s.Unblacklist(ctx, "u1"))
 			assert.Equal(t, []string{"activity", "listed u1", "unlisted u1"}, rec.events)
+		})
+	}
+}
+
+// starter records the activities it was asked to prepare and the state they were in.
+type starter struct {
+	mu       sync.Mutex
+	prepared []string
+	fail     error
+}
+
+func (s *starter) Prepare(_ context.Context, a *activity.Activity) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.prepared = append(s.prepared, fmt.Sprintf("%d %s", a.ID(), a.State()))
+	return s.fail
+}
+
+func TestStartPreparesTheFirstDraws(t *testing.T) {
+	t.Parallel()
+	for _, fail := range []error{nil, errors.New("redis down")} {
+		t.Run(fmt.Sprint(fail), func(t *testing.T) {
+			t.Parallel()
+			st := &starter{fail: fail}
+			s := newServiceWith(t, func(d *admin.Deps) { d.Starter = st })
+			ctx := context.Background()
+			id := draft(t, s)
+			alice, bob := activity.Actor{ID: "alice", Marketer: true}, activity.Actor{ID: "bob", Admin: true}
+			for _, act := range []activity.Action{activity.ActionSubmit, activity.ActionApprove, activity.ActionStart,
+				activity.ActionPause, activity.ActionResume} {
+				by := alice
+				if act != activity.ActionSubmit {
+					by = bob
+				}
+				require.NoError(t, s.Transition(ctx, id, by, act, ""), "a failed preparation does not stop the start")
+			}
+			require.Error(t, s.Transition(ctx, id, bob, activity.ActionStart, ""), "running: no second start")
+			assert.Equal(t, []string{fmt.Sprintf("%d approved", id)}, st.prepared, "prepared once, while approved")
 		})
 	}
 }

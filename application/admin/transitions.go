@@ -14,6 +14,9 @@ func (s *Service) Transition(ctx context.Context, id int64, actor activity.Actor
 	if err := checkTransition(action, reason); err != nil {
 		return err
 	}
+	if action == activity.ActionStart {
+		s.prepareStart(ctx, id)
+	}
 	err := s.d.Activities.Transition(ctx, id, func(a *activity.Activity) (activity.TrailEntry, error) {
 		from, now := a.State(), s.now()
 		if err := a.Transition(action, actor, now); err != nil {
@@ -35,4 +38,20 @@ func checkTransition(action activity.Action, reason string) error {
 	}
 	l.Text("reason", reason, action == activity.ActionReject, activity.MaxReasonRunes, true)
 	return l.Err()
+}
+
+// prepareStart readies an approved activity's first draws before it starts. Whether the
+// start is then allowed is the transition's to decide; a refused one leaves counters of an
+// activity nobody draws from, which is harmless.
+func (s *Service) prepareStart(ctx context.Context, id int64) {
+	if s.d.Starter == nil {
+		return
+	}
+	a, err := s.d.Activities.Get(ctx, id)
+	if err != nil || a.State() != activity.StateApproved {
+		return
+	}
+	if err := s.d.Starter.Prepare(ctx, a); err != nil {
+		s.d.Logger.WarnContext(ctx, "prepare activity start; its first draws will load its counters", "activity_id", id, "err", err)
+	}
 }

@@ -22,6 +22,7 @@ var System = activity.Actor{ID: "system", Admin: true}
 type States struct {
 	Activities Activities
 	Feed       Feed
+	Starter    activity.Starter // optional: readies an activity's first draws before it starts
 	Now        func() time.Time
 }
 
@@ -43,8 +44,12 @@ func (j *States) Run(ctx context.Context) (Report, error) {
 	rep := Report{"started": 0, "closed": 0, "skipped": 0}
 	states := []activity.State{activity.StateApproved, activity.StateRunning, activity.StatePaused}
 	err := eachActivity(ctx, j.Activities, states, func(a *activity.Activity) error {
-		if _, _, ok := due(a, now); !ok {
+		act, _, ok := due(a, now)
+		if !ok {
 			return nil
+		}
+		if act == activity.ActionStart {
+			j.prepare(ctx, a.ID())
 		}
 		var done activity.Action
 		err := j.Activities.Transition(ctx, a.ID(), func(fresh *activity.Activity) (activity.TrailEntry, error) {
@@ -82,3 +87,14 @@ func (j *States) Run(ctx context.Context) (Report, error) {
 }
 
 var errNothingDue = errors.New("no transition due")
+
+// prepare readies an activity's first draws if it is still approved (the page may be
+// stale); on failure the first draws load its counters themselves.
+func (j *States) prepare(ctx context.Context, id int64) {
+	if j.Starter == nil {
+		return
+	}
+	if a, err := j.Activities.Get(ctx, id); err == nil && a.State() == activity.StateApproved {
+		_ = j.Starter.Prepare(ctx, a)
+	}
+}

@@ -2,6 +2,7 @@ package jobs_test
 
 import (
 	"context"
+	"sync"
 	"testing"
 	"time"
 
@@ -24,7 +25,8 @@ func TestStatesFollowTheWindow(t *testing.T) {
 		paused := w.activity(t, begin.Add(-time.Hour), end, activity.StatePaused)
 		late := w.activity(t, begin.Add(-2*time.Hour), begin.Add(-time.Hour), activity.StateApproved)
 		f := &feed{}
-		job := &jobs.States{Activities: w.activities, Feed: f, Now: w.clock.Now}
+		st := &starter{}
+		job := &jobs.States{Activities: w.activities, Feed: f, Starter: st, Now: w.clock.Now}
 
 		state := func(a *activity.Activity) activity.State {
 			got, err := w.activities.Get(ctx, a.ID())
@@ -43,6 +45,7 @@ func TestStatesFollowTheWindow(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, jobs.Report{"started": 1, "closed": 0, "skipped": 0}, rep)
 		assert.Equal(t, activity.StateRunning, state(approved))
+		assert.Equal(t, []int64{approved.ID()}, st.ids(), "only the start was prepared, before it")
 		assert.Equal(t, activity.StatePaused, state(paused), "a paused activity stays paused in its window")
 
 		w.clock.set(end)
@@ -62,4 +65,25 @@ func TestStatesFollowTheWindow(t *testing.T) {
 		assert.Equal(t, "system", last.Actor)
 		assert.Equal(t, activity.ActionClose, last.Action)
 	})
+}
+
+// starter records the activities it prepared, and the state each was in then.
+type starter struct {
+	mu       sync.Mutex
+	prepared []int64
+}
+
+func (s *starter) Prepare(_ context.Context, a *activity.Activity) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if a.State() == activity.StateApproved {
+		s.prepared = append(s.prepared, a.ID())
+	}
+	return nil
+}
+
+func (s *starter) ids() []int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.prepared
 }

@@ -28,6 +28,10 @@ func newClient(t *testing.T, base string, cfg config.Config, sub string, roles .
 	return &client{t: t, base: base, token: tok}
 }
 
+// testHTTP bounds every request, so a server that hangs fails the test instead of
+// stalling it until the test binary's timeout.
+var testHTTP = &http.Client{Timeout: time.Minute}
+
 // do sends a JSON request and decodes the JSON answer into a map.
 func (c *client) do(method, path string, body any, header ...string) (int, map[string]any, http.Header) {
 	c.t.Helper()
@@ -46,7 +50,7 @@ func (c *client) do(method, path string, body any, header ...string) (int, map[s
 	for i := 0; i+1 < len(header); i += 2 {
 		req.Header.Set(header[i], header[i+1])
 	}
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := testHTTP.Do(req)
 	require.NoError(c.t, err)
 	defer resp.Body.Close()
 	var out map[string]any

@@ -185,3 +185,21 @@ func TestSameKeyAtTheSameInstantDrawsOnce(t *testing.T) {
 		assert.Len(t, page["items"], 1, "one draw happened")
 	})
 }
+
+// An activity's counters are loaded before it starts, so its first draws do not wait out
+// the reload grace (which only draws admitted under a lost epoch need): with a grace of an
+// hour, the first draw is answered at once.
+func TestFirstDrawsOfANewActivityDoNotWait(t *testing.T) {
+	t.Parallel()
+	testkit.EachStack(t, func(t *testing.T, cfg config.Config) {
+		t.Parallel()
+		cfg.Draw.RatePerUser = 0
+		cfg.Draw.ReloadGrace = time.Hour
+		cfg.Roles = []string{config.RoleAPI} // no state timer: the admin's start is the one tested
+		srv := startServer(t, cfg, nil)
+		id := setUpActivity(t, srv.base, cfg, nil)
+		alice := newClient(t, srv.base, cfg, "alice", "user")
+		first := alice.must(http.StatusOK, "POST", "/api/v1/draws", map[string]any{"activity_id": id})
+		assert.Equal(t, "win", first["outcome"])
+	})
+}

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/lottery-go/lottery/domain/activity"
+	"github.com/lottery-go/lottery/infrastructure/redisstore"
 )
 
 // warmRunning loads the ledger counters of every running activity that has none yet, in
@@ -41,4 +42,12 @@ func (w warmingFeed) Publish(ctx context.Context) error {
 	err := w.e.feed.Publish(ctx)
 	w.e.warmRunning()
 	return err
+}
+
+// ledgerStarter loads an approved activity's counters before it starts: see
+// redisstore.(*Ledger).Prepare.
+type ledgerStarter struct{ ledger *redisstore.Ledger }
+
+func (l ledgerStarter) Prepare(ctx context.Context, a *activity.Activity) error {
+	return l.ledger.Prepare(ctx, a.ID(), a.Day(time.Now()))
 }

@@ -24,3 +24,10 @@ type Repository interface {
 	// nothing; when fn fails its error is returned and nothing is stored.
 	Update(ctx context.Context, id int64, fn func(*Activity) error) error
 }
+
+// Starter readies what the first draws of an approved activity need, just before it
+// starts (its counters), so they wait for nothing. A failure is not fatal: the first
+// draws then load what they need themselves.
+type Starter interface {
+	Prepare(ctx context.Context, a *Activity) error
+}

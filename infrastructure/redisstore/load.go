@@ -24,6 +24,12 @@ const loadRetries = 5
 // detached from ctx: with a grace of seconds, a caller whose deadline is shorter would
 // otherwise abort every load it starts and the activity would never come back.
 func (l *Ledger) ensureLoaded(ctx context.Context, activityID int64, day string) error {
+	return l.loadOnce(ctx, activityID, day, l.opts.ReloadGrace)
+}
+
+// loadOnce is ensureLoaded with the grace to wait before reading SQL: one load per
+// activity at a time in this process; a caller arriving during one waits for it.
+func (l *Ledger) loadOnce(ctx context.Context, activityID int64, day string, grace time.Duration) error {
 	l.loadMu.Lock()
 	if l.loadCtx.Err() != nil {
 		l.loadMu.Unlock()
@@ -34,7 +40,7 @@ func (l *Ledger) ensureLoaded(ctx context.Context, activityID int64, day string)
 		f = &loadFlight{done: make(chan struct{})}
 		l.loading[activityID] = f
 		l.background.Add(1)
-		go l.runLoad(f, activityID, day)
+		go l.runLoad(f, activityID, day, grace)
 	}
 	l.loadMu.Unlock()
 	select {
@@ -45,11 +51,11 @@ func (l *Ledger) ensureLoaded(ctx context.Context, activityID int64, day string)
 	}
 }
 
-func (l *Ledger) runLoad(f *loadFlight, activityID int64, day string) {
+func (l *Ledger) runLoad(f *loadFlight, activityID int64, day string, grace time.Duration) {
 	defer l.background.Done()
 	ctx, cancel := context.WithTimeout(l.loadCtx, l.lockTTL())
 	defer cancel()
-	f.err = l.load(ctx, activityID, day)
+	f.err = l.load(ctx, activityID, day, grace)
 	l.loadMu.Lock()
 	delete(l.loading, activityID)
 	l.loadMu.Unlock()
@@ -61,7 +67,7 @@ func (l *Ledger) runLoad(f *loadFlight, activityID int64, day string) {
 func (l *Ledger) lockTTL() time.Duration { return l.opts.ReloadGrace + l.opts.LoadTimeout }
 
 // load takes the activity's load lock, or waits while another process holds it.
-func (l *Ledger) load(ctx context.Context, activityID int64, day string) error {
+func (l *Ledger) load(ctx context.Context, activityID int64, day string, grace time.Duration) error {
 	k := l.keys(activityID)
 	token := newToken()
 	for {
@@ -70,7 +76,7 @@ func (l *Ledger) load(ctx context.Context, activityID int64, day string) error {
 			return fmt.Errorf("load activity %d: lock: %w: %w", activityID, draw.ErrUnavailable, err)
 		}
 		if ok {
-			err := l.loadLocked(ctx, k, activityID, day)
+			err := l.loadLocked(ctx, k, activityID, day, grace)
 			// Released with a fresh context: the lock must go even when ctx has expired.
 			rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), l.opts.CallTimeout)
 			_ = releaseScript.Run(rctx, l.client, []string{k.loadLock()}, token).Err()
@@ -119,7 +125,7 @@ func (l *Ledger) pollInterval() time.Duration {
 	return min(max(l.opts.ReloadGrace/20, 2*time.Millisecond), 50*time.Millisecond)
 }
 
-func (l *Ledger) loadLocked(ctx context.Context, k keys, activityID int64, day string) error {
+func (l *Ledger) loadLocked(ctx context.Context, k keys, activityID int64, day string, grace time.Duration) error {
 	if n, err := l.client.Exists(ctx, k.epoch()).Result(); err != nil {
 		return fmt.Errorf("load activity %d: %w: %w", activityID, draw.ErrUnavailable, err)
 	} else if n == 1 {
@@ -131,7 +137,7 @@ func (l *Ledger) loadLocked(ctx context.Context, k keys, activityID int64, day s
 		return fmt.Errorf("load activity %d: register: %w: %w", activityID, draw.ErrUnavailable, err)
 	}
 	select {
-	case <-time.After(l.opts.ReloadGrace):
+	case <-time.After(grace):
 	case <-ctx.Done():
 		return fmt.Errorf("load activity %d: grace: %w: %w", activityID, draw.ErrUnavailable, ctx.Err())
 	}

@@ -19,3 +19,19 @@ func (l *Ledger) Warm(ctx context.Context, activityID int64, day string) error {
 	}
 	return l.ensureLoaded(ctx, activityID, day)
 }
+
+// Prepare loads the counters of an activity that has never run, just before it starts,
+// without the reload grace. The grace lets draws admitted under a lost epoch commit
+// before SQL is read; an activity that never ran has no such draws, and its first draws
+// then wait for nothing. Counters loaded already are left as they are. Only for an
+// activity no process can be drawing from: one still approved.
+func (l *Ledger) Prepare(ctx context.Context, activityID int64, day string) error {
+	n, err := l.client.Exists(ctx, l.keys(activityID).epoch()).Result()
+	if err != nil {
+		return fmt.Errorf("prepare activity %d: %w: %w", activityID, draw.ErrUnavailable, err)
+	}
+	if n == 1 {
+		return nil
+	}
+	return l.loadOnce(ctx, activityID, day, 0)
+}

@@ -371,3 +371,85 @@ func TestConsoleSeparationOfDuties(t *testing.T) {
 		backAtSignIn(),
 	))
 }
+
+// TestConsoleTransitionConflict: the activity changes while an admin looks at it. Clicking an
+// action that is no longer legal gets a 409; the card then shows the activity as it is now,
+// with the actions legal now, the reason typed kept and a note saying it changed meanwhile.
+func TestConsoleTransitionConflict(t *testing.T) {
+	ctx := browser(t)
+	cfg := consoleStack(t)
+	srv := startServer(t, cfg, web.Register)
+	ada := newClient(t, srv.base, cfg, "ada", "admin")
+	bob := newClient(t, srv.base, cfg, "bob", "admin")
+	mia := newClient(t, srv.base, cfg, "mia", "marketer")
+
+	note := mia.must(http.StatusCreated, http.MethodPost, "/api/v1/admin/awards", map[string]any{
+		"name": "Thank-you note", "kind": "text", "content": map[string]any{"text": "Thanks!"}})["id"].(string)
+	id := mia.must(http.StatusCreated, http.MethodPost, "/api/v1/admin/activities", map[string]any{
+		"name": "Busy wheel", "kind": "lottery",
+		"begin_at": "2026-11-11T00:00:00+08:00", "end_at": "2026-11-12T00:00:00+08:00", "time_zone": "Asia/Shanghai",
+		"stock": 100, "limits": map[string]any{"per_user_total": 5, "per_user_daily": 1},
+		"strategy": map[string]any{"mode": "fixed", "prizes": []any{
+			map[string]any{"award_id": note, "probability": "0.015", "stock": 10}}},
+	})["id"].(string)
+	transition := func(c *client, action string) {
+		c.must(http.StatusOK, http.MethodPost, "/api/v1/admin/activities/"+id+"/transitions", map[string]any{"action": action})
+	}
+	transition(mia, "submit")
+	transition(bob, "approve")
+
+	shots := filepath.Join("..", "..", "test-artifacts", "console")
+	require.NoError(t, os.MkdirAll(shots, 0o755))
+
+	// Ada opens the approved activity and types a reason; meanwhile Bob starts it.
+	openRow := fmt.Sprintf(`#activities-table tr[data-id="%s"] button.open`, id)
+	const shown = `!!document.querySelector("#activity-changed")`
+	require.NoError(t, chromedp.Run(ctx,
+		chromedp.Navigate(srv.base+"/console"),
+		signInAs(ada.token),
+		chromedp.Navigate(srv.base+"/console/#/activities"),
+		exists(openRow),
+		chromedp.Click(openRow, chromedp.ByQuery),
+		textHas("#activity-state", "approved"),
+		exists(`#activity-detail [data-action="start"]`),
+		waitTrue(`!`+shown),
+		chromedp.SendKeys("#transition-reason", "campaign day", chromedp.ByQuery),
+	))
+	transition(bob, "start")
+
+	// Her Start is refused with 409; the card now shows the activity running, offers Pause
+	// instead of Start, says why, keeps her reason and shows no error.
+	require.NoError(t, chromedp.Run(ctx,
+		chromedp.Click(`#activity-detail [data-action="start"]`, chromedp.ByQuery),
+		textHas("#activity-detail .actions #activity-changed", "This activity changed meanwhile: it is now running."),
+		textHas("#activity-state", "running"),
+		waitTrue(`document.querySelector("#activity-card").dataset.state === "running"`),
+		waitTrue(`!!document.querySelector('#activity-detail [data-action="pause"]') && !document.querySelector('#activity-detail [data-action="start"]')`),
+		waitTrue(`document.activeElement === document.querySelector("#activity-changed")`),
+		waitTrue(`!document.querySelector("#activity-detail .actions .form-error:not([hidden])")`),
+		valueIs("#transition-reason", "campaign day"),
+		textHas(fmt.Sprintf(`#activities-table tr[data-id="%s"]`, id), "running"),
+		stillSignedIn(),
+		screenshot(t, shots, "activity-changed-meanwhile-1280.png", 1280),
+		screenshot(t, shots, "activity-changed-meanwhile-390.png", 390),
+		chromedp.EmulateViewport(1280, 900),
+	))
+	assert.Equal(t, "running", ada.must(http.StatusOK, http.MethodGet, "/api/v1/admin/activities/"+id, nil)["state"])
+
+	// Bob closes it; her Pause then finds no action left, and the note says so where the
+	// actions were.
+	transition(bob, "close")
+	require.NoError(t, chromedp.Run(ctx,
+		chromedp.Click(`#activity-detail [data-action="pause"]`, chromedp.ByQuery),
+		textHas("#activity-detail .actions #activity-changed", "This activity changed meanwhile: it is now closed."),
+		textHas("#activity-state", "closed"),
+		waitTrue(`!document.querySelector("#activity-detail [data-action]")`),
+	))
+
+	// Opening the activity again shows it without the note.
+	require.NoError(t, chromedp.Run(ctx,
+		chromedp.Click(openRow, chromedp.ByQuery),
+		textHas("#activity-state", "closed"),
+		waitTrue(`!`+shown),
+	))
+}

@@ -54,21 +54,48 @@ export function activitiesView(root) {
     }
   }
 
+  const card = (a, shown = {}) => activityCard(a, {
+    changed: () => { load(); open(a.id); },
+    edit: () => form.edit(a),
+    conflicted: (err, reasonText) => conflicted(a, err, reasonText),
+  }, shown);
+
   async function open(id) {
     fill(detail, h("p", { class: "muted" }, "Loading…"));
     try {
       const a = await api("GET", "/admin/activities/" + id);
-      fill(detail, activityCard(a, () => { load(); open(id); }, () => form.edit(a)));
+      fill(detail, card(a));
       detail.querySelector("h3").focus();
     } catch (e) {
       fill(detail, h("p", { class: "error", role: "alert" }, e.message));
     }
   }
+
+  // conflicted: a transition of the activity shown as `before` was refused with 409, so the
+  // card is stale (another admin, or the server's state timer, changed the activity). The
+  // activity is loaded again and shown as it is now, with the actions legal now, the reason
+  // typed kept, and a note next to the actions saying what happened. A failed reload
+  // rejects, and the caller then shows the refusal itself at the action.
+  async function conflicted(before, err, reasonText) {
+    const a = await api("GET", "/admin/activities/" + before.id);
+    if (detail.querySelector("#activity-card")?.dataset.id !== before.id) return; // the user moved on
+    const notice = a.state !== before.state
+      ? `This activity changed meanwhile: it is now ${a.state}.`
+      : `This activity changed meanwhile; it is still ${a.state}. ${err.message} (${err.code})`;
+    fill(detail, card(a, { reason: reasonText, notice }));
+    detail.querySelector("#activity-changed").focus();
+    load();
+  }
   load();
 }
 
-function activityCard(a, changed, edit) {
-  const reason = h("input", { id: "transition-reason" });
+// activityCard shows one activity with a button per action legal in its state. shown may
+// carry the reason to put back in the reason field and a notice to show by the actions.
+function activityCard(a, { changed, edit, conflicted }, shown = {}) {
+  const reason = h("input", { id: "transition-reason", value: shown.reason || null });
+  const notice = shown.notice
+    ? h("p", { class: "notice", id: "activity-changed", role: "alert", tabindex: "-1" }, shown.notice)
+    : null;
   const card = h("div", { class: "card", id: "activity-card", dataset: { state: a.state, id: a.id } },
     h("h3", { tabindex: "-1" }, a.name, " ", h("span", { class: "badge", id: "activity-state" }, a.state)),
     h("p", { class: "muted" }, `id ${a.id} · stock ${a.stock} · ${a.strategy.mode} · ${a.time_zone}`),
@@ -84,7 +111,7 @@ function activityCard(a, changed, edit) {
     ? h("p", { class: "muted", id: "review-note" }, "You created this activity: another admin must approve or reject it.")
     : null;
   if (actions.length) {
-    const box = h("div", { class: "actions" }, field("Reason (optional)", "reason", reason), errorBox(), ownNote);
+    const box = h("div", { class: "actions" }, field("Reason (optional)", "reason", reason), errorBox(), notice, ownNote);
     for (const act of actions) {
       box.append(h("button", {
         type: "button", class: act === "reject" || act === "close" || act === "revoke" ? "danger" : "", dataset: { action: act },
@@ -94,11 +121,20 @@ function activityCard(a, changed, edit) {
             if (reason.value.trim()) body.reason = reason.value.trim();
             await api("POST", `/admin/activities/${a.id}/transitions`, body);
             changed();
-          } catch (e) { showError(box, e); }
+          } catch (e) {
+            // 409: the activity is no longer as shown (illegal_transition, concurrent_change);
+            // show it as it is now. Anything else, or a failed reload, is shown at the action.
+            if (e.status === 409) {
+              try { await conflicted(e, reason.value); return; } catch { /* show e below */ }
+            }
+            showError(box, e);
+          }
         },
       }, act));
     }
     card.append(box);
+  } else if (notice) {
+    card.append(h("div", { class: "actions" }, notice)); // e.g. closed meanwhile: nothing left to do
   }
   card.append(statsPanel(a), simulatePanel(a));
   return card;

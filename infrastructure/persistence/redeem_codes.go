@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"gorm.io/gorm"
 )
@@ -17,6 +18,25 @@ const codeBatch = 1000
 // of the same code cannot both add it; the rows the database did not insert are the
 // duplicates. The whole upload is one transaction: it is added completely or not at all.
 func (r *AwardRepo) AddCodes(ctx context.Context, awardID int64, codes []string) (added, duplicates int, err error) {
+	// Overlapping uploads at once can deadlock on the unique key's gap locks (MariaDB picks
+	// one transaction as the victim and rolls it back): the whole upload runs again.
+	for attempt := 1; ; attempt++ {
+		added, err = r.addCodesOnce(ctx, awardID, codes)
+		if err == nil || !isRetryableConflict(err) || attempt == codeAttempts || ctx.Err() != nil {
+			break
+		}
+		time.Sleep(time.Duration(attempt) * 10 * time.Millisecond)
+	}
+	if err != nil {
+		return 0, 0, fmt.Errorf("add codes to award %d: %w", awardID, err)
+	}
+	return added, len(codes) - added, nil
+}
+
+// codeAttempts bounds the runs of an upload chosen as a deadlock victim.
+const codeAttempts = 5
+
+func (r *AwardRepo) addCodesOnce(ctx context.Context, awardID int64, codes []string) (added int, err error) {
 	now := r.db.Gorm.NowFunc()
 	err = r.db.Gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		for start := 0; start < len(codes); start += codeBatch {
@@ -29,10 +49,7 @@ func (r *AwardRepo) AddCodes(ctx context.Context, awardID int64, codes []string)
 		}
 		return nil
 	})
-	if err != nil {
-		return 0, 0, fmt.Errorf("add codes to award %d: %w", awardID, err)
-	}
-	return added, len(codes) - added, nil
+	return added, err
 }
 
 // insertCodes is hand-written SQL because the affected-row count must be exact: gorm adds

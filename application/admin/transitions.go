@@ -47,11 +47,7 @@ func (s *Service) prepareStart(ctx context.Context, id int64) {
 	if s.d.Starter == nil {
 		return
 	}
-	a, err := s.d.Activities.Get(ctx, id)
-	if err != nil || a.State() != activity.StateApproved {
-		return
-	}
-	if err := s.d.Starter.Prepare(ctx, a); err != nil {
+	if err := s.d.Starter.Prepare(ctx, id); err != nil {
 		s.d.Logger.WarnContext(ctx, "prepare activity start; its first draws will load its counters", "activity_id", id, "err", err)
 	}
 }

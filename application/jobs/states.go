@@ -48,8 +48,8 @@ func (j *States) Run(ctx context.Context) (Report, error) {
 		if !ok {
 			return nil
 		}
-		if act == activity.ActionStart {
-			j.prepare(ctx, a.ID())
+		if act == activity.ActionStart && j.Starter != nil {
+			_ = j.Starter.Prepare(ctx, a.ID()) // on failure the first draws load the counters
 		}
 		var done activity.Action
 		err := j.Activities.Transition(ctx, a.ID(), func(fresh *activity.Activity) (activity.TrailEntry, error) {
@@ -87,14 +87,3 @@ func (j *States) Run(ctx context.Context) (Report, error) {
 }
 
 var errNothingDue = errors.New("no transition due")
-
-// prepare readies an activity's first draws if it is still approved (the page may be
-// stale); on failure the first draws load its counters themselves.
-func (j *States) prepare(ctx context.Context, id int64) {
-	if j.Starter == nil {
-		return
-	}
-	if a, err := j.Activities.Get(ctx, id); err == nil && a.State() == activity.StateApproved {
-		_ = j.Starter.Prepare(ctx, a)
-	}
-}

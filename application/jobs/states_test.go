@@ -45,7 +45,7 @@ func TestStatesFollowTheWindow(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, jobs.Report{"started": 1, "closed": 0, "skipped": 0}, rep)
 		assert.Equal(t, activity.StateRunning, state(approved))
-		assert.Equal(t, []int64{approved.ID()}, st.ids(), "only the start was prepared, before it")
+		assert.Equal(t, []int64{approved.ID()}, st.ids(), "only the start was prepared, not the closes")
 		assert.Equal(t, activity.StatePaused, state(paused), "a paused activity stays paused in its window")
 
 		w.clock.set(end)
@@ -67,18 +67,16 @@ func TestStatesFollowTheWindow(t *testing.T) {
 	})
 }
 
-// starter records the activities it prepared, and the state each was in then.
+// starter records the activities it was asked to prepare.
 type starter struct {
 	mu       sync.Mutex
 	prepared []int64
 }
 
-func (s *starter) Prepare(_ context.Context, a *activity.Activity) error {
+func (s *starter) Prepare(_ context.Context, id int64) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if a.State() == activity.StateApproved {
-		s.prepared = append(s.prepared, a.ID())
-	}
+	s.prepared = append(s.prepared, id)
 	return nil
 }
 

@@ -46,7 +46,7 @@ func buildAdmin(s *system, e *engine) *admin.Service {
 		RuleTrees:  e.ruleTrees,
 		Profiles:   e.profiles,
 		Routing:    notifier{feed: warmingFeed{e: e}, ledger: e.ledger},
-		Starter:    ledgerStarter{e.ledger},
+		Starter:    ledgerStarter{activities: e.activities, ledger: e.ledger},
 		IDs:        s.ids.Next,
 		Logger:     s.log,
 	})

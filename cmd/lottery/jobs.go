@@ -59,7 +59,7 @@ func jobEntries(s *system, d jobDeps, drift jobs.DriftGauge) []scheduler.Entry {
 		&jobs.Recovery{Journal: d.ledger, Orders: d.orders},
 		&jobs.Release{Activities: d.activities, Pools: d.ledger, Releases: persistence.NewReleaseRepo(s.db)},
 		&jobs.Reconcile{Ledger: ledgerPort{d.ledger}, Truth: truth, Activities: d.activities, Drift: drift, Log: s.log},
-		&jobs.States{Activities: d.activities, Feed: d.feed, Starter: ledgerStarter{d.ledger}},
+		&jobs.States{Activities: d.activities, Feed: d.feed, Starter: ledgerStarter{activities: d.activities, ledger: d.ledger}},
 	}
 	spec := schedules(s.cfg.Jobs)
 	out := make([]scheduler.Entry, len(all))

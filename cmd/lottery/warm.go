@@ -44,10 +44,21 @@ func (w warmingFeed) Publish(ctx context.Context) error {
 	return err
 }
 
-// ledgerStarter loads an approved activity's counters before it starts: see
-// redisstore.(*Ledger).Prepare.
-type ledgerStarter struct{ ledger *redisstore.Ledger }
+// ledgerStarter loads an approved activity's counters before it starts (see
+// redisstore.(*Ledger).Prepare). The state is read afresh: loading without the grace is
+// only safe while no process can be drawing from the activity.
+type ledgerStarter struct {
+	activities activity.Repository
+	ledger     *redisstore.Ledger
+}
 
-func (l ledgerStarter) Prepare(ctx context.Context, a *activity.Activity) error {
-	return l.ledger.Prepare(ctx, a.ID(), a.Day(time.Now()))
+func (l ledgerStarter) Prepare(ctx context.Context, id int64) error {
+	a, err := l.activities.Get(ctx, id)
+	if err != nil {
+		return err
+	}
+	if a.State() != activity.StateApproved {
+		return nil
+	}
+	return l.ledger.Prepare(ctx, id, a.Day(time.Now()))
 }

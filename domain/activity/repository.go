@@ -25,9 +25,10 @@ type Repository interface {
 	Update(ctx context.Context, id int64, fn func(*Activity) error) error
 }
 
-// Starter readies what the first draws of an approved activity need, just before it
-// starts (its counters), so they wait for nothing. A failure is not fatal: the first
-// draws then load what they need themselves.
+// Starter readies what the first draws of an activity need just before it starts (its
+// counters), so they wait for nothing. It does so only while the activity is still
+// approved, and does nothing otherwise. A failure is not fatal: the first draws then load
+// what they need themselves.
 type Starter interface {
-	Prepare(ctx context.Context, a *Activity) error
+	Prepare(ctx context.Context, id int64) error
 }

@@ -3,6 +3,7 @@ package redisstore
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/lottery-go/lottery/domain/draw"
 )
@@ -10,14 +11,7 @@ import (
 // Warm loads an activity's counters ahead of its first draw, e.g. when it starts, so no
 // draw waits out the reload grace. It does nothing when they are loaded already.
 func (l *Ledger) Warm(ctx context.Context, activityID int64, day string) error {
-	n, err := l.client.Exists(ctx, l.keys(activityID).epoch()).Result()
-	if err != nil {
-		return fmt.Errorf("warm activity %d: %w: %w", activityID, draw.ErrUnavailable, err)
-	}
-	if n == 1 {
-		return nil
-	}
-	return l.ensureLoaded(ctx, activityID, day)
+	return l.loadIfMissing(ctx, activityID, day, l.opts.ReloadGrace)
 }
 
 // Prepare loads the counters of an activity that has never run, just before it starts,
@@ -26,12 +20,16 @@ func (l *Ledger) Warm(ctx context.Context, activityID int64, day string) error {
 // then wait for nothing. Counters loaded already are left as they are. Only for an
 // activity no process can be drawing from: one still approved.
 func (l *Ledger) Prepare(ctx context.Context, activityID int64, day string) error {
+	return l.loadIfMissing(ctx, activityID, day, 0)
+}
+
+func (l *Ledger) loadIfMissing(ctx context.Context, activityID int64, day string, grace time.Duration) error {
 	n, err := l.client.Exists(ctx, l.keys(activityID).epoch()).Result()
 	if err != nil {
-		return fmt.Errorf("prepare activity %d: %w: %w", activityID, draw.ErrUnavailable, err)
+		return fmt.Errorf("load activity %d: %w: %w", activityID, draw.ErrUnavailable, err)
 	}
 	if n == 1 {
 		return nil
 	}
-	return l.loadOnce(ctx, activityID, day, 0)
+	return l.loadOnce(ctx, activityID, day, grace)
 }

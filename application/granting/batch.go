@@ -71,11 +71,15 @@ func (s *Service) recordTogether(ctx context.Context, rs []Request) (oneByOne []
 	var kinds []award.Kind
 	var together []int
 	for i, r := range rs {
-		o, ok := orders[r.OrderID]
-		if ok && (!o.Won() || o.GrantState != draw.GrantPending) {
+		o, found := orders[r.OrderID]
+		if !found {
+			oneByOne = append(oneByOne, i) // Grant logs and drops it
+			continue
+		}
+		if !o.Won() || o.GrantState != draw.GrantPending {
 			continue // a redelivery of an event already decided
 		}
-		rec, kind, ok := s.describe(ctx, o, ok)
+		rec, kind, ok := s.describe(ctx, o)
 		if !ok {
 			oneByOne = append(oneByOne, i)
 			continue
@@ -100,12 +104,9 @@ func (s *Service) recordTogether(ctx context.Context, rs []Request) (oneByOne []
 }
 
 // describe makes the grant record of a pending won order whose granter only describes
-// its delivery; ok is false for anything Grant must handle (a missing order or award, a
-// granter that does work of its own).
-func (s *Service) describe(ctx context.Context, o draw.Order, found bool) (draw.GrantRecord, award.Kind, bool) {
-	if !found {
-		return draw.GrantRecord{}, "", false
-	}
+// its delivery; ok is false for anything Grant must handle (a missing award, a granter
+// that does work of its own).
+func (s *Service) describe(ctx context.Context, o draw.Order) (draw.GrantRecord, award.Kind, bool) {
 	a, err := s.d.Awards.Get(ctx, o.AwardID)
 	if err != nil {
 		return draw.GrantRecord{}, "", false

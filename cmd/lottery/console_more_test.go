@@ -41,6 +41,12 @@ func writeFile(t *testing.T, name, text string) string {
 	return path
 }
 
+// noteAward creates a text award through the API and returns its id.
+func noteAward(c *client) string {
+	return c.must(http.StatusCreated, http.MethodPost, "/api/v1/admin/awards", map[string]any{
+		"name": "Thank-you note", "kind": "text", "content": map[string]any{"text": "Thanks!"}})["id"].(string)
+}
+
 func TestConsoleForbiddenCodesAndEditing(t *testing.T) {
 	ctx := browser(t)
 	cfg := consoleStack(t)
@@ -49,8 +55,7 @@ func TestConsoleForbiddenCodesAndEditing(t *testing.T) {
 	ada := newClient(t, srv.base, cfg, "ada", "admin")
 	dave := newClient(t, srv.base, cfg, "dave", "user")
 
-	note := mia.must(http.StatusCreated, http.MethodPost, "/api/v1/admin/awards", map[string]any{
-		"name": "Thank-you note", "kind": "text", "content": map[string]any{"text": "Thanks!"}})["id"].(string)
+	note := noteAward(mia)
 	codes := mia.must(http.StatusCreated, http.MethodPost, "/api/v1/admin/awards", map[string]any{
 		"name": "Welcome codes", "kind": "redeem_code", "content": map[string]any{}})["id"].(string)
 	slots := map[string]any{"plan": "slots", "slots": []any{
@@ -256,8 +261,7 @@ func TestConsoleSeparationOfDuties(t *testing.T) {
 	bob := newClient(t, srv.base, cfg, "bob", "admin")
 	mia := newClient(t, srv.base, cfg, "mia", "marketer")
 	dave := newClient(t, srv.base, cfg, "dave", "user")
-	ada.must(http.StatusCreated, http.MethodPost, "/api/v1/admin/awards", map[string]any{
-		"name": "Thank-you note", "kind": "text", "content": map[string]any{"text": "Thanks!"}})
+	noteAward(ada)
 
 	shots := filepath.Join("..", "..", "test-artifacts", "console")
 	require.NoError(t, os.MkdirAll(shots, 0o755))
@@ -383,8 +387,7 @@ func TestConsoleTransitionConflict(t *testing.T) {
 	bob := newClient(t, srv.base, cfg, "bob", "admin")
 	mia := newClient(t, srv.base, cfg, "mia", "marketer")
 
-	note := mia.must(http.StatusCreated, http.MethodPost, "/api/v1/admin/awards", map[string]any{
-		"name": "Thank-you note", "kind": "text", "content": map[string]any{"text": "Thanks!"}})["id"].(string)
+	note := noteAward(mia)
 	id := mia.must(http.StatusCreated, http.MethodPost, "/api/v1/admin/activities", map[string]any{
 		"name": "Busy wheel", "kind": "lottery",
 		"begin_at": "2026-11-11T00:00:00+08:00", "end_at": "2026-11-12T00:00:00+08:00", "time_zone": "Asia/Shanghai",

@@ -58,8 +58,7 @@ func TestConsoleTreeStructuredEditor(t *testing.T) {
 	mia := newClient(t, srv.base, cfg, "mia", "marketer")
 	ada := newClient(t, srv.base, cfg, "ada", "admin")
 
-	note := mia.must(http.StatusCreated, http.MethodPost, "/api/v1/admin/awards", map[string]any{
-		"name": "Thank-you note", "kind": "text", "content": map[string]any{"text": "Thanks!"}})["id"].(string)
+	note := noteAward(mia)
 	activity := func(name string) string {
 		return mia.must(http.StatusCreated, http.MethodPost, "/api/v1/admin/activities", map[string]any{
 			"name": name, "kind": "lottery",

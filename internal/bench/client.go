@@ -20,7 +20,8 @@ type sender interface {
 // newSenders gives each of n workers a sender to base.
 func newSenders(base string, n int, timeout time.Duration) ([]sender, func()) {
 	out := make([]sender, n)
-	if _, err := newWire(base, timeout); err != nil {
+	first, err := newWire(base, timeout)
+	if err != nil {
 		h := &httpSender{client: newHTTPClient(n, timeout), base: base}
 		for i := range out {
 			out[i] = h
@@ -29,8 +30,8 @@ func newSenders(base string, n int, timeout time.Duration) ([]sender, func()) {
 	}
 	wires := make([]*wire, n)
 	for i := range out {
-		wires[i], _ = newWire(base, timeout)
-		out[i] = wires[i]
+		w := *first // same address, its own connection and buffers
+		wires[i], out[i] = &w, &w
 	}
 	return out, func() {
 		for _, w := range wires {

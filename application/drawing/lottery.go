@@ -22,8 +22,9 @@ type LotteryOptions struct {
 	Candidates int
 }
 
-// Kicker wakes the outbox relay; it never blocks.
-type Kicker interface{ Kick() }
+// Relayer takes the grant event of a committed win to the message queue in the
+// background; it never blocks. The outbox row committed with the order is the fallback.
+type Relayer interface{ Relay(o draw.Order) }
 
 // Lottery is the default Steps: sample candidates, admit them in the ledger in one atomic
 // call, commit through the shared order writer.
@@ -31,7 +32,7 @@ type Lottery struct {
 	ledger  draw.Ledger
 	writer  draw.OrderWriter
 	settler *Settler
-	relay   Kicker
+	relay   Relayer
 	ids     func() int64
 	opts    LotteryOptions
 	rands   sync.Pool
@@ -39,7 +40,7 @@ type Lottery struct {
 }
 
 // NewLottery builds the default steps.
-func NewLottery(l draw.Ledger, w draw.OrderWriter, s *Settler, relay Kicker, ids func() int64, o LotteryOptions) *Lottery {
+func NewLottery(l draw.Ledger, w draw.OrderWriter, s *Settler, relay Relayer, ids func() int64, o LotteryOptions) *Lottery {
 	if o.CommitWithin <= 0 {
 		o.CommitWithin = time.Second
 	}
@@ -132,10 +133,11 @@ func (l *Lottery) Record(ctx context.Context, d *Draw) error {
 	return nil
 }
 
-// Enqueue wakes the outbox relay for a win; the outbox row was committed with the order.
+// Enqueue hands a win's grant event to the relay; the outbox row committed with the
+// order covers it should the process die first.
 func (l *Lottery) Enqueue(_ context.Context, d *Draw) {
 	if d.Order.Won() && l.relay != nil {
-		l.relay.Kick()
+		l.relay.Relay(d.Order)
 	}
 }
 

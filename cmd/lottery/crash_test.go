@@ -44,7 +44,7 @@ func TestCrashBetweenAdmissionAndCommitIsRecovered(t *testing.T) {
 		a := runningActivity(t, in, strategy.ModeFixed, 3000, activity.Limits{PerUserTotal: 5, PerUserDaily: 5},
 			[]prizeSpec{{probability: "0.2", stock: 200, dailyQuota: 150}, {probability: "0.3", stock: 100000}})
 		w := &crashingWriter{inner: in.eng.writer, every: 7}
-		steps := drawing.NewLottery(in.eng.ledger, w, in.eng.settler, nil, in.sys.ids.Next, drawing.LotteryOptions{CommitWithin: cfgs.first.Draw.ReloadGrace / 2})
+		steps := drawing.NewLottery(in.eng.ledger, w, in.eng.settler, in.eng.relay, in.sys.ids.Next, drawing.LotteryOptions{CommitWithin: cfgs.first.Draw.ReloadGrace / 2})
 		svc := drawing.NewService(drawing.Deps{Catalog: in.eng.catalog, Ledger: in.eng.ledger, Orders: in.eng.orders, Steps: steps,
 			Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
 

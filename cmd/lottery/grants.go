@@ -17,9 +17,9 @@ import (
 // publishWait bounds how long one relay batch waits for JetStream's acks.
 const publishWait = 5 * time.Second
 
-// newRelay ensures the grant stream and builds the outbox relay the draw flow kicks. Its
-// loop runs only in processes with the api role (see startDelivery); others use it for
-// compensation.
+// newRelay ensures the grant stream and builds the outbox relay the draw flow hands wins
+// to. Its loop runs only in processes with the api role (see startDelivery); others use it
+// for compensation.
 func newRelay(ctx context.Context, s *system) (*messaging.Relay, error) {
 	if err := messaging.EnsureStream(ctx, s.nats.JS, s.cfg.NATS.Prefix); err != nil {
 		return nil, err
@@ -28,8 +28,8 @@ func newRelay(ctx context.Context, s *system) (*messaging.Relay, error) {
 	if err != nil {
 		return nil, err
 	}
-	relay := messaging.NewRelay(persistence.NewOutboxRepo(s.db), pub,
-		messaging.RelayOptions{Log: s.log, Registerer: s.registry})
+	relay := messaging.NewRelay(persistence.NewOutboxRepo(s.db), pub, messaging.RelayOptions{
+		Encode: messaging.GrantEncoder(s.cfg.NATS.Prefix), Log: s.log, Registerer: s.registry})
 	s.onClose(relay.Close)
 	return relay, nil
 }
@@ -45,8 +45,7 @@ type delivery struct {
 func startDelivery(ctx context.Context, s *system, e *engine, relay *messaging.Relay) (*delivery, error) {
 	d := &delivery{granting: newGranting(s, e)}
 	if s.cfg.HasRole(config.RoleAPI) {
-		relay.Start()
-		relay.Kick() // what the last process left behind
+		relay.Start() // what a process left unpublished, compensation republishes
 	}
 	if s.cfg.HasRole(config.RoleGranter) {
 		g, err := consumer.StartGrants(context.WithoutCancel(ctx), s.nats, s.cfg.NATS.Prefix, d.granting,

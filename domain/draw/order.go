@@ -29,10 +29,10 @@ const (
 type MQState string
 
 const (
-	MQNone    MQState = "none"
-	MQPending MQState = "pending"
-	MQSent    MQState = "sent"
-	MQFailed  MQState = "failed"
+	MQNone    MQState = "none"    // a loss: no event
+	MQPending MQState = "pending" // committed, on its way (or published again)
+	MQSent    MQState = "sent"    // a granter received it and recorded the outcome
+	MQFailed  MQState = "failed"  // the last publish failed; compensation retries it
 )
 
 // ErrOrderNotFound: no such order (or not the caller's).

@@ -12,21 +12,23 @@ type OutboxEntry struct {
 	OrderID  int64
 	Subject  string
 	Payload  []byte
-	Attempts int // failed relays so far
+	Attempts int // relays so far that failed or had to be repeated
 }
 
-// Outbox is what the relay reads and updates. An entry moves from MQPending to MQSent, or
-// to MQFailed with a next attempt, and the order's mq_state follows it.
+// Outbox is what the relay reads and updates. An entry stays in the outbox until its
+// grant is recorded: the grant's transaction removes it and sets the order's mq_state to
+// MQSent, so a delivery is confirmed end to end rather than by the queue's acknowledgement
+// alone. The relay publishes fresh entries from memory without touching the outbox; only
+// failures and compensation write to it.
 type Outbox interface {
-	// Pending returns up to limit entries not relayed yet, oldest first.
-	Pending(ctx context.Context, limit int) ([]OutboxEntry, error)
 	// Overdue returns up to limit entries that need another relay: failed ones whose next
-	// attempt is due by now, and pending ones older than staleBefore (their relay died or
-	// never heard of them), oldest first.
+	// attempt is due by now, and pending ones whose next attempt (at first their creation
+	// time) is older than staleBefore: their relay died, or their grant never came.
 	Overdue(ctx context.Context, now, staleBefore time.Time, limit int) ([]OutboxEntry, error)
-	// MarkSent records that the queue acknowledged the entries.
-	MarkSent(ctx context.Context, orderIDs []int64) error
-	// MarkFailed records a failed relay and when to try again. An entry already sent
-	// stays sent.
-	MarkFailed(ctx context.Context, orderID int64, reason string, next time.Time) error
+	// MarkRetried records that the entries were published again: pending once more, one
+	// attempt more, next looked at after next (plus the staleness allowance).
+	MarkRetried(ctx context.Context, orderIDs []int64, next time.Time) error
+	// MarkFailed records a failed relay of the entries and when to try again; the orders'
+	// mq_state becomes MQFailed unless their grant was recorded meanwhile.
+	MarkFailed(ctx context.Context, orderIDs []int64, reason string, next time.Time) error
 }

@@ -14,10 +14,15 @@ import (
 
 // RelayOptions tune a Relay; zero values take the defaults noted.
 type RelayOptions struct {
-	// Batch is the entries read and published at once. Default 256.
+	// Encode turns a won order into its grant event, as the order writer wrote it into
+	// the outbox. Required for Relay.
+	Encode func(o draw.Order) (subject string, payload []byte)
+	// Batch is the entries published at once. Default 256.
 	Batch int
-	// Interval is how often the loop looks without being kicked, for entries committed by
-	// a process that did not kick this one. Default 1s.
+	// MaxQueue bounds the events waiting in memory; beyond it an event is left to
+	// compensation, which finds it in the outbox. Default 65,536.
+	MaxQueue int
+	// Interval is how often the loop looks without being kicked. Default 1s.
 	Interval time.Duration
 	// Now is the clock of next-attempt times. Default time.Now.
 	Now func() time.Time
@@ -27,16 +32,22 @@ type RelayOptions struct {
 	Registerer prometheus.Registerer
 }
 
-// Relay moves outbox entries to JetStream off the draw path: the draw commits its order
-// with the entry and kicks the relay, which publishes in batches in the background. An
-// entry whose publish fails is marked failed with a backoff; Compensate (a scheduled job)
-// retries those and any entry whose relay died.
+// Relay moves grant events to JetStream off the draw path. The draw commits its order
+// with an outbox entry and hands the relay the same event in memory; the loop publishes
+// what has queued in batches and writes nothing to SQL when that works: the entry stays
+// pending until a granter records the grant and removes it. A publish that fails marks
+// its entries failed with a backoff. Compensate (a scheduled job) republishes those, and
+// every entry pending for too long: its process died before publishing, or its event was
+// lost on the way.
 type Relay struct {
 	outbox  draw.Outbox
 	pub     *Publisher
 	opts    RelayOptions
 	kick    chan struct{}
 	relayed *prometheus.CounterVec
+
+	qmu   sync.Mutex // guards queue
+	queue []draw.OutboxEntry
 
 	mu     sync.Mutex // serialises passes, so a kick and a tick never publish twice
 	stop   context.CancelFunc
@@ -48,6 +59,9 @@ type Relay struct {
 func NewRelay(outbox draw.Outbox, pub *Publisher, opts RelayOptions) *Relay {
 	if opts.Batch <= 0 {
 		opts.Batch = 256
+	}
+	if opts.MaxQueue <= 0 {
+		opts.MaxQueue = 1 << 16
 	}
 	if opts.Interval <= 0 {
 		opts.Interval = time.Second
@@ -61,7 +75,8 @@ func NewRelay(outbox draw.Outbox, pub *Publisher, opts RelayOptions) *Relay {
 	r := &Relay{outbox: outbox, pub: pub, opts: opts, kick: make(chan struct{}, 1),
 		relayed: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "lottery_outbox_relayed_total",
-			Help: "Outbox entries published to the grant stream, by outcome (sent, failed).",
+			Help: "Grant events published by the outbox relay, by outcome (sent, failed, republished, deferred: " +
+				"left to compensation because too many were waiting).",
 		}, []string{"outcome"})}
 	if opts.Registerer != nil {
 		// A second relay on the same registry shares the series instead of failing.
@@ -74,6 +89,22 @@ func NewRelay(outbox draw.Outbox, pub *Publisher, opts RelayOptions) *Relay {
 		}
 	}
 	return r
+}
+
+// Relay queues the grant event of a committed win and wakes the loop; it never blocks.
+func (r *Relay) Relay(o draw.Order) {
+	subject, payload := r.opts.Encode(o)
+	r.qmu.Lock()
+	full := len(r.queue) >= r.opts.MaxQueue
+	if !full {
+		r.queue = append(r.queue, draw.OutboxEntry{OrderID: o.ID, Subject: subject, Payload: payload})
+	}
+	r.qmu.Unlock()
+	if full {
+		r.relayed.WithLabelValues("deferred").Inc()
+		return
+	}
+	r.Kick()
 }
 
 // Kick wakes the loop; it never blocks, and kicks while a pass runs fold into one more.
@@ -98,6 +129,7 @@ func (r *Relay) loop(ctx context.Context) {
 	for {
 		select {
 		case <-ctx.Done():
+			r.last()
 			return
 		case <-r.kick:
 		case <-tick.C:
@@ -108,8 +140,21 @@ func (r *Relay) loop(ctx context.Context) {
 	}
 }
 
-// Close stops the loop and waits for the pass in progress. Entries left behind are
-// relayed by the next process or by compensation.
+// lastFlush bounds the final pass of a stopping relay.
+const lastFlush = 5 * time.Second
+
+// last publishes what is still queued when the relay stops; anything it cannot is
+// pending in the outbox, for compensation.
+func (r *Relay) last() {
+	ctx, cancel := context.WithTimeout(context.Background(), lastFlush)
+	defer cancel()
+	if _, _, err := r.Flush(ctx); err != nil {
+		r.opts.Log.Warn("outbox relay at stop", "err", err)
+	}
+}
+
+// Close stops the loop after a last pass. Entries left behind are relayed by
+// compensation.
 func (r *Relay) Close() {
 	r.closed.Do(func() {
 		if r.stop != nil {
@@ -119,37 +164,58 @@ func (r *Relay) Close() {
 	})
 }
 
-// Flush relays pending entries until none is left or a batch fails entirely.
+// Flush publishes the queued events until none is left or a batch fails entirely (the
+// rest stays queued for the next pass).
 func (r *Relay) Flush(ctx context.Context) (sent, failed int, err error) {
-	return r.drain(ctx, func() ([]draw.OutboxEntry, error) { return r.outbox.Pending(ctx, r.opts.Batch) })
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for ctx.Err() == nil {
+		batch := r.take()
+		if len(batch) == 0 {
+			return sent, failed, nil
+		}
+		s, f, err := r.pass(ctx, batch, nil)
+		sent, failed = sent+s, failed+f
+		if err != nil || s == 0 {
+			return sent, failed, err
+		}
+	}
+	return sent, failed, ctx.Err()
+}
+
+// take removes up to a batch of events from the queue.
+func (r *Relay) take() []draw.OutboxEntry {
+	r.qmu.Lock()
+	defer r.qmu.Unlock()
+	n := min(len(r.queue), r.opts.Batch)
+	batch := make([]draw.OutboxEntry, n)
+	copy(batch, r.queue)
+	r.queue = r.queue[:copy(r.queue, r.queue[n:])]
+	return batch
 }
 
 // Compensate republishes failed entries that are due and pending entries older than
 // staleAfter. JetStream de-duplicates by order id, so an entry that did arrive is not
 // delivered twice within the window, and the grants table absorbs anything later.
 func (r *Relay) Compensate(ctx context.Context, staleAfter time.Duration) (sent, failed int, err error) {
-	return r.drain(ctx, func() ([]draw.OutboxEntry, error) {
-		now := r.opts.Now()
-		return r.outbox.Overdue(ctx, now, now.Add(-staleAfter), r.opts.Batch)
-	})
-}
-
-// drain passes batches from next until one comes back short. Each published entry leaves
-// the selection (sent, or failed with a later next attempt), so the loop ends; a batch
-// with no success stops it early, since the stream is evidently unreachable.
-func (r *Relay) drain(ctx context.Context, next func() ([]draw.OutboxEntry, error)) (sent, failed int, err error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	republished := func(ctx context.Context, batch []draw.OutboxEntry, ids []int64) error {
+		return r.outbox.MarkRetried(ctx, ids, r.opts.Now().Add(backoff(attemptsOf(batch)+1)))
+	}
 	for ctx.Err() == nil {
-		batch, err := next()
+		now := r.opts.Now()
+		batch, err := r.outbox.Overdue(ctx, now, now.Add(-staleAfter), r.opts.Batch)
 		if err != nil {
 			return sent, failed, err
 		}
 		if len(batch) == 0 {
 			return sent, failed, nil
 		}
-		s, f, err := r.pass(ctx, batch)
+		s, f, err := r.pass(ctx, batch, republished)
 		sent, failed = sent+s, failed+f
+		// Each published entry leaves the selection (its next look is later), so the
+		// loop ends; a batch with no success means the stream is unreachable.
 		if err != nil || len(batch) < r.opts.Batch || s == 0 {
 			return sent, failed, err
 		}
@@ -157,33 +223,50 @@ func (r *Relay) drain(ctx context.Context, next func() ([]draw.OutboxEntry, erro
 	return sent, failed, ctx.Err()
 }
 
-// pass publishes one batch and records every outcome.
-func (r *Relay) pass(ctx context.Context, batch []draw.OutboxEntry) (sent, failed int, err error) {
+// attemptsOf is the most attempts among the entries: a batch backs off as its most
+// retried entry.
+func attemptsOf(batch []draw.OutboxEntry) int {
+	n := 0
+	for _, e := range batch {
+		n = max(n, e.Attempts)
+	}
+	return n
+}
+
+// pass publishes one batch, marks the failures with a backoff and hands the published
+// ids to sent (nil: nothing to record).
+func (r *Relay) pass(ctx context.Context, batch []draw.OutboxEntry,
+	sent func(context.Context, []draw.OutboxEntry, []int64) error) (ok, failed int, err error) {
 	errs := r.pub.Publish(ctx, batch)
-	ok := make([]int64, 0, len(batch))
-	var marks []error
+	okIDs := make([]int64, 0, len(batch))
+	var failedIDs []int64
 	for i, e := range batch {
 		if errs[i] == nil {
-			ok = append(ok, e.OrderID)
-			continue
+			okIDs = append(okIDs, e.OrderID)
+		} else {
+			failedIDs = append(failedIDs, e.OrderID)
 		}
-		failed++
-		next := r.opts.Now().Add(backoff(e.Attempts + 1))
-		if err := r.outbox.MarkFailed(ctx, e.OrderID, errs[i].Error(), next); err != nil {
+	}
+	var marks []error
+	if len(failedIDs) > 0 {
+		next := r.opts.Now().Add(backoff(attemptsOf(batch) + 1))
+		if err := r.outbox.MarkFailed(ctx, failedIDs, firstErr(errs).Error(), next); err != nil {
 			marks = append(marks, err)
 		}
+		r.opts.Log.Warn("grant events not published", "failed", len(failedIDs), "sent", len(okIDs), "first_err", firstErr(errs))
 	}
-	if err := r.outbox.MarkSent(ctx, ok); err != nil {
-		// Published but not marked: compensation republishes them as stale, and the
-		// stream drops the duplicates.
-		marks = append(marks, err)
+	if sent != nil && len(okIDs) > 0 {
+		// Published but not marked: they are picked again later, and the stream or the
+		// grants table drops the duplicates.
+		if err := sent(ctx, batch, okIDs); err != nil {
+			marks = append(marks, err)
+		}
+		r.relayed.WithLabelValues("republished").Add(float64(len(okIDs)))
+	} else {
+		r.relayed.WithLabelValues("sent").Add(float64(len(okIDs)))
 	}
-	r.relayed.WithLabelValues("sent").Add(float64(len(ok)))
-	r.relayed.WithLabelValues("failed").Add(float64(failed))
-	if failed > 0 {
-		r.opts.Log.Warn("outbox entries not published", "failed", failed, "sent", len(ok), "first_err", firstErr(errs))
-	}
-	return len(ok), failed, errors.Join(marks...)
+	r.relayed.WithLabelValues("failed").Add(float64(len(failedIDs)))
+	return len(okIDs), len(failedIDs), errors.Join(marks...)
 }
 
 func firstErr(errs []error) error {

@@ -16,81 +16,80 @@ import (
 	"github.com/lottery-go/lottery/internal/testkit"
 )
 
-// memOutbox is an outbox in memory.
+// memOutbox is an outbox in memory that records what the relay marks.
 type memOutbox struct {
-	mu      sync.Mutex
-	pending []draw.OutboxEntry
-	sent    map[int64]bool
-}
-
-func (m *memOutbox) add(e draw.OutboxEntry) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.pending = append(m.pending, e)
-}
-
-func (m *memOutbox) Pending(_ context.Context, limit int) ([]draw.OutboxEntry, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	var out []draw.OutboxEntry
-	for _, e := range m.pending {
-		if !m.sent[e.OrderID] && len(out) < limit {
-			out = append(out, e)
-		}
-	}
-	return out, nil
+	mu     sync.Mutex
+	failed []int64
 }
 
 func (m *memOutbox) Overdue(context.Context, time.Time, time.Time, int) ([]draw.OutboxEntry, error) {
 	return nil, nil
 }
 
-func (m *memOutbox) MarkSent(_ context.Context, ids []int64) error {
+func (m *memOutbox) MarkRetried(context.Context, []int64, time.Time) error { return nil }
+
+func (m *memOutbox) MarkFailed(_ context.Context, ids []int64, _ string, _ time.Time) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	for _, id := range ids {
-		m.sent[id] = true
-	}
+	m.failed = append(m.failed, ids...)
 	return nil
 }
 
-func (m *memOutbox) MarkFailed(context.Context, int64, string, time.Time) error { return nil }
-
-func (m *memOutbox) isSent(id int64) bool {
+func (m *memOutbox) failedIDs() []int64 {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	return m.sent[id]
+	return append([]int64(nil), m.failed...)
 }
 
-func TestRelayPublishesWhenKicked(t *testing.T) {
+func TestRelayLeavesWhatItCannotHoldToCompensation(t *testing.T) {
+	t.Parallel()
+	env := testkit.EmbeddedNATS(t)
+	ctx := context.Background()
+	require.NoError(t, messaging.EnsureStream(ctx, env.Conn.JS, env.Prefix))
+	pub, err := messaging.NewPublisher(env.Conn, env.Prefix, 2*time.Second)
+	require.NoError(t, err)
+	relay := messaging.NewRelay(&memOutbox{}, pub, messaging.RelayOptions{MaxQueue: 2,
+		Encode: messaging.GrantEncoder(env.Prefix), Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	for id := int64(1); id <= 3; id++ {
+		relay.Relay(draw.Order{ID: id, AwardKind: "text", Outcome: draw.OutcomeWin})
+	}
+	sent, failed, err := relay.Flush(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, [2]int{2, 0}, [2]int{sent, failed}, "the third waits in the outbox, pending")
+	sent, _, err = relay.Flush(ctx)
+	require.NoError(t, err)
+	assert.Zero(t, sent)
+}
+
+func TestRelayPublishesWhatItIsHanded(t *testing.T) {
 	t.Parallel()
 	testkit.EachNATS(t, func(t *testing.T, env testkit.NATSEnv) {
 		ctx := context.Background()
 		require.NoError(t, messaging.EnsureStream(ctx, env.Conn.JS, env.Prefix))
 		pub, err := messaging.NewPublisher(env.Conn, env.Prefix, 2*time.Second)
 		require.NoError(t, err)
-		box := &memOutbox{sent: map[int64]bool{}}
-		// An hour between ticks: only the kick can have woken the loop.
+		box := &memOutbox{}
+		// An hour between ticks: only the hand-off can have woken the loop.
 		relay := messaging.NewRelay(box, pub, messaging.RelayOptions{Batch: 2, Interval: time.Hour,
-			Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+			Encode: messaging.GrantEncoder(env.Prefix), Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
 		relay.Start()
 		t.Cleanup(relay.Close)
 
 		for id := int64(1); id <= 5; id++ {
-			box.add(draw.OutboxEntry{OrderID: id, Subject: messaging.GrantSubject(env.Prefix, "text"), Payload: []byte(`{}`)})
+			relay.Relay(draw.Order{ID: id, ActivityID: 9, UserID: "u", AwardID: 4, AwardKind: "text", Outcome: draw.OutcomeWin})
 		}
-		relay.Kick()
-		require.Eventually(t, func() bool {
-			for id := int64(1); id <= 5; id++ {
-				if !box.isSent(id) {
-					return false
-				}
-			}
-			return true
-		}, 10*time.Second, 10*time.Millisecond, "batches of 2 until the outbox is drained")
-
 		stream, err := env.Conn.JS.Stream(ctx, messaging.StreamName(env.Prefix))
 		require.NoError(t, err)
+		require.Eventually(t, func() bool {
+			info, err := stream.Info(ctx)
+			return err == nil && info.State.Msgs == 5
+		}, 10*time.Second, 10*time.Millisecond, "batches of 2 until the queue is drained")
+		msg, err := stream.GetLastMsgForSubject(ctx, messaging.GrantSubject(env.Prefix, "text"))
+		require.NoError(t, err)
+		assert.JSONEq(t, `{"order_id":"5","activity_id":"9","user_id":"u","award_id":"4","kind":"text",
+			"created_at":"0001-01-01T00:00:00Z"}`, string(msg.Data))
+		assert.Empty(t, box.failedIDs())
+
 		info, err := stream.Info(ctx)
 		require.NoError(t, err)
 		assert.Equal(t, uint64(5), info.State.Msgs)

@@ -75,8 +75,8 @@ func creditRows(rs []draw.GrantRecord) []pointsRow {
 	return rows
 }
 
-// settleOrders moves every order from pending to its grant's state; one that is not
-// pending any more fails the lot.
+// settleOrders moves every order from pending to its grant's state (its event delivered)
+// and removes its outbox entry; an order that is not pending any more fails the lot.
 func settleOrders(tx *gorm.DB, rs []draw.GrantRecord) error {
 	byState := map[draw.GrantState][]int64{}
 	for _, g := range rs {
@@ -84,14 +84,23 @@ func settleOrders(tx *gorm.DB, rs []draw.GrantRecord) error {
 	}
 	at := rs[0].At.UTC()
 	for state, ids := range byState {
-		res := tx.Exec(`UPDATE orders SET grant_state = ?, grant_error = '', updated_at = ? WHERE id IN ? AND grant_state = ?`,
-			string(state), at, ids, string(draw.GrantPending))
+		res := tx.Exec(`UPDATE orders SET grant_state = ?, grant_error = '', mq_state = ?, updated_at = ?
+			WHERE id IN ? AND grant_state = ?`, string(state), string(draw.MQSent), at, ids, string(draw.GrantPending))
 		if res.Error != nil {
 			return res.Error
 		}
 		if res.RowsAffected != int64(len(ids)) {
 			return errNotPending
 		}
+		if err := delivered(tx, ids); err != nil {
+			return err
+		}
 	}
 	return nil
+}
+
+// delivered removes the outbox entries of orders whose grant event reached a granter
+// that recorded its outcome: nothing is left to relay for them.
+func delivered(tx *gorm.DB, orderIDs []int64) error {
+	return tx.Exec(`DELETE FROM outbox WHERE order_id IN ?`, orderIDs).Error
 }

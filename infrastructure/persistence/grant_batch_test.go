@@ -36,6 +36,10 @@ func TestRecordAllIsAllOrNothing(t *testing.T) {
 		}
 		assert.Equal(t, map[int64]draw.GrantState{wins[0].ID: draw.GrantGranted, wins[1].ID: draw.GrantGranted,
 			wins[2].ID: draw.GrantAwaitingAddress, wins[3].ID: draw.GrantPending}, state, "an unknown id is left out")
+		for _, w := range wins[:3] {
+			o, b := mqState(t, env, w.ID)
+			assert.Equal(t, [2]string{"sent", ""}, [2]string{o, b}, "delivered: the outbox entry goes with the grant")
+		}
 		bal, err := points.Balance(ctx, wins[1].UserID)
 		require.NoError(t, err)
 		assert.Equal(t, int64(100), bal)
@@ -46,6 +50,8 @@ func TestRecordAllIsAllOrNothing(t *testing.T) {
 		err = grants.RecordAll(ctx, []draw.GrantRecord{again, pts})
 		require.ErrorIs(t, err, draw.ErrAlreadyGranted)
 		require.ErrorIs(t, grants.RecordAll(ctx, []draw.GrantRecord{again, again}), draw.ErrAlreadyGranted, "one order twice")
+		o, b := mqState(t, env, wins[3].ID)
+		assert.Equal(t, [2]string{"pending", "pending"}, [2]string{o, b}, "a refused lot keeps its outbox entries")
 		require.NoError(t, grants.Fail(ctx, wins[3].ID, "gone", time.Now()))
 		require.ErrorIs(t, grants.RecordAll(ctx, []draw.GrantRecord{again}), draw.ErrAlreadyGranted, "a failed order")
 		one, err := orders.Get(ctx, wins[3].ID)

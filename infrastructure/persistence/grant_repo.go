@@ -26,8 +26,9 @@ var _ draw.Grants = (*GrantRepo)(nil)
 // errNotPending rolls back a grant whose order was decided meanwhile.
 var errNotPending = errors.New("order grant is not pending")
 
-// Record inserts the grant and moves the order to its state in one transaction. A second
-// grant of the same order hits the primary key and changes nothing.
+// Record inserts the grant, moves the order to its state and removes its outbox entry in
+// one transaction. A second grant of the same order hits the primary key and changes
+// nothing.
 func (r *GrantRepo) Record(ctx context.Context, g draw.GrantRecord) error {
 	payload, err := json.Marshal(g.Payload)
 	if err != nil {
@@ -40,15 +41,15 @@ func (r *GrantRepo) Record(ctx context.Context, g draw.GrantRecord) error {
 		if err != nil {
 			return err
 		}
-		res := tx.Exec(`UPDATE orders SET grant_state = ?, grant_error = '', updated_at = ? WHERE id = ? AND grant_state = ?`,
-			string(g.State), at, g.OrderID, string(draw.GrantPending))
+		res := tx.Exec(`UPDATE orders SET grant_state = ?, grant_error = '', mq_state = ?, updated_at = ?
+			WHERE id = ? AND grant_state = ?`, string(g.State), string(draw.MQSent), at, g.OrderID, string(draw.GrantPending))
 		if res.Error != nil {
 			return res.Error
 		}
 		if res.RowsAffected == 0 {
 			return errNotPending
 		}
-		return nil
+		return delivered(tx, []int64{g.OrderID})
 	})
 	switch {
 	case err == nil:
@@ -62,11 +63,18 @@ func (r *GrantRepo) Record(ctx context.Context, g draw.GrantRecord) error {
 // maxGrantError is the width of orders.grant_error.
 const maxGrantError = 500
 
-// Fail marks a pending order's grant failed; an order granted meanwhile keeps its grant.
+// Fail marks a pending order's grant failed (its event was delivered, so its outbox entry
+// goes); an order granted meanwhile keeps its grant.
 func (r *GrantRepo) Fail(ctx context.Context, orderID int64, reason string, at time.Time) error {
-	err := r.db.Gorm.WithContext(ctx).Exec(
-		`UPDATE orders SET grant_state = ?, grant_error = ?, updated_at = ? WHERE id = ? AND grant_state = ?`,
-		string(draw.GrantFailed), truncateRunes(reason, maxGrantError), at.UTC(), orderID, string(draw.GrantPending)).Error
+	err := r.db.Gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		err := tx.Exec(`UPDATE orders SET grant_state = ?, grant_error = ?, mq_state = ?, updated_at = ?
+			WHERE id = ? AND grant_state = ?`, string(draw.GrantFailed), truncateRunes(reason, maxGrantError),
+			string(draw.MQSent), at.UTC(), orderID, string(draw.GrantPending)).Error
+		if err != nil {
+			return err
+		}
+		return delivered(tx, []int64{orderID})
+	})
 	if err != nil {
 		return fmt.Errorf("fail grant of order %d: %w", orderID, err)
 	}

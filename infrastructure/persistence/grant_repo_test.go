@@ -52,6 +52,8 @@ func TestGrantFail(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, draw.GrantFailed, got.GrantState)
 		assert.Equal(t, "redeem code pool is empty", got.GrantError)
+		mq, entry := mqState(t, env, o.ID)
+		assert.Equal(t, [2]string{"sent", ""}, [2]string{mq, entry}, "delivered, though not granted")
 		err = grants.Record(ctx, grantOf(o, draw.GrantGranted, nil))
 		require.ErrorIs(t, err, draw.ErrAlreadyGranted, "a decided order takes no grant")
 		assert.Zero(t, count(t, env, "grants"), "and the refused grant left nothing behind")

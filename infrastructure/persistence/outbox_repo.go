@@ -28,19 +28,9 @@ type outboxRow struct {
 	Attempts int
 }
 
-// Pending returns entries not relayed yet, oldest first. A pending entry's next_attempt_at
-// is its creation time, so ix_outbox_due (state, next_attempt_at) serves the order.
-func (r *OutboxRepo) Pending(ctx context.Context, limit int) ([]draw.OutboxEntry, error) {
-	var rows []outboxRow
-	err := r.db.Gorm.WithContext(ctx).Table("outbox").Select("order_id, subject, payload, attempts").
-		Where("state = ?", string(draw.MQPending)).Order("next_attempt_at").Limit(limit).Find(&rows).Error
-	if err != nil {
-		return nil, fmt.Errorf("read pending outbox: %w", err)
-	}
-	return outboxEntries(rows), nil
-}
-
-// Overdue returns failed entries due by now and pending ones older than staleBefore.
+// Overdue returns failed entries due by now and pending ones older than staleBefore. A
+// pending entry's next_attempt_at is its creation time (or, once republished, when it may
+// be looked at again), so ix_outbox_due (state, next_attempt_at) serves both.
 func (r *OutboxRepo) Overdue(ctx context.Context, now, staleBefore time.Time, limit int) ([]draw.OutboxEntry, error) {
 	var rows []outboxRow
 	err := r.db.Gorm.WithContext(ctx).Table("outbox").Select("order_id, subject, payload, attempts").
@@ -50,34 +40,30 @@ func (r *OutboxRepo) Overdue(ctx context.Context, now, staleBefore time.Time, li
 	if err != nil {
 		return nil, fmt.Errorf("read overdue outbox: %w", err)
 	}
-	return outboxEntries(rows), nil
-}
-
-func outboxEntries(rows []outboxRow) []draw.OutboxEntry {
 	out := make([]draw.OutboxEntry, len(rows))
 	for i, row := range rows {
 		out[i] = draw.OutboxEntry{OrderID: row.OrderID, Subject: row.Subject, Payload: []byte(row.Payload), Attempts: row.Attempts}
 	}
-	return out
+	return out, nil
 }
 
-// MarkSent sets the entries and their orders to sent in one transaction.
-func (r *OutboxRepo) MarkSent(ctx context.Context, orderIDs []int64) error {
+// MarkRetried makes republished entries pending again with one attempt more; an order
+// whose last publish had failed is pending again too.
+func (r *OutboxRepo) MarkRetried(ctx context.Context, orderIDs []int64, next time.Time) error {
 	if len(orderIDs) == 0 {
 		return nil
 	}
-	now := time.Now().UTC()
 	err := r.db.Gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		err := tx.Exec(`UPDATE outbox SET state = ?, last_error = '' WHERE order_id IN ? AND state <> ?`,
-			string(draw.MQSent), orderIDs, string(draw.MQSent)).Error
+		err := tx.Exec(`UPDATE outbox SET state = ?, attempts = attempts + 1, last_error = '', next_attempt_at = ?
+			WHERE order_id IN ?`, string(draw.MQPending), next.UTC(), orderIDs).Error
 		if err != nil {
 			return err
 		}
-		return tx.Exec(`UPDATE orders SET mq_state = ?, updated_at = ? WHERE id IN ? AND mq_state <> ?`,
-			string(draw.MQSent), now, orderIDs, string(draw.MQSent)).Error
+		return tx.Exec(`UPDATE orders SET mq_state = ?, updated_at = ? WHERE id IN ? AND mq_state = ?`,
+			string(draw.MQPending), time.Now().UTC(), orderIDs, string(draw.MQFailed)).Error
 	})
 	if err != nil {
-		return fmt.Errorf("mark %d outbox entries sent: %w", len(orderIDs), err)
+		return fmt.Errorf("mark %d outbox entries republished: %w", len(orderIDs), err)
 	}
 	return nil
 }
@@ -85,22 +71,24 @@ func (r *OutboxRepo) MarkSent(ctx context.Context, orderIDs []int64) error {
 // maxLastError is the width of outbox.last_error.
 const maxLastError = 500
 
-// MarkFailed counts a failed attempt and schedules the next one; a sent entry stays sent
-// (another relay may have succeeded meanwhile).
-func (r *OutboxRepo) MarkFailed(ctx context.Context, orderID int64, reason string, next time.Time) error {
+// MarkFailed counts a failed attempt of each entry and schedules the next one. An entry
+// whose grant was recorded meanwhile is gone from the outbox and its order stays sent.
+func (r *OutboxRepo) MarkFailed(ctx context.Context, orderIDs []int64, reason string, next time.Time) error {
+	if len(orderIDs) == 0 {
+		return nil
+	}
 	reason = truncateRunes(reason, maxLastError)
 	err := r.db.Gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		res := tx.Exec(`UPDATE outbox SET state = ?, attempts = attempts + 1, last_error = ?, next_attempt_at = ?
-			WHERE order_id = ? AND state <> ?`,
-			string(draw.MQFailed), reason, next.UTC(), orderID, string(draw.MQSent))
-		if res.Error != nil || res.RowsAffected == 0 {
-			return res.Error
+		err := tx.Exec(`UPDATE outbox SET state = ?, attempts = attempts + 1, last_error = ?, next_attempt_at = ?
+			WHERE order_id IN ?`, string(draw.MQFailed), reason, next.UTC(), orderIDs).Error
+		if err != nil {
+			return err
 		}
-		return tx.Exec(`UPDATE orders SET mq_state = ?, updated_at = ? WHERE id = ? AND mq_state <> ?`,
-			string(draw.MQFailed), time.Now().UTC(), orderID, string(draw.MQSent)).Error
+		return tx.Exec(`UPDATE orders SET mq_state = ?, updated_at = ? WHERE id IN ? AND mq_state <> ?`,
+			string(draw.MQFailed), time.Now().UTC(), orderIDs, string(draw.MQSent)).Error
 	})
 	if err != nil {
-		return fmt.Errorf("mark outbox entry %d failed: %w", orderID, err)
+		return fmt.Errorf("mark %d outbox entries failed: %w", len(orderIDs), err)
 	}
 	return nil
 }

@@ -37,6 +37,7 @@ func ids(entries []draw.OutboxEntry) []int64 {
 	return out
 }
 
+// mqState is the order's mq_state and its outbox entry's state ("" once removed).
 func mqState(t *testing.T, env testkit.SQLEnv, orderID int64) (order, outbox string) {
 	t.Helper()
 	require.NoError(t, env.DB.Gorm.Raw(`SELECT mq_state FROM orders WHERE id = ?`, orderID).Scan(&order).Error)
@@ -53,32 +54,39 @@ func TestOutboxLifecycle(t *testing.T) {
 		orders := writeWins(t, env, 3, now.Add(-time.Minute))
 		repo := persistence.NewOutboxRepo(env.DB)
 
-		pending, err := repo.Pending(ctx, 10)
-		require.NoError(t, err)
-		require.ElementsMatch(t, []int64{orders[0].ID, orders[1].ID, orders[2].ID}, ids(pending))
-		assert.Equal(t, "LOTTERY.grant.coupon", pending[0].Subject)
-		assert.Contains(t, string(pending[0].Payload), "order_id")
-
-		require.NoError(t, repo.MarkSent(ctx, []int64{orders[0].ID, orders[1].ID}))
-		require.NoError(t, repo.MarkFailed(ctx, orders[2].ID, "nats: no responders", now.Add(time.Minute)))
-		require.NoError(t, repo.MarkFailed(ctx, orders[0].ID, "late failure", now), "a sent entry stays sent")
-
-		for id, want := range map[int64]string{orders[0].ID: "sent", orders[1].ID: "sent", orders[2].ID: "failed"} {
-			o, b := mqState(t, env, id)
-			assert.Equal(t, want, o, "orders.mq_state")
-			assert.Equal(t, want, b, "outbox.state")
-		}
-		pending, err = repo.Pending(ctx, 10)
-		require.NoError(t, err)
-		assert.Empty(t, pending)
-
 		due, err := repo.Overdue(ctx, now, now.Add(-30*time.Second), 10)
 		require.NoError(t, err)
-		assert.Empty(t, due, "the failed entry is not due yet")
-		due, err = repo.Overdue(ctx, now.Add(2*time.Minute), now.Add(-30*time.Second), 10)
+		require.ElementsMatch(t, orderIDs(orders), ids(due), "entries pending for a minute are stale")
+		assert.Equal(t, "LOTTERY.grant.coupon", due[0].Subject)
+		assert.Contains(t, string(due[0].Payload), "order_id")
+
+		require.NoError(t, repo.MarkRetried(ctx, []int64{orders[0].ID}, now.Add(time.Minute)))
+		require.NoError(t, repo.MarkFailed(ctx, []int64{orders[1].ID}, "nats: no responders", now.Add(time.Minute)))
+		require.NoError(t, persistence.NewGrantRepo(env.DB).Record(ctx, draw.GrantRecord{OrderID: orders[2].ID,
+			AwardID: orders[2].AwardID, UserID: orders[2].UserID, Kind: "coupon", State: draw.GrantGranted, At: now}))
+		require.NoError(t, repo.MarkFailed(ctx, []int64{orders[2].ID}, "late failure", now), "a delivered entry stays delivered")
+
+		for id, want := range map[int64][2]string{orders[0].ID: {"pending", "pending"}, orders[1].ID: {"failed", "failed"},
+			orders[2].ID: {"sent", ""}} {
+			o, b := mqState(t, env, id)
+			assert.Equal(t, want[0], o, "orders.mq_state")
+			assert.Equal(t, want[1], b, "outbox.state")
+		}
+
+		due, err = repo.Overdue(ctx, now, now.Add(-30*time.Second), 10)
 		require.NoError(t, err)
-		require.Equal(t, []int64{orders[2].ID}, ids(due))
-		assert.Equal(t, 1, due[0].Attempts)
+		assert.Empty(t, due, "neither the republished nor the failed entry is due yet; the granted one is gone")
+		later := now.Add(2 * time.Minute)
+		due, err = repo.Overdue(ctx, later, later.Add(-30*time.Second), 10)
+		require.NoError(t, err)
+		require.ElementsMatch(t, []int64{orders[0].ID, orders[1].ID}, ids(due))
+		for _, e := range due {
+			assert.Equal(t, 1, e.Attempts)
+		}
+
+		require.NoError(t, repo.MarkRetried(ctx, []int64{orders[1].ID}, later))
+		o, b := mqState(t, env, orders[1].ID)
+		assert.Equal(t, [2]string{"pending", "pending"}, [2]string{o, b}, "a failed entry published again is pending again")
 
 		fresh := writeWins(t, env, 1, now)
 		due, err = repo.Overdue(ctx, now, now.Add(-30*time.Second), 10)
@@ -88,4 +96,12 @@ func TestOutboxLifecycle(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, []int64{fresh[0].ID}, ids(due), "a stale pending entry is overdue")
 	})
+}
+
+func orderIDs(orders []draw.Order) []int64 {
+	out := make([]int64, len(orders))
+	for i, o := range orders {
+		out[i] = o.ID
+	}
+	return out
 }

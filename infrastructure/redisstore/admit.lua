@@ -89,15 +89,20 @@ for i = 1, (#ARGV - 11) / 2 do
   empty[#empty + 1] = p
 end
 
+-- A day key is created by a count becoming 1 (or by a load, which sets its TTL), so it
+-- gets its TTL then; not on every draw.
 local dayTTL = tonumber(ARGV[11])
 redis.call('DECR', KEYS[6])
 usedTotal = redis.call('HINCRBY', KEYS[7], user, 1)
 usedToday = redis.call('HINCRBY', KEYS[8], user, 1)
-redis.call('EXPIRE', KEYS[8], dayTTL)
+if usedToday == 1 then
+  redis.call('EXPIRE', KEYS[8], dayTTL)
+end
 if poolKey then
   redis.call('DECR', poolKey)
-  redis.call('INCR', dayKey)
-  redis.call('EXPIRE', dayKey, dayTTL)
+  if redis.call('INCR', dayKey) == 1 then
+    redis.call('EXPIRE', dayKey, dayTTL)
+  end
 end
 if idem ~= '' then
   redis.call('SET', KEYS[2], ARGV[1], 'EX', tonumber(ARGV[7]))

@@ -196,6 +196,13 @@ func TestAdmitDailyQuotaPerDay(t *testing.T) {
 		require.Equal(t, int64(5), draw1("b", day1).PrizeID)
 		require.Equal(t, int64(0), draw1("c", day1).PrizeID, "quota of day1 used up")
 		require.Equal(t, int64(5), draw1("a", day2).PrizeID, "a new day, a new quota and user day limit")
+		require.Equal(t, int64(5), draw1("b", day2).PrizeID)
+		k := l.keys(act)
+		for _, key := range []string{k.userDay(day1), k.prizeDay(5, day1), k.userDay(day2), k.prizeDay(5, day2)} {
+			ttl, err := l.client.TTL(ctx, key).Result()
+			require.NoError(t, err)
+			require.Greater(t, ttl, time.Duration(0), "%s expires after its day", key)
+		}
 
 		left, today, err := l.Quota(ctx, act, "a", day2, 0, 1)
 		require.NoError(t, err)

@@ -54,7 +54,8 @@ func newRig(t *testing.T, sqlEnv testkit.SQLEnv, conn *messaging.Conn, prefix st
 	require.NoError(t, messaging.EnsureStream(context.Background(), conn.JS, prefix))
 	pub, err := messaging.NewPublisher(conn, prefix, 2*time.Second)
 	require.NoError(t, err)
-	r.relay = messaging.NewRelay(persistence.NewOutboxRepo(sqlEnv.DB), pub, messaging.RelayOptions{Now: r.clock, Log: quiet})
+	r.relay = messaging.NewRelay(persistence.NewOutboxRepo(sqlEnv.DB), pub, messaging.RelayOptions{
+		Encode: messaging.GrantEncoder(prefix), Now: r.clock, Log: quiet})
 	return r
 }
 
@@ -102,13 +103,14 @@ func (r *rig) award(t *testing.T, kind award.Kind, c award.Content) *award.Award
 	return a
 }
 
-// win commits a won order of a, as the draw flow does.
+// win commits a won order of a and hands it to the relay, as the draw flow does.
 func (r *rig) win(t *testing.T, user string, a *award.Award) int64 {
 	t.Helper()
 	o := draw.Order{ID: nextID(), ActivityID: 1, StrategyID: 1, UserID: user, Day: "2026-11-11",
 		Outcome: draw.OutcomeWin, PrizeID: 2, AwardID: a.ID(), AwardName: a.Name(), AwardKind: string(a.Kind()),
 		GrantState: draw.GrantPending, MQState: draw.MQPending, CreatedAt: r.clock().UTC()}
 	require.NoError(t, r.writer.Write(context.Background(), o))
+	r.relay.Relay(o)
 	return o.ID
 }
 

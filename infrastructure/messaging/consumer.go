@@ -24,11 +24,11 @@ type ConsumerOptions struct {
 	Backoff []time.Duration
 	// Workers is the batches of grants handled at once. Default 4.
 	Workers int
-	// Batch is the most deliveries a handler is given at once. Default 64.
+	// Batch is the most deliveries a handler is given at once. Default 128.
 	Batch int
 	// Linger is how long a batch begun waits for more deliveries before it is handed
 	// over; under load a batch fills sooner. Grants are asynchronous, so a few ms here
-	// cost the winner nothing and save SQL commits. Default 10ms; negative = none.
+	// cost the winner nothing and save SQL commits. Default 50ms; negative = none.
 	Linger time.Duration
 	// Log defaults to slog.Default().
 	Log *slog.Logger
@@ -53,10 +53,10 @@ func (o ConsumerOptions) withDefaults(prefix string) ConsumerOptions {
 		o.Workers = 4
 	}
 	if o.Batch <= 0 {
-		o.Batch = 64
+		o.Batch = 128
 	}
 	if o.Linger == 0 {
-		o.Linger = 10 * time.Millisecond
+		o.Linger = 50 * time.Millisecond
 	}
 	if o.Log == nil {
 		o.Log = slog.Default()
@@ -103,7 +103,7 @@ func Subscribe(ctx context.Context, conn *Conn, prefix string, opts ConsumerOpti
 		MaxDeliver:    opts.MaxDeliver + verdictRetries,
 		BackOff:       opts.Backoff,
 		FilterSubject: grantSubjects(prefix),
-		MaxAckPending: 64 * opts.Workers,
+		MaxAckPending: opts.Batch * opts.Workers,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("grant consumer %s: %w", opts.Durable, err)

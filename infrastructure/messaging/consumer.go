@@ -1,8 +1,10 @@
 package messaging
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"runtime/debug"
@@ -200,14 +202,18 @@ func gather(first jetstream.Msg, work <-chan jetstream.Msg, n int, linger time.D
 	return msgs
 }
 
-// handle decides the acknowledgement of each of msgs. A panicking handler is treated
-// like a failing one: the messages come back, the process stays up.
+// handle decides the acknowledgement of each of msgs. A message may carry several events
+// (a relay batch): it is acknowledged when every one of them is handled, and otherwise
+// comes back whole; the events handled already are then absorbed by the grants table. A
+// panicking handler is treated like a failing one: the messages come back, the process
+// stays up.
 func handle(ctx context.Context, msgs []jetstream.Msg, opts ConsumerOptions, h Handler) {
 	ds := make([]Delivery, 0, len(msgs))
 	kept := make([]jetstream.Msg, 0, len(msgs))
+	first := make([]int, 0, len(msgs)+1) // msgs kept[k]'s deliveries are ds[first[k]:first[k+1]]
 	for _, m := range msgs {
-		var ev GrantEvent
-		if err := json.Unmarshal(m.Data(), &ev); err != nil {
+		events, err := decodeEvents(m.Data())
+		if err != nil {
 			opts.Log.Error("grant event unreadable; dropped", "subject", m.Subject(), "err", err)
 			_ = m.Term()
 			continue
@@ -216,20 +222,44 @@ func handle(ctx context.Context, msgs []jetstream.Msg, opts ConsumerOptions, h H
 		if md, err := m.Metadata(); err == nil {
 			attempt = int(md.NumDelivered)
 		}
-		ds = append(ds, Delivery{Event: ev, Attempt: attempt, Last: attempt >= opts.MaxDeliver})
+		first = append(first, len(ds))
+		for _, ev := range events {
+			ds = append(ds, Delivery{Event: ev, Attempt: attempt, Last: attempt >= opts.MaxDeliver})
+		}
 		kept = append(kept, m)
 	}
 	if len(ds) == 0 {
 		return
 	}
+	first = append(first, len(ds))
 	errs := safeHandle(ctx, h, ds, opts.Log)
-	for i, m := range kept {
-		if errs[i] != nil {
-			_ = m.NakWithDelay(opts.delay(ds[i].Attempt))
+	for k, m := range kept {
+		if err := errors.Join(errs[first[k]:first[k+1]]...); err != nil {
+			_ = m.NakWithDelay(opts.delay(ds[first[k]].Attempt))
 			continue
 		}
 		_ = m.Ack()
 	}
+}
+
+// decodeEvents reads a message: one event, or a JSON array of events.
+func decodeEvents(data []byte) ([]GrantEvent, error) {
+	data = bytes.TrimSpace(data)
+	if len(data) > 0 && data[0] == '[' {
+		var evs []GrantEvent
+		if err := json.Unmarshal(data, &evs); err != nil {
+			return nil, err
+		}
+		if len(evs) == 0 {
+			return nil, errors.New("empty batch of grant events")
+		}
+		return evs, nil
+	}
+	var ev GrantEvent
+	if err := json.Unmarshal(data, &ev); err != nil {
+		return nil, err
+	}
+	return []GrantEvent{ev}, nil
 }
 
 // safeHandle runs h; a panic, or an answer of the wrong length, fails every delivery.

@@ -1,6 +1,10 @@
 package messaging
 
 import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
 	"testing"
 	"time"
 
@@ -31,4 +35,48 @@ func TestGatherFillsABatchOrStopsLingering(t *testing.T) {
 		}
 	}()
 	assert.Len(t, gather(nil, late, 5, time.Hour), 5, "late arrivals join until the batch is full")
+}
+
+// fakeMsg is a delivered message that records its verdict.
+type fakeMsg struct {
+	jetstream.Msg
+	data    string
+	verdict string
+}
+
+func (m *fakeMsg) Data() []byte    { return []byte(m.data) }
+func (m *fakeMsg) Subject() string { return "T.grant.text" }
+func (m *fakeMsg) Metadata() (*jetstream.MsgMetadata, error) {
+	return &jetstream.MsgMetadata{NumDelivered: 2}, nil
+}
+func (m *fakeMsg) Ack() error                         { m.verdict = "ack"; return nil }
+func (m *fakeMsg) NakWithDelay(d time.Duration) error { m.verdict = "nak " + d.String(); return nil }
+func (m *fakeMsg) Term() error                        { m.verdict = "term"; return nil }
+
+func TestHandleAcknowledgesABatchMessageOnlyWhenEveryEventIsHandled(t *testing.T) {
+	t.Parallel()
+	batch := &fakeMsg{data: `[{"order_id":"1"},{"order_id":"2"}]`}
+	single := &fakeMsg{data: ` {"order_id":"3"}`}
+	garbage := &fakeMsg{data: `[]`}
+	okBatch := &fakeMsg{data: `[{"order_id":"4"},{"order_id":"5"}]`}
+	var seen []string
+	h := func(_ context.Context, ds []Delivery) []error {
+		errs := make([]error, len(ds))
+		for i, d := range ds {
+			seen = append(seen, d.Event.OrderID)
+			assert.Equal(t, 2, d.Attempt)
+			if d.Event.OrderID == "2" {
+				errs[i] = errors.New("upstream down")
+			}
+		}
+		return errs
+	}
+	opts := ConsumerOptions{Backoff: []time.Duration{time.Second, time.Minute},
+		Log: slog.New(slog.NewTextHandler(io.Discard, nil))}.withDefaults("T")
+	handle(context.Background(), []jetstream.Msg{batch, single, garbage, okBatch}, opts, h)
+	assert.Equal(t, []string{"1", "2", "3", "4", "5"}, seen)
+	assert.Equal(t, "nak 1m0s", batch.verdict, "one failed event brings the whole message back")
+	assert.Equal(t, "ack", single.verdict)
+	assert.Equal(t, "term", garbage.verdict, "an empty batch is unreadable")
+	assert.Equal(t, "ack", okBatch.verdict)
 }

@@ -38,9 +38,14 @@ func NewPublisher(conn *Conn, prefix string, wait time.Duration) (*Publisher, er
 	return &Publisher{nc: conn.NC, js: js, stream: StreamName(prefix), wait: wait}, nil
 }
 
-// Publish sends every entry asynchronously, with its order id as the message id so that
-// JetStream drops a republished duplicate, then awaits the acks. errs[i] is nil when
-// entries[i] was stored.
+// maxGroup bounds the events of one message (~200 bytes each, far below NATS's 1 MB).
+const maxGroup = 512
+
+// Publish sends the entries with one message per subject (award kind): a single event
+// as itself, with its order id as the message id so that JetStream drops a republished
+// duplicate; several as a JSON array of events, one store and one delivery for all of
+// them (the grants table makes a repeated event harmless). It then awaits the acks.
+// errs[i] is nil when entries[i] was stored.
 func (p *Publisher) Publish(ctx context.Context, entries []draw.OutboxEntry) (errs []error) {
 	errs = make([]error, len(entries))
 	if !p.nc.IsConnected() {
@@ -50,25 +55,69 @@ func (p *Publisher) Publish(ctx context.Context, entries []draw.OutboxEntry) (er
 		}
 		return errs
 	}
-	futures := make([]jetstream.PubAckFuture, len(entries))
-	for i, e := range entries {
-		msg := &nats.Msg{Subject: e.Subject, Data: e.Payload}
-		futures[i], errs[i] = p.js.PublishMsgAsync(msg,
-			jetstream.WithMsgID(strconv.FormatInt(e.OrderID, 10)), jetstream.WithExpectStream(p.stream))
+	groups := groupBySubject(entries)
+	futures := make([]jetstream.PubAckFuture, len(groups))
+	gerrs := make([]error, len(groups))
+	for g, idx := range groups {
+		msg := &nats.Msg{Subject: entries[idx[0]].Subject, Data: groupPayload(entries, idx)}
+		opts := []jetstream.PublishOpt{jetstream.WithExpectStream(p.stream)}
+		if len(idx) == 1 {
+			opts = append(opts, jetstream.WithMsgID(strconv.FormatInt(entries[idx[0]].OrderID, 10)))
+		}
+		futures[g], gerrs[g] = p.js.PublishMsgAsync(msg, opts...)
 	}
 	ctx, cancel := context.WithTimeout(ctx, p.wait)
 	defer cancel()
-	for i, f := range futures {
-		if f == nil {
-			continue
+	for g, f := range futures {
+		if f != nil {
+			select {
+			case <-f.Ok():
+			case err := <-f.Err():
+				gerrs[g] = err
+			case <-ctx.Done():
+				gerrs[g] = fmt.Errorf("await ack: %w", ctx.Err())
+			}
 		}
-		select {
-		case <-f.Ok():
-		case err := <-f.Err():
-			errs[i] = err
-		case <-ctx.Done():
-			errs[i] = fmt.Errorf("await ack: %w", ctx.Err())
+		for _, i := range groups[g] {
+			errs[i] = gerrs[g]
 		}
 	}
 	return errs
+}
+
+// groupBySubject returns the indexes of entries by subject, in order of first appearance,
+// at most maxGroup to a group.
+func groupBySubject(entries []draw.OutboxEntry) [][]int {
+	var groups [][]int
+	open := map[string]int{}
+	for i, e := range entries {
+		g, ok := open[e.Subject]
+		if !ok || len(groups[g]) == maxGroup {
+			g = len(groups)
+			groups = append(groups, nil)
+			open[e.Subject] = g
+		}
+		groups[g] = append(groups[g], i)
+	}
+	return groups
+}
+
+// groupPayload is the one event's payload, or a JSON array of the events' payloads.
+func groupPayload(entries []draw.OutboxEntry, idx []int) []byte {
+	if len(idx) == 1 {
+		return entries[idx[0]].Payload
+	}
+	n := 1
+	for _, i := range idx {
+		n += len(entries[i].Payload) + 1
+	}
+	out := make([]byte, 0, n)
+	out = append(out, '[')
+	for k, i := range idx {
+		if k > 0 {
+			out = append(out, ',')
+		}
+		out = append(out, entries[i].Payload...)
+	}
+	return append(out, ']')
 }

@@ -128,6 +128,19 @@ func (r *rig) count(t *testing.T, table string) int64 {
 	return n
 }
 
+// drained waits until the granters have acknowledged everything in the stream.
+func (r *rig) drained(t *testing.T) {
+	t.Helper()
+	require.Eventually(t, func() bool {
+		c, err := r.conn.JS.Consumer(context.Background(), messaging.StreamName(r.prefix), r.prefix+"_GRANTER")
+		if err != nil {
+			return false
+		}
+		info, err := c.Info(context.Background())
+		return err == nil && info.NumPending == 0 && info.NumAckPending == 0
+	}, 20*time.Second, 20*time.Millisecond)
+}
+
 // allGranted waits until every order is granted.
 func (r *rig) allGranted(t *testing.T, ids []int64) {
 	t.Helper()

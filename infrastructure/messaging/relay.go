@@ -201,7 +201,7 @@ func (r *Relay) Compensate(ctx context.Context, staleAfter time.Duration) (sent,
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	republished := func(ctx context.Context, batch []draw.OutboxEntry, ids []int64) error {
-		return r.outbox.MarkRetried(ctx, ids, r.opts.Now().Add(backoff(attemptsOf(batch)+1)))
+		return r.outbox.MarkRetried(ctx, ids, r.opts.Now().Add(republishBackoff(attemptsOf(batch)+1)))
 	}
 	for ctx.Err() == nil {
 		now := r.opts.Now()
@@ -276,6 +276,13 @@ func firstErr(errs []error) error {
 		}
 	}
 	return nil
+}
+
+// republishBackoff is how much later than usual an entry published again is looked at
+// once more if its grant still has not come: 30 s doubling up to 15 min, so that a granter
+// away for hours does not have its whole backlog republished every minute.
+func republishBackoff(attempt int) time.Duration {
+	return min(30*time.Second<<min(max(attempt-1, 0), 5), 15*time.Minute)
 }
 
 // backoff is the wait before the attempt-th retry of an entry: 1 s doubling up to 1 min,

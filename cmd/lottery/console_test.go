@@ -84,6 +84,12 @@ func textHas(sel, want string) chromedp.Action {
 	return waitTrue(fmt.Sprintf(`(document.querySelector(%q)?.textContent || "").includes(%q)`, sel, want))
 }
 
+// click waits for sel and clicks it in one step in the page, so a list re-rendered
+// between finding the element and clicking it cannot leave the click on a removed node.
+func click(sel string) chromedp.Action {
+	return chromedp.Tasks{exists(sel), waitTrue(fmt.Sprintf(`(() => { const el = document.querySelector(%q); if (!el) return false; el.click(); return true })()`, sel))}
+}
+
 func exists(sel string) chromedp.Action {
 	return waitTrue(fmt.Sprintf(`!!document.querySelector(%q)`, sel))
 }
@@ -108,7 +114,7 @@ func submitToken(tok string) chromedp.Tasks {
 	return chromedp.Tasks{
 		chromedp.WaitVisible("#token", chromedp.ByQuery),
 		chromedp.SetValue("#token", tok, chromedp.ByQuery),
-		chromedp.Click(`#signin-form button[type="submit"]`, chromedp.ByQuery),
+		click(`#signin-form button[type="submit"]`),
 	}
 }
 
@@ -126,7 +132,7 @@ func signInAs(tok string) chromedp.Tasks {
 
 func signOut() chromedp.Tasks {
 	return chromedp.Tasks{
-		chromedp.Click("#sign-out", chromedp.ByQuery),
+		click("#sign-out"),
 		chromedp.WaitVisible("#token", chromedp.ByQuery),
 	}
 }
@@ -168,11 +174,11 @@ func TestConsoleMarketerAndAdminFlow(t *testing.T) {
 		signInAs(marketer),
 		chromedp.WaitVisible("#award-form", chromedp.ByQuery),
 		chromedp.SetValue(`#award-form [name="name"]`, "Thank-you note", chromedp.ByQuery),
-		chromedp.Click(`#award-form button[type="submit"]`, chromedp.ByQuery),
+		click(`#award-form button[type="submit"]`),
 		exists(`#award-form [data-field="content.text"] .field-error`),
 		waitTrue(`document.querySelector('#award-form [name="name"]').value === "Thank-you note"`),
 		chromedp.SetValue(`#award-form [name="content.text"]`, "Thanks!", chromedp.ByQuery),
-		chromedp.Click(`#award-form button[type="submit"]`, chromedp.ByQuery),
+		click(`#award-form button[type="submit"]`),
 		textHas("#awards-table", "Thank-you note"),
 		screenshot(t, shots, "awards-1280.png", 1280),
 	))
@@ -187,7 +193,7 @@ func TestConsoleMarketerAndAdminFlow(t *testing.T) {
 		chromedp.SendKeys("#activity-form .pct", "150", chromedp.ByQuery),
 		textHas("#odds-sum", "above 100 %"),
 		chromedp.SetValue("#activity-form .pstock", "10", chromedp.ByQuery),
-		chromedp.Click(`#activity-form button[type="submit"]`, chromedp.ByQuery),
+		click(`#activity-form button[type="submit"]`),
 		exists(`#activity-form [data-field="strategy.prizes[0].probability"] .field-error`),
 		waitTrue(`document.querySelector('#activity-form [name="name"]').value === "Spring wheel"`),
 		screenshot(t, shots, "activity-problem-390.png", 390),
@@ -198,13 +204,13 @@ func TestConsoleMarketerAndAdminFlow(t *testing.T) {
 		textHas("#activity-form .dec", `"0.015"`),
 		chromedp.SetValue("#activity-form .pstock", "10", chromedp.ByQuery),
 		chromedp.SetValue("#activity-form .quota", "5", chromedp.ByQuery),
-		chromedp.Click("#activity-form .even", chromedp.ByQuery),
-		chromedp.Click(`#activity-form button[type="submit"]`, chromedp.ByQuery),
+		click("#activity-form .even"),
+		click(`#activity-form button[type="submit"]`),
 		exists(`#activity-detail [data-action="submit"]`),
 		textHas("#activity-detail", "1.5 % (“0.015”)"),
 		chromedp.Evaluate(`document.querySelector("#activity-card").dataset.id`, &activityID),
 		waitTrue(`!document.querySelector('#activity-detail [data-action="approve"]')`),
-		chromedp.Click(`#activity-detail [data-action="submit"]`, chromedp.ByQuery),
+		click(`#activity-detail [data-action="submit"]`),
 		textHas("#activity-state", "pending_review"),
 		waitTrue(`!document.querySelector('#activity-detail [data-action="approve"]') && !!document.querySelector('#activity-detail [data-action="revoke"]')`),
 		screenshot(t, shots, "activities-marketer-1280.png", 1280),
@@ -222,15 +228,15 @@ func TestConsoleMarketerAndAdminFlow(t *testing.T) {
 		chromedp.SetValue("#state-filter", "pending_review", chromedp.ByQuery),
 		chromedp.Evaluate(`document.querySelector("#state-filter").dispatchEvent(new Event("change"))`, nil),
 		exists(openRow),
-		chromedp.Click(openRow, chromedp.ByQuery),
-		chromedp.Click(`#activity-detail [data-action="approve"]`, chromedp.ByQuery),
+		click(openRow),
+		click(`#activity-detail [data-action="approve"]`),
 		textHas("#activity-state", "approved"),
-		chromedp.Click(`#activity-detail [data-action="start"]`, chromedp.ByQuery),
+		click(`#activity-detail [data-action="start"]`),
 		textHas("#activity-state", "running"),
 		waitTrue(`!!document.querySelector('#activity-detail [data-action="pause"]') && !document.querySelector('#activity-detail [data-action="start"]')`),
 		textHas("#stats-table", "0 / 10"),
 		chromedp.SetValue(`#activity-detail [name="draws"]`, "20000", chromedp.ByQuery),
-		chromedp.Click("#simulate-run", chromedp.ByQuery),
+		click("#simulate-run"),
 		textHas("#simulation", "p-value"),
 		screenshot(t, shots, "activities-admin-1280.png", 1280),
 		chromedp.EmulateViewport(1280, 900),
@@ -246,11 +252,11 @@ func TestConsoleMarketerAndAdminFlow(t *testing.T) {
  {"id":"kids","leaf":"` + activityID + `"},{"id":"general","leaf":"` + activityID + `"}]}`
 	require.NoError(t, chromedp.Run(ctx,
 		chromedp.Navigate(srv.base+"/console/#/trees"),
-		chromedp.Click("#new-tree", chromedp.ByQuery),
-		chromedp.Click("#tree-json summary", chromedp.ByQuery),
+		click("#new-tree"),
+		click("#tree-json summary"),
 		chromedp.SetValue("#tree-doc", bad, chromedp.ByQuery),
 		valueIs(`#tree-structure li.edge-row[data-edge="n1/0"] .edge-cond`, "score > 3"),
-		chromedp.Click("#tree-save", chromedp.ByQuery),
+		click("#tree-save"),
 		textHas("#tree-problems", "node n1, edge 0"),
 		exists(`#tree-svg line.bad[data-edge="n1/0"]`),
 		textHas(`#tree-structure li.edge-row[data-edge="n1/0"]`, "unknown name score"),
@@ -260,17 +266,17 @@ func TestConsoleMarketerAndAdminFlow(t *testing.T) {
 		chromedp.EmulateViewport(1280, 900),
 		chromedp.SetValue("#tree-doc", good, chromedp.ByQuery),
 		valueIs(`#tree-structure li.edge-row[data-edge="n1/0"] .edge-cond`, "age < 18"),
-		chromedp.Click("#tree-save", chromedp.ByQuery),
+		click("#tree-save"),
 		exists("#tree-publish"),
 		waitTrue(`!document.querySelector("#tree-problems li")`),
-		chromedp.Click("#publish-default", chromedp.ByQuery),
-		chromedp.Click("#tree-publish", chromedp.ByQuery),
+		click("#publish-default"),
+		click("#tree-publish"),
 		textHas("#tree-editor h3", "(live 1)"),
 		textHas("#trees-table", "default"),
-		chromedp.Click("#try-panel summary", chromedp.ByQuery),
+		click("#try-panel summary"),
 		chromedp.SetValue("#try-facts", `{"age": 10}`, chromedp.ByQuery),
 		valueIs("#try-fact-age", "10"),
-		chromedp.Click("#try-run", chromedp.ByQuery),
+		click("#try-run"),
 		textHas("#try-value", activityID),
 		exists(`#tree-svg line.taken[data-edge="n1/0"]`),
 		exists(`#tree-svg g.taken[data-node="kids"]`),

@@ -35,7 +35,6 @@ func TestEveryWinIsGranted(t *testing.T) {
 			require.True(t, res.Order.Won())
 			wins = append(wins, res.Order.ID)
 		}
-		in.eng.relay.Kick()
 		require.Eventually(t, func() bool {
 			for _, id := range wins {
 				o, err := in.eng.orders.Get(ctx, id)

@@ -174,9 +174,9 @@ func (r *Relay) Flush(ctx context.Context) (sent, failed int, err error) {
 		if len(batch) == 0 {
 			return sent, failed, nil
 		}
-		s, f, err := r.pass(ctx, batch, nil)
-		sent, failed = sent+s, failed+f
-		if err != nil || s == 0 {
+		ok, f, err := r.pass(ctx, batch, "sent")
+		sent, failed = sent+len(ok), failed+f
+		if err != nil || len(ok) == 0 {
 			return sent, failed, err
 		}
 	}
@@ -200,9 +200,6 @@ func (r *Relay) take() []draw.OutboxEntry {
 func (r *Relay) Compensate(ctx context.Context, staleAfter time.Duration) (sent, failed int, err error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	republished := func(ctx context.Context, batch []draw.OutboxEntry, ids []int64) error {
-		return r.outbox.MarkRetried(ctx, ids, r.opts.Now().Add(republishBackoff(attemptsOf(batch)+1)))
-	}
 	for ctx.Err() == nil {
 		now := r.opts.Now()
 		batch, err := r.outbox.Overdue(ctx, now, now.Add(-staleAfter), r.opts.Batch)
@@ -212,11 +209,17 @@ func (r *Relay) Compensate(ctx context.Context, staleAfter time.Duration) (sent,
 		if len(batch) == 0 {
 			return sent, failed, nil
 		}
-		s, f, err := r.pass(ctx, batch, republished)
-		sent, failed = sent+s, failed+f
+		ok, f, err := r.pass(ctx, batch, "republished")
+		if len(ok) > 0 {
+			// Published but not marked: they are picked again later, and the stream or
+			// the grants table drops the duplicates.
+			next := r.opts.Now().Add(republishBackoff(attemptsOf(batch) + 1))
+			err = errors.Join(err, r.outbox.MarkRetried(ctx, ok, next))
+		}
+		sent, failed = sent+len(ok), failed+f
 		// Each published entry leaves the selection (its next look is later), so the
 		// loop ends; a batch with no success means the stream is unreachable.
-		if err != nil || len(batch) < r.opts.Batch || s == 0 {
+		if err != nil || len(batch) < r.opts.Batch || len(ok) == 0 {
 			return sent, failed, err
 		}
 	}
@@ -233,40 +236,27 @@ func attemptsOf(batch []draw.OutboxEntry) int {
 	return n
 }
 
-// pass publishes one batch, marks the failures with a backoff and hands the published
-// ids to sent (nil: nothing to record).
-func (r *Relay) pass(ctx context.Context, batch []draw.OutboxEntry,
-	sent func(context.Context, []draw.OutboxEntry, []int64) error) (ok, failed int, err error) {
+// pass publishes one batch, counts the published under outcome, and marks the failures
+// with a backoff. It returns the ids published.
+func (r *Relay) pass(ctx context.Context, batch []draw.OutboxEntry, outcome string) (ok []int64, failed int, err error) {
 	errs := r.pub.Publish(ctx, batch)
-	okIDs := make([]int64, 0, len(batch))
+	ok = make([]int64, 0, len(batch))
 	var failedIDs []int64
 	for i, e := range batch {
 		if errs[i] == nil {
-			okIDs = append(okIDs, e.OrderID)
+			ok = append(ok, e.OrderID)
 		} else {
 			failedIDs = append(failedIDs, e.OrderID)
 		}
 	}
-	var marks []error
 	if len(failedIDs) > 0 {
 		next := r.opts.Now().Add(backoff(attemptsOf(batch) + 1))
-		if err := r.outbox.MarkFailed(ctx, failedIDs, firstErr(errs).Error(), next); err != nil {
-			marks = append(marks, err)
-		}
-		r.opts.Log.Warn("grant events not published", "failed", len(failedIDs), "sent", len(okIDs), "first_err", firstErr(errs))
+		err = r.outbox.MarkFailed(ctx, failedIDs, firstErr(errs).Error(), next)
+		r.opts.Log.Warn("grant events not published", "failed", len(failedIDs), "sent", len(ok), "first_err", firstErr(errs))
 	}
-	if sent != nil && len(okIDs) > 0 {
-		// Published but not marked: they are picked again later, and the stream or the
-		// grants table drops the duplicates.
-		if err := sent(ctx, batch, okIDs); err != nil {
-			marks = append(marks, err)
-		}
-		r.relayed.WithLabelValues("republished").Add(float64(len(okIDs)))
-	} else {
-		r.relayed.WithLabelValues("sent").Add(float64(len(okIDs)))
-	}
+	r.relayed.WithLabelValues(outcome).Add(float64(len(ok)))
 	r.relayed.WithLabelValues("failed").Add(float64(len(failedIDs)))
-	return len(okIDs), len(failedIDs), errors.Join(marks...)
+	return ok, len(failedIDs), err
 }
 
 func firstErr(errs []error) error {

@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 
 	"github.com/lottery-go/lottery/domain/draw"
 )
@@ -27,7 +26,7 @@ func (r *GrantRepo) RecordAll(ctx context.Context, rs []draw.GrantRecord) error 
 	}
 	err = r.db.Gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if credits := creditRows(rs); len(credits) > 0 {
-			if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&credits).Error; err != nil {
+			if err := tx.Clauses(r.db.skipDuplicates()).Create(&credits).Error; err != nil {
 				return err
 			}
 		}

@@ -13,6 +13,7 @@ import (
 	"github.com/glebarez/sqlite"
 	"gorm.io/driver/mysql"
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 	"gorm.io/gorm/logger"
 )
 
@@ -30,6 +31,18 @@ type DB struct {
 	Dialect Dialect
 	// Where is a printable description of the backend without secrets.
 	Where string
+}
+
+// skipDuplicates makes an INSERT skip the rows whose unique key exists already. MySQL
+// gets INSERT IGNORE, not gorm's ON DUPLICATE KEY UPDATE id = id: MariaDB 10.11 was seen
+// to drop new rows of a multi-row upsert, without an error, after it had waited on a lock
+// of a concurrent transaction. Callers validate their rows first, since IGNORE would also
+// turn a too-long value into a warning.
+func (db *DB) skipDuplicates() clause.Expression {
+	if db.Dialect == MySQL {
+		return clause.Insert{Modifier: "IGNORE"}
+	}
+	return clause.OnConflict{DoNothing: true}
 }
 
 // OpenMySQL connects to MySQL/MariaDB and checks the connection within the timeout, so an

@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"time"
 
-	"gorm.io/gorm/clause"
-
 	"github.com/lottery-go/lottery/domain/award"
 )
 
@@ -39,7 +37,7 @@ const maxPointsReason = 200
 func (r *PointsRepo) Credit(ctx context.Context, e award.PointsEntry) error {
 	row := pointsRow{UserID: e.UserID, OrderID: ptrID(e.OrderID), Delta: e.Delta,
 		Reason: truncateRunes(e.Reason, maxPointsReason), CreatedAt: e.At.UTC()}
-	err := r.db.Gorm.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&row).Error
+	err := r.db.Gorm.WithContext(ctx).Clauses(r.db.skipDuplicates()).Create(&row).Error
 	if err != nil {
 		return fmt.Errorf("credit %d points to %s for order %d: %w", e.Delta, e.UserID, e.OrderID, err)
 	}

@@ -53,11 +53,16 @@ func (r *AwardRepo) addCodesOnce(ctx context.Context, awardID int64, codes []str
 }
 
 // insertCodes is hand-written SQL because the affected-row count must be exact: gorm adds
-// RETURNING on MariaDB, which also returns the rows the duplicate clause merely touched.
-// MySQL's no-op update reports 0 affected rows for a duplicate, SQLite's DO NOTHING too.
+// RETURNING on MariaDB. INSERT IGNORE and SQLite's DO NOTHING both count only the rows they
+// inserted; see skipDuplicates for why MySQL does not use ON DUPLICATE KEY UPDATE.
 func (r *AwardRepo) insertCodes(tx *gorm.DB, awardID int64, codes []string, now any) (int, error) {
 	var b strings.Builder
-	b.WriteString("INSERT INTO redeem_codes (award_id, code, created_at) VALUES ")
+	if r.db.Dialect == MySQL {
+		b.WriteString("INSERT IGNORE")
+	} else {
+		b.WriteString("INSERT")
+	}
+	b.WriteString(" INTO redeem_codes (award_id, code, created_at) VALUES ")
 	args := make([]any, 0, 3*len(codes))
 	for i, c := range codes {
 		if i > 0 {
@@ -66,9 +71,7 @@ func (r *AwardRepo) insertCodes(tx *gorm.DB, awardID int64, codes []string, now 
 		b.WriteString("(?,?,?)")
 		args = append(args, awardID, c, now)
 	}
-	if r.db.Dialect == MySQL {
-		b.WriteString(" ON DUPLICATE KEY UPDATE id = id")
-	} else {
+	if r.db.Dialect != MySQL {
 		b.WriteString(" ON CONFLICT (award_id, code) DO NOTHING")
 	}
 	res := tx.Exec(b.String(), args...)

@@ -56,42 +56,51 @@ func (l *Ledger) Admit(ctx context.Context, a draw.Admission) (draw.Admitted, er
 	}
 }
 
-// admitArgs lays out KEYS and ARGV as admit.lua documents them.
-func (l *Ledger) admitArgs(a draw.Admission) ([]string, []any) {
+// admitArgs lays out one admission's KEYS and ARGV as admit.lua documents them, as the
+// values of a command's arguments. A key the script will not touch (no idempotency key,
+// no rate limit) is stood in for by one it has anyway.
+func (l *Ledger) admitArgs(a draw.Admission) ([]any, []any) {
 	k := l.hotKeys(a.ActivityID)
-	keys := make([]string, 9, 9+2*len(a.Candidates))
+	day, userDay := k.forDay(a.Day)
+	keys := make([]any, 9, 9+2*len(a.Candidates))
 	keys[0] = k.epoch
-	keys[1] = k.journal // stands in when there is no idempotency key; never touched then
+	keys[1] = k.journal
 	if a.IdempotencyKey != "" {
 		keys[1] = k.idem(a.UserID, a.IdempotencyKey)
 	}
-	keys[2] = k.rateUser(a.UserID)
-	keys[3] = k.rateIP(a.ClientIP)
+	userIv, ipIv := intervalMicros(a.Rate.PerUser), intervalMicros(a.Rate.PerIP)
+	if a.ClientIP == "" {
+		ipIv = 0
+	}
+	keys[2], keys[3] = k.journal, k.journal
+	if userIv > 0 {
+		keys[2] = k.rateUser(a.UserID)
+	}
+	if ipIv > 0 {
+		keys[3] = k.rateIP(a.ClientIP)
+	}
 	keys[4] = k.blacklist
 	keys[5] = k.stock
 	keys[6] = k.userTotal
-	keys[7] = k.userDay(a.Day)
+	keys[7] = userDay
 	keys[8] = k.journal
 
-	ipRate := a.Rate.PerIP
-	if a.ClientIP == "" {
-		ipRate = 0
-	}
 	args := make([]any, 11, 11+2*len(a.Candidates))
 	args[0] = strconv.FormatInt(a.OrderID, 10)
 	args[1] = a.UserID
-	args[2] = a.Day
+	args[2] = day
 	args[3] = a.PerUserTotal
 	args[4] = a.PerUserDaily
 	args[5] = a.IdempotencyKey
-	args[6] = int64(l.opts.IdempotencyTTL / time.Second)
-	args[7] = intervalMicros(a.Rate.PerUser)
-	args[8] = intervalMicros(ipRate)
+	args[6] = l.idemTTL
+	args[7] = userIv
+	args[8] = ipIv
 	args[9] = max(a.Rate.Burst, 1)
-	args[10] = int64(l.opts.DayTTL / time.Second)
+	args[10] = l.dayTTL
 	for _, c := range a.Candidates {
-		keys = append(keys, k.pool(c.PrizeID), k.prizeDay(c.PrizeID, a.Day))
-		args = append(args, strconv.FormatInt(c.PrizeID, 10), c.DailyQuota)
+		id, pool, prizeDay := k.forPrize(c.PrizeID, a.Day)
+		keys = append(keys, pool, prizeDay)
+		args = append(args, id, c.DailyQuota)
 	}
 	return keys, args
 }

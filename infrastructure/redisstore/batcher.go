@@ -2,6 +2,7 @@ package redisstore
 
 import (
 	"context"
+	"fmt"
 	"sync/atomic"
 
 	"github.com/redis/go-redis/v9"
@@ -9,9 +10,10 @@ import (
 	"github.com/lottery-go/lottery/domain/draw"
 )
 
-// Micro-batching: one goroutine gathers concurrent admissions and sends them as one
-// pipeline of EVALSHAs. A command costs the client and the server far more than the
-// script's work, so sharing round trips is what lets one Redis serve the target rate.
+// Micro-batching: one goroutine gathers concurrent admissions and sends them in one round
+// trip, as one script call per activity (up to scriptMax admissions each). A command and
+// a script call cost the client and the server more than the script's own work, so
+// sharing them is what lets one Redis serve the target rate.
 // The batch is flushed as soon as the queue is drained: no timer adds latency when idle,
 // and under load the next batch fills while the previous one is on the wire.
 
@@ -26,7 +28,7 @@ const (
 
 type admitCall struct {
 	a     draw.Admission
-	keys  []string
+	keys  []any
 	args  []any
 	state atomic.Int32
 	res   chan admitResult // buffered: the batcher never blocks on a caller
@@ -115,38 +117,99 @@ func (l *Ledger) flush(batch []*admitCall) {
 	ctx, cancel := context.WithTimeout(context.Background(), l.opts.CallTimeout)
 	defer cancel()
 
-	cmds := l.evalPipeline(ctx, live)
-	var missing []*admitCall
+	groups := groupCalls(live, scriptMax)
+	cmds := l.evalPipeline(ctx, groups)
+	var missing [][]*admitCall
 	var at []int
 	for i, cmd := range cmds {
 		if err := cmd.Err(); err != nil && redis.HasErrorPrefix(err, "NOSCRIPT") {
-			missing, at = append(missing, live[i]), append(at, i)
+			missing, at = append(missing, groups[i]), append(at, i)
 		}
 	}
 	if len(missing) > 0 {
 		// The server lost its script cache (restart, failover, SCRIPT FLUSH): load once
-		// and replay only the commands that never ran.
+		// and replay only the calls that never ran.
 		if err := admitScript.Load(ctx, l.client).Err(); err == nil {
 			for j, cmd := range l.evalPipeline(ctx, missing) {
 				cmds[at[j]] = cmd
 			}
 		}
 	}
-	for i, c := range live {
-		reply, err := cmds[i].Slice()
-		l.deliver(c, admitResult{reply: reply, err: err})
+	for i, g := range groups {
+		l.deliverGroup(g, cmds[i])
 	}
 }
 
-func (l *Ledger) evalPipeline(ctx context.Context, calls []*admitCall) []*redis.Cmd {
+// deliverGroup hands each call of one script call its own reply, or the call's error.
+func (l *Ledger) deliverGroup(g []*admitCall, cmd *redis.Cmd) {
+	replies, err := cmd.Slice()
+	if err == nil && len(replies) != len(g) {
+		err = fmt.Errorf("admit: %d replies for %d admissions", len(replies), len(g))
+	}
+	for j, c := range g {
+		r := admitResult{err: err}
+		if err == nil {
+			if r.reply, _ = replies[j].([]any); r.reply == nil {
+				r.err = fmt.Errorf("admit: unexpected reply %v", replies[j])
+			}
+		}
+		l.deliver(c, r)
+	}
+}
+
+// scriptMax caps the admissions of one script call, so one call never holds Redis, which
+// runs a script alone, for more than a fraction of a millisecond.
+const scriptMax = 64
+
+// groupCalls splits calls into script calls: one activity each (a script's keys must share
+// a hash slot), at most limit each, in the order they came.
+func groupCalls(calls []*admitCall, limit int) [][]*admitCall {
+	var groups [][]*admitCall
+	open := map[int64]int{} // activity → index of its group still filling
+	for _, c := range calls {
+		i, ok := open[c.a.ActivityID]
+		if !ok || len(groups[i]) == limit {
+			i = len(groups)
+			groups = append(groups, make([]*admitCall, 0, min(limit, len(calls))))
+			open[c.a.ActivityID] = i
+		}
+		groups[i] = append(groups[i], c)
+	}
+	return groups
+}
+
+// evalPipeline sends one script call per group, all in one round trip.
+func (l *Ledger) evalPipeline(ctx context.Context, groups [][]*admitCall) []*redis.Cmd {
 	pipe := l.client.Pipeline()
-	cmds := make([]*redis.Cmd, len(calls))
-	hash := admitScript.Hash()
-	for i, c := range calls {
-		cmds[i] = pipe.EvalSha(ctx, hash, c.keys, c.args...)
+	cmds := make([]*redis.Cmd, len(groups))
+	for i, g := range groups {
+		cmds[i] = pipe.Do(ctx, evalArgs(g)...)
 	}
 	_, _ = pipe.Exec(ctx) // every command carries its own error
 	return cmds
+}
+
+// evalArgs lays out one script call as admit.lua documents it: its keys, then the count,
+// each admission's key and argument counts, and their arguments in turn.
+func evalArgs(g []*admitCall) []any {
+	nk, na := 0, 1+2*len(g)
+	for _, c := range g {
+		nk += len(c.keys)
+		na += len(c.args)
+	}
+	cmd := make([]any, 0, 3+nk+na)
+	cmd = append(cmd, "evalsha", admitHash, nk)
+	for _, c := range g {
+		cmd = append(cmd, c.keys...)
+	}
+	cmd = append(cmd, len(g))
+	for _, c := range g {
+		cmd = append(cmd, len(c.keys), len(c.args))
+	}
+	for _, c := range g {
+		cmd = append(cmd, c.args...)
+	}
+	return cmd
 }
 
 func (l *Ledger) deliver(c *admitCall, r admitResult) {

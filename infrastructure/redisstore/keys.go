@@ -1,6 +1,9 @@
 package redisstore
 
-import "strconv"
+import (
+	"strconv"
+	"sync"
+)
 
 // keys names the Redis keys of one activity. Every name starts with the same
 // "{a:<id>}" hash tag, so in Redis Cluster all of them live in one slot and a script may
@@ -48,10 +51,26 @@ func (k keys) prizeDay(prizeID int64, day string) string {
 }
 
 // hotKeys are the names every admission of an activity uses, built once per activity
-// instead of once per draw.
+// (and per day and prize) instead of once per draw. They are kept boxed, as the values of
+// a command's arguments, so putting them into a command allocates nothing.
 type hotKeys struct {
 	keys
-	epoch, blacklist, stock, userTotal, journal string
+	epoch, blacklist, stock, userTotal, journal any
+
+	// Draws of one activity fall on one day at a time (its time zone's), so each name
+	// of a day is kept for the latest day asked and rebuilt when another comes.
+	mu      sync.Mutex
+	day     string
+	dayArg  any // day itself, boxed
+	userDay any
+	prizes  map[int64]*prizeKeys
+}
+
+// prizeKeys are one prize's names and its id as an argument.
+type prizeKeys struct {
+	id, pool any
+	day      string
+	prizeDay any // of day
 }
 
 func (l *Ledger) hotKeys(activityID int64) *hotKeys {
@@ -61,7 +80,32 @@ func (l *Ledger) hotKeys(activityID int64) *hotKeys {
 	k := l.keys(activityID)
 	h, _ := l.hot.LoadOrStore(activityID, &hotKeys{
 		keys: k, epoch: k.epoch(), blacklist: k.blacklist(), stock: k.stock(),
-		userTotal: k.userTotal(), journal: k.journal(),
+		userTotal: k.userTotal(), journal: k.journal(), prizes: map[int64]*prizeKeys{},
 	})
 	return h.(*hotKeys)
+}
+
+// forDay returns day as an argument and the name of the users' counts of day.
+func (h *hotKeys) forDay(day string) (dayArg, userDay any) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.dayArg == nil || h.day != day {
+		h.day, h.dayArg, h.userDay = day, day, h.keys.userDay(day)
+	}
+	return h.dayArg, h.userDay
+}
+
+// forPrize returns a prize's id as an argument, its pool's name and its count of day's.
+func (h *hotKeys) forPrize(prizeID int64, day string) (id, pool, prizeDay any) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	p, ok := h.prizes[prizeID]
+	if !ok {
+		p = &prizeKeys{id: strconv.FormatInt(prizeID, 10), pool: h.pool(prizeID)}
+		h.prizes[prizeID] = p
+	}
+	if p.prizeDay == nil || p.day != day {
+		p.day, p.prizeDay = day, h.keys.prizeDay(prizeID, day)
+	}
+	return p.id, p.pool, p.prizeDay
 }

@@ -62,6 +62,8 @@ type Ledger struct {
 	truth      draw.Truth
 	opts       Options
 	activities string   // set of loaded activity ids, for scans outside the hot path
+	idemTTL    any      // opts.IdempotencyTTL in seconds, boxed once for admissions
+	dayTTL     any      // opts.DayTTL in seconds, likewise
 	hot        sync.Map // activity id → *hotKeys
 
 	queue chan *admitCall
@@ -96,6 +98,8 @@ func NewLedger(client redis.UniversalClient, truth draw.Truth, opts Options) *Le
 		truth:      truth,
 		opts:       opts,
 		activities: opts.Prefix + "activities",
+		idemTTL:    int64(opts.IdempotencyTTL / time.Second),
+		dayTTL:     int64(opts.DayTTL / time.Second),
 		queue:      make(chan *admitCall, 4*opts.BatchMax),
 		stop:       make(chan struct{}),
 		done:       make(chan struct{}),

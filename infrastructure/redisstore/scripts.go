@@ -18,9 +18,10 @@ var (
 )
 
 var (
-	admitScript = redis.NewScript(admitSource)
-	undoScript  = redis.NewScript(undoSource)
-	topUpScript = redis.NewScript(topUpSource)
+	admitScript     = redis.NewScript(admitSource)
+	admitHash   any = admitScript.Hash() // boxed once: it starts every admission call
+	undoScript      = redis.NewScript(undoSource)
+	topUpScript     = redis.NewScript(topUpSource)
 	// prizeReleaseScript is not releaseScript, which drops a lock.
 	prizeReleaseScript = redis.NewScript(releaseSource)
 

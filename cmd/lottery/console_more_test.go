@@ -11,8 +11,6 @@ import (
 	"github.com/chromedp/chromedp/kb"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/lottery-go/lottery/interfaces/web"
 )
 
 // unlabelled counts the form controls in the view that have neither a label nor an
@@ -48,12 +46,10 @@ func noteAward(c *client) string {
 }
 
 func TestConsoleForbiddenCodesAndEditing(t *testing.T) {
-	ctx := browser(t)
-	cfg := consoleStack(t)
-	srv := startServer(t, cfg, web.Register)
-	mia := newClient(t, srv.base, cfg, "mia", "marketer")
-	ada := newClient(t, srv.base, cfg, "ada", "admin")
-	dave := newClient(t, srv.base, cfg, "dave", "user")
+	ctx, con := startConsole(t)
+	mia := con.client("mia", "marketer")
+	ada := con.client("ada", "admin")
+	dave := con.client("dave", "user")
 
 	note := noteAward(mia)
 	codes := mia.must(http.StatusCreated, http.MethodPost, "/api/v1/admin/awards", map[string]any{
@@ -76,7 +72,7 @@ func TestConsoleForbiddenCodesAndEditing(t *testing.T) {
 	// A token without the marketer or admin role is let in as far as the server's 403,
 	// which sends the user back to sign-in with the server's reason and forgets the token.
 	require.NoError(t, chromedp.Run(ctx,
-		chromedp.Navigate(srv.base+"/console"),
+		chromedp.Navigate(con.base+"/console"),
 		submitToken(dave.token),
 		textHas("#signin-reason", "Not allowed: this needs one of the roles marketer, admin (forbidden)"),
 		backAtSignIn(),
@@ -159,7 +155,7 @@ func TestConsoleForbiddenCodesAndEditing(t *testing.T) {
 	// without losing the edits, and the fixed version is saved with PUT.
 	openRow := fmt.Sprintf(`#activities-table tr[data-id="%s"] button.open`, wheel)
 	require.NoError(t, chromedp.Run(ctx,
-		chromedp.Navigate(srv.base+"/console/#/activities"),
+		chromedp.Navigate(con.base+"/console/#/activities"),
 		exists("#activity-form .pct"),
 		exists(openRow),
 		click(openRow),
@@ -254,13 +250,11 @@ func callFromPage(call string) chromedp.Tasks {
 // does not offer it, and when the action is forced anyway the server's 403 is shown at the
 // action while the user stays signed in; only a 403 for the whole route signs out.
 func TestConsoleSeparationOfDuties(t *testing.T) {
-	ctx := browser(t)
-	cfg := consoleStack(t)
-	srv := startServer(t, cfg, web.Register)
-	ada := newClient(t, srv.base, cfg, "ada", "admin")
-	bob := newClient(t, srv.base, cfg, "bob", "admin")
-	mia := newClient(t, srv.base, cfg, "mia", "marketer")
-	dave := newClient(t, srv.base, cfg, "dave", "user")
+	ctx, con := startConsole(t)
+	ada := con.client("ada", "admin")
+	bob := con.client("bob", "admin")
+	mia := con.client("mia", "marketer")
+	dave := con.client("dave", "user")
 	noteAward(ada)
 
 	shots := filepath.Join("..", "..", "test-artifacts", "console")
@@ -270,9 +264,9 @@ func TestConsoleSeparationOfDuties(t *testing.T) {
 	// a note says another admin must review it, and she may still revoke it.
 	var id string
 	require.NoError(t, chromedp.Run(ctx,
-		chromedp.Navigate(srv.base+"/console"),
+		chromedp.Navigate(con.base+"/console"),
 		signInAs(ada.token),
-		chromedp.Navigate(srv.base+"/console/#/activities"),
+		chromedp.Navigate(con.base+"/console/#/activities"),
 		exists("#activity-form .pct"),
 		waitTrue(`document.querySelector("#activity-form .award").options.length > 0`),
 		chromedp.SetValue(`#activity-form [name="name"]`, "Own wheel", chromedp.ByQuery),
@@ -354,7 +348,7 @@ func TestConsoleSeparationOfDuties(t *testing.T) {
 	require.NoError(t, chromedp.Run(ctx,
 		signOut(),
 		signInAs(mia.token),
-		chromedp.Navigate(srv.base+"/console/#/trees"),
+		chromedp.Navigate(con.base+"/console/#/trees"),
 		exists(fmt.Sprintf(`#trees-table tr[data-id="%s"] button`, tree)),
 		click(fmt.Sprintf(`#trees-table tr[data-id="%s"] button`, tree)),
 		textHas("#tree-editor", "Only admins publish rule trees."),
@@ -380,12 +374,10 @@ func TestConsoleSeparationOfDuties(t *testing.T) {
 // action that is no longer legal gets a 409; the card then shows the activity as it is now,
 // with the actions legal now, the reason typed kept and a note saying it changed meanwhile.
 func TestConsoleTransitionConflict(t *testing.T) {
-	ctx := browser(t)
-	cfg := consoleStack(t)
-	srv := startServer(t, cfg, web.Register)
-	ada := newClient(t, srv.base, cfg, "ada", "admin")
-	bob := newClient(t, srv.base, cfg, "bob", "admin")
-	mia := newClient(t, srv.base, cfg, "mia", "marketer")
+	ctx, con := startConsole(t)
+	ada := con.client("ada", "admin")
+	bob := con.client("bob", "admin")
+	mia := con.client("mia", "marketer")
 
 	note := noteAward(mia)
 	id := mia.must(http.StatusCreated, http.MethodPost, "/api/v1/admin/activities", map[string]any{
@@ -408,9 +400,9 @@ func TestConsoleTransitionConflict(t *testing.T) {
 	openRow := fmt.Sprintf(`#activities-table tr[data-id="%s"] button.open`, id)
 	const shown = `!!document.querySelector("#activity-changed")`
 	require.NoError(t, chromedp.Run(ctx,
-		chromedp.Navigate(srv.base+"/console"),
+		chromedp.Navigate(con.base+"/console"),
 		signInAs(ada.token),
-		chromedp.Navigate(srv.base+"/console/#/activities"),
+		chromedp.Navigate(con.base+"/console/#/activities"),
 		exists(openRow),
 		click(openRow),
 		textHas("#activity-state", "approved"),

@@ -145,25 +145,42 @@ func consoleStack(t *testing.T) config.Config {
 	return cfg
 }
 
-func TestConsoleMarketerAndAdminFlow(t *testing.T) {
+// consoleRig is a server with the console on the console stack, for a browser to drive.
+type consoleRig struct {
+	t    *testing.T
+	cfg  config.Config
+	base string
+}
+
+// startConsole starts a browser and the server; both stop with the test.
+func startConsole(t *testing.T) (context.Context, *consoleRig) {
 	ctx := browser(t)
 	cfg := consoleStack(t)
-	srv := startServer(t, cfg, web.Register)
+	return ctx, &consoleRig{t: t, cfg: cfg, base: startServer(t, cfg, web.Register).base}
+}
+
+// client calls the API as sub with role.
+func (r *consoleRig) client(sub, role string) *client {
+	return newClient(r.t, r.base, r.cfg, sub, role)
+}
+
+func TestConsoleMarketerAndAdminFlow(t *testing.T) {
+	ctx, con := startConsole(t)
 	mint := func(sub, role, secret string) string {
 		tok, err := token.NewKeys(secret).Mint(sub, []string{role}, nil, time.Hour)
 		require.NoError(t, err)
 		return tok
 	}
-	marketer := mint("mia", "marketer", cfg.Auth.Secret)
-	admin := mint("ada", "admin", cfg.Auth.Secret)
-	forged := mint("eve", "admin", cfg.Auth.Secret+"-not-the-key")
+	marketer := mint("mia", "marketer", con.cfg.Auth.Secret)
+	admin := mint("ada", "admin", con.cfg.Auth.Secret)
+	forged := mint("eve", "admin", con.cfg.Auth.Secret+"-not-the-key")
 
 	shots := filepath.Join("..", "..", "test-artifacts", "console")
 	require.NoError(t, os.MkdirAll(shots, 0o755))
 
 	// A token the server refuses sends the user back to sign-in with the reason.
 	require.NoError(t, chromedp.Run(ctx,
-		chromedp.Navigate(srv.base+"/console"),
+		chromedp.Navigate(con.base+"/console"),
 		submitToken(forged),
 		textHas("#signin-reason", "Your token was refused"),
 		backAtSignIn(),
@@ -186,7 +203,7 @@ func TestConsoleMarketerAndAdminFlow(t *testing.T) {
 	// The marketer creates an activity with 1.5 % odds and submits it.
 	var activityID string
 	require.NoError(t, chromedp.Run(ctx,
-		chromedp.Navigate(srv.base+"/console/#/activities"),
+		chromedp.Navigate(con.base+"/console/#/activities"),
 		exists("#activity-form .pct"),
 		waitTrue(`document.querySelector("#activity-form .award").options.length > 0`),
 		chromedp.SetValue(`#activity-form [name="name"]`, "Spring wheel", chromedp.ByQuery),
@@ -224,7 +241,7 @@ func TestConsoleMarketerAndAdminFlow(t *testing.T) {
 	openRow := fmt.Sprintf(`#activities-table tr[data-id="%s"] button.open`, activityID)
 	require.NoError(t, chromedp.Run(ctx,
 		signInAs(admin),
-		chromedp.Navigate(srv.base+"/console/#/activities"),
+		chromedp.Navigate(con.base+"/console/#/activities"),
 		chromedp.SetValue("#state-filter", "pending_review", chromedp.ByQuery),
 		chromedp.Evaluate(`document.querySelector("#state-filter").dispatchEvent(new Event("change"))`, nil),
 		exists(openRow),
@@ -251,7 +268,7 @@ func TestConsoleMarketerAndAdminFlow(t *testing.T) {
  {"id":"n1","edges":[{"when":"age < 18","to":"kids"},{"to":"general"}]},
  {"id":"kids","leaf":"` + activityID + `"},{"id":"general","leaf":"` + activityID + `"}]}`
 	require.NoError(t, chromedp.Run(ctx,
-		chromedp.Navigate(srv.base+"/console/#/trees"),
+		chromedp.Navigate(con.base+"/console/#/trees"),
 		click("#new-tree"),
 		click("#tree-json summary"),
 		chromedp.SetValue("#tree-doc", bad, chromedp.ByQuery),

@@ -10,8 +10,6 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/lottery-go/lottery/interfaces/web"
 )
 
 // edgeRow selects the structured editor's row of one edge, keyed "node/index" like the
@@ -52,11 +50,9 @@ func conditionsAre(want ...string) chromedp.Action {
 // TestConsoleTreeStructuredEditor: a marketer builds a rule tree with the form alone — no
 // JSON typed — and an admin publishes it and tries it.
 func TestConsoleTreeStructuredEditor(t *testing.T) {
-	ctx := browser(t)
-	cfg := consoleStack(t)
-	srv := startServer(t, cfg, web.Register)
-	mia := newClient(t, srv.base, cfg, "mia", "marketer")
-	ada := newClient(t, srv.base, cfg, "ada", "admin")
+	ctx, con := startConsole(t)
+	mia := con.client("mia", "marketer")
+	ada := con.client("ada", "admin")
 
 	note := noteAward(mia)
 	activity := func(name string) string {
@@ -77,9 +73,9 @@ func TestConsoleTreeStructuredEditor(t *testing.T) {
 	// A new tree starts from the template: root n1 with "age < 18" → kids and a default
 	// edge → general. The marketer names it and picks the two results' activities.
 	require.NoError(t, chromedp.Run(ctx,
-		chromedp.Navigate(srv.base+"/console"),
+		chromedp.Navigate(con.base+"/console"),
 		signInAs(mia.token),
-		chromedp.Navigate(srv.base+"/console/#/trees"),
+		chromedp.Navigate(con.base+"/console/#/trees"),
 		click("#new-tree"),
 		isFocused("#tree-name"),
 		valueIs("#tree-name", "new-router"),
@@ -231,7 +227,7 @@ func TestConsoleTreeStructuredEditor(t *testing.T) {
 	require.NoError(t, chromedp.Run(ctx,
 		signOut(),
 		signInAs(ada.token),
-		chromedp.Navigate(srv.base+"/console/#/trees"),
+		chromedp.Navigate(con.base+"/console/#/trees"),
 		exists(row),
 		click(row),
 		textHas("#tree-editor h3", "version 2 of 2 (live none)"),

@@ -1,0 +1,16 @@
+-- +goose Up
+-- Orders keep the indexes a lookup uses, no more: every secondary index costs each draw a
+-- B-tree insert, and an indexed column that a grant updates costs it two more.
+-- ix_orders_mq served no query; one index by activity now serves the reconciliation,
+-- the statistics and the benchmark's checks that ix_orders_activity_day and
+-- ix_orders_prize_day served, and covers them.
+DROP INDEX ix_orders_mq;
+DROP INDEX ix_orders_prize_day;
+DROP INDEX ix_orders_activity_day;
+CREATE INDEX ix_orders_activity ON orders (activity_id, prize_id, outcome, day, user_id);
+
+-- +goose Down
+DROP INDEX ix_orders_activity;
+CREATE INDEX ix_orders_activity_day ON orders (activity_id, day, user_id);
+CREATE INDEX ix_orders_prize_day ON orders (prize_id, day);
+CREATE INDEX ix_orders_mq ON orders (mq_state, created_at);

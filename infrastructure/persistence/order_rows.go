@@ -80,8 +80,10 @@ func (r orderRecord) toDomain() draw.Order {
 	return o
 }
 
-// isRetryableConflict recognises a transaction the server rolled back whole because of a
-// deadlock (1213) or a lock wait timeout (1205): running it again is safe.
+// isRetryableConflict recognises a deadlock (1213), after which the server has rolled the
+// transaction back whole, or a lock wait timeout (1205), after which it has rolled back only
+// the statement (unless innodb_rollback_on_timeout is on). Either way running the whole
+// transaction again is safe once the caller has rolled back what is left of it.
 func isRetryableConflict(err error) bool {
 	var me *mysql.MySQLError
 	return errors.As(err, &me) && (me.Number == 1213 || me.Number == 1205)

@@ -48,19 +48,21 @@ func (r *OutboxRepo) Overdue(ctx context.Context, now, staleBefore time.Time, li
 }
 
 // MarkRetried makes republished entries pending again with one attempt more; an order
-// whose last publish had failed is pending again too.
+// whose last publish had failed is pending again too. Like MarkFailed it locks the orders
+// before their outbox rows, in the order a grant's transaction does, so the two cannot
+// deadlock.
 func (r *OutboxRepo) MarkRetried(ctx context.Context, orderIDs []int64, next time.Time) error {
 	if len(orderIDs) == 0 {
 		return nil
 	}
 	err := r.db.Gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		err := tx.Exec(`UPDATE outbox SET state = ?, attempts = attempts + 1, last_error = '', next_attempt_at = ?
-			WHERE order_id IN ?`, string(draw.MQPending), next.UTC(), orderIDs).Error
+		err := tx.Exec(`UPDATE orders SET mq_state = ?, updated_at = ? WHERE id IN ? AND mq_state = ?`,
+			string(draw.MQPending), time.Now().UTC(), orderIDs, string(draw.MQFailed)).Error
 		if err != nil {
 			return err
 		}
-		return tx.Exec(`UPDATE orders SET mq_state = ?, updated_at = ? WHERE id IN ? AND mq_state = ?`,
-			string(draw.MQPending), time.Now().UTC(), orderIDs, string(draw.MQFailed)).Error
+		return tx.Exec(`UPDATE outbox SET state = ?, attempts = attempts + 1, last_error = '', next_attempt_at = ?
+			WHERE order_id IN ?`, string(draw.MQPending), next.UTC(), orderIDs).Error
 	})
 	if err != nil {
 		return fmt.Errorf("mark %d outbox entries republished: %w", len(orderIDs), err)
@@ -79,13 +81,13 @@ func (r *OutboxRepo) MarkFailed(ctx context.Context, orderIDs []int64, reason st
 	}
 	reason = truncateRunes(reason, maxLastError)
 	err := r.db.Gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		err := tx.Exec(`UPDATE outbox SET state = ?, attempts = attempts + 1, last_error = ?, next_attempt_at = ?
-			WHERE order_id IN ?`, string(draw.MQFailed), reason, next.UTC(), orderIDs).Error
+		err := tx.Exec(`UPDATE orders SET mq_state = ?, updated_at = ? WHERE id IN ? AND mq_state <> ?`,
+			string(draw.MQFailed), time.Now().UTC(), orderIDs, string(draw.MQSent)).Error
 		if err != nil {
 			return err
 		}
-		return tx.Exec(`UPDATE orders SET mq_state = ?, updated_at = ? WHERE id IN ? AND mq_state <> ?`,
-			string(draw.MQFailed), time.Now().UTC(), orderIDs, string(draw.MQSent)).Error
+		return tx.Exec(`UPDATE outbox SET state = ?, attempts = attempts + 1, last_error = ?, next_attempt_at = ?
+			WHERE order_id IN ?`, string(draw.MQFailed), reason, next.UTC(), orderIDs).Error
 	})
 	if err != nil {
 		return fmt.Errorf("mark %d outbox entries failed: %w", len(orderIDs), err)

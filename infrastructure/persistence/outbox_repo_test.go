@@ -2,6 +2,7 @@ package persistence_test
 
 import (
 	"context"
+	"sync"
 	"testing"
 	"time"
 
@@ -104,4 +105,37 @@ func orderIDs(orders []draw.Order) []int64 {
 		out[i] = o.ID
 	}
 	return out
+}
+
+// TestGrantsAndRelayMarksDoNotDeadlock records grants while compensation marks the same
+// orders' publishes failed and republished: both lock orders before outbox rows, so
+// neither is chosen as a deadlock victim, and the grant wins in the end whichever ran first.
+func TestGrantsAndRelayMarksDoNotDeadlock(t *testing.T) {
+	t.Parallel()
+	testkit.EachSQL(t, func(t *testing.T, env testkit.SQLEnv) {
+		t.Parallel()
+		ctx := context.Background()
+		grants, outbox := persistence.NewGrantRepo(env.DB), persistence.NewOutboxRepo(env.DB)
+		for round := range 10 {
+			wins := writeWins(t, env, 16, time.Now().UTC())
+			recs := make([]draw.GrantRecord, len(wins))
+			for i, o := range wins {
+				recs[i] = grantOf(o, draw.GrantGranted, map[string]string{"code": "X"})
+			}
+			var wg sync.WaitGroup
+			var recordErr, failErr, retryErr error
+			wg.Add(3)
+			go func() { defer wg.Done(); recordErr = grants.RecordAll(ctx, recs) }()
+			go func() { defer wg.Done(); failErr = outbox.MarkFailed(ctx, orderIDs(wins), "nats down", time.Now()) }()
+			go func() { defer wg.Done(); retryErr = outbox.MarkRetried(ctx, orderIDs(wins), time.Now()) }()
+			wg.Wait()
+			require.NoError(t, recordErr, "round %d", round)
+			require.NoError(t, failErr, "round %d", round)
+			require.NoError(t, retryErr, "round %d", round)
+			for _, o := range wins {
+				order, entry := mqState(t, env, o.ID)
+				require.Equal(t, [2]string{"sent", ""}, [2]string{order, entry}, "round %d, order %d", round, o.ID)
+			}
+		}
+	})
 }

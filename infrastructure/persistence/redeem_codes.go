@@ -56,12 +56,12 @@ func (r *AwardRepo) addCodesOnce(ctx context.Context, awardID int64, codes []str
 // RETURNING on MariaDB. INSERT IGNORE and SQLite's DO NOTHING both count only the rows they
 // inserted; see skipDuplicates for why MySQL does not use ON DUPLICATE KEY UPDATE.
 func (r *AwardRepo) insertCodes(tx *gorm.DB, awardID int64, codes []string, now any) (int, error) {
-	var b strings.Builder
-	if r.db.Dialect == MySQL {
-		b.WriteString("INSERT IGNORE")
-	} else {
-		b.WriteString("INSERT")
+	verb, onConflict := "INSERT IGNORE", ""
+	if r.db.Dialect != MySQL {
+		verb, onConflict = "INSERT", " ON CONFLICT (award_id, code) DO NOTHING"
 	}
+	var b strings.Builder
+	b.WriteString(verb)
 	b.WriteString(" INTO redeem_codes (award_id, code, created_at) VALUES ")
 	args := make([]any, 0, 3*len(codes))
 	for i, c := range codes {
@@ -71,9 +71,7 @@ func (r *AwardRepo) insertCodes(tx *gorm.DB, awardID int64, codes []string, now 
 		b.WriteString("(?,?,?)")
 		args = append(args, awardID, c, now)
 	}
-	if r.db.Dialect != MySQL {
-		b.WriteString(" ON CONFLICT (award_id, code) DO NOTHING")
-	}
+	b.WriteString(onConflict)
 	res := tx.Exec(b.String(), args...)
 	return int(res.RowsAffected), res.Error
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -112,4 +113,38 @@ func TestRelayPublishesWhatItIsHanded(t *testing.T) {
 		}, 10*time.Second, 10*time.Millisecond)
 		assert.Empty(t, box.failedIDs())
 	})
+}
+
+func TestRelayLingersUntilABatchIsQueued(t *testing.T) {
+	t.Parallel()
+	env := testkit.EmbeddedNATS(t)
+	ctx := context.Background()
+	require.NoError(t, messaging.EnsureStream(ctx, env.Conn.JS, env.Prefix))
+	pub, err := messaging.NewPublisher(env.Conn, env.Prefix, 2*time.Second)
+	require.NoError(t, err)
+	// An hour between ticks and an hour of lingering: only a whole batch publishes.
+	relay := messaging.NewRelay(&memOutbox{}, pub, messaging.RelayOptions{Batch: 4, Interval: time.Hour, Linger: time.Hour,
+		Encode: messaging.GrantEncoder(env.Prefix), Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	relay.Start()
+	t.Cleanup(relay.Close)
+	stream, err := env.Conn.JS.Stream(ctx, messaging.StreamName(env.Prefix))
+	require.NoError(t, err)
+	relay.Relay(draw.Order{ID: 1, AwardKind: "text", Outcome: draw.OutcomeWin})
+	assert.Never(t, func() bool {
+		info, err := stream.Info(ctx)
+		return err != nil || info.State.Msgs > 0
+	}, 100*time.Millisecond, 10*time.Millisecond, "one event waits for company")
+	for id := int64(2); id <= 4; id++ {
+		relay.Relay(draw.Order{ID: id, AwardKind: "text", Outcome: draw.OutcomeWin})
+	}
+	require.Eventually(t, func() bool {
+		info, err := stream.Info(ctx)
+		return err == nil && info.State.Msgs > 0
+	}, 10*time.Second, 5*time.Millisecond)
+	info, err := stream.Info(ctx)
+	require.NoError(t, err)
+	require.Equal(t, uint64(1), info.State.Msgs, "the four events in one message")
+	msg, err := stream.GetMsg(ctx, info.State.FirstSeq)
+	require.NoError(t, err)
+	assert.Equal(t, 4, strings.Count(string(msg.Data), `"order_id"`))
 }

@@ -54,7 +54,7 @@ func (h *drawHandlers) draw(c echo.Context) error {
 	if res.Replayed {
 		c.Response().Header().Set("Idempotent-Replayed", "true")
 	}
-	return c.JSON(http.StatusOK, orderJSON(res.Order, &res))
+	return writeOrder(c, orderJSON(res.Order, &res))
 }
 
 // drawError adds what the error table cannot: the wait a rate-limited caller must observe,

@@ -1,6 +1,7 @@
 package rest
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"io"
@@ -120,16 +121,13 @@ func parseDrawRequest(c echo.Context) (drawing.Request, error) {
 			"Idempotency-Key must be at most %d printable ASCII characters", maxIdempotencyKey)
 	}
 	req.IdempotencyKey = key
-	var body drawBody
-	dec := json.NewDecoder(c.Request().Body)
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&body); err != nil && !errors.Is(err, io.EOF) {
+	body, err := decodeDrawBody(c.Request().Body)
+	if err != nil {
 		if errors.Is(err, echo.ErrStatusRequestEntityTooLarge) {
 			return req, err
 		}
 		return req, Errorf(http.StatusBadRequest, "malformed", "request body: %v", err)
 	}
-	var err error
 	switch {
 	case body.ActivityID != "" && body.TreeID != "":
 		return req, Errorf(http.StatusBadRequest, "malformed", "give activity_id or tree_id, not both")
@@ -143,6 +141,50 @@ func parseDrawRequest(c echo.Context) (drawing.Request, error) {
 		}
 	}
 	return req, nil
+}
+
+// decodeDrawBody reads a draw's body. The common body, {"activity_id":"<digits>"}, is
+// recognised by hand; anything else goes through encoding/json, which also words the
+// errors. An empty body is an empty object.
+func decodeDrawBody(r io.Reader) (drawBody, error) {
+	var body drawBody
+	var buf [128]byte
+	n, err := io.ReadFull(r, buf[:])
+	switch {
+	case errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF):
+		if id, ok := plainActivityBody(buf[:n]); ok {
+			body.ActivityID = id
+			return body, nil
+		}
+	case err != nil:
+		return body, err
+	}
+	dec := json.NewDecoder(io.MultiReader(bytes.NewReader(buf[:n]), r))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&body); err != nil && !errors.Is(err, io.EOF) {
+		return body, err
+	}
+	return body, nil
+}
+
+// plainActivityBody matches b against {"activity_id":"<digits>"} with nothing but
+// white space after it, and returns the digits.
+func plainActivityBody(b []byte) (string, bool) {
+	const head, tail = `{"activity_id":"`, `"}`
+	b = bytes.TrimRight(b, " \t\r\n")
+	if !bytes.HasPrefix(b, []byte(head)) || !bytes.HasSuffix(b, []byte(tail)) {
+		return "", false
+	}
+	digits := b[len(head) : len(b)-len(tail)]
+	if len(digits) == 0 || len(digits) > 19 {
+		return "", false
+	}
+	for _, d := range digits {
+		if d < '0' || d > '9' {
+			return "", false
+		}
+	}
+	return string(digits), true
 }
 
 func printableASCII(s string) bool {

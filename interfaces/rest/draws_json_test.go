@@ -1,6 +1,7 @@
 package rest
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -24,4 +25,35 @@ func TestGrantedContentAsAPIShowsIt(t *testing.T) {
 	}
 	pending := draw.Order{Outcome: draw.OutcomeWin, GrantState: draw.GrantPending, Delivered: map[string]string{"code": "secret"}}
 	assert.Nil(t, orderJSON(pending, nil).Award.Content, "nothing is shown before it is granted")
+}
+
+func TestDrawBodyFastPathAgreesWithTheDecoder(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		body, activity, tree, err string
+	}{
+		{``, "", "", ""},
+		{`{}`, "", "", ""},
+		{`{"activity_id":"42"}`, "42", "", ""},
+		{`{"activity_id":"42"}` + "\r\n", "42", "", ""},
+		{` {"activity_id": "42"} `, "42", "", ""},
+		{`{"activity_id":"007"}`, "007", "", ""},
+		{`{"activity_id":"4x2"}`, "4x2", "", ""},
+		{`{"activity_id":"42"} trailing`, "42", "", ""},
+		{`{"tree_id":"9"}`, "", "9", ""},
+		{`{"activity_id":"42","user_id":"someone else"}`, "", "", `unknown field "user_id"`},
+		{`{"activity_id":42}`, "", "", "cannot unmarshal number"},
+		{`{"activity_id":"` + strings.Repeat("9", 200) + `"}`, strings.Repeat("9", 200), "", ""},
+		{`{"activity_id":`, "", "", "unexpected EOF"},
+	}
+	for _, tc := range cases {
+		got, err := decodeDrawBody(strings.NewReader(tc.body))
+		if tc.err != "" {
+			assert.ErrorContains(t, err, tc.err, tc.body)
+			continue
+		}
+		if assert.NoError(t, err, tc.body) {
+			assert.Equal(t, drawBody{ActivityID: tc.activity, TreeID: tc.tree}, got, tc.body)
+		}
+	}
 }

@@ -115,11 +115,17 @@ func (s *Service) describe(ctx context.Context, o draw.Order) (draw.GrantRecord,
 	if !ok {
 		return draw.GrantRecord{}, "", false
 	}
+	return s.recordOf(o, a, d), a.Kind(), true
+}
+
+// recordOf is the grant record of o, delivered by d: the points it credits ride in the
+// record, so they are written in the transaction that settles the order, or not at all.
+func (s *Service) recordOf(o draw.Order, a *award.Award, d describer) draw.GrantRecord {
 	delivered, credit := d.describe(award.Grant{OrderID: o.ID, UserID: o.UserID, AwardID: a.ID(), Kind: a.Kind(), Content: a.Content()})
 	rec := draw.GrantRecord{OrderID: o.ID, AwardID: a.ID(), UserID: o.UserID, Kind: string(a.Kind()),
 		State: draw.GrantState(delivered.State), Payload: delivered.Payload, At: s.d.Now()}
 	if credit != 0 {
 		rec.Credit, rec.CreditReason = credit, pointsReason
 	}
-	return rec, a.Kind(), true
+	return rec
 }

@@ -21,8 +21,8 @@ type store struct {
 	failed []string // observer reasons
 	fails  error    // returned by Fail when set
 
-	together     int   // RecordAll calls that wrote
-	togetherErr  error // returned by RecordAll when set
+	together     int   // RecordAll calls of more than one grant that wrote
+	togetherErr  error // returned by RecordAll of more than one grant when set
 	grantedCount int   // Observer.Granted calls
 }
 
@@ -93,7 +93,7 @@ func (s *store) Record(_ context.Context, r draw.GrantRecord) error {
 func (s *store) RecordAll(_ context.Context, rs []draw.GrantRecord) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.togetherErr != nil {
+	if s.togetherErr != nil && len(rs) > 1 {
 		return s.togetherErr
 	}
 	seen := map[int64]bool{}
@@ -112,7 +112,9 @@ func (s *store) RecordAll(_ context.Context, rs []draw.GrantRecord) error {
 				OrderID: r.OrderID, Delta: r.Credit, Reason: r.CreditReason, At: r.At})
 		}
 	}
-	s.together++
+	if len(rs) > 1 {
+		s.together++
+	}
 	return nil
 }
 

@@ -108,6 +108,12 @@ func (s *Service) Grant(ctx context.Context, r Request) error {
 	if !ok {
 		return s.fail(ctx, o, kind, ReasonNoGranter, fmt.Sprintf("%s awards cannot be delivered", kind))
 	}
+	if d, ok := g.(describer); ok {
+		// One transaction credits any points and settles the order: an order decided
+		// meanwhile (a last delivery failing it) leaves no points behind.
+		rec := s.recordOf(o, a, d)
+		return s.recorded(o, kind, rec.State, s.d.Grants.RecordAll(ctx, []draw.GrantRecord{rec}))
+	}
 	d, err := g.Grant(ctx, award.Grant{OrderID: o.ID, UserID: o.UserID, AwardID: a.ID(), Kind: kind, Content: a.Content()})
 	switch {
 	case errors.Is(err, award.ErrPoolEmpty):
@@ -122,6 +128,12 @@ func (s *Service) Grant(ctx context.Context, r Request) error {
 		OrderID: o.ID, AwardID: a.ID(), UserID: o.UserID, Kind: string(kind), State: state,
 		Payload: d.Payload, At: s.d.Now(),
 	})
+	return s.recorded(o, kind, state, err)
+}
+
+// recorded ends a grant whose record was written with err: a decided order is done with,
+// another failure asks for the event again.
+func (s *Service) recorded(o draw.Order, kind award.Kind, state draw.GrantState, err error) error {
 	if errors.Is(err, draw.ErrAlreadyGranted) {
 		return nil
 	}

@@ -267,3 +267,32 @@ func TestCouponAnswers(t *testing.T) {
 	_, err := granting.NewCoupon("", nil).Grant(context.Background(), award.Grant{Content: award.Content{WebhookURL: "https://x.example/"}})
 	require.ErrorIs(t, err, award.ErrPermanent, "no secret, no unsigned calls")
 }
+
+// staleOrders answers every Get with what the order was when the event was read: the
+// grant races a delivery that decides the order in between.
+type staleOrders struct {
+	*store
+	seen draw.Order
+}
+
+func (s staleOrders) Get(context.Context, int64) (draw.Order, error) { return s.seen, nil }
+
+func TestPointsAreNotKeptByAnOrderDecidedMeanwhile(t *testing.T) {
+	t.Parallel()
+	s := newStore()
+	s.addWin(1, "u1", mustAward(t, 11, award.KindPoints, award.Content{Points: 100}))
+	pending, err := s.Get(context.Background(), 1)
+	require.NoError(t, err)
+	require.NoError(t, s.Fail(context.Background(), 1, "decided by another delivery", at))
+	now := func() time.Time { return at }
+	svc := granting.New(granting.Deps{
+		Orders: staleOrders{s, pending}, Awards: awardsOf{s}, Grants: s, Points: s, Observer: s, Now: now,
+		Granters: []award.Granter{granting.Points{Ledger: s, Now: now}}, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	})
+
+	require.NoError(t, svc.Grant(context.Background(), granting.Request{OrderID: 1}), "a decided order is done with")
+	bal, entries, err := svc.Points(context.Background(), "u1", 0, 10)
+	require.NoError(t, err)
+	assert.Zero(t, bal, "no points for a failed order")
+	assert.Empty(t, entries)
+}

@@ -98,12 +98,21 @@ type answer struct {
 func (a answer) unknownOutcome() bool { return a.Status == 0 || a.Status >= 500 }
 
 type drawAnswer struct {
-	OrderID string `json:"order_id"`
-	Outcome string `json:"outcome"`
-	Award   *struct {
-		ID   string `json:"id"`
-		Name string `json:"name"`
-	} `json:"award"`
+	OrderID string       `json:"order_id"`
+	Outcome string       `json:"outcome"`
+	Award   *awardAnswer `json:"award"`
+}
+
+type awardAnswer struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
+func decodeAnswer(body []byte, into any) error {
+	if d, ok := into.(*drawAnswer); ok {
+		return decodeDraw(body, d)
+	}
+	return json.Unmarshal(body, into)
 }
 
 type errorBody struct {
@@ -124,7 +133,7 @@ func classify(status int, body []byte, err error, into any) answer {
 	}
 	a := answer{Status: status}
 	if status/100 == 2 {
-		if into != nil && json.Unmarshal(body, into) != nil {
+		if into != nil && decodeAnswer(body, into) != nil {
 			a.Code = "malformed_response"
 		}
 		return a

@@ -54,37 +54,51 @@ func (r *ActivityRepo) insertStrategy(tx *gorm.DB, a *activity.Activity) error {
 
 // Get returns activity.ErrNotFound for an unknown id.
 func (r *ActivityRepo) Get(ctx context.Context, id int64) (*activity.Activity, error) {
-	var row activityRow
-	err := r.db.Gorm.WithContext(ctx).Take(&row, "id = ?", id).Error
+	var out []*activity.Activity
+	err := r.db.snapshot(ctx, func(tx *gorm.DB) error {
+		var row activityRow
+		if err := tx.Take(&row, "id = ?", id).Error; err != nil {
+			return err
+		}
+		var err error
+		out, err = withStrategies(tx, []activityRow{row})
+		return err
+	})
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return nil, fmt.Errorf("activity %d: %w", id, activity.ErrNotFound)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("load activity %d: %w", id, err)
 	}
-	out, err := r.withStrategies(ctx, []activityRow{row})
-	if err != nil {
-		return nil, err
-	}
 	return out[0], nil
 }
 
 // List returns a page of activities matching f, in ascending id order.
 func (r *ActivityRepo) List(ctx context.Context, f activity.Filter) ([]*activity.Activity, error) {
-	q := r.db.Gorm.WithContext(ctx).Where("id > ?", f.After)
-	if f.State != "" {
-		q = q.Where("state = ?", string(f.State))
-	}
-	var rows []activityRow
-	if err := q.Order("id").Limit(f.Limit).Find(&rows).Error; err != nil {
+	var out []*activity.Activity
+	err := r.db.snapshot(ctx, func(tx *gorm.DB) error {
+		q := tx.Where("id > ?", f.After)
+		if f.State != "" {
+			q = q.Where("state = ?", string(f.State))
+		}
+		var rows []activityRow
+		if err := q.Order("id").Limit(f.Limit).Find(&rows).Error; err != nil {
+			return err
+		}
+		var err error
+		out, err = withStrategies(tx, rows)
+		return err
+	})
+	if err != nil {
 		return nil, fmt.Errorf("list activities: %w", err)
 	}
-	return r.withStrategies(ctx, rows)
+	return out, nil
 }
 
 // withStrategies loads the strategies and prizes of a page of activities with two
-// queries, not two per activity.
-func (r *ActivityRepo) withStrategies(ctx context.Context, rows []activityRow) ([]*activity.Activity, error) {
+// queries, not two per activity; tx reads one snapshot, so an edit replacing a strategy
+// shows either wholly or not at all.
+func withStrategies(tx *gorm.DB, rows []activityRow) ([]*activity.Activity, error) {
 	if len(rows) == 0 {
 		return nil, nil
 	}
@@ -92,13 +106,12 @@ func (r *ActivityRepo) withStrategies(ctx context.Context, rows []activityRow) (
 	for i, row := range rows {
 		ids[i] = row.ID
 	}
-	db := r.db.Gorm.WithContext(ctx)
 	var strategies []strategyRow
-	if err := db.Where("activity_id IN ?", ids).Find(&strategies).Error; err != nil {
+	if err := tx.Where("activity_id IN ?", ids).Find(&strategies).Error; err != nil {
 		return nil, fmt.Errorf("load strategies: %w", err)
 	}
 	var prizes []prizeSlotRow
-	if err := db.Where("activity_id IN ?", ids).Order("activity_id, position").Find(&prizes).Error; err != nil {
+	if err := tx.Where("activity_id IN ?", ids).Order("activity_id, position").Find(&prizes).Error; err != nil {
 		return nil, fmt.Errorf("load prize slots: %w", err)
 	}
 	byActivity := make(map[int64]strategyRow, len(strategies))

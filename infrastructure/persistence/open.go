@@ -4,6 +4,7 @@ package persistence
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -43,6 +44,18 @@ func (db *DB) skipDuplicates() clause.Expression {
 		return clause.Insert{Modifier: "IGNORE"}
 	}
 	return clause.OnConflict{DoNothing: true}
+}
+
+// snapshot runs fn's reads in one read-only transaction, so they see the database at one
+// moment: a write committing between two of them shows in both or in neither. InnoDB
+// takes a repeatable-read snapshot at the first read; a SQLite transaction reads one
+// snapshot by itself.
+func (db *DB) snapshot(ctx context.Context, fn func(tx *gorm.DB) error) error {
+	var opts *sql.TxOptions
+	if db.Dialect == MySQL {
+		opts = &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true}
+	}
+	return db.Gorm.WithContext(ctx).Transaction(fn, opts)
 }
 
 // OpenMySQL connects to MySQL/MariaDB and checks the connection within the timeout, so an

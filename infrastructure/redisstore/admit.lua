@@ -83,17 +83,37 @@ local function admit(K, k, nk, A, a)
   end
 
   local total, daily = tonumber(A[a + 4]), tonumber(A[a + 5])
-  local usedTotal = tonumber(redis.call('HGET', K[k + 7], user)) or 0
-  if total > 0 and usedTotal >= total then
-    return {5}
-  end
-  local usedToday = tonumber(redis.call('HGET', K[k + 8], user)) or 0
-  if daily > 0 and usedToday >= daily then
-    return {6}
+  if (tonumber(got[3]) or 0) <= 0 then
+    -- Sold out; a user limit reached is still the reason given.
+    local usedTotal = tonumber(redis.call('HGET', K[k + 7], user)) or 0
+    if total > 0 and usedTotal >= total then
+      return {5}
+    end
+    local usedToday = tonumber(redis.call('HGET', K[k + 8], user)) or 0
+    if daily > 0 and usedToday >= daily then
+      return {6}
+    end
+    return {7}
   end
 
-  if (tonumber(got[3]) or 0) <= 0 then
-    return {7}
+  -- Stock is left: the draw is counted against the user's limits at once and taken back
+  -- if it passes one, two commands fewer than reading the counts first. A refused user
+  -- had a count already, so taking back leaves the hashes as they were. A day key is
+  -- created by a count becoming 1 (or by a load, which sets its TTL), so it gets its TTL
+  -- then; not on every draw.
+  local usedTotal = redis.call('HINCRBY', K[k + 7], user, 1)
+  if total > 0 and usedTotal > total then
+    redis.call('HINCRBY', K[k + 7], user, -1)
+    return {5}
+  end
+  local usedToday = redis.call('HINCRBY', K[k + 8], user, 1)
+  if usedToday == 1 then
+    redis.call('EXPIRE', K[k + 8], tonumber(A[a + 11]))
+  end
+  if daily > 0 and usedToday > daily then
+    redis.call('HINCRBY', K[k + 7], user, -1)
+    redis.call('HINCRBY', K[k + 8], user, -1)
+    return {6}
   end
 
   -- Walk the candidates: the first "no prize", or prize with pool and daily quota left,
@@ -114,19 +134,11 @@ local function admit(K, k, nk, A, a)
     empty[#empty + 1] = p
   end
 
-  -- A day key is created by a count becoming 1 (or by a load, which sets its TTL), so it
-  -- gets its TTL then; not on every draw.
-  local dayTTL = tonumber(A[a + 11])
   redis.call('DECR', K[k + 6])
-  usedTotal = redis.call('HINCRBY', K[k + 7], user, 1)
-  usedToday = redis.call('HINCRBY', K[k + 8], user, 1)
-  if usedToday == 1 then
-    redis.call('EXPIRE', K[k + 8], dayTTL)
-  end
   if poolKey then
     redis.call('DECR', poolKey)
     if redis.call('INCR', dayKey) == 1 then
-      redis.call('EXPIRE', dayKey, dayTTL)
+      redis.call('EXPIRE', dayKey, tonumber(A[a + 11]))
     end
   end
   if idem ~= '' then

@@ -40,6 +40,10 @@ func (p *CodePool) Claim(ctx context.Context, awardID, orderID int64, at time.Ti
 		switch {
 		case err != nil && isDuplicateKey(err):
 			continue // this order claimed concurrently: read its code
+		case err != nil && isRetryableConflict(err):
+			// Claims racing for the last free codes can deadlock in InnoDB; the victim
+			// was rolled back whole, and starting over finds a code or an empty pool.
+			continue
 		case err != nil:
 			return "", fmt.Errorf("claim code of award %d for order %d: %w", awardID, orderID, err)
 		case code == "":

@@ -42,13 +42,20 @@ func (m *memOutbox) failedIDs() []int64 {
 	return append([]int64(nil), m.failed...)
 }
 
+// newTestPublisher makes env's stream and a publisher to it.
+func newTestPublisher(t *testing.T, env testkit.NATSEnv) *messaging.Publisher {
+	t.Helper()
+	require.NoError(t, messaging.EnsureStream(context.Background(), env.Conn.JS, env.Prefix))
+	pub, err := messaging.NewPublisher(env.Conn, env.Prefix, 2*time.Second)
+	require.NoError(t, err)
+	return pub
+}
+
 func TestRelayLeavesWhatItCannotHoldToCompensation(t *testing.T) {
 	t.Parallel()
 	env := testkit.EmbeddedNATS(t)
 	ctx := context.Background()
-	require.NoError(t, messaging.EnsureStream(ctx, env.Conn.JS, env.Prefix))
-	pub, err := messaging.NewPublisher(env.Conn, env.Prefix, 2*time.Second)
-	require.NoError(t, err)
+	pub := newTestPublisher(t, env)
 	relay := messaging.NewRelay(&memOutbox{}, pub, messaging.RelayOptions{MaxQueue: 2,
 		Encode: messaging.GrantEncoder(env.Prefix), Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	for id := int64(1); id <= 3; id++ {
@@ -66,9 +73,7 @@ func TestRelayPublishesWhatItIsHanded(t *testing.T) {
 	t.Parallel()
 	testkit.EachNATS(t, func(t *testing.T, env testkit.NATSEnv) {
 		ctx := context.Background()
-		require.NoError(t, messaging.EnsureStream(ctx, env.Conn.JS, env.Prefix))
-		pub, err := messaging.NewPublisher(env.Conn, env.Prefix, 2*time.Second)
-		require.NoError(t, err)
+		pub := newTestPublisher(t, env)
 		box := &memOutbox{}
 		relay := messaging.NewRelay(box, pub, messaging.RelayOptions{Batch: 2, Interval: time.Hour,
 			Encode: messaging.GrantEncoder(env.Prefix), Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
@@ -119,9 +124,7 @@ func TestRelayLingersUntilABatchIsQueued(t *testing.T) {
 	t.Parallel()
 	env := testkit.EmbeddedNATS(t)
 	ctx := context.Background()
-	require.NoError(t, messaging.EnsureStream(ctx, env.Conn.JS, env.Prefix))
-	pub, err := messaging.NewPublisher(env.Conn, env.Prefix, 2*time.Second)
-	require.NoError(t, err)
+	pub := newTestPublisher(t, env)
 	// An hour between ticks and an hour of lingering: only a whole batch publishes.
 	relay := messaging.NewRelay(&memOutbox{}, pub, messaging.RelayOptions{Batch: 4, Interval: time.Hour, Linger: time.Hour,
 		Encode: messaging.GrantEncoder(env.Prefix), Log: slog.New(slog.NewTextHandler(io.Discard, nil))})

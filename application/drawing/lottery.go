@@ -112,7 +112,9 @@ func (l *Lottery) order(d *Draw) draw.Order {
 		ID: d.Admission.OrderID, ActivityID: d.Admission.ActivityID, StrategyID: d.Admission.ActivityID,
 		UserID: d.Req.UserID, Day: d.Admission.Day, Outcome: draw.OutcomeLose,
 		IdempotencyKey: d.Req.IdempotencyKey, GrantState: draw.GrantNone, MQState: draw.MQNone,
-		CreatedAt: d.Now.UTC(),
+		// Microseconds, as SQL keeps them: a replay, read back from SQL, shows the time the
+		// first answer showed.
+		CreatedAt: d.Now.UTC().Truncate(time.Microsecond),
 	}
 	if pv, ok := d.View.Prizes[d.Admitted.PrizeID]; ok {
 		o.Outcome, o.PrizeID, o.AwardID = draw.OutcomeWin, pv.Prize.ID, pv.Prize.AwardID

@@ -68,6 +68,7 @@ func TestDrawAPI(t *testing.T) {
 		code, again, hdr := alice.do("POST", "/api/v1/draws", map[string]any{"activity_id": id}, "Idempotency-Key", "a-1")
 		require.Equal(t, http.StatusOK, code, "%v", again)
 		assert.Equal(t, first["order_id"], again["order_id"])
+		assert.Equal(t, first["created_at"], again["created_at"], "the same order, to the microsecond")
 		assert.Equal(t, "true", hdr.Get("Idempotent-Replayed"))
 
 		// The prize is gone: fixed mode loses, other odds unchanged.

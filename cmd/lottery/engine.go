@@ -45,7 +45,8 @@ func buildEngine(ctx context.Context, s *system) (*engine, error) {
 		orders:     persistence.NewOrderRepo(s.db),
 	}
 	truth := persistence.NewTruth(s.db, e.activities, time.Now)
-	e.ledger = redisstore.NewLedger(s.redis, truth, redisstore.Options{Prefix: cfg.Redis.Prefix, ReloadGrace: cfg.Draw.ReloadGrace})
+	e.ledger = redisstore.NewLedger(s.redis, truth, redisstore.Options{Prefix: cfg.Redis.Prefix, ReloadGrace: cfg.Draw.ReloadGrace,
+		IdempotencyTTL: cfg.Draw.IdempotencyTTL})
 	s.onClose(func() { _ = e.ledger.Close() })
 	w, err := persistence.NewOrderWriter(s.db, persistence.WriterOptions{
 		PerRequest: cfg.Persist == config.PersistPerRequest,

@@ -67,6 +67,11 @@ type Draw struct {
 	// ReloadGrace is how long counters lost from Redis wait before being rebuilt from SQL;
 	// an order must commit within half of it after its admission.
 	ReloadGrace time.Duration
+	// IdempotencyTTL is how long Redis answers a repeated Idempotency-Key by itself. After
+	// it the orders table's unique key still answers with the same order (the repeat takes
+	// a chance and gives it back), so it bounds Redis's memory, not the guarantee: Redis
+	// holds one key per draw for this long.
+	IdempotencyTTL time.Duration
 }
 
 // Jobs holds the schedule of each scheduled job: a cron spec with a seconds field
@@ -112,7 +117,7 @@ func Default() Config {
 		Migrate: true,
 		Roles:   []string{RoleAPI, RoleGranter, RoleScheduler},
 		Persist: PersistGroup,
-		Draw:    Draw{RatePerUser: 10, RateBurst: 20, ReloadGrace: 2 * time.Second},
+		Draw:    Draw{RatePerUser: 10, RateBurst: 20, ReloadGrace: 2 * time.Second, IdempotencyTTL: time.Hour},
 		NodeID:  -1,
 		Jobs: Jobs{
 			Outbox: "*/10 * * * * *", Recovery: "*/15 * * * * *", Release: "*/10 * * * * *",

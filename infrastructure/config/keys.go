@@ -166,6 +166,14 @@ var keys = []key{
 		c.Draw.ReloadGrace = d
 		return err
 	}},
+	{"draw.idempotency_ttl", "LOTTERY_DRAW_IDEMPOTENCY_TTL", "how long Redis answers a repeated Idempotency-Key by itself; SQL answers after it", func(c *Config, v string) error {
+		d, err := parseDuration(v)
+		if err == nil && (d < time.Second || d > 30*24*time.Hour) {
+			err = fmt.Errorf("want from 1s to 720h")
+		}
+		c.Draw.IdempotencyTTL = d
+		return err
+	}},
 	{"node_id", "LOTTERY_NODE_ID", "snowflake node id 0..1023 (unique per process); -1 = allocate at start", func(c *Config, v string) error {
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil || n < -1 || n > 1023 {

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/lottery-go/lottery/domain/draw"
@@ -222,5 +223,23 @@ func TestAdmitRejectsInvalid(t *testing.T) {
 		a.Day = "June 1st"
 		_, err := l.Admit(context.Background(), a)
 		require.Error(t, err)
+	})
+}
+
+func TestIdempotencyKeyLivesAsLongAsConfigured(t *testing.T) {
+	const act = 10
+	testkit.EachRedis(t, func(t *testing.T, env testkit.RedisEnv) {
+		l := NewLedger(env.Client, newFakeTruth(draw.Snapshot{ActivityID: act, StockLeft: 10}),
+			Options{Prefix: env.Prefix, ReloadGrace: 20 * time.Millisecond, IdempotencyTTL: 90 * time.Second})
+		t.Cleanup(func() { _ = l.Close() })
+		ctx := context.Background()
+		a := admission(act, "u")
+		a.IdempotencyKey = "k"
+		_, err := l.Admit(ctx, a)
+		require.NoError(t, err)
+		ttl, err := l.client.TTL(ctx, l.keys(act).idem("u", "k")).Result()
+		require.NoError(t, err)
+		assert.Greater(t, ttl, 80*time.Second)
+		assert.LessOrEqual(t, ttl, 90*time.Second)
 	})
 }

@@ -9,7 +9,9 @@ import (
 )
 
 // describer is a Granter whose whole delivery is the grant record and the points it
-// credits: the Service records many such grants in one transaction (GrantAll).
+// credits: the Service writes such a grant, points included, in the transaction that
+// settles its order, many at once in GrantAll. Its Grant is the same delivery for a
+// caller that holds it only as a Granter.
 type describer interface {
 	describe(g award.Grant) (d award.Delivered, credit int64)
 }

@@ -32,7 +32,8 @@ type Options struct {
 	BatchMax int
 	// CallTimeout bounds one pipeline round trip. Default 3s.
 	CallTimeout time.Duration
-	// IdempotencyTTL is how long an idempotency key answers with its order. Default 24h.
+	// IdempotencyTTL is how long Redis answers a repeated idempotency key with its order;
+	// after it the orders table's unique key does. Default 1h, as draw.idempotency_ttl.
 	IdempotencyTTL time.Duration
 	// DayTTL is how long per-day counters outlive their last write. Default 72h, enough
 	// for any time zone's day to be over.
@@ -48,7 +49,7 @@ func (o Options) withDefaults() Options {
 	def(&o.ReloadGrace, 2*time.Second)
 	def(&o.LoadTimeout, 10*time.Second)
 	def(&o.CallTimeout, 3*time.Second)
-	def(&o.IdempotencyTTL, 24*time.Hour)
+	def(&o.IdempotencyTTL, time.Hour)
 	def(&o.DayTTL, 72*time.Hour)
 	if o.BatchMax <= 0 {
 		o.BatchMax = 256

@@ -20,8 +20,10 @@ var answerBufs = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &
 
 // writeOrder answers with o as c.JSON would.
 func writeOrder(c echo.Context, o orderResponse) error {
-	if _, pretty := c.QueryParams()["pretty"]; pretty {
-		return c.JSON(http.StatusOK, o)
+	if c.Request().URL.RawQuery != "" { // parsed only when there is a query to parse
+		if _, pretty := c.QueryParams()["pretty"]; pretty {
+			return c.JSON(http.StatusOK, o)
+		}
 	}
 	bp := answerBufs.Get().(*[]byte)
 	defer answerBufs.Put(bp)

@@ -4,9 +4,12 @@ import (
 	"bytes"
 	"encoding/json"
 	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
 	"testing"
 	"time"
 
+	"github.com/labstack/echo/v4"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -100,4 +103,21 @@ func BenchmarkDrawAnswer(b *testing.B) {
 			_, _ = decodeDrawBody(bytes.NewReader(body))
 		}
 	})
+}
+
+func TestDrawAnswerHonoursPretty(t *testing.T) {
+	t.Parallel()
+	o := orderJSON(draw.Order{ID: 1, ActivityID: 2, Outcome: draw.OutcomeLose, GrantState: draw.GrantNone}, nil)
+	answer := func(target string) string {
+		rec := httptest.NewRecorder()
+		c := echo.New().NewContext(httptest.NewRequest(http.MethodPost, target, nil), rec)
+		require.NoError(t, writeOrder(c, o))
+		assert.Equal(t, echo.MIMEApplicationJSON, rec.Header().Get(echo.HeaderContentType))
+		return rec.Body.String()
+	}
+	compact, err := json.Marshal(o)
+	require.NoError(t, err)
+	assert.Equal(t, string(compact)+"\n", answer("/api/v1/draws"))
+	assert.Equal(t, string(compact)+"\n", answer("/api/v1/draws?other=1"))
+	assert.Contains(t, answer("/api/v1/draws?pretty"), "{\n  \"order_id\": \"1\",")
 }

@@ -34,15 +34,17 @@ func (s *Service) UpdateActivity(ctx context.Context, id int64, in ActivityInput
 	if err != nil {
 		return err
 	}
-	err = s.d.Activities.Update(ctx, id, func(a *activity.Activity) error {
-		err := a.Update(p, s.now())
-		if errors.Is(err, activity.ErrNotEditable) {
-			return err
-		}
-		if err := ps.merge("", err); err != nil {
-			return err
-		}
-		return ps.list.Err()
+	err = retryLostRace(func() error {
+		return s.d.Activities.Update(ctx, id, func(a *activity.Activity) error {
+			err := a.Update(p, s.now())
+			if errors.Is(err, activity.ErrNotEditable) {
+				return err
+			}
+			if err := ps.merge("", err); err != nil {
+				return err
+			}
+			return ps.list.Err()
+		})
 	})
 	if err != nil {
 		return err

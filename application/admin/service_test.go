@@ -178,3 +178,100 @@ func TestStatsLivePart(t *testing.T) {
 		})
 	}
 }
+
+// racer is an activity store where another writer changes the activity between the
+// load and the store of the next `races` changes made through it.
+type racer struct {
+	admin.Activities
+	races int
+	other func(ctx context.Context, id int64) error
+}
+
+func (r *racer) Update(ctx context.Context, id int64, fn func(*activity.Activity) error) error {
+	return r.Activities.Update(ctx, id, func(a *activity.Activity) error {
+		r.race(ctx, id)
+		return fn(a)
+	})
+}
+
+func (r *racer) Transition(ctx context.Context, id int64, fn func(*activity.Activity) (activity.TrailEntry, error)) error {
+	return r.Activities.Transition(ctx, id, func(a *activity.Activity) (activity.TrailEntry, error) {
+		r.race(ctx, id)
+		return fn(a)
+	})
+}
+
+func (r *racer) race(ctx context.Context, id int64) {
+	if r.races > 0 {
+		r.races--
+		if err := r.other(ctx, id); err != nil {
+			panic(err)
+		}
+	}
+}
+
+func TestAChangeThatLosesARaceIsDecidedAgain(t *testing.T) {
+	t.Parallel()
+	alice, bob := activity.Actor{ID: "alice", Marketer: true}, activity.Actor{ID: "bob", Admin: true}
+	setUp := func(t *testing.T, races int, other func(s admin.Activities) func(context.Context, int64) error) (*admin.Service, *racer) {
+		r := &racer{races: races}
+		s := newServiceWith(t, func(d *admin.Deps) {
+			r.Activities, r.other = d.Activities, other(d.Activities)
+			d.Activities = r
+		})
+		return s, r
+	}
+	touch := func(s admin.Activities) func(context.Context, int64) error {
+		return func(ctx context.Context, id int64) error {
+			return s.Update(ctx, id, func(*activity.Activity) error { return nil })
+		}
+	}
+	ctx := context.Background()
+
+	t.Run("applied to the activity as it now is", func(t *testing.T) {
+		t.Parallel()
+		s, r := setUp(t, 0, touch)
+		id := draft(t, s)
+		r.races = 2
+		in := admin.ActivityInput{Name: "Renamed", BeginAt: time.Date(2026, 11, 11, 0, 0, 0, 0, time.UTC),
+			TimeZone: "UTC", Stock: 10, Mode: strategy.ModeFixed}
+		in.EndAt = in.BeginAt.Add(time.Hour)
+		a, _, err := s.GetActivity(ctx, id)
+		require.NoError(t, err)
+		in.Prizes = a.Strategy().Prizes()
+		require.NoError(t, s.UpdateActivity(ctx, id, in))
+		r.races = 2
+		require.NoError(t, s.Transition(ctx, id, alice, activity.ActionSubmit, ""))
+		a, _, err = s.GetActivity(ctx, id)
+		require.NoError(t, err)
+		assert.Equal(t, "Renamed", a.Name())
+		assert.Equal(t, activity.StatePendingReview, a.State())
+		assert.Zero(t, r.races, "both races were run")
+	})
+	t.Run("an action the other writer took is illegal, not a conflict", func(t *testing.T) {
+		t.Parallel()
+		approve := func(s admin.Activities) func(context.Context, int64) error {
+			return func(ctx context.Context, id int64) error {
+				return s.Transition(ctx, id, func(a *activity.Activity) (activity.TrailEntry, error) {
+					return activity.TrailEntry{Action: activity.ActionApprove, From: a.State(), To: activity.StateApproved,
+						Actor: "carol", At: time.Now()}, a.Transition(activity.ActionApprove, activity.Actor{ID: "carol", Admin: true}, time.Now())
+				})
+			}
+		}
+		s, r := setUp(t, 0, approve)
+		id := draft(t, s)
+		require.NoError(t, s.Transition(ctx, id, alice, activity.ActionSubmit, ""))
+		r.races = 1
+		err := s.Transition(ctx, id, bob, activity.ActionApprove, "")
+		require.ErrorIs(t, err, activity.ErrIllegalTransition)
+	})
+	t.Run("an endless race ends as a conflict", func(t *testing.T) {
+		t.Parallel()
+		s, r := setUp(t, 0, touch)
+		id := draft(t, s)
+		r.races = 1000
+		err := s.Transition(ctx, id, alice, activity.ActionSubmit, "")
+		require.ErrorIs(t, err, activity.ErrConcurrentChange)
+		assert.Equal(t, 1000-5, r.races, "given up after a few attempts")
+	})
+}

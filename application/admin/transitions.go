@@ -2,6 +2,7 @@ package admin
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/lottery-go/lottery/domain/activity"
@@ -17,18 +18,38 @@ func (s *Service) Transition(ctx context.Context, id int64, actor activity.Actor
 	if action == activity.ActionStart {
 		s.prepareStart(ctx, id)
 	}
-	err := s.d.Activities.Transition(ctx, id, func(a *activity.Activity) (activity.TrailEntry, error) {
-		from, now := a.State(), s.now()
-		if err := a.Transition(action, actor, now); err != nil {
-			return activity.TrailEntry{}, err
-		}
-		return activity.TrailEntry{Action: action, From: from, To: a.State(), Actor: actor.ID, Reason: reason, At: now}, nil
+	err := retryLostRace(func() error {
+		return s.d.Activities.Transition(ctx, id, func(a *activity.Activity) (activity.TrailEntry, error) {
+			from, now := a.State(), s.now()
+			if err := a.Transition(action, actor, now); err != nil {
+				return activity.TrailEntry{}, err
+			}
+			return activity.TrailEntry{Action: action, From: from, To: a.State(), Actor: actor.ID, Reason: reason, At: now}, nil
+		})
 	})
 	if err != nil {
 		return fmt.Errorf("%s activity %d: %w", action, id, err)
 	}
 	s.notify(ctx, "activity", func(n Notifier) error { return n.ActivityChanged(ctx, id) })
 	return nil
+}
+
+// raceAttempts bounds how often a change that lost a race with another writer of the same
+// activity (the scheduler starting or closing it, another admin) is decided again.
+const raceAttempts = 5
+
+// retryLostRace runs store again while it loses the compare-and-set to another writer.
+// Clients name no version, so a lost race is not theirs to resolve: each attempt reloads
+// the activity and decides afresh on it, so an action the other writer made impossible
+// (approving an activity already approved) fails as illegal, not as a conflict.
+func retryLostRace(store func() error) error {
+	var err error
+	for range raceAttempts {
+		if err = store(); !errors.Is(err, activity.ErrConcurrentChange) {
+			return err
+		}
+	}
+	return err
 }
 
 func checkTransition(action activity.Action, reason string) error {

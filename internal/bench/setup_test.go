@@ -23,8 +23,9 @@ type adminCall struct {
 }
 
 // fakeAdmin records the admin API calls and answers like API.md; refuse makes the
-// activity creation fail with a 422 as a server would.
-func fakeAdmin(t *testing.T, refuse bool) (*httptest.Server, func() []adminCall) {
+// activity creation fail with a 422 as a server would; scheduled starts the activity as
+// soon as it is approved, as a server's scheduler does once its window has begun.
+func fakeAdmin(t *testing.T, refuse, scheduled bool) (*httptest.Server, func() []adminCall) {
 	t.Helper()
 	keys := token.NewKeys(testSecret)
 	var mu sync.Mutex
@@ -40,6 +41,9 @@ func fakeAdmin(t *testing.T, refuse bool) (*httptest.Server, func() []adminCall)
 		calls = append(calls, adminCall{sub: cl.Subject + "/" + strings.Join(cl.Roles, ","), route: route, body: body})
 		if route == "transition" {
 			state = map[string]string{"submit": "pending_review", "approve": "approved", "start": "running"}[body["action"].(string)]
+			if scheduled && state == "approved" {
+				state = "running"
+			}
 		}
 	}
 	mux := http.NewServeMux()
@@ -61,14 +65,24 @@ func fakeAdmin(t *testing.T, refuse bool) (*httptest.Server, func() []adminCall)
 		_, _ = w.Write([]byte(`{"id":"77"}`))
 	})
 	mux.HandleFunc("POST /api/v1/admin/activities/77/transitions", func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		running := state == "running"
+		mu.Unlock()
 		record(r, "transition")
+		if running {
+			w.WriteHeader(http.StatusConflict)
+			_, _ = w.Write([]byte(`{"error":{"code":"illegal_transition","message":"start activity 77: illegal transition"}}`))
+			return
+		}
 		_, _ = w.Write([]byte(`{"id":"77"}`))
 	})
-	mux.HandleFunc("GET /api/v1/activities/77", func(w http.ResponseWriter, _ *http.Request) {
+	show := func(w http.ResponseWriter, _ *http.Request) {
 		mu.Lock()
 		defer mu.Unlock()
 		fmt.Fprintf(w, `{"id":"77","state":%q}`, state)
-	})
+	}
+	mux.HandleFunc("GET /api/v1/activities/77", show)
+	mux.HandleFunc("GET /api/v1/admin/activities/77", show)
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
 	return srv, func() []adminCall {
@@ -80,7 +94,7 @@ func fakeAdmin(t *testing.T, refuse bool) (*httptest.Server, func() []adminCall)
 
 func TestSetUpSeparatesDuties(t *testing.T) {
 	t.Parallel()
-	srv, calls := fakeAdmin(t, false)
+	srv, calls := fakeAdmin(t, false, false)
 	id, err := SetUp(context.Background(), SetupOptions{URL: srv.URL, Keys: token.NewKeys(testSecret), Draws: 200_000, Users: 1000})
 	require.NoError(t, err)
 	assert.Equal(t, int64(77), id)
@@ -115,9 +129,19 @@ func TestSetUpSeparatesDuties(t *testing.T) {
 	assert.Equal(t, "101", prizes[0].(map[string]any)["award_id"])
 }
 
+func TestSetUpAcceptsAStartByTheSchedule(t *testing.T) {
+	t.Parallel()
+	srv, calls := fakeAdmin(t, false, true)
+	id, err := SetUp(context.Background(), SetupOptions{URL: srv.URL, Keys: token.NewKeys(testSecret), Draws: 1000, Users: 10})
+	require.NoError(t, err, "the server's scheduler started the activity first")
+	assert.Equal(t, int64(77), id)
+	last := calls()[len(calls())-1]
+	assert.Equal(t, "start", last.body["action"], "the start was asked for and refused")
+}
+
 func TestSetUpReportsWhatTheServerRefused(t *testing.T) {
 	t.Parallel()
-	srv, _ := fakeAdmin(t, true)
+	srv, _ := fakeAdmin(t, true, false)
 	_, err := SetUp(context.Background(), SetupOptions{URL: srv.URL, Keys: token.NewKeys(testSecret), Draws: 1000, Users: 10})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "422")

@@ -2,33 +2,38 @@ package persistence
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
-
-	"gorm.io/gorm"
+	"strings"
 
 	"github.com/lottery-go/lottery/domain/draw"
 )
 
-// OrderRepo reads committed orders with their grants.
+// OrderRepo reads committed orders with their grants. Its queries are plain SQL, written
+// once: a repeated Idempotency-Key reads its order back on the draw path, and building the
+// statement through the ORM cost more than running it.
 type OrderRepo struct {
-	db *gorm.DB
+	db *sql.DB
 }
 
 // NewOrderRepo implements draw.Orders.
-func NewOrderRepo(db *DB) *OrderRepo { return &OrderRepo{db: db.Gorm} }
-
-func (r *OrderRepo) query(ctx context.Context) *gorm.DB {
-	return r.db.WithContext(ctx).Table("orders AS o").
-		Select("o.id, o.activity_id, o.strategy_id, o.user_id, o.day, o.outcome, o.prize_id, o.award_id, " +
-			"o.award_name, o.award_kind, o.idempotency_key, o.grant_state, o.grant_error, o.mq_state, " +
-			"o.created_at, g.payload AS grant_payload").
-		Joins("LEFT JOIN grants g ON g.order_id = o.id")
+func NewOrderRepo(db *DB) *OrderRepo {
+	sqlDB, err := db.Gorm.DB()
+	if err != nil {
+		panic(fmt.Sprintf("order repo: %v", err)) // only a gorm.DB not built on database/sql has none
+	}
+	return &OrderRepo{db: sqlDB}
 }
+
+// selectOrders reads orders with the payload of their grant; WHERE clauses follow.
+const selectOrders = "SELECT o.id, o.activity_id, o.strategy_id, o.user_id, o.day, o.outcome, o.prize_id, " +
+	"o.award_id, o.award_name, o.award_kind, o.idempotency_key, o.grant_state, o.grant_error, o.mq_state, " +
+	"o.created_at, g.payload FROM orders o LEFT JOIN grants g ON g.order_id = o.id WHERE "
 
 // Get returns one order.
 func (r *OrderRepo) Get(ctx context.Context, id int64) (draw.Order, error) {
-	return r.one(r.query(ctx).Where("o.id = ?", id), fmt.Sprintf("order %d", id))
+	return r.one(ctx, fmt.Sprintf("order %d", id), selectOrders+"o.id = ?", id)
 }
 
 // GetMany returns those of the orders ids that exist.
@@ -36,26 +41,43 @@ func (r *OrderRepo) GetMany(ctx context.Context, ids []int64) ([]draw.Order, err
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	var recs []orderRecord
-	if err := r.query(ctx).Where("o.id IN ?", ids).Find(&recs).Error; err != nil {
-		return nil, fmt.Errorf("read %d orders: %w", len(ids), err)
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
 	}
-	out := make([]draw.Order, len(recs))
-	for i, rec := range recs {
-		out[i] = rec.toDomain()
+	q := selectOrders + "o.id IN (?" + strings.Repeat(",?", len(ids)-1) + ")"
+	out, err := r.many(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("read %d orders: %w", len(ids), err)
 	}
 	return out, nil
 }
 
 // ByIdempotencyKey returns the order a user's key produced.
 func (r *OrderRepo) ByIdempotencyKey(ctx context.Context, userID, key string) (draw.Order, error) {
-	return r.one(r.query(ctx).Where("o.user_id = ? AND o.idempotency_key = ?", userID, key), "order by key")
+	return r.one(ctx, "order by key", selectOrders+"o.user_id = ? AND o.idempotency_key = ?", userID, key)
 }
 
-func (r *OrderRepo) one(q *gorm.DB, what string) (draw.Order, error) {
+// List returns a user's orders, newest first.
+func (r *OrderRepo) List(ctx context.Context, q draw.OrderQuery) ([]draw.Order, error) {
+	query, args := selectOrders+"o.user_id = ?", []any{q.UserID}
+	if q.ActivityID != 0 {
+		query, args = query+" AND o.activity_id = ?", append(args, q.ActivityID)
+	}
+	if q.BeforeID != 0 {
+		query, args = query+" AND o.id < ?", append(args, q.BeforeID)
+	}
+	out, err := r.many(ctx, query+" ORDER BY o.id DESC LIMIT ?", append(args, q.Limit)...)
+	if err != nil {
+		return nil, fmt.Errorf("list orders of %s: %w", q.UserID, err)
+	}
+	return out, nil
+}
+
+func (r *OrderRepo) one(ctx context.Context, what, query string, args ...any) (draw.Order, error) {
 	var rec orderRecord
-	err := q.Take(&rec).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
+	err := rec.scan(r.db.QueryRowContext(ctx, query, args...))
+	if errors.Is(err, sql.ErrNoRows) {
 		return draw.Order{}, draw.ErrOrderNotFound
 	}
 	if err != nil {
@@ -64,22 +86,19 @@ func (r *OrderRepo) one(q *gorm.DB, what string) (draw.Order, error) {
 	return rec.toDomain(), nil
 }
 
-// List returns a user's orders, newest first.
-func (r *OrderRepo) List(ctx context.Context, q draw.OrderQuery) ([]draw.Order, error) {
-	db := r.query(ctx).Where("o.user_id = ?", q.UserID)
-	if q.ActivityID != 0 {
-		db = db.Where("o.activity_id = ?", q.ActivityID)
+func (r *OrderRepo) many(ctx context.Context, query string, args ...any) ([]draw.Order, error) {
+	rows, err := r.db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
 	}
-	if q.BeforeID != 0 {
-		db = db.Where("o.id < ?", q.BeforeID)
+	defer rows.Close()
+	var out []draw.Order
+	for rows.Next() {
+		var rec orderRecord
+		if err := rec.scan(rows); err != nil {
+			return nil, err
+		}
+		out = append(out, rec.toDomain())
 	}
-	var recs []orderRecord
-	if err := db.Order("o.id DESC").Limit(q.Limit).Find(&recs).Error; err != nil {
-		return nil, fmt.Errorf("list orders of %s: %w", q.UserID, err)
-	}
-	out := make([]draw.Order, len(recs))
-	for i, rec := range recs {
-		out[i] = rec.toDomain()
-	}
-	return out, nil
+	return out, rows.Err()
 }

@@ -58,6 +58,13 @@ type orderRecord struct {
 	GrantPayload   *string
 }
 
+// scan reads a row of selectOrders' columns.
+func (r *orderRecord) scan(row interface{ Scan(dest ...any) error }) error {
+	return row.Scan(&r.ID, &r.ActivityID, &r.StrategyID, &r.UserID, &r.Day, &r.Outcome, &r.PrizeID,
+		&r.AwardID, &r.AwardName, &r.AwardKind, &r.IdempotencyKey, &r.GrantState, &r.GrantError, &r.MQState,
+		&r.CreatedAt, &r.GrantPayload)
+}
+
 func (r orderRecord) toDomain() draw.Order {
 	o := draw.Order{
 		ID: r.ID, ActivityID: r.ActivityID, StrategyID: r.StrategyID, UserID: r.UserID, Day: r.Day,

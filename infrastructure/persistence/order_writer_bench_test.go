@@ -118,3 +118,42 @@ func benchMigrate(b *testing.B, db *persistence.DB) {
 		b.Fatalf("migrate %s: %v", db.Dialect, err)
 	}
 }
+
+// BenchmarkOrderRead measures reading one order back by id, as a repeated Idempotency-Key
+// does, on SQLite and (with LOTTERY_TEST_MYSQL_DSN) on MySQL/MariaDB.
+//
+//	go test ./infrastructure/persistence -run '^$' -bench OrderRead -benchtime 20000x
+func BenchmarkOrderRead(b *testing.B) {
+	backends := map[string]func(b *testing.B) *persistence.DB{"sqlite": benchSQLite}
+	if dsn := os.Getenv("LOTTERY_TEST_MYSQL_DSN"); dsn != "" {
+		backends["mysql"] = func(b *testing.B) *persistence.DB { return benchMySQL(b, dsn) }
+	}
+	for _, name := range []string{"sqlite", "mysql"} {
+		open, ok := backends[name]
+		if !ok {
+			continue
+		}
+		b.Run(name, func(b *testing.B) {
+			db := open(b)
+			w, err := persistence.NewOrderWriter(db, persistence.WriterOptions{Outbox: encoder})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer w.Close()
+			const stored = 100
+			for n := int64(1); n <= stored; n++ {
+				if err := w.Write(context.Background(), benchOrder(n)); err != nil {
+					b.Fatal(err)
+				}
+			}
+			repo := persistence.NewOrderRepo(db)
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := range b.N {
+				if _, err := repo.Get(context.Background(), benchOrder(int64(i%stored)+1).ID); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

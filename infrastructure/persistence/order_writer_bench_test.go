@@ -24,15 +24,8 @@ import (
 //
 //	go test ./infrastructure/persistence -run '^$' -bench OrderWriter -benchtime 20000x
 func BenchmarkOrderWriter(b *testing.B) {
-	backends := map[string]func(b *testing.B) *persistence.DB{"sqlite": benchSQLite}
-	if dsn := os.Getenv("LOTTERY_TEST_MYSQL_DSN"); dsn != "" {
-		backends["mysql"] = func(b *testing.B) *persistence.DB { return benchMySQL(b, dsn) }
-	}
-	for _, name := range []string{"sqlite", "mysql"} {
-		open, ok := backends[name]
-		if !ok {
-			continue
-		}
+	for _, be := range benchBackends() {
+		name, open := be.name, be.open
 		for _, mode := range []string{"group", "per_request"} {
 			b.Run(name+"/"+mode, func(b *testing.B) {
 				db := open(b)
@@ -59,6 +52,21 @@ func BenchmarkOrderWriter(b *testing.B) {
 			})
 		}
 	}
+}
+
+// benchBackend opens a fresh, migrated database of one backend.
+type benchBackend struct {
+	name string
+	open func(b *testing.B) *persistence.DB
+}
+
+// benchBackends are SQLite and, with LOTTERY_TEST_MYSQL_DSN, MySQL/MariaDB.
+func benchBackends() []benchBackend {
+	out := []benchBackend{{"sqlite", benchSQLite}}
+	if dsn := os.Getenv("LOTTERY_TEST_MYSQL_DSN"); dsn != "" {
+		out = append(out, benchBackend{"mysql", func(b *testing.B) *persistence.DB { return benchMySQL(b, dsn) }})
+	}
+	return out
 }
 
 // benchOrder is order n of the benchmark, from one of 10,000 users.
@@ -124,16 +132,9 @@ func benchMigrate(b *testing.B, db *persistence.DB) {
 //
 //	go test ./infrastructure/persistence -run '^$' -bench OrderRead -benchtime 20000x
 func BenchmarkOrderRead(b *testing.B) {
-	backends := map[string]func(b *testing.B) *persistence.DB{"sqlite": benchSQLite}
-	if dsn := os.Getenv("LOTTERY_TEST_MYSQL_DSN"); dsn != "" {
-		backends["mysql"] = func(b *testing.B) *persistence.DB { return benchMySQL(b, dsn) }
-	}
-	for _, name := range []string{"sqlite", "mysql"} {
-		open, ok := backends[name]
-		if !ok {
-			continue
-		}
-		b.Run(name, func(b *testing.B) {
+	for _, be := range benchBackends() {
+		open := be.open
+		b.Run(be.name, func(b *testing.B) {
 			db := open(b)
 			w, err := persistence.NewOrderWriter(db, persistence.WriterOptions{Outbox: encoder})
 			if err != nil {

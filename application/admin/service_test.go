@@ -213,8 +213,9 @@ func (r *racer) race(ctx context.Context, id int64) {
 func TestAChangeThatLosesARaceIsDecidedAgain(t *testing.T) {
 	t.Parallel()
 	alice, bob := activity.Actor{ID: "alice", Marketer: true}, activity.Actor{ID: "bob", Admin: true}
-	setUp := func(t *testing.T, races int, other func(s admin.Activities) func(context.Context, int64) error) (*admin.Service, *racer) {
-		r := &racer{races: races}
+	// setUp's racer runs no race until the test sets how many.
+	setUp := func(t *testing.T, other func(s admin.Activities) func(context.Context, int64) error) (*admin.Service, *racer) {
+		r := &racer{}
 		s := newServiceWith(t, func(d *admin.Deps) {
 			r.Activities, r.other = d.Activities, other(d.Activities)
 			d.Activities = r
@@ -230,7 +231,7 @@ func TestAChangeThatLosesARaceIsDecidedAgain(t *testing.T) {
 
 	t.Run("applied to the activity as it now is", func(t *testing.T) {
 		t.Parallel()
-		s, r := setUp(t, 0, touch)
+		s, r := setUp(t, touch)
 		id := draft(t, s)
 		r.races = 2
 		in := admin.ActivityInput{Name: "Renamed", BeginAt: time.Date(2026, 11, 11, 0, 0, 0, 0, time.UTC),
@@ -258,7 +259,7 @@ func TestAChangeThatLosesARaceIsDecidedAgain(t *testing.T) {
 				})
 			}
 		}
-		s, r := setUp(t, 0, approve)
+		s, r := setUp(t, approve)
 		id := draft(t, s)
 		require.NoError(t, s.Transition(ctx, id, alice, activity.ActionSubmit, ""))
 		r.races = 1
@@ -267,7 +268,7 @@ func TestAChangeThatLosesARaceIsDecidedAgain(t *testing.T) {
 	})
 	t.Run("an endless race ends as a conflict", func(t *testing.T) {
 		t.Parallel()
-		s, r := setUp(t, 0, touch)
+		s, r := setUp(t, touch)
 		id := draft(t, s)
 		r.races = 1000
 		err := s.Transition(ctx, id, alice, activity.ActionSubmit, "")

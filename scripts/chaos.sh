@@ -35,15 +35,31 @@ FAULTS=0 KILLS=0 REDIS_RESTARTS=0 NATS_STOPS=0
 
 log() { printf '[chaos %s] %s\n' "$(date +%T)" "$*" >&2; }
 
-# free_port picks a port nothing listens on.
+# Ports are picked below the kernel's ephemeral range: a port there may be taken at any
+# moment as the local end of some outgoing connection, and a server then fails to bind it
+# (seen once: "redis did not start", its port held by another process's connection).
+read -r EPHEMERAL_LOW _ </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || EPHEMERAL_LOW=32768
+PORT_LOW=10000 PORT_SPAN=$((EPHEMERAL_LOW - 10000))
+if ((PORT_SPAN < 1000)); then
+  PORT_LOW=1024 PORT_SPAN=$((EPHEMERAL_LOW - 1024))
+fi
+PICKED=" "
+
+# free_port picks a port below the ephemeral range that no socket uses and that this
+# script has not picked already.
 free_port() {
   local p
   while :; do
-    p=$((20000 + RANDOM % 40000))
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
-      echo "$p"
-      return
+    p=$((PORT_LOW + (RANDOM * 32768 + RANDOM) % PORT_SPAN))
+    [[ "$PICKED" == *" $p "* ]] && continue
+    if command -v ss >/dev/null; then
+      [[ -z "$(ss -Htan "sport = :$p" 2>/dev/null)" ]] || continue
+    elif (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+      continue
     fi
+    PICKED+="$p "
+    echo "$p"
+    return
   done
 }
 
@@ -70,9 +86,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
-REDIS_PORT=$(free_port)
-NATS_PORT=$(free_port)
-HTTP_PORT=$(free_port)
+# Not $(free_port): a subshell would forget what it picked.
+free_port >"$TMP/port"; REDIS_PORT=$(<"$TMP/port")
+free_port >"$TMP/port"; NATS_PORT=$(<"$TMP/port")
+free_port >"$TMP/port"; HTTP_PORT=$(<"$TMP/port")
 URL="http://127.0.0.1:$HTTP_PORT"
 DSN="root@tcp($MYSQL_ADDR)/$DB"
 export LOTTERY_AUTH_SECRET="chaos-$(date +%s%N)-secret"

@@ -26,11 +26,7 @@ func (db *DB) provider() (*goose.Provider, error) {
 	if db.Dialect == SQLite {
 		dialect = goose.DialectSQLite3
 	}
-	sqlDB, err := db.Gorm.DB()
-	if err != nil {
-		return nil, err
-	}
-	return goose.NewProvider(dialect, sqlDB, sub)
+	return goose.NewProvider(dialect, db.SQL, sub)
 }
 
 // MigrateUp applies every pending migration and returns how many ran.

@@ -28,7 +28,9 @@ const (
 
 // DB is an open database and the dialect it speaks.
 type DB struct {
-	Gorm    *gorm.DB
+	Gorm *gorm.DB
+	// SQL is Gorm's own connection pool, for the statements written by hand.
+	SQL     *sql.DB
 	Dialect Dialect
 	// Where is a printable description of the backend without secrets.
 	Where string
@@ -75,7 +77,7 @@ func OpenMySQL(ctx context.Context, dsn string) (*DB, error) {
 	sqlDB.SetMaxOpenConns(64)
 	sqlDB.SetMaxIdleConns(64)
 	sqlDB.SetConnMaxLifetime(30 * time.Minute)
-	db := &DB{Gorm: g, Dialect: MySQL, Where: redactDSN(dsn)}
+	db := &DB{Gorm: g, SQL: sqlDB, Dialect: MySQL, Where: redactDSN(dsn)}
 	if err := db.Ping(ctx); err != nil {
 		_ = db.Close()
 		return nil, fmt.Errorf("mysql %s unreachable: %w", db.Where, err)
@@ -101,7 +103,7 @@ func OpenSQLite(ctx context.Context, path string) (*DB, error) {
 		return nil, err
 	}
 	sqlDB.SetMaxOpenConns(8)
-	db := &DB{Gorm: g, Dialect: SQLite, Where: "sqlite " + path}
+	db := &DB{Gorm: g, SQL: sqlDB, Dialect: SQLite, Where: "sqlite " + path}
 	if err := db.Ping(ctx); err != nil {
 		_ = db.Close()
 		return nil, err
@@ -158,20 +160,12 @@ func redactDSN(dsn string) string {
 
 // Ping checks the database answers within 3 seconds.
 func (db *DB) Ping(ctx context.Context) error {
-	sqlDB, err := db.Gorm.DB()
-	if err != nil {
-		return err
-	}
 	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
 	defer cancel()
-	return sqlDB.PingContext(ctx)
+	return db.SQL.PingContext(ctx)
 }
 
 // Close releases the connections.
 func (db *DB) Close() error {
-	sqlDB, err := db.Gorm.DB()
-	if err != nil {
-		return err
-	}
-	return sqlDB.Close()
+	return db.SQL.Close()
 }

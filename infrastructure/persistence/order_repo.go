@@ -18,13 +18,7 @@ type OrderRepo struct {
 }
 
 // NewOrderRepo implements draw.Orders.
-func NewOrderRepo(db *DB) *OrderRepo {
-	sqlDB, err := db.Gorm.DB()
-	if err != nil {
-		panic(fmt.Sprintf("order repo: %v", err)) // only a gorm.DB not built on database/sql has none
-	}
-	return &OrderRepo{db: sqlDB}
-}
+func NewOrderRepo(db *DB) *OrderRepo { return &OrderRepo{db: db.SQL} }
 
 // selectOrders reads orders with the payload of their grant; WHERE clauses follow.
 const selectOrders = "SELECT o.id, o.activity_id, o.strategy_id, o.user_id, o.day, o.outcome, o.prize_id, " +

@@ -46,14 +46,10 @@ var resultChans = sync.Pool{New: func() any { return make(chan error, 1) }}
 
 // NewOrderWriter starts the writer; Close flushes what is queued and stops it.
 func NewOrderWriter(db *DB, opts WriterOptions) (*OrderWriter, error) {
-	sqlDB, err := db.Gorm.DB()
-	if err != nil {
-		return nil, err
-	}
 	if opts.MaxBatch <= 0 {
 		opts.MaxBatch = 500
 	}
-	w := &OrderWriter{db: sqlDB, opts: opts, queue: make(chan *writeRequest, 4*opts.MaxBatch), done: make(chan struct{})}
+	w := &OrderWriter{db: db.SQL, opts: opts, queue: make(chan *writeRequest, 4*opts.MaxBatch), done: make(chan struct{})}
 	go w.loop()
 	return w, nil
 }

@@ -171,8 +171,7 @@ func TestInvariantChecksOverSQL(t *testing.T) {
 			t.Parallel()
 			testkit.EachSQL(t, func(t *testing.T, env testkit.SQLEnv) {
 				t.Parallel()
-				raw, err := env.DB.Gorm.DB()
-				require.NoError(t, err)
+				raw := env.DB.SQL
 				w := c.world()
 				w.insert(t, raw)
 				tl := c.answer(w)
@@ -205,8 +204,7 @@ func TestCheckOnlyNeedsNoRun(t *testing.T) {
 	t.Parallel()
 	testkit.EachSQL(t, func(t *testing.T, env testkit.SQLEnv) {
 		t.Parallel()
-		raw, err := env.DB.Gorm.DB()
-		require.NoError(t, err)
+		raw := env.DB.SQL
 		cleanWorld().insert(t, raw)
 		r, err := CheckOnly(context.Background(), NewStore(raw, env.Name), activityID, 0)
 		require.NoError(t, err)

@@ -39,12 +39,7 @@ func OpenStore(ctx context.Context, dsn, path string) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	raw, err := db.Gorm.DB()
-	if err != nil {
-		_ = db.Close()
-		return nil, fmt.Errorf("sql handle: %w", err)
-	}
-	return &Store{db: raw, Where: db.Where, close: db.Close}, nil
+	return &Store{db: db.SQL, Where: db.Where, close: db.Close}, nil
 }
 
 // NewStore reads through an open database; closing it stays with the caller.

@@ -45,9 +45,9 @@ if ((PORT_SPAN < 1000)); then
 fi
 PICKED=" "
 
-# free_port picks a port below the ephemeral range that no socket uses and that this
-# script has not picked already.
-free_port() {
+# pick_port VAR sets VAR to a port below the ephemeral range that no socket uses and that
+# this script has not picked already.
+pick_port() {
   local p
   while :; do
     p=$((PORT_LOW + (RANDOM * 32768 + RANDOM) % PORT_SPAN))
@@ -58,7 +58,7 @@ free_port() {
       continue
     fi
     PICKED+="$p "
-    echo "$p"
+    printf -v "$1" '%s' "$p"
     return
   done
 }
@@ -86,10 +86,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# Not $(free_port): a subshell would forget what it picked.
-free_port >"$TMP/port"; REDIS_PORT=$(<"$TMP/port")
-free_port >"$TMP/port"; NATS_PORT=$(<"$TMP/port")
-free_port >"$TMP/port"; HTTP_PORT=$(<"$TMP/port")
+pick_port REDIS_PORT
+pick_port NATS_PORT
+pick_port HTTP_PORT
 URL="http://127.0.0.1:$HTTP_PORT"
 DSN="root@tcp($MYSQL_ADDR)/$DB"
 export LOTTERY_AUTH_SECRET="chaos-$(date +%s%N)-secret"

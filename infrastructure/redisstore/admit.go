@@ -33,8 +33,7 @@ func (l *Ledger) Admit(ctx context.Context, a draw.Admission) (draw.Admitted, er
 	if err := a.Validate(); err != nil {
 		return draw.Admitted{}, err
 	}
-	c := &admitCall{a: a, res: make(chan admitResult, 1)}
-	c.keys, c.args = l.admitArgs(a)
+	c := l.newCall(a)
 	for attempt := 1; ; attempt++ {
 		sent := time.Now()
 		reply, err := l.submit(ctx, c)
@@ -52,58 +51,64 @@ func (l *Ledger) Admit(ctx context.Context, a draw.Admission) (draw.Admitted, er
 		if err := l.ensureLoaded(ctx, a.ActivityID, a.Day); err != nil {
 			return draw.Admitted{}, fmt.Errorf("admit order %d: %w", a.OrderID, err)
 		}
-		c = &admitCall{a: a, keys: c.keys, args: c.args, res: make(chan admitResult, 1)}
+		c = &admitCall{a: a, hot: c.hot, args: c.args, res: make(chan admitResult, 1)}
 	}
 }
 
-// admitArgs lays out one admission's KEYS and ARGV as admit.lua documents them, as the
-// values of a command's arguments. A key the script will not touch (no idempotency key,
-// no rate limit) is stood in for by one it has anyway.
-func (l *Ledger) admitArgs(a draw.Admission) ([]any, []any) {
+// newCall prepares one admission for the batcher.
+func (l *Ledger) newCall(a draw.Admission) *admitCall {
 	k := l.hotKeys(a.ActivityID)
+	return &admitCall{a: a, hot: k, args: l.admitArgs(k, a), res: make(chan admitResult, 1)}
+}
+
+// admitArgs lays out one admission's arguments as admit.lua documents them, as the
+// values of a command's arguments, with a keyRef where the script wants a key's index:
+// evalArgs names each key of a script call once.
+func (l *Ledger) admitArgs(k *hotKeys, a draw.Admission) []any {
 	day, userDay := k.forDay(a.Day)
-	keys := make([]any, 9, 9+2*len(a.Candidates))
-	keys[0] = k.epoch
-	keys[1] = k.journal
+	args := make([]any, 0, 15+4*len(a.Candidates))
+	var idem any = 0
 	if a.IdempotencyKey != "" {
-		keys[1] = k.idem(a.UserID, a.IdempotencyKey)
+		idem = keyRef{k.idem(a.UserID, a.IdempotencyKey)}
 	}
+	args = append(args, strconv.FormatInt(a.OrderID, 10), a.UserID, day,
+		a.PerUserTotal, a.PerUserDaily, a.IdempotencyKey, idem, userDay)
+	args = l.appendRate(args, k, a)
+	args = append(args, len(a.Candidates))
+	for _, c := range a.Candidates {
+		if c.PrizeID == 0 { // "no prize" ends the walk: it has no keys
+			args = append(args, "0", c.DailyQuota, 0, 0)
+			continue
+		}
+		id, pool, prizeDay := k.forPrize(c.PrizeID, a.Day)
+		args = append(args, id, c.DailyQuota, pool, prizeDay)
+	}
+	return args
+}
+
+// appendRate appends an admission's rate limit: "0" for none, or "1" and its intervals,
+// burst and keys.
+func (l *Ledger) appendRate(args []any, k *hotKeys, a draw.Admission) []any {
 	userIv, ipIv := intervalMicros(a.Rate.PerUser), intervalMicros(a.Rate.PerIP)
 	if a.ClientIP == "" {
 		ipIv = 0
 	}
-	keys[2], keys[3] = k.journal, k.journal
+	if userIv == 0 && ipIv == 0 {
+		return append(args, "0")
+	}
+	var userKey, ipKey any = 0, 0
 	if userIv > 0 {
-		keys[2] = k.rateUser(a.UserID)
+		userKey = keyRef{k.rateUser(a.UserID)}
 	}
 	if ipIv > 0 {
-		keys[3] = k.rateIP(a.ClientIP)
+		ipKey = keyRef{k.rateIP(a.ClientIP)}
 	}
-	keys[4] = k.blacklist
-	keys[5] = k.stock
-	keys[6] = k.userTotal
-	keys[7] = userDay
-	keys[8] = k.journal
-
-	args := make([]any, 11, 11+2*len(a.Candidates))
-	args[0] = strconv.FormatInt(a.OrderID, 10)
-	args[1] = a.UserID
-	args[2] = day
-	args[3] = a.PerUserTotal
-	args[4] = a.PerUserDaily
-	args[5] = a.IdempotencyKey
-	args[6] = l.idemTTL
-	args[7] = userIv
-	args[8] = ipIv
-	args[9] = max(a.Rate.Burst, 1)
-	args[10] = l.dayTTL
-	for _, c := range a.Candidates {
-		id, pool, prizeDay := k.forPrize(c.PrizeID, a.Day)
-		keys = append(keys, pool, prizeDay)
-		args = append(args, id, c.DailyQuota)
-	}
-	return keys, args
+	return append(args, "1", userIv, ipIv, max(a.Rate.Burst, 1), userKey, ipKey)
 }
+
+// keyRef stands, in an admission's arguments, for one of its keys; the script call
+// passes the key in KEYS and its index here.
+type keyRef struct{ name any }
 
 // intervalMicros turns a rate per second into GCRA's emission interval; 0 disables.
 func intervalMicros(perSecond float64) int64 {

@@ -28,8 +28,8 @@ const (
 
 type admitCall struct {
 	a     draw.Admission
-	keys  []any
-	args  []any
+	hot   *hotKeys // a.ActivityID's
+	args  []any    // admit.lua's arguments of this admission, keys as keyRefs
 	state atomic.Int32
 	res   chan admitResult // buffered: the batcher never blocks on a caller
 }
@@ -183,33 +183,45 @@ func (l *Ledger) evalPipeline(ctx context.Context, groups [][]*admitCall) []*red
 	pipe := l.client.Pipeline()
 	cmds := make([]*redis.Cmd, len(groups))
 	for i, g := range groups {
-		cmds[i] = pipe.Do(ctx, evalArgs(g)...)
+		cmds[i] = pipe.Do(ctx, l.evalArgs(g)...)
 	}
 	_, _ = pipe.Exec(ctx) // every command carries its own error
 	return cmds
 }
 
-// evalArgs lays out one script call as admit.lua documents it: its keys, then the count,
-// each admission's key and argument counts, and their arguments in turn.
-func evalArgs(g []*admitCall) []any {
-	nk, na := 0, 1+2*len(g)
+// evalArgs lays out one script call as admit.lua documents it: the activity's keys, then
+// every other key the admissions name, each once; the count and TTLs; then each
+// admission's arguments with its keys' indices in KEYS. Naming a key once is not only
+// shorter: the script follows each key's value by index, so a repeated Idempotency-Key
+// must come out as one index for its second draw to be found a duplicate.
+func (l *Ledger) evalArgs(g []*admitCall) []any {
+	h := g[0].hot
+	na := 3
 	for _, c := range g {
-		nk += len(c.keys)
 		na += len(c.args)
 	}
-	cmd := make([]any, 0, 3+nk+na)
-	cmd = append(cmd, "evalsha", admitHash, nk)
+	keys := []any{h.epoch, h.stock, h.blacklist, h.userTotal, h.journal}
+	index := make(map[any]int, 8+2*len(g))
+	args := make([]any, 0, na)
+	args = append(args, len(g), l.idemTTL, l.dayTTL)
 	for _, c := range g {
-		cmd = append(cmd, c.keys...)
+		for _, v := range c.args {
+			if r, ok := v.(keyRef); ok {
+				i, seen := index[r.name]
+				if !seen {
+					keys = append(keys, r.name)
+					i = len(keys) // KEYS counts from 1
+					index[r.name] = i
+				}
+				v = i
+			}
+			args = append(args, v)
+		}
 	}
-	cmd = append(cmd, len(g))
-	for _, c := range g {
-		cmd = append(cmd, len(c.keys), len(c.args))
-	}
-	for _, c := range g {
-		cmd = append(cmd, c.args...)
-	}
-	return cmd
+	cmd := make([]any, 0, 3+len(keys)+len(args))
+	cmd = append(cmd, "evalsha", admitHash, len(keys))
+	cmd = append(cmd, keys...)
+	return append(cmd, args...)
 }
 
 func (l *Ledger) deliver(c *admitCall, r admitResult) {

@@ -3,6 +3,7 @@ package redisstore
 import (
 	"context"
 	"errors"
+	"strconv"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -31,13 +32,28 @@ func TestGroupCallsOneActivityPerScriptCallInOrder(t *testing.T) {
 	require.Equal(t, []string{"f"}, users(groups[2]), "a full group starts a new one")
 }
 
-func TestEvalArgsLayout(t *testing.T) {
-	a := &admitCall{keys: []any{"k1", "k2"}, args: []any{"x"}}
-	b := &admitCall{keys: []any{"k3"}, args: []any{"y", 2}}
+// A script call names each key once: the activity's own first, then the others in the
+// order the admissions name them, and each admission gives their indices.
+func TestEvalArgsNamesEachKeyOnce(t *testing.T) {
+	l := &Ledger{opts: Options{Prefix: "p:"}, idemTTL: int64(60), dayTTL: int64(90)}
+	a := admission(1, "u", draw.Candidate{PrizeID: 7, DailyQuota: 3})
+	a.IdempotencyKey = "k"
+	b := admission(1, "v", draw.Candidate{PrizeID: 7, DailyQuota: 3}, draw.Candidate{PrizeID: 0})
+	b.Rate = draw.RateLimit{PerUser: 2, Burst: 1}
 
-	cmd := evalArgs([]*admitCall{a, b})
+	cmd := l.evalArgs([]*admitCall{l.newCall(a), l.newCall(b)})
 
-	require.Equal(t, []any{"evalsha", admitScript.Hash(), 3, "k1", "k2", "k3", 2, 2, 1, 1, 2, "x", "y", 2}, cmd)
+	t1 := "p:{a:1}:"
+	keys := []any{t1 + "epoch", t1 + "stock", t1 + "bl", t1 + "ut", t1 + "journal",
+		t1 + "idem:u:k", t1 + "ud:" + day1, t1 + "pool:7", t1 + "pd:7:" + day1, t1 + "rl:u:v"}
+	want := append([]any{"evalsha", admitScript.Hash(), len(keys)}, keys...)
+	want = append(want, 2, int64(60), int64(90),
+		strconv.FormatInt(a.OrderID, 10), "u", day1, int64(0), int64(0), "k", 6, 7, "0",
+		1, "7", int64(3), 8, 9,
+		strconv.FormatInt(b.OrderID, 10), "v", day1, int64(0), int64(0), "", 0, 7,
+		"1", int64(500000), int64(0), 1, 10, 0,
+		2, "7", int64(3), 8, 9, "0", int64(0), 0, 0)
+	require.Equal(t, want, cmd)
 }
 
 // One script call admits its draws one after the other, so a later draw of the batch sees
@@ -64,8 +80,7 @@ func TestOneFlushAdmitsInOrderAcrossActivities(t *testing.T) {
 		}
 		calls := make([]*admitCall, len(admissions))
 		for i, a := range admissions {
-			calls[i] = &admitCall{a: a, res: make(chan admitResult, 1)}
-			calls[i].keys, calls[i].args = l.admitArgs(a)
+			calls[i] = l.newCall(a)
 		}
 
 		l.flush(calls)
@@ -86,5 +101,63 @@ func TestOneFlushAdmitsInOrderAcrossActivities(t *testing.T) {
 		require.Zero(t, prizes[3])
 		require.True(t, errors.Is(results[4], draw.ErrSoldOut), "got %v", results[4])
 		require.True(t, errors.Is(results[5], draw.ErrSoldOut), "got %v", results[5])
+	})
+}
+
+// The script writes the stock and prize counts a batch took at its end; when Redis fails
+// an admission halfway (here a day's count that is not a hash), the draws journaled
+// before it have still taken theirs, as the recovery job that gives them back expects.
+func TestAFailedBatchKeepsWhatItsJournaledDrawsTook(t *testing.T) {
+	testkit.EachRedis(t, func(t *testing.T, env testkit.RedisEnv) {
+		ctx := context.Background()
+		truth := newFakeTruth(draw.Snapshot{ActivityID: 1, StockLeft: 5, Prizes: map[int64]draw.PrizeCount{1: {Pool: 5}}})
+		l := newTestLedger(t, env, truth)
+		require.NoError(t, l.ensureLoaded(ctx, 1, day1))
+		require.NoError(t, env.Client.Set(ctx, l.keys(1).userDay(day2), "not a hash", 0).Err())
+
+		won := admission(1, "u", draw.Candidate{PrizeID: 1})
+		broken := admission(1, "v", draw.Candidate{PrizeID: 1})
+		broken.Day = day2
+		calls := []*admitCall{l.newCall(won), l.newCall(broken)}
+
+		l.flush(calls)
+
+		for _, c := range calls {
+			require.Error(t, (<-c.res).err, "the script call failed as a whole")
+		}
+		got := readCounters(t, l, 1, "u", 1, day1)
+		require.Equal(t, int64(4), got.stock, "the journaled draw took its stock")
+		require.Equal(t, int64(4), got.pool, "and its prize")
+		require.Equal(t, int64(1), got.prizeDay)
+		require.Equal(t, int64(1), got.journal, "only the first draw was journaled")
+	})
+}
+
+// A key repeated within one script call is one key: the second draw with it is a
+// duplicate of the first, as it would be a call later.
+func TestARepeatedKeyInOneBatchIsADuplicate(t *testing.T) {
+	testkit.EachRedis(t, func(t *testing.T, env testkit.RedisEnv) {
+		ctx := context.Background()
+		l := newTestLedger(t, env, newFakeTruth(draw.Snapshot{ActivityID: 1, StockLeft: 5}))
+		require.NoError(t, l.ensureLoaded(ctx, 1, day1))
+		first, again := admission(1, "u"), admission(1, "u")
+		first.IdempotencyKey, again.IdempotencyKey = "k", "k"
+		calls := []*admitCall{l.newCall(first), l.newCall(again)}
+
+		l.flush(calls)
+
+		r := <-calls[0].res
+		require.NoError(t, r.err)
+		_, err := decodeAdmit(r.reply)
+		require.NoError(t, err)
+		r = <-calls[1].res
+		require.NoError(t, r.err)
+		_, err = decodeAdmit(r.reply)
+		var dup *draw.DuplicateError
+		require.ErrorAs(t, err, &dup)
+		require.Equal(t, first.OrderID, dup.OrderID)
+		got := readCounters(t, l, 1, "u", 0, day1)
+		require.Equal(t, int64(4), got.stock, "one draw taken")
+		require.Equal(t, int64(1), got.journal)
 	})
 }

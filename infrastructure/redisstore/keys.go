@@ -52,7 +52,8 @@ func (k keys) prizeDay(prizeID int64, day string) string {
 
 // hotKeys are the names every admission of an activity uses, built once per activity
 // (and per day and prize) instead of once per draw. They are kept boxed, as the values of
-// a command's arguments, so putting them into a command allocates nothing.
+// a command's arguments (the day's and prizes' as keyRefs, as an admission's arguments
+// name them), so putting them into a command allocates nothing.
 type hotKeys struct {
 	keys
 	epoch, blacklist, stock, userTotal, journal any
@@ -62,15 +63,16 @@ type hotKeys struct {
 	mu      sync.Mutex
 	day     string
 	dayArg  any // day itself, boxed
-	userDay any
+	userDay any // keyRef
 	prizes  map[int64]*prizeKeys
 }
 
 // prizeKeys are one prize's names and its id as an argument.
 type prizeKeys struct {
-	id, pool any
+	id       any
+	pool     any // keyRef
 	day      string
-	prizeDay any // of day
+	prizeDay any // keyRef, of day
 }
 
 func (l *Ledger) hotKeys(activityID int64) *hotKeys {
@@ -85,27 +87,28 @@ func (l *Ledger) hotKeys(activityID int64) *hotKeys {
 	return h.(*hotKeys)
 }
 
-// forDay returns day as an argument and the name of the users' counts of day.
+// forDay returns day as an argument and the users' counts of day as a keyRef.
 func (h *hotKeys) forDay(day string) (dayArg, userDay any) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.dayArg == nil || h.day != day {
-		h.day, h.dayArg, h.userDay = day, day, h.keys.userDay(day)
+		h.day, h.dayArg, h.userDay = day, day, keyRef{h.keys.userDay(day)}
 	}
 	return h.dayArg, h.userDay
 }
 
-// forPrize returns a prize's id as an argument, its pool's name and its count of day's.
+// forPrize returns a prize's id as an argument, and its pool and its count of day's as
+// keyRefs.
 func (h *hotKeys) forPrize(prizeID int64, day string) (id, pool, prizeDay any) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	p, ok := h.prizes[prizeID]
 	if !ok {
-		p = &prizeKeys{id: strconv.FormatInt(prizeID, 10), pool: h.pool(prizeID)}
+		p = &prizeKeys{id: strconv.FormatInt(prizeID, 10), pool: keyRef{h.pool(prizeID)}}
 		h.prizes[prizeID] = p
 	}
 	if p.prizeDay == nil || p.day != day {
-		p.day, p.prizeDay = day, h.keys.prizeDay(prizeID, day)
+		p.day, p.prizeDay = day, keyRef{h.keys.prizeDay(prizeID, day)}
 	}
 	return p.id, p.pool, p.prizeDay
 }

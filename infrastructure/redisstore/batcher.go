@@ -40,7 +40,13 @@ type admitResult struct {
 }
 
 // submit queues one admission and waits for its reply.
+// A caller already gone sends nothing. One that goes while its call is queued or on the
+// wire gets ctx's error, unless its reply came first; deliver gives back what an
+// abandoned admission took.
 func (l *Ledger) submit(ctx context.Context, c *admitCall) ([]any, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	select {
 	case l.queue <- c:
 	case <-ctx.Done():

@@ -24,7 +24,9 @@ type Report struct {
 	Unknown     int64            `json:"unknown_outcome"`
 	Wins        []AwardWins      `json:"wins_by_award,omitempty"`
 	Replays     *Replays         `json:"replays,omitempty"`
-	Healthz     *Phase           `json:"healthz,omitempty"`
+	// DBReads is what MySQL/MariaDB read from disk during the draws; nil on SQLite.
+	DBReads *DBReads `json:"database_reads,omitempty"`
+	Healthz *Phase   `json:"healthz,omitempty"`
 	// Ratio is durable draws/s ÷ healthz requests/s of the same run and load shape.
 	Ratio      float64 `json:"draws_per_healthz,omitempty"`
 	Invariants []Check `json:"invariants"`
@@ -99,6 +101,9 @@ func (r *Report) Print(w io.Writer) {
 		if r.Replays != nil && r.Replays.Sent > 0 {
 			fmt.Fprintf(w, "replays   %d repeated Idempotency-Keys: %d same order, %d another order, %d failed\n",
 				r.Replays.Sent, r.Replays.Same, r.Replays.Different, r.Replays.Failed)
+		}
+		if r.DBReads != nil {
+			r.DBReads.print(w)
 		}
 	}
 	if h := r.Healthz; h != nil {

@@ -75,6 +75,11 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	for i := range d.tallies {
 		d.tallies[i] = newTally()
 	}
+	var misses0 int64
+	var measureDB bool
+	if o.Store != nil {
+		misses0, _, measureDB = o.Store.dbCounters(ctx)
+	}
 	draws := newPhase(o.Load)
 	withProgress(ctx, o.Progress, "draws  ", draws, func() { draws.run(ctx, d.work(ctx, draws.tl)) })
 	t := newTally()
@@ -86,6 +91,9 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	r := &Report{URL: o.URL, ActivityID: strconv.FormatInt(o.ActivityID, 10), Users: o.Users,
 		Concurrency: o.Load.Concurrency, UserPrefix: o.UserPrefix, Draws: summarise(draws)}
 	r.addTally(t)
+	if measureDB {
+		r.DBReads = o.Store.dbReadsSince(ctx, misses0, r.Draws.OK)
+	}
 	if o.Healthz && ctx.Err() == nil {
 		h := newPhase(o.Load)
 		withProgress(ctx, o.Progress, "healthz", h, func() { h.run(ctx, healthWork(ctx, senders, h.tl)) })

@@ -126,9 +126,7 @@ func (l *Lottery) order(d *Draw) draw.Order {
 
 // Record commits the order; past CommitWithin since admission it is refused unwritten.
 func (l *Lottery) Record(ctx context.Context, d *Draw) error {
-	wctx, cancel := context.WithDeadline(ctx, d.Admitted.At.Add(l.opts.CommitWithin))
-	defer cancel()
-	if err := l.writer.Write(wctx, d.Order); err != nil {
+	if err := l.writer.Write(ctx, d.Order, d.Admitted.At.Add(l.opts.CommitWithin)); err != nil {
 		return fmt.Errorf("record order %d: %w", d.Order.ID, err)
 	}
 	l.settler.Add(draw.Settlement{ActivityID: d.Admission.ActivityID, JournalID: d.Admitted.JournalID})

@@ -34,7 +34,7 @@ func TestRecoveryUndoesLostAdmissionsAndSettlesCommittedOnes(t *testing.T) {
 		writer, err := persistence.NewOrderWriter(w.sql.DB, persistence.WriterOptions{})
 		require.NoError(t, err)
 		require.NoError(t, writer.Write(ctx, draw.Order{ID: committed.OrderID, ActivityID: a.ID(), StrategyID: a.ID(),
-			UserID: "u1", Day: committed.Day, Outcome: draw.OutcomeLose, GrantState: draw.GrantNone, MQState: draw.MQNone, CreatedAt: now}))
+			UserID: "u1", Day: committed.Day, Outcome: draw.OutcomeLose, GrantState: draw.GrantNone, MQState: draw.MQNone, CreatedAt: now}, time.Time{}))
 		writer.Close()
 
 		job := &jobs.Recovery{Journal: w.ledger, Orders: persistence.NewOrderRepo(w.sql.DB), OlderThan: time.Millisecond}

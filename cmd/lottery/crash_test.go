@@ -29,12 +29,12 @@ type crashingWriter struct {
 	crashed atomic.Int64
 }
 
-func (w *crashingWriter) Write(ctx context.Context, o draw.Order) error {
+func (w *crashingWriter) Write(ctx context.Context, o draw.Order, by time.Time) error {
 	if w.n.Add(1)%w.every == 0 {
 		w.crashed.Add(1)
 		return errors.New("connection lost during commit") // outcome unknown: no undo
 	}
-	return w.inner.Write(ctx, o)
+	return w.inner.Write(ctx, o, by)
 }
 
 func TestCrashBetweenAdmissionAndCommitIsRecovered(t *testing.T) {

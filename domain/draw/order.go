@@ -84,8 +84,11 @@ type Orders interface {
 
 // OrderWriter makes orders durable. Write returns only once the order is committed, or
 // with the reason it is not: ErrDuplicateKey, or an error after which nothing was written.
+// An order whose commit would begin after by is refused unwritten (ErrNotWritten); a zero
+// by sets no such limit. by is a plain time rather than ctx's deadline, which would cost
+// every draw a runtime timer.
 type OrderWriter interface {
-	Write(ctx context.Context, o Order) error
+	Write(ctx context.Context, o Order, by time.Time) error
 }
 
 // ErrNotWritten marks a write failure after which the order is certainly not in SQL (the

@@ -39,6 +39,7 @@ type OrderWriter struct {
 type writeRequest struct {
 	ctx    context.Context
 	order  draw.Order
+	by     time.Time // zero: no limit
 	result chan error
 }
 
@@ -55,11 +56,12 @@ func NewOrderWriter(db *DB, opts WriterOptions) (*OrderWriter, error) {
 }
 
 // Write returns once o is committed. An error wrapping draw.ErrNotWritten means it
-// certainly is not; any other error leaves the outcome unknown (the commit itself failed).
-// Once queued, a write is never abandoned: the caller waits for the commit's verdict even
-// if its context ends, because answering early could undo an order that did commit.
-func (w *OrderWriter) Write(ctx context.Context, o draw.Order) error {
-	req := &writeRequest{ctx: ctx, order: o}
+// certainly is not (also when its batch is flushed after by, or after ctx ended); any
+// other error leaves the outcome unknown (the commit itself failed). Once queued, a write
+// is never abandoned: the caller waits for the commit's verdict even if its context ends,
+// because answering early could undo an order that did commit.
+func (w *OrderWriter) Write(ctx context.Context, o draw.Order, by time.Time) error {
+	req := &writeRequest{ctx: ctx, order: o, by: by}
 	if w.opts.PerRequest {
 		return w.commit([]*writeRequest{req})
 	}
@@ -96,14 +98,19 @@ func (w *OrderWriter) loop() {
 	}
 }
 
-// flush drops requests whose deadline passed (unwritten, so their admissions come back),
-// commits the rest together, and on a duplicate key isolates the offender by committing
-// one by one.
+// flush drops requests past their commit deadline or whose context ended (unwritten, so
+// their admissions come back), commits the rest together, and on a duplicate key isolates
+// the offender by committing one by one.
 func (w *OrderWriter) flush(batch []*writeRequest) {
 	live := batch[:0]
+	now := time.Now()
 	for _, r := range batch {
 		if err := r.ctx.Err(); err != nil {
 			r.result <- fmt.Errorf("%w: %v", draw.ErrNotWritten, err)
+			continue
+		}
+		if !r.by.IsZero() && now.After(r.by) {
+			r.result <- fmt.Errorf("%w: commit deadline passed %v ago", draw.ErrNotWritten, now.Sub(r.by))
 			continue
 		}
 		live = append(live, r)

@@ -42,7 +42,7 @@ func BenchmarkOrderWriter(b *testing.B) {
 				b.RunParallel(func(pb *testing.PB) {
 					for pb.Next() {
 						n := seq.Add(1)
-						if err := w.Write(context.Background(), benchOrder(n)); err != nil {
+						if err := w.Write(context.Background(), benchOrder(n), time.Time{}); err != nil {
 							b.Error(err)
 							return
 						}
@@ -143,7 +143,7 @@ func BenchmarkOrderRead(b *testing.B) {
 			defer w.Close()
 			const stored = 100
 			for n := int64(1); n <= stored; n++ {
-				if err := w.Write(context.Background(), benchOrder(n)); err != nil {
+				if err := w.Write(context.Background(), benchOrder(n), time.Time{}); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -63,7 +63,7 @@ func TestOrderWriterCommitsConcurrentWritesInBatches(t *testing.T) {
 						defer wg.Done()
 						for i := 0; i < each; i++ {
 							o := testOrder(fmt.Sprintf("u%d", g), i%4 == 0)
-							if err := w.Write(context.Background(), o); err != nil {
+							if err := w.Write(context.Background(), o, time.Time{}); err != nil {
 								errs <- err
 								continue
 							}
@@ -95,7 +95,7 @@ func TestOrderWriterIsolatesADuplicateKey(t *testing.T) {
 		defer w.Close()
 		first := testOrder("dup", true)
 		first.IdempotencyKey = "k1"
-		require.NoError(t, w.Write(context.Background(), first))
+		require.NoError(t, w.Write(context.Background(), first, time.Time{}))
 
 		// Many writes at once, one of them reusing the key: only that one fails.
 		var wg sync.WaitGroup
@@ -108,7 +108,7 @@ func TestOrderWriterIsolatesADuplicateKey(t *testing.T) {
 				if i == 17 {
 					o.UserID, o.IdempotencyKey = "dup", "k1"
 				}
-				results[i] = w.Write(context.Background(), o)
+				results[i] = w.Write(context.Background(), o, time.Time{})
 			}()
 		}
 		wg.Wait()
@@ -136,9 +136,14 @@ func TestOrderWriterRefusesExpiredWrites(t *testing.T) {
 		defer w.Close()
 		ctx, cancel := context.WithCancel(context.Background())
 		cancel()
-		err = w.Write(ctx, testOrder("late", false))
+		err = w.Write(ctx, testOrder("gone", false), time.Time{})
+		assert.True(t, errors.Is(err, draw.ErrNotWritten), "got %v", err)
+		err = w.Write(context.Background(), testOrder("late", false), time.Now().Add(-time.Millisecond))
 		assert.True(t, errors.Is(err, draw.ErrNotWritten), "got %v", err)
 		assert.Zero(t, count(t, env, "orders"))
+
+		require.NoError(t, w.Write(context.Background(), testOrder("in-time", false), time.Now().Add(time.Minute)))
+		assert.Equal(t, int64(1), count(t, env, "orders"))
 	})
 }
 
@@ -152,10 +157,10 @@ func TestOrderRepoListsNewestFirst(t *testing.T) {
 		var ids []int64
 		for i := 0; i < 5; i++ {
 			o := testOrder("lister", i == 2)
-			require.NoError(t, w.Write(context.Background(), o))
+			require.NoError(t, w.Write(context.Background(), o, time.Time{}))
 			ids = append(ids, o.ID)
 		}
-		require.NoError(t, w.Write(context.Background(), testOrder("someone-else", false)))
+		require.NoError(t, w.Write(context.Background(), testOrder("someone-else", false), time.Time{}))
 		repo := persistence.NewOrderRepo(env.DB)
 		page, err := repo.List(context.Background(), draw.OrderQuery{UserID: "lister", Limit: 3})
 		require.NoError(t, err)

@@ -24,7 +24,7 @@ func writeWins(t *testing.T, env testkit.SQLEnv, n int, at time.Time) []draw.Ord
 	for i := range out {
 		o := testOrder("u", true)
 		o.CreatedAt = at
-		require.NoError(t, w.Write(context.Background(), o))
+		require.NoError(t, w.Write(context.Background(), o, time.Time{}))
 		out[i] = o
 	}
 	return out

@@ -109,7 +109,7 @@ func (r *rig) win(t *testing.T, user string, a *award.Award) int64 {
 	o := draw.Order{ID: nextID(), ActivityID: 1, StrategyID: 1, UserID: user, Day: "2026-11-11",
 		Outcome: draw.OutcomeWin, PrizeID: 2, AwardID: a.ID(), AwardName: a.Name(), AwardKind: string(a.Kind()),
 		GrantState: draw.GrantPending, MQState: draw.MQPending, CreatedAt: r.clock().UTC()}
-	require.NoError(t, r.writer.Write(context.Background(), o))
+	require.NoError(t, r.writer.Write(context.Background(), o, time.Time{}))
 	r.relay.Relay(o)
 	return o.ID
 }

@@ -55,7 +55,7 @@ func (g *grantsHarness) grantedWin(user string, kind award.Kind, c award.Content
 	o := draw.Order{ID: lastOrder, ActivityID: 1, StrategyID: 1, UserID: user, Day: "2026-11-11", Outcome: draw.OutcomeWin,
 		PrizeID: 2, AwardID: a.ID(), AwardName: a.Name(), AwardKind: string(kind), GrantState: draw.GrantPending,
 		MQState: draw.MQSent, CreatedAt: time.Now()}
-	require.NoError(g.t, w.Write(ctx, o))
+	require.NoError(g.t, w.Write(ctx, o, time.Time{}))
 	require.NoError(g.t, g.svc.Grant(ctx, granting.Request{OrderID: o.ID, Attempt: 1}))
 	return o.ID
 }

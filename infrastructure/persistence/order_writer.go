@@ -63,6 +63,9 @@ func NewOrderWriter(db *DB, opts WriterOptions) (*OrderWriter, error) {
 func (w *OrderWriter) Write(ctx context.Context, o draw.Order, by time.Time) error {
 	req := &writeRequest{ctx: ctx, order: o, by: by}
 	if w.opts.PerRequest {
+		if err := req.refused(time.Now()); err != nil {
+			return err
+		}
 		return w.commit([]*writeRequest{req})
 	}
 	req.result = resultChans.Get().(chan error)
@@ -105,12 +108,8 @@ func (w *OrderWriter) flush(batch []*writeRequest) {
 	live := batch[:0]
 	now := time.Now()
 	for _, r := range batch {
-		if err := r.ctx.Err(); err != nil {
-			r.result <- fmt.Errorf("%w: %v", draw.ErrNotWritten, err)
-			continue
-		}
-		if !r.by.IsZero() && now.After(r.by) {
-			r.result <- fmt.Errorf("%w: commit deadline passed %v ago", draw.ErrNotWritten, now.Sub(r.by))
+		if err := r.refused(now); err != nil {
+			r.result <- err
 			continue
 		}
 		live = append(live, r)
@@ -128,6 +127,18 @@ func (w *OrderWriter) flush(batch []*writeRequest) {
 	for _, r := range live {
 		r.result <- err
 	}
+}
+
+// refused says why r must not be committed at now, if it must not: its caller has gone
+// or its commit deadline has passed.
+func (r *writeRequest) refused(now time.Time) error {
+	if err := r.ctx.Err(); err != nil {
+		return fmt.Errorf("%w: %v", draw.ErrNotWritten, err)
+	}
+	if !r.by.IsZero() && now.After(r.by) {
+		return fmt.Errorf("%w: commit deadline passed %v ago", draw.ErrNotWritten, now.Sub(r.by))
+	}
+	return nil
 }
 
 // commitAttempts bounds how often a batch chosen as a deadlock victim is written again.

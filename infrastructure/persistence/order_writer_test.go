@@ -131,19 +131,23 @@ func TestOrderWriterRefusesExpiredWrites(t *testing.T) {
 	t.Parallel()
 	testkit.EachSQL(t, func(t *testing.T, env testkit.SQLEnv) {
 		t.Parallel()
-		w, err := persistence.NewOrderWriter(env.DB, persistence.WriterOptions{})
-		require.NoError(t, err)
-		defer w.Close()
-		ctx, cancel := context.WithCancel(context.Background())
-		cancel()
-		err = w.Write(ctx, testOrder("gone", false), time.Time{})
-		assert.True(t, errors.Is(err, draw.ErrNotWritten), "got %v", err)
-		err = w.Write(context.Background(), testOrder("late", false), time.Now().Add(-time.Millisecond))
-		assert.True(t, errors.Is(err, draw.ErrNotWritten), "got %v", err)
-		assert.Zero(t, count(t, env, "orders"))
+		for _, perRequest := range []bool{false, true} {
+			w, err := persistence.NewOrderWriter(env.DB, persistence.WriterOptions{PerRequest: perRequest})
+			require.NoError(t, err)
+			ctx, cancel := context.WithCancel(context.Background())
+			cancel()
+			err = w.Write(ctx, testOrder("gone", false), time.Time{})
+			assert.True(t, errors.Is(err, draw.ErrNotWritten), "per request %v: got %v", perRequest, err)
+			err = w.Write(context.Background(), testOrder("late", false), time.Now().Add(-time.Millisecond))
+			assert.True(t, errors.Is(err, draw.ErrNotWritten), "per request %v: got %v", perRequest, err)
+			assert.Zero(t, count(t, env, "orders"))
 
-		require.NoError(t, w.Write(context.Background(), testOrder("in-time", false), time.Now().Add(time.Minute)))
-		assert.Equal(t, int64(1), count(t, env, "orders"))
+			require.NoError(t, w.Write(context.Background(), testOrder("in-time", false), time.Now().Add(time.Minute)))
+			assert.Equal(t, int64(1), count(t, env, "orders"))
+			w.Close()
+			_, err = env.DB.SQL.Exec("DELETE FROM orders")
+			require.NoError(t, err)
+		}
 	})
 }
 

@@ -11,9 +11,10 @@ import (
 
 // replayer answers a repeated idempotency key with the order it produced first.
 type replayer struct {
-	orders draw.Orders
-	ledger draw.Ledger
-	wait   time.Duration
+	orders  draw.Orders
+	ledger  draw.Ledger
+	catalog *Catalog // the order's activity, when a key is repeated for another one
+	wait    time.Duration
 }
 
 // Replay waits for the first request's order to be committed: duplicates may arrive at the
@@ -50,13 +51,22 @@ func (r *replayer) ReplayByKey(ctx context.Context, d *Draw) (Result, error) {
 	return r.result(ctx, d, o)
 }
 
+// result answers with the order and the chances left in the order's own activity, which
+// is not the one asked for when a key is repeated with another activity.
 func (r *replayer) result(ctx context.Context, d *Draw, o draw.Order) (Result, error) {
 	if o.UserID != d.Req.UserID {
 		return Result{}, draw.ErrOrderNotFound
 	}
-	lim := d.View.Activity.Limits()
-	total, today, err := r.ledger.Quota(ctx, d.View.Activity.ID(), d.Req.UserID,
-		d.View.Activity.Day(d.Now), lim.PerUserTotal, lim.PerUserDaily)
+	a := d.View.Activity
+	if o.ActivityID != a.ID() && r.catalog != nil {
+		v, err := r.catalog.View(ctx, o.ActivityID)
+		if err != nil {
+			return Result{}, fmt.Errorf("%w: replay: activity %d: %v", draw.ErrUnavailable, o.ActivityID, err)
+		}
+		a = v.Activity
+	}
+	lim := a.Limits()
+	total, today, err := r.ledger.Quota(ctx, a.ID(), d.Req.UserID, a.Day(d.Now), lim.PerUserTotal, lim.PerUserDaily)
 	if err != nil {
 		return Result{}, fmt.Errorf("%w: quota: %v", draw.ErrUnavailable, err)
 	}

@@ -31,7 +31,7 @@ type Deps struct {
 
 // NewService wires the flow with the default steps for every kind.
 func NewService(d Deps) *Service {
-	rp := &replayer{orders: d.Orders, ledger: d.Ledger, wait: 3 * time.Second}
+	rp := &replayer{orders: d.Orders, ledger: d.Ledger, catalog: d.Catalog, wait: 3 * time.Second}
 	flow := NewFlow(&resolver{catalog: d.Catalog, router: d.Router}, rp, d.Steps, d.Log)
 	return &Service{flow: flow, catalog: d.Catalog, orders: d.Orders, ledger: d.Ledger, now: time.Now}
 }

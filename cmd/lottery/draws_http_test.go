@@ -20,6 +20,23 @@ func setUpActivity(t *testing.T, base string, cfg config.Config, body map[string
 	t.Helper()
 	marketer := newClient(t, base, cfg, "mia", "marketer")
 	admin := newClient(t, base, cfg, "ada", "admin")
+	id := createActivity(t, base, cfg, body)
+	marketer.must(http.StatusOK, "POST", "/api/v1/admin/activities/"+id+"/transitions", map[string]any{"action": "submit"})
+	admin.must(http.StatusOK, "POST", "/api/v1/admin/activities/"+id+"/transitions", map[string]any{"action": "approve"})
+	// The state timer starts approved activities once their window has begun; it may have
+	// been first.
+	code, out, _ := admin.do("POST", "/api/v1/admin/activities/"+id+"/transitions", map[string]any{"action": "start"})
+	if code != http.StatusOK {
+		require.Equal(t, "illegal_transition", errCode(out), "%v", out)
+		require.Equal(t, "running", admin.must(http.StatusOK, "GET", "/api/v1/admin/activities/"+id, nil)["state"])
+	}
+	return id
+}
+
+// createActivity creates an award and an activity in draft and returns the activity id.
+func createActivity(t *testing.T, base string, cfg config.Config, body map[string]any) string {
+	t.Helper()
+	marketer := newClient(t, base, cfg, "mia", "marketer")
 	aw := marketer.must(http.StatusCreated, "POST", "/api/v1/admin/awards",
 		map[string]any{"name": "Thank-you note", "kind": "text", "content": map[string]any{"text": "Thanks!"}})
 	now := time.Now().UTC()
@@ -35,17 +52,7 @@ func setUpActivity(t *testing.T, base string, cfg config.Config, body map[string
 		act[k] = v
 	}
 	created := marketer.must(http.StatusCreated, "POST", "/api/v1/admin/activities", act)
-	id := created["id"].(string)
-	marketer.must(http.StatusOK, "POST", "/api/v1/admin/activities/"+id+"/transitions", map[string]any{"action": "submit"})
-	admin.must(http.StatusOK, "POST", "/api/v1/admin/activities/"+id+"/transitions", map[string]any{"action": "approve"})
-	// The state timer starts approved activities once their window has begun; it may have
-	// been first.
-	code, out, _ := admin.do("POST", "/api/v1/admin/activities/"+id+"/transitions", map[string]any{"action": "start"})
-	if code != http.StatusOK {
-		require.Equal(t, "illegal_transition", errCode(out), "%v", out)
-		require.Equal(t, "running", admin.must(http.StatusOK, "GET", "/api/v1/admin/activities/"+id, nil)["state"])
-	}
-	return id
+	return created["id"].(string)
 }
 
 func TestDrawAPI(t *testing.T) {
@@ -71,6 +78,14 @@ func TestDrawAPI(t *testing.T) {
 		assert.Equal(t, first["created_at"], again["created_at"], "the same order, to the microsecond")
 		assert.Equal(t, "true", hdr.Get("Idempotent-Replayed"))
 
+		// The same key sent for another activity answers with the first order, and the
+		// chances left are those of the order's activity, not of the one asked for.
+		other := setUpActivity(t, srv.base, cfg, map[string]any{"limits": map[string]any{"per_user_total": 9}})
+		again = alice.must(http.StatusOK, "POST", "/api/v1/draws", map[string]any{"activity_id": other}, "Idempotency-Key", "a-1")
+		assert.Equal(t, first["order_id"], again["order_id"])
+		assert.Equal(t, id, again["activity_id"])
+		assert.Equal(t, first["quota"], again["quota"])
+
 		// The prize is gone: fixed mode loses, other odds unchanged.
 		second := alice.must(http.StatusOK, "POST", "/api/v1/draws", map[string]any{"activity_id": id})
 		assert.Equal(t, "lose", second["outcome"])
@@ -91,6 +106,7 @@ func TestDrawAPI(t *testing.T) {
 		assert.Equal(t, first["order_id"], next["items"].([]any)[0].(map[string]any)["order_id"])
 		one := alice.must(http.StatusOK, "GET", "/api/v1/draws/"+first["order_id"].(string), nil)
 		assert.Equal(t, "win", one["outcome"])
+		assert.Equal(t, map[string]any{"left_total": 1.0, "left_today": 0.0}, one["quota"], "the same object as a draw answer")
 
 		// Nobody else sees alice's order.
 		bob := newClient(t, srv.base, cfg, "bob", "user")
@@ -123,7 +139,10 @@ func TestDrawAPIRefusals(t *testing.T) {
 		{"no token", anon, map[string]any{"activity_id": id}, nil, http.StatusUnauthorized, "unauthorized"},
 		{"not a user", admin, map[string]any{"activity_id": id}, nil, http.StatusForbidden, "forbidden"},
 		{"unknown activity", user, map[string]any{"activity_id": "12345"}, nil, http.StatusNotFound, "not_found"},
-		{"not an id", user, map[string]any{"activity_id": "abc"}, nil, http.StatusNotFound, "not_found"},
+		{"not an id", user, map[string]any{"activity_id": "abc"}, nil, http.StatusUnprocessableEntity, "invalid"},
+		{"tree not an id", user, map[string]any{"tree_id": "-1"}, nil, http.StatusUnprocessableEntity, "invalid"},
+		{"id not a string", user, map[string]any{"activity_id": 42}, nil, http.StatusBadRequest, "malformed"},
+		{"name in capitals", user, map[string]any{"ACTIVITY_ID": id}, nil, http.StatusBadRequest, "malformed"},
 		{"unknown field", user, map[string]any{"activity": id}, nil, http.StatusBadRequest, "malformed"},
 		{"both ids", user, map[string]any{"activity_id": id, "tree_id": "1"}, nil, http.StatusBadRequest, "malformed"},
 		{"no tree published", user, map[string]any{}, nil, http.StatusNotFound, "no_matching_activity"},
@@ -156,6 +175,11 @@ func TestDrawAPIRefusals(t *testing.T) {
 	}, 2*time.Second, 20*time.Millisecond, "a pause is seen within a second")
 
 	assert.Equal(t, "not_found", errCode(user.must(http.StatusNotFound, "GET", "/api/v1/nothing-here", nil)))
+
+	// A draft is hidden from users everywhere: its view and its quota alike.
+	draft := createActivity(t, srv.base, cfg, nil)
+	assert.Equal(t, "not_found", errCode(user.must(http.StatusNotFound, "GET", "/api/v1/activities/"+draft, nil)))
+	assert.Equal(t, "not_found", errCode(user.must(http.StatusNotFound, "GET", "/api/v1/activities/"+draft+"/quota", nil)))
 }
 
 func TestSameKeyAtTheSameInstantDrawsOnce(t *testing.T) {

@@ -110,11 +110,19 @@ func (h *drawHandlers) get(c echo.Context) error {
 	if err != nil {
 		return draw.ErrOrderNotFound
 	}
-	o, err := h.svc.Order(c.Request().Context(), claimsOf(c).Subject, id)
+	ctx, user := c.Request().Context(), claimsOf(c).Subject
+	o, err := h.svc.Order(ctx, user, id)
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, orderJSON(o, nil))
+	out := orderJSON(o, nil)
+	// The same object as the draw's answer, chances left included when they can be read;
+	// the order itself is the answer, so a quota out of reach does not fail it.
+	if total, today, err := h.svc.Quota(ctx, user, o.ActivityID); err == nil {
+		q := quotaJSON(total, today)
+		out.Quota = &q
+	}
+	return c.JSON(http.StatusOK, out)
 }
 
 func (h *drawHandlers) activity(c echo.Context) error {
@@ -137,7 +145,15 @@ func (h *drawHandlers) quota(c echo.Context) error {
 	if err != nil {
 		return activity.ErrNotFound
 	}
-	total, today, err := h.svc.Quota(c.Request().Context(), claimsOf(c).Subject, id)
+	ctx := c.Request().Context()
+	a, err := h.svc.Activity(ctx, id)
+	if err != nil {
+		return err
+	}
+	if !publicState(a.State()) { // hidden as GET /activities/{id} hides it
+		return activity.ErrNotFound
+	}
+	total, today, err := h.svc.Quota(ctx, claimsOf(c).Subject, id)
 	if err != nil {
 		return drawError(err)
 	}

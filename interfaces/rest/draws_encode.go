@@ -51,9 +51,9 @@ func (o orderResponse) appendJSON(b []byte) ([]byte, error) {
 	}
 	if o.Quota != nil {
 		b = append(b, `,"quota":{"left_total":`...)
-		b = appendOptionalInt(b, o.Quota.LeftTotal)
+		b = strconv.AppendInt(b, o.Quota.LeftTotal, 10)
 		b = append(b, `,"left_today":`...)
-		b = appendOptionalInt(b, o.Quota.LeftToday)
+		b = strconv.AppendInt(b, o.Quota.LeftToday, 10)
 		b = append(b, '}')
 	}
 	b = append(b, `,"grant_state":`...)
@@ -82,13 +82,6 @@ func (a *awardBrief) appendJSON(b []byte) ([]byte, error) {
 		b = append(append(b, `,"content":`...), content...)
 	}
 	return append(b, '}'), nil
-}
-
-func appendOptionalInt(b []byte, n *int64) []byte {
-	if n == nil {
-		return append(b, "null"...)
-	}
-	return strconv.AppendInt(b, *n, 10)
 }
 
 // appendJSONTime writes t as time.Time's MarshalJSON does (RFC 3339 with nanoseconds).

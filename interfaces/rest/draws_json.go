@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strconv"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/lottery-go/lottery/application/drawing"
 	"github.com/lottery-go/lottery/domain/activity"
+	"github.com/lottery-go/lottery/domain/check"
 	"github.com/lottery-go/lottery/domain/draw"
 )
 
@@ -35,16 +37,16 @@ type awardBrief struct {
 	Content map[string]any `json:"content,omitempty"`
 }
 
-// quotaJSONOut holds chances left; null means unlimited.
+// quotaJSONOut holds chances left; -1 means unlimited (the OpenAPI document says so).
 type quotaJSONOut struct {
-	LeftTotal *int64 `json:"left_total"`
-	LeftToday *int64 `json:"left_today"`
+	LeftTotal int64 `json:"left_total"`
+	LeftToday int64 `json:"left_today"`
 }
 
 func orderJSON(o draw.Order, res *drawing.Result) orderResponse {
 	out := orderResponse{
 		OrderID: strconv.FormatInt(o.ID, 10), ActivityID: strconv.FormatInt(o.ActivityID, 10),
-		Outcome: string(o.Outcome), GrantState: string(o.GrantState), GrantError: o.GrantError,
+		Outcome: string(o.Outcome), GrantState: string(o.GrantState), GrantError: userGrantError(o),
 		CreatedAt: o.CreatedAt.UTC(),
 	}
 	if o.Won() {
@@ -58,6 +60,18 @@ func orderJSON(o draw.Order, res *drawing.Result) orderResponse {
 		out.Quota = &q
 	}
 	return out
+}
+
+// failedGrant is what a user is told of a failed grant. The stored reason is written for
+// operators (a webhook's answer, a setting to fix) and stays in the order's row and the
+// logs; a user learns that it failed and what to quote.
+const failedGrant = "the prize could not be delivered; please contact support and quote this order id"
+
+func userGrantError(o draw.Order) string {
+	if o.GrantState != draw.GrantFailed {
+		return ""
+	}
+	return failedGrant
 }
 
 // deliveredJSON shows what the user received as API.md does: points are a number, e.g.
@@ -76,14 +90,7 @@ func deliveredJSON(d map[string]string) map[string]any {
 }
 
 func quotaJSON(total, today int64) quotaJSONOut {
-	var q quotaJSONOut
-	if total >= 0 {
-		q.LeftTotal = &total
-	}
-	if today >= 0 {
-		q.LeftToday = &today
-	}
-	return q
+	return quotaJSONOut{LeftTotal: max(total, -1), LeftToday: max(today, -1)}
 }
 
 type publicActivity struct {
@@ -123,29 +130,31 @@ func parseDrawRequest(c echo.Context) (drawing.Request, error) {
 	req.IdempotencyKey = key
 	body, err := decodeDrawBody(c.Request().Body)
 	if err != nil {
-		if errors.Is(err, echo.ErrStatusRequestEntityTooLarge) {
+		var apiErr *APIError
+		if errors.Is(err, echo.ErrStatusRequestEntityTooLarge) || errors.As(err, &apiErr) {
 			return req, err
 		}
-		return req, Errorf(http.StatusBadRequest, "malformed", "request body: %v", err)
+		return req, Errorf(http.StatusBadRequest, "malformed", "the request body could not be read")
 	}
 	switch {
 	case body.ActivityID != "" && body.TreeID != "":
 		return req, Errorf(http.StatusBadRequest, "malformed", "give activity_id or tree_id, not both")
 	case body.ActivityID != "":
 		if req.ActivityID, err = parseID(body.ActivityID); err != nil {
-			return req, activity.ErrNotFound
+			return req, notAnID("activity_id", body.ActivityID)
 		}
 	case body.TreeID != "":
 		if req.TreeID, err = parseID(body.TreeID); err != nil {
-			return req, drawing.ErrNoMatchingActivity
+			return req, notAnID("tree_id", body.TreeID)
 		}
 	}
 	return req, nil
 }
 
 // decodeDrawBody reads a draw's body. The common body, {"activity_id":"<digits>"}, is
-// recognised by hand; anything else goes through encoding/json, which also words the
-// errors. An empty body is an empty object.
+// recognised by hand; anything else is read strictly: one JSON object and nothing after
+// it, whose names are exactly "activity_id" or "tree_id" (encoding/json alone would also
+// take "ACTIVITY_ID"), each a string. An empty body is an empty object.
 func decodeDrawBody(r io.Reader) (drawBody, error) {
 	var body drawBody
 	var buf [128]byte
@@ -156,13 +165,52 @@ func decodeDrawBody(r io.Reader) (drawBody, error) {
 			body.ActivityID = id
 			return body, nil
 		}
+		if len(bytes.TrimSpace(buf[:n])) == 0 {
+			return body, nil
+		}
 	case err != nil:
 		return body, err
 	}
-	dec := json.NewDecoder(io.MultiReader(bytes.NewReader(buf[:n]), r))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&body); err != nil && !errors.Is(err, io.EOF) {
-		return body, err
+	return strictDrawBody(io.MultiReader(bytes.NewReader(buf[:n]), r))
+}
+
+// strictDrawBody decodes a draw body that is not the common one.
+func strictDrawBody(r io.Reader) (drawBody, error) {
+	var body drawBody
+	var fields map[string]json.RawMessage
+	dec := json.NewDecoder(r)
+	if err := dec.Decode(&fields); err != nil {
+		if errors.Is(err, echo.ErrStatusRequestEntityTooLarge) {
+			return body, err
+		}
+		var typ *json.UnmarshalTypeError
+		if errors.As(err, &typ) {
+			return body, malformed("the request body must be a JSON object, not JSON %s", typ.Value)
+		}
+		return body, decodeError(err)
+	}
+	if fields == nil {
+		return body, malformed("the request body must be a JSON object, not null")
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		if errors.Is(err, echo.ErrStatusRequestEntityTooLarge) {
+			return body, err
+		}
+		return body, malformed("unexpected data after the JSON object at byte %d", dec.InputOffset())
+	}
+	for name, raw := range fields {
+		var into *string
+		switch name {
+		case "activity_id":
+			into = &body.ActivityID
+		case "tree_id":
+			into = &body.TreeID
+		default:
+			return body, malformed("unknown field %q: a draw takes activity_id or tree_id", name)
+		}
+		if json.Unmarshal(raw, into) != nil {
+			return body, malformed("%s must be a string of digits, not %s", name, raw)
+		}
 	}
 	return body, nil
 }
@@ -185,6 +233,14 @@ func plainActivityBody(b []byte) (string, bool) {
 		}
 	}
 	return string(digits), true
+}
+
+// notAnID is the 422 for an id field that cannot name anything: ids are positive integers
+// written as strings of digits.
+func notAnID(field, value string) error {
+	var l check.List
+	l.Add(field, check.CodeInvalid, fmt.Sprintf("%s must be a positive integer written as a string of digits, not %q", field, value))
+	return problemsError(l.Err())
 }
 
 func printableASCII(s string) bool {

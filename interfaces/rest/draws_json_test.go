@@ -27,7 +27,7 @@ func TestGrantedContentAsAPIShowsIt(t *testing.T) {
 	assert.Nil(t, orderJSON(pending, nil).Award.Content, "nothing is shown before it is granted")
 }
 
-func TestDrawBodyFastPathAgreesWithTheDecoder(t *testing.T) {
+func TestDrawBodyIsReadStrictly(t *testing.T) {
 	t.Parallel()
 	cases := []struct {
 		body, activity, tree, err string
@@ -39,12 +39,18 @@ func TestDrawBodyFastPathAgreesWithTheDecoder(t *testing.T) {
 		{` {"activity_id": "42"} `, "42", "", ""},
 		{`{"activity_id":"007"}`, "007", "", ""},
 		{`{"activity_id":"4x2"}`, "4x2", "", ""},
-		{`{"activity_id":"42"} trailing`, "42", "", ""},
+		{`{"activity_id":"42"} trailing`, "", "", "unexpected data after the JSON object"},
+		{`{"activity_id":"42"} {"x":1}`, "", "", "unexpected data after the JSON object"},
+		{`{"ACTIVITY_ID":"42"}`, "", "", `unknown field "ACTIVITY_ID"`},
+		{`{"Tree_Id":"9"}`, "", "", `unknown field "Tree_Id"`},
+		{`null`, "", "", "not null"},
+		{`[]`, "", "", "must be a JSON object, not JSON array"},
+		{"  \n", "", "", ""},
 		{`{"tree_id":"9"}`, "", "9", ""},
 		{`{"activity_id":"42","user_id":"someone else"}`, "", "", `unknown field "user_id"`},
-		{`{"activity_id":42}`, "", "", "cannot unmarshal number"},
+		{`{"activity_id":42}`, "", "", "activity_id must be a string of digits, not 42"},
 		{`{"activity_id":"` + strings.Repeat("9", 200) + `"}`, strings.Repeat("9", 200), "", ""},
-		{`{"activity_id":`, "", "", "unexpected EOF"},
+		{`{"activity_id":`, "", "", "ends in the middle of a JSON value"},
 	}
 	for _, tc := range cases {
 		got, err := decodeDrawBody(strings.NewReader(tc.body))
@@ -56,4 +62,15 @@ func TestDrawBodyFastPathAgreesWithTheDecoder(t *testing.T) {
 			assert.Equal(t, drawBody{ActivityID: tc.activity, TreeID: tc.tree}, got, tc.body)
 		}
 	}
+}
+
+// A user is told a grant failed and what to do, not the operators' reason, which may name
+// settings or quote a partner's answer.
+func TestFailedGrantIsWordedForTheUser(t *testing.T) {
+	t.Parallel()
+	failed := draw.Order{Outcome: draw.OutcomeWin, GrantState: draw.GrantFailed,
+		GrantError: "permanent grant failure: no webhook secret is configured (grants.webhook_secret)"}
+	assert.Equal(t, failedGrant, orderJSON(failed, nil).GrantError)
+	pending := draw.Order{Outcome: draw.OutcomeWin, GrantState: draw.GrantPending}
+	assert.Empty(t, orderJSON(pending, nil).GrantError)
 }

@@ -46,9 +46,10 @@ func drawSchemas(d *apiDoc) {
 			"id": idSchema("award id"), "name": str("award name"), "kind": str("award kind"),
 			"content": freeObject("once granted: what the user received, e.g. {\"code\":\"X7K2-…\"} or {\"points\":100}"),
 		}),
-		"quota":       ref("Quota"),
-		"grant_state": str("pending, granted, awaiting_address or failed"),
-		"grant_error": str("why a grant failed"),
+		"quota": ref("Quota"),
+		"grant_state": map[string]any{"type": "string", "enum": []string{"pending", "granted", "awaiting_address", "failed", "none"},
+			"description": "a win: pending, granted, awaiting_address or failed; a lose: none, as there is nothing to grant"},
+		"grant_error": str("set when grant_state is failed: what the user should do (the operators' reason stays in the server's records)"),
 		"created_at":  dateTime("draw time"),
 	}))
 	d.schema("PublicActivity", object([]string{"id", "name", "kind", "begin_at", "end_at", "state"}, map[string]any{

@@ -11,7 +11,7 @@ import (
 func TestDrawAnswerReadLikeEncodingJSON(t *testing.T) {
 	t.Parallel()
 	bodies := []string{
-		`{"order_id":"71","activity_id":"9","outcome":"lose","quota":{"left_total":null,"left_today":3},"grant_state":"none","created_at":"2026-11-23T08:30:01.123456Z"}` + "\n",
+		`{"order_id":"71","activity_id":"9","outcome":"lose","quota":{"left_total":-1,"left_today":3},"grant_state":"none","created_at":"2026-11-23T08:30:01.123456Z"}` + "\n",
 		`{"order_id":"72","activity_id":"9","outcome":"win","award":{"id":"4","name":"Grand prize","kind":"text"},"quota":{"left_total":1,"left_today":0},"grant_state":"pending","created_at":"2026-11-23T08:30:01Z"}`,
 		`{"order_id":"73","activity_id":"9","outcome":"win","award":{"id":"5","name":"100 points","kind":"points","content":{"points":100}},"grant_state":"granted","created_at":"2026-11-23T08:30:01Z"}`,
 		`{"order_id":"74","outcome":"win","award":{"id":"6","name":"\"5 €\" \u003cb\u003e","kind":"text"},"grant_state":"pending"}`,

@@ -49,7 +49,7 @@ func NewProfile(id string, attrs map[string]any, now time.Time) (Profile, error)
 		}
 		v, code := copyValue(attrs[k])
 		if code != "" {
-			l.Add(field, code, fmt.Sprintf("attribute value %T is not allowed or too large", attrs[k]))
+			l.Add(field, code, valueProblem(code))
 			continue
 		}
 		out[k] = v
@@ -103,4 +103,15 @@ type ProfileRepository interface {
 	Get(ctx context.Context, id string) (Profile, error)
 	// PutMany stores all profiles in one transaction, or none of them.
 	PutMany(ctx context.Context, ps []Profile) error
+}
+
+// valueProblem words a copyValue problem for the person who sent the attribute.
+func valueProblem(code string) string {
+	switch code {
+	case check.CodeTooLong:
+		return fmt.Sprintf("a text attribute holds at most %d characters", MaxAttributeString)
+	case check.CodeTooMany:
+		return fmt.Sprintf("a list attribute holds at most %d values", MaxAttributeListSize)
+	}
+	return "an attribute is a string, number, boolean, time, null or a list of those; objects and nested lists are not allowed"
 }

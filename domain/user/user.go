@@ -27,9 +27,9 @@ func ValidUserID(id string) error {
 	if len(id) > MaxIDLength {
 		return fmt.Errorf("%w: longer than %d characters", ErrInvalidID, MaxIDLength)
 	}
-	for i := 0; i < len(id); i++ {
-		if c := id[i]; c <= ' ' || c > '~' || c == '{' || c == '}' {
-			return fmt.Errorf("%w: character %q at %d is not allowed", ErrInvalidID, c, i)
+	for i, c := range id {
+		if c <= ' ' || c > '~' || c == '{' || c == '}' {
+			return fmt.Errorf("%w: character %q at byte %d is not allowed (visible ASCII except braces)", ErrInvalidID, c, i)
 		}
 	}
 	return nil

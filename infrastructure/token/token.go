@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/lottery-go/lottery/domain/user"
 )
 
 // Roles a token can carry.
@@ -75,8 +77,8 @@ func ValidRole(r string) bool {
 
 // Mint signs a token for sub with roles and facts, valid for ttl.
 func (k *Keys) Mint(sub string, roles []string, facts map[string]any, ttl time.Duration) (string, error) {
-	if sub == "" || len(sub) > 64 {
-		return "", fmt.Errorf("subject must be 1 to 64 characters")
+	if err := user.ValidUserID(sub); err != nil {
+		return "", fmt.Errorf("subject: %w", err)
 	}
 	for _, r := range roles {
 		if !ValidRole(r) {
@@ -100,10 +102,34 @@ func (k *Keys) Verify(raw string) (Claims, error) {
 	var c jwtClaims
 	_, err := k.parser.ParseWithClaims(raw, &c, func(*jwt.Token) (any, error) { return k.secret, nil })
 	if err != nil {
-		return Claims{}, fmt.Errorf("%w: %v", ErrInvalid, err)
+		return Claims{}, fmt.Errorf("%w: %s", ErrInvalid, why(err))
 	}
-	if c.Subject == "" || len(c.Subject) > 64 {
-		return Claims{}, fmt.Errorf("%w: subject must be 1 to 64 characters", ErrInvalid)
+	// The subject names the user in stores and keys, so it must be a valid user id: an id
+	// the admin API could not blacklist must not draw either.
+	if err := user.ValidUserID(c.Subject); err != nil {
+		return Claims{}, fmt.Errorf("%w: subject: %v", ErrInvalid, err)
 	}
 	return Claims{Subject: c.Subject, Roles: c.Roles, Facts: c.Facts, Expiry: c.ExpiresAt.Time}, nil
+}
+
+// why words a parse failure for the client without the library's internals (Go type and
+// field names).
+func why(err error) string {
+	switch {
+	case errors.Is(err, jwt.ErrTokenExpired):
+		return "the token has expired"
+	case errors.Is(err, jwt.ErrTokenNotValidYet), errors.Is(err, jwt.ErrTokenUsedBeforeIssued):
+		return "the token is not valid yet"
+	case errors.Is(err, jwt.ErrTokenSignatureInvalid):
+		return "the signature does not match"
+	case errors.Is(err, jwt.ErrTokenUnverifiable), errors.Is(err, jwt.ErrSignatureInvalid):
+		return "the token is not signed with HS256 and this server's key"
+	case errors.Is(err, jwt.ErrTokenMalformed):
+		return "the token is malformed: not three base64url parts of JSON, or claims of the wrong type (roles must be a list of strings, facts an object, exp a number)"
+	case errors.Is(err, jwt.ErrTokenRequiredClaimMissing):
+		return "the token lacks a required claim (exp)"
+	case errors.Is(err, jwt.ErrTokenInvalidClaims):
+		return "the token's claims are invalid"
+	}
+	return "the token could not be verified"
 }

@@ -35,16 +35,30 @@ func TestVerifyRefuses(t *testing.T) {
 	require.NoError(t, err)
 	none, err := jwt.NewWithClaims(jwt.SigningMethodNone, past).SignedString(jwt.UnsafeAllowNoneSignatureType)
 	require.NoError(t, err)
-	cases := map[string]string{
-		"other key": good,
-		"expired":   expired,
-		"alg none":  none,
-		"garbage":   "not.a.token",
-		"empty":     "",
+	sign := func(c jwt.Claims) string {
+		raw, err := jwt.NewWithClaims(jwt.SigningMethodHS256, c).SignedString(k.secret)
+		require.NoError(t, err)
+		return raw
 	}
-	for name, raw := range cases {
-		_, err := k.Verify(raw)
+	future := jwt.NewNumericDate(time.Now().Add(time.Hour))
+	cases := map[string]struct{ raw, says string }{
+		"other key": {good, "signature does not match"},
+		"expired":   {expired, "has expired"},
+		"alg none":  {none, "invalid token"},
+		"garbage":   {"not.a.token", "malformed"},
+		"empty":     {"", "malformed"},
+		// A subject the admin API could not name (blacklist, profile) must not draw.
+		"space in subject": {sign(jwtClaims{Roles: []string{RoleUser}, RegisteredClaims: jwt.RegisteredClaims{
+			Subject: "a b", ExpiresAt: future}}), "subject: invalid user id"},
+		"non-ASCII subject": {sign(jwtClaims{Roles: []string{RoleUser}, RegisteredClaims: jwt.RegisteredClaims{
+			Subject: "ü1", ExpiresAt: future}}), `'ü' at byte 0`},
+		"roles not a list": {sign(jwt.MapClaims{"sub": "u1", "roles": "user", "exp": future.Unix()}), "roles must be a list"},
+	}
+	for name, tc := range cases {
+		_, err := k.Verify(tc.raw)
 		assert.True(t, errors.Is(err, ErrInvalid), name)
+		assert.ErrorContains(t, err, tc.says, name)
+		assert.NotContains(t, err.Error(), "Go ", name)
 	}
 }
 
@@ -53,6 +67,8 @@ func TestMintRefusesBadInput(t *testing.T) {
 	k := NewKeys("0123456789abcdef0123456789abcdef")
 	_, err := k.Mint("", []string{RoleUser}, nil, time.Hour)
 	assert.Error(t, err)
+	_, err = k.Mint("a{b}", []string{RoleUser}, nil, time.Hour)
+	assert.ErrorContains(t, err, "not allowed")
 	_, err = k.Mint("u", []string{"root"}, nil, time.Hour)
 	assert.ErrorContains(t, err, "root")
 	_, err = k.Mint("u", nil, nil, 0)

@@ -8,11 +8,15 @@ import (
 
 // blacklist lists a user; the body {"reason":"…"} may be left out.
 func (h *adminAPI) blacklist(c echo.Context) error {
+	id, err := userParam(c)
+	if err != nil {
+		return err
+	}
 	var req blacklistRequest
 	if err := decodeOptionalJSON(c, &req); err != nil {
 		return err
 	}
-	e, err := h.app.Blacklist(c.Request().Context(), c.Param("user_id"), req.Reason)
+	e, err := h.app.Blacklist(c.Request().Context(), id, req.Reason)
 	if err != nil {
 		return err
 	}
@@ -20,7 +24,11 @@ func (h *adminAPI) blacklist(c echo.Context) error {
 }
 
 func (h *adminAPI) blacklistEntry(c echo.Context) error {
-	e, err := h.app.BlacklistEntry(c.Request().Context(), c.Param("user_id"))
+	id, err := userParam(c)
+	if err != nil {
+		return err
+	}
+	e, err := h.app.BlacklistEntry(c.Request().Context(), id)
 	if err != nil {
 		return err
 	}
@@ -29,7 +37,11 @@ func (h *adminAPI) blacklistEntry(c echo.Context) error {
 
 // unblacklist answers 204 whether or not the user was listed, so a retry looks the same.
 func (h *adminAPI) unblacklist(c echo.Context) error {
-	if err := h.app.Unblacklist(c.Request().Context(), c.Param("user_id")); err != nil {
+	id, err := userParam(c)
+	if err != nil {
+		return err
+	}
+	if err := h.app.Unblacklist(c.Request().Context(), id); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)

@@ -30,6 +30,19 @@ func TestBlacklist(t *testing.T) {
 	assert.Equal(t, "not_found", gone.errorCode())
 }
 
+// A client may escape characters Go would not ("%2B" for "+", "%40" for "@"); the id is
+// the same user either way, the one a token's subject names.
+func TestBlacklistIDsArePercentDecoded(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	r := h.must(http.StatusOK, h.do(http.MethodPut, "/api/v1/admin/blacklist/john.doe%2Bx%40example.com", bob, nil))
+	assert.Equal(t, "john.doe+x@example.com", r.body["user_id"])
+	r = h.must(http.StatusOK, h.do(http.MethodGet, "/api/v1/admin/blacklist/john.doe+x@example.com", bob, nil))
+	assert.Equal(t, "john.doe+x@example.com", r.body["user_id"])
+	h.must(http.StatusNoContent, h.do(http.MethodDelete, "/api/v1/admin/blacklist/john.doe%2Bx%40example.com", bob, nil))
+	h.must(http.StatusNotFound, h.do(http.MethodGet, "/api/v1/admin/blacklist/john.doe+x@example.com", bob, nil))
+}
+
 func TestBlacklistRefusals(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
@@ -50,5 +63,11 @@ func TestBlacklistRefusals(t *testing.T) {
 			assert.Equal(t, tt.status, r.status, "%s", r.raw)
 			assert.Equal(t, tt.code, r.errorCode())
 		})
+	}
+	// An id no token can carry gets the same answer from every verb.
+	for _, m := range []string{http.MethodPut, http.MethodGet, http.MethodDelete} {
+		r := h.do(m, "/api/v1/admin/blacklist/a%20b", alice, nil)
+		assert.Equal(t, http.StatusUnprocessableEntity, r.status, "%s %s", m, r.raw)
+		assert.Equal(t, map[string]string{"user_id": "invalid"}, problemFields(r), m)
 	}
 }

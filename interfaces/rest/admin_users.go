@@ -8,6 +8,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/lottery-go/lottery/application/admin"
+	"github.com/lottery-go/lottery/domain/check"
 	"github.com/lottery-go/lottery/domain/user"
 	"github.com/lottery-go/lottery/infrastructure/token"
 )
@@ -24,7 +25,7 @@ func RegisterProfiles(s *Server, verifier Verifier, app *admin.Service) {
 }
 
 type profileRequest struct {
-	Attributes map[string]any `json:"attributes"`
+	Attributes *map[string]any `json:"attributes"` // required: {} clears, absent or null is refused
 }
 
 type profileResponse struct {
@@ -47,11 +48,20 @@ func profileJSON(p user.Profile) profileResponse {
 
 // putProfile replaces the user's attributes as a whole.
 func (h *adminAPI) putProfile(c echo.Context) error {
+	id, err := userParam(c)
+	if err != nil {
+		return err
+	}
 	var req profileRequest
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	p, err := h.app.PutProfile(c.Request().Context(), c.Param("user_id"), req.Attributes)
+	if req.Attributes == nil {
+		var l check.List
+		l.Add("attributes", check.CodeRequired, `attributes is required: an object of facts, or {} to clear them`)
+		return l.Err()
+	}
+	p, err := h.app.PutProfile(c.Request().Context(), id, *req.Attributes)
 	if err != nil {
 		return err
 	}
@@ -59,7 +69,11 @@ func (h *adminAPI) putProfile(c echo.Context) error {
 }
 
 func (h *adminAPI) getProfile(c echo.Context) error {
-	p, err := h.app.Profile(c.Request().Context(), c.Param("user_id"))
+	id, err := userParam(c)
+	if err != nil {
+		return err
+	}
+	p, err := h.app.Profile(c.Request().Context(), id)
 	if err != nil {
 		return err
 	}

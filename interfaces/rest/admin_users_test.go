@@ -18,6 +18,14 @@ func TestProfileEndpoints(t *testing.T) {
 	r = h.must(http.StatusOK, h.do(http.MethodGet, path, bob, nil))
 	assert.Equal(t, map[string]any{"age": 30.0, "tags": []any{"vip"}}, r.body["attributes"])
 
+	// An escaped id names the same user as the plain one.
+	h.must(http.StatusOK, h.do(http.MethodPut, "/api/v1/admin/users/user%3A42/profile", alice, map[string]any{"attributes": map[string]any{"age": 9}}))
+	r = h.must(http.StatusOK, h.do(http.MethodGet, "/api/v1/admin/users/user:42/profile", bob, nil))
+	assert.Equal(t, "user:42", r.body["user_id"])
+	// {} clears a profile; leaving attributes out does not.
+	r = h.must(http.StatusOK, h.do(http.MethodPut, "/api/v1/admin/users/user:42/profile", alice, map[string]any{"attributes": map[string]any{}}))
+	assert.Equal(t, map[string]any{}, r.body["attributes"])
+
 	csv := "user_id,age:int,tags:[]string\nu-7,31,vip|gold\nu-8,,\n"
 	r = h.must(http.StatusOK, h.do(http.MethodPost, "/api/v1/admin/users/import", alice, csv, "text/csv"))
 	assert.EqualValues(t, 2, r.body["imported"])
@@ -39,6 +47,9 @@ func TestProfileRefusals(t *testing.T) {
 		{"nested attribute", http.MethodPut, "/api/v1/admin/users/u1/profile", alice, map[string]any{"attributes": map[string]any{"a": map[string]any{}}}, "", 422, "invalid"},
 		{"bad user id", http.MethodPut, "/api/v1/admin/users/a%7Bb%7D/profile", alice, map[string]any{"attributes": map[string]any{}}, "", 422, "invalid"},
 		{"unknown field", http.MethodPut, "/api/v1/admin/users/u1/profile", alice, `{"attrs":{}}`, "", 400, "malformed"},
+		{"no attributes", http.MethodPut, "/api/v1/admin/users/u1/profile", alice, `{}`, "", 422, "invalid"},
+		{"null attributes", http.MethodPut, "/api/v1/admin/users/u1/profile", alice, `{"attributes":null}`, "", 422, "invalid"},
+		{"id no token can carry", http.MethodGet, "/api/v1/admin/users/a%20b/profile", alice, nil, "", 422, "invalid"},
 		{"user role", http.MethodGet, "/api/v1/admin/users/u1/profile", dave, nil, "", 403, "forbidden"},
 		{"import as JSON", http.MethodPost, "/api/v1/admin/users/import", alice, `{}`, "", 415, "unsupported_media_type"},
 		{"import with a bad row", http.MethodPost, "/api/v1/admin/users/import", alice, "user_id,age:int\nu1,1\nu2,old\n", "text/csv", 422, "invalid"},

@@ -3,12 +3,15 @@ package rest
 import (
 	"encoding/base64"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/lottery-go/lottery/application/admin"
+	"github.com/lottery-go/lottery/domain/check"
+	"github.com/lottery-go/lottery/domain/user"
 )
 
 const (
@@ -84,3 +87,26 @@ func pathID(c echo.Context, name string) (int64, error) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// userParam is the user id in the path, percent-decoded. Go decodes a path into URL.Path,
+// and echo routes on it, unless the client escaped a character Go would not have escaped
+// ("%2B" for "+", "%40" for "@", "%3A" for ":"): then echo routes on URL.RawPath and its
+// parameters arrive still escaped. Decoding them here names the same user either way, as
+// the token's subject names them.
+// Every verb checks the id alike, so GET, PUT and DELETE answer an id no token can carry
+// with the same 422.
+func userParam(c echo.Context) (string, error) {
+	id := c.Param("user_id")
+	if c.Request().URL.RawPath != "" {
+		var err error
+		if id, err = url.PathUnescape(id); err != nil {
+			return "", malformed("user_id in the path is not properly percent-encoded")
+		}
+	}
+	if err := user.ValidUserID(id); err != nil {
+		var l check.List
+		l.Add("user_id", check.CodeInvalid, err.Error())
+		return "", problemsError(l.Err())
+	}
+	return id, nil
+}

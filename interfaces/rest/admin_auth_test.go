@@ -4,8 +4,10 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // TestAdminRoutesNeedAMarketerOrAdmin walks every admin route: no token is 401, a user
@@ -46,6 +48,24 @@ func TestForgedTokenIsRefused(t *testing.T) {
 	r := h.send(req)
 	assert.Equal(t, http.StatusUnauthorized, r.status)
 	assert.Equal(t, "unauthorized", r.errorCode())
+}
+
+// The scheme's name is case-insensitive (RFC 7235): "bearer" works as "Bearer" does.
+func TestBearerSchemeIgnoresCase(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	tok, err := h.keys.Mint(alice.sub, alice.roles, nil, time.Hour)
+	require.NoError(t, err)
+	for _, scheme := range []string{"Bearer", "bearer", "BEARER"} {
+		req, _ := http.NewRequest(http.MethodGet, "/api/v1/admin/awards", nil)
+		req.Header.Set("Authorization", scheme+" "+tok)
+		assert.Equal(t, http.StatusOK, h.send(req).status, scheme)
+	}
+	for _, h2 := range []string{"Basic " + tok, "Bearer", "Bearer  ", "Bearertoken"} {
+		req, _ := http.NewRequest(http.MethodGet, "/api/v1/admin/awards", nil)
+		req.Header.Set("Authorization", h2)
+		assert.Equal(t, http.StatusUnauthorized, h.send(req).status, h2)
+	}
 }
 
 func (r reply) errorDetails() map[string]any {

@@ -20,13 +20,12 @@ type Verifier interface {
 func authenticate(v Verifier) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
-			h := c.Request().Header.Get(echo.HeaderAuthorization)
-			raw, ok := strings.CutPrefix(h, "Bearer ")
-			if !ok || raw == "" {
+			raw, ok := bearerToken(c.Request().Header.Get(echo.HeaderAuthorization))
+			if !ok {
 				return Errorf(http.StatusUnauthorized, "unauthorized", "missing bearer token").
 					withHeader("WWW-Authenticate", `Bearer realm="lottery"`)
 			}
-			claims, err := v.Verify(strings.TrimSpace(raw))
+			claims, err := v.Verify(raw)
 			if err != nil {
 				return Errorf(http.StatusUnauthorized, "unauthorized", "%s", err.Error()).
 					withHeader("WWW-Authenticate", `Bearer realm="lottery", error="invalid_token"`)
@@ -35,6 +34,17 @@ func authenticate(v Verifier) echo.MiddlewareFunc {
 			return next(c)
 		}
 	}
+}
+
+// bearerToken returns the token of an Authorization header "Bearer <token>"; the scheme's name
+// is case-insensitive (RFC 7235).
+func bearerToken(h string) (string, bool) {
+	const scheme = "bearer "
+	if len(h) <= len(scheme) || !strings.EqualFold(h[:len(scheme)], scheme) {
+		return "", false
+	}
+	raw := strings.TrimSpace(h[len(scheme):])
+	return raw, raw != ""
 }
 
 // The scopes of a 403 forbidden, in details.scope, so a client can tell a token that is

@@ -20,6 +20,14 @@ func opsOpenAPI(d *apiDoc) {
 			"checks": map[string]any{"type": "object", "additionalProperties": map[string]any{"type": "string"}, "description": "dependency → ok or its error"},
 		}), http.StatusServiceUnavailable),
 	})
+	d.op(http.MethodHead, "/healthz", map[string]any{
+		"operationId": "healthzHead", "tags": []string{"operations"}, "summary": "The process is alive (no body)",
+		"responses": map[string]any{"200": map[string]any{"description": "alive"}},
+	})
+	d.op(http.MethodHead, "/readyz", map[string]any{
+		"operationId": "readyzHead", "tags": []string{"operations"}, "summary": "Dependencies reachable (no body)",
+		"responses": map[string]any{"200": map[string]any{"description": "ready"}, "503": map[string]any{"description": "a dependency is unreachable"}},
+	})
 	d.op(http.MethodGet, "/metrics", map[string]any{
 		"operationId": "metrics", "tags": []string{"operations"}, "summary": "Prometheus metrics",
 		"responses": map[string]any{"200": map[string]any{

@@ -97,7 +97,7 @@ func TestNewAcceptsEdgeValues(t *testing.T) {
 	t.Parallel()
 	p := validParams(t)
 	p.Kind = "scratch_card"
-	p.Stock = 0
+	p.Stock = 1
 	p.TimeZone = "UTC"
 	p.Limits = activity.Limits{PerUserDaily: 3}                                               // daily without total
 	p.Strategy = newStrategy(t, strategy.Prize{AwardID: 1, Probability: 1, Stock: 1_000_000}) // above activity stock

@@ -14,6 +14,16 @@ const KindLottery = "lottery"
 
 const maxNameRunes = 100
 
+// EarliestYear and LatestYear bound the years of begin_at and end_at, in UTC and in the
+// activity's own zone alike. Above 9999 neither store can keep the time (MariaDB's
+// DATETIME refuses it, the SQLite driver writes a year it cannot read back) nor can JSON
+// show it in RFC 3339; below 2000 no campaign is planned, and the zero instant is how an
+// absent time reads.
+const (
+	EarliestYear = 2000
+	LatestYear   = 9999
+)
+
 var kindPattern = regexp.MustCompile(`^[a-z][a-z0-9_]{0,31}$`)
 
 // Limits caps the draws of one user in one activity. 0 means unlimited.
@@ -45,30 +55,60 @@ func (p *Params) check(l *check.List) *time.Location {
 	if !kindPattern.MatchString(p.Kind) {
 		l.Add("kind", check.CodeInvalid, "kind must be a lowercase identifier such as "+KindLottery)
 	}
-	validateWindow(l, p.BeginAt, p.EndAt)
-	loc := validateZone(l, p.TimeZone)
-	if p.Stock < 0 {
-		l.Add("stock", check.CodeOutOfRange, "stock must not be negative")
+	// The window is checked in the zone, but reported first, as the fields are written.
+	var zone check.List
+	loc := validateZone(&zone, p.TimeZone)
+	windowOK := validateWindow(l, p.BeginAt, p.EndAt, loc)
+	l.Merge("", zone.Err())
+	if p.Stock < 1 {
+		l.Add("stock", check.CodeOutOfRange, "stock must be at least 1: it is the number of draws the activity can serve")
 	}
 	validateLimits(l, p.Limits)
 	if p.Strategy == nil {
 		l.Add("strategy", check.CodeRequired, "strategy is required")
-	} else if !p.BeginAt.IsZero() && p.EndAt.After(p.BeginAt) {
-		validateSlots(l, p.Strategy, p.BeginAt, p.EndAt)
+	} else {
+		validatePrizeStocks(l, p.Strategy)
+		if windowOK {
+			validateSlots(l, p.Strategy, p.BeginAt, p.EndAt)
+		}
 	}
 	return loc
 }
 
-func validateWindow(l *check.List, begin, end time.Time) {
-	if begin.IsZero() {
-		l.Add("begin_at", check.CodeRequired, "begin_at is required")
-	}
-	if end.IsZero() {
-		l.Add("end_at", check.CodeRequired, "end_at is required")
-	}
-	if !begin.IsZero() && !end.IsZero() && !end.After(begin) {
+// validateWindow checks [begin, end) and reports whether it is valid. loc is the
+// activity's zone, nil when it is unknown.
+func validateWindow(l *check.List, begin, end time.Time, loc *time.Location) bool {
+	okBegin := validateInstant(l, "begin_at", begin, loc)
+	okEnd := validateInstant(l, "end_at", end, loc)
+	if okBegin && okEnd && !end.After(begin) {
 		l.Add("end_at", check.CodeOutOfRange, "end_at must be after begin_at")
+		return false
 	}
+	return okBegin && okEnd
+}
+
+// validateInstant wants t present and within the accepted years, both in UTC, as it is
+// stored, and in the activity's zone, as it is shown.
+func validateInstant(l *check.List, field string, t time.Time, loc *time.Location) bool {
+	if t.IsZero() {
+		l.Add(field, check.CodeRequired, field+" is required")
+		return false
+	}
+	if !inYears(t.UTC()) || (loc != nil && !inYears(t.In(loc))) {
+		l.Add(field, check.CodeOutOfRange, TimeRangeMessage(field)+", both in UTC and in the activity's time zone")
+		return false
+	}
+	return true
+}
+
+// TimeRangeMessage is how a time outside the accepted years is refused.
+func TimeRangeMessage(field string) string {
+	return fmt.Sprintf("%s must lie in the years %d to %d", field, EarliestYear, LatestYear)
+}
+
+func inYears(t time.Time) bool {
+	y := t.Year()
+	return y >= EarliestYear && y <= LatestYear
 }
 
 func validateZone(l *check.List, name string) *time.Location {
@@ -98,6 +138,19 @@ func validateLimits(l *check.List, lim Limits) {
 	}
 	if lim.PerUserTotal > 0 && lim.PerUserDaily > lim.PerUserTotal {
 		l.Add("limits.per_user_daily", check.CodeExceedsTotal, "per_user_daily must not exceed per_user_total")
+	}
+}
+
+// validatePrizeStocks wants every prize winnable. A prize without stock is never drawn,
+// and it can never be topped up either, since a submitted activity is no longer editable:
+// leaving it out says the same thing plainly. (strategy.New allows 0, as it also rebuilds
+// stored strategies, which must stay readable.)
+func validatePrizeStocks(l *check.List, s *strategy.Strategy) {
+	for i := range s.Len() {
+		if s.At(i).Stock < 1 {
+			l.Add(check.Index("strategy.prizes", i)+".stock", check.CodeOutOfRange,
+				"a prize's stock must be at least 1; a prize that can never be won is left out")
+		}
 	}
 }
 

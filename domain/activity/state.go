@@ -57,6 +57,10 @@ func (a Action) Valid() bool {
 // and after it was rejected: a rejected activity is edited in place (Update allows it)
 // and then revoked to draft and submitted again, so the review history of one activity
 // stays one activity. A closed activity is final.
+//
+// An approved activity may be closed without ever running: DESIGN §6 has the state timer
+// close it when its window ends unstarted, and a campaign called off after approval must
+// not have to go live, even briefly, only to be closed.
 var transitions = map[State]map[Action]State{
 	StateDraft:         {ActionSubmit: StatePendingReview},
 	StatePendingReview: {ActionApprove: StateApproved, ActionReject: StateRejected, ActionRevoke: StateDraft},

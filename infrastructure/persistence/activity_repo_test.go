@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/lottery-go/lottery/domain/activity"
+	"github.com/lottery-go/lottery/domain/check"
 	"github.com/lottery-go/lottery/infrastructure/persistence"
 	"github.com/lottery-go/lottery/internal/testkit"
 )
@@ -136,5 +138,53 @@ func TestActivityUpdateReplacesTheStrategy(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, "Renamed", got.Name())
 		assert.Equal(t, int64(2), got.Version())
+	})
+}
+
+// TestActivityWindowAtTheAcceptedLimits stores activities whose window spans the widest
+// range the domain accepts, in zones east and west of UTC, and reads them back one by one
+// and listed: both backends keep these times, and JSON can show them in their zone.
+func TestActivityWindowAtTheAcceptedLimits(t *testing.T) {
+	t.Parallel()
+	testkit.EachSQL(t, func(t *testing.T, env testkit.SQLEnv) {
+		t.Parallel()
+		ctx := context.Background()
+		repo := persistence.NewActivityRepo(env.DB, newID)
+		for _, zone := range []string{"UTC", "Pacific/Kiritimati", "Pacific/Pago_Pago"} {
+			loc, err := time.LoadLocation(zone)
+			require.NoError(t, err)
+			first := func(l *time.Location) time.Time { return time.Date(activity.EarliestYear, 1, 1, 0, 0, 0, 0, l) }
+			last := func(l *time.Location) time.Time {
+				return time.Date(activity.LatestYear, 12, 31, 23, 59, 59, 999_999_000, l)
+			}
+			begin, end := first(time.UTC), last(time.UTC)
+			if b := first(loc); b.After(begin) {
+				begin = b
+			}
+			if e := last(loc); e.Before(end) {
+				end = e
+			}
+			p := activity.Params{Name: "Widest " + zone, BeginAt: begin, EndAt: end, TimeZone: zone, Stock: 1,
+				Strategy: newStrategy(t, 7)}
+			a, err := activity.New(newID(), p, "alice", testNow)
+			require.NoError(t, err, zone)
+			require.NoError(t, repo.Create(ctx, a))
+
+			got, err := repo.Get(ctx, a.ID())
+			require.NoError(t, err, zone)
+			assert.True(t, begin.Equal(got.BeginAt()), "%s: %s", zone, got.BeginAt())
+			assert.True(t, end.Equal(got.EndAt()), "%s: %s", zone, got.EndAt())
+			for _, at := range []time.Time{got.BeginAt(), got.EndAt()} {
+				_, err := at.In(got.Location()).MarshalJSON()
+				assert.NoError(t, err, zone)
+			}
+
+			p.BeginAt, p.EndAt = begin.Add(-time.Microsecond), end.Add(time.Microsecond)
+			_, err = activity.New(newID(), p, "alice", testNow)
+			assert.Len(t, check.Problems(err), 2, "%s: a microsecond beyond is refused", zone)
+		}
+		page, err := repo.List(ctx, activity.Filter{Limit: 10})
+		require.NoError(t, err)
+		assert.Len(t, page, 3)
 	})
 }

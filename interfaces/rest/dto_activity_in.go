@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/lottery-go/lottery/application/admin"
+	"github.com/lottery-go/lottery/domain/activity"
 	"github.com/lottery-go/lottery/domain/check"
 	"github.com/lottery-go/lottery/domain/strategy"
 )
@@ -108,7 +109,13 @@ func (rd *reader) time(field, s string) time.Time {
 		rd.refused.Add(field, check.CodeInvalid, fmt.Sprintf("%s must be an RFC 3339 time such as 2026-11-11T00:00:00+08:00", field))
 		return time.Time{}
 	}
-	return t.Truncate(time.Microsecond)
+	t = t.Truncate(time.Microsecond)
+	if t.IsZero() {
+		// The zero instant is how the domain reads "absent"; this one was written, and is
+		// just far too early.
+		rd.refused.Add(field, check.CodeOutOfRange, activity.TimeRangeMessage(field))
+	}
+	return t
 }
 
 func (rd *reader) required(field string, n *int64) int64 {

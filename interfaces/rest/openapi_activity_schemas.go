@@ -14,7 +14,7 @@ func activitySchemas(d *apiDoc) {
 	prize := map[string]any{
 		"award_id":    idSchema("the award given"),
 		"probability": decimal("chance per draw"),
-		"stock":       integer("units of the prize", 0),
+		"stock":       integer("units of the prize", 1),
 		"daily_quota": integer("wins per local day; absent for none", 1),
 		"release":     ref("Release"),
 	}
@@ -57,10 +57,10 @@ func activityFields(strategy map[string]any) map[string]any {
 	return map[string]any{
 		"name":      str("1 to 100 characters"),
 		"kind":      map[string]any{"type": "string", "default": "lottery", "pattern": "^[a-z][a-z0-9_]{0,31}$"},
-		"begin_at":  dateTime("window start (inclusive)"),
-		"end_at":    dateTime("window end (exclusive)"),
+		"begin_at":  dateTime("window start (inclusive); years 2000 to 9999 in UTC and in time_zone"),
+		"end_at":    dateTime("window end (exclusive); years 2000 to 9999 in UTC and in time_zone"),
 		"time_zone": str("IANA zone defining the local day, e.g. Asia/Shanghai"),
-		"stock":     integer("draws the activity serves in total", 0),
+		"stock":     integer("draws the activity serves in total", 1),
 		"limits":    ref("Limits"),
 		"strategy":  strategy,
 	}

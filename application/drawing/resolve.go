@@ -3,6 +3,8 @@ package drawing
 import (
 	"context"
 	"errors"
+
+	"github.com/lottery-go/lottery/domain/activity"
 )
 
 // ErrNoMatchingActivity: the request named no activity and no rule tree routed the user
@@ -34,6 +36,9 @@ func (r *resolver) Resolve(ctx context.Context, d *Draw) error {
 	v, err := r.catalog.View(ctx, id)
 	if err != nil {
 		return err
+	}
+	if !v.Activity.State().Public() { // a draft is unknown to users, as GET /activities/{id} says
+		return activity.ErrNotFound
 	}
 	if err := v.Activity.AcceptsDraws(d.Now); err != nil {
 		return err

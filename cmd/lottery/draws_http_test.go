@@ -180,6 +180,7 @@ func TestDrawAPIRefusals(t *testing.T) {
 	draft := createActivity(t, srv.base, cfg, nil)
 	assert.Equal(t, "not_found", errCode(user.must(http.StatusNotFound, "GET", "/api/v1/activities/"+draft, nil)))
 	assert.Equal(t, "not_found", errCode(user.must(http.StatusNotFound, "GET", "/api/v1/activities/"+draft+"/quota", nil)))
+	assert.Equal(t, "not_found", errCode(user.must(http.StatusNotFound, "POST", "/api/v1/draws", map[string]any{"activity_id": draft})))
 }
 
 func TestSameKeyAtTheSameInstantDrawsOnce(t *testing.T) {

@@ -18,6 +18,12 @@ const (
 // States lists every state.
 var States = []State{StateDraft, StatePendingReview, StateApproved, StateRejected, StateRunning, StatePaused, StateClosed}
 
+// Public reports whether users may know of an activity in state s: from its approval on.
+// Drafts and activities in review are the marketers' own, and to users they do not exist.
+func (s State) Public() bool {
+	return s == StateApproved || s == StateRunning || s == StatePaused || s == StateClosed
+}
+
 // Action moves an activity from one state to another.
 type Action string
 

@@ -62,3 +62,12 @@ func TestValid(t *testing.T) {
 	assert.False(t, activity.State("archived").Valid())
 	assert.False(t, activity.Action("publish").Valid())
 }
+
+func TestOnlyApprovedAndLaterArePublic(t *testing.T) {
+	t.Parallel()
+	public := map[activity.State]bool{activity.StateApproved: true, activity.StateRunning: true,
+		activity.StatePaused: true, activity.StateClosed: true}
+	for _, s := range activity.States {
+		assert.Equal(t, public[s], s.Public(), s)
+	}
+}

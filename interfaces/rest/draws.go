@@ -134,7 +134,7 @@ func (h *drawHandlers) activity(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if !publicState(a.State()) {
+	if !a.State().Public() {
 		return activity.ErrNotFound
 	}
 	return c.JSON(http.StatusOK, publicActivityJSON(a))
@@ -150,7 +150,7 @@ func (h *drawHandlers) quota(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if !publicState(a.State()) { // hidden as GET /activities/{id} hides it
+	if !a.State().Public() { // hidden as GET /activities/{id} hides it
 		return activity.ErrNotFound
 	}
 	total, today, err := h.svc.Quota(ctx, claimsOf(c).Subject, id)
@@ -158,9 +158,4 @@ func (h *drawHandlers) quota(c echo.Context) error {
 		return drawError(err)
 	}
 	return c.JSON(http.StatusOK, quotaJSON(total, today))
-}
-
-// publicState hides activities still being prepared or reviewed from users.
-func publicState(s activity.State) bool {
-	return s == activity.StateApproved || s == activity.StateRunning || s == activity.StatePaused || s == activity.StateClosed
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/lottery-go/lottery/domain/activity"
+	"github.com/lottery-go/lottery/domain/award"
 	"github.com/lottery-go/lottery/domain/check"
 )
 
@@ -14,6 +15,9 @@ import (
 func (s *Service) Transition(ctx context.Context, id int64, actor activity.Actor, action activity.Action, reason string) error {
 	if err := checkTransition(action, reason); err != nil {
 		return err
+	}
+	if err := s.checkCodes(ctx, id, action); err != nil {
+		return fmt.Errorf("%s activity %d: %w", action, id, err)
 	}
 	if action == activity.ActionStart {
 		s.prepareStart(ctx, id)
@@ -33,6 +37,51 @@ func (s *Service) Transition(ctx context.Context, id int64, actor activity.Actor
 	s.notify(ctx, "activity", func(n Notifier) error { return n.ActivityChanged(ctx, id) })
 	return nil
 }
+
+// checkCodes refuses to submit, approve or start an activity whose redeem-code prizes
+// have fewer free codes than units of stock: each unit is a win that would be announced
+// and then fail for want of a code. Codes are uploaded to the award first. (Another
+// activity giving the same award may still take codes later; the check is on what is
+// free now.)
+func (s *Service) checkCodes(ctx context.Context, id int64, action activity.Action) error {
+	if action != activity.ActionSubmit && action != activity.ActionApprove && action != activity.ActionStart {
+		return nil
+	}
+	a, err := s.d.Activities.Get(ctx, id)
+	if errors.Is(err, activity.ErrNotFound) {
+		return nil // the transition itself says so
+	}
+	if err != nil {
+		return err
+	}
+	var l check.List
+	st := a.Strategy()
+	for i := range st.Len() {
+		p := st.At(i)
+		aw, err := s.d.Awards.Get(ctx, p.AwardID)
+		if errors.Is(err, award.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if aw.Kind() != award.KindRedeemCode {
+			continue
+		}
+		free, err := s.d.Awards.FreeCodes(ctx, aw.ID())
+		if err != nil {
+			return err
+		}
+		if free < p.Stock {
+			l.Add(check.Index("strategy.prizes", i)+".stock", CodeNotEnoughCodes, fmt.Sprintf(
+				"award %q has %d redeem codes left for a prize stock of %d: upload codes to the award first", aw.Name(), free, p.Stock))
+		}
+	}
+	return l.Err()
+}
+
+// CodeNotEnoughCodes is the problem code of a redeem-code prize with more stock than codes.
+const CodeNotEnoughCodes = "not_enough_codes"
 
 // raceAttempts bounds how often a change that lost a race with another writer of the same
 // activity (the scheduler starting or closing it, another admin) is decided again.

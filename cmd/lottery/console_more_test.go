@@ -109,6 +109,9 @@ func TestConsoleForbiddenCodesAndEditing(t *testing.T) {
 	got := mia.must(http.StatusOK, http.MethodPost, "/api/v1/admin/awards/"+codes+"/codes",
 		map[string]any{"codes": []string{"WELCOME-2", "WELCOME-3", "WELCOME-9"}})
 	assert.Equal(t, map[string]any{"added": 2.0, "duplicates": 1.0}, got)
+	// Submitting asks for as many codes as the prize's stock of 10.
+	mia.must(http.StatusOK, http.MethodPost, "/api/v1/admin/awards/"+codes+"/codes",
+		map[string]any{"codes": []string{"WELCOME-4", "WELCOME-5", "WELCOME-6", "WELCOME-7", "WELCOME-8", "WELCOME-10"}})
 
 	// The marketer edits an award from the keyboard: its kind is locked, a 422 lands at
 	// the field with everything typed kept, and the fixed award is saved with PUT.

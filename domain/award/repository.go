@@ -16,4 +16,6 @@ type Repository interface {
 	// AddCodes adds normalized codes (see NormalizeCodes) to the pool; codes already in
 	// the pool are skipped and counted as duplicates.
 	AddCodes(ctx context.Context, awardID int64, codes []string) (added, duplicates int, err error)
+	// FreeCodes counts the codes of the award's pool not yet given to an order.
+	FreeCodes(ctx context.Context, awardID int64) (int64, error)
 }

@@ -33,6 +33,16 @@ func (r *AwardRepo) AddCodes(ctx context.Context, awardID int64, codes []string)
 	return added, len(codes) - added, nil
 }
 
+// FreeCodes counts the award's codes no order has claimed (index ix_redeem_codes_free).
+func (r *AwardRepo) FreeCodes(ctx context.Context, awardID int64) (int64, error) {
+	var n int64
+	err := r.db.SQL.QueryRowContext(ctx, "SELECT COUNT(*) FROM redeem_codes WHERE award_id = ? AND order_id IS NULL", awardID).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("count free codes of award %d: %w", awardID, err)
+	}
+	return n, nil
+}
+
 // codeAttempts bounds the runs of an upload chosen as a deadlock victim.
 const codeAttempts = 5
 

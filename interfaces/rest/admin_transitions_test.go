@@ -105,3 +105,26 @@ func TestTransitionsThroughTheRunningLife(t *testing.T) {
 	again := h.must(http.StatusConflict, h.transition(id, bob, "close", ""))
 	assert.Equal(t, "illegal_transition", again.errorCode())
 }
+
+// A redeem-code prize needs as many free codes as units of stock before the activity goes
+// to review, is approved or started: otherwise wins would be announced and then fail.
+func TestRedeemCodePrizesNeedTheirCodes(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	codes := h.award("redeem_code", map[string]any{})
+	body := activityBody(codes)
+	body["strategy"] = map[string]any{"mode": "fixed", "prizes": []any{
+		map[string]any{"award_id": codes, "probability": "0.1", "stock": 3}}}
+	id := h.must(http.StatusCreated, h.do(http.MethodPost, "/api/v1/admin/activities", alice, body)).body["id"].(string)
+
+	h.must(http.StatusOK, h.do(http.MethodPost, "/api/v1/admin/awards/"+codes+"/codes", alice,
+		map[string]any{"codes": []string{"C-1", "C-2"}}))
+	r := h.must(http.StatusUnprocessableEntity, h.transition(id, alice, "submit", ""))
+	assert.Equal(t, map[string]string{"strategy.prizes[0].stock": "not_enough_codes"}, problemFields(r))
+	assert.Contains(t, string(r.raw), "has 2 redeem codes left for a prize stock of 3")
+	assert.Equal(t, "draft", h.must(http.StatusOK, h.do(http.MethodGet, "/api/v1/admin/activities/"+id, alice, nil)).body["state"])
+
+	h.must(http.StatusOK, h.do(http.MethodPost, "/api/v1/admin/awards/"+codes+"/codes", alice,
+		map[string]any{"codes": []string{"C-3"}}))
+	h.must(http.StatusOK, h.transition(id, alice, "submit", ""))
+}

@@ -34,7 +34,7 @@ func CoerceFacts(schema map[string]FactType, facts map[string]any) (map[string]a
 		v, ok := coerce(facts[name], typ)
 		if !ok {
 			delete(out, name)
-			errs = append(errs, fmt.Errorf("fact %q: cannot use %v (%T) as %s", name, facts[name], facts[name], typ))
+			errs = append(errs, fmt.Errorf("fact %q must be %s, not %s", name, typ.noun(), describe(facts[name])))
 			continue
 		}
 		out[name] = v

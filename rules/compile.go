@@ -24,9 +24,10 @@ type schemaFact struct {
 }
 
 type node struct {
-	id    string
-	leaf  string
-	edges []edge // empty for leaves
+	id       string
+	leaf     string
+	edges    []edge // empty for leaves
+	fallback int    // index of the default edge, -1 without one
 }
 
 type edge struct {
@@ -36,9 +37,11 @@ type edge struct {
 }
 
 // test is a compiled condition. The VM is lent by the caller so that one
-// evaluation reuses one machine across all the edges it tries.
+// evaluation reuses one machine across all the edges it tries. When a fact the
+// condition reads is absent or null, match does not run the condition and
+// returns that fact's name as missing instead.
 type test interface {
-	match(facts map[string]any, m *vm.VM) (bool, error)
+	match(facts map[string]any, m *vm.VM) (ok bool, missing string, err error)
 	facts() []string
 }
 

@@ -18,10 +18,12 @@
 // nested-closure constructs), keep a hostile document from exhausting the server.
 //
 // [Tree.Evaluate] is then cheap and safe for concurrent use: it reuses the
-// compiled programs and pooled virtual machines, and never fails on data. A fact
-// that is absent makes the conditions that read it false, so the default edge
-// is taken; only a node where nothing matches and no default exists ends the
-// walk, with [ErrNoMatch]. Facts decoded from JSON (float64 numbers, []any
+// compiled programs and pooled virtual machines, and never fails on data. A
+// fact that is missing — absent, null, or not convertible to its schema type —
+// is never guessed at: the first edge of a node whose condition reads it sends
+// the walk down that node's default edge, and the path says which fact was
+// missing. A node without a default ends the walk with [ErrNoMatch], as does
+// one where no edge matches. Facts decoded from JSON (float64 numbers, []any
 // arrays, RFC 3339 times) are coerced to the schema's types on the way in.
 //
 // The facts "now" (time) and "registered_days" (int) are always declared, so

@@ -29,13 +29,26 @@ type Step struct {
 	// of range). Such a condition counts as not matched: a user's draw should
 	// not fail on one unusual profile.
 	Error string `json:"error,omitempty"`
+	// Missing names the fact that sent the walk to the node's default edge. It
+	// is set on the edge whose condition reads the missing fact (not matched,
+	// its condition not run) and on the default edge taken because of it.
+	Missing string `json:"missing,omitempty"`
 }
 
 // Evaluate walks the tree from the root with the given facts and returns the
-// leaf reached and the path taken. It does not modify facts. Absent facts, and
-// facts that cannot be converted to their schema type, make the conditions that
-// read them false. The only error is one wrapping ErrNoMatch, returned together
-// with the path up to the node that had no way out.
+// leaf reached and the path taken. It does not modify facts.
+//
+// At each node the edges are tried in order. The first edge whose condition
+// reads a missing fact — absent, null, or not convertible to its schema type —
+// ends the trying: the node takes its default edge, whatever the later edges
+// say, or the walk ends with ErrNoMatch when the node has none. An unknown
+// fact cannot be said to pass or fail a test, and a marketer's default edge is
+// the answer for users the tree cannot judge; letting the later edges decide
+// would take the unknown for a known "no" (a user whose age is unknown is not
+// thereby an adult).
+//
+// The only error is one wrapping ErrNoMatch, returned together with the path
+// up to the node that had no way out.
 func (t *Tree) Evaluate(facts map[string]any) (Result, error) {
 	facts = t.prepare(facts)
 	m := t.vms.Get().(*vm.VM)
@@ -49,13 +62,23 @@ func (t *Tree) Evaluate(facts map[string]any) (Result, error) {
 			e := &n.edges[j]
 			step := Step{Node: n.id, Edge: j, Condition: e.text, Matched: true}
 			if e.test != nil {
-				ok, err := e.test.match(facts, m)
+				ok, missing, err := e.test.match(facts, m)
 				step.Matched = ok
+				step.Missing = missing
 				if err != nil {
-					step.Error = err.Error()
+					step.Error = plainTypes(err.Error())
 				}
 			}
 			path = append(path, step)
+			if step.Missing != "" {
+				if n.fallback < 0 {
+					return Result{Path: path}, fmt.Errorf("rule tree %q, node %q: fact %q is missing and the node has no default edge: %w",
+						t.name, n.id, step.Missing, ErrNoMatch)
+				}
+				path = append(path, Step{Node: n.id, Edge: n.fallback, Matched: true, Missing: step.Missing})
+				next = n.edges[n.fallback].to
+				break
+			}
 			if step.Matched {
 				next = e.to
 				break
@@ -69,7 +92,8 @@ func (t *Tree) Evaluate(facts map[string]any) (Result, error) {
 	return Result{Value: n.leaf, Path: path}, nil
 }
 
-// prepare returns facts with every fact the tree reads in its schema type.
+// prepare returns facts with every fact the tree reads in its schema type; a
+// fact that cannot be converted is left out, so it counts as missing.
 // Callers that pass already-typed facts pay only a type check per fact; the map
 // is copied only when something must change, and never written in place since
 // it belongs to the caller and may be shared between goroutines.
@@ -93,4 +117,14 @@ func (t *Tree) prepare(facts map[string]any) map[string]any {
 		return facts
 	}
 	return out
+}
+
+// missingFact returns the first of names that facts lack or hold as null.
+func missingFact(facts map[string]any, names []string) string {
+	for _, name := range names {
+		if v, ok := facts[name]; !ok || v == nil {
+			return name
+		}
+	}
+	return ""
 }

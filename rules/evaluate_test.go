@@ -39,8 +39,8 @@ func TestEvaluateSpringRouter(t *testing.T) {
 			path: []Step{
 				{Node: "n1", Edge: 0, Condition: "age < 18"},
 				{Node: "n1", Edge: 1, Condition: `gender eq "female"`, Matched: true},
-				{Node: "n2", Edge: 0, Condition: "level >= 3 && 'vip' in tags"},
-				{Node: "n2", Edge: 1, Matched: true},
+				{Node: "n2", Edge: 0, Condition: "level >= 3 && 'vip' in tags", Missing: "level"},
+				{Node: "n2", Edge: 1, Matched: true, Missing: "level"},
 			}},
 		{name: "no facts at all", facts: nil, want: "a-general"},
 		{name: "uncoercible fact counts as missing", facts: map[string]any{"age": "old", "gender": "male"}, want: "a-general"},

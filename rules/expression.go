@@ -15,23 +15,21 @@ import (
 // exprTest runs a compiled expression against the facts.
 type exprTest struct {
 	program *vm.Program
-	reads   []string // facts the expression reads; any of them absent means no match
+	reads   []string // facts the expression reads; any of them missing sends the node to its default
 }
 
 func (t *exprTest) facts() []string { return t.reads }
 
-func (t *exprTest) match(facts map[string]any, m *vm.VM) (bool, error) {
-	for _, name := range t.reads {
-		if v, ok := facts[name]; !ok || v == nil {
-			return false, nil
-		}
+func (t *exprTest) match(facts map[string]any, m *vm.VM) (bool, string, error) {
+	if name := missingFact(facts, t.reads); name != "" {
+		return false, name, nil
 	}
 	out, err := m.Run(t.program, facts)
 	if err != nil {
-		return false, err
+		return false, "", err
 	}
 	ok, _ := out.(bool)
-	return ok, nil
+	return ok, "", nil
 }
 
 // compileExpr checks length and shape on the parse tree before type-checking,
@@ -97,14 +95,14 @@ func unknownName(err error, root ast.Node) error {
 // exprProblem keeps expr's own message, which is precise, and lifts its
 // position out of the text into fields an editor can use.
 func (c *compiler) exprProblem(i, j int, code string, err error) {
-	p := Problem{Code: code, Message: err.Error(), Node: c.doc.Nodes[i].ID, Edge: j,
+	p := Problem{Code: code, Message: plainTypes(err.Error()), Node: c.doc.Nodes[i].ID, Edge: j,
 		Field: fmt.Sprintf("nodes[%d].edges[%d].when", i, j)}
 	if _, ok := err.(unknownFactError); ok {
 		p.Code = CodeUnknownFact
 	}
 	var fe *file.Error
 	if errors.As(err, &fe) {
-		p.Message = fe.Message
+		p.Message = plainTypes(fe.Message)
 		p.Line, p.Column = fe.Line, fe.Column+1
 	}
 	if p.Line == 0 {

@@ -117,7 +117,7 @@ func TestFastPathsReplaceReflection(t *testing.T) {
 		"now": "2026-11-11T21:00:00Z", "birthday": "2026-11-04T00:00:00Z"})
 	require.NoError(t, err)
 	assert.Equal(t, "activity-a", res.Value, "first edge wins")
-	res, err = tree.Evaluate(map[string]any{"tags": []string{"vip"},
+	res, err = tree.Evaluate(map[string]any{"age": 0, "tags": []string{"vip"},
 		"now": "2026-11-11T21:00:00Z", "birthday": "2026-11-04T00:00:00Z"})
 	require.NoError(t, err)
 	assert.Equal(t, "activity-b", res.Value, "%+v", res.Path)

@@ -21,7 +21,7 @@ func (c *compiler) indexNodes() {
 
 func (c *compiler) compileNodes() {
 	for i, n := range c.doc.Nodes {
-		c.nodes[i] = node{id: n.ID, leaf: n.Leaf}
+		c.nodes[i] = node{id: n.ID, leaf: n.Leaf, fallback: -1}
 		switch {
 		case len(n.Edges) > 0 && n.Leaf != "":
 			c.nodeProblem(i, CodeEdgesAndLeaf, "node %q has both edges and a leaf value; a node either branches or ends", n.ID)
@@ -54,6 +54,7 @@ func (c *compiler) compileEdges(i int, conditions bool) {
 			edges[j].to = to
 		}
 		if e.When == nil {
+			c.nodes[i].fallback = j
 			defaults++
 			if defaults > 1 {
 				c.edgeProblem(i, j, "", CodeMultipleDefaults, "node %q has more than one default edge (an edge without \"when\")", n.ID)

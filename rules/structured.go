@@ -30,12 +30,12 @@ type compareTest struct {
 
 func (t *compareTest) facts() []string { return []string{t.fact} }
 
-func (t *compareTest) match(facts map[string]any, _ *vm.VM) (bool, error) {
+func (t *compareTest) match(facts map[string]any, _ *vm.VM) (bool, string, error) {
 	v, ok := facts[t.fact]
 	if !ok || v == nil {
-		return false, nil
+		return false, t.fact, nil
 	}
-	return t.pred(v), nil
+	return t.pred(v), "", nil
 }
 
 func (c *compiler) compileCompare(i, j int, cond Condition) test {
@@ -67,7 +67,7 @@ func predicate(typ FactType, op Op, value any) (func(any) bool, error) {
 	if typ == TypeStrings || (typ == TypeString && op == OpContains) {
 		needle, ok := value.(string)
 		if !ok {
-			return nil, fmt.Errorf("want a string value, got %s", describe(value))
+			return nil, fmt.Errorf("want a string, got %s", describe(value))
 		}
 		if typ == TypeStrings {
 			return func(v any) bool { s, ok := v.([]string); return ok && slices.Contains(s, needle) }, nil
@@ -99,13 +99,13 @@ func operands(typ FactType, op Op, value any) ([]any, error) {
 	if op != OpIn && op != OpNotIn && op != OpBetween {
 		v, ok := coerce(value, typ)
 		if !ok {
-			return nil, fmt.Errorf("want a %s value, got %s", typ, describe(value))
+			return nil, fmt.Errorf("want %s, got %s", typ.noun(), describe(value))
 		}
 		return []any{v}, nil
 	}
 	list, ok := toList(value)
 	if !ok {
-		return nil, fmt.Errorf("want an array of %s values, got %s", typ, describe(value))
+		return nil, fmt.Errorf("want an array of %s, got %s", typ.plural(), describe(value))
 	}
 	if op == OpBetween && len(list) != 2 {
 		return nil, fmt.Errorf("want an array of two bounds [low, high], got %d elements", len(list))
@@ -114,7 +114,7 @@ func operands(typ FactType, op Op, value any) ([]any, error) {
 	for k, e := range list {
 		v, ok := coerce(e, typ)
 		if !ok {
-			return nil, fmt.Errorf("element %d: want a %s value, got %s", k, typ, describe(e))
+			return nil, fmt.Errorf("element %d: want %s, got %s", k, typ.noun(), describe(e))
 		}
 		out[k] = v
 	}
@@ -134,11 +134,4 @@ func toList(v any) ([]any, bool) {
 		out[k] = rv.Index(k).Interface()
 	}
 	return out, true
-}
-
-func describe(v any) string {
-	if v == nil {
-		return "null"
-	}
-	return fmt.Sprintf("%v (%T)", v, v)
 }

@@ -140,8 +140,10 @@ func TestEvaluateRuleTree(t *testing.T) {
 		noMatch bool
 	}{
 		{"registered_days derived", map[string]any{"registered_at": "2020-01-01T00:00:00Z"}, 1, false},
-		{"now given", map[string]any{"now": "2030-01-01T00:00:00Z", "since": "2029-01-01T00:00:00Z"}, 2, false},
-		{"no fact, no default edge", map[string]any{"since": "2999-01-01T00:00:00Z"}, 4, true},
+		{"now given", map[string]any{"now": "2030-01-01T00:00:00Z", "registered_at": "2029-12-20T00:00:00Z", "since": "2029-01-01T00:00:00Z"}, 2, false},
+		// API.md: a missing fact takes the default edge; without one the walk ends there.
+		{"missing fact, no default edge", map[string]any{"since": "2029-01-01T00:00:00Z"}, 1, true},
+		{"no edge matches, no default edge", map[string]any{"now": "2030-01-01T00:00:00Z", "registered_at": "2029-12-20T00:00:00Z", "since": "2999-01-01T00:00:00Z"}, 3, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

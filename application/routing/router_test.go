@@ -19,6 +19,8 @@ import (
 
 var now = time.Date(2026, 11, 11, 9, 0, 0, 0, time.UTC)
 
+const longAgo = "2020-01-01T00:00:00Z"
+
 // fakeTrees serves live versions from memory and counts its reads.
 type fakeTrees struct {
 	mu    sync.Mutex
@@ -145,11 +147,16 @@ func TestRoute(t *testing.T) {
 		want    int64 // 0: no matching activity
 	}{
 		{"default tree, no facts at all", 0, nil, nil, 104},
-		{"default tree from the profile", 0, map[string]any{"age": int64(30), "level": int64(5), "tags": []any{"vip"}}, nil, 103},
-		{"profile and token merge", 0, map[string]any{"level": 5.0}, map[string]any{"tags": []any{"vip"}}, 103},
+		{"default tree from the profile", 0, map[string]any{"age": int64(30), "registered_at": longAgo, "level": int64(5), "tags": []any{"vip"}}, nil, 103},
+		{"profile and token merge", 0, map[string]any{"age": 30, "registered_at": longAgo, "level": 5.0}, map[string]any{"tags": []any{"vip"}}, 103},
 		{"token overrides profile", 0, map[string]any{"age": int64(30)}, map[string]any{"age": 12.0}, 101},
-		{"registered days from the profile", 0, map[string]any{"registered_at": now.Add(-50 * time.Hour).Format(time.RFC3339)}, nil, 102},
-		{"registered long ago", 0, map[string]any{"registered_at": "2020-01-01T00:00:00Z"}, nil, 104},
+		{"registered days from the profile", 0, map[string]any{"age": 30, "registered_at": now.Add(-50 * time.Hour).Format(time.RFC3339)}, nil, 102},
+		{"registered long ago", 0, map[string]any{"age": 30, "registered_at": longAgo}, nil, 104},
+		// API.md: a fact missing at evaluation takes the default edge, even when a
+		// later edge would match.
+		{"missing age takes the default", 0, map[string]any{"registered_at": longAgo, "level": 5, "tags": []any{"vip"}}, nil, 104},
+		{"null age takes the default", 0, map[string]any{"age": nil, "registered_at": longAgo, "level": 5}, map[string]any{"tags": []any{"vip"}}, 104},
+		{"missing registered_at takes the default", 0, map[string]any{"age": 30, "level": 5, "tags": []any{"vip"}}, nil, 104},
 		{"named tree", 2, map[string]any{"age": int64(40)}, nil, 201},
 		{"named tree, no edge matches", 2, map[string]any{"age": int64(10)}, nil, 0},
 		{"named tree, fact missing", 2, nil, nil, 0},

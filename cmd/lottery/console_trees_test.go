@@ -244,9 +244,10 @@ func TestConsoleTreeStructuredEditor(t *testing.T) {
 		exists(`#tree-svg g.taken[data-node="vip"]`),
 		exists(edgeRow("n1/0")+".taken"),
 		waitTrue(`!document.querySelector('#tree-svg line.taken[data-edge="n1/1"]') && !document.querySelector('#tree-svg g.taken[data-node="general"]')`),
-		chromedp.Evaluate(`(() => { const e = document.querySelector("#try-fact-level"); e.value = ""; e.dispatchEvent(new Event("input")); })()`, nil),
+		// Level 1, not left out: a missing fact would send n1 to its default edge (API.md).
+		chromedp.Evaluate(`(() => { const e = document.querySelector("#try-fact-level"); e.value = "1"; e.dispatchEvent(new Event("input")); })()`, nil),
 		chromedp.SetValue("#try-fact-age", "70", chromedp.ByQuery),
-		waitTrue(`JSON.stringify(JSON.parse(document.querySelector("#try-facts").value)) === '{"age":70}'`),
+		waitTrue(`(f => f.level === 1 && f.age === 70)(JSON.parse(document.querySelector("#try-facts").value))`),
 		click("#try-run"),
 		textHas("#try-value", generalWheel),
 		exists(`#tree-svg line.taken[data-edge="n1/1"]`),

@@ -145,7 +145,10 @@ func (h *adminAPI) publishRuleTree(c echo.Context) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	p := ruletree.Publication{Version: req.Version, Default: req.Default}
+	p, err := req.publication()
+	if err != nil {
+		return err
+	}
 	if err := h.app.PublishRuleTree(c.Request().Context(), actorOf(c), id, p); err != nil {
 		return err
 	}
@@ -163,7 +166,11 @@ func (h *adminAPI) evaluateRuleTree(c echo.Context) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	ev, err := h.app.EvaluateRuleTree(c.Request().Context(), id, req.Version, req.Facts)
+	version, err := req.version()
+	if err != nil {
+		return err
+	}
+	ev, err := h.app.EvaluateRuleTree(c.Request().Context(), id, version, req.Facts)
 	if errors.Is(err, rules.ErrNoMatch) {
 		return Errorf(http.StatusNotFound, "no_matching_activity", "%s", err.Error()).
 			WithDetails(map[string]any{"version": ev.Version, "path": ev.Result.Path})

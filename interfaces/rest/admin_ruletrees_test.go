@@ -165,3 +165,106 @@ func TestRuleTreeProblemsArePositioned(t *testing.T) {
 		assert.Equal(t, "unknown_activity", byField[leaf]["code"], leaf)
 	}
 }
+
+// TestEvaluateMissingFactTakesTheDefault: API.md, "a fact missing at evaluation takes the
+// default edge". Without age, n1 goes to general although the later edges lead to vip,
+// and the path says which fact was missing.
+func TestEvaluateMissingFactTakesTheDefault(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	kids, vip, general := h.activity(), h.activity(), h.activity()
+	doc := routerDoc(kids)
+	nodes := doc["nodes"].([]any)
+	nodes[3].(map[string]any)["leaf"] = vip
+	nodes[4].(map[string]any)["leaf"] = general
+	id := h.must(http.StatusCreated, h.do(http.MethodPost, trees, alice, doc)).body["id"].(string)
+	evaluate := trees + "/" + id + "/evaluate"
+
+	ageMissing := []any{
+		map[string]any{"node": "n1", "edge": 0.0, "condition": "age < 18", "matched": false, "missing": "age"},
+		map[string]any{"node": "n1", "edge": 2.0, "condition": "", "matched": true, "missing": "age"},
+	}
+	for _, facts := range []map[string]any{
+		{"gender": "female", "level": 5, "tags": []string{"vip"}},
+		{"age": nil, "gender": "female", "level": 5, "tags": []string{"vip"}},
+	} {
+		r := h.must(http.StatusOK, h.do(http.MethodPost, evaluate, alice, map[string]any{"facts": facts}))
+		assert.Equal(t, general, r.body["value"], "facts %v", facts)
+		assert.Equal(t, ageMissing, r.body["path"], "facts %v", facts)
+	}
+
+	r := h.must(http.StatusOK, h.do(http.MethodPost, evaluate, alice,
+		map[string]any{"facts": map[string]any{"age": 30, "gender": "female", "level": 5, "tags": []string{"vip"}}}))
+	assert.Equal(t, vip, r.body["value"], "with every fact given the tree still routes")
+}
+
+func TestEvaluateMissingFactWithoutDefault(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	act := h.activity()
+	doc := map[string]any{"name": "strict", "facts": map[string]any{"age": "int", "member": "bool"}, "root": "r", "nodes": []any{
+		map[string]any{"id": "r", "edges": []any{
+			map[string]any{"when": "age >= 18", "to": "a"},
+			map[string]any{"when": map[string]any{"fact": "member", "op": "eq", "value": true}, "to": "a"}}},
+		map[string]any{"id": "a", "leaf": act},
+	}}
+	id := h.must(http.StatusCreated, h.do(http.MethodPost, trees, alice, doc)).body["id"].(string)
+	r := h.must(http.StatusNotFound, h.do(http.MethodPost, trees+"/"+id+"/evaluate", alice,
+		map[string]any{"facts": map[string]any{"member": true}}))
+	assert.Equal(t, "no_matching_activity", r.errorCode())
+	e := r.body["error"].(map[string]any)
+	assert.Contains(t, e["message"], `fact "age" is missing`)
+	assert.Equal(t, []any{map[string]any{"node": "r", "edge": 0.0, "condition": "age >= 18", "matched": false, "missing": "age"}},
+		e["details"].(map[string]any)["path"])
+}
+
+// TestRuleTreeVersionMustBeANumber: a version given is a version number; left out, it
+// keeps its meaning (publish: keep the live one; evaluate: the latest).
+func TestRuleTreeVersionMustBeANumber(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	act := h.activity()
+	id := h.must(http.StatusCreated, h.do(http.MethodPost, trees, alice, routerDoc(act))).body["id"].(string)
+	facts := map[string]any{"age": 12}
+	for _, tt := range []struct {
+		path string
+		as   who
+		body map[string]any
+	}{
+		{"/publish", bob, map[string]any{"version": 0}},
+		{"/publish", bob, map[string]any{"version": 0, "default": false}},
+		{"/publish", bob, map[string]any{"version": -1, "default": true}},
+		{"/evaluate", alice, map[string]any{"version": 0, "facts": facts}},
+		{"/evaluate", alice, map[string]any{"version": -2, "facts": facts}},
+	} {
+		r := h.must(http.StatusUnprocessableEntity, h.do(http.MethodPost, trees+"/"+id+tt.path, tt.as, tt.body))
+		assert.Equal(t, map[string]string{"version": "out_of_range"}, problemFields(r), "%s %v", tt.path, tt.body)
+		assert.Contains(t, string(r.raw), "version must be a version number, 1 or more", "%s %v", tt.path, tt.body)
+	}
+
+	r := h.must(http.StatusOK, h.do(http.MethodPost, trees+"/"+id+"/evaluate", alice, map[string]any{"facts": facts}))
+	assert.EqualValues(t, 1, r.body["version"], "left out, the latest")
+	h.must(http.StatusOK, h.do(http.MethodPost, trees+"/"+id+"/publish", bob, map[string]any{"version": 1}))
+	r = h.must(http.StatusOK, h.do(http.MethodPost, trees+"/"+id+"/publish", bob, map[string]any{"default": true}))
+	assert.EqualValues(t, 1, r.body["live_version"], "left out, the live version stays")
+}
+
+// TestRuleTreeMessagesNameNoGoTypes: messages speak of JSON values, not Go types.
+func TestRuleTreeMessagesNameNoGoTypes(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	act := h.activity()
+	bad := routerDoc(act)
+	bad["nodes"].([]any)[0].(map[string]any)["edges"].([]any)[1].(map[string]any)["when"] = map[string]any{"fact": "tags", "op": "contains", "value": 5}
+	r := h.must(http.StatusUnprocessableEntity, h.do(http.MethodPost, trees+"/validate", alice, bad))
+	problems := r.body["error"].(map[string]any)["details"].(map[string]any)["problems"].([]any)
+	require.Len(t, problems, 1)
+	assert.Equal(t, "tags contains: want a string, got the number 5", problems[0].(map[string]any)["message"])
+
+	id := h.must(http.StatusCreated, h.do(http.MethodPost, trees, alice, routerDoc(act))).body["id"].(string)
+	r = h.must(http.StatusUnprocessableEntity, h.do(http.MethodPost, trees+"/"+id+"/evaluate", alice,
+		map[string]any{"facts": map[string]any{"age": "old"}}))
+	problems = r.body["error"].(map[string]any)["details"].(map[string]any)["problems"].([]any)
+	require.Len(t, problems, 1)
+	assert.Equal(t, `fact "age" must be a whole number, not the string "old"`, problems[0].(map[string]any)["message"])
+}

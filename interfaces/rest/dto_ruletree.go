@@ -1,9 +1,11 @@
 package rest
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/lottery-go/lottery/application/admin"
+	"github.com/lottery-go/lottery/domain/check"
 	"github.com/lottery-go/lottery/domain/ruletree"
 	"github.com/lottery-go/lottery/rules"
 )
@@ -11,13 +13,39 @@ import (
 // publishRequest is {"version":3}, {"default":true} or both; default false stops the tree
 // being the default one.
 type publishRequest struct {
-	Version int   `json:"version"`
+	Version *int  `json:"version"`
 	Default *bool `json:"default"`
+}
+
+// publication checks the request; a version left out keeps the live one.
+func (r publishRequest) publication() (ruletree.Publication, error) {
+	v, err := requestedVersion(r.Version, "leave it out to keep the live version")
+	return ruletree.Publication{Version: v, Default: r.Default}, err
 }
 
 type evaluateRequest struct {
 	Facts   map[string]any `json:"facts"`
-	Version int            `json:"version"`
+	Version *int           `json:"version"`
+}
+
+// version checks the request's version; 0, for one left out, is the latest.
+func (r evaluateRequest) version() (int, error) {
+	return requestedVersion(r.Version, "leave it out to evaluate the latest version")
+}
+
+// requestedVersion reads an optional version number. Left out it is 0, which the use
+// cases read as "the usual one"; given, it must name a version, and versions are
+// numbered from 1: a 0 that silently meant "the usual one" would hide a client's bug.
+func requestedVersion(v *int, omitted string) (int, error) {
+	if v == nil {
+		return 0, nil
+	}
+	if *v < 1 {
+		var l check.List
+		l.Add("version", check.CodeOutOfRange, fmt.Sprintf("version must be a version number, 1 or more, not %d; %s", *v, omitted))
+		return 0, l.Err()
+	}
+	return *v, nil
 }
 
 type evaluationResponse struct {

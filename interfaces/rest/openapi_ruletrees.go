@@ -31,7 +31,8 @@ func adminRuleTreesOpenAPI(d *apiDoc) {
 	d.op(http.MethodPost, one+"/evaluate", operation(tag, "evaluateRuleTree",
 		"Dry run of a version (the latest unless given) over the given facts, with the path taken. "+
 			"now is the server's clock unless given; registered_days is derived from registered_at unless given. "+
-			"No leaf reached is 404 no_matching_activity with details.version and details.path.", true, id,
+			"Edges are tried in order; the first whose condition reads a missing fact (absent, null or not of its declared type) sends the node to its default edge, "+
+			"and the path names the fact. No leaf reached is 404 no_matching_activity with details.version and details.path.", true, id,
 		ref("EvaluateRequest"), responses(http.StatusOK, "the leaf reached and the path", ref("Evaluation"), with(adminWriteErrors, http.StatusNotFound)...)))
 }
 
@@ -97,6 +98,8 @@ func ruleTreeSchemas(d *apiDoc) {
 		"condition": str("the condition's text; empty for a default edge"),
 		"matched":   boolean("whether the edge was taken"),
 		"error":     str("why the condition failed at run time, counted as not matched"),
+		"missing": str("the fact, absent, null or not of its declared type, that sent the node to its default edge: " +
+			"set on the first edge reading it (not run, not matched) and on the default edge taken because of it"),
 	}))
 	ruleProblemSchemas(d)
 }

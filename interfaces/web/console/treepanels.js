@@ -94,7 +94,7 @@ export function tryPanel(tree, highlight) {
         const r = await api("POST", `/admin/rule-trees/${tree.id}/evaluate`, body);
         clearErrors(box);
         fill(out, h("p", {}, "Result: ", h("strong", { id: "try-value" }, r.value || "(none)"), ` (version ${r.version})`),
-          h("ol", {}, r.path.map((s) => h("li", { class: s.matched ? "ok" : "muted" }, `${s.node} edge ${s.edge}: ${s.condition || "default"} → ${s.matched ? "taken" : "not taken"}` + (s.error ? ` (${s.error})` : "")))));
+          h("ol", {}, r.path.map((s) => h("li", { class: s.matched ? "ok" : "muted" }, `${s.node} edge ${s.edge}: ${s.condition || "default"} → ${s.matched ? "taken" : "not taken"}` + (s.missing ? ` (fact ${s.missing} missing)` : "") + (s.error ? ` (${s.error})` : "")))));
         highlight(r.path);
       } catch (e) { showError(box, e); highlight(null); }
     },

@@ -57,7 +57,13 @@ func New(opts Options) *Server {
 	e.Use(newHTTPMetrics(opts.Registry).middleware)
 	e.Use(recoverPanics(opts.Logger))
 	e.Use(middleware.BodyLimit(fmt.Sprintf("%dB", opts.BodyLimit)))
-	s := &Server{echo: e, opts: opts}
+	// The http.Server exists from the start, so Shutdown may run while Serve is starting
+	// in another goroutine without the two racing on it.
+	s := &Server{echo: e, opts: opts, http: &http.Server{
+		Handler:           e,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+	}}
 	s.registerOps()
 	return s
 }
@@ -67,11 +73,6 @@ func (s *Server) Echo() *echo.Echo { return s.echo }
 
 // Serve answers on ln until Shutdown.
 func (s *Server) Serve(ln net.Listener) error {
-	s.http = &http.Server{
-		Handler:           s.echo,
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-	}
 	err := s.http.Serve(ln)
 	if errors.Is(err, http.ErrServerClosed) {
 		return nil
@@ -81,9 +82,6 @@ func (s *Server) Serve(ln net.Listener) error {
 
 // Shutdown stops accepting and waits for in-flight requests until ctx ends.
 func (s *Server) Shutdown(ctx context.Context) error {
-	if s.http == nil {
-		return nil
-	}
 	return s.http.Shutdown(ctx)
 }
 

@@ -27,6 +27,7 @@ func serveCmd(load func() (cfgAndLog, error)) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Run the server (embedded SQLite, Redis and NATS unless configured otherwise)",
+		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cl, err := load()
 			if err != nil {
@@ -45,12 +46,20 @@ func serveCmd(load func() (cfgAndLog, error)) *cobra.Command {
 				// buys a few percent of throughput for a bounded heap.
 				debug.SetGCPercent(200)
 			}
+			// The port first: a taken one fails before anything is opened or printed.
+			ln, err := listen(cl.cfg.HTTP.Addr)
+			if err != nil {
+				return err
+			}
 			if pprofAddr != "" {
-				startPprof(pprofAddr, cl.log)
+				if err := startPprof(pprofAddr, cl.log); err != nil {
+					_ = ln.Close()
+					return err
+				}
 			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), syscall.SIGINT, syscall.SIGTERM)
 			defer stop()
-			return serve(ctx, cl.cfg, cl.log, serveHooks{})
+			return serve(ctx, cl.cfg, cl.log, serveHooks{listener: ln})
 		},
 	}
 	cmd.Flags().StringVar(&roles, "roles", "", "comma-separated roles to run: api, granter, scheduler (default all)")
@@ -59,7 +68,8 @@ func serveCmd(load func() (cfgAndLog, error)) *cobra.Command {
 	return cmd
 }
 
-// serveHooks let tests listen on a port of their choosing and add routes.
+// serveHooks give serve a listener bound already (the command binds before anything else;
+// tests bind a port of their choosing) and let tests add routes.
 type serveHooks struct {
 	listener net.Listener
 	ready    func(addr string)
@@ -70,6 +80,22 @@ type serveHooks struct {
 // closes every adapter, all within the configured shutdown timeout.
 func serve(ctx context.Context, cfg config.Config, log *slog.Logger, hooks serveHooks) error {
 	started := time.Now()
+	ln := hooks.listener
+	if ln == nil {
+		var err error
+		if ln, err = listen(cfg.HTTP.Addr); err != nil {
+			return err
+		}
+	}
+	serving := false
+	defer func() {
+		if !serving {
+			_ = ln.Close()
+		}
+	}()
+	if msg := embeddedRolesWarning(cfg); msg != "" {
+		log.Warn(msg, "roles", strings.Join(cfg.Roles, ","))
+	}
 	sys, err := openSystem(ctx, cfg, log)
 	if err != nil {
 		return err
@@ -104,12 +130,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, hooks serve
 		hooks.routes(srv.Echo())
 	}
 
-	ln := hooks.listener
-	if ln == nil {
-		if ln, err = net.Listen("tcp", cfg.HTTP.Addr); err != nil {
-			return fmt.Errorf("listen %s: %w", cfg.HTTP.Addr, err)
-		}
-	}
+	serving = true
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	log.Info("serving", "addr", ln.Addr().String(), "roles", strings.Join(cfg.Roles, ","),
@@ -133,6 +154,39 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, hooks serve
 	<-served
 	log.Info("stopped")
 	return nil
+}
+
+func listen(addr string) (net.Listener, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("listen %s (http.addr, LOTTERY_HTTP_ADDR): %w", addr, err)
+	}
+	return ln, nil
+}
+
+// embeddedRolesWarning says what a process that leaves out the granter or the scheduler
+// misses when its NATS or Redis is in-process: no other process can reach them to do it.
+func embeddedRolesWarning(cfg config.Config) string {
+	var private []string
+	if cfg.Redis.Addr == "" {
+		private = append(private, "Redis")
+	}
+	if cfg.NATS.URL == "" {
+		private = append(private, "NATS")
+	}
+	var left, effects []string
+	if !cfg.HasRole(config.RoleGranter) && cfg.NATS.URL == "" {
+		left, effects = append(left, config.RoleGranter), append(effects, "wins will not be granted")
+	}
+	if !cfg.HasRole(config.RoleScheduler) && len(private) > 0 {
+		left, effects = append(left, config.RoleScheduler), append(effects, "scheduled jobs will not run")
+	}
+	if len(left) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("roles leave out %s, but no other process can reach this process's in-process %s: %s; "+
+		"run every role in this process, or point redis.addr and nats.url at shared servers",
+		strings.Join(left, " and "), strings.Join(private, " and "), strings.Join(effects, " and "))
 }
 
 // devKeys makes a throwaway key and prints tokens for trying the API by hand.

@@ -49,6 +49,13 @@ func openSystem(ctx context.Context, cfg config.Config, log *slog.Logger) (s *sy
 	}()
 	s.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 
+	if needsDataLock(cfg) {
+		lock, err := lockDataDir(cfg.DataDir)
+		if err != nil {
+			return s, err
+		}
+		s.onClose(lock.Release) // first in, so released after every store is closed
+	}
 	if s.db, err = openSQL(ctx, cfg); err != nil {
 		return s, err
 	}

@@ -6,7 +6,7 @@
 #   - kill -9s the server and starts it again,
 #   - restarts Redis, which loses all of its data (no RDB, no AOF),
 #   - stops NATS for 10 s and starts it again (its JetStream store kept).
-# After the faults, the bench waits for the grants to catch up and checks DESIGN.md §5:
+# After the faults, the bench waits for the grants to catch up and checks the invariants:
 # no oversell, no user over a limit, no lost or duplicated order, every win granted once.
 #
 #   scripts/chaos.sh            # ~4 minutes: three rounds of faults

@@ -5,8 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
+	"net/url"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -15,6 +18,7 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"github.com/lottery-go/lottery/infrastructure/config"
 	"github.com/lottery-go/lottery/infrastructure/token"
 	"github.com/lottery-go/lottery/internal/bench"
 )
@@ -29,6 +33,8 @@ type benchFlags struct {
 	jsonPath, plotPath, userPrefix string
 	setup, tight, checkOnly        bool
 	noHealthz                      bool
+	// urlGiven is whether --url was given, rather than taken from the configuration.
+	urlGiven bool
 }
 
 func benchCmd(load func() (cfgAndLog, error)) *cobra.Command {
@@ -38,17 +44,28 @@ func benchCmd(load func() (cfgAndLog, error)) *cobra.Command {
 		Short: "Drive a running server like real traffic, report throughput and latency, check the invariants",
 		Long: `bench draws from many users against a running server through its REST API, from
 --concurrency closed-loop workers, for --duration or --draws; then sends the same load to
-GET /healthz; then checks DESIGN.md §5's invariants against the server's SQL database
-(--mysql-dsn, LOTTERY_MYSQL_DSN or --sqlite). It exits non-zero when one is violated.`,
+GET /healthz; then checks against the server's SQL database (--mysql-dsn, LOTTERY_MYSQL_DSN
+or --sqlite) that nothing went wrong: no oversell, no user over a limit, every win granted
+exactly once, no lost or duplicated order, odds as configured.
+
+Without --url, the server is the configured one (http.addr, LOTTERY_HTTP_ADDR, loaded as
+serve loads it) and, when no MySQL DSN is configured, the checks read its data_dir/lottery.db.
+It exits non-zero when an invariant is violated or no draw was answered.`,
 		Example: `  lottery bench --setup --draws 200000                    # create an activity, then run
   lottery bench --activity 7263… --users 10000 --concurrency 192 --duration 30s \
       --mysql-dsn 'root@tcp(127.0.0.1:3306)/lottery' --json run.json --plot run.svg
   lottery bench --check-only --activity 7263… --mysql-dsn …`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			f.urlGiven = cmd.Flags().Changed("url")
+			if err := f.validate(); err != nil {
+				return err
+			}
 			cl, err := load()
 			if err != nil {
 				return err
 			}
+			f.resolve(cl.cfg)
 			ctx, stop := signal.NotifyContext(cmd.Context(), syscall.SIGINT, syscall.SIGTERM)
 			defer stop()
 			return runBench(ctx, cl, f)
@@ -63,48 +80,123 @@ GET /healthz; then checks DESIGN.md §5's invariants against the server's SQL da
 	fl.Int64Var(&f.replayEvery, "replay-every", 100, "repeat every n-th acknowledged draw with its Idempotency-Key (0 = never)")
 	fl.DurationVar(&f.timeout, "timeout", 10*time.Second, "timeout of one request")
 	fl.StringVar(&f.mysqlDSN, "mysql-dsn", "", "the server's MySQL/MariaDB DSN, for the invariant checks (default: the configured one)")
-	fl.StringVar(&f.sqlite, "sqlite", "", "the server's SQLite file (e.g. ./data/lottery.db), for the invariant checks")
+	fl.StringVar(&f.sqlite, "sqlite", "", "the server's SQLite file, for the invariant checks (default without --url and a MySQL DSN: data_dir/lottery.db if it exists)")
 	fl.DurationVar(&f.grantWait, "grant-wait", time.Minute, "how long the grants may take to catch up with the wins")
 	fl.StringVar(&f.jsonPath, "json", "", "write the report as JSON to this file")
 	fl.StringVar(&f.plotPath, "plot", "", "draw throughput and latency over time to this SVG file")
 	fl.StringVar(&f.userPrefix, "user-prefix", "", "prefix of the run's user ids (default: bench-<random>-)")
 	fl.BoolVar(&f.setup, "setup", false, "first create awards and a running activity through the admin API")
+	fl.BoolVar(&f.tight, "tight", false, "with --setup: size stock, quotas and user limits to run out during the run")
 	fl.BoolVar(&f.checkOnly, "check-only", false, "only check the invariants of --activity from SQL; send no load")
 	fl.BoolVar(&f.noHealthz, "no-healthz", false, "skip the same load against GET /healthz")
 	return cmd
 }
 
 // addServerFlags are the flags bench and demo share: where the server is, its key, and
-// how the activity is sized.
+// how many users draw.
 func addServerFlags(cmd *cobra.Command, f *benchFlags) {
 	fl := cmd.Flags()
-	fl.StringVar(&f.url, "url", "http://127.0.0.1:8080", "base URL of the server")
+	fl.StringVar(&f.url, "url", "", "base URL of the server (default: http:// and the configured http.addr, e.g. http://127.0.0.1:8080)")
 	fl.StringVar(&f.secret, "secret", "", "the server's token key (default: the configured auth.secret / LOTTERY_AUTH_SECRET)")
 	fl.IntVar(&f.users, "users", 10000, "distinct users drawing")
-	fl.BoolVar(&f.tight, "tight", false, "with --setup: size stock, quotas and user limits to run out during the run")
+}
+
+// validate refuses contradictory or missing flags before anything is sent or opened.
+func (f benchFlags) validate() error {
+	switch {
+	case f.checkOnly && f.setup:
+		return errors.New("--check-only checks an existing activity: give it with --activity, without --setup")
+	case f.checkOnly && f.activity <= 0:
+		return errors.New("--check-only needs --activity ID: the activity whose orders to check")
+	case f.setup && f.activity > 0:
+		return errors.New("give --setup (create an activity) or --activity ID (use one), not both")
+	case !f.checkOnly && !f.setup && f.activity <= 0:
+		return errors.New("no activity: give --activity ID of a running activity, or --setup to create one")
+	case f.mysqlDSN != "" && f.sqlite != "":
+		return errors.New("give --mysql-dsn or --sqlite, not both: the checks read one database")
+	case f.grantWait < 0:
+		return errors.New("--grant-wait must not be negative")
+	}
+	if f.checkOnly {
+		return nil
+	}
+	switch {
+	case f.users < 1:
+		return errors.New("--users must be at least 1")
+	case f.concurrency < 1:
+		return errors.New("--concurrency must be at least 1")
+	case f.draws < 0 || f.duration < 0:
+		return errors.New("--draws and --duration must not be negative")
+	case (f.draws == 0) == (f.duration == 0):
+		return errors.New("give --duration or --draws, not both or neither")
+	case f.replayEvery < 0:
+		return errors.New("--replay-every must not be negative")
+	case f.timeout <= 0:
+		return errors.New("--timeout must be positive")
+	case strings.ContainsAny(f.userPrefix, "%_"):
+		return errors.New("--user-prefix must not contain % or _ (it is matched with SQL LIKE)")
+	}
+	return checkURL(f.url)
+}
+
+// checkURL refuses a --url that cannot be a server's base URL.
+func checkURL(raw string) error {
+	if raw == "" {
+		return nil // taken from the configuration
+	}
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("--url %q: want a base URL such as http://127.0.0.1:8080", raw)
+	}
+	return nil
+}
+
+// resolve fills in what the flags left to the configuration loaded as `serve` loads it:
+// the server's URL from http.addr and, when that server keeps its data in SQLite under
+// data_dir (no MySQL DSN anywhere) and --url was not given, its database file.
+func (f *benchFlags) resolve(cfg config.Config) {
+	if !f.urlGiven {
+		f.url = localURL(cfg.HTTP.Addr)
+	}
+	if f.urlGiven || f.sqlite != "" || f.mysqlDSN != "" || cfg.MySQLDSN != "" {
+		return
+	}
+	path := filepath.Join(cfg.DataDir, "lottery.db")
+	if _, err := os.Stat(path); err == nil {
+		f.sqlite = path
+	}
+}
+
+// localURL is the URL that reaches a server listening on addr from this machine: an
+// address without a host, or with an unspecified one, listens on every interface.
+func localURL(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "http://" + addr
+	}
+	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
+		host = "127.0.0.1"
+	}
+	return "http://" + net.JoinHostPort(host, port)
 }
 
 func runBench(ctx context.Context, cl cfgAndLog, f benchFlags) error {
+	if f.checkOnly {
+		return checkOnly(ctx, cl, f)
+	}
 	keys, err := benchKeys(cl, f.secret)
 	if err != nil {
 		return err
 	}
-	store, sqlNote, err := openBenchStore(ctx, cl, f)
+	if err := bench.Reach(ctx, f.url); err != nil {
+		return fmt.Errorf("%w (start it with `lottery serve`, or give --url)", err)
+	}
+	store, _, err := openBenchStore(ctx, cl, f)
 	if err != nil {
 		return err
 	}
 	if store != nil {
 		defer store.Close()
-	}
-	if f.checkOnly {
-		if store == nil {
-			return errors.New("--check-only needs SQL access: " + sqlNote)
-		}
-		r, err := bench.CheckOnly(ctx, store, f.activity, f.grantWait)
-		if err != nil {
-			return err
-		}
-		return finish(r, f)
 	}
 	if f.setup {
 		id, err := bench.SetUp(ctx, setupOptions(f, keys))
@@ -127,13 +219,28 @@ func runBench(ctx context.Context, cl cfgAndLog, f benchFlags) error {
 	if err != nil {
 		return err
 	}
+	return finish(r, f)
+}
+
+// checkOnly checks the invariants of f.activity from SQL, sending nothing to the server.
+func checkOnly(ctx context.Context, cl cfgAndLog, f benchFlags) error {
+	store, sqlNote, err := openBenchStore(ctx, cl, f)
+	if err != nil {
+		return err
+	}
 	if store == nil {
-		printf("\n%s\n", sqlNote)
+		return errors.New("--check-only reads the server's database: " + sqlNote)
+	}
+	defer store.Close()
+	r, err := bench.CheckOnly(ctx, store, f.activity, f.grantWait)
+	if err != nil {
+		return err
 	}
 	return finish(r, f)
 }
 
-// finish prints and writes the report; violated invariants make the command fail.
+// finish prints and writes the report; a violated invariant, or a run in which no draw
+// was answered, makes the command fail.
 func finish(r *bench.Report, f benchFlags) error {
 	r.Print(os.Stdout)
 	if f.jsonPath != "" {
@@ -146,10 +253,7 @@ func finish(r *bench.Report, f benchFlags) error {
 			return err
 		}
 	}
-	if r.Violations > 0 {
-		return fmt.Errorf("%d invariant(s) violated", r.Violations)
-	}
-	return nil
+	return r.Failure()
 }
 
 func benchKeys(cl cfgAndLog, secret string) (*token.Keys, error) {
@@ -169,7 +273,7 @@ func openBenchStore(ctx context.Context, cl cfgAndLog, f benchFlags) (*bench.Sto
 		dsn = cl.cfg.MySQLDSN
 	}
 	if dsn == "" && f.sqlite == "" {
-		return nil, "invariants not checked: no SQL access (give --mysql-dsn, set LOTTERY_MYSQL_DSN, or --sqlite ./data/lottery.db for an embedded server)", nil
+		return nil, "no SQL access: give --mysql-dsn, set LOTTERY_MYSQL_DSN, or --sqlite data_dir/lottery.db for an embedded server", nil
 	}
 	s, err := bench.OpenStore(ctx, dsn, f.sqlite)
 	if err != nil {

@@ -10,6 +10,7 @@ func configCmd() *cobra.Command {
 	return &cobra.Command{
 		Use:   "config",
 		Short: "List every configuration key with its environment variable",
+		Args:  cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
 			printf("| file key | environment | meaning |\n|---|---|---|\n")
 			for _, r := range config.Describe() {

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"errors"
+
 	"github.com/spf13/cobra"
 
 	"github.com/lottery-go/lottery/internal/bench"
@@ -15,13 +17,27 @@ func demoCmd(load func() (cfgAndLog, error)) *cobra.Command {
 		Long: `demo creates three text awards and an activity with prizes at 1%, 5% (with a daily quota)
 and 20% odds through the admin API of a running server — created and submitted by the
 marketer bench-marketer, approved and started by the admin bench-admin — and prints its id
-and the bench command to run against it.`,
+and the bench command to run against it. --url defaults to the configured http.addr.`,
 		Example: `  LOTTERY_AUTH_SECRET=… lottery demo --draws 200000`,
+		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			f.urlGiven = cmd.Flags().Changed("url")
+			switch {
+			case f.users < 1:
+				return errors.New("--users must be at least 1")
+			case f.draws < 1:
+				return errors.New("--draws must be at least 1")
+			case f.concurrency < 1:
+				return errors.New("--concurrency must be at least 1")
+			}
+			if err := checkURL(f.url); err != nil {
+				return err
+			}
 			cl, err := load()
 			if err != nil {
 				return err
 			}
+			f.resolve(cl.cfg)
 			keys, err := benchKeys(cl, f.secret)
 			if err != nil {
 				return err
@@ -36,12 +52,16 @@ and the bench command to run against it.`,
 				return nil
 			}
 			printf("activity %d is running. Benchmark it with:\n  %s\n", id, benchCommand(f))
+			if f.sqlite == "" && cl.cfg.MySQLDSN == "" {
+				printf("and add the server's database to check the invariants: --sqlite FILE (data_dir/lottery.db of an embedded server) or --mysql-dsn DSN\n")
+			}
 			return nil
 		},
 	}
 	addServerFlags(cmd, &f)
 	cmd.Flags().Int64Var(&f.draws, "draws", 1_000_000, "draws the activity should serve (sizes stock and limits)")
 	cmd.Flags().IntVar(&f.concurrency, "concurrency", 192, "concurrency to put in the printed bench command")
+	cmd.Flags().BoolVar(&f.tight, "tight", false, "size stock, quotas and user limits to run out during the run")
 	cmd.Flags().BoolVar(&printID, "print-id", false, "print only the activity id (for scripts)")
 	return cmd
 }

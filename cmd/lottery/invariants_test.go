@@ -13,7 +13,9 @@ import (
 	"github.com/lottery-go/lottery/infrastructure/persistence"
 )
 
-// checkInvariants verifies DESIGN.md §5 invariants 1, 2, 4 and 5 from SQL, after the run.
+// checkInvariants verifies the invariants from SQL after the run: 1 no oversell, 2 no user over a
+// limit, 5 one order per idempotency key, every acknowledged order stored, and (through the
+// helpers it calls) the counters against SQL and 3, every win granted once.
 func checkInvariants(t *testing.T, in *instance, a *activity.Activity, ta *tally) {
 	t.Helper()
 	db := in.sys.db.Gorm

@@ -51,7 +51,7 @@ func (e *engine) jobDeps(relay *messaging.Relay) jobDeps {
 	return jobDeps{activities: e.activities, orders: e.orders, ledger: e.ledger, feed: warmingFeed{e: e}, relay: relay}
 }
 
-// jobEntries builds every job of DESIGN.md §6 with its configured schedule.
+// jobEntries builds every scheduled job with its configured schedule.
 func jobEntries(s *system, d jobDeps, drift jobs.DriftGauge) []scheduler.Entry {
 	truth := persistence.NewTruth(s.db, d.activities, time.Now)
 	all := []jobs.Job{
@@ -87,9 +87,7 @@ func (l ledgerPort) Journal(ctx context.Context, id int64) (jobs.Activity, error
 }
 
 func jobsCmd(load func() (cfgAndLog, error)) *cobra.Command {
-	cmd := &cobra.Command{Use: "jobs", Short: "List the scheduled jobs, or run one by hand"}
-	cmd.AddCommand(jobsListCmd(load), jobsRunCmd(load))
-	return cmd
+	return groupCmd("jobs", "List the scheduled jobs, or run one by hand", jobsListCmd(load), jobsRunCmd(load))
 }
 
 func jobsListCmd(load func() (cfgAndLog, error)) *cobra.Command {

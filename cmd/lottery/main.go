@@ -4,6 +4,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/spf13/cobra"
 )
@@ -28,4 +29,27 @@ func rootCmd() *cobra.Command {
 	root.AddCommand(serveCmd(load), migrateCmd(load), tokenCmd(load), configCmd(), jobsCmd(load))
 	root.AddCommand(benchCmd(load), demoCmd(load))
 	return root
+}
+
+// groupCmd is a command that only holds subcommands: alone it shows its help, and an
+// argument that names none of them is an error, not the help.
+func groupCmd(use, short string, subs ...*cobra.Command) *cobra.Command {
+	cmd := &cobra.Command{
+		Use: use, Short: short,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return nil
+			}
+			var names []string
+			for _, c := range cmd.Commands() {
+				if c.IsAvailableCommand() {
+					names = append(names, c.Name())
+				}
+			}
+			return fmt.Errorf("unknown command %q for %q (want %s)", args[0], cmd.CommandPath(), strings.Join(names, " or "))
+		},
+		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
+	}
+	cmd.AddCommand(subs...)
+	return cmd
 }

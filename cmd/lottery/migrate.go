@@ -9,10 +9,10 @@ import (
 )
 
 func migrateCmd(load func() (cfgAndLog, error)) *cobra.Command {
-	cmd := &cobra.Command{Use: "migrate", Short: "Apply or list the SQL schema migrations"}
-	cmd.AddCommand(&cobra.Command{
+	up := &cobra.Command{
 		Use:   "up",
 		Short: "Apply every pending migration",
+		Args:  cobra.NoArgs,
 		RunE: withSQL(load, func(ctx context.Context, db *persistence.DB) error {
 			n, err := db.MigrateUp(ctx)
 			if err != nil {
@@ -21,10 +21,11 @@ func migrateCmd(load func() (cfgAndLog, error)) *cobra.Command {
 			printf("%s: applied %d migration(s)\n", db.Where, n)
 			return nil
 		}),
-	})
-	cmd.AddCommand(&cobra.Command{
+	}
+	status := &cobra.Command{
 		Use:   "status",
 		Short: "List migrations and whether each is applied",
+		Args:  cobra.NoArgs,
 		RunE: withSQL(load, func(ctx context.Context, db *persistence.DB) error {
 			st, err := db.MigrationStatuses(ctx)
 			if err != nil {
@@ -40,8 +41,8 @@ func migrateCmd(load func() (cfgAndLog, error)) *cobra.Command {
 			}
 			return nil
 		}),
-	})
-	return cmd
+	}
+	return groupCmd("migrate", "Apply or list the SQL schema migrations", up, status)
 }
 
 // withSQL runs fn on the configured database, opened for the command and closed after.

@@ -17,6 +17,7 @@ func tokenCmd(load func() (cfgAndLog, error)) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "token",
 		Short: "Print a bearer token signed with the configured auth secret",
+		Args:  cobra.NoArgs,
 		Example: `  lottery token --sub u1 --roles user
   lottery token --sub alice --roles marketer,admin --ttl 1h
   lottery token --sub u2 --roles user --facts '{"age":30,"tags":["vip"]}'`,

@@ -39,7 +39,7 @@ var keys = []key{
 		c.HTTP.ShutdownTimeout = d
 		return err
 	}},
-	{"data_dir", "LOTTERY_DATA_DIR", "folder for the embedded SQLite file and NATS store", func(c *Config, v string) error {
+	{"data_dir", "LOTTERY_DATA_DIR", "folder for the embedded SQLite file and NATS store; one embedded server at a time", func(c *Config, v string) error {
 		if strings.TrimSpace(v) == "" {
 			return fmt.Errorf("must not be empty")
 		}
@@ -74,7 +74,7 @@ var keys = []key{
 		c.Redis.DB = n
 		return nil
 	}},
-	{"redis.prefix", "LOTTERY_REDIS_PREFIX", "prefix of every Redis key", func(c *Config, v string) error {
+	{"redis.prefix", "LOTTERY_REDIS_PREFIX", "prefix of every Redis key (no braces or spaces)", func(c *Config, v string) error {
 		if strings.ContainsAny(v, "{} ") {
 			return fmt.Errorf("must not contain braces or spaces")
 		}
@@ -91,14 +91,14 @@ var keys = []key{
 		c.NATS.URL = v
 		return nil
 	}},
-	{"nats.prefix", "LOTTERY_NATS_PREFIX", "prefix of JetStream stream names and subjects (A-Z, 0-9, _)", func(c *Config, v string) error {
+	{"nats.prefix", "LOTTERY_NATS_PREFIX", "prefix of JetStream stream names and subjects: upper-case A-Z, 0-9 and _ only", func(c *Config, v string) error {
 		if v == "" || strings.Trim(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") != "" {
 			return fmt.Errorf("want upper-case letters, digits and underscores")
 		}
 		c.NATS.Prefix = v
 		return nil
 	}},
-	{"auth.secret", "LOTTERY_AUTH_SECRET", "HS256 key for tokens; empty = a development key is generated", func(c *Config, v string) error {
+	{"auth.secret", "LOTTERY_AUTH_SECRET", "HS256 key for tokens (≥ 16 characters); empty = a development key is generated", func(c *Config, v string) error {
 		if v != "" && len(v) < 16 {
 			return fmt.Errorf("must be at least 16 characters")
 		}
@@ -187,7 +187,7 @@ var keys = []key{
 	jobKey("release", "tops prize pools up along their release plans", func(j *Jobs) *string { return &j.Release }),
 	jobKey("reconcile", "compares Redis counters with SQL and repairs them when quiet", func(j *Jobs) *string { return &j.Reconcile }),
 	jobKey("states", "starts and closes activities at their window's edges", func(j *Jobs) *string { return &j.States }),
-	{"grants.webhook_secret", "LOTTERY_GRANTS_WEBHOOK_SECRET", "HMAC-SHA256 key that signs coupon webhooks (X-Lottery-Signature); empty = coupon grants fail", func(c *Config, v string) error {
+	{"grants.webhook_secret", "LOTTERY_GRANTS_WEBHOOK_SECRET", "HMAC-SHA256 key (≥ 16 characters) that signs coupon webhooks (X-Lottery-Signature); empty = coupon grants fail", func(c *Config, v string) error {
 		if v != "" && len(v) < 16 {
 			return fmt.Errorf("must be at least 16 characters")
 		}

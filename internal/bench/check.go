@@ -16,7 +16,7 @@ const (
 	StatusNotChecked Status = "not_checked" // no way to check it in this run
 )
 
-// Check is the verdict on one invariant of DESIGN.md §5, with what was seen.
+// Check is the verdict on one invariant, with what was seen.
 type Check struct {
 	Name   string `json:"name"`
 	Status Status `json:"status"`

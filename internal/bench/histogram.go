@@ -1,5 +1,6 @@
 // Package bench drives a running Lottery server through its REST API like real traffic,
-// measures it, and checks the invariants of DESIGN.md §5 against its SQL database.
+// measures it, and checks its invariants against its SQL database: no oversell, no user
+// over a limit, every win granted once, no lost or duplicated order, odds as configured.
 package bench
 
 import (

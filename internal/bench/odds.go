@@ -30,7 +30,8 @@ type PrizeCount struct {
 	Exhausted   bool    `json:"exhausted"`
 }
 
-// pValueFloor is DESIGN.md §5.6's threshold.
+// pValueFloor is the p-value under which observed wins refute the configured odds: one
+// run in a thousand fails it even when the odds are right.
 const pValueFloor = 0.001
 
 // odds tests wins per award (from the answers) against f's probabilities over draws

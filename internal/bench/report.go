@@ -3,6 +3,7 @@ package bench
 import (
 	"cmp"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"maps"
@@ -13,8 +14,10 @@ import (
 
 // Report is everything a run measured and checked; --json writes it as is.
 type Report struct {
-	URL         string           `json:"url"`
-	ActivityID  string           `json:"activity_id"`
+	URL        string `json:"url"`
+	ActivityID string `json:"activity_id"`
+	// Database is where the invariants were checked; empty when they were not.
+	Database    string           `json:"database,omitempty"`
 	Users       int              `json:"users"`
 	Concurrency int              `json:"concurrency"`
 	UserPrefix  string           `json:"user_prefix"`
@@ -86,7 +89,11 @@ func (r *Report) addCheck(c Check) {
 
 // Print writes the report for people.
 func (r *Report) Print(w io.Writer) {
-	fmt.Fprintf(w, "\nLottery bench — %s, activity %s, %d users, %d concurrent\n", r.URL, r.ActivityID, r.Users, r.Concurrency)
+	if r.Draws == nil {
+		fmt.Fprintf(w, "\nLottery bench — check only: activity %s in %s, no load sent\n", r.ActivityID, r.Database)
+	} else {
+		fmt.Fprintf(w, "\nLottery bench — %s, activity %s, %d users, %d concurrent\n", r.URL, r.ActivityID, r.Users, r.Concurrency)
+	}
 	if d := r.Draws; d != nil {
 		fmt.Fprintf(w, "\ndraws     %9.0f draws/s  (%d answered 200 of %d requests in %.1fs)\n", d.PerSecond, d.OK, d.Requests, d.Seconds)
 		fmt.Fprintf(w, "latency   p50 %.2f ms  p90 %.2f ms  p99 %.2f ms  max %.2f ms\n", d.P50Ms, d.P90Ms, d.P99Ms, d.MaxMs)
@@ -113,7 +120,11 @@ func (r *Report) Print(w io.Writer) {
 			fmt.Fprintf(w, "ratio     draws/s ÷ healthz req/s = %.2f\n", r.Ratio)
 		}
 	}
-	fmt.Fprintln(w, "\ninvariants (DESIGN.md §5)")
+	where := ""
+	if r.Database != "" {
+		where = " in " + r.Database
+	}
+	fmt.Fprintf(w, "\ninvariants%s: no oversell, no user over a limit, every win granted once, no lost or duplicated order, odds as configured\n", where)
 	for _, c := range r.Invariants {
 		fmt.Fprintf(w, "  %-11s %s\n              %s\n", strings.ToUpper(string(c.Status)), c.Name, c.Detail)
 	}
@@ -128,8 +139,62 @@ func (r *Report) Print(w io.Writer) {
 			fmt.Fprintf(w, "          %-20s %11.4f %10.0f %10d%s\n", name, p.Probability, p.Expected, p.Observed, mark)
 		}
 	}
-	fmt.Fprintf(w, "\n%d invariant(s) violated\n", r.Violations)
+	fmt.Fprintf(w, "\n%s\n", r.Summary())
 }
+
+// Summary is the report's last line: whether draws were answered at all, how many
+// invariants were violated of those checked, and which could not be checked.
+func (r *Report) Summary() string {
+	var parts []string
+	if r.noDraws() {
+		parts = append(parts, fmt.Sprintf("no draw answered: 0 of %d requests answered 200", r.Draws.Requests))
+	}
+	var checked int
+	var pending, unchecked []string
+	for _, c := range r.Invariants {
+		short, _, _ := strings.Cut(c.Name, ":")
+		switch c.Status {
+		case StatusNotChecked:
+			unchecked = append(unchecked, short)
+		case StatusPending:
+			pending = append(pending, short)
+			checked++
+		default:
+			checked++
+		}
+	}
+	if checked == 0 {
+		return strings.Join(append(parts, "invariants not checked: give --sqlite (an embedded server's data_dir/lottery.db) or --mysql-dsn"), "; ")
+	}
+	line := fmt.Sprintf("%d of %d invariants violated", r.Violations, checked)
+	if len(pending) > 0 {
+		line += fmt.Sprintf(", %d pending (%s)", len(pending), strings.Join(pending, ", "))
+	}
+	if len(unchecked) > 0 {
+		line += fmt.Sprintf(", %d not checked (%s)", len(unchecked), strings.Join(unchecked, ", "))
+	}
+	return strings.Join(append(parts, line), "; ")
+}
+
+// Failure is why the run failed, or nil: an invariant violated, or a run in which no draw
+// was answered, which measured nothing.
+func (r *Report) Failure() error {
+	var errs []error
+	if r.noDraws() {
+		hint := fmt.Sprintf("is activity %s running on the server at %s?", r.ActivityID, r.URL)
+		if r.Errors["unauthorized"] > 0 {
+			hint = "is the token key (--secret, LOTTERY_AUTH_SECRET) the server's?"
+		}
+		errs = append(errs, fmt.Errorf("no draw was answered 200 of %d requests (errors: %s): %s",
+			r.Draws.Requests, counts(r.Errors), hint))
+	}
+	if r.Violations > 0 {
+		errs = append(errs, fmt.Errorf("%d invariant(s) violated", r.Violations))
+	}
+	return errors.Join(errs...)
+}
+
+func (r *Report) noDraws() bool { return r.Draws != nil && r.Draws.OK == 0 }
 
 func sameShape(d, h *Phase) string {
 	if d != nil && h != nil && d.Requests == h.Requests {

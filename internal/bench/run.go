@@ -109,6 +109,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		r.addCheck(Check{Name: "invariants", Status: StatusNotChecked, Detail: "not checked: no SQL access (give --mysql-dsn or --sqlite)"})
 		return r, nil
 	}
+	r.Database = o.Store.Where
 	if err := o.Store.verify(ctx, r, o.ActivityID, &runView{prefix: o.UserPrefix, t: t}, o.GrantWait); err != nil {
 		return r, err
 	}
@@ -119,7 +120,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 // CheckOnly checks the invariants of an activity from SQL alone, e.g. after faults, without
 // the answers of a run: "nothing lost" then cannot be checked.
 func CheckOnly(ctx context.Context, s *Store, activityID int64, grantWait time.Duration) (*Report, error) {
-	r := &Report{ActivityID: strconv.FormatInt(activityID, 10)}
+	r := &Report{ActivityID: strconv.FormatInt(activityID, 10), Database: s.Where}
 	return r, s.verify(ctx, r, activityID, nil, grantWait)
 }
 

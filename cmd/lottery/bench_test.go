@@ -36,7 +36,12 @@ func TestBenchAgainstTheServer(t *testing.T) {
 		ReplayEvery: 20, Timeout: 10 * time.Second, Keys: keys, Healthz: true, Store: store, GrantWait: time.Second,
 	})
 	require.NoError(t, err)
-	assert.Equal(t, int64(3000), r.Draws.OK, "errors: %v", r.Errors)
+	// On a loaded machine (CI runs many packages at once under -race) a draw may be refused
+	// with 503 try_again, its commit deadline passed and nothing taken: a retryable answer
+	// the invariants account for. Every other answer is a 200.
+	assert.Equal(t, int64(3000), r.Draws.Requests)
+	assert.Equal(t, r.Draws.Requests, r.Draws.OK+r.Errors["try_again"], "errors: %v", r.Errors)
+	assert.GreaterOrEqual(t, r.Draws.OK, int64(2900), "errors: %v", r.Errors)
 	assert.Positive(t, r.Replays.Same)
 	assert.Zero(t, r.Violations, "%+v", r.Invariants)
 	assert.Positive(t, r.Ratio)

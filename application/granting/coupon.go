@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -33,10 +34,11 @@ type Coupon struct {
 	secret []byte
 }
 
-// NewCoupon signs with secret; client defaults to one with WebhookTimeout.
+// NewCoupon signs with secret; client defaults to NewWebhookClient(false), which calls
+// public addresses only.
 func NewCoupon(secret string, client *http.Client) *Coupon {
 	if client == nil {
-		client = &http.Client{Timeout: WebhookTimeout}
+		client = NewWebhookClient(false)
 	}
 	return &Coupon{client: client, secret: []byte(secret)}
 }
@@ -79,6 +81,9 @@ func (c *Coupon) Grant(ctx context.Context, g award.Grant) (award.Delivered, err
 	req.Header.Set(SignatureHeader, Sign(c.secret, body))
 	req.Header.Set(OrderHeader, orderID)
 	resp, err := c.client.Do(req)
+	if errors.Is(err, ErrPrivateAddress) { // the same address next time: no retry helps
+		return award.Delivered{}, fmt.Errorf("%w: coupon webhook: %v", award.ErrPermanent, err)
+	}
 	if err != nil {
 		return award.Delivered{}, fmt.Errorf("coupon webhook: %w", err)
 	}

@@ -78,7 +78,7 @@ func newGranting(s *system, e *engine) *granting.Service {
 			granting.Text{}, granting.Physical{},
 			granting.RedeemCode{Pool: persistence.NewCodePool(s.db), Now: time.Now},
 			granting.Points{Ledger: points, Now: time.Now},
-			granting.NewCoupon(s.cfg.Grants.WebhookSecret, nil),
+			granting.NewCoupon(s.cfg.Grants.WebhookSecret, granting.NewWebhookClient(s.cfg.Grants.WebhookPrivate)),
 		},
 		Observer: consumer.NewObserver(s.registry),
 		Log:      s.log,

@@ -91,6 +91,10 @@ const JobOff = "off"
 type Grants struct {
 	// WebhookSecret signs coupon webhooks (HMAC-SHA256); coupon grants fail without it.
 	WebhookSecret string
+	// WebhookPrivate lets coupon webhooks reach loopback, private and link-local addresses.
+	// Off by default: a marketer's award must not turn the server into a client of its
+	// own network (its admin ports, a cloud's metadata service).
+	WebhookPrivate bool
 }
 
 // Roles a process can run.

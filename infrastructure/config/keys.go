@@ -194,6 +194,14 @@ var keys = []key{
 		c.Grants.WebhookSecret = v
 		return nil
 	}},
+	{"grants.webhook_private", "LOTTERY_GRANTS_WEBHOOK_PRIVATE", "let coupon webhooks reach loopback, private and link-local addresses (a merchant inside your network); off = such calls fail", func(c *Config, v string) error {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return fmt.Errorf("want true or false")
+		}
+		c.Grants.WebhookPrivate = b
+		return nil
+	}},
 }
 
 // jobKey is the schedule key of one job.

@@ -1,0 +1,66 @@
+package granting
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/netip"
+	"syscall"
+	"time"
+)
+
+// ErrPrivateAddress: a webhook's address is loopback, private, link-local or otherwise not
+// on the public internet, and the server was not told to call such addresses.
+var ErrPrivateAddress = errors.New("the webhook's address is not public")
+
+// NewWebhookClient is the HTTP client of coupon webhooks. Unless allowPrivate, it refuses
+// to connect to an address that is not public. The check is made on the address actually
+// dialled, after name resolution and on every redirect, so neither a name that resolves to
+// 127.0.0.1 nor a redirect to 169.254.169.254 gets through.
+func NewWebhookClient(allowPrivate bool) *http.Client {
+	d := &net.Dialer{Timeout: 3 * time.Second, KeepAlive: 30 * time.Second}
+	if !allowPrivate {
+		d.Control = refusePrivate
+	}
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.DialContext = d.DialContext
+	tr.Proxy = nil // a proxy would dial for us, unchecked
+	return &http.Client{Timeout: WebhookTimeout, Transport: tr}
+}
+
+func refusePrivate(_, address string, _ syscall.RawConn) error {
+	ap, err := netip.ParseAddrPort(address)
+	if err != nil {
+		return fmt.Errorf("%w: %s", ErrPrivateAddress, address)
+	}
+	if !public(ap.Addr().Unmap()) {
+		return fmt.Errorf("%w: %s (set grants.webhook_private to allow it)", ErrPrivateAddress, ap.Addr())
+	}
+	return nil
+}
+
+// public reports whether a is a global unicast address outside the private, shared
+// (100.64.0.0/10) and documentation ranges.
+func public(a netip.Addr) bool {
+	if !a.IsGlobalUnicast() || a.IsPrivate() {
+		return false
+	}
+	for _, p := range nonPublic {
+		if p.Contains(a) {
+			return false
+		}
+	}
+	return true
+}
+
+var nonPublic = []netip.Prefix{
+	netip.MustParsePrefix("100.64.0.0/10"),   // carrier-grade NAT
+	netip.MustParsePrefix("192.0.0.0/24"),    // IETF protocol assignments
+	netip.MustParsePrefix("198.18.0.0/15"),   // benchmarking
+	netip.MustParsePrefix("192.0.2.0/24"),    // documentation
+	netip.MustParsePrefix("198.51.100.0/24"), // documentation
+	netip.MustParsePrefix("203.0.113.0/24"),  // documentation
+	netip.MustParsePrefix("2001:db8::/32"),   // documentation
+	netip.MustParsePrefix("64:ff9b::/96"),    // NAT64, which can reach IPv4 private ranges
+}

@@ -110,22 +110,48 @@ func TestReloadRebuildsFromTruth(t *testing.T) {
 func TestLoadOutlivesShortDeadline(t *testing.T) {
 	const act = 24
 	testkit.EachRedis(t, func(t *testing.T, env testkit.RedisEnv) {
-		truth := newFakeTruth(draw.Snapshot{ActivityID: act, StockLeft: 3})
+		truth := &gatedTruth{fakeTruth: newFakeTruth(draw.Snapshot{ActivityID: act, StockLeft: 3}),
+			started: make(chan struct{}), release: make(chan struct{})}
 		l := NewLedger(env.Client, truth, Options{Prefix: env.Prefix, ReloadGrace: 200 * time.Millisecond})
 		t.Cleanup(func() { _ = l.Close() })
 
-		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+		// The first caller gives up while the load it started is reading SQL.
+		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
-		_, err := l.Admit(ctx, admission(act, "u"))
-		require.ErrorIs(t, err, context.DeadlineExceeded)
+		errs := make(chan error, 1)
+		go func() {
+			_, err := l.Admit(ctx, admission(act, "u"))
+			errs <- err
+		}()
+		select {
+		case <-truth.started:
+		case <-time.After(10 * time.Second):
+			t.Fatal("the load never started")
+		}
+		cancel()
+		require.ErrorIs(t, <-errs, context.Canceled)
+		close(truth.release)
 
 		require.Eventually(t, func() bool {
 			return env.Client.Exists(context.Background(), l.keys(act).epoch()).Val() == 1
 		}, 5*time.Second, 10*time.Millisecond, "the load finished without its first caller")
-		_, err = l.Admit(context.Background(), admission(act, "u"))
+		_, err := l.Admit(context.Background(), admission(act, "u"))
 		require.NoError(t, err)
 		require.Equal(t, int64(1), truth.calls.Load())
 	})
+}
+
+// gatedTruth signals started when a load reads it and holds the read until release.
+type gatedTruth struct {
+	*fakeTruth
+	once             sync.Once
+	started, release chan struct{}
+}
+
+func (g *gatedTruth) Snapshot(ctx context.Context, activityID int64, day string) (draw.Snapshot, error) {
+	g.once.Do(func() { close(g.started) })
+	<-g.release
+	return g.fakeTruth.Snapshot(ctx, activityID, day)
 }
 
 func TestBlacklistCopies(t *testing.T) {

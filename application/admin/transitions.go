@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 
 	"github.com/lottery-go/lottery/domain/activity"
 	"github.com/lottery-go/lottery/domain/award"
@@ -16,7 +18,7 @@ func (s *Service) Transition(ctx context.Context, id int64, actor activity.Actor
 	if err := checkTransition(action, reason); err != nil {
 		return err
 	}
-	if err := s.checkCodes(ctx, id, action); err != nil {
+	if err := s.checkCodes(ctx, id, actor, action); err != nil {
 		return fmt.Errorf("%s activity %d: %w", action, id, err)
 	}
 	if action == activity.ActionStart {
@@ -38,24 +40,26 @@ func (s *Service) Transition(ctx context.Context, id int64, actor activity.Actor
 	return nil
 }
 
-// checkCodes refuses to submit, approve or start an activity whose redeem-code prizes
-// have fewer free codes than units of stock: each unit is a win that would be announced
-// and then fail for want of a code. Codes are uploaded to the award first. (Another
-// activity giving the same award may still take codes later; the check is on what is
-// free now.)
-func (s *Service) checkCodes(ctx context.Context, id int64, action activity.Action) error {
+// checkCodes refuses to submit, approve or start an activity whose redeem-code awards
+// have fewer free codes than the stock of the prizes that give them: each unit beyond is a
+// win that would be announced and then fail for want of a code. Codes are uploaded to the
+// award first. The check is on what is free now: another activity giving the same award
+// may still take codes later, and the state timer's start at begin_at does not repeat it.
+// Who acts and from which state are decided first, on a copy, so a marketer approving
+// hears 403 and an approve on a draft 409, whatever the codes.
+func (s *Service) checkCodes(ctx context.Context, id int64, actor activity.Actor, action activity.Action) error {
 	if action != activity.ActionSubmit && action != activity.ActionApprove && action != activity.ActionStart {
 		return nil
 	}
 	a, err := s.d.Activities.Get(ctx, id)
-	if errors.Is(err, activity.ErrNotFound) {
-		return nil // the transition itself says so
-	}
-	if err != nil {
-		return err
+	if err != nil || a.Transition(action, actor, s.now()) != nil {
+		return nil // the transition itself says why it cannot be made
 	}
 	var l check.List
 	st := a.Strategy()
+	need := map[int64]int64{} // units of stock per redeem-code award
+	first := map[int64]int{}  // the first prize giving it, where a problem is reported
+	names := map[int64]string{}
 	for i := range st.Len() {
 		p := st.At(i)
 		aw, err := s.d.Awards.Get(ctx, p.AwardID)
@@ -68,13 +72,19 @@ func (s *Service) checkCodes(ctx context.Context, id int64, action activity.Acti
 		if aw.Kind() != award.KindRedeemCode {
 			continue
 		}
-		free, err := s.d.Awards.FreeCodes(ctx, aw.ID())
+		if _, seen := need[aw.ID()]; !seen {
+			first[aw.ID()], names[aw.ID()] = i, aw.Name()
+		}
+		need[aw.ID()] += p.Stock
+	}
+	for _, awardID := range slices.Sorted(maps.Keys(need)) {
+		free, err := s.d.Awards.FreeCodes(ctx, awardID)
 		if err != nil {
 			return err
 		}
-		if free < p.Stock {
-			l.Add(check.Index("strategy.prizes", i)+".stock", CodeNotEnoughCodes, fmt.Sprintf(
-				"award %q has %d redeem codes left for a prize stock of %d: upload codes to the award first", aw.Name(), free, p.Stock))
+		if free < need[awardID] {
+			l.Add(check.Index("strategy.prizes", first[awardID])+".stock", CodeNotEnoughCodes, fmt.Sprintf(
+				"award %q has %d redeem codes left for %d units of prize stock: upload codes to the award first", names[awardID], free, need[awardID]))
 		}
 	}
 	return l.Err()

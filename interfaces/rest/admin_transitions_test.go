@@ -121,10 +121,22 @@ func TestRedeemCodePrizesNeedTheirCodes(t *testing.T) {
 		map[string]any{"codes": []string{"C-1", "C-2"}}))
 	r := h.must(http.StatusUnprocessableEntity, h.transition(id, alice, "submit", ""))
 	assert.Equal(t, map[string]string{"strategy.prizes[0].stock": "not_enough_codes"}, problemFields(r))
-	assert.Contains(t, string(r.raw), "has 2 redeem codes left for a prize stock of 3")
+	assert.Contains(t, string(r.raw), "has 2 redeem codes left for 3 units of prize stock")
 	assert.Equal(t, "draft", h.must(http.StatusOK, h.do(http.MethodGet, "/api/v1/admin/activities/"+id, alice, nil)).body["state"])
+	// Who acts and from which state come first: a marketer approving hears 403, an approve
+	// of a draft 409, whatever the codes.
+	assert.Equal(t, http.StatusForbidden, h.transition(id, alice, "approve", "").status)
+	assert.Equal(t, http.StatusConflict, h.transition(id, bob, "approve", "").status)
 
 	h.must(http.StatusOK, h.do(http.MethodPost, "/api/v1/admin/awards/"+codes+"/codes", alice,
 		map[string]any{"codes": []string{"C-3"}}))
 	h.must(http.StatusOK, h.transition(id, alice, "submit", ""))
+
+	// Two prizes giving one award need its codes together: 2 + 2 units, 3 codes left.
+	body["strategy"] = map[string]any{"mode": "fixed", "prizes": []any{
+		map[string]any{"award_id": codes, "probability": "0.1", "stock": 2},
+		map[string]any{"award_id": codes, "probability": "0.1", "stock": 2}}}
+	two := h.must(http.StatusCreated, h.do(http.MethodPost, "/api/v1/admin/activities", alice, body)).body["id"].(string)
+	r = h.must(http.StatusUnprocessableEntity, h.transition(two, alice, "submit", ""))
+	assert.Contains(t, string(r.raw), "has 3 redeem codes left for 4 units of prize stock")
 }

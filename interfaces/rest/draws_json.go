@@ -208,9 +208,15 @@ func strictDrawBody(r io.Reader) (drawBody, error) {
 		default:
 			return body, malformed("unknown field %q: a draw takes activity_id or tree_id", name)
 		}
-		if json.Unmarshal(raw, into) != nil {
+		if json.Unmarshal(raw, into) != nil || string(raw) == "null" {
 			return body, malformed("%s must be a string of digits, not %s", name, raw)
 		}
+		if *into == "" { // named but empty: not the same as leaving it out, which lets a tree choose
+			return body, notAnID(name, "")
+		}
+	}
+	if len(fields) > 1 {
+		return body, malformed("give activity_id or tree_id, not both")
 	}
 	return body, nil
 }

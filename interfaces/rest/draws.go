@@ -110,19 +110,14 @@ func (h *drawHandlers) get(c echo.Context) error {
 	if err != nil {
 		return draw.ErrOrderNotFound
 	}
-	ctx, user := c.Request().Context(), claimsOf(c).Subject
-	o, err := h.svc.Order(ctx, user, id)
+	o, err := h.svc.Order(c.Request().Context(), claimsOf(c).Subject, id)
 	if err != nil {
 		return err
 	}
-	out := orderJSON(o, nil)
-	// The same object as the draw's answer, chances left included when they can be read;
-	// the order itself is the answer, so a quota out of reach does not fail it.
-	if total, today, err := h.svc.Quota(ctx, user, o.ActivityID); err == nil {
-		q := quotaJSON(total, today)
-		out.Quota = &q
-	}
-	return c.JSON(http.StatusOK, out)
+	// Without quota: clients poll this for grant_state, and reading the chances left could
+	// mean waiting for an activity's counters to be loaded back into Redis (seconds), or
+	// loading those of a long-closed one. GET /activities/{id}/quota answers that.
+	return c.JSON(http.StatusOK, orderJSON(o, nil))
 }
 
 func (h *drawHandlers) activity(c echo.Context) error {

@@ -20,7 +20,7 @@ func drawsOpenAPI(d *apiDoc) {
 	list := append(pageQuery(), queryParam("activity_id", "only draws in this activity", map[string]any{"type": "string"}))
 	d.op(http.MethodGet, "/api/v1/draws", operation(tag, "listDraws", "The caller's own draws, newest first", true, list,
 		nil, responses(http.StatusOK, "a page of draws", pageOfSchema("Draw"), with(userErrors, http.StatusBadRequest)...)))
-	d.op(http.MethodGet, "/api/v1/draws/{order_id}", operation(tag, "getDraw", "One of the caller's draws with its current grant state", true,
+	d.op(http.MethodGet, "/api/v1/draws/{order_id}", operation(tag, "getDraw", "One of the caller's draws with its current grant state (chances left: GET /api/v1/activities/{id}/quota)", true,
 		[]any{pathParam("order_id", "order id")}, nil, responses(http.StatusOK, "the draw", ref("Draw"), with(userErrors, http.StatusNotFound)...)))
 	act := []any{pathParam("id", "activity id")}
 	d.op(http.MethodGet, "/api/v1/activities/{id}", operation(tag, "getPublicActivity", "Public view of an activity", true, act,

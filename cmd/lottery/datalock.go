@@ -23,10 +23,11 @@ type dataLock struct{ f *os.File }
 
 // needsDataLock reports whether cfg runs an in-process server whose state a second process
 // on the same data directory must not share: the embedded NATS keeps its store there, and
-// the embedded Redis admits draws against the SQLite file there from its own counters, so
-// two of them oversell.
+// an embedded Redis admits draws from its own counters, so two of them over one database
+// (the SQLite file there, or a shared MySQL) oversell. The lock cannot see processes on
+// other machines: an in-process Redis is for one process only.
 func needsDataLock(cfg config.Config) bool {
-	return cfg.NATS.URL == "" || (cfg.Redis.Addr == "" && cfg.MySQLDSN == "")
+	return cfg.NATS.URL == "" || cfg.Redis.Addr == ""
 }
 
 // lockDataDir takes dir for this process, writing its pid into the lock file for the

@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"runtime"
 	"testing"
 	"time"
 
@@ -20,6 +21,7 @@ import (
 )
 
 func TestDataDirIsLockedByOneProcess(t *testing.T) {
+	skipWithoutLocks(t)
 	t.Parallel()
 	dir := filepath.Join(t.TempDir(), "data")
 	first, err := lockDataDir(dir)
@@ -53,11 +55,15 @@ func TestNeedsDataLock(t *testing.T) {
 	assert.False(t, needsDataLock(sqliteShared))
 	assert.True(t, needsDataLock(privateRedis), "a private Redis over the shared SQLite file oversells")
 	assert.True(t, needsDataLock(privateNATS), "the NATS store is in the data directory")
+	mysqlPrivateRedis := external
+	mysqlPrivateRedis.Redis.Addr = ""
+	assert.True(t, needsDataLock(mysqlPrivateRedis), "a private Redis over a shared MySQL oversells too")
 }
 
 // TestSecondEmbeddedServerOnOneDataDirIsRefused is the oversell a reviewer saw: two
 // `lottery serve` on one data directory, each with its own in-process Redis.
 func TestSecondEmbeddedServerOnOneDataDirIsRefused(t *testing.T) {
+	skipWithoutLocks(t)
 	t.Parallel()
 	cfg := testkit.EmbeddedStack(t)
 	first := startServer(t, cfg, nil)
@@ -108,4 +114,12 @@ func TestEmbeddedRolesWarning(t *testing.T) {
 
 	cfg.Redis.Addr = "shared:6379"
 	assert.Empty(t, embeddedRolesWarning(cfg), "another process can do it")
+}
+
+// skipWithoutLocks skips where the data directory lock is not implemented (Windows).
+func skipWithoutLocks(t *testing.T) {
+	t.Helper()
+	if runtime.GOOS == "windows" {
+		t.Skip("the data directory lock uses flock, which this system lacks")
+	}
 }

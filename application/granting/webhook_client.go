@@ -63,4 +63,8 @@ var nonPublic = []netip.Prefix{
 	netip.MustParsePrefix("203.0.113.0/24"),  // documentation
 	netip.MustParsePrefix("2001:db8::/32"),   // documentation
 	netip.MustParsePrefix("64:ff9b::/96"),    // NAT64, which can reach IPv4 private ranges
+	netip.MustParsePrefix("64:ff9b:1::/48"),  // local-use NAT64
+	netip.MustParsePrefix("::/96"),           // IPv4-compatible (deprecated)
+	netip.MustParsePrefix("2002::/16"),       // 6to4, which embeds an IPv4 address
+	netip.MustParsePrefix("fec0::/10"),       // site-local (deprecated)
 }

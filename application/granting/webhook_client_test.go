@@ -22,6 +22,7 @@ func TestOnlyPublicAddressesArePublic(t *testing.T) {
 		"169.254.169.254": false, "100.64.0.1": false, "0.0.0.0": false, "255.255.255.255": false,
 		"::1": false, "fc00::1": false, "fe80::1": false, "::": false, "64:ff9b::a00:1": false,
 		"203.0.113.9": false, "224.0.0.1": false,
+		"64:ff9b:1::a00:1": false, "::7f00:1": false, "2002:7f00:1::": false, "fec0::1": false,
 	} {
 		assert.Equal(t, want, public(netip.MustParseAddr(addr).Unmap()), addr)
 	}

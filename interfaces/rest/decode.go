@@ -15,7 +15,12 @@ import (
 // ignored, so a misspelt "per_user_daly" is an error and not a silently unlimited quota.
 // Every failure says where it happened.
 func decodeJSON(c echo.Context, v any) error {
-	dec := json.NewDecoder(c.Request().Body)
+	return decodeStrict(c.Request().Body, v)
+}
+
+// decodeStrict is decodeJSON on any reader.
+func decodeStrict(r io.Reader, v any) error {
+	dec := json.NewDecoder(r)
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		return decodeError(err)

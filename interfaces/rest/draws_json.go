@@ -136,9 +136,7 @@ func parseDrawRequest(c echo.Context) (drawing.Request, error) {
 		}
 		return req, Errorf(http.StatusBadRequest, "malformed", "the request body could not be read")
 	}
-	switch {
-	case body.ActivityID != "" && body.TreeID != "":
-		return req, Errorf(http.StatusBadRequest, "malformed", "give activity_id or tree_id, not both")
+	switch { // both named is refused while decoding
 	case body.ActivityID != "":
 		if req.ActivityID, err = parseID(body.ActivityID); err != nil {
 			return req, notAnID("activity_id", body.ActivityID)
@@ -178,25 +176,11 @@ func decodeDrawBody(r io.Reader) (drawBody, error) {
 func strictDrawBody(r io.Reader) (drawBody, error) {
 	var body drawBody
 	var fields map[string]json.RawMessage
-	dec := json.NewDecoder(r)
-	if err := dec.Decode(&fields); err != nil {
-		if errors.Is(err, echo.ErrStatusRequestEntityTooLarge) {
-			return body, err
-		}
-		var typ *json.UnmarshalTypeError
-		if errors.As(err, &typ) {
-			return body, malformed("the request body must be a JSON object, not JSON %s", typ.Value)
-		}
-		return body, decodeError(err)
+	if err := decodeStrict(r, &fields); err != nil {
+		return body, err
 	}
 	if fields == nil {
 		return body, malformed("the request body must be a JSON object, not null")
-	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		if errors.Is(err, echo.ErrStatusRequestEntityTooLarge) {
-			return body, err
-		}
-		return body, malformed("unexpected data after the JSON object at byte %d", dec.InputOffset())
 	}
 	for name, raw := range fields {
 		var into *string

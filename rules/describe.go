@@ -12,40 +12,28 @@ import (
 // Values reach error messages from JSON documents and from Go callers alike; both
 // are described in JSON's terms, which is what a marketer wrote, never as Go types.
 
+// factNames names a value of each fact type, with its article, and values of it.
+var factNames = map[FactType][2]string{
+	TypeInt:     {"a whole number", "whole numbers"},
+	TypeFloat:   {"a number", "numbers"},
+	TypeString:  {"a string", "strings"},
+	TypeBool:    {"true or false", "true or false values"},
+	TypeTime:    {"an RFC 3339 time", "RFC 3339 times"},
+	TypeStrings: {"an array of strings", "arrays of strings"},
+}
+
 // noun names what a value of the fact type is, with its article.
 func (t FactType) noun() string {
-	switch t {
-	case TypeInt:
-		return "a whole number"
-	case TypeFloat:
-		return "a number"
-	case TypeString:
-		return "a string"
-	case TypeBool:
-		return "true or false"
-	case TypeTime:
-		return "an RFC 3339 time"
-	case TypeStrings:
-		return "an array of strings"
+	if n, ok := factNames[t]; ok {
+		return n[0]
 	}
 	return fmt.Sprintf("a value of type %q", string(t))
 }
 
 // plural names values of the fact type, for arrays of them.
 func (t FactType) plural() string {
-	switch t {
-	case TypeInt:
-		return "whole numbers"
-	case TypeFloat:
-		return "numbers"
-	case TypeString:
-		return "strings"
-	case TypeBool:
-		return "true or false values"
-	case TypeTime:
-		return "RFC 3339 times"
-	case TypeStrings:
-		return "arrays of strings"
+	if n, ok := factNames[t]; ok {
+		return n[1]
 	}
 	return fmt.Sprintf("values of type %q", string(t))
 }

@@ -4,6 +4,9 @@ import (
 	"context"
 
 	"github.com/lottery-go/lottery/application/admin"
+	"github.com/lottery-go/lottery/application/granting"
+	"github.com/lottery-go/lottery/application/support"
+	"github.com/lottery-go/lottery/infrastructure/messaging"
 	"github.com/lottery-go/lottery/infrastructure/persistence"
 	"github.com/lottery-go/lottery/infrastructure/redisstore"
 )
@@ -49,5 +52,19 @@ func buildAdmin(s *system, e *engine) *admin.Service {
 		Starter:    ledgerStarter{activities: e.activities, ledger: e.ledger},
 		IDs:        s.ids.Next,
 		Logger:     s.log,
+	})
+}
+
+// buildSupport wires the order desk: events encoded as the order writer does, and grants
+// sent again delivered by this process's grant use case, so the admin sees the outcome.
+func buildSupport(s *system, e *engine, g *granting.Service) *support.Service {
+	return support.New(support.Deps{
+		Orders: e.orders,
+		Grants: persistence.NewGrantRepo(s.db),
+		Encode: messaging.GrantEncoder(s.cfg.NATS.Prefix),
+		Deliver: func(ctx context.Context, orderID int64) error {
+			return g.Grant(ctx, granting.Request{OrderID: orderID, Attempt: 1, Last: true})
+		},
+		Log: s.log,
 	})
 }

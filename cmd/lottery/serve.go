@@ -123,6 +123,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, hooks serve
 		rest.RegisterRuleTrees(srv, keys, app)
 		rest.RegisterProfiles(srv, keys, app)
 		rest.RegisterUserGrants(srv, keys, del.granting)
+		rest.RegisterSupport(srv, keys, buildSupport(sys, eng, del.granting))
 		rest.RegisterDocs(srv)
 		web.Register(srv.Echo())
 	}

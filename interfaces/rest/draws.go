@@ -92,17 +92,7 @@ func (h *drawHandlers) list(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	more := len(orders) > p.Limit
-	orders = orders[:min(len(orders), p.Limit)]
-	items := make([]orderResponse, len(orders))
-	for i, o := range orders {
-		items[i] = orderJSON(o, nil)
-	}
-	var last int64
-	if len(orders) > 0 {
-		last = orders[len(orders)-1].ID
-	}
-	return c.JSON(http.StatusOK, pageOf(items, more, last))
+	return c.JSON(http.StatusOK, newestFirst(orders, p.Limit, orderID, func(o draw.Order) orderResponse { return orderJSON(o, nil) }))
 }
 
 func (h *drawHandlers) get(c echo.Context) error {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/lottery-go/lottery/application/admin"
 	"github.com/lottery-go/lottery/domain/check"
+	"github.com/lottery-go/lottery/domain/draw"
 	"github.com/lottery-go/lottery/domain/user"
 )
 
@@ -35,6 +36,25 @@ func pageOf[T any](items []T, more bool, last int64) page[T] {
 	}
 	return p
 }
+
+// newestFirst builds the page of a newest-first list read with one row more than limit:
+// that extra row only tells that another page follows, whose cursor is the id of the last
+// row shown (the next page lies below it).
+func newestFirst[S, T any](rows []S, limit int, id func(S) int64, conv func(S) T) page[T] {
+	more := len(rows) > limit
+	rows = rows[:min(len(rows), limit)]
+	items := make([]T, len(rows))
+	for i, r := range rows {
+		items[i] = conv(r)
+	}
+	var last int64
+	if len(rows) > 0 {
+		last = id(rows[len(rows)-1])
+	}
+	return pageOf(items, more, last)
+}
+
+func orderID(o draw.Order) int64 { return o.ID }
 
 // encodeCursor hides the position (the last id seen) behind base64, so clients treat it
 // as opaque and the format can change; the version prefix tells old cursors apart then.

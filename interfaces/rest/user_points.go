@@ -35,17 +35,8 @@ func (h *grantHandlers) points(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	more := len(entries) > p.Limit
-	entries = entries[:min(len(entries), p.Limit)]
-	items := make([]pointsEntry, len(entries))
-	for i, e := range entries {
-		items[i] = pointsEntryJSON(e)
-	}
-	var last int64
-	if len(entries) > 0 {
-		last = entries[len(entries)-1].ID
-	}
-	return c.JSON(http.StatusOK, pointsPage{Balance: balance, page: pageOf(items, more, last)})
+	id := func(e award.PointsEntry) int64 { return e.ID }
+	return c.JSON(http.StatusOK, pointsPage{Balance: balance, page: newestFirst(entries, p.Limit, id, pointsEntryJSON)})
 }
 
 func pointsEntryJSON(e award.PointsEntry) pointsEntry {

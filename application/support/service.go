@@ -1,0 +1,93 @@
+// Package support serves the people who answer winners and ship prizes: it finds orders
+// by activity, user, outcome and grant state, shows why a grant failed, and sends a failed
+// grant again once its cause is fixed (codes uploaded, a webhook repaired).
+package support
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/lottery-go/lottery/domain/draw"
+)
+
+// Orders reads committed orders.
+type Orders interface {
+	Get(ctx context.Context, id int64) (draw.Order, error)
+	Search(ctx context.Context, q draw.OrderSearch) ([]draw.Order, error)
+}
+
+// Grants reopens failed grants.
+type Grants interface {
+	// Reopen makes a failed grant pending with its event back in the outbox, in one
+	// transaction; draw.ErrGrantNotFailed when the grant is not failed.
+	Reopen(ctx context.Context, orderID int64, subject string, payload []byte, at time.Time) error
+}
+
+// Deps are the ports a Service works with. Encode must encode events as the order writer
+// does. Deliver grants a pending order at once, as a last attempt: it records the grant, or
+// the failure, before it returns nil. Now and Log default to the wall clock and
+// slog.Default().
+type Deps struct {
+	Orders  Orders
+	Grants  Grants
+	Encode  func(o draw.Order) (subject string, payload []byte)
+	Deliver func(ctx context.Context, orderID int64) error
+	Now     func() time.Time
+	Log     *slog.Logger
+}
+
+// Service runs the support use cases.
+type Service struct {
+	d Deps
+}
+
+// New returns a Service over d.
+func New(d Deps) *Service {
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	if d.Log == nil {
+		d.Log = slog.Default()
+	}
+	return &Service{d: d}
+}
+
+// Order returns one order, whoever drew it.
+func (s *Service) Order(ctx context.Context, id int64) (draw.Order, error) {
+	return s.d.Orders.Get(ctx, id)
+}
+
+// Orders returns the orders q selects, newest first.
+func (s *Service) Orders(ctx context.Context, q draw.OrderSearch) ([]draw.Order, error) {
+	return s.d.Orders.Search(ctx, q)
+}
+
+// RetryGrant delivers the award of an order whose grant failed once more, on behalf of
+// by, and returns the order as it then stands: granted (or awaiting its address), failed
+// again with the new reason, or still pending when the outcome could not be recorded.
+// The grant is first made pending with its event back in the outbox, so that a crash
+// mid-way leaves it to the compensation job rather than lost; it is then delivered at
+// once, exactly once like any other (a coupon webhook receives the same order id, so the
+// merchant can tell a repeat from a new win). An order that is not a failed win is
+// draw.ErrGrantNotFailed.
+func (s *Service) RetryGrant(ctx context.Context, id int64, by string) (draw.Order, error) {
+	o, err := s.d.Orders.Get(ctx, id)
+	if err != nil {
+		return draw.Order{}, err
+	}
+	if !o.Won() || o.GrantState != draw.GrantFailed {
+		return draw.Order{}, fmt.Errorf("order %d is a %s in grant state %s: %w", o.ID, o.Outcome, o.GrantState, draw.ErrGrantNotFailed)
+	}
+	subject, payload := s.d.Encode(o)
+	if err := s.d.Grants.Reopen(ctx, o.ID, subject, payload, s.d.Now()); err != nil {
+		return draw.Order{}, err
+	}
+	s.d.Log.InfoContext(ctx, "failed grant sent again", "order_id", o.ID, "user_id", o.UserID,
+		"kind", o.AwardKind, "by", by, "failed_with", o.GrantError)
+	if err := s.d.Deliver(ctx, o.ID); err != nil {
+		s.d.Log.WarnContext(ctx, "grant sent again is left to compensation", "order_id", o.ID, "err", err)
+	}
+	return s.d.Orders.Get(ctx, o.ID)
+}

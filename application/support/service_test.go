@@ -1,0 +1,98 @@
+package support_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/lottery-go/lottery/application/support"
+	"github.com/lottery-go/lottery/domain/draw"
+)
+
+// desk is an order store in memory whose Reopen compares and sets like the SQL one.
+type desk struct {
+	orders  map[int64]draw.Order
+	outbox  map[int64]string
+	reopens int
+}
+
+func (d *desk) Get(_ context.Context, id int64) (draw.Order, error) {
+	o, ok := d.orders[id]
+	if !ok {
+		return draw.Order{}, draw.ErrOrderNotFound
+	}
+	return o, nil
+}
+
+func (d *desk) Search(context.Context, draw.OrderSearch) ([]draw.Order, error) { return nil, nil }
+
+func (d *desk) Reopen(_ context.Context, id int64, subject string, _ []byte, _ time.Time) error {
+	d.reopens++
+	o := d.orders[id]
+	if o.GrantState != draw.GrantFailed {
+		return draw.ErrGrantNotFailed
+	}
+	o.GrantState, o.GrantError, o.MQState = draw.GrantPending, "", draw.MQPending
+	d.orders[id], d.outbox[id] = o, subject
+	return nil
+}
+
+func newDesk(orders ...draw.Order) *desk {
+	d := &desk{orders: map[int64]draw.Order{}, outbox: map[int64]string{}}
+	for _, o := range orders {
+		d.orders[o.ID] = o
+	}
+	return d
+}
+
+func encode(o draw.Order) (string, []byte) { return "grant." + o.AwardKind, []byte("{}") }
+
+func TestRetryGrantDeliversAtOnceAndAnswersHowItWent(t *testing.T) {
+	d := newDesk(draw.Order{ID: 1, Outcome: draw.OutcomeWin, AwardKind: "coupon", GrantState: draw.GrantFailed, GrantError: "410"})
+	svc := support.New(support.Deps{Orders: d, Grants: d, Encode: encode, Deliver: func(_ context.Context, id int64) error {
+		o := d.orders[id]
+		require.Equal(t, draw.GrantPending, o.GrantState, "delivered only once reopened")
+		o.GrantState, o.MQState = draw.GrantGranted, draw.MQSent
+		d.orders[id] = o
+		delete(d.outbox, id)
+		return nil
+	}})
+	o, err := svc.RetryGrant(context.Background(), 1, "ada")
+	require.NoError(t, err)
+	assert.Equal(t, draw.GrantGranted, o.GrantState)
+	assert.Empty(t, d.outbox)
+}
+
+func TestRetryGrantLeavesAnUnrecordedDeliveryToCompensation(t *testing.T) {
+	d := newDesk(draw.Order{ID: 1, Outcome: draw.OutcomeWin, AwardKind: "coupon", GrantState: draw.GrantFailed})
+	svc := support.New(support.Deps{Orders: d, Grants: d, Encode: encode, Deliver: func(context.Context, int64) error {
+		return errors.New("database went away")
+	}})
+	o, err := svc.RetryGrant(context.Background(), 1, "ada")
+	require.NoError(t, err, "the grant is on its way: the outbox holds its event")
+	assert.Equal(t, draw.GrantPending, o.GrantState)
+	assert.Equal(t, map[int64]string{1: "grant.coupon"}, d.outbox)
+}
+
+func TestRetryGrantRefusesWhatHasNotFailed(t *testing.T) {
+	d := newDesk(
+		draw.Order{ID: 1, Outcome: draw.OutcomeLose, GrantState: draw.GrantNone},
+		draw.Order{ID: 2, Outcome: draw.OutcomeWin, GrantState: draw.GrantPending},
+		draw.Order{ID: 3, Outcome: draw.OutcomeWin, GrantState: draw.GrantGranted},
+	)
+	svc := support.New(support.Deps{Orders: d, Grants: d, Encode: encode, Deliver: func(context.Context, int64) error {
+		t.Fatal("nothing may be delivered")
+		return nil
+	}})
+	for id := int64(1); id <= 3; id++ {
+		_, err := svc.RetryGrant(context.Background(), id, "ada")
+		assert.ErrorIs(t, err, draw.ErrGrantNotFailed, "order %d", id)
+	}
+	_, err := svc.RetryGrant(context.Background(), 9, "ada")
+	assert.ErrorIs(t, err, draw.ErrOrderNotFound)
+	assert.Zero(t, d.reopens, "refused before anything is written")
+}

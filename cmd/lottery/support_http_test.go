@@ -1,0 +1,133 @@
+package main
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/lottery-go/lottery/infrastructure/config"
+	"github.com/lottery-go/lottery/internal/testkit"
+)
+
+// merchant is a coupon webhook that refuses (410) until told to issue, and records the
+// order id of every call.
+type merchant struct {
+	*httptest.Server
+	issue  atomic.Bool
+	mu     sync.Mutex
+	orders []string
+}
+
+func newMerchant(t *testing.T) *merchant {
+	m := &merchant{}
+	m.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var body struct {
+			OrderID string `json:"order_id"`
+		}
+		_ = json.NewDecoder(r.Body).Decode(&body)
+		m.mu.Lock()
+		m.orders = append(m.orders, body.OrderID)
+		m.mu.Unlock()
+		if !m.issue.Load() {
+			http.Error(w, "template retired", http.StatusGone)
+		}
+	}))
+	t.Cleanup(m.Close)
+	return m
+}
+
+func (m *merchant) calls() []string {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return append([]string(nil), m.orders...)
+}
+
+// TestFailedGrantIsFoundAndSentAgain follows a support case: a winner's coupon is refused
+// by the merchant, support finds the failed order with the merchant's answer, the merchant
+// is fixed, an admin sends the grant again and sees it granted, and the winner has the
+// coupon, issued once.
+func TestFailedGrantIsFoundAndSentAgain(t *testing.T) {
+	t.Parallel()
+	testkit.EachStack(t, func(t *testing.T, cfg config.Config) {
+		t.Parallel()
+		cfg.Draw.RatePerUser = 0
+		cfg.Grants.WebhookSecret, cfg.Grants.WebhookPrivate = "merchant-secret", true
+		shop := newMerchant(t)
+		srv := startServer(t, cfg, nil)
+		marketer := newClient(t, srv.base, cfg, "mia", "marketer")
+		admin := newClient(t, srv.base, cfg, "ada", "admin")
+		coupon := marketer.must(http.StatusCreated, "POST", "/api/v1/admin/awards", map[string]any{"name": "$5 off",
+			"kind": "coupon", "content": map[string]any{"webhook_url": shop.URL, "template_id": "T5"}})
+		id := setUpActivity(t, srv.base, cfg, map[string]any{"strategy": map[string]any{"mode": "fixed", "prizes": []any{
+			map[string]any{"award_id": coupon["id"], "probability": "1", "stock": 5}}}})
+		alice := newClient(t, srv.base, cfg, "alice", "user")
+		won := alice.must(http.StatusOK, "POST", "/api/v1/draws", map[string]any{"activity_id": id})
+		order := won["order_id"].(string)
+		require.Eventually(t, func() bool {
+			return alice.must(http.StatusOK, "GET", "/api/v1/draws/"+order, nil)["grant_state"] == "failed"
+		}, 20*time.Second, 20*time.Millisecond)
+
+		failed := marketer.must(http.StatusOK, "GET", "/api/v1/admin/orders?activity_id="+id+"&grant_state=failed", nil)
+		items := failed["items"].([]any)
+		require.Len(t, items, 1)
+		seen := items[0].(map[string]any)
+		assert.Equal(t, order, seen["order_id"])
+		assert.Equal(t, "alice", seen["user_id"])
+		assert.Contains(t, seen["grant_error"], "410", "support sees the merchant's answer")
+		assert.Equal(t, "sent", seen["event_state"])
+		assert.Equal(t, seen, admin.must(http.StatusOK, "GET", "/api/v1/admin/orders/"+order, nil))
+
+		code, out, _ := marketer.do("POST", "/api/v1/admin/orders/"+order+"/retry-grant", nil)
+		require.Equal(t, http.StatusForbidden, code, "%v", out)
+		still := admin.must(http.StatusOK, "POST", "/api/v1/admin/orders/"+order+"/retry-grant", nil)
+		assert.Equal(t, "failed", still["grant_state"], "sent again too early: failed again")
+		assert.Contains(t, still["grant_error"], "410")
+		shop.issue.Store(true)
+		again := admin.must(http.StatusOK, "POST", "/api/v1/admin/orders/"+order+"/retry-grant", nil)
+		assert.Equal(t, "granted", again["grant_state"], "the answer tells how the grant went")
+		assert.Nil(t, again["grant_error"])
+		assert.Equal(t, "granted", alice.must(http.StatusOK, "GET", "/api/v1/draws/"+order, nil)["grant_state"])
+		code, out, _ = admin.do("POST", "/api/v1/admin/orders/"+order+"/retry-grant", nil)
+		require.Equal(t, http.StatusConflict, code, "%v", out)
+		assert.Equal(t, "grant_not_failed", errCode(out))
+		assert.Equal(t, []string{order, order, order}, shop.calls(), "refused twice, issued once, for the same order id")
+	})
+}
+
+func TestOrderSearchRefusesMalformedFilters(t *testing.T) {
+	t.Parallel()
+	cfg := testkit.EmbeddedStack(t)
+	srv := startServer(t, cfg, nil)
+	marketer := newClient(t, srv.base, cfg, "mia", "marketer")
+	for _, q := range []string{"activity_id=abc", "user_id=a%20b", "outcome=won", "grant_state=lost", "limit=0", "cursor=x"} {
+		code, out, _ := marketer.do("GET", "/api/v1/admin/orders?"+q, nil)
+		assert.Equal(t, http.StatusBadRequest, code, "%s: %v", q, out)
+		assert.Equal(t, "malformed", errCode(out), q)
+	}
+	code, out, _ := marketer.do("GET", "/api/v1/admin/orders/123", nil)
+	assert.Equal(t, http.StatusNotFound, code, "%v", out)
+	code, out, _ = newClient(t, srv.base, cfg, "alice", "user").do("GET", "/api/v1/admin/orders", nil)
+	assert.Equal(t, http.StatusForbidden, code, "%v", out)
+	page := marketer.must(http.StatusOK, "GET", "/api/v1/admin/orders", nil)
+	assert.Equal(t, []any{}, page["items"])
+
+	id := setUpActivity(t, srv.base, cfg, nil) // its one prize goes to the first draw
+	bob := newClient(t, srv.base, cfg, "bob", "user")
+	require.Equal(t, "win", bob.must(http.StatusOK, "POST", "/api/v1/draws", map[string]any{"activity_id": id})["outcome"])
+	lost := bob.must(http.StatusOK, "POST", "/api/v1/draws", map[string]any{"activity_id": id})
+	require.Equal(t, "lose", lost["outcome"])
+	code, out, _ = newClient(t, srv.base, cfg, "ada", "admin").do("POST", "/api/v1/admin/orders/"+lost["order_id"].(string)+"/retry-grant", nil)
+	assert.Equal(t, http.StatusConflict, code, "%v", out)
+	assert.Equal(t, "grant_not_failed", errCode(out))
+	seen := marketer.must(http.StatusOK, "GET", "/api/v1/admin/orders?user_id=bob&outcome=lose", nil)["items"].([]any)
+	require.Len(t, seen, 1)
+	assert.Equal(t, "none", seen[0].(map[string]any)["grant_state"])
+	assert.Nil(t, seen[0].(map[string]any)["award"])
+}

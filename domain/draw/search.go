@@ -1,0 +1,24 @@
+package draw
+
+import "errors"
+
+// OrderSearch selects orders for the people who run activities, newest first. Every field
+// but Limit is optional; zero values select everything.
+type OrderSearch struct {
+	ActivityID int64
+	UserID     string
+	Outcome    Outcome
+	GrantState GrantState
+	BeforeID   int64 // 0 = from the newest
+	Limit      int
+}
+
+// ErrGrantNotFailed: only a grant that failed for good can be sent again; any other is
+// still on its way or already decided.
+var ErrGrantNotFailed = errors.New("draw: the order's grant has not failed")
+
+// Outcomes and GrantStates list the values an OrderSearch may name.
+var (
+	Outcomes    = []Outcome{OutcomeWin, OutcomeLose}
+	GrantStates = []GrantState{GrantNone, GrantPending, GrantGranted, GrantAwaitingAddress, GrantFailed}
+)

@@ -1,0 +1,140 @@
+package persistence_test
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/lottery-go/lottery/domain/draw"
+	"github.com/lottery-go/lottery/infrastructure/persistence"
+	"github.com/lottery-go/lottery/internal/testkit"
+)
+
+func TestOrderSearchFiltersNewestFirst(t *testing.T) {
+	t.Parallel()
+	testkit.EachSQL(t, func(t *testing.T, env testkit.SQLEnv) {
+		t.Parallel()
+		ctx := context.Background()
+		w, err := persistence.NewOrderWriter(env.DB, persistence.WriterOptions{Outbox: encoder})
+		require.NoError(t, err)
+		var all []draw.Order // in the order written: ids ascending
+		for i, spec := range []struct {
+			user     string
+			activity int64
+			win      bool
+		}{{"ann", 7, true}, {"bob", 7, false}, {"ann", 8, true}, {"ann", 7, false}, {"bob", 8, true}} {
+			o := testOrder(spec.user, spec.win)
+			o.ActivityID = spec.activity
+			require.NoError(t, w.Write(ctx, o, time.Time{}), "order %d", i)
+			all = append(all, o)
+		}
+		w.Close()
+		require.NoError(t, persistence.NewGrantRepo(env.DB).Fail(ctx, all[2].ID, "webhook answered 410", time.Now()))
+		repo := persistence.NewOrderRepo(env.DB)
+		search := func(q draw.OrderSearch) []int64 {
+			t.Helper()
+			if q.Limit == 0 {
+				q.Limit = 10
+			}
+			got, err := repo.Search(ctx, q)
+			require.NoError(t, err)
+			return orderIDs(got)
+		}
+		id := func(i ...int) []int64 {
+			out := make([]int64, len(i))
+			for k, n := range i {
+				out[k] = all[n].ID
+			}
+			return out
+		}
+		assert.Equal(t, id(4, 3, 2, 1, 0), search(draw.OrderSearch{}), "everything, newest first")
+		assert.Equal(t, id(3, 1, 0), search(draw.OrderSearch{ActivityID: 7}))
+		assert.Equal(t, id(3, 2, 0), search(draw.OrderSearch{UserID: "ann"}))
+		assert.Equal(t, id(3, 0), search(draw.OrderSearch{ActivityID: 7, UserID: "ann"}))
+		assert.Equal(t, id(4, 2, 0), search(draw.OrderSearch{Outcome: draw.OutcomeWin}))
+		assert.Equal(t, id(2), search(draw.OrderSearch{GrantState: draw.GrantFailed}))
+		assert.Equal(t, id(4), search(draw.OrderSearch{ActivityID: 8, GrantState: draw.GrantPending}))
+		assert.Equal(t, id(3, 2), search(draw.OrderSearch{BeforeID: all[4].ID, Limit: 2}), "a page below a cursor")
+		assert.Empty(t, search(draw.OrderSearch{UserID: "nobody"}))
+
+		failed, err := repo.Search(ctx, draw.OrderSearch{GrantState: draw.GrantFailed, Limit: 1})
+		require.NoError(t, err)
+		require.Len(t, failed, 1)
+		assert.Equal(t, "webhook answered 410", failed[0].GrantError, "the operators' reason")
+	})
+}
+
+func TestGrantReopenPutsAFailedGrantBackOnItsWay(t *testing.T) {
+	t.Parallel()
+	testkit.EachSQL(t, func(t *testing.T, env testkit.SQLEnv) {
+		t.Parallel()
+		ctx := context.Background()
+		now := time.Now().UTC().Truncate(time.Millisecond)
+		wins := writeWins(t, env, 2, now.Add(-time.Hour))
+		o, pending := wins[0], wins[1]
+		grants, orders := persistence.NewGrantRepo(env.DB), persistence.NewOrderRepo(env.DB)
+		require.NoError(t, grants.Fail(ctx, o.ID, "no redeem code is left", now))
+
+		require.NoError(t, grants.Reopen(ctx, o.ID, "LOTTERY.grant.coupon", []byte(`{"order_id":"again"}`), now))
+		got, err := orders.Get(ctx, o.ID)
+		require.NoError(t, err)
+		assert.Equal(t, draw.GrantPending, got.GrantState)
+		assert.Empty(t, got.GrantError)
+		mq, entry := mqState(t, env, o.ID)
+		assert.Equal(t, [2]string{"pending", "pending"}, [2]string{mq, entry})
+
+		due, err := persistence.NewOutboxRepo(env.DB).Overdue(ctx, now.Add(time.Minute), now.Add(time.Second), 10)
+		require.NoError(t, err)
+		require.Len(t, due, 2, "compensation finds the reopened entry once stale, beside the pending win")
+		for _, e := range due {
+			if e.OrderID == o.ID {
+				assert.Equal(t, `{"order_id":"again"}`, string(e.Payload))
+			}
+		}
+
+		require.ErrorIs(t, grants.Reopen(ctx, o.ID, "s", nil, now), draw.ErrGrantNotFailed, "pending again: not failed")
+		require.ErrorIs(t, grants.Reopen(ctx, pending.ID, "s", nil, now), draw.ErrGrantNotFailed)
+		require.ErrorIs(t, grants.Reopen(ctx, 424242, "s", nil, now), draw.ErrGrantNotFailed)
+		require.NoError(t, grants.Record(ctx, grantOf(o, draw.GrantGranted, map[string]string{"code": "C1"})))
+		require.ErrorIs(t, grants.Reopen(ctx, o.ID, "s", nil, now), draw.ErrGrantNotFailed, "granted")
+		mq, entry = mqState(t, env, o.ID)
+		assert.Equal(t, [2]string{"sent", ""}, [2]string{mq, entry}, "the grant removed the entry")
+	})
+}
+
+func TestGrantReopenOnceUnderConcurrentRetries(t *testing.T) {
+	t.Parallel()
+	testkit.EachSQL(t, func(t *testing.T, env testkit.SQLEnv) {
+		t.Parallel()
+		ctx := context.Background()
+		o := writeWins(t, env, 1, time.Now().UTC())[0]
+		grants := persistence.NewGrantRepo(env.DB)
+		require.NoError(t, grants.Fail(ctx, o.ID, "refused", time.Now()))
+		const retries = 8
+		errs := make(chan error, retries)
+		var wg sync.WaitGroup
+		for range retries {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				errs <- grants.Reopen(ctx, o.ID, "LOTTERY.grant.coupon", []byte("{}"), time.Now())
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		var ok int
+		for err := range errs {
+			if err == nil {
+				ok++
+				continue
+			}
+			require.ErrorIs(t, err, draw.ErrGrantNotFailed)
+		}
+		assert.Equal(t, 1, ok, "one retry reopens the grant; the others are told it is not failed")
+		assert.Equal(t, int64(1), count(t, env, "outbox"))
+	})
+}

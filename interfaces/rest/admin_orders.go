@@ -1,0 +1,141 @@
+package rest
+
+import (
+	"net/http"
+	"slices"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/lottery-go/lottery/application/support"
+	"github.com/lottery-go/lottery/domain/draw"
+	"github.com/lottery-go/lottery/domain/user"
+	"github.com/lottery-go/lottery/infrastructure/token"
+)
+
+func init() {
+	mapError(draw.ErrGrantNotFailed, http.StatusConflict, "grant_not_failed")
+}
+
+// orderDesk serves the support routes under /api/v1/admin/orders.
+type orderDesk struct {
+	svc *support.Service
+}
+
+// RegisterSupport adds the routes that find orders and send failed grants again: reading
+// needs the marketer or admin role, sending a grant again the admin role.
+func RegisterSupport(s *Server, v Verifier, svc *support.Service) {
+	h := &orderDesk{svc: svc}
+	auth := authenticate(v)
+	g := s.echo.Group(adminPrefix)
+	g.GET("/orders", h.search, auth, requireRole(token.RoleMarketer, token.RoleAdmin))
+	g.GET("/orders/:order_id", h.get, auth, requireRole(token.RoleMarketer, token.RoleAdmin))
+	g.POST("/orders/:order_id/retry-grant", h.retry, auth, requireRole(token.RoleAdmin))
+}
+
+// adminOrder is an order as the people who run activities see it: whose it is, and the
+// grant's whole story, including the reason a failed grant gives operators.
+type adminOrder struct {
+	OrderID        string      `json:"order_id"`
+	ActivityID     string      `json:"activity_id"`
+	UserID         string      `json:"user_id"`
+	Outcome        string      `json:"outcome"`
+	PrizeID        string      `json:"prize_id,omitempty"`
+	Award          *awardBrief `json:"award,omitempty"`
+	GrantState     string      `json:"grant_state"`
+	GrantError     string      `json:"grant_error,omitempty"`
+	EventState     string      `json:"event_state"`
+	IdempotencyKey string      `json:"idempotency_key,omitempty"`
+	Day            string      `json:"day"`
+	CreatedAt      time.Time   `json:"created_at"`
+}
+
+func adminOrderJSON(o draw.Order) adminOrder {
+	out := adminOrder{
+		OrderID: itoa(o.ID), ActivityID: itoa(o.ActivityID), UserID: o.UserID, Outcome: string(o.Outcome),
+		GrantState: string(o.GrantState), GrantError: o.GrantError, EventState: string(o.MQState),
+		IdempotencyKey: o.IdempotencyKey, Day: o.Day, CreatedAt: o.CreatedAt.UTC(),
+	}
+	if o.Won() {
+		out.PrizeID = itoa(o.PrizeID)
+		out.Award = &awardBrief{ID: itoa(o.AwardID), Name: o.AwardName, Kind: o.AwardKind}
+		if len(o.Delivered) > 0 {
+			out.Award.Content = deliveredJSON(o.Delivered)
+		}
+	}
+	return out
+}
+
+func (h *orderDesk) search(c echo.Context) error {
+	q, err := orderSearchParams(c)
+	if err != nil {
+		return err
+	}
+	p, err := pageParams(c)
+	if err != nil {
+		return err
+	}
+	// Newest first, as GET /draws: one extra row tells whether a next page follows.
+	q.BeforeID, q.Limit = p.After, p.Limit+1
+	orders, err := h.svc.Orders(c.Request().Context(), q)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, newestFirst(orders, p.Limit, orderID, adminOrderJSON))
+}
+
+// orderSearchParams reads the filters of GET /admin/orders. Like every query parameter
+// of the API, a value that cannot be one is a malformed request.
+func orderSearchParams(c echo.Context) (draw.OrderSearch, error) {
+	var q draw.OrderSearch
+	if v := c.QueryParam("activity_id"); v != "" {
+		id, err := parseID(v)
+		if err != nil {
+			return q, malformed("activity_id must be an id")
+		}
+		q.ActivityID = id
+	}
+	if v := c.QueryParam("user_id"); v != "" {
+		if err := user.ValidUserID(v); err != nil {
+			return q, malformed("user_id: %v", err)
+		}
+		q.UserID = v
+	}
+	if v := draw.Outcome(c.QueryParam("outcome")); v != "" {
+		if !slices.Contains(draw.Outcomes, v) {
+			return q, malformed("outcome must be win or lose, not %q", v)
+		}
+		q.Outcome = v
+	}
+	if v := draw.GrantState(c.QueryParam("grant_state")); v != "" {
+		if !slices.Contains(draw.GrantStates, v) {
+			return q, malformed("grant_state must be one of none, pending, granted, awaiting_address, failed; not %q", v)
+		}
+		q.GrantState = v
+	}
+	return q, nil
+}
+
+func (h *orderDesk) get(c echo.Context) error {
+	id, err := parseID(c.Param("order_id"))
+	if err != nil {
+		return draw.ErrOrderNotFound
+	}
+	o, err := h.svc.Order(c.Request().Context(), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, adminOrderJSON(o))
+}
+
+func (h *orderDesk) retry(c echo.Context) error {
+	id, err := parseID(c.Param("order_id"))
+	if err != nil {
+		return draw.ErrOrderNotFound
+	}
+	o, err := h.svc.RetryGrant(c.Request().Context(), id, claimsOf(c).Subject)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, adminOrderJSON(o))
+}

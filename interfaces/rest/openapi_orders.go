@@ -1,0 +1,44 @@
+package rest
+
+import "net/http"
+
+// The order desk: support finds orders and sends failed grants again.
+func init() { addOpenAPIPart("admin-orders", adminOrdersOpenAPI) }
+
+func adminOrdersOpenAPI(d *apiDoc) {
+	d.schema("AdminOrder", object([]string{"order_id", "activity_id", "user_id", "outcome", "grant_state", "event_state", "day", "created_at"}, map[string]any{
+		"order_id":    idSchema("order id"),
+		"activity_id": idSchema("activity id"),
+		"user_id":     str("who drew"),
+		"outcome":     enum("win", "lose"),
+		"prize_id":    idSchema("the prize won (wins only)"),
+		"award": object([]string{"id", "name", "kind"}, map[string]any{
+			"id": idSchema("award id"), "name": str("award name"), "kind": str("award kind"),
+			"content": freeObject("what was delivered so far: a code, points, a text; for a physical prize the shipping address once given"),
+		}),
+		"grant_state": enum("none", "pending", "granted", "awaiting_address", "failed"),
+		"grant_error": str("when grant_state is failed: why, as the granter reported it (a webhook's answer, an empty code pool)"),
+		"event_state": map[string]any{"type": "string", "enum": []string{"none", "pending", "sent", "failed"},
+			"description": "the grant event: none (a lose), pending (on its way), sent (a granter took it), failed (its last publish failed; compensation retries)"},
+		"idempotency_key": str("the Idempotency-Key the draw was sent with"),
+		"day":             str("the activity's local day of the draw, YYYY-MM-DD"),
+		"created_at":      dateTime("draw time"),
+	}))
+	const tag = "admin: orders"
+	filters := append(pageQuery(),
+		queryParam("activity_id", "only orders of this activity", map[string]any{"type": "string"}),
+		queryParam("user_id", "only this user's orders", map[string]any{"type": "string"}),
+		queryParam("outcome", "only wins or only loses", enum("win", "lose")),
+		queryParam("grant_state", "only orders in this grant state, e.g. failed", enum("none", "pending", "granted", "awaiting_address", "failed")),
+	)
+	d.op(http.MethodGet, adminPrefix+"/orders", operation(tag, "searchOrders",
+		"Orders newest first, by activity, user, outcome and grant state; name the activity or the user for speed on a large table",
+		true, filters, nil, responses(http.StatusOK, "a page of orders", pageOfSchema("AdminOrder"), with(adminReadErrors, http.StatusBadRequest)...)))
+	order := []any{pathParam("order_id", "order id")}
+	d.op(http.MethodGet, adminPrefix+"/orders/{order_id}", operation(tag, "getOrder", "One order, whoever drew it", true, order,
+		nil, responses(http.StatusOK, "the order", ref("AdminOrder"), with(adminReadErrors, http.StatusNotFound)...)))
+	d.op(http.MethodPost, adminPrefix+"/orders/{order_id}/retry-grant", operation(tag, "retryGrant",
+		"Admins only: send a failed grant again once its cause is fixed; it is pending again and delivered once (a coupon webhook gets the same order id); 409 grant_not_failed for any other order",
+		true, order, nil, responses(http.StatusOK, "the order, its grant pending again", ref("AdminOrder"),
+			with(adminReadErrors, http.StatusNotFound, http.StatusConflict)...)))
+}

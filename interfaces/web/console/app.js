@@ -2,8 +2,9 @@ import { claims, setToken, clearToken, token, setAuthFailureHandler } from "./ap
 import { awardsView } from "./awards.js";
 import { activitiesView } from "./activities.js";
 import { treesView } from "./trees.js";
+import { ordersView } from "./orders.js";
 
-const views = { awards: awardsView, activities: activitiesView, trees: treesView };
+const views = { awards: awardsView, activities: activitiesView, trees: treesView, orders: ordersView };
 const $ = (id) => document.getElementById(id);
 let shown = ""; // the route on screen; kept through a re-sign-in so nothing typed is lost
 

@@ -1,0 +1,72 @@
+package main
+
+import (
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/stretchr/testify/require"
+
+	"github.com/lottery-go/lottery/interfaces/web"
+)
+
+// TestConsoleOrdersFindAndRetryAFailedGrant: a marketer finds a winner's failed coupon and
+// reads the merchant's answer; an admin sends it again from the same list once the merchant
+// is fixed, and the row shows it granted.
+func TestConsoleOrdersFindAndRetryAFailedGrant(t *testing.T) {
+	ctx := browser(t)
+	cfg := consoleStack(t)
+	cfg.Draw.RatePerUser = 0
+	cfg.Grants.WebhookSecret, cfg.Grants.WebhookPrivate = "merchant-secret", true
+	con := &consoleRig{t: t, cfg: cfg, base: startServer(t, cfg, web.Register).base}
+	shop := newMerchant(t)
+	mia, ada := con.client("mia", "marketer"), con.client("ada", "admin")
+	coupon := mia.must(http.StatusCreated, http.MethodPost, "/api/v1/admin/awards", map[string]any{"name": "$5 off",
+		"kind": "coupon", "content": map[string]any{"webhook_url": shop.URL, "template_id": "T5"}})
+	id := setUpActivity(t, con.base, cfg, map[string]any{"strategy": map[string]any{"mode": "fixed", "prizes": []any{
+		map[string]any{"award_id": coupon["id"], "probability": "1", "stock": 5}}}})
+	alice := con.client("alice", "user")
+	order := alice.must(http.StatusOK, http.MethodPost, "/api/v1/draws", map[string]any{"activity_id": id})["order_id"].(string)
+	require.Eventually(t, func() bool {
+		return alice.must(http.StatusOK, http.MethodGet, "/api/v1/draws/"+order, nil)["grant_state"] == "failed"
+	}, 20*time.Second, 20*time.Millisecond)
+
+	shots := filepath.Join("..", "..", "test-artifacts", "console")
+	require.NoError(t, os.MkdirAll(shots, 0o755))
+	row := fmt.Sprintf(`#orders-table tr[data-id="%s"]`, order)
+	findFailed := chromedp.Tasks{
+		chromedp.Navigate(con.base + "/console/#/orders"),
+		exists("#orders-filter"),
+		chromedp.SetValue(`#orders-filter [name="grant_state"]`, "failed", chromedp.ByQuery),
+		click(`#orders-filter button[type="submit"]`), // the list is busy until this search answers
+		waitTrue(`!document.querySelector("#orders-list[aria-busy]")`),
+		exists(row),
+		waitTrue(`document.querySelectorAll("#orders-table tbody tr").length === 1`),
+	}
+	require.NoError(t, chromedp.Run(ctx,
+		chromedp.Navigate(con.base+"/console"),
+		signInAs(mia.token),
+		findFailed,
+		textHas(row+" .grant-error", "410"),
+		textHas(row, "alice"),
+		waitTrue(`!document.querySelector(`+fmt.Sprintf("%q", row+" .retry-grant")+`)`),
+		screenshot(t, shots, "orders-failed-1280.png", 1280),
+		screenshot(t, shots, "orders-failed-390.png", 390),
+		chromedp.EmulateViewport(1280, 900),
+		signOut(),
+	))
+	shop.issue.Store(true)
+	require.NoError(t, chromedp.Run(ctx,
+		signInAs(ada.token),
+		findFailed,
+		click(row+" .retry-grant"),
+		waitTrue(fmt.Sprintf(`document.querySelector(%q)?.dataset.state === "granted"`, row)),
+		textHas(row+" .grant-state", "granted"),
+		waitTrue(`!document.querySelector(`+fmt.Sprintf("%q", row+" .grant-error")+`)`),
+	))
+	require.Equal(t, "granted", alice.must(http.StatusOK, http.MethodGet, "/api/v1/draws/"+order, nil)["grant_state"])
+}

@@ -1,0 +1,87 @@
+import { api, isAdmin } from "./api.js";
+import { h, fill, field, showError, clearErrors, errorBox, fmtTime } from "./dom.js";
+
+const grantStates = ["", "failed", "pending", "awaiting_address", "granted", "none"];
+
+// ordersView is the support desk: find orders by activity, user, outcome and grant state,
+// read why a grant failed, and (admins) send a failed grant again once its cause is fixed.
+export function ordersView(root) {
+  const activity = h("input", { inputmode: "numeric", placeholder: "any" });
+  const user = h("input", { placeholder: "any" });
+  const outcome = h("select", {}, ["", "win", "lose"].map((v) => h("option", { value: v }, v || "any")));
+  const state = h("select", {}, grantStates.map((v) => h("option", { value: v }, v || "any")));
+  const list = h("div", { class: "table-wrap", id: "orders-list" });
+  const more = h("button", { type: "button", class: "secondary", id: "orders-more", hidden: true }, "Load more");
+  const form = h("form", { class: "card", id: "orders-filter" }, h("h3", {}, "Find orders"),
+    h("div", { class: "filters" }, field("Activity id", "activity_id", activity), field("User id", "user_id", user),
+      field("Outcome", "outcome", outcome), field("Grant state", "grant_state", state)),
+    errorBox(), h("button", { type: "submit" }, "Search"));
+  root.append(h("h2", {}, "Orders"), form, h("div", { class: "card" }, list, more));
+
+  let cursor = "";
+  let rows = null;
+  let latest = 0; // the newest search: an older answer arriving later is dropped
+  async function load(next) {
+    const mine = ++latest;
+    list.setAttribute("aria-busy", "true");
+    clearErrors(form);
+    const q = new URLSearchParams({ limit: "50" });
+    for (const [k, el] of [["activity_id", activity], ["user_id", user], ["outcome", outcome], ["grant_state", state]]) {
+      if (el.value.trim()) q.set(k, el.value.trim());
+    }
+    if (next) q.set("cursor", cursor);
+    try {
+      const page = await api("GET", "/admin/orders?" + q);
+      if (mine !== latest) return;
+      if (!next) {
+        rows = h("tbody");
+        fill(list, h("table", { id: "orders-table" }, h("thead", {}, h("tr", {},
+          ["Order", "User", "Outcome", "Grant", "Drawn"].map((t) => h("th", {}, t)))), rows));
+      }
+      rows.append(...page.items.map(orderRow));
+      if (!rows.children.length) fill(list, h("p", { class: "muted" }, "No orders match."));
+      cursor = page.next_cursor || "";
+      more.hidden = !cursor;
+    } catch (e) {
+      if (mine === latest) showError(form, e);
+    } finally {
+      if (mine === latest) list.removeAttribute("aria-busy");
+    }
+  }
+  form.addEventListener("submit", (ev) => { ev.preventDefault(); load(false); });
+  more.addEventListener("click", () => load(true));
+  load(false);
+}
+
+function orderRow(o) {
+  const row = h("tr", { dataset: { id: o.order_id } });
+  const render = (o) => { row.dataset.state = o.grant_state; fill(row,
+    h("td", {}, o.order_id, h("br"), h("span", { class: "muted" }, "activity " + o.activity_id)),
+    h("td", {}, o.user_id),
+    h("td", {}, o.outcome, o.award ? [h("br"), h("span", { class: "muted" }, `${o.award.name} (${o.award.kind})`)] : null),
+    h("td", { class: "grant" }, h("span", { class: "badge grant-state" }, o.grant_state),
+      o.grant_error ? h("p", { class: "error grant-error" }, o.grant_error) : null,
+      o.award && o.award.content ? h("p", { class: "muted" }, Object.entries(o.award.content).map(([k, v]) => `${k}: ${v}`).join(" · ")) : null,
+      o.grant_state === "failed" && isAdmin() ? retryButton(o, render) : null),
+    h("td", { class: "muted" }, fmtTime(o.created_at))); };
+  render(o);
+  return row;
+}
+
+// retryButton sends a failed grant again and shows how it went in the row.
+function retryButton(o, render) {
+  const out = h("span", { role: "status" });
+  const wrap = h("div", { class: "retry" }, errorBox(), out);
+  wrap.prepend(h("button", { type: "button", class: "secondary retry-grant", "aria-label": `Send the grant of order ${o.order_id} again`, onclick: async (ev) => {
+    ev.target.disabled = true;
+    clearErrors(wrap);
+    try {
+      const after = await api("POST", `/admin/orders/${o.order_id}/retry-grant`);
+      render(after);
+    } catch (e) {
+      ev.target.disabled = false;
+      showError(wrap, e);
+    }
+  } }, "Send again"));
+  return wrap;
+}

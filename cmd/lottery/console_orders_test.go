@@ -54,6 +54,13 @@ func TestConsoleOrdersFindAndRetryAFailedGrant(t *testing.T) {
 		textHas(row+" .grant-error", "410"),
 		textHas(row, "alice"),
 		waitTrue(`!document.querySelector(`+fmt.Sprintf("%q", row+" .retry-grant")+`)`),
+		// An export needs the activity or the user named; with the activity it is saved.
+		click("#orders-export"),
+		textHas("#orders-filter .form-error", "activity_id or user_id"),
+		chromedp.SetValue(`#orders-filter [name="activity_id"]`, id, chromedp.ByQuery),
+		click("#orders-export"),
+		textHas("#orders-saved", "Saved orders-activity-"+id),
+		waitTrue(`document.querySelector("#orders-filter .form-error").hidden`),
 		screenshot(t, shots, "orders-failed-1280.png", 1280),
 		screenshot(t, shots, "orders-failed-390.png", 390),
 		chromedp.EmulateViewport(1280, 900),

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/csv"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -130,4 +131,57 @@ func TestOrderSearchRefusesMalformedFilters(t *testing.T) {
 	require.Len(t, seen, 1)
 	assert.Equal(t, "none", seen[0].(map[string]any)["grant_state"])
 	assert.Nil(t, seen[0].(map[string]any)["award"])
+}
+
+// TestOrderExportForFulfilment: the orders of a physical prize come out as CSV with the
+// winners' addresses, and an address a spreadsheet would run as a formula stays text.
+func TestOrderExportForFulfilment(t *testing.T) {
+	t.Parallel()
+	cfg := testkit.EmbeddedStack(t)
+	cfg.Draw.RatePerUser = 0
+	srv := startServer(t, cfg, nil)
+	marketer := newClient(t, srv.base, cfg, "mia", "marketer")
+	mug := marketer.must(http.StatusCreated, "POST", "/api/v1/admin/awards", map[string]any{"name": "Mug",
+		"kind": "physical", "content": map[string]any{"sku": "MUG-1"}})
+	id := setUpActivity(t, srv.base, cfg, map[string]any{"strategy": map[string]any{"mode": "fixed", "prizes": []any{
+		map[string]any{"award_id": mug["id"], "probability": "1", "stock": 5}}}})
+	addresses := map[string]string{"alice": "=HYPERLINK(\"http://x\")", "bob": "1 Main St, Springfield"}
+	orders := map[string]string{}
+	for _, who := range []string{"alice", "bob"} {
+		c := newClient(t, srv.base, cfg, who, "user")
+		order := c.must(http.StatusOK, "POST", "/api/v1/draws", map[string]any{"activity_id": id})["order_id"].(string)
+		require.Eventually(t, func() bool {
+			return c.must(http.StatusOK, "GET", "/api/v1/draws/"+order, nil)["grant_state"] == "awaiting_address"
+		}, 20*time.Second, 20*time.Millisecond)
+		c.must(http.StatusOK, "POST", "/api/v1/draws/"+order+"/address", map[string]any{"address": addresses[who]})
+		orders[who] = order
+	}
+
+	req, err := http.NewRequest(http.MethodGet, srv.base+"/api/v1/admin/orders/export?activity_id="+id+"&grant_state=granted", nil)
+	require.NoError(t, err)
+	req.Header.Set("Authorization", "Bearer "+marketer.token)
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Equal(t, "text/csv; charset=utf-8", resp.Header.Get("Content-Type"))
+	assert.Contains(t, resp.Header.Get("Content-Disposition"), `attachment; filename="orders-activity-`+id+"-")
+	rows, err := csv.NewReader(resp.Body).ReadAll()
+	require.NoError(t, err)
+	require.Len(t, rows, 3, "a header and the two granted orders")
+	col := map[string]int{}
+	for i, name := range rows[0] {
+		col[name] = i
+	}
+	byUser := map[string][]string{rows[1][col["user_id"]]: rows[1], rows[2][col["user_id"]]: rows[2]}
+	assert.Equal(t, orders["bob"], byUser["bob"][col["order_id"]])
+	assert.Equal(t, "1 Main St, Springfield", byUser["bob"][col["address"]])
+	assert.Equal(t, "'=HYPERLINK(\"http://x\")", byUser["alice"][col["address"]], "a formula stays text")
+	assert.Equal(t, "sku=MUG-1", byUser["bob"][col["delivered"]])
+	assert.Equal(t, "Mug", byUser["bob"][col["award_name"]])
+	assert.Equal(t, "granted", byUser["bob"][col["grant_state"]])
+
+	code, out, _ := marketer.do("GET", "/api/v1/admin/orders/export", nil)
+	assert.Equal(t, http.StatusBadRequest, code, "%v", out)
+	assert.Contains(t, out["error"].(map[string]any)["message"], "activity_id or user_id")
 }

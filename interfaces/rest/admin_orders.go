@@ -29,6 +29,7 @@ func RegisterSupport(s *Server, v Verifier, svc *support.Service) {
 	auth := authenticate(v)
 	g := s.echo.Group(adminPrefix)
 	g.GET("/orders", h.search, auth, requireRole(token.RoleMarketer, token.RoleAdmin))
+	g.GET("/orders/export", h.export, auth, requireRole(token.RoleMarketer, token.RoleAdmin))
 	g.GET("/orders/:order_id", h.get, auth, requireRole(token.RoleMarketer, token.RoleAdmin))
 	g.POST("/orders/:order_id/retry-grant", h.retry, auth, requireRole(token.RoleAdmin))
 }

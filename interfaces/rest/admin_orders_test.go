@@ -1,10 +1,17 @@
 package rest_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/csv"
+	"fmt"
+	"net/http"
+	"strconv"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/lottery-go/lottery/application/support"
 	"github.com/lottery-go/lottery/domain/draw"
@@ -12,8 +19,7 @@ import (
 	"github.com/lottery-go/lottery/interfaces/rest"
 )
 
-func TestOpenAPICoversTheOrderDesk(t *testing.T) {
-	t.Parallel()
+func newDeskHarness(t *testing.T) *harness {
 	h := newHarness(t)
 	svc := support.New(support.Deps{
 		Orders: persistence.NewOrderRepo(h.db), Grants: persistence.NewGrantRepo(h.db),
@@ -21,8 +27,40 @@ func TestOpenAPICoversTheOrderDesk(t *testing.T) {
 		Deliver: func(context.Context, int64) error { return nil },
 	})
 	rest.RegisterSupport(h.srv, h.keys, svc)
+	return h
+}
+
+func TestOpenAPICoversTheOrderDesk(t *testing.T) {
+	t.Parallel()
+	h := newDeskHarness(t)
 	checkRouteCoverage(t, h)
 	doc := loadDocument(t, h)
 	assert.NotNil(t, doc.Paths.Find("/api/v1/admin/orders/{order_id}/retry-grant"))
 	assert.NotNil(t, doc.Components.Schemas["AdminOrder"])
+}
+
+// TestOrderExportReadsPastOneChunk: an export longer than one read has every order once,
+// newest first.
+func TestOrderExportReadsPastOneChunk(t *testing.T) {
+	t.Parallel()
+	h := newDeskHarness(t)
+	w, err := persistence.NewOrderWriter(h.db, persistence.WriterOptions{})
+	require.NoError(t, err)
+	const n = 1203 // two whole reads of 500 and a part
+	for i := range n {
+		o := draw.Order{ID: 1<<41 + int64(i), ActivityID: 7, StrategyID: 7, UserID: fmt.Sprintf("u%d", i%40),
+			Day: "2026-11-11", Outcome: draw.OutcomeLose, GrantState: draw.GrantNone, MQState: draw.MQNone, CreatedAt: time.Now()}
+		require.NoError(t, w.Write(context.Background(), o, time.Time{}))
+	}
+	w.Close()
+	r := h.do(http.MethodGet, "/api/v1/admin/orders/export?activity_id=7", alice, nil)
+	require.Equal(t, http.StatusOK, r.status, string(r.raw))
+	rows, err := csv.NewReader(bytes.NewReader(r.raw)).ReadAll()
+	require.NoError(t, err)
+	require.Len(t, rows, n+1)
+	for i, row := range rows[1:] {
+		assert.Equal(t, strconv.FormatInt(1<<41+int64(n-1-i), 10), row[0], "row %d", i)
+	}
+	assert.Equal(t, http.StatusBadRequest, h.do(http.MethodGet, "/api/v1/admin/orders/export?outcome=win", alice, nil).status)
+	assert.Equal(t, http.StatusForbidden, h.do(http.MethodGet, "/api/v1/admin/orders/export?activity_id=7", dave, nil).status)
 }

@@ -1,6 +1,9 @@
 package rest
 
-import "net/http"
+import (
+	"net/http"
+	"strings"
+)
 
 // The order desk: support finds orders and sends failed grants again.
 func init() { addOpenAPIPart("admin-orders", adminOrdersOpenAPI) }
@@ -34,6 +37,13 @@ func adminOrdersOpenAPI(d *apiDoc) {
 	d.op(http.MethodGet, adminPrefix+"/orders", operation(tag, "searchOrders",
 		"Orders newest first, by activity, user, outcome and grant state; name the activity or the user for speed on a large table",
 		true, filters, nil, responses(http.StatusOK, "a page of orders", pageOfSchema("AdminOrder"), with(adminReadErrors, http.StatusBadRequest)...)))
+	export := operation(tag, "exportOrders",
+		"Every order the filters select, newest first, as CSV (columns: "+strings.Join(exportHeader, ", ")+
+			"); activity_id or user_id is required; cells that a spreadsheet would read as a formula start with an apostrophe",
+		true, filters[2:], nil, responses(http.StatusOK, "the orders as CSV", nil, with(adminReadErrors, http.StatusBadRequest)...))
+	export["responses"].(map[string]any)["200"].(map[string]any)["content"] = map[string]any{
+		"text/csv": map[string]any{"schema": map[string]any{"type": "string"}}}
+	d.op(http.MethodGet, adminPrefix+"/orders/export", export)
 	order := []any{pathParam("order_id", "order id")}
 	d.op(http.MethodGet, adminPrefix+"/orders/{order_id}", operation(tag, "getOrder", "One order, whoever drew it", true, order,
 		nil, responses(http.StatusOK, "the order", ref("AdminOrder"), with(adminReadErrors, http.StatusNotFound)...)))

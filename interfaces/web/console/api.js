@@ -44,6 +44,20 @@ export function subject() {
   try { return String(claims().sub || ""); } catch { return ""; }
 }
 
+// download fetches a file the API serves (a CSV export) and returns it with the name the
+// server gave it; a refusal arrives as the same ApiError as api()'s.
+export async function download(path) {
+  const resp = await fetch("/api/v1" + path, { headers: { Authorization: "Bearer " + token() } });
+  if (!resp.ok) {
+    const json = (resp.headers.get("Content-Type") || "").startsWith("application/json");
+    const err = new ApiError(resp.status, json ? await resp.json() : null);
+    if (err.refusesToken) onAuthFailure(err);
+    throw err;
+  }
+  const name = ((resp.headers.get("Content-Disposition") || "").match(/filename="([^"]+)"/) || [])[1] || "download";
+  return { blob: await resp.blob(), name };
+}
+
 export async function api(method, path, body, contentType) {
   const headers = { Authorization: "Bearer " + token(), Accept: "application/json" };
   let payload;

@@ -1,4 +1,4 @@
-import { api, isAdmin } from "./api.js";
+import { api, download, isAdmin } from "./api.js";
 import { h, fill, field, showError, clearErrors, errorBox, fmtTime } from "./dom.js";
 
 const grantStates = ["", "failed", "pending", "awaiting_address", "granted", "none"];
@@ -12,12 +12,35 @@ export function ordersView(root) {
   const state = h("select", {}, grantStates.map((v) => h("option", { value: v }, v || "any")));
   const list = h("div", { class: "table-wrap", id: "orders-list" });
   const more = h("button", { type: "button", class: "secondary", id: "orders-more", hidden: true }, "Load more");
+  const saved = h("span", { class: "ok", role: "status", id: "orders-saved" });
   const form = h("form", { class: "card", id: "orders-filter" }, h("h3", {}, "Find orders"),
     h("div", { class: "filters" }, field("Activity id", "activity_id", activity), field("User id", "user_id", user),
       field("Outcome", "outcome", outcome), field("Grant state", "grant_state", state)),
-    errorBox(), h("button", { type: "submit" }, "Search"));
+    errorBox(), h("button", { type: "submit" }, "Search"), " ",
+    h("button", { type: "button", class: "secondary", id: "orders-export", onclick: () => exportCSV() }, "Download CSV"), " ", saved);
   root.append(h("h2", {}, "Orders"), form, h("div", { class: "card" }, list, more));
 
+  const filters = () => {
+    const q = new URLSearchParams();
+    for (const [k, el] of [["activity_id", activity], ["user_id", user], ["outcome", outcome], ["grant_state", state]]) {
+      if (el.value.trim()) q.set(k, el.value.trim());
+    }
+    return q;
+  };
+  // exportCSV saves every order the filters select (the activity or the user must be named).
+  async function exportCSV() {
+    clearErrors(form);
+    saved.textContent = "";
+    try {
+      const file = await download("/admin/orders/export?" + filters());
+      const a = h("a", { href: URL.createObjectURL(file.blob), download: file.name });
+      a.click();
+      setTimeout(() => URL.revokeObjectURL(a.href), 60000);
+      saved.textContent = "Saved " + file.name;
+    } catch (e) {
+      showError(form, e);
+    }
+  }
   let cursor = "";
   let rows = null;
   let latest = 0; // the newest search: an older answer arriving later is dropped
@@ -25,10 +48,8 @@ export function ordersView(root) {
     const mine = ++latest;
     list.setAttribute("aria-busy", "true");
     clearErrors(form);
-    const q = new URLSearchParams({ limit: "50" });
-    for (const [k, el] of [["activity_id", activity], ["user_id", user], ["outcome", outcome], ["grant_state", state]]) {
-      if (el.value.trim()) q.set(k, el.value.trim());
-    }
+    const q = filters();
+    q.set("limit", "50");
     if (next) q.set("cursor", cursor);
     try {
       const page = await api("GET", "/admin/orders?" + q);

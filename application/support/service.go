@@ -25,14 +25,15 @@ type Grants interface {
 	Reopen(ctx context.Context, orderID int64, subject string, payload []byte, at time.Time) error
 }
 
-// Deps are the ports a Service works with. Encode must encode events as the order writer
-// does. Deliver grants a pending order at once, as a last attempt: it records the grant, or
-// the failure, before it returns nil. Now and Log default to the wall clock and
-// slog.Default().
+// Deps are the ports a Service works with. Encode encodes the grant event of an order
+// reopened at a time: a new event, which the queue must not take for a repeat of the first.
+// Deliver grants a pending order at once: nil once the grant or a failure for good is
+// recorded, an error when the delivery should be tried again later (the outbox has the
+// event for that). Now and Log default to the wall clock and slog.Default().
 type Deps struct {
 	Orders  Orders
 	Grants  Grants
-	Encode  func(o draw.Order) (subject string, payload []byte)
+	Encode  func(o draw.Order, reopenedAt time.Time) (subject string, payload []byte)
 	Deliver func(ctx context.Context, orderID int64) error
 	Now     func() time.Time
 	Log     *slog.Logger
@@ -66,11 +67,12 @@ func (s *Service) Orders(ctx context.Context, q draw.OrderSearch) ([]draw.Order,
 
 // RetryGrant delivers the award of an order whose grant failed once more, on behalf of
 // by, and returns the order as it then stands: granted (or awaiting its address), failed
-// again with the new reason, or still pending when the outcome could not be recorded.
-// The grant is first made pending with its event back in the outbox, so that a crash
-// mid-way leaves it to the compensation job rather than lost; it is then delivered at
-// once, exactly once like any other (a coupon webhook receives the same order id, so the
-// merchant can tell a repeat from a new win). An order that is not a failed win is
+// again when the cause is still there, or pending when the delivery met a passing error
+// (a merchant answering 503) and goes on like any grant's, through the outbox. The grant
+// is first made pending with its event back in the outbox, so that a crash mid-way leaves
+// it to the compensation job rather than lost; it is delivered exactly once like any other
+// (a coupon webhook receives the same order id, so the merchant can tell a repeat from a
+// new win). An order that is not a failed win is returned as it is with
 // draw.ErrGrantNotFailed.
 func (s *Service) RetryGrant(ctx context.Context, id int64, by string) (draw.Order, error) {
 	o, err := s.d.Orders.Get(ctx, id)
@@ -78,16 +80,26 @@ func (s *Service) RetryGrant(ctx context.Context, id int64, by string) (draw.Ord
 		return draw.Order{}, err
 	}
 	if !o.Won() || o.GrantState != draw.GrantFailed {
-		return draw.Order{}, fmt.Errorf("order %d is a %s in grant state %s: %w", o.ID, o.Outcome, o.GrantState, draw.ErrGrantNotFailed)
+		return o, fmt.Errorf("order %d is a %s in grant state %s: %w", o.ID, o.Outcome, o.GrantState, draw.ErrGrantNotFailed)
 	}
-	subject, payload := s.d.Encode(o)
-	if err := s.d.Grants.Reopen(ctx, o.ID, subject, payload, s.d.Now()); err != nil {
-		return draw.Order{}, err
+	now := s.d.Now()
+	subject, payload := s.d.Encode(o, now)
+	if err := s.d.Grants.Reopen(ctx, o.ID, subject, payload, now); err != nil {
+		return s.current(ctx, o, err)
 	}
 	s.d.Log.InfoContext(ctx, "failed grant sent again", "order_id", o.ID, "user_id", o.UserID,
 		"kind", o.AwardKind, "by", by, "failed_with", o.GrantError)
 	if err := s.d.Deliver(ctx, o.ID); err != nil {
-		s.d.Log.WarnContext(ctx, "grant sent again is left to compensation", "order_id", o.ID, "err", err)
+		s.d.Log.WarnContext(ctx, "grant sent again will be retried", "order_id", o.ID, "err", err)
 	}
 	return s.d.Orders.Get(ctx, o.ID)
+}
+
+// current returns the order as it now stands with err: a concurrent retry may have
+// reopened it meanwhile.
+func (s *Service) current(ctx context.Context, o draw.Order, err error) (draw.Order, error) {
+	if now, gerr := s.d.Orders.Get(ctx, o.ID); gerr == nil {
+		return now, err
+	}
+	return o, err
 }

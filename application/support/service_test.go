@@ -49,7 +49,9 @@ func newDesk(orders ...draw.Order) *desk {
 	return d
 }
 
-func encode(o draw.Order) (string, []byte) { return "grant." + o.AwardKind, []byte("{}") }
+func encode(o draw.Order, at time.Time) (string, []byte) {
+	return "grant." + o.AwardKind, []byte(at.Format(time.RFC3339Nano))
+}
 
 func TestRetryGrantDeliversAtOnceAndAnswersHowItWent(t *testing.T) {
 	d := newDesk(draw.Order{ID: 1, Outcome: draw.OutcomeWin, AwardKind: "coupon", GrantState: draw.GrantFailed, GrantError: "410"})
@@ -67,7 +69,9 @@ func TestRetryGrantDeliversAtOnceAndAnswersHowItWent(t *testing.T) {
 	assert.Empty(t, d.outbox)
 }
 
-func TestRetryGrantLeavesAnUnrecordedDeliveryToCompensation(t *testing.T) {
+// A passing failure (a merchant answering 503) or one to record the outcome leaves the
+// grant pending with its event in the outbox, whose retries go on with their backoff.
+func TestRetryGrantLeavesAPassingFailureToTheOutbox(t *testing.T) {
 	d := newDesk(draw.Order{ID: 1, Outcome: draw.OutcomeWin, AwardKind: "coupon", GrantState: draw.GrantFailed})
 	svc := support.New(support.Deps{Orders: d, Grants: d, Encode: encode, Deliver: func(context.Context, int64) error {
 		return errors.New("database went away")
@@ -89,8 +93,9 @@ func TestRetryGrantRefusesWhatHasNotFailed(t *testing.T) {
 		return nil
 	}})
 	for id := int64(1); id <= 3; id++ {
-		_, err := svc.RetryGrant(context.Background(), id, "ada")
+		o, err := svc.RetryGrant(context.Background(), id, "ada")
 		assert.ErrorIs(t, err, draw.ErrGrantNotFailed, "order %d", id)
+		assert.Equal(t, d.orders[id], o, "the order as it stands, for the answer to show")
 	}
 	_, err := svc.RetryGrant(context.Background(), 9, "ada")
 	assert.ErrorIs(t, err, draw.ErrOrderNotFound)

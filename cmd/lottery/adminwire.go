@@ -55,15 +55,18 @@ func buildAdmin(s *system, e *engine) *admin.Service {
 	})
 }
 
-// buildSupport wires the order desk: events encoded as the order writer does, and grants
-// sent again delivered by this process's grant use case, so the admin sees the outcome.
+// buildSupport wires the order desk: grants sent again are delivered by this process's
+// grant use case, so the admin sees the outcome (and the process needs the grants.*
+// settings a granter has).
 func buildSupport(s *system, e *engine, g *granting.Service) *support.Service {
 	return support.New(support.Deps{
 		Orders: e.orders,
 		Grants: persistence.NewGrantRepo(s.db),
-		Encode: messaging.GrantEncoder(s.cfg.NATS.Prefix),
+		Encode: messaging.ReopenedGrantEncoder(s.cfg.NATS.Prefix),
 		Deliver: func(ctx context.Context, orderID int64) error {
-			return g.Grant(ctx, granting.Request{OrderID: orderID, Attempt: 1, Last: true})
+			// Not the last attempt: a passing failure leaves the grant pending for the
+			// outbox's retries with their backoff; a lasting one fails it at once.
+			return g.Grant(ctx, granting.Request{OrderID: orderID, Attempt: 1})
 		},
 		Log: s.log,
 	})

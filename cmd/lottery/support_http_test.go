@@ -98,6 +98,8 @@ func TestFailedGrantIsFoundAndSentAgain(t *testing.T) {
 		code, out, _ = admin.do("POST", "/api/v1/admin/orders/"+order+"/retry-grant", nil)
 		require.Equal(t, http.StatusConflict, code, "%v", out)
 		assert.Equal(t, "grant_not_failed", errCode(out))
+		assert.Equal(t, map[string]any{"grant_state": "granted"}, out["error"].(map[string]any)["details"])
+		assert.Equal(t, "only a failed grant can be sent again; this order's grant is granted", out["error"].(map[string]any)["message"])
 		assert.Equal(t, []string{order, order, order}, shop.calls(), "refused twice, issued once, for the same order id")
 	})
 }

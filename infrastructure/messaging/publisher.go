@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"strconv"
 	"time"
 
@@ -42,9 +43,10 @@ func NewPublisher(conn *Conn, prefix string, wait time.Duration) (*Publisher, er
 const maxGroup = 512
 
 // Publish sends the entries with one message per subject (award kind): a single event
-// as itself, with its order id as the message id so that JetStream drops a republished
-// duplicate; several as a JSON array of events, one store and one delivery for all of
-// them (the grants table makes a repeated event harmless). It then awaits the acks.
+// as itself, with a message id made of its order id and payload (messageID) so that
+// JetStream drops a republished duplicate; several as a JSON array of events, one store
+// and one delivery for all of them (the grants table makes a repeated event harmless). It
+// then awaits the acks.
 // errs[i] is nil when entries[i] was stored.
 func (p *Publisher) Publish(ctx context.Context, entries []draw.OutboxEntry) (errs []error) {
 	errs = make([]error, len(entries))
@@ -62,7 +64,7 @@ func (p *Publisher) Publish(ctx context.Context, entries []draw.OutboxEntry) (er
 		msg := &nats.Msg{Subject: entries[idx[0]].Subject, Data: groupPayload(entries, idx)}
 		opts := []jetstream.PublishOpt{jetstream.WithExpectStream(p.stream)}
 		if len(idx) == 1 {
-			opts = append(opts, jetstream.WithMsgID(strconv.FormatInt(entries[idx[0]].OrderID, 10)))
+			opts = append(opts, jetstream.WithMsgID(messageID(entries[idx[0]])))
 		}
 		futures[g], gerrs[g] = p.js.PublishMsgAsync(msg, opts...)
 	}
@@ -83,6 +85,15 @@ func (p *Publisher) Publish(ctx context.Context, entries []draw.OutboxEntry) (er
 		}
 	}
 	return errs
+}
+
+// messageID names a single event for JetStream's de-duplication: its order id and a hash
+// of its payload. Every republish of one event carries the same payload, so it is dropped
+// within the window; a failed grant's event sent again carries reopened_at, so it is not.
+func messageID(e draw.OutboxEntry) string {
+	h := fnv.New64a()
+	_, _ = h.Write(e.Payload)
+	return strconv.FormatInt(e.OrderID, 10) + "-" + strconv.FormatUint(h.Sum64(), 36)
 }
 
 // groupBySubject returns the indexes of entries by subject, in order of first appearance,

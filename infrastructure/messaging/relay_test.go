@@ -101,12 +101,23 @@ func TestRelayPublishesWhatItIsHanded(t *testing.T) {
 		assert.JSONEq(t, `{"order_id":"5","activity_id":"9","user_id":"u","award_id":"4","kind":"text",
 			"created_at":"0001-01-01T00:00:00Z"}`, string(last.Data))
 
-		// A single event again: JetStream drops it as a duplicate.
-		errs := pub.Publish(ctx, []draw.OutboxEntry{{OrderID: 5, Subject: messaging.GrantSubject(env.Prefix, "text"), Payload: []byte(`{}`)}})
+		// A single event again, as compensation republishes it: JetStream drops it as a
+		// duplicate. The same order's event sent again after its grant failed is new.
+		subject, payload := messaging.GrantEncoder(env.Prefix)(win(5))
+		errs := pub.Publish(ctx, []draw.OutboxEntry{{OrderID: 5, Subject: subject, Payload: payload}})
 		require.NoError(t, errs[0])
 		info, err = stream.Info(ctx)
 		require.NoError(t, err)
 		assert.Equal(t, uint64(3), info.State.Msgs)
+		subject, payload = messaging.ReopenedGrantEncoder(env.Prefix)(win(5), time.Now())
+		assert.Contains(t, string(payload), `"reopened_at"`)
+		for range 2 { // the second is a republish of the reopened event
+			errs = pub.Publish(ctx, []draw.OutboxEntry{{OrderID: 5, Subject: subject, Payload: payload}})
+			require.NoError(t, errs[0])
+		}
+		info, err = stream.Info(ctx)
+		require.NoError(t, err)
+		assert.Equal(t, uint64(4), info.State.Msgs)
 
 		// Running, with an hour between ticks: only the hand-off can wake the loop.
 		relay.Start()
@@ -114,7 +125,7 @@ func TestRelayPublishesWhatItIsHanded(t *testing.T) {
 		relay.Relay(win(6))
 		require.Eventually(t, func() bool {
 			info, err := stream.Info(ctx)
-			return err == nil && info.State.Msgs == 4
+			return err == nil && info.State.Msgs == 5
 		}, 10*time.Second, 10*time.Millisecond)
 		assert.Empty(t, box.failedIDs())
 	})

@@ -1,6 +1,7 @@
 package rest
 
 import (
+	"errors"
 	"net/http"
 	"slices"
 	"time"
@@ -12,10 +13,6 @@ import (
 	"github.com/lottery-go/lottery/domain/user"
 	"github.com/lottery-go/lottery/infrastructure/token"
 )
-
-func init() {
-	mapError(draw.ErrGrantNotFailed, http.StatusConflict, "grant_not_failed")
-}
 
 // orderDesk serves the support routes under /api/v1/admin/orders.
 type orderDesk struct {
@@ -135,6 +132,10 @@ func (h *orderDesk) retry(c echo.Context) error {
 		return draw.ErrOrderNotFound
 	}
 	o, err := h.svc.RetryGrant(c.Request().Context(), id, claimsOf(c).Subject)
+	if errors.Is(err, draw.ErrGrantNotFailed) {
+		return Errorf(http.StatusConflict, "grant_not_failed", "only a failed grant can be sent again; this order's grant is %s", o.GrantState).
+			WithDetails(map[string]any{"grant_state": string(o.GrantState)})
+	}
 	if err != nil {
 		return err
 	}

@@ -23,7 +23,7 @@ func newDeskHarness(t *testing.T) *harness {
 	h := newHarness(t)
 	svc := support.New(support.Deps{
 		Orders: persistence.NewOrderRepo(h.db), Grants: persistence.NewGrantRepo(h.db),
-		Encode:  func(draw.Order) (string, []byte) { return "", nil },
+		Encode:  func(draw.Order, time.Time) (string, []byte) { return "", nil },
 		Deliver: func(context.Context, int64) error { return nil },
 	})
 	rest.RegisterSupport(h.srv, h.keys, svc)

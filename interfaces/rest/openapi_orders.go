@@ -29,8 +29,8 @@ func adminOrdersOpenAPI(d *apiDoc) {
 	}))
 	const tag = "admin: orders"
 	filters := append(pageQuery(),
-		queryParam("activity_id", "only orders of this activity", map[string]any{"type": "string"}),
-		queryParam("user_id", "only this user's orders", map[string]any{"type": "string"}),
+		queryParam("activity_id", "only orders of this activity", idSchema("activity id")),
+		queryParam("user_id", "only this user's orders", map[string]any{"type": "string", "minLength": 1, "maxLength": 64}),
 		queryParam("outcome", "only wins or only loses", enum("win", "lose")),
 		queryParam("grant_state", "only orders in this grant state, e.g. failed", enum("none", "pending", "granted", "awaiting_address", "failed")),
 	)
@@ -48,7 +48,9 @@ func adminOrdersOpenAPI(d *apiDoc) {
 	d.op(http.MethodGet, adminPrefix+"/orders/{order_id}", operation(tag, "getOrder", "One order, whoever drew it", true, order,
 		nil, responses(http.StatusOK, "the order", ref("AdminOrder"), with(adminReadErrors, http.StatusNotFound)...)))
 	d.op(http.MethodPost, adminPrefix+"/orders/{order_id}/retry-grant", operation(tag, "retryGrant",
-		"Admins only: send a failed grant again once its cause is fixed; it is pending again and delivered once (a coupon webhook gets the same order id); 409 grant_not_failed for any other order",
-		true, order, nil, responses(http.StatusOK, "the order, its grant pending again", ref("AdminOrder"),
+		"Admins only: deliver a failed grant again once its cause is fixed, at once and still once per order (a coupon webhook gets the same order id); "+
+			"409 grant_not_failed, with details.grant_state, for an order whose grant has not failed",
+		true, order, nil, responses(http.StatusOK, "the order after the delivery: granted or awaiting_address; failed with the new reason when the cause is still there; "+
+			"pending when the delivery met a passing error (a merchant answering 503) and goes on through the outbox's retries", ref("AdminOrder"),
 			with(adminReadErrors, http.StatusNotFound, http.StatusConflict)...)))
 }

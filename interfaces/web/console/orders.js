@@ -42,19 +42,21 @@ export function ordersView(root) {
     }
   }
   let cursor = "";
+  let searched = null; // the filters of the list shown, which "Load more" continues
   let rows = null;
   let latest = 0; // the newest search: an older answer arriving later is dropped
   async function load(next) {
     const mine = ++latest;
     list.setAttribute("aria-busy", "true");
     clearErrors(form);
-    const q = filters();
+    const q = next ? new URLSearchParams(searched) : filters();
     q.set("limit", "50");
     if (next) q.set("cursor", cursor);
     try {
       const page = await api("GET", "/admin/orders?" + q);
       if (mine !== latest) return;
       if (!next) {
+        searched = q;
         rows = h("tbody");
         fill(list, h("table", { id: "orders-table" }, h("thead", {}, h("tr", {},
           ["Order", "User", "Outcome", "Grant", "Drawn"].map((t) => h("th", {}, t)))), rows));
@@ -83,6 +85,7 @@ function orderRow(o) {
     h("td", { class: "grant" }, h("span", { class: "badge grant-state" }, o.grant_state),
       o.grant_error ? h("p", { class: "error grant-error" }, o.grant_error) : null,
       o.award && o.award.content ? h("p", { class: "muted" }, Object.entries(o.award.content).map(([k, v]) => `${k}: ${v}`).join(" · ")) : null,
+      o.grant_state === "pending" ? h("p", { class: "muted" }, "on its way; search again to see it delivered") : null,
       o.grant_state === "failed" && isAdmin() ? retryButton(o, render) : null),
     h("td", { class: "muted" }, fmtTime(o.created_at))); };
   render(o);

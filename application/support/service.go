@@ -18,11 +18,14 @@ type Orders interface {
 	Search(ctx context.Context, q draw.OrderSearch) ([]draw.Order, error)
 }
 
-// Grants reopens failed grants.
+// Grants reopens failed grants and tells their retries.
 type Grants interface {
-	// Reopen makes a failed grant pending with its event back in the outbox, in one
-	// transaction; draw.ErrGrantNotFailed when the grant is not failed.
-	Reopen(ctx context.Context, orderID int64, subject string, payload []byte, at time.Time) error
+	// Reopen makes a failed grant pending with its event back in the outbox and records
+	// the retry by by, in one transaction; draw.ErrGrantNotFailed when the grant is not
+	// failed.
+	Reopen(ctx context.Context, orderID int64, by string, subject string, payload []byte, at time.Time) error
+	// Retries lists the retries of an order's grant, oldest first.
+	Retries(ctx context.Context, orderID int64) ([]draw.GrantRetry, error)
 }
 
 // Deps are the ports a Service works with. Encode encodes the grant event of an order
@@ -55,9 +58,14 @@ func New(d Deps) *Service {
 	return &Service{d: d}
 }
 
-// Order returns one order, whoever drew it.
-func (s *Service) Order(ctx context.Context, id int64) (draw.Order, error) {
-	return s.d.Orders.Get(ctx, id)
+// Order returns one order, whoever drew it, with the retries of its grant.
+func (s *Service) Order(ctx context.Context, id int64) (draw.Order, []draw.GrantRetry, error) {
+	o, err := s.d.Orders.Get(ctx, id)
+	if err != nil {
+		return draw.Order{}, nil, err
+	}
+	retries, err := s.d.Grants.Retries(ctx, id)
+	return o, retries, err
 }
 
 // Orders returns the orders q selects, newest first.
@@ -84,7 +92,7 @@ func (s *Service) RetryGrant(ctx context.Context, id int64, by string) (draw.Ord
 	}
 	now := s.d.Now()
 	subject, payload := s.d.Encode(o, now)
-	if err := s.d.Grants.Reopen(ctx, o.ID, subject, payload, now); err != nil {
+	if err := s.d.Grants.Reopen(ctx, o.ID, by, subject, payload, now); err != nil {
 		return s.current(ctx, o, err)
 	}
 	s.d.Log.InfoContext(ctx, "failed grant sent again", "order_id", o.ID, "user_id", o.UserID,

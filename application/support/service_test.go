@@ -30,7 +30,7 @@ func (d *desk) Get(_ context.Context, id int64) (draw.Order, error) {
 
 func (d *desk) Search(context.Context, draw.OrderSearch) ([]draw.Order, error) { return nil, nil }
 
-func (d *desk) Reopen(_ context.Context, id int64, subject string, _ []byte, _ time.Time) error {
+func (d *desk) Reopen(_ context.Context, id int64, _ string, subject string, _ []byte, _ time.Time) error {
 	d.reopens++
 	o := d.orders[id]
 	if o.GrantState != draw.GrantFailed {
@@ -40,6 +40,8 @@ func (d *desk) Reopen(_ context.Context, id int64, subject string, _ []byte, _ t
 	d.orders[id], d.outbox[id] = o, subject
 	return nil
 }
+
+func (d *desk) Retries(context.Context, int64) ([]draw.GrantRetry, error) { return nil, nil }
 
 func newDesk(orders ...draw.Order) *desk {
 	d := &desk{orders: map[int64]draw.Order{}, outbox: map[int64]string{}}

@@ -73,6 +73,7 @@ func TestConsoleOrdersFindAndRetryAFailedGrant(t *testing.T) {
 		click(row+" .retry-grant"),
 		waitTrue(fmt.Sprintf(`document.querySelector(%q)?.dataset.state === "granted"`, row)),
 		textHas(row+" .grant-state", "granted"),
+		textHas(row+" .retries", "by ada, after: permanent grant failure: coupon webhook answered 410"),
 		waitTrue(`!document.querySelector(`+fmt.Sprintf("%q", row+" .grant-error")+`)`),
 	))
 	require.Equal(t, "granted", alice.must(http.StatusOK, http.MethodGet, "/api/v1/draws/"+order, nil)["grant_state"])

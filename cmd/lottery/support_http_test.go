@@ -83,7 +83,10 @@ func TestFailedGrantIsFoundAndSentAgain(t *testing.T) {
 		assert.Equal(t, "alice", seen["user_id"])
 		assert.Contains(t, seen["grant_error"], "410", "support sees the merchant's answer")
 		assert.Equal(t, "sent", seen["event_state"])
-		assert.Equal(t, seen, admin.must(http.StatusOK, "GET", "/api/v1/admin/orders/"+order, nil))
+		one := admin.must(http.StatusOK, "GET", "/api/v1/admin/orders/"+order, nil)
+		assert.Equal(t, []any{}, one["retries"], "not sent again yet")
+		delete(one, "retries")
+		assert.Equal(t, seen, one)
 
 		code, out, _ := marketer.do("POST", "/api/v1/admin/orders/"+order+"/retry-grant", nil)
 		require.Equal(t, http.StatusForbidden, code, "%v", out)
@@ -101,6 +104,12 @@ func TestFailedGrantIsFoundAndSentAgain(t *testing.T) {
 		assert.Equal(t, map[string]any{"grant_state": "granted"}, out["error"].(map[string]any)["details"])
 		assert.Equal(t, "only a failed grant can be sent again; this order's grant is granted", out["error"].(map[string]any)["message"])
 		assert.Equal(t, []string{order, order, order}, shop.calls(), "refused twice, issued once, for the same order id")
+		retries := marketer.must(http.StatusOK, "GET", "/api/v1/admin/orders/"+order, nil)["retries"].([]any)
+		require.Len(t, retries, 2, "each retry is on record, with the failure it had")
+		for _, r := range retries {
+			assert.Equal(t, "ada", r.(map[string]any)["by"])
+			assert.Contains(t, r.(map[string]any)["previous_error"], "410")
+		}
 	})
 }
 

@@ -1,6 +1,9 @@
 package draw
 
-import "errors"
+import (
+	"errors"
+	"time"
+)
 
 // OrderSearch selects orders for the people who run activities, newest first. Every field
 // but Limit is optional; zero values select everything.
@@ -22,3 +25,10 @@ var (
 	Outcomes    = []Outcome{OutcomeWin, OutcomeLose}
 	GrantStates = []GrantState{GrantNone, GrantPending, GrantGranted, GrantAwaitingAddress, GrantFailed}
 )
+
+// GrantRetry records a failed grant sent again: by whom, when, and the failure it had.
+type GrantRetry struct {
+	By            string
+	At            time.Time
+	PreviousError string
+}

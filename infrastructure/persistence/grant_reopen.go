@@ -14,14 +14,18 @@ import (
 // errNotFailed rolls back a retry of a grant that has not failed.
 var errNotFailed = errors.New("grant has not failed")
 
-// Reopen makes a failed grant pending again and puts its event back into the outbox, in
-// one transaction, so the relay and the compensation job deliver it like a fresh win's.
-// The state is compared and set: of two concurrent retries one reopens the grant and the
-// other gets draw.ErrGrantNotFailed, and a grant that is pending or decided stays as it is.
-func (r *GrantRepo) Reopen(ctx context.Context, orderID int64, subject string, payload []byte, at time.Time) error {
+// Reopen makes a failed grant pending again, puts its event back into the outbox and
+// records the retry (by whom, and the failure it had), in one transaction, so the relay
+// and the compensation job deliver it like a fresh win's. The state is compared and set:
+// of two concurrent retries one reopens the grant and the other gets
+// draw.ErrGrantNotFailed, and a grant that is pending or decided stays as it is.
+func (r *GrantRepo) Reopen(ctx context.Context, orderID int64, by string, subject string, payload []byte, at time.Time) error {
 	at = at.UTC()
 	err := r.db.Gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		res := tx.Exec(`UPDATE orders SET grant_state = ?, grant_error = '', mq_state = ?, updated_at = ?
+		// The compare-and-set first: it locks the row for writing, so concurrent retries
+		// queue on it instead of deadlocking on a shared lock each; the failure it had is
+		// recorded before it is cleared.
+		res := tx.Exec(`UPDATE orders SET grant_state = ?, mq_state = ?, updated_at = ?
 			WHERE id = ? AND outcome = ? AND grant_state = ?`, string(draw.GrantPending), string(draw.MQPending), at,
 			orderID, string(draw.OutcomeWin), string(draw.GrantFailed))
 		if res.Error != nil {
@@ -30,11 +34,16 @@ func (r *GrantRepo) Reopen(ctx context.Context, orderID int64, subject string, p
 		if res.RowsAffected == 0 {
 			return errNotFailed
 		}
-		// A failed grant's event was delivered and its entry removed; none should be left,
-		// but a stray one must not block the new entry.
-		if err := tx.Exec(`DELETE FROM outbox WHERE order_id = ?`, orderID).Error; err != nil {
+		err := tx.Exec(`INSERT INTO grant_retries (order_id, retried_by, previous_error, retried_at)
+			SELECT id, ?, grant_error, ? FROM orders WHERE id = ?`, by, at, orderID).Error
+		if err != nil {
 			return err
 		}
+		if err := tx.Exec(`UPDATE orders SET grant_error = '' WHERE id = ?`, orderID).Error; err != nil {
+			return err
+		}
+		// A failed grant's entry went with its failure (GrantRepo.Fail), so the event
+		// goes back as a new entry.
 		return tx.Exec(`INSERT INTO outbox (order_id, subject, payload, state, attempts, next_attempt_at, last_error, created_at)
 			VALUES (?, ?, ?, ?, 0, ?, '', ?)`, orderID, subject, string(payload), string(draw.MQPending), at, at).Error
 	})
@@ -45,4 +54,23 @@ func (r *GrantRepo) Reopen(ctx context.Context, orderID int64, subject string, p
 		return fmt.Errorf("retry grant of order %d: %w", orderID, draw.ErrGrantNotFailed)
 	}
 	return fmt.Errorf("retry grant of order %d: %w", orderID, err)
+}
+
+// Retries lists the times an order's failed grant was sent again, oldest first.
+func (r *GrantRepo) Retries(ctx context.Context, orderID int64) ([]draw.GrantRetry, error) {
+	var rows []struct {
+		RetriedBy     string
+		PreviousError string
+		RetriedAt     time.Time
+	}
+	err := r.db.Gorm.WithContext(ctx).Raw(`SELECT retried_by, previous_error, retried_at FROM grant_retries
+		WHERE order_id = ? ORDER BY id`, orderID).Scan(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("read grant retries of order %d: %w", orderID, err)
+	}
+	out := make([]draw.GrantRetry, len(rows))
+	for i, row := range rows {
+		out[i] = draw.GrantRetry{By: row.RetriedBy, At: row.RetriedAt.UTC(), PreviousError: row.PreviousError}
+	}
+	return out, nil
 }

@@ -79,7 +79,7 @@ func TestGrantReopenPutsAFailedGrantBackOnItsWay(t *testing.T) {
 		grants, orders := persistence.NewGrantRepo(env.DB), persistence.NewOrderRepo(env.DB)
 		require.NoError(t, grants.Fail(ctx, o.ID, "no redeem code is left", now))
 
-		require.NoError(t, grants.Reopen(ctx, o.ID, "LOTTERY.grant.coupon", []byte(`{"order_id":"again"}`), now))
+		require.NoError(t, grants.Reopen(ctx, o.ID, "ada", "LOTTERY.grant.coupon", []byte(`{"order_id":"again"}`), now))
 		got, err := orders.Get(ctx, o.ID)
 		require.NoError(t, err)
 		assert.Equal(t, draw.GrantPending, got.GrantState)
@@ -96,11 +96,16 @@ func TestGrantReopenPutsAFailedGrantBackOnItsWay(t *testing.T) {
 			}
 		}
 
-		require.ErrorIs(t, grants.Reopen(ctx, o.ID, "s", nil, now), draw.ErrGrantNotFailed, "pending again: not failed")
-		require.ErrorIs(t, grants.Reopen(ctx, pending.ID, "s", nil, now), draw.ErrGrantNotFailed)
-		require.ErrorIs(t, grants.Reopen(ctx, 424242, "s", nil, now), draw.ErrGrantNotFailed)
+		retries, err := grants.Retries(ctx, o.ID)
+		require.NoError(t, err)
+		require.Len(t, retries, 1)
+		assert.Equal(t, draw.GrantRetry{By: "ada", At: now, PreviousError: "no redeem code is left"}, retries[0])
+
+		require.ErrorIs(t, grants.Reopen(ctx, o.ID, "ada", "s", nil, now), draw.ErrGrantNotFailed, "pending again: not failed")
+		require.ErrorIs(t, grants.Reopen(ctx, pending.ID, "ada", "s", nil, now), draw.ErrGrantNotFailed)
+		require.ErrorIs(t, grants.Reopen(ctx, 424242, "ada", "s", nil, now), draw.ErrGrantNotFailed)
 		require.NoError(t, grants.Record(ctx, grantOf(o, draw.GrantGranted, map[string]string{"code": "C1"})))
-		require.ErrorIs(t, grants.Reopen(ctx, o.ID, "s", nil, now), draw.ErrGrantNotFailed, "granted")
+		require.ErrorIs(t, grants.Reopen(ctx, o.ID, "ada", "s", nil, now), draw.ErrGrantNotFailed, "granted")
 		mq, entry = mqState(t, env, o.ID)
 		assert.Equal(t, [2]string{"sent", ""}, [2]string{mq, entry}, "the grant removed the entry")
 	})
@@ -121,7 +126,7 @@ func TestGrantReopenOnceUnderConcurrentRetries(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				errs <- grants.Reopen(ctx, o.ID, "LOTTERY.grant.coupon", []byte("{}"), time.Now())
+				errs <- grants.Reopen(ctx, o.ID, "ada", "LOTTERY.grant.coupon", []byte("{}"), time.Now())
 			}()
 		}
 		wg.Wait()
@@ -136,5 +141,6 @@ func TestGrantReopenOnceUnderConcurrentRetries(t *testing.T) {
 		}
 		assert.Equal(t, 1, ok, "one retry reopens the grant; the others are told it is not failed")
 		assert.Equal(t, int64(1), count(t, env, "outbox"))
+		assert.Equal(t, int64(1), count(t, env, "grant_retries"), "the refused retries left no record")
 	})
 }

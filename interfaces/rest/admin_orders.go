@@ -114,18 +114,39 @@ func orderSearchParams(c echo.Context) (draw.OrderSearch, error) {
 	return q, nil
 }
 
+// adminOrderDetail is one order with the retries of its grant, oldest first.
+type adminOrderDetail struct {
+	adminOrder
+	Retries []grantRetryJSON `json:"retries"`
+}
+
+type grantRetryJSON struct {
+	By            string    `json:"by"`
+	At            time.Time `json:"at"`
+	PreviousError string    `json:"previous_error"`
+}
+
 func (h *orderDesk) get(c echo.Context) error {
 	id, err := parseID(c.Param("order_id"))
 	if err != nil {
 		return draw.ErrOrderNotFound
 	}
-	o, err := h.svc.Order(c.Request().Context(), id)
+	return h.detail(c, id)
+}
+
+func (h *orderDesk) detail(c echo.Context, id int64) error {
+	o, retries, err := h.svc.Order(c.Request().Context(), id)
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, adminOrderJSON(o))
+	out := adminOrderDetail{adminOrder: adminOrderJSON(o), Retries: make([]grantRetryJSON, len(retries))}
+	for i, r := range retries {
+		out.Retries[i] = grantRetryJSON{By: r.By, At: r.At, PreviousError: r.PreviousError}
+	}
+	return c.JSON(http.StatusOK, out)
 }
 
+// retry answers with the order as GET /admin/orders/{id} shows it after the delivery.
 func (h *orderDesk) retry(c echo.Context) error {
 	id, err := parseID(c.Param("order_id"))
 	if err != nil {
@@ -139,5 +160,5 @@ func (h *orderDesk) retry(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, adminOrderJSON(o))
+	return h.detail(c, id)
 }

@@ -27,6 +27,13 @@ func adminOrdersOpenAPI(d *apiDoc) {
 		"day":             str("the activity's local day of the draw, YYYY-MM-DD"),
 		"created_at":      dateTime("draw time"),
 	}))
+	d.schema("AdminOrderDetail", map[string]any{"allOf": []any{ref("AdminOrder"), object([]string{"retries"}, map[string]any{
+		"retries": array(object([]string{"by", "at", "previous_error"}, map[string]any{
+			"by":             str("the admin who sent the grant again"),
+			"at":             dateTime("when"),
+			"previous_error": str("the failure the grant had then"),
+		})),
+	})}})
 	const tag = "admin: orders"
 	filters := append(pageQuery(),
 		queryParam("activity_id", "only orders of this activity", idSchema("activity id")),
@@ -45,12 +52,12 @@ func adminOrdersOpenAPI(d *apiDoc) {
 		"text/csv": map[string]any{"schema": map[string]any{"type": "string"}}}
 	d.op(http.MethodGet, adminPrefix+"/orders/export", export)
 	order := []any{pathParam("order_id", "order id")}
-	d.op(http.MethodGet, adminPrefix+"/orders/{order_id}", operation(tag, "getOrder", "One order, whoever drew it", true, order,
-		nil, responses(http.StatusOK, "the order", ref("AdminOrder"), with(adminReadErrors, http.StatusNotFound)...)))
+	d.op(http.MethodGet, adminPrefix+"/orders/{order_id}", operation(tag, "getOrder", "One order, whoever drew it, with every time its grant was sent again", true, order,
+		nil, responses(http.StatusOK, "the order", ref("AdminOrderDetail"), with(adminReadErrors, http.StatusNotFound)...)))
 	d.op(http.MethodPost, adminPrefix+"/orders/{order_id}/retry-grant", operation(tag, "retryGrant",
 		"Admins only: deliver a failed grant again once its cause is fixed, at once and still once per order (a coupon webhook gets the same order id); "+
 			"409 grant_not_failed, with details.grant_state, for an order whose grant has not failed",
 		true, order, nil, responses(http.StatusOK, "the order after the delivery: granted or awaiting_address; failed with the new reason when the cause is still there; "+
-			"pending when the delivery met a passing error (a merchant answering 503) and goes on through the outbox's retries", ref("AdminOrder"),
+			"pending when the delivery met a passing error (a merchant answering 503) and goes on through the outbox's retries", ref("AdminOrderDetail"),
 			with(adminReadErrors, http.StatusNotFound, http.StatusConflict)...)))
 }

@@ -86,6 +86,8 @@ function orderRow(o) {
       o.grant_error ? h("p", { class: "error grant-error" }, o.grant_error) : null,
       o.award && o.award.content ? h("p", { class: "muted" }, Object.entries(o.award.content).map(([k, v]) => `${k}: ${v}`).join(" · ")) : null,
       o.grant_state === "pending" ? h("p", { class: "muted" }, "on its way; search again to see it delivered") : null,
+      o.retries && o.retries.length ? h("details", { class: "retries" }, h("summary", {}, `sent again ${o.retries.length}×`),
+        h("ul", {}, o.retries.map((r) => h("li", {}, `${fmtTime(r.at)} by ${r.by}, after: ${r.previous_error}`)))) : null,
       o.grant_state === "failed" && isAdmin() ? retryButton(o, render) : null),
     h("td", { class: "muted" }, fmtTime(o.created_at))); };
   render(o);

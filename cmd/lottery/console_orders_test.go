@@ -53,6 +53,14 @@ func TestConsoleOrdersFindAndRetryAFailedGrant(t *testing.T) {
 		findFailed,
 		textHas(row+" .grant-error", "410"),
 		textHas(row, "alice"),
+		// Drawn from a time to come: nothing; the time filter then cleared again.
+		chromedp.SetValue(`#orders-filter [name="drawn_after"]`, "2099-01-01T00:00", chromedp.ByQuery),
+		click(`#orders-filter button[type="submit"]`),
+		waitTrue(`!document.querySelector("#orders-list[aria-busy]")`),
+		textHas("#orders-list", "No orders match."),
+		chromedp.SetValue(`#orders-filter [name="drawn_after"]`, "", chromedp.ByQuery),
+		click(`#orders-filter button[type="submit"]`),
+		exists(row),
 		waitTrue(`!document.querySelector(`+fmt.Sprintf("%q", row+" .retry-grant")+`)`),
 		// An export needs the activity or the user named; with the activity it is saved.
 		click("#orders-export"),

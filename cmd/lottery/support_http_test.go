@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -118,7 +119,8 @@ func TestOrderSearchRefusesMalformedFilters(t *testing.T) {
 	cfg := testkit.EmbeddedStack(t)
 	srv := startServer(t, cfg, nil)
 	marketer := newClient(t, srv.base, cfg, "mia", "marketer")
-	for _, q := range []string{"activity_id=abc", "user_id=a%20b", "outcome=won", "grant_state=lost", "limit=0", "cursor=x"} {
+	for _, q := range []string{"activity_id=abc", "user_id=a%20b", "outcome=won", "grant_state=lost", "limit=0", "cursor=x",
+		"award_kind=car", "drawn_after=yesterday", "drawn_before=2026-11-11"} {
 		code, out, _ := marketer.do("GET", "/api/v1/admin/orders?"+q, nil)
 		assert.Equal(t, http.StatusBadRequest, code, "%s: %v", q, out)
 		assert.Equal(t, "malformed", errCode(out), q)
@@ -168,7 +170,8 @@ func TestOrderExportForFulfilment(t *testing.T) {
 		orders[who] = order
 	}
 
-	req, err := http.NewRequest(http.MethodGet, srv.base+"/api/v1/admin/orders/export?activity_id="+id+"&grant_state=granted", nil)
+	req, err := http.NewRequest(http.MethodGet, srv.base+"/api/v1/admin/orders/export?activity_id="+id+"&grant_state=granted&award_kind=physical&drawn_after="+
+		url.QueryEscape(time.Now().Add(-time.Hour).Format(time.RFC3339)), nil)
 	require.NoError(t, err)
 	req.Header.Set("Authorization", "Bearer "+marketer.token)
 	resp, err := http.DefaultClient.Do(req)
@@ -192,6 +195,8 @@ func TestOrderExportForFulfilment(t *testing.T) {
 	assert.Equal(t, "Mug", byUser["bob"][col["award_name"]])
 	assert.Equal(t, "granted", byUser["bob"][col["grant_state"]])
 
+	none := marketer.must(http.StatusOK, "GET", "/api/v1/admin/orders?activity_id="+id+"&award_kind=coupon", nil)
+	assert.Equal(t, []any{}, none["items"], "no coupon was won")
 	code, out, _ := marketer.do("GET", "/api/v1/admin/orders/export", nil)
 	assert.Equal(t, http.StatusBadRequest, code, "%v", out)
 	assert.Contains(t, out["error"].(map[string]any)["message"], "activity_id or user_id")

@@ -12,8 +12,12 @@ type OrderSearch struct {
 	UserID     string
 	Outcome    Outcome
 	GrantState GrantState
-	BeforeID   int64 // 0 = from the newest
-	Limit      int
+	AwardKind  string
+	// DrawnAfter and DrawnBefore bound the draw time (after ≤ created_at < before); zero
+	// sets no bound.
+	DrawnAfter, DrawnBefore time.Time
+	BeforeID                int64 // 0 = from the newest
+	Limit                   int
 }
 
 // ErrGrantNotFailed: only a grant that failed for good can be sent again; any other is

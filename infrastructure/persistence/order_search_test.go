@@ -21,7 +21,8 @@ func TestOrderSearchFiltersNewestFirst(t *testing.T) {
 		ctx := context.Background()
 		w, err := persistence.NewOrderWriter(env.DB, persistence.WriterOptions{Outbox: encoder})
 		require.NoError(t, err)
-		var all []draw.Order // in the order written: ids ascending
+		var all []draw.Order // in the order written: ids ascending, a minute apart
+		base := time.Date(2026, 11, 11, 8, 0, 0, 0, time.UTC)
 		for i, spec := range []struct {
 			user     string
 			activity int64
@@ -29,6 +30,10 @@ func TestOrderSearchFiltersNewestFirst(t *testing.T) {
 		}{{"ann", 7, true}, {"bob", 7, false}, {"ann", 8, true}, {"ann", 7, false}, {"bob", 8, true}} {
 			o := testOrder(spec.user, spec.win)
 			o.ActivityID = spec.activity
+			o.CreatedAt = base.Add(time.Duration(i) * time.Minute)
+			if spec.user == "bob" && spec.win {
+				o.AwardKind = "physical"
+			}
 			require.NoError(t, w.Write(ctx, o, time.Time{}), "order %d", i)
 			all = append(all, o)
 		}
@@ -60,6 +65,10 @@ func TestOrderSearchFiltersNewestFirst(t *testing.T) {
 		assert.Equal(t, id(4), search(draw.OrderSearch{ActivityID: 8, GrantState: draw.GrantPending}))
 		assert.Equal(t, id(3, 2), search(draw.OrderSearch{BeforeID: all[4].ID, Limit: 2}), "a page below a cursor")
 		assert.Empty(t, search(draw.OrderSearch{UserID: "nobody"}))
+		assert.Equal(t, id(4), search(draw.OrderSearch{AwardKind: "physical"}))
+		assert.Equal(t, id(2, 0), search(draw.OrderSearch{AwardKind: "coupon"}))
+		assert.Equal(t, id(3, 2), search(draw.OrderSearch{DrawnAfter: base.Add(2 * time.Minute), DrawnBefore: base.Add(4 * time.Minute)}),
+			"from the third draw's minute, up to the fifth's")
 
 		failed, err := repo.Search(ctx, draw.OrderSearch{GrantState: draw.GrantFailed, Limit: 1})
 		require.NoError(t, err)

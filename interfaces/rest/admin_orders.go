@@ -9,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/lottery-go/lottery/application/support"
+	"github.com/lottery-go/lottery/domain/award"
 	"github.com/lottery-go/lottery/domain/draw"
 	"github.com/lottery-go/lottery/domain/user"
 	"github.com/lottery-go/lottery/infrastructure/token"
@@ -111,7 +112,31 @@ func orderSearchParams(c echo.Context) (draw.OrderSearch, error) {
 		}
 		q.GrantState = v
 	}
-	return q, nil
+	if v := award.Kind(c.QueryParam("award_kind")); v != "" {
+		if !slices.Contains(award.Kinds, v) {
+			return q, malformed("award_kind must be one of %v, not %q", award.Kinds, v)
+		}
+		q.AwardKind = string(v)
+	}
+	var err error
+	if q.DrawnAfter, err = timeParam(c, "drawn_after"); err != nil {
+		return q, err
+	}
+	q.DrawnBefore, err = timeParam(c, "drawn_before")
+	return q, err
+}
+
+// timeParam reads an RFC 3339 time from the query; absent is the zero time.
+func timeParam(c echo.Context, name string) (time.Time, error) {
+	v := c.QueryParam(name)
+	if v == "" {
+		return time.Time{}, nil
+	}
+	t, err := time.Parse(time.RFC3339, v)
+	if err != nil {
+		return t, malformed("%s must be an RFC 3339 time such as 2026-11-11T00:00:00+08:00, not %q", name, v)
+	}
+	return t, nil
 }
 
 // adminOrderDetail is one order with the retries of its grant, oldest first.

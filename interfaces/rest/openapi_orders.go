@@ -40,6 +40,9 @@ func adminOrdersOpenAPI(d *apiDoc) {
 		queryParam("user_id", "only this user's orders", map[string]any{"type": "string", "minLength": 1, "maxLength": 64}),
 		queryParam("outcome", "only wins or only loses", enum("win", "lose")),
 		queryParam("grant_state", "only orders in this grant state, e.g. failed", enum("none", "pending", "granted", "awaiting_address", "failed")),
+		queryParam("award_kind", "only wins of this kind of award", enum("text", "coupon", "redeem_code", "points", "physical")),
+		queryParam("drawn_after", "only orders drawn at or after this time (RFC 3339)", map[string]any{"type": "string", "format": "date-time"}),
+		queryParam("drawn_before", "only orders drawn before this time (RFC 3339)", map[string]any{"type": "string", "format": "date-time"}),
 	)
 	d.op(http.MethodGet, adminPrefix+"/orders", operation(tag, "searchOrders",
 		"Orders newest first, by activity, user, outcome and grant state; name the activity or the user for speed on a large table",

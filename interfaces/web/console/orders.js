@@ -10,20 +10,28 @@ export function ordersView(root) {
   const user = h("input", { placeholder: "any" });
   const outcome = h("select", {}, ["", "win", "lose"].map((v) => h("option", { value: v }, v || "any")));
   const state = h("select", {}, grantStates.map((v) => h("option", { value: v }, v || "any")));
+  const kind = h("select", {}, ["", "text", "coupon", "redeem_code", "points", "physical"].map((v) => h("option", { value: v }, v || "any")));
+  const after = h("input", { type: "datetime-local" });
+  const before = h("input", { type: "datetime-local" });
   const list = h("div", { class: "table-wrap", id: "orders-list" });
   const more = h("button", { type: "button", class: "secondary", id: "orders-more", hidden: true }, "Load more");
   const saved = h("span", { class: "ok", role: "status", id: "orders-saved" });
   const form = h("form", { class: "card", id: "orders-filter" }, h("h3", {}, "Find orders"),
     h("div", { class: "filters" }, field("Activity id", "activity_id", activity), field("User id", "user_id", user),
-      field("Outcome", "outcome", outcome), field("Grant state", "grant_state", state)),
+      field("Outcome", "outcome", outcome), field("Grant state", "grant_state", state), field("Award kind", "award_kind", kind),
+      field("Drawn from", "drawn_after", after), field("Drawn before", "drawn_before", before)),
     errorBox(), h("button", { type: "submit" }, "Search"), " ",
     h("button", { type: "button", class: "secondary", id: "orders-export", onclick: () => exportCSV() }, "Download CSV"), " ", saved);
   root.append(h("h2", {}, "Orders"), form, h("div", { class: "card" }, list, more));
 
   const filters = () => {
     const q = new URLSearchParams();
-    for (const [k, el] of [["activity_id", activity], ["user_id", user], ["outcome", outcome], ["grant_state", state]]) {
+    for (const [k, el] of [["activity_id", activity], ["user_id", user], ["outcome", outcome], ["grant_state", state], ["award_kind", kind]]) {
       if (el.value.trim()) q.set(k, el.value.trim());
+    }
+    // datetime-local is the browser's local time; the API takes an instant.
+    for (const [k, el] of [["drawn_after", after], ["drawn_before", before]]) {
+      if (el.value) q.set(k, new Date(el.value).toISOString().replace(/\.\d+Z$/, "Z"));
     }
     return q;
   };

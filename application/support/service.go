@@ -21,7 +21,7 @@ type Orders interface {
 // Grants reopens failed grants and tells their retries.
 type Grants interface {
 	// Reopen makes a failed grant pending with its event back in the outbox and records
-	// the retry by by, in one transaction; draw.ErrGrantNotFailed when the grant is not
+	// who sent it again, in one transaction; draw.ErrGrantNotFailed when the grant is not
 	// failed.
 	Reopen(ctx context.Context, orderID int64, by string, subject string, payload []byte, at time.Time) error
 	// Retries lists the retries of an order's grant, oldest first.

@@ -90,6 +90,9 @@ func (p *Publisher) Publish(ctx context.Context, entries []draw.OutboxEntry) (er
 // messageID names a single event for JetStream's de-duplication: its order id and a hash
 // of its payload. Every republish of one event carries the same payload, so it is dropped
 // within the window; a failed grant's event sent again carries reopened_at, so it is not.
+// Versions before this one used the bare order id: while both run, a republish by the other
+// version is not recognised as a repeat, which the grants table makes harmless (a coupon
+// webhook may then be called twice, with the same order id).
 func messageID(e draw.OutboxEntry) string {
 	h := fnv.New64a()
 	_, _ = h.Write(e.Payload)

@@ -42,8 +42,9 @@ func (r *GrantRepo) Reopen(ctx context.Context, orderID int64, by string, subjec
 		if err := tx.Exec(`UPDATE orders SET grant_error = '' WHERE id = ?`, orderID).Error; err != nil {
 			return err
 		}
-		// A failed grant's entry went with its failure (GrantRepo.Fail), so the event
-		// goes back as a new entry.
+		if err := dropStaleEntry(tx, orderID); err != nil {
+			return err
+		}
 		return tx.Exec(`INSERT INTO outbox (order_id, subject, payload, state, attempts, next_attempt_at, last_error, created_at)
 			VALUES (?, ?, ?, ?, 0, ?, '', ?)`, orderID, subject, string(payload), string(draw.MQPending), at, at).Error
 	})
@@ -54,6 +55,18 @@ func (r *GrantRepo) Reopen(ctx context.Context, orderID int64, by string, subjec
 		return fmt.Errorf("retry grant of order %d: %w", orderID, draw.ErrGrantNotFailed)
 	}
 	return fmt.Errorf("retry grant of order %d: %w", orderID, err)
+}
+
+// dropStaleEntry removes an outbox entry left with a failed grant. Fail removes it today,
+// but older versions kept it (as they kept entries in state sent), and the event must go
+// back as a new entry. It is looked for with a plain read first: deleting a row that is
+// not there would lock the gap around it, where the order writer inserts new entries.
+func dropStaleEntry(tx *gorm.DB, orderID int64) error {
+	var n int64
+	if err := tx.Raw(`SELECT COUNT(*) FROM outbox WHERE order_id = ?`, orderID).Scan(&n).Error; err != nil || n == 0 {
+		return err
+	}
+	return tx.Exec(`DELETE FROM outbox WHERE order_id = ?`, orderID).Error
 }
 
 // Retries lists the times an order's failed grant was sent again, oldest first.

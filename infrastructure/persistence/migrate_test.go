@@ -29,7 +29,7 @@ func TestMigrationsCoverTheModel(t *testing.T) {
 			"awards", "redeem_codes", "activities", "activity_transitions", "strategies",
 			"prize_slots", "prize_releases", "orders", "takes", "outbox", "grants",
 			"shipping_addresses", "rule_trees", "rule_tree_versions", "user_profiles",
-			"blacklist", "points_ledger",
+			"blacklist", "points_ledger", "grant_retries",
 		} {
 			var count int64
 			require.NoError(t, env.DB.Gorm.Table(table).Count(&count).Error, table)

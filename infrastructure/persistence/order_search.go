@@ -8,10 +8,11 @@ import (
 )
 
 // Search returns the orders q selects, newest first. An activity's orders are read in
-// order from ix_orders_activity_id and a user's from ix_orders_user; the outcome, the
-// grant state, the award kind and the draw time are checked row by row, so a filter on a rare state (failed) reads the
-// activity's orders until the page is full: ~40 ms for 40,000 orders on MariaDB. Without
-// an activity or a user, the table is read newest first.
+// order from ix_orders_activity_id; a user's are found by ix_orders_user and sorted (a
+// user has few). Outcome, grant state, award kind and draw time are checked row by row,
+// so a filter on a rare state (failed) reads an activity's orders until the page is full:
+// ~40 ms for 40,000 orders on MariaDB. Without an activity or a user, the whole table is
+// read newest first.
 func (r *OrderRepo) Search(ctx context.Context, q draw.OrderSearch) ([]draw.Order, error) {
 	query, args := selectOrders+"1 = 1", make([]any, 0, 9)
 	if q.ActivityID != 0 {

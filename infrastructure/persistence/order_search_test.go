@@ -120,6 +120,25 @@ func TestGrantReopenPutsAFailedGrantBackOnItsWay(t *testing.T) {
 	})
 }
 
+// TestGrantReopenReplacesAStaleEntry: older versions kept a failed grant's outbox entry;
+// sending such a grant again replaces it.
+func TestGrantReopenReplacesAStaleEntry(t *testing.T) {
+	t.Parallel()
+	testkit.EachSQL(t, func(t *testing.T, env testkit.SQLEnv) {
+		t.Parallel()
+		ctx := context.Background()
+		o := writeWins(t, env, 1, time.Now().UTC())[0]
+		grants := persistence.NewGrantRepo(env.DB)
+		require.NoError(t, env.DB.Gorm.Exec(`UPDATE orders SET grant_state = ?, grant_error = 'old' WHERE id = ?`,
+			string(draw.GrantFailed), o.ID).Error, "failed the way older versions left it: entry kept")
+		require.NoError(t, grants.Reopen(ctx, o.ID, "ada", "LOTTERY.grant.coupon", []byte(`{"new":true}`), time.Now()))
+		var payload string
+		require.NoError(t, env.DB.Gorm.Raw(`SELECT payload FROM outbox WHERE order_id = ?`, o.ID).Scan(&payload).Error)
+		assert.Equal(t, `{"new":true}`, payload)
+		assert.Equal(t, int64(1), count(t, env, "outbox"))
+	})
+}
+
 func TestGrantReopenOnceUnderConcurrentRetries(t *testing.T) {
 	t.Parallel()
 	testkit.EachSQL(t, func(t *testing.T, env testkit.SQLEnv) {

@@ -2,8 +2,10 @@ package rest
 
 import (
 	"errors"
+	"log/slog"
 	"net/http"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -18,12 +20,13 @@ import (
 // orderDesk serves the support routes under /api/v1/admin/orders.
 type orderDesk struct {
 	svc *support.Service
+	log *slog.Logger
 }
 
 // RegisterSupport adds the routes that find orders and send failed grants again: reading
 // needs the marketer or admin role, sending a grant again the admin role.
 func RegisterSupport(s *Server, v Verifier, svc *support.Service) {
-	h := &orderDesk{svc: svc}
+	h := &orderDesk{svc: svc, log: s.opts.Logger}
 	auth := authenticate(v)
 	g := s.echo.Group(adminPrefix)
 	g.GET("/orders", h.search, auth, requireRole(token.RoleMarketer, token.RoleAdmin))
@@ -108,13 +111,13 @@ func orderSearchParams(c echo.Context) (draw.OrderSearch, error) {
 	}
 	if v := draw.GrantState(c.QueryParam("grant_state")); v != "" {
 		if !slices.Contains(draw.GrantStates, v) {
-			return q, malformed("grant_state must be one of none, pending, granted, awaiting_address, failed; not %q", v)
+			return q, malformed("grant_state must be one of %s; not %q", strings.Join(names(draw.GrantStates), ", "), v)
 		}
 		q.GrantState = v
 	}
 	if v := award.Kind(c.QueryParam("award_kind")); v != "" {
 		if !slices.Contains(award.Kinds, v) {
-			return q, malformed("award_kind must be one of %v, not %q", award.Kinds, v)
+			return q, malformed("award_kind must be one of %s; not %q", strings.Join(names(award.Kinds), ", "), v)
 		}
 		q.AwardKind = string(v)
 	}
@@ -185,5 +188,5 @@ func (h *orderDesk) retry(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return h.detail(c, id)
+	return h.detail(c, id) // read again, with this retry in the history
 }

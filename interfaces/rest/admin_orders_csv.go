@@ -21,9 +21,11 @@ var exportHeader = []string{"order_id", "activity_id", "user_id", "outcome", "pr
 
 // export answers GET /admin/orders/export: every order the filters select, newest first,
 // as CSV for a spreadsheet (fulfilment of physical prizes, a user's data request). The
-// activity or the user must be named, so an export reads by index and has an end. It is
-// written while it is read; a read that fails part-way aborts the connection, so the
-// client sees a broken download rather than a file that looks complete.
+// activity or the user must be named, so an export reads by index and has an end. The
+// first chunk is read before anything is sent, so a database that is down is an error
+// answer; the rest is written while it is read, and a read that fails part-way is logged
+// and aborts the connection, so the client sees a broken download rather than a file
+// that looks complete.
 func (h *orderDesk) export(c echo.Context) error {
 	q, err := orderSearchParams(c)
 	if err != nil {
@@ -32,18 +34,19 @@ func (h *orderDesk) export(c echo.Context) error {
 	if q.ActivityID == 0 && q.UserID == "" {
 		return malformed("name activity_id or user_id: an export of every order is not offered")
 	}
+	ctx := c.Request().Context()
+	q.Limit = exportChunk
+	orders, err := h.svc.Orders(ctx, q)
+	if err != nil {
+		return err
+	}
 	w := c.Response()
 	w.Header().Set(echo.HeaderContentType, "text/csv; charset=utf-8")
 	w.Header().Set(echo.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="%s"`, exportName(q)))
 	w.WriteHeader(http.StatusOK)
 	out := csv.NewWriter(w)
 	_ = out.Write(exportHeader)
-	q.Limit = exportChunk
 	for {
-		orders, err := h.svc.Orders(c.Request().Context(), q)
-		if err != nil {
-			panic(http.ErrAbortHandler)
-		}
 		for _, o := range orders {
 			_ = out.Write(exportRow(o))
 		}
@@ -52,6 +55,10 @@ func (h *orderDesk) export(c echo.Context) error {
 			return nil
 		}
 		q.BeforeID = orders[len(orders)-1].ID
+		if orders, err = h.svc.Orders(ctx, q); err != nil {
+			h.log.ErrorContext(ctx, "order export aborted part-way", "request_id", requestID(c), "err", err)
+			panic(http.ErrAbortHandler)
+		}
 	}
 }
 
@@ -98,10 +105,14 @@ func deliveredText(d map[string]string) string {
 // inertCell keeps a spreadsheet from reading a cell as a formula: user ids, addresses and
 // award names come from users and marketers, and "=…", "+…", "-…", "@…" (or a tab or
 // carriage return before one) would run when the file is opened. Such a cell starts with
-// an apostrophe instead, which spreadsheets show as text.
+// an apostrophe instead, which makes spreadsheets take it as text (some show the
+// apostrophe).
 func inertCell(v string) string {
-	if v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) {
+	if v != "" && strings.ContainsRune(formulaStarts, rune(v[0])) {
 		return "'" + v
 	}
 	return v
 }
+
+// formulaStarts are the first characters that make a spreadsheet read a cell as a formula.
+const formulaStarts = "=+-@\t\r"

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -63,4 +64,45 @@ func TestOrderExportReadsPastOneChunk(t *testing.T) {
 	}
 	assert.Equal(t, http.StatusBadRequest, h.do(http.MethodGet, "/api/v1/admin/orders/export?outcome=win", alice, nil).status)
 	assert.Equal(t, http.StatusForbidden, h.do(http.MethodGet, "/api/v1/admin/orders/export?activity_id=7", dave, nil).status)
+}
+
+// failingOrders answers the first `good` searches with full chunks of orders, then fails.
+type failingOrders struct {
+	good, calls int
+}
+
+func (f *failingOrders) Get(context.Context, int64) (draw.Order, error) {
+	return draw.Order{}, draw.ErrOrderNotFound
+}
+
+func (f *failingOrders) Search(_ context.Context, q draw.OrderSearch) ([]draw.Order, error) {
+	f.calls++
+	if f.calls > f.good {
+		return nil, errors.New("database went away")
+	}
+	out := make([]draw.Order, q.Limit)
+	for i := range out {
+		out[i] = draw.Order{ID: int64(1_000_000 - f.calls*q.Limit - i), ActivityID: 7, UserID: "u", Outcome: draw.OutcomeLose}
+	}
+	return out, nil
+}
+
+// TestOrderExportFailures: a database down at the start is an error answer; one that goes
+// away part-way aborts the connection, so no file looks complete.
+func TestOrderExportFailures(t *testing.T) {
+	t.Parallel()
+	desk := func(good int) *harness {
+		h := newHarness(t)
+		orders := &failingOrders{good: good}
+		rest.RegisterSupport(h.srv, h.keys, support.New(support.Deps{Orders: orders, Grants: persistence.NewGrantRepo(h.db)}))
+		return h
+	}
+	r := desk(0).do(http.MethodGet, "/api/v1/admin/orders/export?activity_id=7", alice, nil)
+	assert.Equal(t, http.StatusInternalServerError, r.status, string(r.raw))
+	assert.Equal(t, "internal", r.errorCode())
+
+	h := desk(1)
+	assert.PanicsWithValue(t, http.ErrAbortHandler, func() {
+		h.do(http.MethodGet, "/api/v1/admin/orders/export?activity_id=7", alice, nil)
+	})
 }

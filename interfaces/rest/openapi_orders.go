@@ -3,6 +3,9 @@ package rest
 import (
 	"net/http"
 	"strings"
+
+	"github.com/lottery-go/lottery/domain/award"
+	"github.com/lottery-go/lottery/domain/draw"
 )
 
 // The order desk: support finds orders and sends failed grants again.
@@ -19,7 +22,7 @@ func adminOrdersOpenAPI(d *apiDoc) {
 			"id": idSchema("award id"), "name": str("award name"), "kind": str("award kind"),
 			"content": freeObject("what was delivered so far: a code, points, a text; for a physical prize the shipping address once given"),
 		}),
-		"grant_state": enum("none", "pending", "granted", "awaiting_address", "failed"),
+		"grant_state": enum(names(draw.GrantStates)...),
 		"grant_error": str("when grant_state is failed: why, as the granter reported it (a webhook's answer, an empty code pool)"),
 		"event_state": map[string]any{"type": "string", "enum": []string{"none", "pending", "sent", "failed"},
 			"description": "the grant event: none (a lose), pending (on its way), sent (a granter took it), failed (its last publish failed; compensation retries)"},
@@ -39,13 +42,13 @@ func adminOrdersOpenAPI(d *apiDoc) {
 		queryParam("activity_id", "only orders of this activity", idSchema("activity id")),
 		queryParam("user_id", "only this user's orders", map[string]any{"type": "string", "minLength": 1, "maxLength": 64}),
 		queryParam("outcome", "only wins or only loses", enum("win", "lose")),
-		queryParam("grant_state", "only orders in this grant state, e.g. failed", enum("none", "pending", "granted", "awaiting_address", "failed")),
-		queryParam("award_kind", "only wins of this kind of award", enum("text", "coupon", "redeem_code", "points", "physical")),
+		queryParam("grant_state", "only orders in this grant state, e.g. failed", enum(names(draw.GrantStates)...)),
+		queryParam("award_kind", "only wins of this kind of award", enum(names(award.Kinds)...)),
 		queryParam("drawn_after", "only orders drawn at or after this time (RFC 3339)", map[string]any{"type": "string", "format": "date-time"}),
 		queryParam("drawn_before", "only orders drawn before this time (RFC 3339)", map[string]any{"type": "string", "format": "date-time"}),
 	)
 	d.op(http.MethodGet, adminPrefix+"/orders", operation(tag, "searchOrders",
-		"Orders newest first, by activity, user, outcome and grant state; name the activity or the user for speed on a large table",
+		"Orders newest first, by activity, user, outcome, grant state, award kind and draw time; name the activity or the user for speed on a large table",
 		true, filters, nil, responses(http.StatusOK, "a page of orders", pageOfSchema("AdminOrder"), with(adminReadErrors, http.StatusBadRequest)...)))
 	export := operation(tag, "exportOrders",
 		"Every order the filters select, newest first, as CSV (columns: "+strings.Join(exportHeader, ", ")+
@@ -63,4 +66,13 @@ func adminOrdersOpenAPI(d *apiDoc) {
 		true, order, nil, responses(http.StatusOK, "the order after the delivery: granted or awaiting_address; failed with the new reason when the cause is still there; "+
 			"pending when the delivery met a passing error (a merchant answering 503) and goes on through the outbox's retries", ref("AdminOrderDetail"),
 			with(adminReadErrors, http.StatusNotFound, http.StatusConflict)...)))
+}
+
+// names are the string values of a domain enum, for the document and for messages.
+func names[T ~string](values []T) []string {
+	out := make([]string, len(values))
+	for i, v := range values {
+		out[i] = string(v)
+	}
+	return out
 }

@@ -3,8 +3,9 @@ import { h, fill, field, showError, clearErrors, errorBox, fmtTime } from "./dom
 
 const grantStates = ["", "failed", "pending", "awaiting_address", "granted", "none"];
 
-// ordersView is the support desk: find orders by activity, user, outcome and grant state,
-// read why a grant failed, and (admins) send a failed grant again once its cause is fixed.
+// ordersView is the support desk: find orders by activity, user, outcome, grant state,
+// award kind and draw time, read why a grant failed, download them as CSV, and (admins)
+// send a failed grant again once its cause is fixed.
 export function ordersView(root) {
   const activity = h("input", { inputmode: "numeric", placeholder: "any" });
   const user = h("input", { placeholder: "any" });

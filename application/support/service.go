@@ -80,15 +80,15 @@ func (s *Service) Orders(ctx context.Context, q draw.OrderSearch) ([]draw.Order,
 // is first made pending with its event back in the outbox, so that a crash mid-way leaves
 // it to the compensation job rather than lost; it is delivered exactly once like any other
 // (a coupon webhook receives the same order id, so the merchant can tell a repeat from a
-// new win). An order that is not a failed win is returned as it is with
-// draw.ErrGrantNotFailed.
-func (s *Service) RetryGrant(ctx context.Context, id int64, by string) (draw.Order, error) {
+// new win). It returns the order as Order does, with this retry in its history; an order
+// that is not a failed win is returned as it is with draw.ErrGrantNotFailed.
+func (s *Service) RetryGrant(ctx context.Context, id int64, by string) (draw.Order, []draw.GrantRetry, error) {
 	o, err := s.d.Orders.Get(ctx, id)
 	if err != nil {
-		return draw.Order{}, err
+		return draw.Order{}, nil, err
 	}
 	if !o.Won() || o.GrantState != draw.GrantFailed {
-		return o, fmt.Errorf("order %d is a %s in grant state %s: %w", o.ID, o.Outcome, o.GrantState, draw.ErrGrantNotFailed)
+		return o, nil, fmt.Errorf("order %d is a %s in grant state %s: %w", o.ID, o.Outcome, o.GrantState, draw.ErrGrantNotFailed)
 	}
 	now := s.d.Now()
 	subject, payload := s.d.Encode(o, now)
@@ -100,14 +100,14 @@ func (s *Service) RetryGrant(ctx context.Context, id int64, by string) (draw.Ord
 	if err := s.d.Deliver(ctx, o.ID); err != nil {
 		s.d.Log.WarnContext(ctx, "grant sent again will be retried", "order_id", o.ID, "err", err)
 	}
-	return s.d.Orders.Get(ctx, o.ID)
+	return s.Order(ctx, o.ID)
 }
 
 // current returns the order as it now stands with err: a concurrent retry may have
 // reopened it meanwhile.
-func (s *Service) current(ctx context.Context, o draw.Order, err error) (draw.Order, error) {
+func (s *Service) current(ctx context.Context, o draw.Order, err error) (draw.Order, []draw.GrantRetry, error) {
 	if now, gerr := s.d.Orders.Get(ctx, o.ID); gerr == nil {
-		return now, err
+		return now, nil, err
 	}
-	return o, err
+	return o, nil, err
 }

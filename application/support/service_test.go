@@ -65,7 +65,7 @@ func TestRetryGrantDeliversAtOnceAndAnswersHowItWent(t *testing.T) {
 		delete(d.outbox, id)
 		return nil
 	}})
-	o, err := svc.RetryGrant(context.Background(), 1, "ada")
+	o, _, err := svc.RetryGrant(context.Background(), 1, "ada")
 	require.NoError(t, err)
 	assert.Equal(t, draw.GrantGranted, o.GrantState)
 	assert.Empty(t, d.outbox)
@@ -78,7 +78,7 @@ func TestRetryGrantLeavesAPassingFailureToTheOutbox(t *testing.T) {
 	svc := support.New(support.Deps{Orders: d, Grants: d, Encode: encode, Deliver: func(context.Context, int64) error {
 		return errors.New("database went away")
 	}})
-	o, err := svc.RetryGrant(context.Background(), 1, "ada")
+	o, _, err := svc.RetryGrant(context.Background(), 1, "ada")
 	require.NoError(t, err, "the grant is on its way: the outbox holds its event")
 	assert.Equal(t, draw.GrantPending, o.GrantState)
 	assert.Equal(t, map[int64]string{1: "grant.coupon"}, d.outbox)
@@ -95,11 +95,11 @@ func TestRetryGrantRefusesWhatHasNotFailed(t *testing.T) {
 		return nil
 	}})
 	for id := int64(1); id <= 3; id++ {
-		o, err := svc.RetryGrant(context.Background(), id, "ada")
+		o, _, err := svc.RetryGrant(context.Background(), id, "ada")
 		assert.ErrorIs(t, err, draw.ErrGrantNotFailed, "order %d", id)
 		assert.Equal(t, d.orders[id], o, "the order as it stands, for the answer to show")
 	}
-	_, err := svc.RetryGrant(context.Background(), 9, "ada")
+	_, _, err := svc.RetryGrant(context.Background(), 9, "ada")
 	assert.ErrorIs(t, err, draw.ErrOrderNotFound)
 	assert.Zero(t, d.reopens, "refused before anything is written")
 }

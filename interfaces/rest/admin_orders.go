@@ -88,14 +88,9 @@ func (h *orderDesk) search(c echo.Context) error {
 
 // orderSearchParams reads the filters of GET /admin/orders. Like every query parameter
 // of the API, a value that cannot be one is a malformed request.
-func orderSearchParams(c echo.Context) (draw.OrderSearch, error) {
-	var q draw.OrderSearch
-	if v := c.QueryParam("activity_id"); v != "" {
-		id, err := parseID(v)
-		if err != nil {
-			return q, malformed("activity_id must be an id")
-		}
-		q.ActivityID = id
+func orderSearchParams(c echo.Context) (q draw.OrderSearch, err error) {
+	if q.ActivityID, err = activityParam(c); err != nil {
+		return q, err
 	}
 	if v := c.QueryParam("user_id"); v != "" {
 		if err := user.ValidUserID(v); err != nil {
@@ -103,30 +98,53 @@ func orderSearchParams(c echo.Context) (draw.OrderSearch, error) {
 		}
 		q.UserID = v
 	}
-	if v := draw.Outcome(c.QueryParam("outcome")); v != "" {
-		if !slices.Contains(draw.Outcomes, v) {
-			return q, malformed("outcome must be win or lose, not %q", v)
-		}
-		q.Outcome = v
+	if q.Outcome, err = enumParam(c, "outcome", draw.Outcomes); err != nil {
+		return q, err
 	}
-	if v := draw.GrantState(c.QueryParam("grant_state")); v != "" {
-		if !slices.Contains(draw.GrantStates, v) {
-			return q, malformed("grant_state must be one of %s; not %q", strings.Join(names(draw.GrantStates), ", "), v)
-		}
-		q.GrantState = v
+	if q.GrantState, err = enumParam(c, "grant_state", draw.GrantStates); err != nil {
+		return q, err
 	}
-	if v := award.Kind(c.QueryParam("award_kind")); v != "" {
-		if !slices.Contains(award.Kinds, v) {
-			return q, malformed("award_kind must be one of %s; not %q", strings.Join(names(award.Kinds), ", "), v)
-		}
-		q.AwardKind = string(v)
+	kind, err := enumParam(c, "award_kind", award.Kinds)
+	if err != nil {
+		return q, err
 	}
-	var err error
+	q.AwardKind = string(kind)
 	if q.DrawnAfter, err = timeParam(c, "drawn_after"); err != nil {
 		return q, err
 	}
 	q.DrawnBefore, err = timeParam(c, "drawn_before")
 	return q, err
+}
+
+// activityParam reads ?activity_id=; absent is 0.
+func activityParam(c echo.Context) (int64, error) {
+	v := c.QueryParam("activity_id")
+	if v == "" {
+		return 0, nil
+	}
+	id, err := parseID(v)
+	if err != nil {
+		return 0, malformed("activity_id must be an id")
+	}
+	return id, nil
+}
+
+// enumParam reads a query parameter that must be one of allowed; absent is "".
+func enumParam[T ~string](c echo.Context, name string, allowed []T) (T, error) {
+	v := T(c.QueryParam(name))
+	if v != "" && !slices.Contains(allowed, v) {
+		return "", malformed("%s must be one of %s; not %q", name, strings.Join(names(allowed), ", "), v)
+	}
+	return v, nil
+}
+
+// names are the string values of a domain enum, for messages and the OpenAPI document.
+func names[T ~string](values []T) []string {
+	out := make([]string, len(values))
+	for i, v := range values {
+		out[i] = string(v)
+	}
+	return out
 }
 
 // timeParam reads an RFC 3339 time from the query; absent is the zero time.
@@ -167,11 +185,15 @@ func (h *orderDesk) detail(c echo.Context, id int64) error {
 	if err != nil {
 		return err
 	}
+	return c.JSON(http.StatusOK, adminOrderDetailJSON(o, retries))
+}
+
+func adminOrderDetailJSON(o draw.Order, retries []draw.GrantRetry) adminOrderDetail {
 	out := adminOrderDetail{adminOrder: adminOrderJSON(o), Retries: make([]grantRetryJSON, len(retries))}
 	for i, r := range retries {
 		out.Retries[i] = grantRetryJSON{By: r.By, At: r.At, PreviousError: r.PreviousError}
 	}
-	return c.JSON(http.StatusOK, out)
+	return out
 }
 
 // retry answers with the order as GET /admin/orders/{id} shows it after the delivery.
@@ -180,7 +202,7 @@ func (h *orderDesk) retry(c echo.Context) error {
 	if err != nil {
 		return draw.ErrOrderNotFound
 	}
-	o, err := h.svc.RetryGrant(c.Request().Context(), id, claimsOf(c).Subject)
+	o, retries, err := h.svc.RetryGrant(c.Request().Context(), id, claimsOf(c).Subject)
 	if errors.Is(err, draw.ErrGrantNotFailed) {
 		return Errorf(http.StatusConflict, "grant_not_failed", "only a failed grant can be sent again; this order's grant is %s", o.GrantState).
 			WithDetails(map[string]any{"grant_state": string(o.GrantState)})
@@ -188,5 +210,5 @@ func (h *orderDesk) retry(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return h.detail(c, id) // read again, with this retry in the history
+	return c.JSON(http.StatusOK, adminOrderDetailJSON(o, retries))
 }

@@ -74,13 +74,11 @@ func drawError(err error) error {
 }
 
 func (h *drawHandlers) list(c echo.Context) error {
-	q := draw.OrderQuery{UserID: claimsOf(c).Subject}
-	var err error
-	if v := c.QueryParam("activity_id"); v != "" {
-		if q.ActivityID, err = parseID(v); err != nil {
-			return Errorf(http.StatusBadRequest, "malformed", "activity_id must be an id")
-		}
+	activityID, err := activityParam(c)
+	if err != nil {
+		return err
 	}
+	q := draw.OrderQuery{UserID: claimsOf(c).Subject, ActivityID: activityID}
 	p, err := pageParams(c)
 	if err != nil {
 		return err

@@ -67,12 +67,3 @@ func adminOrdersOpenAPI(d *apiDoc) {
 			"pending when the delivery met a passing error (a merchant answering 503) and goes on through the outbox's retries", ref("AdminOrderDetail"),
 			with(adminReadErrors, http.StatusNotFound, http.StatusConflict)...)))
 }
-
-// names are the string values of a domain enum, for the document and for messages.
-func names[T ~string](values []T) []string {
-	out := make([]string, len(values))
-	for i, v := range values {
-		out[i] = string(v)
-	}
-	return out
-}

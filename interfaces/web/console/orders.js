@@ -1,7 +1,8 @@
 import { api, download, isAdmin } from "./api.js";
 import { h, fill, field, showError, clearErrors, errorBox, fmtTime } from "./dom.js";
 
-const grantStates = ["", "failed", "pending", "awaiting_address", "granted", "none"];
+// choice is a select of values with "any" (no filter) first.
+const choice = (values) => h("select", {}, ["", ...values].map((v) => h("option", { value: v }, v || "any")));
 
 // ordersView is the support desk: find orders by activity, user, outcome, grant state,
 // award kind and draw time, read why a grant failed, download them as CSV, and (admins)
@@ -9,9 +10,9 @@ const grantStates = ["", "failed", "pending", "awaiting_address", "granted", "no
 export function ordersView(root) {
   const activity = h("input", { inputmode: "numeric", placeholder: "any" });
   const user = h("input", { placeholder: "any" });
-  const outcome = h("select", {}, ["", "win", "lose"].map((v) => h("option", { value: v }, v || "any")));
-  const state = h("select", {}, grantStates.map((v) => h("option", { value: v }, v || "any")));
-  const kind = h("select", {}, ["", "text", "coupon", "redeem_code", "points", "physical"].map((v) => h("option", { value: v }, v || "any")));
+  const outcome = choice(["win", "lose"]);
+  const state = choice(["failed", "pending", "awaiting_address", "granted", "none"]);
+  const kind = choice(["text", "coupon", "redeem_code", "points", "physical"]);
   const after = h("input", { type: "datetime-local" });
   const before = h("input", { type: "datetime-local" });
   const list = h("div", { class: "table-wrap", id: "orders-list" });

@@ -8,12 +8,22 @@ import (
 )
 
 // Search returns the orders q selects, newest first. An activity's orders are read in
-// order from ix_orders_activity_id; a user's are found by ix_orders_user and sorted (a
+// order from ix_orders_activity_seq; a user's are found by ix_orders_user and sorted (a
 // user has few). Outcome, grant state, award kind and draw time are checked row by row,
 // so a filter on a rare state (failed) reads an activity's orders until the page is full:
 // ~40 ms for 40,000 orders on MariaDB. Without an activity or a user, the whole table is
 // read newest first.
 func (r *OrderRepo) Search(ctx context.Context, q draw.OrderSearch) ([]draw.Order, error) {
+	query, args := searchSQL(q)
+	out, err := r.many(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("search orders: %w", err)
+	}
+	return out, nil
+}
+
+// searchSQL is the statement of a search and its arguments.
+func searchSQL(q draw.OrderSearch) (string, []any) {
 	query, args := selectOrders+"1 = 1", make([]any, 0, 9)
 	if q.ActivityID != 0 {
 		query, args = query+" AND o.activity_id = ?", append(args, q.ActivityID)
@@ -39,9 +49,5 @@ func (r *OrderRepo) Search(ctx context.Context, q draw.OrderSearch) ([]draw.Orde
 	if q.BeforeID != 0 {
 		query, args = query+" AND o.id < ?", append(args, q.BeforeID)
 	}
-	out, err := r.many(ctx, query+" ORDER BY o.id DESC LIMIT ?", append(args, q.Limit)...)
-	if err != nil {
-		return nil, fmt.Errorf("search orders: %w", err)
-	}
-	return out, nil
+	return query + " ORDER BY o.id DESC LIMIT ?", append(args, q.Limit)
 }

@@ -11,6 +11,15 @@ import (
 	"github.com/lottery-go/lottery/domain/draw"
 )
 
+// The snapshot's aggregates read ix_orders_activity_seq alone (a test holds them to it):
+// an activity's counters after a loss of Redis come from its index entries, not its rows.
+const (
+	snapshotUsersSQL = `SELECT user_id, COUNT(*) AS total, SUM(CASE WHEN day = ? THEN 1 ELSE 0 END) AS today
+		FROM orders WHERE activity_id = ? GROUP BY user_id`
+	snapshotPrizesSQL = `SELECT prize_id, COUNT(*) AS total, SUM(CASE WHEN day = ? THEN 1 ELSE 0 END) AS today
+		FROM orders WHERE activity_id = ? AND prize_id IS NOT NULL GROUP BY prize_id`
+)
+
 // Truth computes an activity's counters from committed orders: what the ledger's Redis
 // counters must be rebuilt to after a loss.
 type Truth struct {
@@ -37,8 +46,7 @@ func (t *Truth) Snapshot(ctx context.Context, activityID int64, day string) (dra
 		UserID       string
 		Total, Today int64
 	}
-	err = db.Raw(`SELECT user_id, COUNT(*) AS total, SUM(CASE WHEN day = ? THEN 1 ELSE 0 END) AS today
-		FROM orders WHERE activity_id = ? GROUP BY user_id`, day, activityID).Scan(&users).Error
+	err = db.Raw(snapshotUsersSQL, day, activityID).Scan(&users).Error
 	if err != nil {
 		return s, fmt.Errorf("snapshot users of %d: %w", activityID, err)
 	}
@@ -64,8 +72,7 @@ func (t *Truth) prizes(ctx context.Context, a *activity.Activity, day string, s 
 		PrizeID      int64
 		Total, Today int64
 	}
-	err := t.db.WithContext(ctx).Raw(`SELECT prize_id, COUNT(*) AS total, SUM(CASE WHEN day = ? THEN 1 ELSE 0 END) AS today
-		FROM orders WHERE activity_id = ? AND prize_id IS NOT NULL GROUP BY prize_id`, day, a.ID()).Scan(&wins).Error
+	err := t.db.WithContext(ctx).Raw(snapshotPrizesSQL, day, a.ID()).Scan(&wins).Error
 	if err != nil {
 		return fmt.Errorf("snapshot prizes of %d: %w", a.ID(), err)
 	}

@@ -1,0 +1,21 @@
+package persistence
+
+import "github.com/lottery-go/lottery/domain/draw"
+
+// Statement is a statement with sample arguments.
+type Statement struct {
+	SQL  string
+	Args []any
+}
+
+// ActivityReads are the statements that read many orders of activity 2, for the
+// query-plan test.
+func ActivityReads() map[string]Statement {
+	page, args := searchSQL(draw.OrderSearch{ActivityID: 2, Outcome: draw.OutcomeWin, Limit: 20})
+	return map[string]Statement{
+		"snapshot users":  {snapshotUsersSQL, []any{"2026-11-22", int64(2)}},
+		"snapshot prizes": {snapshotPrizesSQL, []any{"2026-11-22", int64(2)}},
+		"order counts":    {orderCountsSQL, []any{int64(2)}},
+		"desk page":       {page, args},
+	}
+}

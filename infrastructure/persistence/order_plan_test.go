@@ -1,0 +1,101 @@
+package persistence_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/lottery-go/lottery/infrastructure/persistence"
+	"github.com/lottery-go/lottery/internal/testkit"
+)
+
+// An activity's bulk reads go through ix_orders_activity_seq, the index that grows at
+// the activity's end: the aggregates from the index alone, the order desk's page in id
+// order without sorting. Another index or a sort here would mean an index was dropped or
+// changed under a query that needs it.
+func TestActivityReadsUseTheActivityIndex(t *testing.T) {
+	t.Parallel()
+	testkit.EachSQL(t, func(t *testing.T, env testkit.SQLEnv) {
+		t.Parallel()
+		insertOrders(t, env, 3, 400)
+		if env.Name == "mysql" {
+			require.NoError(t, env.DB.Gorm.Exec(`ANALYZE TABLE orders`).Error)
+		} else {
+			require.NoError(t, env.DB.Gorm.Exec(`ANALYZE`).Error)
+		}
+		for name, st := range persistence.ActivityReads() {
+			plan := explain(t, env, st)
+			assert.Contains(t, plan, "ix_orders_activity_seq", "%s: %s", name, plan)
+			switch {
+			case name == "desk page":
+				assert.NotContains(t, strings.ToLower(plan), "filesort", "%s: %s", name, plan)
+				assert.NotContains(t, plan, "TEMP B-TREE FOR ORDER BY", "%s: %s", name, plan)
+			case env.Name == "mysql":
+				assert.Contains(t, plan, "Using index", "%s reads the index alone: %s", name, plan)
+			default:
+				assert.Contains(t, plan, "COVERING INDEX ix_orders_activity_seq", "%s reads the index alone: %s", name, plan)
+			}
+		}
+	})
+}
+
+// insertOrders writes perActivity orders to each of activities 1..activities, a third
+// of them wins of one of three prizes, spread over users and two days.
+func insertOrders(t *testing.T, env testkit.SQLEnv, activities, perActivity int) {
+	t.Helper()
+	var sb strings.Builder
+	sb.WriteString(`INSERT INTO orders (id, activity_id, strategy_id, user_id, day, outcome, prize_id,
+		idempotency_key, grant_state, mq_state, created_at, updated_at) VALUES `)
+	id := 0
+	for a := 1; a <= activities; a++ {
+		for i := range perActivity {
+			id++
+			outcome, prize := "'lose'", "NULL"
+			if i%3 == 0 {
+				outcome, prize = "'win'", fmt.Sprint(10*a+i%9/3)
+			}
+			if id > 1 {
+				sb.WriteString(",")
+			}
+			fmt.Fprintf(&sb, "(%d, %d, 1, 'u%d', '2026-11-%d', %s, %s, 'k%d', 'none', 'none', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)",
+				id, a, i%97, 21+i%2, outcome, prize, id)
+		}
+	}
+	require.NoError(t, env.DB.Gorm.Exec(sb.String()).Error)
+}
+
+// explain returns the backend's plan of st as one line per step.
+func explain(t *testing.T, env testkit.SQLEnv, st persistence.Statement) string {
+	t.Helper()
+	prefix := "EXPLAIN "
+	if env.Name == "sqlite" {
+		prefix = "EXPLAIN QUERY PLAN "
+	}
+	rows, err := env.DB.Gorm.Raw(prefix+st.SQL, st.Args...).Rows()
+	require.NoError(t, err)
+	defer rows.Close()
+	cols, err := rows.Columns()
+	require.NoError(t, err)
+	var lines []string
+	for rows.Next() {
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		require.NoError(t, rows.Scan(ptrs...))
+		var fields []string
+		for i, v := range vals {
+			if b, ok := v.([]byte); ok {
+				v = string(b)
+			}
+			fields = append(fields, fmt.Sprintf("%s=%v", cols[i], v))
+		}
+		lines = append(lines, strings.Join(fields, " "))
+	}
+	require.NoError(t, rows.Err())
+	return strings.Join(lines, "\n")
+}

@@ -33,6 +33,12 @@ type Ledger interface {
 	Invalidate(ctx context.Context, activityID int64) error
 }
 
+// Totals is the SQL side of the comparison: the activity's stock left and its prizes'
+// pools as committed orders define them (the snapshot without its users).
+type Totals interface {
+	Totals(ctx context.Context, activityID int64, day string) (draw.Snapshot, error)
+}
+
 // DriftGauge exports drift per activity and counter ("stock", "pool:<prize id>").
 type DriftGauge interface {
 	Set(activityID int64, counter string, drift int64)
@@ -56,7 +62,7 @@ const DefaultQuietFor = 10 * time.Second
 // then would throw away counters that are right.
 type Reconcile struct {
 	Ledger     Ledger
-	Truth      draw.Truth
+	Truth      Totals
 	Activities Activities
 	Drift      DriftGauge
 	QuietFor   time.Duration // default DefaultQuietFor
@@ -104,7 +110,7 @@ func (j *Reconcile) one(ctx context.Context, id int64) (drift, repaired bool, er
 	if err != nil || !loaded {
 		return false, false, err
 	}
-	snap, err := j.Truth.Snapshot(ctx, id, a.Day(clock(j.Now)()))
+	snap, err := j.Truth.Totals(ctx, id, a.Day(clock(j.Now)()))
 	if err != nil {
 		return false, false, err
 	}

@@ -2,12 +2,14 @@ package persistence_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/lottery-go/lottery/domain/draw"
 	"github.com/lottery-go/lottery/infrastructure/persistence"
 	"github.com/lottery-go/lottery/internal/testkit"
 )
@@ -54,5 +56,59 @@ func TestSnapshotCarriesReleased(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, int64(100), snap.Prizes[prizes[0].ID].Released)
 		assert.Equal(t, int64(2000), snap.Prizes[prizes[1].ID].Released)
+	})
+}
+
+// Reconciliation compares the ledger with Totals, which skips the users: its stock and
+// pools must be the snapshot's, wins on the day and releases included.
+func TestTotalsAgreeWithTheSnapshot(t *testing.T) {
+	t.Parallel()
+	testkit.EachSQL(t, func(t *testing.T, env testkit.SQLEnv) {
+		t.Parallel()
+		ctx := context.Background()
+		activities := persistence.NewActivityRepo(env.DB, newID)
+		a := newActivity(t, "m")
+		require.NoError(t, activities.Create(ctx, a))
+		prizes := a.Strategy().Prizes()
+		now := testBegin.Add(30 * time.Minute)
+		truth := persistence.NewTruth(env.DB, activities, func() time.Time { return now })
+		require.NoError(t, persistence.NewReleaseRepo(env.DB).RecordRelease(ctx, prizes[0].ID, 45, now))
+
+		const q = `INSERT INTO orders (id, activity_id, strategy_id, user_id, day, outcome, prize_id,
+			grant_state, mq_state, created_at, updated_at)
+			VALUES (?, ?, 1, ?, ?, ?, ?, 'none', 'none', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)`
+		for i := range 60 {
+			day := []string{"2026-11-10", "2026-11-11"}[i%2]
+			var prize any
+			outcome := "lose"
+			if i%4 != 3 {
+				prize, outcome = prizes[i%3].ID, "win"
+			}
+			require.NoError(t, env.DB.Gorm.Exec(q, newID(), a.ID(), fmt.Sprintf("u%d", i%7), day, outcome, prize).Error)
+		}
+		// Another activity's orders count for neither.
+		require.NoError(t, env.DB.Gorm.Exec(q, newID(), a.ID()+1, "u1", "2026-11-11", "win", prizes[0].ID).Error)
+
+		snap, err := truth.Snapshot(ctx, a.ID(), "2026-11-11")
+		require.NoError(t, err)
+		totals, err := truth.Totals(ctx, a.ID(), "2026-11-11")
+		require.NoError(t, err)
+		assert.Equal(t, int64(100_000-60), snap.StockLeft)
+		assert.Equal(t, snap.StockLeft, totals.StockLeft)
+		assert.Equal(t, snap.Prizes, totals.Prizes)
+		assert.Equal(t, int64(45-15), totals.Prizes[prizes[0].ID].Pool, "released 45, won 15")
+		assert.Equal(t, int64(5), totals.Prizes[prizes[1].ID].WinsOnDay, "of i ≡ 1 (mod 6), those with i%4 = 3 lose")
+		assert.Empty(t, totals.Users)
+
+		want := map[string]draw.UserCount{}
+		for i := range 60 {
+			c := want[fmt.Sprintf("u%d", i%7)]
+			c.Total++
+			if i%2 == 1 {
+				c.Today++
+			}
+			want[fmt.Sprintf("u%d", i%7)] = c
+		}
+		assert.Equal(t, want, snap.Users, "each user's orders, in all and on the day")
 	})
 }

@@ -13,10 +13,9 @@ type Statement struct {
 func ActivityReads() map[string]Statement {
 	page, args := searchSQL(draw.OrderSearch{ActivityID: 2, Outcome: draw.OutcomeWin, Limit: 20})
 	return map[string]Statement{
-		"snapshot users":  {snapshotUsersSQL, []any{int64(2)}},
-		"snapshot prizes": {snapshotPrizesSQL, []any{"2026-11-22", int64(2)}},
-		"order counts":    {orderCountsSQL, []any{int64(2)}},
-		"totals":          {totalsSQL, []any{"2026-11-22", int64(2)}},
-		"desk page":       {page, args},
+		"snapshot":     {snapshotOrdersSQL, []any{int64(2)}},
+		"order counts": {orderCountsSQL, []any{int64(2)}},
+		"totals":       {totalsSQL, []any{"2026-11-22", int64(2)}},
+		"desk page":    {page, args},
 	}
 }

@@ -4,8 +4,8 @@
 -- user, i.e. anywhere in the index, so all of it had to stay in the buffer pool; its ~100
 -- bytes per order ran the pool out at ~400,000 orders with 128 MiB. Ordered by the order id
 -- after the activity, new entries go to the activity's end, like the rows themselves. The
--- columns after the id keep the reconciliation, the statistics and the benchmark's checks
--- reading the index alone, and the order desk still reads an activity newest first.
+-- columns after the id let the counters' snapshot, the reconciliation and the statistics
+-- count from the index alone, and the order desk still reads an activity newest first.
 ALTER TABLE orders
   DROP INDEX ix_orders_activity,
   DROP INDEX ix_orders_activity_id,

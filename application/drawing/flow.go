@@ -65,6 +65,9 @@ type Resolver interface {
 type Replayer interface {
 	Replay(ctx context.Context, d *Draw, orderID int64) (Result, error)
 	ReplayByKey(ctx context.Context, d *Draw) (Result, error)
+	// Refused answers a draw the ledger refused for the user's limits: with the order its
+	// key made earlier if SQL holds one, else with refusal.
+	Refused(ctx context.Context, d *Draw, refusal error) (Result, error)
 }
 
 // Flow is the fixed driver.
@@ -99,6 +102,12 @@ func (f *Flow) Run(ctx context.Context, req Request) (Result, error) {
 		var dup *draw.DuplicateError
 		if errors.As(err, &dup) {
 			return f.replayer.Replay(ctx, d, dup.OrderID)
+		}
+		// Redis keeps a key's marker for the idempotency TTL, and loses it with its data.
+		// Repeating a key after that finds the user's limits used up, by the very draw
+		// the key made; SQL still knows that draw.
+		if d.Req.IdempotencyKey != "" && errors.Is(err, draw.ErrQuotaExhausted) {
+			return f.replayer.Refused(ctx, d, err)
 		}
 		return Result{}, err
 	}

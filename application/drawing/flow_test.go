@@ -19,6 +19,7 @@ import (
 // fakeSteps records which steps ran and fails Record as told.
 type fakeSteps struct {
 	name      string
+	admitErr  error
 	recordErr error
 	ran       []string
 }
@@ -29,6 +30,9 @@ func (f *fakeSteps) Pick(context.Context, *Draw) error {
 }
 func (f *fakeSteps) Admit(_ context.Context, d *Draw) error {
 	f.ran = append(f.ran, f.name+".admit")
+	if f.admitErr != nil {
+		return f.admitErr
+	}
 	d.Order = draw.Order{ID: 42, UserID: d.Req.UserID}
 	return nil
 }
@@ -50,12 +54,22 @@ func (r fixedResolver) Resolve(_ context.Context, d *Draw) error {
 	return nil
 }
 
-type fakeReplayer struct{ byKey int }
+type fakeReplayer struct {
+	byKey, refused int
+	known          bool // Refused finds an earlier order for the key
+}
 
 func (r *fakeReplayer) Replay(context.Context, *Draw, int64) (Result, error) { return Result{}, nil }
 func (r *fakeReplayer) ReplayByKey(context.Context, *Draw) (Result, error) {
 	r.byKey++
 	return Result{Order: draw.Order{ID: 7}, Replayed: true}, nil
+}
+func (r *fakeReplayer) Refused(_ context.Context, _ *Draw, refusal error) (Result, error) {
+	r.refused++
+	if r.known {
+		return Result{Order: draw.Order{ID: 7}, Replayed: true}, nil
+	}
+	return Result{}, refusal
 }
 
 func activityOfKind(t *testing.T, kind string) *activity.Activity {
@@ -111,6 +125,43 @@ func TestFlowAfterAFailedRecord(t *testing.T) {
 				require.NoError(t, err)
 			}
 			assert.Equal(t, tc.replayed, res.Replayed)
+		})
+	}
+}
+
+// A key repeated after Redis forgot it finds the user's chances used up by its own draw:
+// the refusal asks SQL for the key's order. Other refusals, and draws without a key, do not.
+func TestFlowAfterARefusal(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name      string
+		refusal   error
+		key       string
+		known     bool
+		wantErr   error
+		wantAsked int
+	}{
+		{"limits, key made an order: that order", draw.ErrQuotaExhausted, "k", true, nil, 1},
+		{"limits, key unknown: refused", draw.ErrQuotaExhausted, "k", false, draw.ErrQuotaExhausted, 1},
+		{"limits, no key: refused without asking", draw.ErrQuotaExhausted, "", true, draw.ErrQuotaExhausted, 0},
+		{"sold out: refused without asking", draw.ErrSoldOut, "k", true, draw.ErrSoldOut, 0},
+		{"blacklisted: refused without asking", draw.ErrBlacklisted, "k", true, draw.ErrBlacklisted, 0},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			steps, rp := &fakeSteps{name: "s", admitErr: tc.refusal}, &fakeReplayer{known: tc.known}
+			flow := NewFlow(fixedResolver{activityOfKind(t, "lottery")}, rp, steps, slog.New(slog.NewTextHandler(io.Discard, nil)))
+			res, err := flow.Run(context.Background(), Request{UserID: "u", IdempotencyKey: tc.key})
+			assert.Equal(t, tc.wantAsked, rp.refused)
+			assert.Equal(t, []string{"s.pick", "s.admit"}, steps.ran)
+			if tc.wantErr != nil {
+				assert.ErrorIs(t, err, tc.wantErr)
+				return
+			}
+			require.NoError(t, err)
+			assert.True(t, res.Replayed)
+			assert.Equal(t, int64(7), res.Order.ID)
 		})
 	}
 }

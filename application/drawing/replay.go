@@ -51,6 +51,22 @@ func (r *replayer) ReplayByKey(ctx context.Context, d *Draw) (Result, error) {
 	return r.result(ctx, d, o)
 }
 
+// Refused answers from the order SQL holds for (user, key), if any; without one the
+// refusal stands. Only refusals for the user's limits ask: a key whose marker Redis no
+// longer holds made a draw that used up one of those chances. A sold-out activity does not
+// ask, so a storm of draws on it costs SQL nothing: a key repeated there after its marker
+// is gone is refused as sold out, unless the user's limits refuse it first.
+func (r *replayer) Refused(ctx context.Context, d *Draw, refusal error) (Result, error) {
+	o, err := r.orders.ByIdempotencyKey(ctx, d.Req.UserID, d.Req.IdempotencyKey)
+	if errors.Is(err, draw.ErrOrderNotFound) {
+		return Result{}, refusal
+	}
+	if err != nil {
+		return Result{}, fmt.Errorf("%w: refused draw: look up its key: %v", draw.ErrUnavailable, err)
+	}
+	return r.result(ctx, d, o)
+}
+
 // result answers with the order and the chances left in the order's own activity, which
 // is not the one asked for when a key is repeated with another activity.
 func (r *replayer) result(ctx context.Context, d *Draw, o draw.Order) (Result, error) {

@@ -69,8 +69,8 @@ type Draw struct {
 	ReloadGrace time.Duration
 	// IdempotencyTTL is how long Redis answers a repeated Idempotency-Key by itself. After
 	// it the orders table's unique key still answers with the same order (the repeat takes
-	// a chance and gives it back), so it bounds Redis's memory, not the guarantee: Redis
-	// holds one key per draw for this long.
+	// a chance and gives it back, or, refused for the user's limits, asks SQL), so it
+	// bounds Redis's memory, not the guarantee: Redis holds one key per draw for this long.
 	IdempotencyTTL time.Duration
 }
 

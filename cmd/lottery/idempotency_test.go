@@ -1,0 +1,48 @@
+package main
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/lottery-go/lottery/application/drawing"
+	"github.com/lottery-go/lottery/domain/activity"
+	"github.com/lottery-go/lottery/domain/draw"
+	"github.com/lottery-go/lottery/domain/strategy"
+)
+
+// A client whose answer was lost repeats its key. When Redis has lost the key's marker
+// meanwhile (its data, or the marker's TTL), the repeat must still get the first order,
+// not a refusal for the chance that order used.
+func TestRepeatedKeyAfterRedisLostItsMarker(t *testing.T) {
+	t.Parallel()
+	eachDrawStack(t, "forgotten-key", func(t *testing.T, cfgs stackConfigs) {
+		cfgs.first.Draw.ReloadGrace = 200 * time.Millisecond
+		in := newInstance(t, cfgs.first)
+		a := runningActivity(t, in, strategy.ModeFixed, 100, activity.Limits{PerUserTotal: 1, PerUserDaily: 1}, invariantPrizes)
+		ctx := context.Background()
+		req := drawing.Request{UserID: "ulla", ActivityID: a.ID(), IdempotencyKey: "lost-answer"}
+		first, err := in.eng.draws.Draw(ctx, req)
+		require.NoError(t, err)
+
+		cfgs.flushRedis()
+		again, err := in.eng.draws.Draw(ctx, req)
+		require.NoError(t, err, "the repeat after Redis forgot the key")
+		assert.True(t, again.Replayed)
+		assert.Equal(t, first.Order.ID, again.Order.ID)
+		assert.Equal(t, first.Order.Outcome, again.Order.Outcome)
+		assert.Zero(t, again.LeftTotal, "the one chance is used")
+
+		_, err = in.eng.draws.Draw(ctx, drawing.Request{UserID: "ulla", ActivityID: a.ID(), IdempotencyKey: "new"})
+		assert.ErrorIs(t, err, draw.ErrQuotaExhausted, "a new key is refused: no second draw")
+		_, err = in.eng.draws.Draw(ctx, drawing.Request{UserID: "ulla", ActivityID: a.ID()})
+		assert.ErrorIs(t, err, draw.ErrQuotaExhausted, "and so is a draw without a key")
+
+		var orders int64
+		require.NoError(t, in.sys.db.Gorm.Raw(`SELECT COUNT(*) FROM orders WHERE activity_id = ?`, a.ID()).Scan(&orders).Error)
+		assert.Equal(t, int64(1), orders)
+	})
+}

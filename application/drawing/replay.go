@@ -52,11 +52,18 @@ func (r *replayer) ReplayByKey(ctx context.Context, d *Draw) (Result, error) {
 }
 
 // Refused answers from the order SQL holds for (user, key), if any; without one the
-// refusal stands. Only refusals for the user's limits ask: a key whose marker Redis no
-// longer holds made a draw that used up one of those chances. A sold-out activity does not
-// ask, so a storm of draws on it costs SQL nothing: a key repeated there after its marker
-// is gone is refused as sold out, unless the user's limits refuse it first.
+// refusal stands. It asks SQL only after the ledger lost its keys' markers (it rebuilt the
+// activity's counters from orders within the keys' lifetime), since a key repeated then
+// finds its draw's chance used and no marker; otherwise the marker would have answered
+// before the limits did, and a refused draw costs SQL nothing. A refusal for a sold-out
+// activity does not ask, unless the user's limits refused first; nor does a key repeated
+// after the marker's own TTL ran out (draw.idempotency_ttl). When the lookup fails, the
+// answer is retryable rather than a refusal that may be wrong.
 func (r *replayer) Refused(ctx context.Context, d *Draw, refusal error) (Result, error) {
+	forgotten, err := r.ledger.KeysForgotten(ctx, d.View.Activity.ID())
+	if err == nil && !forgotten {
+		return Result{}, refusal
+	}
 	o, err := r.orders.ByIdempotencyKey(ctx, d.Req.UserID, d.Req.IdempotencyKey)
 	if errors.Is(err, draw.ErrOrderNotFound) {
 		return Result{}, refusal

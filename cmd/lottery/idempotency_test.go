@@ -19,30 +19,40 @@ import (
 // not a refusal for the chance that order used.
 func TestRepeatedKeyAfterRedisLostItsMarker(t *testing.T) {
 	t.Parallel()
-	eachDrawStack(t, "forgotten-key", func(t *testing.T, cfgs stackConfigs) {
-		cfgs.first.Draw.ReloadGrace = 200 * time.Millisecond
-		in := newInstance(t, cfgs.first)
-		a := runningActivity(t, in, strategy.ModeFixed, 100, activity.Limits{PerUserTotal: 1, PerUserDaily: 1}, invariantPrizes)
-		ctx := context.Background()
-		req := drawing.Request{UserID: "ulla", ActivityID: a.ID(), IdempotencyKey: "lost-answer"}
-		first, err := in.eng.draws.Draw(ctx, req)
-		require.NoError(t, err)
+	for name, lim := range map[string]activity.Limits{
+		"total": {PerUserTotal: 1, PerUserDaily: 1},
+		"daily": {PerUserTotal: 5, PerUserDaily: 1},
+	} {
+		eachDrawStack(t, "forgotten-key-"+name, func(t *testing.T, cfgs stackConfigs) {
+			cfgs.first.Draw.ReloadGrace = 200 * time.Millisecond
+			in := newInstance(t, cfgs.first)
+			a := runningActivity(t, in, strategy.ModeFixed, 100, lim, invariantPrizes)
+			ctx := context.Background()
+			req := drawing.Request{UserID: "ulla", ActivityID: a.ID(), IdempotencyKey: "lost-answer"}
+			first, err := in.eng.draws.Draw(ctx, req)
+			require.NoError(t, err)
+			_, err = in.eng.draws.Draw(ctx, drawing.Request{UserID: "ulla", ActivityID: a.ID(), IdempotencyKey: "next"})
+			require.ErrorIs(t, err, draw.ErrQuotaExhausted, "refused while the markers are intact")
+			forgotten, err := in.eng.ledger.KeysForgotten(ctx, a.ID())
+			require.NoError(t, err)
+			require.False(t, forgotten, "so no refusal asked SQL")
 
-		cfgs.flushRedis()
-		again, err := in.eng.draws.Draw(ctx, req)
-		require.NoError(t, err, "the repeat after Redis forgot the key")
-		assert.True(t, again.Replayed)
-		assert.Equal(t, first.Order.ID, again.Order.ID)
-		assert.Equal(t, first.Order.Outcome, again.Order.Outcome)
-		assert.Zero(t, again.LeftTotal, "the one chance is used")
+			cfgs.flushRedis()
+			again, err := in.eng.draws.Draw(ctx, req)
+			require.NoError(t, err, "the repeat after Redis forgot the key")
+			assert.True(t, again.Replayed)
+			assert.Equal(t, first.Order.ID, again.Order.ID)
+			assert.Equal(t, first.Order.Outcome, again.Order.Outcome)
+			assert.Zero(t, again.LeftToday, "the day's one chance is used")
 
-		_, err = in.eng.draws.Draw(ctx, drawing.Request{UserID: "ulla", ActivityID: a.ID(), IdempotencyKey: "new"})
-		assert.ErrorIs(t, err, draw.ErrQuotaExhausted, "a new key is refused: no second draw")
-		_, err = in.eng.draws.Draw(ctx, drawing.Request{UserID: "ulla", ActivityID: a.ID()})
-		assert.ErrorIs(t, err, draw.ErrQuotaExhausted, "and so is a draw without a key")
+			_, err = in.eng.draws.Draw(ctx, drawing.Request{UserID: "ulla", ActivityID: a.ID(), IdempotencyKey: "new"})
+			assert.ErrorIs(t, err, draw.ErrQuotaExhausted, "a new key is refused: no second draw")
+			_, err = in.eng.draws.Draw(ctx, drawing.Request{UserID: "ulla", ActivityID: a.ID()})
+			assert.ErrorIs(t, err, draw.ErrQuotaExhausted, "and so is a draw without a key")
 
-		var orders int64
-		require.NoError(t, in.sys.db.Gorm.Raw(`SELECT COUNT(*) FROM orders WHERE activity_id = ?`, a.ID()).Scan(&orders).Error)
-		assert.Equal(t, int64(1), orders)
-	})
+			var orders int64
+			require.NoError(t, in.sys.db.Gorm.Raw(`SELECT COUNT(*) FROM orders WHERE activity_id = ?`, a.ID()).Scan(&orders).Error)
+			assert.Equal(t, int64(1), orders)
+		})
+	}
 }

@@ -67,10 +67,10 @@ type Draw struct {
 	// ReloadGrace is how long counters lost from Redis wait before being rebuilt from SQL;
 	// an order must commit within half of it after its admission.
 	ReloadGrace time.Duration
-	// IdempotencyTTL is how long Redis answers a repeated Idempotency-Key by itself. After
-	// it the orders table's unique key still answers with the same order (the repeat takes
-	// a chance and gives it back, or, refused for the user's limits, asks SQL), so it
-	// bounds Redis's memory, not the guarantee: Redis holds one key per draw for this long.
+	// IdempotencyTTL is how long Redis answers a repeated Idempotency-Key by itself; Redis
+	// holds one marker per keyed draw for this long. After it the orders table's unique key
+	// answers a repeat that is admitted (the repeat takes a chance and gives it back); one
+	// refused for the user's limits gets the refusal, unless Redis lost its data meanwhile.
 	IdempotencyTTL time.Duration
 }
 

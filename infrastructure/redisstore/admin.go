@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 
@@ -68,6 +69,31 @@ func (l *Ledger) TopUp(ctx context.Context, activityID, prizeID, amount int64) e
 		return fmt.Errorf("top up prize %d of activity %d: %w: %w", prizeID, activityID, draw.ErrUnavailable, err)
 	}
 	return nil
+}
+
+// forgottenCacheFor is how long a process reuses an answer of KeysForgotten.
+const forgottenCacheFor = time.Second
+
+type forgottenAnswer struct {
+	yes   bool
+	until time.Time
+}
+
+// KeysForgotten implements draw.Ledger: the activity's counters were rebuilt from SQL with
+// orders already taken, less than the idempotency TTL ago. Answers are kept a second per
+// process, so a storm of refusals costs Redis nothing more; the process that rebuilt the
+// counters knows at once.
+func (l *Ledger) KeysForgotten(ctx context.Context, activityID int64) (bool, error) {
+	now := time.Now()
+	if v, ok := l.forgotten.Load(activityID); ok && now.Before(v.(forgottenAnswer).until) {
+		return v.(forgottenAnswer).yes, nil
+	}
+	n, err := l.client.Exists(ctx, l.keys(activityID).rebuilt()).Result()
+	if err != nil {
+		return false, fmt.Errorf("rebuilt mark of activity %d: %w: %w", activityID, draw.ErrUnavailable, err)
+	}
+	l.forgotten.Store(activityID, forgottenAnswer{yes: n == 1, until: now.Add(forgottenCacheFor)})
+	return n == 1, nil
 }
 
 // Quota implements draw.Ledger, loading the activity first if needed.

@@ -28,6 +28,10 @@ func (k keys) prizes() string    { return k.base + "prizes" } // prize ids of th
 func (k keys) journal() string   { return k.base + "journal" }
 func (k keys) loadLock() string  { return k.base + "load-lock" }
 
+// rebuilt exists for the idempotency TTL after counters were rebuilt from SQL with orders
+// already taken: keys used before then may have lost their markers.
+func (k keys) rebuilt() string { return k.base + "rebuilt" }
+
 // gen changes whenever the truth behind the counters changes; a load watches it.
 func (k keys) gen() string { return k.base + "gen" }
 

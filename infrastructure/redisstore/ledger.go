@@ -66,6 +66,7 @@ type Ledger struct {
 	idemTTL    any      // opts.IdempotencyTTL in seconds, boxed once for admissions
 	dayTTL     any      // opts.DayTTL in seconds, likewise
 	hot        sync.Map // activity id → *hotKeys
+	forgotten  sync.Map // activity id → forgottenAnswer
 
 	queue chan *admitCall
 	stop  chan struct{} // closed by Close

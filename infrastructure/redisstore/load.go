@@ -142,6 +142,7 @@ func (l *Ledger) loadLocked(ctx context.Context, k keys, activityID int64, day s
 		return fmt.Errorf("load activity %d: grace: %w: %w", activityID, draw.ErrUnavailable, ctx.Err())
 	}
 	epoch := newToken()
+	var hadOrders bool
 	for range loadRetries {
 		// gen is bumped by everything that changes the truth (blacklist, release,
 		// invalidation); watching it from before the snapshot read makes a load that read
@@ -151,6 +152,7 @@ func (l *Ledger) loadLocked(ctx context.Context, k keys, activityID int64, day s
 			if err != nil {
 				return fmt.Errorf("snapshot: %w", err)
 			}
+			hadOrders = len(snap.Users) > 0
 			_, err = tx.TxPipelined(ctx, func(p redis.Pipeliner) error {
 				l.writeSnapshot(ctx, p, k, day, snap, epoch)
 				return nil
@@ -162,6 +164,9 @@ func (l *Ledger) loadLocked(ctx context.Context, k keys, activityID int64, day s
 		}
 		if err != nil {
 			return fmt.Errorf("load activity %d: %w: %w", activityID, draw.ErrUnavailable, err)
+		}
+		if hadOrders {
+			l.forgotten.Store(activityID, forgottenAnswer{yes: true, until: time.Now().Add(forgottenCacheFor)})
 		}
 		return nil
 	}
@@ -221,6 +226,9 @@ func (l *Ledger) writeSnapshot(ctx context.Context, p redis.Pipeliner, k keys, d
 			members = append(members, u)
 		}
 		p.SAdd(ctx, k.blacklist(), members...)
+	}
+	if len(s.Users) > 0 {
+		p.Set(ctx, k.rebuilt(), 1, l.opts.IdempotencyTTL)
 	}
 	p.Set(ctx, k.epoch(), epoch, 0)
 }

@@ -269,3 +269,38 @@ func TestCounters(t *testing.T) {
 		require.Equal(t, Counters{StockLeft: 8, PoolLeft: map[int64]int64{1 << 58: 2, 2: 0}}, c)
 	})
 }
+
+// A load that finds orders already taken marks the activity for the idempotency TTL: keys
+// used before it may have lost their markers. A first load, with no orders, does not.
+func TestRebuildFromOrdersMarksKeysForgotten(t *testing.T) {
+	const act = 29
+	testkit.EachRedis(t, func(t *testing.T, env testkit.RedisEnv) {
+		snap := draw.Snapshot{ActivityID: act, StockLeft: 10}
+		truth := newFakeTruth(snap)
+		ctx := context.Background()
+		first := newTestLedger(t, env, truth)
+		_, err := first.Admit(ctx, admission(act, "u"))
+		require.NoError(t, err)
+		forgotten, err := first.KeysForgotten(ctx, act)
+		require.NoError(t, err)
+		require.False(t, forgotten, "a first load loses no marker")
+
+		// Redis loses the counters; SQL holds u's order.
+		snap.StockLeft, snap.Users = 9, map[string]draw.UserCount{"u": {Total: 1, Today: 1}}
+		truth.set(snap)
+		require.NoError(t, env.Client.Del(ctx, first.keys(act).epoch()).Err())
+		_, err = first.Admit(ctx, admission(act, "v"))
+		require.NoError(t, err)
+		forgotten, err = first.KeysForgotten(ctx, act)
+		require.NoError(t, err)
+		require.True(t, forgotten, "the loading process knows at once")
+
+		other := newTestLedger(t, env, truth) // another process, no cached answer
+		forgotten, err = other.KeysForgotten(ctx, act)
+		require.NoError(t, err)
+		require.True(t, forgotten, "others read it from Redis")
+		ttl, err := env.Client.TTL(ctx, first.keys(act).rebuilt()).Result()
+		require.NoError(t, err)
+		require.InDelta(t, time.Hour.Seconds(), ttl.Seconds(), 5, "as long as a marker lives")
+	})
+}

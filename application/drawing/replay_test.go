@@ -1,0 +1,75 @@
+package drawing
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/lottery-go/lottery/domain/draw"
+)
+
+// keyOrders plays SQL for one idempotency key: its order, or err.
+type keyOrders struct {
+	draw.Orders
+	order  draw.Order
+	err    error
+	lookup int
+}
+
+func (o *keyOrders) ByIdempotencyKey(context.Context, string, string) (draw.Order, error) {
+	o.lookup++
+	return o.order, o.err
+}
+
+// markLedger says whether keys' markers may be lost, and that the user has no chance left.
+type markLedger struct {
+	draw.Ledger
+	forgotten bool
+	err       error
+}
+
+func (l markLedger) KeysForgotten(context.Context, int64) (bool, error) { return l.forgotten, l.err }
+func (markLedger) Quota(context.Context, int64, string, string, int64, int64) (int64, int64, error) {
+	return 0, 0, nil
+}
+
+func TestRefusedAsksSQLOnlyWhenMarkersMayBeLost(t *testing.T) {
+	t.Parallel()
+	refusal := draw.ErrQuotaExhausted
+	earlier := draw.Order{ID: 5, UserID: "u", ActivityID: 9}
+	cases := []struct {
+		name       string
+		ledger     markLedger
+		orders     keyOrders
+		wantLookup int
+		wantErr    error
+	}{
+		{"markers intact: the refusal, no lookup", markLedger{}, keyOrders{order: earlier}, 0, refusal},
+		{"markers lost, key made an order: that order", markLedger{forgotten: true}, keyOrders{order: earlier}, 1, nil},
+		{"markers lost, key unknown: the refusal", markLedger{forgotten: true}, keyOrders{err: draw.ErrOrderNotFound}, 1, refusal},
+		{"markers lost, SQL down: retryable", markLedger{forgotten: true}, keyOrders{err: errors.New("connection refused")}, 1, draw.ErrUnavailable},
+		{"Redis cannot tell: asks SQL", markLedger{err: errors.New("timeout")}, keyOrders{order: earlier}, 1, nil},
+		{"another user's order is not answered", markLedger{forgotten: true}, keyOrders{order: draw.Order{ID: 6, UserID: "x", ActivityID: 9}}, 1, draw.ErrOrderNotFound},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			orders := tc.orders
+			r := &replayer{orders: &orders, ledger: tc.ledger}
+			d := &Draw{Req: Request{UserID: "u", IdempotencyKey: "k"}, View: &View{Activity: activityOfKind(t, "lottery")}, Now: time.Now()}
+			res, err := r.Refused(context.Background(), d, refusal)
+			assert.Equal(t, tc.wantLookup, orders.lookup)
+			if tc.wantErr != nil {
+				assert.ErrorIs(t, err, tc.wantErr)
+				return
+			}
+			require.NoError(t, err)
+			assert.True(t, res.Replayed)
+			assert.Equal(t, earlier.ID, res.Order.ID)
+		})
+	}
+}

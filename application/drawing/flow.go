@@ -66,7 +66,8 @@ type Replayer interface {
 	Replay(ctx context.Context, d *Draw, orderID int64) (Result, error)
 	ReplayByKey(ctx context.Context, d *Draw) (Result, error)
 	// Refused answers a draw the ledger refused for the user's limits: with the order its
-	// key made earlier if SQL holds one, else with refusal.
+	// key made earlier, when the ledger may have lost the key's marker and SQL holds one;
+	// else with refusal.
 	Refused(ctx context.Context, d *Draw, refusal error) (Result, error)
 }
 
@@ -103,9 +104,8 @@ func (f *Flow) Run(ctx context.Context, req Request) (Result, error) {
 		if errors.As(err, &dup) {
 			return f.replayer.Replay(ctx, d, dup.OrderID)
 		}
-		// Redis keeps a key's marker for the idempotency TTL, and loses it with its data.
-		// Repeating a key after that finds the user's limits used up, by the very draw
-		// the key made; SQL still knows that draw.
+		// A key repeated after Redis lost its marker (with its data) finds the user's
+		// limits used up by the very draw the key made; SQL still knows that draw.
 		if d.Req.IdempotencyKey != "" && errors.Is(err, draw.ErrQuotaExhausted) {
 			return f.replayer.Refused(ctx, d, err)
 		}

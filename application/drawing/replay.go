@@ -52,15 +52,16 @@ func (r *replayer) ReplayByKey(ctx context.Context, d *Draw) (Result, error) {
 }
 
 // Refused answers from the order SQL holds for (user, key), if any; without one the
-// refusal stands. It asks SQL only after the ledger lost its keys' markers (it rebuilt the
-// activity's counters from orders within the keys' lifetime), since a key repeated then
-// finds its draw's chance used and no marker; otherwise the marker would have answered
-// before the limits did, and a refused draw costs SQL nothing. A refusal for a sold-out
-// activity does not ask, unless the user's limits refused first; nor does a key repeated
-// after the marker's own TTL ran out (draw.idempotency_ttl). When the lookup fails, the
-// answer is retryable rather than a refusal that may be wrong.
+// refusal stands. It asks SQL only while the ledger may have lost the activity's markers
+// (it rebuilt its counters from orders after Redis lost its data, within the markers'
+// lifetime): otherwise the key's marker would have answered before the limits did, and a
+// refused draw costs SQL nothing. Not covered: a refusal for a sold-out activity while
+// the user still has chances; a key repeated after its marker's own TTL ran out
+// (draw.idempotency_ttl); a key repeated for another activity than its order's, whose
+// mark is not the one read. When the lookup fails, the answer is retryable rather than a
+// refusal that may be wrong.
 func (r *replayer) Refused(ctx context.Context, d *Draw, refusal error) (Result, error) {
-	forgotten, err := r.ledger.KeysForgotten(ctx, d.View.Activity.ID())
+	forgotten, err := r.ledger.MarkersMayBeLost(ctx, d.View.Activity.ID())
 	if err == nil && !forgotten {
 		return Result{}, refusal
 	}

@@ -32,7 +32,7 @@ type markLedger struct {
 	err       error
 }
 
-func (l markLedger) KeysForgotten(context.Context, int64) (bool, error) { return l.forgotten, l.err }
+func (l markLedger) MarkersMayBeLost(context.Context, int64) (bool, error) { return l.forgotten, l.err }
 func (markLedger) Quota(context.Context, int64, string, string, int64, int64) (int64, int64, error) {
 	return 0, 0, nil
 }

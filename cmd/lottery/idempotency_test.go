@@ -33,7 +33,7 @@ func TestRepeatedKeyAfterRedisLostItsMarker(t *testing.T) {
 			require.NoError(t, err)
 			_, err = in.eng.draws.Draw(ctx, drawing.Request{UserID: "ulla", ActivityID: a.ID(), IdempotencyKey: "next"})
 			require.ErrorIs(t, err, draw.ErrQuotaExhausted, "refused while the markers are intact")
-			forgotten, err := in.eng.ledger.KeysForgotten(ctx, a.ID())
+			forgotten, err := in.eng.ledger.MarkersMayBeLost(ctx, a.ID())
 			require.NoError(t, err)
 			require.False(t, forgotten, "so no refusal asked SQL")
 

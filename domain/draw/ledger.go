@@ -25,10 +25,10 @@ type Ledger interface {
 	Settle(ctx context.Context, done []Settlement) error
 	// Quota reports what is left of a user's limits; -1 means unlimited.
 	Quota(ctx context.Context, activityID int64, userID, day string, total, daily int64) (leftTotal, leftToday int64, err error)
-	// KeysForgotten reports whether idempotency keys of the activity used a while ago may
-	// have lost their markers: its counters were rebuilt from its orders (after the cache
-	// lost them) within the keys' lifetime.
-	KeysForgotten(ctx context.Context, activityID int64) (bool, error)
+	// MarkersMayBeLost reports whether idempotency keys of the activity used a while ago
+	// may have lost their markers: the ledger lost its data, with orders already taken,
+	// within the markers' lifetime.
+	MarkersMayBeLost(ctx context.Context, activityID int64) (bool, error)
 }
 
 // Candidate is one sampled outcome. PrizeID 0 is "no prize".

@@ -71,19 +71,23 @@ func (l *Ledger) TopUp(ctx context.Context, activityID, prizeID, amount int64) e
 	return nil
 }
 
-// forgottenCacheFor is how long a process reuses an answer of KeysForgotten.
-const forgottenCacheFor = time.Second
+// forgottenCacheFor is how long a process reuses an answer of MarkersMayBeLost: a second,
+// and less than half the reload grace, so an answer read before Redis lost its data is
+// gone before the reload that marks the activity can have finished.
+func (l *Ledger) forgottenCacheFor() time.Duration {
+	return min(time.Second, l.opts.ReloadGrace/2)
+}
 
 type forgottenAnswer struct {
 	yes   bool
 	until time.Time
 }
 
-// KeysForgotten implements draw.Ledger: the activity's counters were rebuilt from SQL with
-// orders already taken, less than the idempotency TTL ago. Answers are kept a second per
-// process, so a storm of refusals costs Redis nothing more; the process that rebuilt the
-// counters knows at once.
-func (l *Ledger) KeysForgotten(ctx context.Context, activityID int64) (bool, error) {
+// MarkersMayBeLost implements draw.Ledger: Redis lost the activity's keys, which a load
+// found out by rebuilding its counters from orders already taken, less than the
+// idempotency TTL ago. Answers are kept a short while per process, so a storm of refusals
+// costs Redis nothing more; the process that rebuilt the counters knows at once.
+func (l *Ledger) MarkersMayBeLost(ctx context.Context, activityID int64) (bool, error) {
 	now := time.Now()
 	if v, ok := l.forgotten.Load(activityID); ok && now.Before(v.(forgottenAnswer).until) {
 		return v.(forgottenAnswer).yes, nil
@@ -92,7 +96,7 @@ func (l *Ledger) KeysForgotten(ctx context.Context, activityID int64) (bool, err
 	if err != nil {
 		return false, fmt.Errorf("rebuilt mark of activity %d: %w: %w", activityID, draw.ErrUnavailable, err)
 	}
-	l.forgotten.Store(activityID, forgottenAnswer{yes: n == 1, until: now.Add(forgottenCacheFor)})
+	l.forgotten.Store(activityID, forgottenAnswer{yes: n == 1, until: now.Add(l.forgottenCacheFor())})
 	return n == 1, nil
 }
 

@@ -28,9 +28,12 @@ func (k keys) prizes() string    { return k.base + "prizes" } // prize ids of th
 func (k keys) journal() string   { return k.base + "journal" }
 func (k keys) loadLock() string  { return k.base + "load-lock" }
 
-// rebuilt exists for the idempotency TTL after counters were rebuilt from SQL with orders
-// already taken: keys used before then may have lost their markers.
+// rebuilt exists for the idempotency TTL after counters were rebuilt from SQL, with orders
+// already taken, because Redis had lost them: keys used before then may have lost their
+// markers. seen marks that the activity was loaded since Redis last lost its data; unlike
+// the epoch, an invalidation (whose reload loses no marker) leaves it.
 func (k keys) rebuilt() string { return k.base + "rebuilt" }
+func (k keys) seen() string    { return k.base + "seen" }
 
 // gen changes whenever the truth behind the counters changes; a load watches it.
 func (k keys) gen() string { return k.base + "gen" }

@@ -142,31 +142,37 @@ func (l *Ledger) loadLocked(ctx context.Context, k keys, activityID int64, day s
 		return fmt.Errorf("load activity %d: grace: %w: %w", activityID, draw.ErrUnavailable, ctx.Err())
 	}
 	epoch := newToken()
-	var hadOrders bool
+	var markersLost bool
 	for range loadRetries {
 		// gen is bumped by everything that changes the truth (blacklist, release,
 		// invalidation); watching it from before the snapshot read makes a load that read
 		// SQL too early fail and read again instead of writing stale counters.
 		err := l.client.Watch(ctx, func(tx *redis.Tx) error {
+			seen, err := tx.Exists(ctx, k.seen()).Result()
+			if err != nil {
+				return fmt.Errorf("seen: %w", err)
+			}
 			snap, err := l.truth.Snapshot(ctx, activityID, day)
 			if err != nil {
 				return fmt.Errorf("snapshot: %w", err)
 			}
-			hadOrders = len(snap.Users) > 0
+			// Orders without the seen mark: Redis lost this activity's keys, its
+			// idempotency markers with them.
+			markersLost = seen == 0 && len(snap.Users) > 0
 			_, err = tx.TxPipelined(ctx, func(p redis.Pipeliner) error {
-				l.writeSnapshot(ctx, p, k, day, snap, epoch)
+				l.writeSnapshot(ctx, p, k, day, snap, epoch, markersLost)
 				return nil
 			})
 			return err
-		}, k.gen(), k.epoch())
+		}, k.gen(), k.epoch(), k.seen())
 		if errors.Is(err, redis.TxFailedErr) {
 			continue
 		}
 		if err != nil {
 			return fmt.Errorf("load activity %d: %w: %w", activityID, draw.ErrUnavailable, err)
 		}
-		if hadOrders {
-			l.forgotten.Store(activityID, forgottenAnswer{yes: true, until: time.Now().Add(forgottenCacheFor)})
+		if markersLost {
+			l.forgotten.Store(activityID, forgottenAnswer{yes: true, until: time.Now().Add(l.forgottenCacheFor())})
 		}
 		return nil
 	}
@@ -181,7 +187,7 @@ const hsetChunk = 1000
 // day only: other days' keys either expired or belong to a day that starts after the load
 // (and so hold only admissions of the new epoch), barring clock skew between servers,
 // which the reconcile job reports.
-func (l *Ledger) writeSnapshot(ctx context.Context, p redis.Pipeliner, k keys, day string, s draw.Snapshot, epoch string) {
+func (l *Ledger) writeSnapshot(ctx context.Context, p redis.Pipeliner, k keys, day string, s draw.Snapshot, epoch string, markersLost bool) {
 	p.Set(ctx, k.stock(), max(s.StockLeft, 0), 0)
 
 	p.Del(ctx, k.userTotal(), k.userDay(day))
@@ -227,8 +233,9 @@ func (l *Ledger) writeSnapshot(ctx context.Context, p redis.Pipeliner, k keys, d
 		}
 		p.SAdd(ctx, k.blacklist(), members...)
 	}
-	if len(s.Users) > 0 {
+	if markersLost {
 		p.Set(ctx, k.rebuilt(), 1, l.opts.IdempotencyTTL)
 	}
+	p.Set(ctx, k.seen(), 1, 0)
 	p.Set(ctx, k.epoch(), epoch, 0)
 }

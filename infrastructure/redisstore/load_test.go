@@ -270,35 +270,43 @@ func TestCounters(t *testing.T) {
 	})
 }
 
-// A load that finds orders already taken marks the activity for the idempotency TTL: keys
-// used before it may have lost their markers. A first load, with no orders, does not.
-func TestRebuildFromOrdersMarksKeysForgotten(t *testing.T) {
+// A load that finds orders but not the seen mark, i.e. Redis lost the activity's keys,
+// marks it for the idempotency TTL: keys used before may have lost their markers. A first
+// load, with no orders, does not; nor does the reload after an invalidation, which loses
+// no marker.
+func TestLoadAfterLosingKeysMarksMarkersLost(t *testing.T) {
 	const act = 29
 	testkit.EachRedis(t, func(t *testing.T, env testkit.RedisEnv) {
 		snap := draw.Snapshot{ActivityID: act, StockLeft: 10}
 		truth := newFakeTruth(snap)
 		ctx := context.Background()
 		first := newTestLedger(t, env, truth)
+		lost := func(l *Ledger) bool {
+			t.Helper()
+			yes, err := l.MarkersMayBeLost(ctx, act)
+			require.NoError(t, err)
+			return yes
+		}
 		_, err := first.Admit(ctx, admission(act, "u"))
 		require.NoError(t, err)
-		forgotten, err := first.KeysForgotten(ctx, act)
-		require.NoError(t, err)
-		require.False(t, forgotten, "a first load loses no marker")
+		require.False(t, lost(first), "a first load loses no marker")
 
-		// Redis loses the counters; SQL holds u's order.
+		// SQL holds u's order; an invalidation reloads the counters, markers intact.
 		snap.StockLeft, snap.Users = 9, map[string]draw.UserCount{"u": {Total: 1, Today: 1}}
 		truth.set(snap)
-		require.NoError(t, env.Client.Del(ctx, first.keys(act).epoch()).Err())
+		require.NoError(t, first.Invalidate(ctx, act))
 		_, err = first.Admit(ctx, admission(act, "v"))
 		require.NoError(t, err)
-		forgotten, err = first.KeysForgotten(ctx, act)
-		require.NoError(t, err)
-		require.True(t, forgotten, "the loading process knows at once")
+		require.Equal(t, int64(2), truth.calls.Load())
+		require.False(t, lost(newTestLedger(t, env, truth)), "an invalidation loses no marker")
 
-		other := newTestLedger(t, env, truth) // another process, no cached answer
-		forgotten, err = other.KeysForgotten(ctx, act)
+		// Redis loses everything of this prefix.
+		testkit.LoseKeys(env.Client, env.Prefix)
+		_, err = first.Admit(ctx, admission(act, "w"))
 		require.NoError(t, err)
-		require.True(t, forgotten, "others read it from Redis")
+		require.Equal(t, int64(3), truth.calls.Load())
+		require.True(t, lost(first), "the loading process knows at once")
+		require.True(t, lost(newTestLedger(t, env, truth)), "others read it from Redis")
 		ttl, err := env.Client.TTL(ctx, first.keys(act).rebuilt()).Result()
 		require.NoError(t, err)
 		require.InDelta(t, time.Hour.Seconds(), ttl.Seconds(), 5, "as long as a marker lives")

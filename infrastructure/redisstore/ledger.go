@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"sync"
 	"time"
@@ -38,6 +39,11 @@ type Options struct {
 	// DayTTL is how long per-day counters outlive their last write. Default 72h, enough
 	// for any time zone's day to be over.
 	DayTTL time.Duration
+	// RestartCheck is how often the ledger checks that Redis is the server its counters
+	// were loaded on (see CheckServer). Default 500ms; negative turns the check off.
+	RestartCheck time.Duration
+	// Log receives what the checks find. Default slog.Default().
+	Log *slog.Logger
 }
 
 func (o Options) withDefaults() Options {
@@ -51,6 +57,12 @@ func (o Options) withDefaults() Options {
 	def(&o.CallTimeout, 3*time.Second)
 	def(&o.IdempotencyTTL, time.Hour)
 	def(&o.DayTTL, 72*time.Hour)
+	if o.RestartCheck == 0 {
+		o.RestartCheck = 500 * time.Millisecond
+	}
+	if o.Log == nil {
+		o.Log = slog.Default()
+	}
 	if o.BatchMax <= 0 {
 		o.BatchMax = 256
 	}
@@ -68,9 +80,10 @@ type Ledger struct {
 	hot        sync.Map // activity id → *hotKeys
 	forgotten  sync.Map // activity id → forgottenAnswer
 
-	queue chan *admitCall
-	stop  chan struct{} // closed by Close
-	done  chan struct{} // closed when the batcher has exited
+	queue     chan *admitCall
+	stop      chan struct{} // closed by Close
+	done      chan struct{} // closed when the batcher has exited
+	watchDone chan struct{} // closed when the server watch has exited
 
 	// loads lets one goroutine per activity and process load while the others wait;
 	// the load lock in Redis does the same across processes.
@@ -105,11 +118,17 @@ func NewLedger(client redis.UniversalClient, truth draw.Truth, opts Options) *Le
 		queue:      make(chan *admitCall, 4*opts.BatchMax),
 		stop:       make(chan struct{}),
 		done:       make(chan struct{}),
+		watchDone:  make(chan struct{}),
 		loading:    make(map[int64]*loadFlight),
 		loadCtx:    ctx,
 		cancel:     cancel,
 	}
 	go l.runBatcher()
+	if opts.RestartCheck > 0 {
+		go l.watchServer()
+	} else {
+		close(l.watchDone)
+	}
 	return l
 }
 
@@ -119,6 +138,7 @@ func (l *Ledger) Close() error {
 	l.closeOnce.Do(func() {
 		close(l.stop)
 		<-l.done
+		<-l.watchDone
 		// Under loadMu so no load starts (background.Add) once Wait may have begun.
 		l.loadMu.Lock()
 		l.cancel()

@@ -46,7 +46,7 @@ func buildEngine(ctx context.Context, s *system) (*engine, error) {
 	}
 	truth := persistence.NewTruth(s.db, e.activities, time.Now)
 	e.ledger = redisstore.NewLedger(s.redis, truth, redisstore.Options{Prefix: cfg.Redis.Prefix, ReloadGrace: cfg.Draw.ReloadGrace,
-		IdempotencyTTL: cfg.Draw.IdempotencyTTL, Log: s.log})
+		IdempotencyTTL: cfg.Draw.IdempotencyTTL, Log: s.log, RestartCheck: s.restartCheck()})
 	s.onClose(func() { _ = e.ledger.Close() })
 	w, err := persistence.NewOrderWriter(s.db, persistence.WriterOptions{
 		PerRequest: cfg.Persist == config.PersistPerRequest,

@@ -191,7 +191,7 @@ func jobDepsOf(ctx context.Context, s *system) (jobDeps, error) {
 	d := jobDeps{activities: persistence.NewActivityRepo(s.db, s.ids.Next), orders: persistence.NewOrderRepo(s.db)}
 	d.ledger = redisstore.NewLedger(s.redis, persistence.NewTruth(s.db, d.activities, time.Now),
 		redisstore.Options{Prefix: s.cfg.Redis.Prefix, ReloadGrace: s.cfg.Draw.ReloadGrace,
-			IdempotencyTTL: s.cfg.Draw.IdempotencyTTL, Log: s.log})
+			IdempotencyTTL: s.cfg.Draw.IdempotencyTTL, Log: s.log, RestartCheck: s.restartCheck()})
 	s.onClose(func() { _ = d.ledger.Close() })
 	d.feed = changefeed.New(s.redis, s.cfg.Redis.Prefix, time.Second, s.log)
 	var err error

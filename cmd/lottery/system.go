@@ -22,14 +22,16 @@ import (
 
 // system is every adapter of one process, opened in dependency order and closed in reverse.
 type system struct {
-	cfg      config.Config
-	log      *slog.Logger
-	db       *persistence.DB
-	redis    *redis.Client
-	nats     *messaging.Conn
-	ids      *idgen.Generator
-	registry *prometheus.Registry
-	closers  []func()
+	cfg   config.Config
+	log   *slog.Logger
+	db    *persistence.DB
+	redis *redis.Client
+	// redisInProcess: the embedded Redis-protocol server, which restarts only with us.
+	redisInProcess bool
+	nats           *messaging.Conn
+	ids            *idgen.Generator
+	registry       *prometheus.Registry
+	closers        []func()
 }
 
 // openSQL picks MySQL when a DSN is configured, else the SQLite file under the data dir.
@@ -95,6 +97,7 @@ func (s *system) openRedis(ctx context.Context) error {
 		}
 		s.onClose(srv.Close)
 		addr, where = srv.Addr(), "embedded redis-protocol server on "+srv.Addr()
+		s.redisInProcess = true
 	}
 	s.redis = redis.NewClient(&redis.Options{
 		Addr: addr, Password: s.cfg.Redis.Password, DB: s.cfg.Redis.DB,
@@ -155,4 +158,13 @@ func (s *system) checks() []rest.Check {
 			return s.nats.Ping(ctx)
 		}},
 	}
+}
+
+// restartCheck is how often a ledger checks that Redis is the server it was (0: the
+// default); never for the in-process server.
+func (s *system) restartCheck() time.Duration {
+	if s.redisInProcess {
+		return -1
+	}
+	return 0
 }

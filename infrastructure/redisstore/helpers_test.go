@@ -56,7 +56,7 @@ func (f *fakeTruth) Snapshot(_ context.Context, activityID int64, day string) (d
 // newTestLedger builds a ledger on env with a short grace, closed with the test.
 func newTestLedger(t testing.TB, env testkit.RedisEnv, truth draw.Truth) *Ledger {
 	t.Helper()
-	l := NewLedger(env.Client, truth, Options{Prefix: env.Prefix, ReloadGrace: 20 * time.Millisecond})
+	l := NewLedger(env.Client, truth, Options{Prefix: env.Prefix, ReloadGrace: 20 * time.Millisecond, RestartCheck: -1})
 	t.Cleanup(func() { _ = l.Close() })
 	return l
 }

@@ -40,7 +40,9 @@ type Options struct {
 	// for any time zone's day to be over.
 	DayTTL time.Duration
 	// RestartCheck is how often the ledger checks that Redis is the server its counters
-	// were loaded on (see CheckServer). Default 500ms; negative turns the check off.
+	// were checked on (see CheckServer). Default 500ms; negative turns the check off, as
+	// for the in-process server, which cannot restart without this process. One Redis
+	// node (or Sentinel's master) is assumed: a cluster's nodes each have their own id.
 	RestartCheck time.Duration
 	// Log receives what the checks find. Default slog.Default().
 	Log *slog.Logger
@@ -138,11 +140,11 @@ func (l *Ledger) Close() error {
 	l.closeOnce.Do(func() {
 		close(l.stop)
 		<-l.done
-		<-l.watchDone
 		// Under loadMu so no load starts (background.Add) once Wait may have begun.
 		l.loadMu.Lock()
-		l.cancel()
+		l.cancel() // also ends a server check in flight
 		l.loadMu.Unlock()
+		<-l.watchDone
 		l.background.Wait()
 	})
 	return nil

@@ -10,8 +10,7 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
-// errNoRunID: the server does not say which process it is (the in-process Redis-protocol
-// server, which cannot restart without this process).
+// errNoRunID: the server's INFO names no run_id.
 var errNoRunID = errors.New("redis INFO has no run_id")
 
 // serverKey holds the run_id of the Redis server the counters were last checked on. It
@@ -19,14 +18,15 @@ var errNoRunID = errors.New("redis INFO has no run_id")
 // carries an older server's id.
 func (l *Ledger) serverKey() string { return l.opts.Prefix + "server" }
 
-// watchServer checks every RestartCheck that Redis is the server the counters were loaded
-// on, until Close. A restart that kept data (from a snapshot or an AOF that lost its last
-// writes), or a replica promoted while behind, leaves epochs whose counters may trail SQL:
-// every loaded activity is then invalidated and rebuilt from SQL at its next draw.
+// watchServer runs CheckServer every RestartCheck until Close. A restart that kept data
+// (from a snapshot or an AOF that lost its last writes), or a replica promoted while
+// behind, leaves epochs whose counters may trail SQL. A failing check is logged when it
+// starts and when it stops failing, not at every tick.
 func (l *Ledger) watchServer() {
 	defer close(l.watchDone)
 	t := time.NewTicker(l.opts.RestartCheck)
 	defer t.Stop()
+	var failing error
 	for {
 		select {
 		case <-l.stop:
@@ -37,26 +37,27 @@ func (l *Ledger) watchServer() {
 		n, err := l.CheckServer(ctx)
 		cancel()
 		switch {
-		case errors.Is(err, errNoRunID):
-			return
-		case err != nil:
-			l.opts.Log.Debug("redis server check failed", "err", err)
-		case n > 0:
-			l.opts.Log.Warn("redis is not the server the counters were loaded on (restarted with data, or a replica took over); rebuilding them from SQL",
+		case err != nil && failing == nil && l.loadCtx.Err() == nil:
+			l.opts.Log.Warn("cannot check which Redis server holds the counters; retrying", "err", err)
+		case err == nil && failing != nil:
+			l.opts.Log.Info("checking the Redis server works again")
+		}
+		failing = err
+		if n > 0 {
+			l.opts.Log.Warn("redis is not the server the counters were checked on (restarted with its data, or a replica took over); rebuilding them from SQL",
 				"activities", n)
 		}
 	}
 }
 
-// CheckServer compares Redis's run_id with the one recorded at the last check and, when
-// they differ, invalidates every loaded activity; it returns how many. The first check on
-// a server with no record (new, or restarted empty) only records it.
+// CheckServer compares Redis's run_id with the one recorded in its data and, when they
+// differ, invalidates every loaded activity and marks its idempotency markers as possibly
+// lost; it returns how many. Without a record (a Redis that restarted empty, a new
+// deployment, or the first check after upgrading to this version) it only records: data
+// restored from a backup taken before the first record is not recognised. The record is
+// written last, so a check that fails halfway is done again.
 func (l *Ledger) CheckServer(ctx context.Context) (int, error) {
 	info, err := l.client.Info(ctx, "server").Result()
-	var refused redis.Error
-	if errors.As(err, &refused) {
-		return 0, fmt.Errorf("%w: %w", errNoRunID, err)
-	}
 	if err != nil {
 		return 0, fmt.Errorf("redis info: %w", err)
 	}
@@ -71,23 +72,31 @@ func (l *Ledger) CheckServer(ctx context.Context) (int, error) {
 	if recorded == runID {
 		return 0, nil
 	}
-	n := 0
-	if recorded != "" {
-		ids, err := l.Loaded(ctx)
-		if err != nil {
-			return 0, err
-		}
-		for _, id := range ids {
-			if err := l.Invalidate(ctx, id); err != nil {
-				return n, err
-			}
-			n++
-		}
+	if recorded == "" {
+		return 0, l.record(ctx, runID)
 	}
+	ids, err := l.Loaded(ctx)
+	if err != nil {
+		return 0, err
+	}
+	for i, id := range ids {
+		if err := l.Invalidate(ctx, id); err != nil {
+			return i, err
+		}
+		// Markers of the draws the older data lacks are gone; the seen mark is not.
+		if err := l.client.Set(ctx, l.keys(id).rebuilt(), 1, l.opts.IdempotencyTTL).Err(); err != nil {
+			return i, fmt.Errorf("mark activity %d: %w", id, err)
+		}
+		l.forgotten.Delete(id)
+	}
+	return len(ids), l.record(ctx, runID)
+}
+
+func (l *Ledger) record(ctx context.Context, runID string) error {
 	if err := l.client.Set(ctx, l.serverKey(), runID, 0).Err(); err != nil {
-		return n, fmt.Errorf("record server: %w", err)
+		return fmt.Errorf("record server: %w", err)
 	}
-	return n, nil
+	return nil
 }
 
 // infoField returns the value of name in an INFO reply ("name:value" lines).

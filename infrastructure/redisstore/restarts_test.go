@@ -14,7 +14,8 @@ import (
 
 // A Redis that restarted with data (or a replica that took over) carries the previous
 // server's id in the record: every loaded activity is rebuilt from SQL, because its
-// counters may trail the orders. The in-process server has no run_id and is not watched.
+// counters may trail the orders, and its idempotency markers count as possibly lost. The
+// in-process server refuses INFO server (serve does not watch it).
 func TestServerChangeRebuildsLoadedActivities(t *testing.T) {
 	t.Parallel()
 	t.Run("embedded", func(t *testing.T) {
@@ -23,7 +24,7 @@ func TestServerChangeRebuildsLoadedActivities(t *testing.T) {
 		l := NewLedger(env.Client, newFakeTruth(), Options{Prefix: env.Prefix, RestartCheck: -1})
 		t.Cleanup(func() { _ = l.Close() })
 		_, err := l.CheckServer(context.Background())
-		require.ErrorIs(t, err, errNoRunID)
+		require.Error(t, err)
 	})
 	addr := os.Getenv("LOTTERY_TEST_REDIS_ADDR")
 	if addr == "" {
@@ -56,5 +57,14 @@ func TestServerChangeRebuildsLoadedActivities(t *testing.T) {
 		_, err = l.Admit(ctx, admission(act, "v"))
 		require.NoError(t, err)
 		require.Equal(t, int64(2), truth.calls.Load(), "rebuilt from SQL")
+		require.Equal(t, int64(1), env.Client.Exists(ctx, l.keys(act).rebuilt()).Val(), "markers may be lost")
+
+		// No record (a Redis that restarted empty, or the first check of this version): it
+		// is recorded, and nothing is rebuilt that the missing epochs do not rebuild.
+		require.NoError(t, env.Client.Del(ctx, l.serverKey()).Err())
+		n, err = l.CheckServer(ctx)
+		require.NoError(t, err)
+		require.Zero(t, n)
+		require.Equal(t, int64(1), env.Client.Exists(ctx, l.serverKey()).Val(), "recorded")
 	})
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/lottery-go/lottery/domain/activity"
 	"github.com/lottery-go/lottery/domain/draw"
 	"github.com/lottery-go/lottery/infrastructure/persistence"
 	"github.com/lottery-go/lottery/internal/testkit"
@@ -29,17 +30,24 @@ func TestRecordReleaseOnlyRaises(t *testing.T) {
 	})
 }
 
+// truthOfNewActivity stores a new activity and reads its truth at a clock 30 minutes into
+// its window.
+func truthOfNewActivity(t *testing.T, env testkit.SQLEnv) (*activity.Activity, *persistence.Truth, time.Time) {
+	t.Helper()
+	activities := persistence.NewActivityRepo(env.DB, newID)
+	a := newActivity(t, "m")
+	require.NoError(t, activities.Create(context.Background(), a))
+	now := testBegin.Add(30 * time.Minute)
+	return a, persistence.NewTruth(env.DB, activities, func() time.Time { return now }), now
+}
+
 func TestSnapshotCarriesReleased(t *testing.T) {
 	t.Parallel()
 	testkit.EachSQL(t, func(t *testing.T, env testkit.SQLEnv) {
 		t.Parallel()
 		ctx := context.Background()
-		activities := persistence.NewActivityRepo(env.DB, newID)
-		a := newActivity(t, "m")
-		require.NoError(t, activities.Create(ctx, a))
+		a, truth, now := truthOfNewActivity(t, env)
 		prizes := a.Strategy().Prizes() // slots 40 at begin + 60 an hour later; even 2000; no plan 1
-		now := testBegin.Add(30 * time.Minute)
-		truth := persistence.NewTruth(env.DB, activities, func() time.Time { return now })
 
 		snap, err := truth.Snapshot(ctx, a.ID(), "2026-11-11")
 		require.NoError(t, err)
@@ -66,12 +74,8 @@ func TestTotalsAgreeWithTheSnapshot(t *testing.T) {
 	testkit.EachSQL(t, func(t *testing.T, env testkit.SQLEnv) {
 		t.Parallel()
 		ctx := context.Background()
-		activities := persistence.NewActivityRepo(env.DB, newID)
-		a := newActivity(t, "m")
-		require.NoError(t, activities.Create(ctx, a))
+		a, truth, now := truthOfNewActivity(t, env)
 		prizes := a.Strategy().Prizes()
-		now := testBegin.Add(30 * time.Minute)
-		truth := persistence.NewTruth(env.DB, activities, func() time.Time { return now })
 		require.NoError(t, persistence.NewReleaseRepo(env.DB).RecordRelease(ctx, prizes[0].ID, 45, now))
 
 		const q = `INSERT INTO orders (id, activity_id, strategy_id, user_id, day, outcome, prize_id,

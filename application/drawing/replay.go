@@ -61,8 +61,8 @@ func (r *replayer) ReplayByKey(ctx context.Context, d *Draw) (Result, error) {
 // mark is not the one read. When the lookup fails, the answer is retryable rather than a
 // refusal that may be wrong.
 func (r *replayer) Refused(ctx context.Context, d *Draw, refusal error) (Result, error) {
-	forgotten, err := r.ledger.MarkersMayBeLost(ctx, d.View.Activity.ID())
-	if err == nil && !forgotten {
+	lost, err := r.ledger.MarkersMayBeLost(ctx, d.View.Activity.ID())
+	if err == nil && !lost {
 		return Result{}, refusal
 	}
 	o, err := r.orders.ByIdempotencyKey(ctx, d.Req.UserID, d.Req.IdempotencyKey)

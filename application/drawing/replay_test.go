@@ -28,11 +28,11 @@ func (o *keyOrders) ByIdempotencyKey(context.Context, string, string) (draw.Orde
 // markLedger says whether keys' markers may be lost, and that the user has no chance left.
 type markLedger struct {
 	draw.Ledger
-	forgotten bool
-	err       error
+	lost bool
+	err  error
 }
 
-func (l markLedger) MarkersMayBeLost(context.Context, int64) (bool, error) { return l.forgotten, l.err }
+func (l markLedger) MarkersMayBeLost(context.Context, int64) (bool, error) { return l.lost, l.err }
 func (markLedger) Quota(context.Context, int64, string, string, int64, int64) (int64, int64, error) {
 	return 0, 0, nil
 }
@@ -49,11 +49,11 @@ func TestRefusedAsksSQLOnlyWhenMarkersMayBeLost(t *testing.T) {
 		wantErr    error
 	}{
 		{"markers intact: the refusal, no lookup", markLedger{}, keyOrders{order: earlier}, 0, refusal},
-		{"markers lost, key made an order: that order", markLedger{forgotten: true}, keyOrders{order: earlier}, 1, nil},
-		{"markers lost, key unknown: the refusal", markLedger{forgotten: true}, keyOrders{err: draw.ErrOrderNotFound}, 1, refusal},
-		{"markers lost, SQL down: retryable", markLedger{forgotten: true}, keyOrders{err: errors.New("connection refused")}, 1, draw.ErrUnavailable},
+		{"markers lost, key made an order: that order", markLedger{lost: true}, keyOrders{order: earlier}, 1, nil},
+		{"markers lost, key unknown: the refusal", markLedger{lost: true}, keyOrders{err: draw.ErrOrderNotFound}, 1, refusal},
+		{"markers lost, SQL down: retryable", markLedger{lost: true}, keyOrders{err: errors.New("connection refused")}, 1, draw.ErrUnavailable},
 		{"Redis cannot tell: asks SQL", markLedger{err: errors.New("timeout")}, keyOrders{order: earlier}, 1, nil},
-		{"another user's order is not answered", markLedger{forgotten: true}, keyOrders{order: draw.Order{ID: 6, UserID: "x", ActivityID: 9}}, 1, draw.ErrOrderNotFound},
+		{"another user's order is not answered", markLedger{lost: true}, keyOrders{order: draw.Order{ID: 6, UserID: "x", ActivityID: 9}}, 1, draw.ErrOrderNotFound},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

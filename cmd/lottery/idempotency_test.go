@@ -33,9 +33,9 @@ func TestRepeatedKeyAfterRedisLostItsMarker(t *testing.T) {
 			require.NoError(t, err)
 			_, err = in.eng.draws.Draw(ctx, drawing.Request{UserID: "ulla", ActivityID: a.ID(), IdempotencyKey: "next"})
 			require.ErrorIs(t, err, draw.ErrQuotaExhausted, "refused while the markers are intact")
-			forgotten, err := in.eng.ledger.MarkersMayBeLost(ctx, a.ID())
+			lost, err := in.eng.ledger.MarkersMayBeLost(ctx, a.ID())
 			require.NoError(t, err)
-			require.False(t, forgotten, "so no refusal asked SQL")
+			require.False(t, lost, "so no refusal asked SQL")
 
 			cfgs.flushRedis()
 			again, err := in.eng.draws.Draw(ctx, req)

@@ -71,16 +71,17 @@ func (l *Ledger) TopUp(ctx context.Context, activityID, prizeID, amount int64) e
 	return nil
 }
 
-// forgottenCacheFor is how long a process reuses an answer of MarkersMayBeLost: a second,
-// and less than half the reload grace, so an answer read before Redis lost its data is
-// gone before the reload that marks the activity can have finished.
-func (l *Ledger) forgottenCacheFor() time.Duration {
-	return min(time.Second, l.opts.ReloadGrace/2)
+// markersAnswer is an answer of MarkersMayBeLost, kept until until.
+type markersAnswer struct {
+	lost  bool
+	until time.Time
 }
 
-type forgottenAnswer struct {
-	yes   bool
-	until time.Time
+// rememberMarkers keeps an answer of MarkersMayBeLost for a second, and less than half
+// the reload grace, so an answer read before Redis lost its data is gone before the
+// reload that marks the activity can have finished.
+func (l *Ledger) rememberMarkers(activityID int64, lost bool) {
+	l.markers.Store(activityID, markersAnswer{lost: lost, until: time.Now().Add(min(time.Second, l.opts.ReloadGrace/2))})
 }
 
 // MarkersMayBeLost implements draw.Ledger: Redis lost the activity's keys, which a load
@@ -88,15 +89,14 @@ type forgottenAnswer struct {
 // idempotency TTL ago. Answers are kept a short while per process, so a storm of refusals
 // costs Redis nothing more; the process that rebuilt the counters knows at once.
 func (l *Ledger) MarkersMayBeLost(ctx context.Context, activityID int64) (bool, error) {
-	now := time.Now()
-	if v, ok := l.forgotten.Load(activityID); ok && now.Before(v.(forgottenAnswer).until) {
-		return v.(forgottenAnswer).yes, nil
+	if v, ok := l.markers.Load(activityID); ok && time.Now().Before(v.(markersAnswer).until) {
+		return v.(markersAnswer).lost, nil
 	}
 	n, err := l.client.Exists(ctx, l.keys(activityID).rebuilt()).Result()
 	if err != nil {
 		return false, fmt.Errorf("rebuilt mark of activity %d: %w: %w", activityID, draw.ErrUnavailable, err)
 	}
-	l.forgotten.Store(activityID, forgottenAnswer{yes: n == 1, until: now.Add(l.forgottenCacheFor())})
+	l.rememberMarkers(activityID, n == 1)
 	return n == 1, nil
 }
 

@@ -80,7 +80,7 @@ type Ledger struct {
 	idemTTL    any      // opts.IdempotencyTTL in seconds, boxed once for admissions
 	dayTTL     any      // opts.DayTTL in seconds, likewise
 	hot        sync.Map // activity id → *hotKeys
-	forgotten  sync.Map // activity id → forgottenAnswer
+	markers    sync.Map // activity id → markersAnswer
 
 	queue     chan *admitCall
 	stop      chan struct{} // closed by Close

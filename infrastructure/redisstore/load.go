@@ -172,7 +172,7 @@ func (l *Ledger) loadLocked(ctx context.Context, k keys, activityID int64, day s
 			return fmt.Errorf("load activity %d: %w: %w", activityID, draw.ErrUnavailable, err)
 		}
 		if markersLost {
-			l.forgotten.Store(activityID, forgottenAnswer{yes: true, until: time.Now().Add(l.forgottenCacheFor())})
+			l.rememberMarkers(activityID, true)
 		}
 		return nil
 	}

@@ -10,9 +10,6 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
-// errNoRunID: the server's INFO names no run_id.
-var errNoRunID = errors.New("redis INFO has no run_id")
-
 // serverKey holds the run_id of the Redis server the counters were last checked on. It
 // lives in the data, so a server restored from a snapshot or promoted from a replica
 // carries an older server's id.
@@ -63,7 +60,7 @@ func (l *Ledger) CheckServer(ctx context.Context) (int, error) {
 	}
 	runID := infoField(info, "run_id")
 	if runID == "" {
-		return 0, errNoRunID
+		return 0, errors.New("redis INFO server names no run_id")
 	}
 	recorded, err := l.client.Get(ctx, l.serverKey()).Result()
 	if err != nil && !errors.Is(err, redis.Nil) {
@@ -87,7 +84,7 @@ func (l *Ledger) CheckServer(ctx context.Context) (int, error) {
 		if err := l.client.Set(ctx, l.keys(id).rebuilt(), 1, l.opts.IdempotencyTTL).Err(); err != nil {
 			return i, fmt.Errorf("mark activity %d: %w", id, err)
 		}
-		l.forgotten.Delete(id)
+		l.rememberMarkers(id, true)
 	}
 	return len(ids), l.record(ctx, runID)
 }

@@ -51,7 +51,7 @@ func eachWorld(t *testing.T, now time.Time, fn func(t *testing.T, w *world)) {
 			w := &world{sql: sqlEnv, redis: redisEnv, clock: newClock(now)}
 			w.activities = persistence.NewActivityRepo(sqlEnv.DB, nextID)
 			w.truth = persistence.NewTruth(sqlEnv.DB, w.activities, w.clock.Now)
-			w.ledger = redisstore.NewLedger(redisEnv.Client, w.truth, redisstore.Options{Prefix: redisEnv.Prefix, ReloadGrace: 20 * time.Millisecond})
+			w.ledger = redisstore.NewLedger(redisEnv.Client, w.truth, redisstore.Options{Prefix: redisEnv.Prefix, ReloadGrace: 20 * time.Millisecond, RestartCheck: -1})
 			t.Cleanup(func() { _ = w.ledger.Close() })
 			fn(t, w)
 		})

@@ -230,7 +230,7 @@ func TestIdempotencyKeyLivesAsLongAsConfigured(t *testing.T) {
 	const act = 10
 	testkit.EachRedis(t, func(t *testing.T, env testkit.RedisEnv) {
 		l := NewLedger(env.Client, newFakeTruth(draw.Snapshot{ActivityID: act, StockLeft: 10}),
-			Options{Prefix: env.Prefix, ReloadGrace: 20 * time.Millisecond, IdempotencyTTL: 90 * time.Second})
+			Options{Prefix: env.Prefix, ReloadGrace: 20 * time.Millisecond, IdempotencyTTL: 90 * time.Second, RestartCheck: -1})
 		t.Cleanup(func() { _ = l.Close() })
 		ctx := context.Background()
 		a := admission(act, "u")

@@ -133,9 +133,13 @@ func (l *Ledger) flush(batch []*admitCall) {
 		}
 	}
 	if len(missing) > 0 {
-		// The server lost its script cache (restart, failover, SCRIPT FLUSH): load once
-		// and replay only the calls that never ran.
-		if err := admitScript.Load(ctx, l.client).Err(); err == nil {
+		// None of these calls ran. Replay them once the script is back, or fail them.
+		if err := l.reloadAdmitScript(ctx); err != nil {
+			for _, i := range at {
+				cmds[i] = redis.NewCmd(ctx)
+				cmds[i].SetErr(err)
+			}
+		} else {
 			for j, cmd := range l.evalPipeline(ctx, missing) {
 				cmds[at[j]] = cmd
 			}

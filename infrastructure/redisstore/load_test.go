@@ -19,7 +19,7 @@ func TestLoadOnFirstAdmission(t *testing.T) {
 			Users:  map[string]draw.UserCount{"u": {Total: 2, Today: 1}},
 			Prizes: map[int64]draw.PrizeCount{4: {Pool: 1, WinsOnDay: 3}},
 		})
-		l := NewLedger(env.Client, truth, Options{Prefix: env.Prefix, ReloadGrace: 100 * time.Millisecond})
+		l := NewLedger(env.Client, truth, Options{Prefix: env.Prefix, ReloadGrace: 100 * time.Millisecond, RestartCheck: -1})
 		t.Cleanup(func() { _ = l.Close() })
 
 		start := time.Now()
@@ -112,7 +112,7 @@ func TestLoadOutlivesShortDeadline(t *testing.T) {
 	testkit.EachRedis(t, func(t *testing.T, env testkit.RedisEnv) {
 		truth := &gatedTruth{fakeTruth: newFakeTruth(draw.Snapshot{ActivityID: act, StockLeft: 3}),
 			started: make(chan struct{}), release: make(chan struct{})}
-		l := NewLedger(env.Client, truth, Options{Prefix: env.Prefix, ReloadGrace: 200 * time.Millisecond})
+		l := NewLedger(env.Client, truth, Options{Prefix: env.Prefix, ReloadGrace: 200 * time.Millisecond, RestartCheck: -1})
 		t.Cleanup(func() { _ = l.Close() })
 
 		// The first caller gives up while the load it started is reading SQL.
@@ -210,7 +210,7 @@ func TestReloadsScriptAfterFlush(t *testing.T) {
 
 func TestClosedLedgerRefuses(t *testing.T) {
 	testkit.EachRedis(t, func(t *testing.T, env testkit.RedisEnv) {
-		l := NewLedger(env.Client, newFakeTruth(), Options{Prefix: env.Prefix})
+		l := NewLedger(env.Client, newFakeTruth(), Options{Prefix: env.Prefix, RestartCheck: -1})
 		require.NoError(t, l.Close())
 		require.NoError(t, l.Close())
 		_, err := l.Admit(context.Background(), admission(29, "u"))

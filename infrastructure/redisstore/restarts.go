@@ -40,11 +40,36 @@ func (l *Ledger) watchServer() {
 			l.opts.Log.Info("checking the Redis server works again")
 		}
 		failing = err
-		if n > 0 {
-			l.opts.Log.Warn("redis is not the server the counters were checked on (restarted with its data, or a replica took over); rebuilding them from SQL",
-				"activities", n)
-		}
+		l.warnRebuilt(n)
 	}
+}
+
+func (l *Ledger) warnRebuilt(activities int) {
+	if activities > 0 {
+		l.opts.Log.Warn("redis is not the server the counters were checked on (restarted with its data, or a replica took over); rebuilding them from SQL",
+			"activities", activities)
+	}
+}
+
+// reloadAdmitScript loads the admission script into a server that answered NOSCRIPT. A
+// server loses its scripts when it restarts or a replica takes over (or on SCRIPT FLUSH),
+// and such a server may hold older data: it is checked first, so no admission runs on
+// counters that trail SQL, not even until the next tick of the watch. The script goes in
+// only after the check, so a process that finds it loaded knows a check has run on this
+// server; one that cannot check fails its admissions (503) and tries again with the next.
+// With the check off (the in-process server) the script is only loaded.
+func (l *Ledger) reloadAdmitScript(ctx context.Context) error {
+	if l.opts.RestartCheck > 0 {
+		n, err := l.CheckServer(ctx)
+		if err != nil {
+			return fmt.Errorf("redis lost its scripts (a restart or a failover?) and could not be checked (redis.restart_check: off for a server without INFO): %w", err)
+		}
+		l.warnRebuilt(n)
+	}
+	if err := admitScript.Load(ctx, l.client).Err(); err != nil {
+		return fmt.Errorf("load the admission script: %w", err)
+	}
+	return nil
 }
 
 // CheckServer compares Redis's run_id with the one recorded in its data and, when they

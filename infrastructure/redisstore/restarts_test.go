@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
 	"github.com/stretchr/testify/require"
 
 	"github.com/lottery-go/lottery/domain/draw"
@@ -67,4 +68,65 @@ func TestServerChangeRebuildsLoadedActivities(t *testing.T) {
 		require.Zero(t, n)
 		require.Equal(t, int64(1), env.Client.Exists(ctx, l.serverKey()).Val(), "recorded")
 	})
+}
+
+// A Redis that comes back from an older snapshot has lost its scripts too. The first
+// admission on it finds NOSCRIPT, and the ledger checks the server before the script goes
+// back in: not one admission runs on the older counters, though the watch is an hour
+// from its next tick.
+func TestRestartFromASnapshotIsCheckedBeforeTheNextAdmission(t *testing.T) {
+	t.Parallel()
+	srv := testkit.PrivateRedis(t)
+	client := redis.NewClient(&redis.Options{Addr: srv.Addr})
+	t.Cleanup(func() { _ = client.Close() })
+	const act = 32
+	truth := newFakeTruth(draw.Snapshot{ActivityID: act, StockLeft: 10})
+	l := NewLedger(client, truth, Options{Prefix: "t:", ReloadGrace: 20 * time.Millisecond, RestartCheck: time.Hour})
+	t.Cleanup(func() { _ = l.Close() })
+	ctx := context.Background()
+	admit := func(user string) {
+		t.Helper()
+		_, err := l.Admit(ctx, admission(act, user))
+		require.NoError(t, err)
+	}
+	stock := func() string { return client.Get(ctx, l.keys(act).stock()).Val() }
+
+	admit("a")
+	_, err := l.CheckServer(ctx) // the watch's first tick: the server is recorded
+	require.NoError(t, err)
+	srv.Save() // 9 left
+	admit("b")
+	admit("c")
+	truth.set(draw.Snapshot{ActivityID: act, StockLeft: 7}) // SQL holds the three orders
+
+	srv.Restart()
+	require.Equal(t, "9", stock(), "the snapshot's counter trails SQL")
+	admit("d")
+	require.Equal(t, int64(2), truth.calls.Load(), "rebuilt from SQL before admitting")
+	require.Equal(t, "6", stock())
+	require.Equal(t, int64(1), client.Exists(ctx, l.keys(act).rebuilt()).Val(), "markers may be lost")
+
+	// The same server losing only its scripts (SCRIPT FLUSH) is checked and found itself.
+	require.NoError(t, client.ScriptFlush(ctx).Err())
+	admit("e")
+	require.Equal(t, int64(2), truth.calls.Load(), "nothing rebuilt")
+	require.Equal(t, "5", stock())
+}
+
+// A server that lost its scripts and cannot be checked admits nothing: the draws fail as
+// unavailable, naming the setting for a server without INFO, and the script stays out, so
+// no other process takes it for checked. The in-process server refuses INFO server.
+func TestUncheckableServerAdmitsNothing(t *testing.T) {
+	t.Parallel()
+	env := testkit.EmbeddedRedis(t)
+	l := NewLedger(env.Client, newFakeTruth(draw.Snapshot{ActivityID: 33, StockLeft: 10}),
+		Options{Prefix: env.Prefix, ReloadGrace: 20 * time.Millisecond, RestartCheck: time.Hour})
+	t.Cleanup(func() { _ = l.Close() })
+	ctx := context.Background()
+	_, err := l.Admit(ctx, admission(33, "u"))
+	require.ErrorIs(t, err, draw.ErrUnavailable)
+	require.ErrorContains(t, err, "redis.restart_check")
+	loaded, err := env.Client.ScriptExists(ctx, admitScript.Hash()).Result()
+	require.NoError(t, err)
+	require.Equal(t, []bool{false}, loaded)
 }

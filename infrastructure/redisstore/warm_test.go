@@ -33,7 +33,7 @@ func TestPrepareSkipsTheReloadGrace(t *testing.T) {
 		t.Parallel()
 		truth := newFakeTruth(draw.Snapshot{ActivityID: 8, StockLeft: 10})
 		// A grace far longer than the deadline: only a load without it can finish in time.
-		l := NewLedger(env.Client, truth, Options{Prefix: env.Prefix, ReloadGrace: time.Hour})
+		l := NewLedger(env.Client, truth, Options{Prefix: env.Prefix, ReloadGrace: time.Hour, RestartCheck: -1})
 		t.Cleanup(func() { _ = l.Close() })
 		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 		defer cancel()

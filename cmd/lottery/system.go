@@ -160,11 +160,11 @@ func (s *system) checks() []rest.Check {
 	}
 }
 
-// restartCheck is how often a ledger checks that Redis is the server it was (0: the
-// default); never for the in-process server.
+// restartCheck is how often a ledger checks that Redis is the server it was, as
+// configured; never for the in-process server.
 func (s *system) restartCheck() time.Duration {
 	if s.redisInProcess {
 		return -1
 	}
-	return 0
+	return s.cfg.Redis.RestartCheck
 }

@@ -39,6 +39,9 @@ type Redis struct {
 	Password string
 	DB       int
 	Prefix   string
+	// RestartCheck is how often a process checks which Redis server holds the counters
+	// (see redisstore.Options.RestartCheck); negative turns the checks off.
+	RestartCheck time.Duration
 }
 
 // NATS configures the message queue; an empty URL means the in-process server.
@@ -115,7 +118,7 @@ func Default() Config {
 	return Config{
 		HTTP:    HTTP{Addr: ":8080", BodyLimit: 1 << 20, ShutdownTimeout: 10 * time.Second},
 		DataDir: "./data",
-		Redis:   Redis{Prefix: "lottery:"},
+		Redis:   Redis{Prefix: "lottery:", RestartCheck: 500 * time.Millisecond},
 		NATS:    NATS{Prefix: "LOTTERY"},
 		Log:     Log{Level: "info", Format: "text"},
 		Migrate: true,

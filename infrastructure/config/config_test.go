@@ -71,6 +71,7 @@ func TestBadValuesNameTheirKey(t *testing.T) {
 		{"LOTTERY_REDIS_ADDR", "localhost", "redis.addr"},
 		{"LOTTERY_REDIS_DB", "x", "redis.db"},
 		{"LOTTERY_REDIS_PREFIX", "a{b}", "redis.prefix"},
+		{"LOTTERY_REDIS_RESTART_CHECK", "0s", "redis.restart_check"},
 		{"LOTTERY_NATS_URL", "::::", "nats.url"},
 		{"LOTTERY_NATS_PREFIX", "lower", "nats.prefix"},
 		{"LOTTERY_AUTH_SECRET", "short", "auth.secret"},
@@ -129,4 +130,12 @@ func TestDescribeCoversEveryKey(t *testing.T) {
 		assert.Regexp(t, `^LOTTERY_[A-Z_]+$`, r[1])
 		assert.NotEmpty(t, r[2])
 	}
+}
+
+// The example file shipped with the project loads, and says what the defaults are.
+func TestExampleFileHoldsTheDefaults(t *testing.T) {
+	t.Parallel()
+	c, err := Load(filepath.Join("..", "..", "lottery.example.yaml"), envOf(nil))
+	require.NoError(t, err)
+	assert.Equal(t, Default(), c)
 }

@@ -81,6 +81,18 @@ var keys = []key{
 		c.Redis.Prefix = v
 		return nil
 	}},
+	{"redis.restart_check", "LOTTERY_REDIS_RESTART_CHECK", "how often each process checks that Redis is still the server its counters were checked on (it also checks a Redis that lost its scripts before drawing on it); off for a server without INFO", func(c *Config, v string) error {
+		if v == "off" {
+			c.Redis.RestartCheck = -1
+			return nil
+		}
+		d, err := parseDuration(v)
+		if err != nil {
+			return fmt.Errorf("want a positive duration like 500ms, or off")
+		}
+		c.Redis.RestartCheck = d
+		return nil
+	}},
 	{"nats.url", "LOTTERY_NATS_URL", "NATS URL with JetStream; empty = in-process NATS server", func(c *Config, v string) error {
 		if v != "" {
 			u, err := url.Parse(v)

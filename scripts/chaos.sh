@@ -5,11 +5,14 @@
 # started here) and a fresh MariaDB database, while it
 #   - kill -9s the server and starts it again,
 #   - restarts Redis, which loses all of its data (no RDB, no AOF),
+#   - restarts Redis from a snapshot taken 3 s before, so its counters trail SQL (as after
+#     a crash with RDB persistence, an AOF that lost its last writes, or a failover to a
+#     replica that was behind),
 #   - stops NATS for 10 s and starts it again (its JetStream store kept).
 # After the faults, the bench waits for the grants to catch up and checks the invariants:
 # no oversell, no user over a limit, no lost or duplicated order, every win granted once.
 #
-#   scripts/chaos.sh            # ~4 minutes: three rounds of faults
+#   scripts/chaos.sh            # ~4-5 minutes: three rounds of faults
 #   scripts/chaos.sh --short    # ~1-2 minutes: one round (CI)
 #
 # CHAOS_BIN=path uses an already built binary instead of building one.
@@ -20,7 +23,7 @@ set -euo pipefail
 
 ROUNDS=3 DURATION=210 GRANT_WAIT=60s
 if [[ "${1:-}" == "--short" ]]; then
-  ROUNDS=1 DURATION=45 GRANT_WAIT=20s
+  ROUNDS=1 DURATION=50 GRANT_WAIT=20s
 fi
 USERS=${CHAOS_USERS:-2000}
 CONCURRENCY=${CHAOS_CONCURRENCY:-64}
@@ -31,7 +34,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 TMP=$(mktemp -d /tmp/lottery-chaos.XXXXXX)
 DB="lottery_chaos_$(date +%s)_$$"
 SERVER_PID="" REDIS_PID="" NATS_PID="" BENCH_PID=""
-FAULTS=0 KILLS=0 REDIS_RESTARTS=0 NATS_STOPS=0
+FAULTS=0 KILLS=0 REDIS_RESTARTS=0 REDIS_RESTORES=0 NATS_STOPS=0
 
 log() { printf '[chaos %s] %s\n' "$(date +%T)" "$*" >&2; }
 
@@ -93,8 +96,11 @@ URL="http://127.0.0.1:$HTTP_PORT"
 DSN="root@tcp($MYSQL_ADDR)/$DB"
 export LOTTERY_AUTH_SECRET="chaos-$(date +%s%N)-secret"
 
+# Redis saves nothing by itself; a snapshot is taken only by the restore fault's SAVE.
 start_redis() {
-  redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save "" --appendonly no --daemonize no >>"$TMP/redis.log" 2>&1 &
+  mkdir -p "$TMP/redis"
+  redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save "" --appendonly no --daemonize no \
+    --dir "$TMP/redis" --dbfilename dump.rdb >>"$TMP/redis.log" 2>&1 &
   REDIS_PID=$!
   for _ in $(seq 50); do
     redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && return 0
@@ -138,8 +144,19 @@ fault_kill_server() {
 fault_restart_redis() {
   log "fault: restart Redis, losing its data"
   stop "$REDIS_PID" KILL
+  rm -f "$TMP/redis/dump.rdb"
   start_redis
   REDIS_RESTARTS=$((REDIS_RESTARTS + 1)) FAULTS=$((FAULTS + 1))
+}
+
+fault_restore_redis() {
+  log "fault: restart Redis from a snapshot taken 3 s before"
+  redis-cli -p "$REDIS_PORT" SAVE >/dev/null
+  sleep 3
+  stop "$REDIS_PID" KILL
+  start_redis
+  rm -f "$TMP/redis/dump.rdb"
+  REDIS_RESTORES=$((REDIS_RESTORES + 1)) FAULTS=$((FAULTS + 1))
 }
 
 fault_stop_nats() {
@@ -175,12 +192,14 @@ log "activity $ACTIVITY; drawing for ${DURATION}s with $CONCURRENCY workers, $US
   --json "$TMP/bench.json" >"$TMP/bench.log" 2>&1 &
 BENCH_PID=$!
 
-# Each round: kill -9 the server, restart Redis, stop NATS; spread over the run, leaving
-# its last seconds fault-free so the system is back before the checks.
-SLOT=$(( (DURATION - 10) / (ROUNDS * 3 + 1) ))
+# Each round: kill -9 the server, restart Redis empty, restart it from a snapshot, stop
+# NATS; spread over the run (the faults themselves take ~15 s a round), leaving its last
+# seconds fault-free so the system is back before the checks.
+SLOT=$(( (DURATION - 10 - 15 * ROUNDS) / (ROUNDS * 4 + 1) ))
 for _ in $(seq "$ROUNDS"); do
   sleep "$SLOT"; fault_kill_server
   sleep "$SLOT"; fault_restart_redis
+  sleep "$SLOT"; fault_restore_redis
   sleep "$SLOT"; fault_stop_nats
 done
 
@@ -201,7 +220,10 @@ VIOLATIONS=$(jq '.violations' "$TMP/bench.json")
 GRANTS=$(jq -r '[.invariants[] | select(.name | startswith("3"))][0].status' "$TMP/bench.json")
 UNKNOWN=$(jq '.unknown_outcome' "$TMP/bench.json")
 
+NOTICED=$(grep -c 'rebuilding them from SQL' "$TMP/server.log" || true)
+log "the server noticed a Redis with older data $NOTICED times (one per process that checked)"
+
 VERDICT=ok
 if [[ "$VIOLATIONS" -ne 0 || $BENCH_RC -ne 0 ]]; then VERDICT=FAILED; fi
-echo "chaos: $VERDICT — $ATTEMPTED draws attempted ($ACKED acknowledged, $UNKNOWN unknown outcome), $FAULTS faults injected (server kill -9 ×$KILLS, Redis restart ×$REDIS_RESTARTS, NATS stop ×$NATS_STOPS), $VIOLATIONS violations; grants: $GRANTS"
+echo "chaos: $VERDICT — $ATTEMPTED draws attempted ($ACKED acknowledged, $UNKNOWN unknown outcome), $FAULTS faults injected (server kill -9 ×$KILLS, Redis restart ×$REDIS_RESTARTS, Redis restore ×$REDIS_RESTORES, NATS stop ×$NATS_STOPS), $VIOLATIONS violations; grants: $GRANTS"
 [[ "$VERDICT" == ok ]]

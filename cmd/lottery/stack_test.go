@@ -26,6 +26,8 @@ func eachDrawStack(t *testing.T, name string, fn func(t *testing.T, cfgs stackCo
 		rds := testkit.EmbeddedRedis(t)
 		nats := testkit.EmbeddedNATS(t)
 		cfg.Redis.Addr, cfg.Redis.Prefix = rds.Addr, rds.Prefix
+		// Like the in-process server, this one refuses INFO server and cannot be checked.
+		cfg.Redis.RestartCheck = -1
 		cfg.NATS.URL, cfg.NATS.Prefix = nats.URL, nats.Prefix
 		fn(t, drawConfigs(cfg, func() { rds.Client.FlushAll(context.Background()) }))
 	})

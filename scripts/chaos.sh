@@ -220,10 +220,15 @@ VIOLATIONS=$(jq '.violations' "$TMP/bench.json")
 GRANTS=$(jq -r '[.invariants[] | select(.name | startswith("3"))][0].status' "$TMP/bench.json")
 UNKNOWN=$(jq '.unknown_outcome' "$TMP/bench.json")
 
+# Every restore must have been noticed: its snapshot holds the record of the server before.
 NOTICED=$(grep -c 'rebuilding them from SQL' "$TMP/server.log" || true)
-log "the server noticed a Redis with older data $NOTICED times (one per process that checked)"
+log "the server logged a rebuild for a Redis with older data $NOTICED times (the draws and the watch may both notice one)"
 
 VERDICT=ok
 if [[ "$VIOLATIONS" -ne 0 || $BENCH_RC -ne 0 ]]; then VERDICT=FAILED; fi
+if ((REDIS_RESTORES > 0 && NOTICED == 0)); then
+  log "the server never noticed the restored Redis"
+  VERDICT=FAILED
+fi
 echo "chaos: $VERDICT — $ATTEMPTED draws attempted ($ACKED acknowledged, $UNKNOWN unknown outcome), $FAULTS faults injected (server kill -9 ×$KILLS, Redis restart ×$REDIS_RESTARTS, Redis restore ×$REDIS_RESTORES, NATS stop ×$NATS_STOPS), $VIOLATIONS violations; grants: $GRANTS"
 [[ "$VERDICT" == ok ]]

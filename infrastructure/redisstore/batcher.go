@@ -133,20 +133,32 @@ func (l *Ledger) flush(batch []*admitCall) {
 		}
 	}
 	if len(missing) > 0 {
-		// None of these calls ran. Replay them once the script is back, or fail them.
-		if err := l.reloadAdmitScript(ctx); err != nil {
-			for _, i := range at {
-				cmds[i] = redis.NewCmd(ctx)
-				cmds[i].SetErr(err)
-			}
-		} else {
-			for j, cmd := range l.evalPipeline(ctx, missing) {
-				cmds[at[j]] = cmd
-			}
-		}
+		l.replayMissing(missing, at, cmds)
 	}
 	for i, g := range groups {
 		l.deliverGroup(g, cmds[i])
+	}
+}
+
+// replayMissing sends again the script calls that found no script, missing[j] being
+// cmds[at[j]]: none of them ran. They are replayed once the script is back, or failed
+// with the reason it is not. The reload (which may check the server) and the replay each
+// get a timeout of their own.
+func (l *Ledger) replayMissing(missing [][]*admitCall, at []int, cmds []*redis.Cmd) {
+	ctx, cancel := context.WithTimeout(context.Background(), l.opts.CallTimeout)
+	err := l.reloadAdmitScript(ctx)
+	cancel()
+	if err != nil {
+		for _, i := range at {
+			cmds[i] = redis.NewCmd(context.Background())
+			cmds[i].SetErr(err)
+		}
+		return
+	}
+	ctx, cancel = context.WithTimeout(context.Background(), l.opts.CallTimeout)
+	defer cancel()
+	for j, cmd := range l.evalPipeline(ctx, missing) {
+		cmds[at[j]] = cmd
 	}
 }
 
@@ -229,7 +241,7 @@ func (l *Ledger) evalArgs(g []*admitCall) []any {
 		}
 	}
 	cmd := make([]any, 0, 3+len(keys)+len(args))
-	cmd = append(cmd, "evalsha", admitHash, len(keys))
+	cmd = append(cmd, "evalsha", l.admitHash, len(keys))
 	cmd = append(cmd, keys...)
 	return append(cmd, args...)
 }

@@ -77,6 +77,9 @@ type Ledger struct {
 	truth      draw.Truth
 	opts       Options
 	activities string   // set of loaded activity ids, for scans outside the hot path
+	admitSrc   string   // the admission script, as this deployment names it
+	admitSHA   string   // its hash
+	admitHash  any      // admitSHA boxed once: it starts every admission call
 	idemTTL    any      // opts.IdempotencyTTL in seconds, boxed once for admissions
 	dayTTL     any      // opts.DayTTL in seconds, likewise
 	hot        sync.Map // activity id → *hotKeys
@@ -115,6 +118,7 @@ func NewLedger(client redis.UniversalClient, truth draw.Truth, opts Options) *Le
 		truth:      truth,
 		opts:       opts,
 		activities: opts.Prefix + "activities",
+		admitSrc:   admitSourceFor(opts.Prefix, databaseOf(client), opts.RestartCheck > 0),
 		idemTTL:    int64(opts.IdempotencyTTL / time.Second),
 		dayTTL:     int64(opts.DayTTL / time.Second),
 		queue:      make(chan *admitCall, 4*opts.BatchMax),
@@ -125,6 +129,9 @@ func NewLedger(client redis.UniversalClient, truth draw.Truth, opts Options) *Le
 		loadCtx:    ctx,
 		cancel:     cancel,
 	}
+	// Hashed here: the Script's own Load, queued in a transaction, would forget the hash.
+	l.admitSHA = redis.NewScript(l.admitSrc).Hash()
+	l.admitHash = l.admitSHA
 	go l.runBatcher()
 	if opts.RestartCheck > 0 {
 		go l.watchServer()
@@ -156,4 +163,12 @@ func newToken() string {
 	b := make([]byte, 12)
 	_, _ = rand.Read(b) // crypto/rand.Read never fails on supported platforms
 	return hex.EncodeToString(b)
+}
+
+// databaseOf is the database number a client selects, 0 where it has none to choose.
+func databaseOf(client redis.UniversalClient) int {
+	if c, ok := client.(*redis.Client); ok {
+		return c.Options().DB
+	}
+	return 0
 }

@@ -4,10 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/lottery-go/lottery/domain/draw"
 )
 
 // serverKey holds the run_id of the Redis server the counters were last checked on. It
@@ -51,25 +54,57 @@ func (l *Ledger) warnRebuilt(activities int) {
 	}
 }
 
+// checkAttempts bounds how often reloadAdmitScript checks a server that changed again
+// between its check and the script's load.
+const checkAttempts = 3
+
 // reloadAdmitScript loads the admission script into a server that answered NOSCRIPT. A
 // server loses its scripts when it restarts or a replica takes over (or on SCRIPT FLUSH),
 // and such a server may hold older data: it is checked first, so no admission runs on
 // counters that trail SQL, not even until the next tick of the watch. The script goes in
-// only after the check, so a process that finds it loaded knows a check has run on this
-// server; one that cannot check fails its admissions (503) and tries again with the next.
-// With the check off (the in-process server) the script is only loaded.
+// only after the check, in one transaction with INFO, so a process that finds it loaded
+// knows a check has run on this very server; one that cannot check fails its admissions
+// (503) and tries again with the next. Should the server have changed between the check
+// and the load, the new one is checked too: until then, admissions of other processes may
+// run on it, a window of a round trip after two restarts a round trip apart. With the
+// check off (the in-process server) the script is only loaded.
 func (l *Ledger) reloadAdmitScript(ctx context.Context) error {
-	if l.opts.RestartCheck > 0 {
-		n, err := l.CheckServer(ctx)
+	if l.opts.RestartCheck <= 0 {
+		if err := l.client.ScriptLoad(ctx, l.admitSrc).Err(); err != nil {
+			return fmt.Errorf("load the admission script: %w", err)
+		}
+		return nil
+	}
+	for range checkAttempts {
+		checked, n, err := l.checkServer(ctx)
 		if err != nil {
 			return fmt.Errorf("redis lost its scripts (a restart or a failover?) and could not be checked (redis.restart_check: off for a server without INFO): %w", err)
 		}
 		l.warnRebuilt(n)
+		loadedOn, err := l.loadAdmitScript(ctx)
+		if err != nil {
+			return err
+		}
+		if loadedOn == checked {
+			return nil
+		}
 	}
-	if err := admitScript.Load(ctx, l.client).Err(); err != nil {
-		return fmt.Errorf("load the admission script: %w", err)
+	return errors.New("redis kept changing servers while it was checked")
+}
+
+// loadAdmitScript loads the admission script and returns the run_id of the server it went
+// into.
+func (l *Ledger) loadAdmitScript(ctx context.Context) (string, error) {
+	var info *redis.StringCmd
+	_, err := l.client.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		info = p.Info(ctx, "server")
+		p.ScriptLoad(ctx, l.admitSrc)
+		return nil
+	})
+	if err != nil {
+		return "", fmt.Errorf("load the admission script: %w", err)
 	}
-	return nil
+	return infoField(info.Val(), "run_id"), nil
 }
 
 // CheckServer compares Redis's run_id with the one recorded in its data and, when they
@@ -79,39 +114,75 @@ func (l *Ledger) reloadAdmitScript(ctx context.Context) error {
 // restored from a backup taken before the first record is not recognised. The record is
 // written last, so a check that fails halfway is done again.
 func (l *Ledger) CheckServer(ctx context.Context) (int, error) {
-	info, err := l.client.Info(ctx, "server").Result()
-	if err != nil {
-		return 0, fmt.Errorf("redis info: %w", err)
-	}
-	runID := infoField(info, "run_id")
-	if runID == "" {
-		return 0, errors.New("redis INFO server names no run_id")
-	}
-	recorded, err := l.client.Get(ctx, l.serverKey()).Result()
-	if err != nil && !errors.Is(err, redis.Nil) {
-		return 0, fmt.Errorf("recorded server: %w", err)
-	}
-	if recorded == runID {
-		return 0, nil
+	_, n, err := l.checkServer(ctx)
+	return n, err
+}
+
+// checkServer is CheckServer, also returning the run_id of the server it checked.
+func (l *Ledger) checkServer(ctx context.Context) (string, int, error) {
+	runID, recorded, err := l.serverIDs(ctx)
+	if err != nil || recorded == runID {
+		return runID, 0, err
 	}
 	if recorded == "" {
-		return 0, l.record(ctx, runID)
+		return runID, 0, l.record(ctx, runID)
 	}
 	ids, err := l.Loaded(ctx)
 	if err != nil {
-		return 0, err
+		return runID, 0, err
 	}
-	for i, id := range ids {
-		if err := l.Invalidate(ctx, id); err != nil {
-			return i, err
+	if err := l.rebuildAll(ctx, ids); err != nil {
+		return runID, 0, err
+	}
+	return runID, len(ids), l.record(ctx, runID)
+}
+
+// serverIDs reads the server's run_id and the one recorded in its data, in one
+// transaction so that both come from the same server.
+func (l *Ledger) serverIDs(ctx context.Context) (runID, recorded string, err error) {
+	var info, rec *redis.StringCmd
+	_, err = l.client.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		info = p.Info(ctx, "server")
+		rec = p.Get(ctx, l.serverKey())
+		return nil
+	})
+	if err != nil && !errors.Is(err, redis.Nil) {
+		return "", "", fmt.Errorf("redis info and recorded server: %w", err)
+	}
+	if runID = infoField(info.Val(), "run_id"); runID == "" {
+		return "", "", errors.New("redis INFO server names no run_id")
+	}
+	return runID, rec.Val(), nil
+}
+
+// rebuildChunk bounds the commands of one round trip of rebuildAll.
+const rebuildChunk = 500
+
+// rebuildAll invalidates the activities, which rebuild from SQL at their next draw, and
+// marks their idempotency markers as possibly lost: the markers of the draws the older
+// data lacks are gone, while the seen mark is not. Pipelined, a few round trips for
+// thousands of activities: the check may run on the admission batcher.
+func (l *Ledger) rebuildAll(ctx context.Context, ids []int64) error {
+	for chunk := range slices.Chunk(ids, rebuildChunk) {
+		_, err := l.client.Pipelined(ctx, func(p redis.Pipeliner) error {
+			for _, id := range chunk {
+				k := l.keys(id)
+				// As Invalidate, but not in a transaction of its own: a load that
+				// runs between the two read SQL after the epoch went, which is a rebuild.
+				p.Del(ctx, k.epoch())
+				p.Incr(ctx, k.gen())
+				p.Set(ctx, k.rebuilt(), 1, l.opts.IdempotencyTTL)
+			}
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("rebuild activities: %w: %w", draw.ErrUnavailable, err)
 		}
-		// Markers of the draws the older data lacks are gone; the seen mark is not.
-		if err := l.client.Set(ctx, l.keys(id).rebuilt(), 1, l.opts.IdempotencyTTL).Err(); err != nil {
-			return i, fmt.Errorf("mark activity %d: %w", id, err)
-		}
+	}
+	for _, id := range ids {
 		l.rememberMarkers(id, true)
 	}
-	return len(ids), l.record(ctx, runID)
+	return nil
 }
 
 func (l *Ledger) record(ctx context.Context, runID string) error {

@@ -73,42 +73,55 @@ func TestServerChangeRebuildsLoadedActivities(t *testing.T) {
 // A Redis that comes back from an older snapshot has lost its scripts too. The first
 // admission on it finds NOSCRIPT, and the ledger checks the server before the script goes
 // back in: not one admission runs on the older counters, though the watch is an hour
-// from its next tick.
+// from its next tick. Each deployment (key prefix) and a process with the check off load
+// scripts of their own, so neither passes for this deployment's check.
 func TestRestartFromASnapshotIsCheckedBeforeTheNextAdmission(t *testing.T) {
 	t.Parallel()
 	srv := testkit.PrivateRedis(t)
-	client := redis.NewClient(&redis.Options{Addr: srv.Addr})
+	client := redis.NewClient(srv.Options())
 	t.Cleanup(func() { _ = client.Close() })
 	const act = 32
+	ledger := func(prefix string, truth draw.Truth, check time.Duration) *Ledger {
+		l := NewLedger(client, truth, Options{Prefix: prefix, ReloadGrace: 20 * time.Millisecond, RestartCheck: check})
+		t.Cleanup(func() { _ = l.Close() })
+		return l
+	}
 	truth := newFakeTruth(draw.Snapshot{ActivityID: act, StockLeft: 10})
-	l := NewLedger(client, truth, Options{Prefix: "t:", ReloadGrace: 20 * time.Millisecond, RestartCheck: time.Hour})
-	t.Cleanup(func() { _ = l.Close() })
+	l := ledger("t:", truth, time.Hour)
 	ctx := context.Background()
-	admit := func(user string) {
-		t.Helper()
+	admit := func(l *Ledger, user string) error {
 		_, err := l.Admit(ctx, admission(act, user))
-		require.NoError(t, err)
+		return err
 	}
 	stock := func() string { return client.Get(ctx, l.keys(act).stock()).Val() }
+	loaded := func(l *Ledger) bool { return client.ScriptExists(ctx, l.admitSHA).Val()[0] }
 
-	admit("a")
-	_, err := l.CheckServer(ctx) // the watch's first tick: the server is recorded
-	require.NoError(t, err)
+	require.NoError(t, admit(l, "a"))
+	require.Equal(t, int64(1), client.Exists(ctx, l.serverKey()).Val(), "the first script load recorded the server")
 	srv.Save() // 9 left
-	admit("b")
-	admit("c")
+	require.NoError(t, admit(l, "b"))
+	require.NoError(t, admit(l, "c"))
 	truth.set(draw.Snapshot{ActivityID: act, StockLeft: 7}) // SQL holds the three orders
 
 	srv.Restart()
 	require.Equal(t, "9", stock(), "the snapshot's counter trails SQL")
-	admit("d")
+	other := ledger("o:", newFakeTruth(draw.Snapshot{ActivityID: act, StockLeft: 10}), time.Hour)
+	require.NoError(t, admit(other, "x"))
+	unchecked := ledger("t:", newFakeTruth(), -1)
+	_, err := unchecked.Admit(ctx, admission(act+1, "y")) // another activity: sold out
+	require.ErrorIs(t, err, draw.ErrSoldOut)
+	require.True(t, loaded(other), "other")
+	require.True(t, loaded(unchecked), "unchecked")
+	require.False(t, loaded(l), "their scripts are not this deployment's")
+
+	require.NoError(t, admit(l, "d"))
 	require.Equal(t, int64(2), truth.calls.Load(), "rebuilt from SQL before admitting")
 	require.Equal(t, "6", stock())
 	require.Equal(t, int64(1), client.Exists(ctx, l.keys(act).rebuilt()).Val(), "markers may be lost")
 
 	// The same server losing only its scripts (SCRIPT FLUSH) is checked and found itself.
 	require.NoError(t, client.ScriptFlush(ctx).Err())
-	admit("e")
+	require.NoError(t, admit(l, "e"))
 	require.Equal(t, int64(2), truth.calls.Load(), "nothing rebuilt")
 	require.Equal(t, "5", stock())
 }
@@ -126,7 +139,7 @@ func TestUncheckableServerAdmitsNothing(t *testing.T) {
 	_, err := l.Admit(ctx, admission(33, "u"))
 	require.ErrorIs(t, err, draw.ErrUnavailable)
 	require.ErrorContains(t, err, "redis.restart_check")
-	loaded, err := env.Client.ScriptExists(ctx, admitScript.Hash()).Result()
+	loaded, err := env.Client.ScriptExists(ctx, l.admitSHA).Result()
 	require.NoError(t, err)
 	require.Equal(t, []bool{false}, loaded)
 }

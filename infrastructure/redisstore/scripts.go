@@ -2,6 +2,8 @@ package redisstore
 
 import (
 	_ "embed"
+	"fmt"
+	"strconv"
 
 	"github.com/redis/go-redis/v9"
 )
@@ -18,10 +20,8 @@ var (
 )
 
 var (
-	admitScript     = redis.NewScript(admitSource)
-	admitHash   any = admitScript.Hash() // boxed once: it starts every admission call
-	undoScript      = redis.NewScript(undoSource)
-	topUpScript     = redis.NewScript(topUpSource)
+	undoScript  = redis.NewScript(undoSource)
+	topUpScript = redis.NewScript(topUpSource)
 	// prizeReleaseScript is not releaseScript, which drops a lock.
 	prizeReleaseScript = redis.NewScript(releaseSource)
 
@@ -33,3 +33,17 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then
 end
 return 0`)
 )
+
+// admitSourceFor is the admission script of one deployment (key prefix and database),
+// under a hash of its own. Redis keeps one script cache per server, and its presence is
+// what tells a process that the server was checked since it last lost its scripts
+// (reloadAdmitScript); each deployment checks only its own record, so with one shared hash
+// another deployment, or a process with the check off, loading the script would let this
+// one's admissions run on an unchecked server. A last comment line makes the difference.
+func admitSourceFor(prefix string, db int, checked bool) string {
+	mode := "unchecked"
+	if checked {
+		mode = "checked"
+	}
+	return fmt.Sprintf("%s\n-- ledger %s, database %d, %s\n", admitSource, strconv.Quote(prefix), db, mode)
+}

@@ -2,25 +2,23 @@ package testkit
 
 import (
 	"context"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"testing"
 	"time"
 
 	"github.com/redis/go-redis/v9"
 )
 
-// RedisProcess is a redis-server of one test's own, on a free port, that the test may
-// snapshot and restart: what a shared server cannot be put through.
+// RedisProcess is a redis-server of one test's own that the test may snapshot and
+// restart: what a shared server cannot be put through. It listens on a unix socket in a
+// folder of its own, so no other server can answer in its place, even across a restart.
 type RedisProcess struct {
-	Addr string
-	t    testing.TB
-	dir  string
-	port int
-	cmd  *exec.Cmd
+	t      testing.TB
+	dir    string
+	cmd    *exec.Cmd
+	exited chan struct{} // closed when cmd has exited
 }
 
 // PrivateRedis starts a redis-server for the test, with no automatic persistence: only an
@@ -34,12 +32,23 @@ func PrivateRedis(t testing.TB) *RedisProcess {
 	if _, err := exec.LookPath("redis-server"); err != nil {
 		t.Skip("redis-server is not on PATH")
 	}
-	p := &RedisProcess{t: t, dir: t.TempDir()}
-	p.port = freePort(t)
-	p.Addr = net.JoinHostPort("127.0.0.1", strconv.Itoa(p.port))
+	// Not t.TempDir(): a unix socket's path must stay short.
+	dir, err := os.MkdirTemp("", "lottery-redis-")
+	if err != nil {
+		t.Fatalf("redis folder: %v", err)
+	}
+	p := &RedisProcess{t: t, dir: dir}
+	t.Cleanup(func() {
+		p.stop()
+		_ = os.RemoveAll(dir)
+	})
 	p.start()
-	t.Cleanup(p.stop)
 	return p
+}
+
+// Options are a client's options for this server.
+func (p *RedisProcess) Options() *redis.Options {
+	return &redis.Options{Network: "unix", Addr: filepath.Join(p.dir, "redis.sock")}
 }
 
 // Save writes a snapshot of the data now, which the next Restart comes back with.
@@ -50,8 +59,8 @@ func (p *RedisProcess) Save() {
 	}
 }
 
-// Restart stops the server without saving and starts it again on the same port: it comes
-// back with the last snapshot's data (or none), a new run_id and no scripts.
+// Restart kills the server and starts it again: it comes back with the last snapshot's
+// data (or none), a new run_id and no scripts.
 func (p *RedisProcess) Restart() {
 	p.t.Helper()
 	p.stop()
@@ -60,20 +69,33 @@ func (p *RedisProcess) Restart() {
 
 func (p *RedisProcess) start() {
 	p.t.Helper()
-	p.cmd = exec.Command("redis-server", "--port", strconv.Itoa(p.port), "--bind", "127.0.0.1",
+	p.cmd = exec.Command("redis-server", "--port", "0",
+		"--unixsocket", p.Options().Addr, "--unixsocketperm", "700",
 		"--save", "", "--appendonly", "no", "--dir", p.dir, "--dbfilename", "dump.rdb",
 		"--logfile", filepath.Join(p.dir, "redis.log"))
 	if err := p.cmd.Start(); err != nil {
 		p.t.Fatalf("start redis-server: %v", err)
 	}
+	exited := make(chan struct{})
+	p.exited = exited
+	go func(cmd *exec.Cmd) {
+		_ = cmd.Wait()
+		close(exited)
+	}(p.cmd)
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		err := p.admin(func(c *redis.Client) error { return c.Ping(context.Background()).Err() })
 		if err == nil {
 			return
 		}
+		select {
+		case <-exited:
+			log, _ := os.ReadFile(filepath.Join(p.dir, "redis.log"))
+			p.t.Fatalf("redis-server exited: %s", log)
+		default:
+		}
 		if time.Now().After(deadline) {
-			p.t.Fatalf("redis-server on %s did not answer: %v (log in %s)", p.Addr, err, p.dir)
+			p.t.Fatalf("redis-server did not answer within 10 s: %v", err)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
@@ -84,24 +106,15 @@ func (p *RedisProcess) stop() {
 		return
 	}
 	_ = p.cmd.Process.Kill()
-	_ = p.cmd.Wait()
+	<-p.exited
 	p.cmd = nil
 }
 
 // admin runs fn on a connection of its own, so the test's clients keep their pools.
 func (p *RedisProcess) admin(fn func(*redis.Client) error) error {
-	c := redis.NewClient(&redis.Options{Addr: p.Addr, MaxRetries: -1})
+	o := p.Options()
+	o.MaxRetries = -1
+	c := redis.NewClient(o)
 	defer c.Close()
 	return fn(c)
-}
-
-// freePort asks the kernel for a port no socket holds now.
-func freePort(t testing.TB) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatalf("free port: %v", err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
 }

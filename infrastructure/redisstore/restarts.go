@@ -109,10 +109,11 @@ func (l *Ledger) loadAdmitScript(ctx context.Context) (string, error) {
 
 // CheckServer compares Redis's run_id with the one recorded in its data and, when they
 // differ, invalidates every loaded activity and marks its idempotency markers as possibly
-// lost; it returns how many. Without a record (a Redis that restarted empty, a new
-// deployment, or the first check after upgrading to this version) it only records: data
-// restored from a backup taken before the first record is not recognised. The record is
-// written last, so a check that fails halfway is done again.
+// lost; it returns how many. Without a record it does the same for whatever activities
+// the data holds: none after a restart that lost the data or in a new deployment, and on
+// data restored from a backup older than the first record, or at the first check after
+// upgrading to this version, a rebuild is the safe answer. The record is written last, so
+// a check that fails halfway is done again.
 func (l *Ledger) CheckServer(ctx context.Context) (int, error) {
 	_, n, err := l.checkServer(ctx)
 	return n, err
@@ -123,9 +124,6 @@ func (l *Ledger) checkServer(ctx context.Context) (string, int, error) {
 	runID, recorded, err := l.serverIDs(ctx)
 	if err != nil || recorded == runID {
 		return runID, 0, err
-	}
-	if recorded == "" {
-		return runID, 0, l.record(ctx, runID)
 	}
 	ids, err := l.Loaded(ctx)
 	if err != nil {

@@ -40,10 +40,10 @@ return 0`)
 // (reloadAdmitScript); each deployment checks only its own record, so with one shared hash
 // another deployment, or a process with the check off, loading the script would let this
 // one's admissions run on an unchecked server. A last comment line makes the difference.
+// Processes with the check off share one script: its presence tells them nothing.
 func admitSourceFor(prefix string, db int, checked bool) string {
-	mode := "unchecked"
-	if checked {
-		mode = "checked"
+	if !checked {
+		return admitSource + "\n-- unchecked\n"
 	}
-	return fmt.Sprintf("%s\n-- ledger %s, database %d, %s\n", admitSource, strconv.Quote(prefix), db, mode)
+	return fmt.Sprintf("%s\n-- ledger %s, database %d, checked\n", admitSource, strconv.Quote(prefix), db)
 }

@@ -37,6 +37,10 @@ func RealStack(t testing.TB, mysqlDSN, redisAddr, natsURL string) config.Config 
 	cfg.MySQLDSN = MySQLDatabase(t, mysqlDSN)
 	redisEnv := RealRedis(t, redisAddr) // registers cleanup of the prefix
 	cfg.Redis.Addr, cfg.Redis.Prefix = redisAddr, redisEnv.Prefix
+	// Off on the shared server: with it on, each test's prefix would leave a script of its
+	// own in the server's script cache, which nothing removes but a flush of every
+	// script. The check has tests of its own against private servers.
+	cfg.Redis.RestartCheck = -1
 	natsEnv := RealNATS(t, natsURL) // registers cleanup of streams with the prefix
 	cfg.NATS.URL, cfg.NATS.Prefix = natsURL, natsEnv.Prefix
 	return cfg

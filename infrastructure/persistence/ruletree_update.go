@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
+	"time"
 
 	"github.com/go-sql-driver/mysql"
 	"gorm.io/gorm"
@@ -12,25 +14,30 @@ import (
 )
 
 // updateAttempts bounds the retries of an Update that InnoDB chose as a deadlock victim.
-const updateAttempts = 5
+const updateAttempts = 10
 
 // Update runs fn on the tree inside a transaction and stores the result. A tree that
 // became the default takes the flag from every other tree in the same transaction.
 //
 // Two trees made the default at the same moment both take next-key locks on the
 // is_default index before flagging themselves, so InnoDB may pick one as a deadlock
-// victim. That transaction rolled back entirely, so it is simply run again (fn included,
-// on the tree as it is then); the index locks are what keep two defaults from ever
-// committing. SQLite has one writer at a time and never gets here twice.
+// victim. That transaction rolled back entirely, so it is run again (fn included, on the
+// tree as it is then) after a random pause that grows with the attempts, so that victims
+// of one another do not meet again in step; the index locks are what keep two defaults
+// from ever committing. SQLite has one writer at a time and never gets here twice.
 func (r *RuleTreeRepo) Update(ctx context.Context, id int64, fn func(*ruletree.Tree) error) error {
 	for attempt := 1; ; attempt++ {
 		err := r.db.Gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 			return r.update(tx, id, fn)
 		})
-		if attempt < updateAttempts && isDeadlock(err) {
-			continue
+		if attempt == updateAttempts || !isDeadlock(err) {
+			return err
 		}
-		return err
+		select {
+		case <-time.After(rand.N(time.Duration(attempt) * 5 * time.Millisecond)):
+		case <-ctx.Done():
+			return err
+		}
 	}
 }
 

@@ -36,7 +36,7 @@ func (r *RuleTreeRepo) Update(ctx context.Context, id int64, fn func(*ruletree.T
 		select {
 		case <-time.After(rand.N(time.Duration(attempt) * 5 * time.Millisecond)):
 		case <-ctx.Done():
-			return err
+			return errors.Join(err, ctx.Err())
 		}
 	}
 }

@@ -142,10 +142,10 @@ func (l *Ledger) flush(batch []*admitCall) {
 
 // replayMissing sends again the script calls that found no script, missing[j] being
 // cmds[at[j]]: none of them ran. They are replayed once the script is back, or failed
-// with the reason it is not. The reload (which may check the server) and the replay each
-// get a timeout of their own.
+// with the reason it is not. The reload, which may check the server and rebuild every
+// loaded activity, has the time of a load; the replay that of a call.
 func (l *Ledger) replayMissing(missing [][]*admitCall, at []int, cmds []*redis.Cmd) {
-	ctx, cancel := context.WithTimeout(context.Background(), l.opts.CallTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), l.opts.LoadTimeout)
 	err := l.reloadAdmitScript(ctx)
 	cancel()
 	if err != nil {

@@ -112,6 +112,11 @@ func NewLedger(client redis.UniversalClient, truth draw.Truth, opts Options) *Le
 		panic(fmt.Sprintf("redisstore: prefix %q must not contain '{'", opts.Prefix))
 	}
 	opts = opts.withDefaults()
+	if _, single := client.(*redis.Client); opts.RestartCheck > 0 && !single {
+		// A ring or cluster has a run_id and a script cache per node: the check and its
+		// record would not concern the node that holds an activity.
+		panic("redisstore: the server check needs one Redis node (a *redis.Client); turn it off with a negative RestartCheck")
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	l := &Ledger{
 		client:     client,

@@ -65,9 +65,10 @@ const checkAttempts = 3
 // only after the check, in one transaction with INFO, so a process that finds it loaded
 // knows a check has run on this very server; one that cannot check fails its admissions
 // (503) and tries again with the next. Should the server have changed between the check
-// and the load, the new one is checked too: until then, admissions of other processes may
-// run on it, a window of a round trip after two restarts a round trip apart. With the
-// check off (the in-process server) the script is only loaded.
+// and the load, the new one is checked too, and if that fails the scripts are flushed
+// again: until then, admissions of other processes may run on it, for a few round trips
+// after two restarts a round trip apart. With the check off (the in-process server) the
+// script is only loaded.
 func (l *Ledger) reloadAdmitScript(ctx context.Context) error {
 	if l.opts.RestartCheck <= 0 {
 		if err := l.client.ScriptLoad(ctx, l.admitSrc).Err(); err != nil {
@@ -75,21 +76,36 @@ func (l *Ledger) reloadAdmitScript(ctx context.Context) error {
 		}
 		return nil
 	}
+	strayed := false // the script went into a server that was not checked
+	err := errors.New("redis kept changing servers while it was checked")
 	for range checkAttempts {
-		checked, n, err := l.checkServer(ctx)
-		if err != nil {
-			return fmt.Errorf("redis lost its scripts (a restart or a failover?) and could not be checked (redis.restart_check: off for a server without INFO): %w", err)
+		var ok bool
+		if ok, err = l.checkThenLoad(ctx); ok || err != nil {
+			break
 		}
-		l.warnRebuilt(n)
-		loadedOn, err := l.loadAdmitScript(ctx)
-		if err != nil {
-			return err
-		}
-		if loadedOn == checked {
-			return nil
-		}
+		strayed = true
 	}
-	return errors.New("redis kept changing servers while it was checked")
+	if err != nil && strayed {
+		// Best effort: every deployment checks again, and finds its record unless
+		// the server did change.
+		_ = l.client.ScriptFlush(context.WithoutCancel(ctx)).Err()
+	}
+	return err
+}
+
+// checkThenLoad checks the server and loads the script; ok tells whether the script went
+// into the server that was checked.
+func (l *Ledger) checkThenLoad(ctx context.Context) (ok bool, err error) {
+	checked, n, err := l.checkServer(ctx)
+	if err != nil {
+		return false, fmt.Errorf("redis lost its scripts (a restart or a failover?) and could not be checked (redis.restart_check: off for a server without INFO): %w", err)
+	}
+	l.warnRebuilt(n)
+	loadedOn, err := l.loadAdmitScript(ctx)
+	if err != nil {
+		return false, err
+	}
+	return loadedOn == checked, nil
 }
 
 // loadAdmitScript loads the admission script and returns the run_id of the server it went

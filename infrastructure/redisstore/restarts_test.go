@@ -35,15 +35,16 @@ func TestServerChangeRebuildsLoadedActivities(t *testing.T) {
 		env := testkit.RedisEnv{Name: "real", Client: redis.NewClient(srv.Options()), Prefix: "t:"}
 		t.Cleanup(func() { _ = env.Client.Close() })
 		truth := newFakeTruth(draw.Snapshot{ActivityID: act, StockLeft: 10})
+		ctx := context.Background()
+		// Recorded beforehand, as by an earlier process: without a record, the watch
+		// would rebuild whatever it found loaded, racing the first admission's load.
+		runID := infoField(env.Client.Info(ctx, "server").Val(), "run_id")
+		require.NoError(t, env.Client.Set(ctx, env.Prefix+"server", runID, 0).Err())
 		l := NewLedger(env.Client, truth, Options{Prefix: env.Prefix, ReloadGrace: 20 * time.Millisecond, RestartCheck: 20 * time.Millisecond})
 		t.Cleanup(func() { _ = l.Close() })
-		ctx := context.Background()
+		require.Equal(t, env.Prefix+"server", l.serverKey())
 		_, err := l.Admit(ctx, admission(act, "u"))
 		require.NoError(t, err)
-		require.Eventually(t, func() bool {
-			n, err := env.Client.Exists(ctx, l.serverKey()).Result()
-			return err == nil && n == 1
-		}, 5*time.Second, 10*time.Millisecond, "the watch records the server")
 		n, err := l.CheckServer(ctx)
 		require.NoError(t, err)
 		require.Zero(t, n, "the same server: nothing to rebuild")
@@ -94,7 +95,11 @@ func TestRestartFromASnapshotIsCheckedBeforeTheNextAdmission(t *testing.T) {
 		return err
 	}
 	stock := func() string { return client.Get(ctx, l.keys(act).stock()).Val() }
-	loaded := func(l *Ledger) bool { return client.ScriptExists(ctx, l.admitSHA).Val()[0] }
+	loaded := func(l *Ledger) bool {
+		got, err := client.ScriptExists(ctx, l.admitSHA).Result()
+		require.NoError(t, err)
+		return got[0]
+	}
 
 	require.NoError(t, admit(l, "a"))
 	require.Equal(t, int64(1), client.Exists(ctx, l.serverKey()).Val(), "the first script load recorded the server")
@@ -142,4 +147,14 @@ func TestUncheckableServerAdmitsNothing(t *testing.T) {
 	loaded, err := env.Client.ScriptExists(ctx, l.admitSHA).Result()
 	require.NoError(t, err)
 	require.Equal(t, []bool{false}, loaded)
+}
+
+// The check concerns one node: a cluster or ring client with it on is a wiring mistake.
+func TestServerCheckWantsOneNode(t *testing.T) {
+	t.Parallel()
+	cluster := redis.NewClusterClient(&redis.ClusterOptions{Addrs: []string{"127.0.0.1:1"}})
+	t.Cleanup(func() { _ = cluster.Close() })
+	require.Panics(t, func() { NewLedger(cluster, newFakeTruth(), Options{Prefix: "t:"}) })
+	l := NewLedger(cluster, newFakeTruth(), Options{Prefix: "t:", RestartCheck: -1})
+	require.NoError(t, l.Close())
 }

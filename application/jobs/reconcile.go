@@ -31,6 +31,8 @@ type Ledger interface {
 	Counters(ctx context.Context, activityID int64) (Live, bool, error)
 	Journal(ctx context.Context, activityID int64) (Activity, error)
 	Invalidate(ctx context.Context, activityID int64) error
+	// Retire drops a closed, quiet activity's counters and unregisters it.
+	Retire(ctx context.Context, activityID int64) error
 }
 
 // Totals is the SQL side of the comparison: the activity's stock left and its prizes'
@@ -60,6 +62,10 @@ const DefaultQuietFor = 10 * time.Second
 //
 // Under traffic, drift includes the admissions in flight and is only reported: repairing
 // then would throw away counters that are right.
+//
+// A closed activity is not compared but retired once quiet: its counters leave Redis and
+// it leaves the set of loaded activities, which would otherwise grow with every activity
+// that ever ran, and this job with it.
 type Reconcile struct {
 	Ledger     Ledger
 	Truth      Totals
@@ -77,59 +83,93 @@ func (j *Reconcile) Run(ctx context.Context) (Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	rep := Report{"activities": 0, "drifting": 0, "repaired": 0}
+	rep := Report{"activities": 0, "drifting": 0, "repaired": 0, "retired": 0}
 	for _, id := range ids {
-		drift, repaired, err := j.one(ctx, id)
+		out, err := j.one(ctx, id)
 		if err != nil {
 			return rep, err
 		}
+		if out == retired {
+			rep["retired"]++
+			continue
+		}
 		rep["activities"]++
-		if drift {
+		if out >= drifting {
 			rep["drifting"]++
 		}
-		if repaired {
+		if out == repaired {
 			rep["repaired"]++
 		}
 	}
 	return rep, nil
 }
 
-func (j *Reconcile) one(ctx context.Context, id int64) (drift, repaired bool, err error) {
+// outcome is what reconciling one activity came to.
+type outcome int
+
+const (
+	equal outcome = iota
+	drifting
+	repaired
+	retired
+)
+
+func (j *Reconcile) one(ctx context.Context, id int64) (outcome, error) {
 	a, err := j.Activities.Get(ctx, id)
 	if errors.Is(err, activity.ErrNotFound) {
-		return false, false, nil
+		return equal, nil
 	}
 	if err != nil {
-		return false, false, err
+		return equal, err
 	}
 	before, err := j.Ledger.Journal(ctx, id)
 	if err != nil {
-		return false, false, err
+		return equal, err
+	}
+	if a.State() == activity.StateClosed {
+		return j.retire(ctx, id, before)
 	}
 	live, loaded, err := j.Ledger.Counters(ctx, id)
 	if err != nil || !loaded {
-		return false, false, err
+		return equal, err
 	}
 	snap, err := j.Truth.Totals(ctx, id, a.Day(clock(j.Now)()))
 	if err != nil {
-		return false, false, err
+		return equal, err
 	}
 	after, err := j.Ledger.Journal(ctx, id)
 	if err != nil {
-		return false, false, err
+		return equal, err
 	}
+	drift := false
 	for counter, d := range compare(live, snap) {
 		j.Drift.Set(id, counter, d)
 		drift = drift || d != 0
 	}
-	if !drift || !j.quiet(before, after) {
-		return drift, false, nil
+	if !drift {
+		return equal, nil
+	}
+	if !j.quiet(before, after) {
+		return drifting, nil
 	}
 	if err := j.Ledger.Invalidate(ctx, id); err != nil {
-		return drift, false, err
+		return drifting, err
 	}
 	j.log().WarnContext(ctx, "counters drifted from SQL while quiet; reloading", "activity_id", id)
-	return drift, true, nil
+	return repaired, nil
+}
+
+// retire drops a closed activity's counters once its journal has been quiet for QuietFor:
+// an admission taken just before the close is committed or undone by then.
+func (j *Reconcile) retire(ctx context.Context, id int64, journal Activity) (outcome, error) {
+	if !j.quiet(journal, journal) {
+		return equal, nil
+	}
+	if err := j.Ledger.Retire(ctx, id); err != nil {
+		return equal, err
+	}
+	j.log().InfoContext(ctx, "closed activity's counters dropped from Redis", "activity_id", id)
+	return retired, nil
 }
 
 func (j *Reconcile) quiet(before, after Activity) bool {

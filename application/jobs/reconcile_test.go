@@ -31,13 +31,13 @@ func TestReconcileReportsDriftAndRepairsOnlyWhenQuiet(t *testing.T) {
 
 		rep, err := job.Run(ctx)
 		require.NoError(t, err)
-		assert.Equal(t, jobs.Report{"activities": 1, "drifting": 0, "repaired": 0}, rep, "freshly loaded: equal")
+		assert.Equal(t, jobs.Report{"activities": 1, "drifting": 0, "repaired": 0, "retired": 0}, rep, "freshly loaded: equal")
 
 		// A draw admitted but never committed: Redis is one ahead of SQL.
 		_, ad := w.admit(t, a, "u1")
 		rep, err = job.Run(ctx)
 		require.NoError(t, err)
-		assert.Equal(t, jobs.Report{"activities": 1, "drifting": 1, "repaired": 0}, rep, "in flight: reported only")
+		assert.Equal(t, jobs.Report{"activities": 1, "drifting": 1, "repaired": 0, "retired": 0}, rep, "in flight: reported only")
 		assert.Equal(t, int64(-1), g.get("stock"))
 		assert.Zero(t, g.get(prize))
 
@@ -56,7 +56,54 @@ func TestReconcileReportsDriftAndRepairsOnlyWhenQuiet(t *testing.T) {
 		w.load(t, a)
 		rep, err = job.Run(ctx)
 		require.NoError(t, err)
-		assert.Equal(t, jobs.Report{"activities": 1, "drifting": 0, "repaired": 0}, rep, "rebuilt from SQL")
+		assert.Equal(t, jobs.Report{"activities": 1, "drifting": 0, "repaired": 0, "retired": 0}, rep, "rebuilt from SQL")
 		assert.Zero(t, g.get("stock"))
+	})
+}
+
+// A closed activity's counters leave Redis once its journal is quiet, and the activity
+// leaves the set of loaded ones, so the job stops visiting it; what has a TTL is left to
+// expire. A running activity stays.
+func TestReconcileRetiresClosedActivitiesOnceQuiet(t *testing.T) {
+	now := time.Now().UTC()
+	eachWorld(t, now, func(t *testing.T, w *world) {
+		ctx := context.Background()
+		running := w.activity(t, now.Add(-time.Hour), now.Add(time.Hour), activity.StateRunning)
+		closed := w.activity(t, now.Add(-time.Hour), now.Add(time.Hour), activity.StateRunning)
+		w.load(t, running)
+		w.load(t, closed)
+		_, ad := w.admit(t, closed, "u1") // still between Redis and SQL at the close
+		require.NoError(t, w.activities.Update(ctx, closed.ID(), func(x *activity.Activity) error {
+			return x.Transition(activity.ActionClose, activity.Actor{ID: "admin", Admin: true}, now)
+		}))
+		job := &jobs.Reconcile{Ledger: ledgerPort{w.ledger}, Truth: w.truth, Activities: w.activities, Drift: &gauge{},
+			QuietFor: time.Millisecond, Now: w.clock.Now, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+
+		rep, err := job.Run(ctx)
+		require.NoError(t, err)
+		assert.Zero(t, rep["retired"], "an admission in flight keeps it")
+
+		require.NoError(t, w.ledger.Settle(ctx, []draw.Settlement{{ActivityID: closed.ID(), JournalID: ad.JournalID}}))
+		require.Eventually(t, func() bool {
+			rep, err := job.Run(ctx)
+			require.NoError(t, err)
+			return rep["retired"] == 1
+		}, 5*time.Second, 10*time.Millisecond)
+		ids, err := w.ledger.Loaded(ctx)
+		require.NoError(t, err)
+		assert.Equal(t, []int64{running.ID()}, ids)
+		tag := w.redis.Prefix + "{a:" + strconv.FormatInt(closed.ID(), 10) + "}:*"
+		iter := w.redis.Client.Scan(ctx, 0, tag, 1000).Iterator()
+		for iter.Next(ctx) {
+			k := iter.Val()
+			ttl, err := w.redis.Client.TTL(ctx, k).Result()
+			require.NoError(t, err)
+			assert.Positive(t, ttl, "%s has no TTL", k)
+		}
+		require.NoError(t, iter.Err())
+
+		rep, err = job.Run(ctx)
+		require.NoError(t, err)
+		assert.Equal(t, jobs.Report{"activities": 1, "drifting": 0, "repaired": 0, "retired": 0}, rep)
 	})
 }

@@ -70,13 +70,18 @@ func (s *Service) Activity(ctx context.Context, id int64) (*activity.Activity, e
 	return v.Activity, nil
 }
 
-// Quota is what is left of the user's chances in an activity today (-1 = unlimited).
+// Quota is what is left of the user's chances in an activity today (-1 = unlimited). A
+// closed activity has none left, and its counters, retired from Redis, are not reloaded
+// to say so.
 func (s *Service) Quota(ctx context.Context, userID string, activityID int64) (total, today int64, err error) {
 	v, err := s.catalog.View(ctx, activityID)
 	if err != nil {
 		return 0, 0, err
 	}
 	a := v.Activity
+	if a.State() == activity.StateClosed {
+		return 0, 0, nil
+	}
 	lim := a.Limits()
 	return s.ledger.Quota(ctx, a.ID(), userID, a.Day(s.now()), lim.PerUserTotal, lim.PerUserDaily)
 }

@@ -173,6 +173,13 @@ func TestDrawAPIRefusals(t *testing.T) {
 		return code == http.StatusConflict && errCode(out) == "activity_not_running"
 	}, 2*time.Second, 20*time.Millisecond, "a pause is seen within a second")
 
+	// A closed one leaves no chances, whatever the limits said.
+	admin.must(http.StatusOK, "POST", "/api/v1/admin/activities/"+id+"/transitions", map[string]any{"action": "close"})
+	require.Eventually(t, func() bool {
+		code, out, _ := erin.do("GET", "/api/v1/activities/"+id+"/quota", nil)
+		return code == http.StatusOK && out["left_total"] == 0.0 && out["left_today"] == 0.0
+	}, 2*time.Second, 20*time.Millisecond, "a close is seen within a second")
+
 	assert.Equal(t, "not_found", errCode(user.must(http.StatusNotFound, "GET", "/api/v1/nothing-here", nil)))
 
 	// A draft is hidden from users everywhere: its view and its quota alike.

@@ -25,7 +25,7 @@ func drawsOpenAPI(d *apiDoc) {
 	act := []any{pathParam("id", "activity id")}
 	d.op(http.MethodGet, "/api/v1/activities/{id}", operation(tag, "getPublicActivity", "Public view of an activity", true, act,
 		nil, responses(http.StatusOK, "the activity", ref("PublicActivity"), with(userErrors, http.StatusNotFound)...)))
-	d.op(http.MethodGet, "/api/v1/activities/{id}/quota", operation(tag, "getQuota", "The caller's chances left in an activity", true, act,
+	d.op(http.MethodGet, "/api/v1/activities/{id}/quota", operation(tag, "getQuota", "The caller's chances left in an activity (none once it is closed)", true, act,
 		nil, responses(http.StatusOK, "chances left", ref("Quota"), with(userErrors, http.StatusNotFound)...)))
 }
 

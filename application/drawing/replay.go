@@ -89,8 +89,7 @@ func (r *replayer) result(ctx context.Context, d *Draw, o draw.Order) (Result, e
 		}
 		a = v.Activity
 	}
-	lim := a.Limits()
-	total, today, err := r.ledger.Quota(ctx, a.ID(), d.Req.UserID, a.Day(d.Now), lim.PerUserTotal, lim.PerUserDaily)
+	total, today, err := quota(ctx, r.ledger, a, d.Req.UserID, d.Now)
 	if err != nil {
 		return Result{}, fmt.Errorf("%w: quota: %v", draw.ErrUnavailable, err)
 	}

@@ -70,18 +70,21 @@ func (s *Service) Activity(ctx context.Context, id int64) (*activity.Activity, e
 	return v.Activity, nil
 }
 
-// Quota is what is left of the user's chances in an activity today (-1 = unlimited). A
-// closed activity has none left, and its counters, retired from Redis, are not reloaded
-// to say so.
+// Quota is what is left of the user's chances in an activity today (-1 = unlimited).
 func (s *Service) Quota(ctx context.Context, userID string, activityID int64) (total, today int64, err error) {
 	v, err := s.catalog.View(ctx, activityID)
 	if err != nil {
 		return 0, 0, err
 	}
-	a := v.Activity
+	return quota(ctx, s.ledger, v.Activity, userID, s.now())
+}
+
+// quota is what is left of the user's chances in a: none once it is closed, whose
+// counters may be retired from Redis and are not reloaded to say so.
+func quota(ctx context.Context, l draw.Ledger, a *activity.Activity, userID string, now time.Time) (total, today int64, err error) {
 	if a.State() == activity.StateClosed {
 		return 0, 0, nil
 	}
 	lim := a.Limits()
-	return s.ledger.Quota(ctx, a.ID(), userID, a.Day(s.now()), lim.PerUserTotal, lim.PerUserDaily)
+	return l.Quota(ctx, a.ID(), userID, a.Day(now), lim.PerUserTotal, lim.PerUserDaily)
 }

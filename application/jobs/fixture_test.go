@@ -116,8 +116,9 @@ func (l ledgerPort) Journal(ctx context.Context, id int64) (jobs.Activity, error
 
 // gauge records drift.
 type gauge struct {
-	mu sync.Mutex
-	m  map[string]int64
+	mu        sync.Mutex
+	m         map[string]int64
+	forgotten int
 }
 
 func (g *gauge) Set(_ int64, counter string, d int64) {
@@ -127,6 +128,12 @@ func (g *gauge) Set(_ int64, counter string, d int64) {
 		g.m = map[string]int64{}
 	}
 	g.m[counter] = d
+}
+
+func (g *gauge) Forget(int64) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.forgotten++
 }
 
 func (g *gauge) get(counter string) int64 {

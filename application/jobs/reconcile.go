@@ -31,8 +31,9 @@ type Ledger interface {
 	Counters(ctx context.Context, activityID int64) (Live, bool, error)
 	Journal(ctx context.Context, activityID int64) (Activity, error)
 	Invalidate(ctx context.Context, activityID int64) error
-	// Retire drops a closed, quiet activity's counters and unregisters it.
-	Retire(ctx context.Context, activityID int64) error
+	// Retire drops a closed, quiet activity's counters and unregisters it; false when
+	// it is busy (being loaded, or an admission came after all) and is left for later.
+	Retire(ctx context.Context, activityID int64) (bool, error)
 }
 
 // Totals is the SQL side of the comparison: the activity's stock left and its prizes'
@@ -44,6 +45,8 @@ type Totals interface {
 // DriftGauge exports drift per activity and counter ("stock", "pool:<prize id>").
 type DriftGauge interface {
 	Set(activityID int64, counter string, drift int64)
+	// Forget drops a retired activity's counters.
+	Forget(activityID int64)
 }
 
 // DefaultQuietFor is how long an activity must have admitted nothing before drift counts
@@ -165,9 +168,11 @@ func (j *Reconcile) retire(ctx context.Context, id int64, journal Activity) (out
 	if !j.quiet(journal, journal) {
 		return equal, nil
 	}
-	if err := j.Ledger.Retire(ctx, id); err != nil {
+	done, err := j.Ledger.Retire(ctx, id)
+	if err != nil || !done {
 		return equal, err
 	}
+	j.Drift.Forget(id)
 	j.log().InfoContext(ctx, "closed activity's counters dropped from Redis", "activity_id", id)
 	return retired, nil
 }

@@ -76,7 +76,8 @@ func TestReconcileRetiresClosedActivitiesOnceQuiet(t *testing.T) {
 		require.NoError(t, w.activities.Update(ctx, closed.ID(), func(x *activity.Activity) error {
 			return x.Transition(activity.ActionClose, activity.Actor{ID: "admin", Admin: true}, now)
 		}))
-		job := &jobs.Reconcile{Ledger: ledgerPort{w.ledger}, Truth: w.truth, Activities: w.activities, Drift: &gauge{},
+		g := &gauge{}
+		job := &jobs.Reconcile{Ledger: ledgerPort{w.ledger}, Truth: w.truth, Activities: w.activities, Drift: g,
 			QuietFor: time.Millisecond, Now: w.clock.Now, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
 
 		rep, err := job.Run(ctx)
@@ -92,6 +93,7 @@ func TestReconcileRetiresClosedActivitiesOnceQuiet(t *testing.T) {
 		ids, err := w.ledger.Loaded(ctx)
 		require.NoError(t, err)
 		assert.Equal(t, []int64{running.ID()}, ids)
+		assert.Equal(t, 1, g.forgotten, "its drift series go")
 		tag := w.redis.Prefix + "{a:" + strconv.FormatInt(closed.ID(), 10) + "}:*"
 		iter := w.redis.Client.Scan(ctx, 0, tag, 1000).Iterator()
 		for iter.Next(ctx) {

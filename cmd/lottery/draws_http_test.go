@@ -114,6 +114,16 @@ func TestDrawAPI(t *testing.T) {
 		public := bob.must(http.StatusOK, "GET", "/api/v1/activities/"+id, nil)
 		assert.Equal(t, "running", public["state"])
 		assert.Equal(t, "Spring wheel", public["name"])
+
+		// Once the order's activity is closed, its replay through another says that no
+		// chances are left, without its counters.
+		admin := newClient(t, srv.base, cfg, "ada", "admin")
+		admin.must(http.StatusOK, "POST", "/api/v1/admin/activities/"+id+"/transitions", map[string]any{"action": "close"})
+		require.Eventually(t, func() bool {
+			code, out, _ := alice.do("POST", "/api/v1/draws", map[string]any{"activity_id": other}, "Idempotency-Key", "a-1")
+			return code == http.StatusOK && out["order_id"] == first["order_id"] &&
+				assert.ObjectsAreEqual(map[string]any{"left_total": 0.0, "left_today": 0.0}, out["quota"])
+		}, 2*time.Second, 20*time.Millisecond)
 	})
 }
 

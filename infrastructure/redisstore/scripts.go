@@ -17,11 +17,14 @@ var (
 	topUpSource string
 	//go:embed release.lua
 	releaseSource string
+	//go:embed retire.lua
+	retireSource string
 )
 
 var (
-	undoScript  = redis.NewScript(undoSource)
-	topUpScript = redis.NewScript(topUpSource)
+	undoScript   = redis.NewScript(undoSource)
+	topUpScript  = redis.NewScript(topUpSource)
+	retireScript = redis.NewScript(retireSource)
 	// prizeReleaseScript is not releaseScript, which drops a lock.
 	prizeReleaseScript = redis.NewScript(releaseSource)
 

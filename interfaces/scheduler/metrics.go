@@ -52,3 +52,8 @@ func NewDriftGauge(reg prometheus.Registerer) *DriftGauge {
 func (d *DriftGauge) Set(activityID int64, counter string, drift int64) {
 	d.g.WithLabelValues(strconv.FormatInt(activityID, 10), counter).Set(float64(drift))
 }
+
+// Forget implements jobs.DriftGauge: a retired activity's series go.
+func (d *DriftGauge) Forget(activityID int64) {
+	d.g.DeletePartialMatch(prometheus.Labels{"activity": strconv.FormatInt(activityID, 10)})
+}

@@ -15,16 +15,21 @@ import (
 // the next admission reloads it from SQL. Bumping gen also fails a load that is reading
 // SQL right now, from before the change.
 func (l *Ledger) Invalidate(ctx context.Context, activityID int64) error {
-	k := l.keys(activityID)
 	_, err := l.client.TxPipelined(ctx, func(p redis.Pipeliner) error {
-		p.Del(ctx, k.epoch())
-		p.Incr(ctx, k.gen())
+		invalidateIn(ctx, p, l.keys(activityID))
 		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("invalidate activity %d: %w: %w", activityID, draw.ErrUnavailable, err)
 	}
 	return nil
+}
+
+// invalidateIn queues what drops a load: the epoch goes, and gen moves so that a load
+// reading SQL meanwhile reads again.
+func invalidateIn(ctx context.Context, p redis.Pipeliner, k keys) {
+	p.Del(ctx, k.epoch())
+	p.Incr(ctx, k.gen())
 }
 
 // BlacklistAdd copies a blacklisting, already stored in SQL, to every loaded activity.

@@ -78,8 +78,7 @@ type Ledger struct {
 	opts       Options
 	activities string   // set of loaded activity ids, for scans outside the hot path
 	admitSrc   string   // the admission script, as this deployment names it
-	admitSHA   string   // its hash
-	admitHash  any      // admitSHA boxed once: it starts every admission call
+	admitHash  any      // its hash, boxed once: it starts every admission call
 	idemTTL    any      // opts.IdempotencyTTL in seconds, boxed once for admissions
 	dayTTL     any      // opts.DayTTL in seconds, likewise
 	hot        sync.Map // activity id → *hotKeys
@@ -135,8 +134,7 @@ func NewLedger(client redis.UniversalClient, truth draw.Truth, opts Options) *Le
 		cancel:     cancel,
 	}
 	// Hashed here: the Script's own Load, queued in a transaction, would forget the hash.
-	l.admitSHA = redis.NewScript(l.admitSrc).Hash()
-	l.admitHash = l.admitSHA
+	l.admitHash = redis.NewScript(l.admitSrc).Hash()
 	go l.runBatcher()
 	if opts.RestartCheck > 0 {
 		go l.watchServer()

@@ -62,6 +62,14 @@ func (l *Ledger) runLoad(f *loadFlight, activityID int64, day string, grace time
 	close(f.done)
 }
 
+// unlock drops the activity's load lock while it still holds token, with a fresh
+// context: the lock must go even when ctx has expired.
+func (l *Ledger) unlock(ctx context.Context, k keys, token string) {
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), l.opts.CallTimeout)
+	defer cancel()
+	_ = releaseScript.Run(rctx, l.client, []string{k.loadLock()}, token).Err()
+}
+
 // lockTTL outlives a load that keeps to its grace and timeout, and frees the activity
 // for another process when the loader died.
 func (l *Ledger) lockTTL() time.Duration { return l.opts.ReloadGrace + l.opts.LoadTimeout }
@@ -77,10 +85,7 @@ func (l *Ledger) load(ctx context.Context, activityID int64, day string, grace t
 		}
 		if ok {
 			err := l.loadLocked(ctx, k, activityID, day, grace)
-			// Released with a fresh context: the lock must go even when ctx has expired.
-			rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), l.opts.CallTimeout)
-			_ = releaseScript.Run(rctx, l.client, []string{k.loadLock()}, token).Err()
-			cancel()
+			l.unlock(ctx, k, token)
 			return err
 		}
 		loaded, err := l.waitForLoad(ctx, k)

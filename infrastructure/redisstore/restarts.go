@@ -183,8 +183,7 @@ func (l *Ledger) rebuildAll(ctx context.Context, ids []int64) error {
 				k := l.keys(id)
 				// As Invalidate, but not in a transaction of its own: a load that
 				// runs between the two read SQL after the epoch went, which is a rebuild.
-				p.Del(ctx, k.epoch())
-				p.Incr(ctx, k.gen())
+				invalidateIn(ctx, p, k)
 				p.Set(ctx, k.rebuilt(), 1, l.opts.IdempotencyTTL)
 			}
 			return nil

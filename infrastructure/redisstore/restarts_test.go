@@ -96,7 +96,7 @@ func TestRestartFromASnapshotIsCheckedBeforeTheNextAdmission(t *testing.T) {
 	}
 	stock := func() string { return client.Get(ctx, l.keys(act).stock()).Val() }
 	loaded := func(l *Ledger) bool {
-		got, err := client.ScriptExists(ctx, l.admitSHA).Result()
+		got, err := client.ScriptExists(ctx, l.admitHash.(string)).Result()
 		require.NoError(t, err)
 		return got[0]
 	}
@@ -144,7 +144,7 @@ func TestUncheckableServerAdmitsNothing(t *testing.T) {
 	_, err := l.Admit(ctx, admission(33, "u"))
 	require.ErrorIs(t, err, draw.ErrUnavailable)
 	require.ErrorContains(t, err, "redis.restart_check")
-	loaded, err := env.Client.ScriptExists(ctx, l.admitSHA).Result()
+	loaded, err := env.Client.ScriptExists(ctx, l.admitHash.(string)).Result()
 	require.NoError(t, err)
 	require.Equal(t, []bool{false}, loaded)
 }

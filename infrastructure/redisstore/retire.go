@@ -29,11 +29,7 @@ func (l *Ledger) Retire(ctx context.Context, activityID int64) (bool, error) {
 	if !locked {
 		return false, nil
 	}
-	defer func() {
-		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), l.opts.CallTimeout)
-		_ = releaseScript.Run(rctx, l.client, []string{k.loadLock()}, token).Err()
-		cancel()
-	}()
+	defer l.unlock(ctx, k, token)
 	prizes, err := l.client.SMembers(ctx, k.prizes()).Result()
 	if err != nil {
 		return false, fmt.Errorf("retire activity %d: prizes: %w: %w", activityID, draw.ErrUnavailable, err)

@@ -16,8 +16,9 @@ type Journal interface {
 	Recover(ctx context.Context, e draw.JournalEntry, orderExists bool) error
 }
 
-// DefaultRecoverAfter is the age from which a journal entry is a crash's leftover: an
-// order commits within a second of its admission or not at all.
+// DefaultRecoverAfter is the least age from which a journal entry is a crash's leftover.
+// An entry must be older than the latest its order can still commit (its commit deadline
+// plus one commit attempt); the server sets OlderThan from its settings, never below this.
 const DefaultRecoverAfter = 30 * time.Second
 
 // Recovery is admission recovery: an entry whose order is in SQL is dropped, any other is

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/lottery-go/lottery/application/drawing"
+	"github.com/lottery-go/lottery/application/jobs"
 	"github.com/lottery-go/lottery/application/routing"
 	"github.com/lottery-go/lottery/domain/draw"
 	"github.com/lottery-go/lottery/infrastructure/changefeed"
@@ -77,10 +78,27 @@ func buildEngine(ctx context.Context, s *system) (*engine, error) {
 	}
 	steps := drawing.NewLottery(e.ledger, e.writer, e.settler, e.relay, s.ids.Next, drawing.LotteryOptions{
 		Rate:         draw.RateLimit{PerUser: cfg.Draw.RatePerUser, PerIP: cfg.Draw.RatePerIP, Burst: cfg.Draw.RateBurst},
-		CommitWithin: cfg.Draw.ReloadGrace / 2,
+		CommitWithin: commitWithin(cfg.Draw),
 	})
 	e.draws = drawing.NewService(drawing.Deps{
 		Catalog: e.catalog, Ledger: e.ledger, Orders: e.orders, Steps: steps, Router: e.router, Log: s.log,
 	})
 	return e, nil
+}
+
+// commitWithin is how long after its admission an order may still be committed: half the
+// grace before lost counters are rebuilt from SQL, so a rebuild sees every order admitted
+// before the loss.
+func commitWithin(d config.Draw) time.Duration { return d.ReloadGrace / 2 }
+
+// recoverMargin is what admission recovery waits beyond the last moment an order could
+// still commit, for clocks and a server finishing a COMMIT it had received.
+const recoverMargin = 10 * time.Second
+
+// recoverAfter is the age from which admission recovery takes a journal entry for a
+// crash's leftover: past the order's commit deadline and one commit attempt begun just
+// before it. Undoing an entry younger than that could give back the stock of an order
+// that still commits.
+func recoverAfter(d config.Draw) time.Duration {
+	return max(jobs.DefaultRecoverAfter, commitWithin(d)+persistence.CommitTimeout+recoverMargin)
 }

@@ -56,7 +56,7 @@ func jobEntries(s *system, d jobDeps, drift jobs.DriftGauge) []scheduler.Entry {
 	truth := persistence.NewTruth(s.db, d.activities, time.Now)
 	all := []jobs.Job{
 		&jobs.Outbox{Relay: d.relay},
-		&jobs.Recovery{Journal: d.ledger, Orders: d.orders},
+		&jobs.Recovery{Journal: d.ledger, Orders: d.orders, OlderThan: recoverAfter(s.cfg.Draw)},
 		&jobs.Release{Activities: d.activities, Pools: d.ledger, Releases: persistence.NewReleaseRepo(s.db)},
 		&jobs.Reconcile{Ledger: ledgerPort{d.ledger}, Truth: truth, Activities: d.activities, Drift: drift, Log: s.log},
 		&jobs.States{Activities: d.activities, Feed: d.feed, Starter: ledgerStarter{activities: d.activities, ledger: d.ledger}},

@@ -61,23 +61,18 @@ func NewOrderWriter(db *DB, opts WriterOptions) (*OrderWriter, error) {
 // is never abandoned: the caller waits for the commit's verdict even if its context ends,
 // because answering early could undo an order that did commit.
 func (w *OrderWriter) Write(ctx context.Context, o draw.Order, by time.Time) error {
-	req := &writeRequest{ctx: ctx, order: o, by: by}
+	req := &writeRequest{ctx: ctx, order: o, by: by, result: resultChans.Get().(chan error)}
+	defer resultChans.Put(req.result)
 	if w.opts.PerRequest {
-		if err := req.refused(time.Now()); err != nil {
-			return err
-		}
-		return w.commit([]*writeRequest{req})
+		w.flush([]*writeRequest{req})
+		return <-req.result
 	}
-	req.result = resultChans.Get().(chan error)
 	select {
 	case w.queue <- req:
 	case <-ctx.Done():
-		resultChans.Put(req.result)
 		return fmt.Errorf("%w: %v", draw.ErrNotWritten, ctx.Err())
 	}
-	err := <-req.result
-	resultChans.Put(req.result)
-	return err
+	return <-req.result
 }
 
 func (w *OrderWriter) loop() {
@@ -101,32 +96,46 @@ func (w *OrderWriter) loop() {
 	}
 }
 
-// flush drops requests past their commit deadline or whose context ended (unwritten, so
-// their admissions come back), commits the rest together, and on a duplicate key isolates
-// the offender by committing one by one.
+// flush commits the batch's requests together and answers each of them. Every attempt
+// starts only with the requests still in time (refused), so no commit begins past an
+// order's deadline: a deadlock victim is written again without those whose deadline passed
+// meanwhile, and a duplicate key is isolated by committing one by one, each checked again.
 func (w *OrderWriter) flush(batch []*writeRequest) {
-	live := batch[:0]
+	live := inTime(batch)
+	for attempt := 1; len(live) > 0; attempt++ {
+		err := w.commitOnce(live)
+		switch {
+		case isRetryableConflict(err) && attempt < commitAttempts:
+			// InnoDB rolled the victim back whole: write it again.
+			time.Sleep(time.Duration(attempt) * time.Millisecond)
+			live = inTime(live)
+			continue
+		case err != nil && len(live) > 1 && errors.Is(err, draw.ErrDuplicateKey):
+			for _, r := range live {
+				w.flush([]*writeRequest{r})
+			}
+			return
+		}
+		for _, r := range live {
+			r.result <- err
+		}
+		return
+	}
+}
+
+// inTime answers the requests that must not be committed now and returns the others, in
+// place.
+func inTime(reqs []*writeRequest) []*writeRequest {
+	live := reqs[:0]
 	now := time.Now()
-	for _, r := range batch {
+	for _, r := range reqs {
 		if err := r.refused(now); err != nil {
 			r.result <- err
 			continue
 		}
 		live = append(live, r)
 	}
-	if len(live) == 0 {
-		return
-	}
-	err := w.commit(live)
-	if err != nil && len(live) > 1 && errors.Is(err, draw.ErrDuplicateKey) {
-		for _, r := range live {
-			r.result <- w.commit([]*writeRequest{r})
-		}
-		return
-	}
-	for _, r := range live {
-		r.result <- err
-	}
+	return live
 }
 
 // refused says why r must not be committed at now, if it must not: its caller has gone
@@ -144,23 +153,15 @@ func (r *writeRequest) refused(now time.Time) error {
 // commitAttempts bounds how often a batch chosen as a deadlock victim is written again.
 const commitAttempts = 4
 
-// commit writes the requests' orders and outbox rows in one transaction. InnoDB may pick
-// the batch's INSERT as the victim of a deadlock with concurrent updates of other orders
-// (grant and outbox states); the victim is rolled back whole, so the batch is simply
-// written again.
-func (w *OrderWriter) commit(reqs []*writeRequest) error {
-	var err error
-	for attempt := 1; attempt <= commitAttempts; attempt++ {
-		if err = w.commitOnce(reqs); !isRetryableConflict(err) {
-			return err
-		}
-		time.Sleep(time.Duration(attempt) * time.Millisecond)
-	}
-	return err
-}
+// CommitTimeout bounds one attempt to commit a batch. With the rule that no attempt starts
+// past an order's deadline, an order is committed by its deadline plus CommitTimeout or
+// not at all (give or take the server finishing a COMMIT it had received): admission
+// recovery must wait at least that long before it takes an order for lost.
+const CommitTimeout = 10 * time.Second
 
+// commitOnce writes the requests' orders and outbox rows in one transaction.
 func (w *OrderWriter) commitOnce(reqs []*writeRequest) error {
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), CommitTimeout)
 	defer cancel()
 	tx, err := w.db.BeginTx(ctx, nil)
 	if err != nil {

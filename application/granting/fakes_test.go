@@ -125,10 +125,11 @@ func (s *store) Fail(_ context.Context, orderID int64, reason string, _ time.Tim
 		return s.fails
 	}
 	o := s.orders[orderID]
-	if o.GrantState == draw.GrantPending {
-		o.GrantState, o.GrantError = draw.GrantFailed, reason
-		s.orders[orderID] = o
+	if o.GrantState != draw.GrantPending {
+		return draw.ErrAlreadyGranted
 	}
+	o.GrantState, o.GrantError = draw.GrantFailed, reason
+	s.orders[orderID] = o
 	return nil
 }
 

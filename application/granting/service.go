@@ -158,7 +158,11 @@ func (s *Service) retryOrFail(ctx context.Context, o draw.Order, kind award.Kind
 // fail records a grant as failed for good. When even that cannot be written, the event
 // must come back, so the error is returned.
 func (s *Service) fail(ctx context.Context, o draw.Order, kind award.Kind, reason, msg string) error {
-	if err := s.d.Grants.Fail(ctx, o.ID, msg, s.d.Now()); err != nil {
+	err := s.d.Grants.Fail(ctx, o.ID, msg, s.d.Now())
+	if errors.Is(err, draw.ErrAlreadyGranted) {
+		return nil // decided by another delivery meanwhile: nothing failed
+	}
+	if err != nil {
 		return fmt.Errorf("record failed grant of order %d: %w", o.ID, err)
 	}
 	s.d.Log.ErrorContext(ctx, "grant failed", "order_id", o.ID, "user_id", o.UserID, "kind", kind,

@@ -296,3 +296,25 @@ func TestPointsAreNotKeptByAnOrderDecidedMeanwhile(t *testing.T) {
 	assert.Zero(t, bal, "no points for a failed order")
 	assert.Empty(t, entries)
 }
+
+// A copy of the event whose grant fails for good while another copy granted the order
+// meanwhile records no failure: the order stays granted, nothing is logged or counted.
+func TestAFailureAfterAnotherDeliveryGrantedIsNoFailure(t *testing.T) {
+	t.Parallel()
+	s := newStore()
+	s.addWin(1, "u1", mustAward(t, 9, award.KindCoupon, award.Content{WebhookURL: "https://x.example/", TemplateID: "t"}))
+	pending, err := s.Get(context.Background(), 1)
+	require.NoError(t, err)
+	require.NoError(t, s.Record(context.Background(), draw.GrantRecord{OrderID: 1, State: draw.GrantGranted, At: at}))
+	now := func() time.Time { return at }
+	svc := granting.New(granting.Deps{
+		Orders: staleOrders{s, pending}, Awards: awardsOf{s}, Grants: s, Points: s, Observer: s, Now: now,
+		Granters: []award.Granter{failing{kind: award.KindCoupon, err: fmt.Errorf("%w: coupon webhook answered 400", award.ErrPermanent)}},
+		Log:      slog.New(slog.NewTextHandler(io.Discard, nil)),
+	})
+
+	require.NoError(t, svc.Grant(context.Background(), granting.Request{OrderID: 1, Attempt: 8, Last: true}))
+	o, _ := s.Get(context.Background(), 1)
+	assert.Equal(t, draw.GrantGranted, o.GrantState)
+	assert.Empty(t, s.failed, "no failure counted")
+}

@@ -8,8 +8,8 @@ import (
 
 // Grant outcomes of the grant store.
 var (
-	// ErrAlreadyGranted: the order has its grant already; a redelivered event changes
-	// nothing (invariant 3).
+	// ErrAlreadyGranted: the order's grant is decided already (granted, or failed by
+	// another delivery); a redelivered event changes nothing (invariant 3).
 	ErrAlreadyGranted = errors.New("draw: order already granted")
 	// ErrAddressNotExpected: the order is not a physical win waiting for its address.
 	ErrAddressNotExpected = errors.New("draw: order is not waiting for a shipping address")
@@ -38,7 +38,8 @@ type Grants interface {
 	// RecordAll stores many grants, with their credits, in one transaction: all of them,
 	// or none and ErrAlreadyGranted when an order has its grant or is no longer pending.
 	RecordAll(ctx context.Context, rs []GrantRecord) error
-	// Fail marks a pending order's grant failed with a reason shown to the user.
+	// Fail marks a pending order's grant failed with a reason shown to the user;
+	// ErrAlreadyGranted when the order is no longer pending.
 	Fail(ctx context.Context, orderID int64, reason string, at time.Time) error
 	// Ship stores the address of a physical win awaiting it and marks it granted with
 	// payload; ErrAddressNotExpected when the order is not awaiting an address.

@@ -64,19 +64,25 @@ func (r *GrantRepo) Record(ctx context.Context, g draw.GrantRecord) error {
 const maxGrantError = 500
 
 // Fail marks a pending order's grant failed (its event was delivered, so its outbox entry
-// goes); an order granted meanwhile keeps its grant.
+// goes). An order decided meanwhile, granted or failed by another delivery, keeps its
+// state: draw.ErrAlreadyGranted.
 func (r *GrantRepo) Fail(ctx context.Context, orderID int64, reason string, at time.Time) error {
+	decided := false
 	err := r.db.Gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		err := tx.Exec(`UPDATE orders SET grant_state = ?, grant_error = ?, mq_state = ?, updated_at = ?
+		res := tx.Exec(`UPDATE orders SET grant_state = ?, grant_error = ?, mq_state = ?, updated_at = ?
 			WHERE id = ? AND grant_state = ?`, string(draw.GrantFailed), truncateRunes(reason, maxGrantError),
-			string(draw.MQSent), at.UTC(), orderID, string(draw.GrantPending)).Error
-		if err != nil {
-			return err
+			string(draw.MQSent), at.UTC(), orderID, string(draw.GrantPending))
+		if res.Error != nil {
+			return res.Error
 		}
+		decided = res.RowsAffected == 0
 		return delivered(tx, []int64{orderID})
 	})
-	if err != nil {
+	switch {
+	case err != nil:
 		return fmt.Errorf("fail grant of order %d: %w", orderID, err)
+	case decided:
+		return fmt.Errorf("fail grant of order %d: %w", orderID, draw.ErrAlreadyGranted)
 	}
 	return nil
 }

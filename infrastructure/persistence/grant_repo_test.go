@@ -29,7 +29,7 @@ func TestGrantRecordIsOncePerOrder(t *testing.T) {
 		require.NoError(t, grants.Record(ctx, grantOf(o, draw.GrantGranted, map[string]string{"code": "A1"})))
 		err := grants.Record(ctx, grantOf(o, draw.GrantGranted, map[string]string{"code": "B2"}))
 		require.ErrorIs(t, err, draw.ErrAlreadyGranted)
-		require.NoError(t, grants.Fail(ctx, o.ID, "too late", time.Now()), "a granted order is not failed")
+		require.ErrorIs(t, grants.Fail(ctx, o.ID, "too late", time.Now()), draw.ErrAlreadyGranted, "a granted order is not failed")
 
 		got, err := orders.Get(ctx, o.ID)
 		require.NoError(t, err)
@@ -57,6 +57,11 @@ func TestGrantFail(t *testing.T) {
 		err = grants.Record(ctx, grantOf(o, draw.GrantGranted, nil))
 		require.ErrorIs(t, err, draw.ErrAlreadyGranted, "a decided order takes no grant")
 		assert.Zero(t, count(t, env, "grants"), "and the refused grant left nothing behind")
+		err = grants.Fail(ctx, o.ID, "another delivery's verdict", time.Now())
+		require.ErrorIs(t, err, draw.ErrAlreadyGranted, "a failed order is failed once")
+		got, err = orders.Get(ctx, o.ID)
+		require.NoError(t, err)
+		assert.Equal(t, "redeem code pool is empty", got.GrantError, "the first verdict stays")
 	})
 }
 

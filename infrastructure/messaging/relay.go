@@ -56,6 +56,7 @@ type Relay struct {
 	queue []draw.OutboxEntry
 
 	mu     sync.Mutex // serialises passes, so a kick and a tick never publish twice
+	cmu    sync.Mutex // serialises compensations; not mu, so a long sweep never holds up new wins
 	stop   context.CancelFunc
 	done   chan struct{}
 	closed sync.Once
@@ -239,8 +240,8 @@ func (r *Relay) take() []draw.OutboxEntry {
 // staleAfter. JetStream de-duplicates by order id, so an entry that did arrive is not
 // delivered twice within the window, and the grants table absorbs anything later.
 func (r *Relay) Compensate(ctx context.Context, staleAfter time.Duration) (sent, failed int, err error) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
+	r.cmu.Lock()
+	defer r.cmu.Unlock()
 	for ctx.Err() == nil {
 		now := r.opts.Now()
 		batch, err := r.outbox.Overdue(ctx, now, now.Add(-staleAfter), r.opts.Batch)

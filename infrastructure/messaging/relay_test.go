@@ -162,3 +162,52 @@ func TestRelayLingersUntilABatchIsQueued(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 4, strings.Count(string(msg.Data), `"order_id"`))
 }
+
+// stalledOutbox is an outbox whose Overdue holds until released: a long compensation.
+type stalledOutbox struct {
+	memOutbox
+	entered, release chan struct{}
+}
+
+func (s *stalledOutbox) Overdue(ctx context.Context, _, _ time.Time, _ int) ([]draw.OutboxEntry, error) {
+	close(s.entered)
+	select {
+	case <-s.release:
+	case <-ctx.Done():
+	}
+	return nil, nil
+}
+
+// A compensation sweeping a large backlog (minutes, after an outage) never holds up the
+// events of new wins.
+func TestRelayPublishesNewWinsDuringACompensation(t *testing.T) {
+	t.Parallel()
+	env := testkit.EmbeddedNATS(t)
+	pub := newTestPublisher(t, env)
+	box := &stalledOutbox{entered: make(chan struct{}), release: make(chan struct{})}
+	relay := messaging.NewRelay(box, pub, messaging.RelayOptions{Interval: time.Hour,
+		Encode: messaging.GrantEncoder(env.Prefix), Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	swept := make(chan error, 1)
+	go func() {
+		_, _, err := relay.Compensate(context.Background(), time.Minute)
+		swept <- err
+	}()
+	<-box.entered
+
+	relay.Relay(draw.Order{ID: 1, AwardKind: "text", Outcome: draw.OutcomeWin})
+	flushed := make(chan int, 1)
+	go func() {
+		sent, _, err := relay.Flush(context.Background())
+		assert.NoError(t, err)
+		flushed <- sent
+	}()
+	select {
+	case sent := <-flushed:
+		assert.Equal(t, 1, sent, "published while the compensation runs")
+	case <-time.After(10 * time.Second):
+		t.Error("the new win waited for the compensation")
+	}
+
+	close(box.release)
+	require.NoError(t, <-swept)
+}

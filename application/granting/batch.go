@@ -16,19 +16,51 @@ import (
 // physical) are recorded in one transaction for the lot: a win costs a share of one
 // order read and one commit instead of two or three of its own. The other kinds, and
 // the lot again one by one when its transaction cannot be written as a whole, go
-// through Grant, concurrently, so a slow webhook holds up no one.
+// through Grant, at most oneByOneAtOnce at a time, so a slow webhook holds up few others
+// and a large lot does not take every SQL connection. An order that comes more than once
+// (copies of its event) is granted once, as its most advanced delivery, and every copy
+// gets that outcome.
 func (s *Service) GrantAll(ctx context.Context, rs []Request) []error {
-	errs := make([]error, len(rs))
+	uniq, of := distinctOrders(rs)
+	done := make([]error, len(uniq))
 	var wg sync.WaitGroup
-	for _, i := range s.recordTogether(ctx, rs) {
+	slots := make(chan struct{}, oneByOneAtOnce)
+	for _, i := range s.recordTogether(ctx, uniq) {
 		wg.Add(1)
+		slots <- struct{}{}
 		go func() {
-			defer wg.Done()
-			errs[i] = s.grantSafely(ctx, rs[i])
+			defer func() { <-slots; wg.Done() }()
+			done[i] = s.grantSafely(ctx, uniq[i])
 		}()
 	}
 	wg.Wait()
+	errs := make([]error, len(rs))
+	for i, u := range of {
+		errs[i] = done[u]
+	}
 	return errs
+}
+
+// oneByOneAtOnce bounds the grants of one lot that run one by one concurrently.
+const oneByOneAtOnce = 32
+
+// distinctOrders returns one request per order, the one with the most attempts, and for
+// each of rs the index of its order's request.
+func distinctOrders(rs []Request) (uniq []Request, of []int) {
+	at := make(map[int64]int, len(rs))
+	uniq, of = make([]Request, 0, len(rs)), make([]int, len(rs))
+	for i, r := range rs {
+		u, seen := at[r.OrderID]
+		if !seen {
+			u = len(uniq)
+			at[r.OrderID] = u
+			uniq = append(uniq, r)
+		} else if r.Attempt > uniq[u].Attempt {
+			uniq[u] = r
+		}
+		of[i] = u
+	}
+	return uniq, of
 }
 
 // grantSafely is Grant with a panic turned into an error, which has the event come

@@ -135,3 +135,23 @@ func TestGrantAllSurvivesAPanickingGranter(t *testing.T) {
 	}
 	assert.Equal(t, draw.GrantGranted, s.orders[4].GrantState, "the others are granted")
 }
+
+// Copies of one order's event in a lot (a republish beside the original) are granted
+// once, as the most advanced delivery, and every copy gets that outcome.
+func TestGrantAllGrantsEachOrderOnceInALot(t *testing.T) {
+	t.Parallel()
+	s := newStore()
+	mixedWins(t, s)
+	transient := errors.New("webhook timed out")
+	svc := newService(s, failing{kind: award.KindCoupon, err: transient})
+	rs := []granting.Request{{OrderID: 1, Attempt: 1}, {OrderID: 2, Attempt: 1}, {OrderID: 1, Attempt: 2},
+		{OrderID: 5, Attempt: 1}, {OrderID: 5, Attempt: 8, Last: true}}
+
+	errs := svc.GrantAll(context.Background(), rs)
+
+	assert.Equal(t, []error{nil, nil, nil, nil, nil}, errs, "the coupon's last delivery decides it for both copies")
+	assert.Equal(t, 1, s.together, "orders 1 and 2 in one transaction, each once")
+	assert.Equal(t, 2, s.grantedCount)
+	assert.Equal(t, draw.GrantFailed, s.orders[5].GrantState)
+	assert.Equal(t, []string{granting.ReasonExhausted}, s.failed, "failed once")
+}

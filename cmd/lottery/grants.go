@@ -49,7 +49,7 @@ func startDelivery(ctx context.Context, s *system, e *engine, relay *messaging.R
 	}
 	if s.cfg.HasRole(config.RoleGranter) {
 		g, err := consumer.StartGrants(context.WithoutCancel(ctx), s.nats, s.cfg.NATS.Prefix, d.granting,
-			messaging.ConsumerOptions{Log: s.log})
+			messaging.ConsumerOptions{Log: s.log, Postpone: persistence.NewOutboxRepo(s.db).Postpone})
 		if err != nil {
 			return nil, fmt.Errorf("start grant consumer: %w", err)
 		}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime/debug"
+	"strconv"
 	"sync"
 	"time"
 
@@ -32,6 +33,11 @@ type ConsumerOptions struct {
 	// over; under load a batch fills sooner. Grants are asynchronous, so a few ms here
 	// cost the winner nothing and save SQL commits. Default 50ms; negative = none.
 	Linger time.Duration
+	// Postpone, when set, is told the order ids of events that failed and come back after
+	// a delay, and when they come back: until then the consumer holds them, so compensation
+	// must not republish copies of their outbox entries. An error is logged and otherwise
+	// ignored (a copy is harmless, only wasteful).
+	Postpone func(ctx context.Context, orderIDs []int64, until time.Time) error
 	// Log defaults to slog.Default().
 	Log *slog.Logger
 }
@@ -112,7 +118,9 @@ func Subscribe(ctx context.Context, conn *Conn, prefix string, opts ConsumerOpti
 	}
 	s := &Subscription{stop: make(chan struct{})}
 	work := make(chan jetstream.Msg, opts.Batch)
+	held := newInFlight()
 	s.cc, err = cons.Consume(func(m jetstream.Msg) {
+		held.take(m)
 		select {
 		case work <- m:
 		case <-s.stop: // not acknowledged: redelivered after the first backoff
@@ -124,10 +132,14 @@ func Subscribe(ctx context.Context, conn *Conn, prefix string, opts ConsumerOpti
 		return nil, fmt.Errorf("consume %s: %w", opts.Durable, err)
 	}
 	batches := make(chan []jetstream.Msg)
-	s.wg.Add(1 + opts.Workers)
+	s.wg.Add(2 + opts.Workers)
 	go func() {
 		defer s.wg.Done()
 		collect(s.stop, work, batches, opts.Batch, opts.Linger)
+	}()
+	go func() {
+		defer s.wg.Done()
+		held.keep(s.stop, opts.Backoff[0]/3)
 	}()
 	for range opts.Workers {
 		go func() {
@@ -137,7 +149,7 @@ func Subscribe(ctx context.Context, conn *Conn, prefix string, opts ConsumerOpti
 				case <-s.stop:
 					return
 				case b := <-batches:
-					handle(ctx, b, opts, h)
+					handle(ctx, b, opts, h, held)
 				}
 			}
 		}()
@@ -207,7 +219,12 @@ func gather(first jetstream.Msg, work <-chan jetstream.Msg, n int, linger time.D
 // comes back whole; the events handled already are then absorbed by the grants table. A
 // panicking handler is treated like a failing one: the messages come back, the process
 // stays up.
-func handle(ctx context.Context, msgs []jetstream.Msg, opts ConsumerOptions, h Handler) {
+func handle(ctx context.Context, msgs []jetstream.Msg, opts ConsumerOptions, h Handler, held *inFlight) {
+	defer func() {
+		for _, m := range msgs {
+			held.done(m)
+		}
+	}()
 	ds := make([]Delivery, 0, len(msgs))
 	kept := make([]jetstream.Msg, 0, len(msgs))
 	first := make([]int, 0, len(msgs)+1) // msgs kept[k]'s deliveries are ds[first[k]:first[k+1]]
@@ -233,13 +250,41 @@ func handle(ctx context.Context, msgs []jetstream.Msg, opts ConsumerOptions, h H
 	}
 	first = append(first, len(ds))
 	errs := safeHandle(ctx, h, ds, opts.Log)
+	later := map[time.Duration][]int64{} // the order ids coming back, by delay
 	for k, m := range kept {
 		if err := errors.Join(errs[first[k]:first[k+1]]...); err != nil {
-			_ = m.NakWithDelay(opts.delay(ds[first[k]].Attempt))
+			delay := opts.delay(ds[first[k]].Attempt)
+			_ = m.NakWithDelay(delay)
+			later[delay] = appendOrderIDs(later[delay], ds[first[k]:first[k+1]])
 			continue
 		}
 		_ = m.Ack()
 	}
+	postpone(ctx, opts, later)
+}
+
+// postpone tells opts.Postpone which events come back when.
+func postpone(ctx context.Context, opts ConsumerOptions, later map[time.Duration][]int64) {
+	if opts.Postpone == nil {
+		return
+	}
+	now := time.Now()
+	for delay, ids := range later {
+		if err := opts.Postpone(ctx, ids, now.Add(delay)); err != nil {
+			opts.Log.Warn("grant events coming back: compensation not told", "events", len(ids), "err", err)
+		}
+	}
+}
+
+// appendOrderIDs appends the order ids of ds that are numbers (the others are dropped
+// by the handler).
+func appendOrderIDs(ids []int64, ds []Delivery) []int64 {
+	for _, d := range ds {
+		if id, err := strconv.ParseInt(d.Event.OrderID, 10, 64); err == nil {
+			ids = append(ids, id)
+		}
+	}
+	return ids
 }
 
 // decodeEvents reads a message: one event, or a JSON array of events.

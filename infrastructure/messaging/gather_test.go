@@ -71,12 +71,21 @@ func TestHandleAcknowledgesABatchMessageOnlyWhenEveryEventIsHandled(t *testing.T
 		}
 		return errs
 	}
+	var postponed []int64
+	var until time.Time
 	opts := ConsumerOptions{Backoff: []time.Duration{time.Second, time.Minute},
+		Postpone: func(_ context.Context, ids []int64, u time.Time) error {
+			postponed, until = append(postponed, ids...), u
+			return nil
+		},
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil))}.withDefaults("T")
-	handle(context.Background(), []jetstream.Msg{batch, single, garbage, okBatch}, opts, h)
+	begun := time.Now()
+	handle(context.Background(), []jetstream.Msg{batch, single, garbage, okBatch}, opts, h, nil)
 	assert.Equal(t, []string{"1", "2", "3", "4", "5"}, seen)
 	assert.Equal(t, "nak 1m0s", batch.verdict, "one failed event brings the whole message back")
 	assert.Equal(t, "ack", single.verdict)
 	assert.Equal(t, "term", garbage.verdict, "an empty batch is unreadable")
 	assert.Equal(t, "ack", okBatch.verdict)
+	assert.Equal(t, []int64{1, 2}, postponed, "the events coming back are kept from compensation")
+	assert.WithinRange(t, until, begun.Add(time.Minute), time.Now().Add(time.Minute))
 }

@@ -2,6 +2,7 @@ package messaging
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"hash/fnv"
@@ -43,10 +44,10 @@ func NewPublisher(conn *Conn, prefix string, wait time.Duration) (*Publisher, er
 const maxGroup = 512
 
 // Publish sends the entries with one message per subject (award kind): a single event
-// as itself, with a message id made of its order id and payload (messageID) so that
-// JetStream drops a republished duplicate; several as a JSON array of events, one store
-// and one delivery for all of them (the grants table makes a repeated event harmless). It
-// then awaits the acks.
+// as itself, several as a JSON array of events, one store and one delivery for all of
+// them. Each message has an id made of what it carries (messageID, groupID), so that
+// JetStream drops a republished duplicate within its window; beyond it, the grants table
+// makes a repeated event harmless. It then awaits the acks.
 // errs[i] is nil when entries[i] was stored.
 func (p *Publisher) Publish(ctx context.Context, entries []draw.OutboxEntry) (errs []error) {
 	errs = make([]error, len(entries))
@@ -62,11 +63,8 @@ func (p *Publisher) Publish(ctx context.Context, entries []draw.OutboxEntry) (er
 	gerrs := make([]error, len(groups))
 	for g, idx := range groups {
 		msg := &nats.Msg{Subject: entries[idx[0]].Subject, Data: groupPayload(entries, idx)}
-		opts := []jetstream.PublishOpt{jetstream.WithExpectStream(p.stream)}
-		if len(idx) == 1 {
-			opts = append(opts, jetstream.WithMsgID(messageID(entries[idx[0]])))
-		}
-		futures[g], gerrs[g] = p.js.PublishMsgAsync(msg, opts...)
+		futures[g], gerrs[g] = p.js.PublishMsgAsync(msg, jetstream.WithExpectStream(p.stream),
+			jetstream.WithMsgID(groupID(entries, idx)))
 	}
 	ctx, cancel := context.WithTimeout(ctx, p.wait)
 	defer cancel()
@@ -97,6 +95,22 @@ func messageID(e draw.OutboxEntry) string {
 	h := fnv.New64a()
 	_, _ = h.Write(e.Payload)
 	return strconv.FormatInt(e.OrderID, 10) + "-" + strconv.FormatUint(h.Sum64(), 36)
+}
+
+// groupID is the message id of the entries at idx: a single event's messageID, or a hash
+// of the group's order ids and payloads.
+func groupID(entries []draw.OutboxEntry, idx []int) string {
+	if len(idx) == 1 {
+		return messageID(entries[idx[0]])
+	}
+	h := fnv.New64a()
+	var id [8]byte
+	for _, i := range idx {
+		binary.LittleEndian.PutUint64(id[:], uint64(entries[i].OrderID))
+		_, _ = h.Write(id[:])
+		_, _ = h.Write(entries[i].Payload)
+	}
+	return "g" + strconv.Itoa(len(idx)) + "-" + strconv.FormatInt(entries[idx[0]].OrderID, 10) + "-" + strconv.FormatUint(h.Sum64(), 36)
 }
 
 // groupBySubject returns the indexes of entries by subject, in order of first appearance,

@@ -237,8 +237,9 @@ func (r *Relay) take() []draw.OutboxEntry {
 }
 
 // Compensate republishes failed entries that are due and pending entries older than
-// staleAfter. JetStream de-duplicates by order id, so an entry that did arrive is not
-// delivered twice within the window, and the grants table absorbs anything later.
+// staleAfter (an entry whose event the consumer holds for a later delivery is postponed
+// until then). JetStream drops a message it has stored within its window, and the grants
+// table absorbs anything later.
 func (r *Relay) Compensate(ctx context.Context, staleAfter time.Duration) (sent, failed int, err error) {
 	r.cmu.Lock()
 	defer r.cmu.Unlock()

@@ -109,6 +109,18 @@ func TestRelayPublishesWhatItIsHanded(t *testing.T) {
 		info, err = stream.Info(ctx)
 		require.NoError(t, err)
 		assert.Equal(t, uint64(3), info.State.Msgs)
+		// A group republished as it was is dropped too.
+		var group []draw.OutboxEntry
+		for id := int64(1); id <= 2; id++ {
+			subject, payload := messaging.GrantEncoder(env.Prefix)(win(id))
+			group = append(group, draw.OutboxEntry{OrderID: id, Subject: subject, Payload: payload})
+		}
+		for _, err := range pub.Publish(ctx, group) {
+			require.NoError(t, err)
+		}
+		info, err = stream.Info(ctx)
+		require.NoError(t, err)
+		assert.Equal(t, uint64(3), info.State.Msgs, "the group of orders 1 and 2 again")
 		subject, payload = messaging.ReopenedGrantEncoder(env.Prefix)(win(5), time.Now())
 		assert.Contains(t, string(payload), `"reopened_at"`)
 		for range 2 { // the second is a republish of the reopened event

@@ -70,6 +70,22 @@ func (r *OutboxRepo) MarkRetried(ctx context.Context, orderIDs []int64, next tim
 	return nil
 }
 
+// Postpone keeps the pending entries of orderIDs from compensation until until: the grant
+// consumer holds their events and delivers them again then, so a copy would only add load.
+// An entry is looked at again staleAfter past until, as one just written.
+func (r *OutboxRepo) Postpone(ctx context.Context, orderIDs []int64, until time.Time) error {
+	if len(orderIDs) == 0 {
+		return nil
+	}
+	err := r.db.Gorm.WithContext(ctx).Exec(`UPDATE outbox SET next_attempt_at = ?
+		WHERE order_id IN ? AND state = ? AND next_attempt_at < ?`,
+		until.UTC(), orderIDs, string(draw.MQPending), until.UTC()).Error
+	if err != nil {
+		return fmt.Errorf("postpone %d outbox entries: %w", len(orderIDs), err)
+	}
+	return nil
+}
+
 // maxLastError is the width of outbox.last_error.
 const maxLastError = 500
 

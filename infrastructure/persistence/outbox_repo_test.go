@@ -139,3 +139,29 @@ func TestGrantsAndRelayMarksDoNotDeadlock(t *testing.T) {
 		}
 	})
 }
+
+// Entries whose events the grant consumer holds and delivers again later are kept from
+// compensation until then; a failed entry keeps its own schedule.
+func TestOutboxPostponeKeepsHeldEventsFromCompensation(t *testing.T) {
+	t.Parallel()
+	testkit.EachSQL(t, func(t *testing.T, env testkit.SQLEnv) {
+		t.Parallel()
+		ctx := context.Background()
+		now := time.Now().UTC().Truncate(time.Millisecond)
+		orders := writeWins(t, env, 3, now.Add(-time.Minute))
+		repo := persistence.NewOutboxRepo(env.DB)
+		require.NoError(t, repo.MarkFailed(ctx, []int64{orders[2].ID}, "nats: no responders", now))
+
+		held := []int64{orders[0].ID, orders[2].ID}
+		require.NoError(t, repo.Postpone(ctx, held, now.Add(5*time.Minute)))
+		require.NoError(t, repo.Postpone(ctx, held, now.Add(time.Minute)), "an earlier time never shortens the hold")
+
+		due, err := repo.Overdue(ctx, now, now.Add(-30*time.Second), 10)
+		require.NoError(t, err)
+		assert.ElementsMatch(t, []int64{orders[1].ID, orders[2].ID}, ids(due), "the held pending entry waits")
+		later := now.Add(5*time.Minute + 31*time.Second)
+		due, err = repo.Overdue(ctx, later, later.Add(-30*time.Second), 10)
+		require.NoError(t, err)
+		assert.ElementsMatch(t, orderIDs(orders), ids(due), "and is compensated once the hold is over")
+	})
+}

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/lottery-go/lottery/domain/activity"
 	"github.com/lottery-go/lottery/domain/draw"
 )
 
@@ -69,6 +70,10 @@ type Replayer interface {
 	// key made earlier, when the ledger may have lost the key's marker and SQL holds one;
 	// else with refusal.
 	Refused(ctx context.Context, d *Draw, refusal error) (Result, error)
+	// Unresolved answers a keyed draw refused before admission (its activity is no longer
+	// running, unknown, or no route leads anywhere now) with the order its key made
+	// earlier, when SQL holds one; else with refusal.
+	Unresolved(ctx context.Context, d *Draw, refusal error) (Result, error)
 }
 
 // Flow is the fixed driver.
@@ -93,6 +98,11 @@ func (f *Flow) Plug(kind string, s Steps) { f.kinds[kind] = s }
 func (f *Flow) Run(ctx context.Context, req Request) (Result, error) {
 	d := &Draw{Req: req, Now: f.now()}
 	if err := f.resolver.Resolve(ctx, d); err != nil {
+		// A client repeating a draw whose answer it lost gets its order, even once the
+		// activity has closed, paused or ended, or the route leads elsewhere.
+		if d.Req.IdempotencyKey != "" && refusedBeforeAdmission(err) {
+			return f.replayer.Unresolved(ctx, d, err)
+		}
 		return Result{}, err
 	}
 	steps := f.stepsFor(d.View.Activity.Kind())
@@ -116,6 +126,13 @@ func (f *Flow) Run(ctx context.Context, req Request) (Result, error) {
 	}
 	steps.Enqueue(ctx, d)
 	return Result{Order: d.Order, LeftTotal: d.Admitted.LeftTotal, LeftToday: d.Admitted.LeftToday}, nil
+}
+
+// refusedBeforeAdmission tells a refusal by the activity or the route from a failure to
+// find out (SQL unreachable).
+func refusedBeforeAdmission(err error) bool {
+	return errors.Is(err, activity.ErrNotRunning) || errors.Is(err, activity.ErrNotFound) ||
+		errors.Is(err, ErrNoMatchingActivity)
 }
 
 func (f *Flow) stepsFor(kind string) Steps {

@@ -64,6 +64,9 @@ func (r *fakeReplayer) ReplayByKey(context.Context, *Draw) (Result, error) {
 	r.byKey++
 	return Result{Order: draw.Order{ID: 7}, Replayed: true}, nil
 }
+func (r *fakeReplayer) Unresolved(ctx context.Context, d *Draw, refusal error) (Result, error) {
+	return r.Refused(ctx, d, refusal)
+}
 func (r *fakeReplayer) Refused(_ context.Context, _ *Draw, refusal error) (Result, error) {
 	r.refused++
 	if r.known {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/lottery-go/lottery/domain/activity"
 	"github.com/lottery-go/lottery/domain/draw"
 )
 
@@ -75,14 +76,37 @@ func (r *replayer) Refused(ctx context.Context, d *Draw, refusal error) (Result,
 	return r.result(ctx, d, o)
 }
 
+// Unresolved answers from the order SQL holds for (user, key), if any; without one the
+// refusal stands. A refusal that costs a lookup is one a client sent a key with: a retry.
+func (r *replayer) Unresolved(ctx context.Context, d *Draw, refusal error) (Result, error) {
+	o, err := r.orders.ByIdempotencyKey(ctx, d.Req.UserID, d.Req.IdempotencyKey)
+	if errors.Is(err, draw.ErrOrderNotFound) {
+		return Result{}, refusal
+	}
+	if err != nil {
+		return Result{}, fmt.Errorf("%w: refused draw: look up its key: %v", draw.ErrUnavailable, err)
+	}
+	if o.UserID != d.Req.UserID {
+		return Result{}, refusal
+	}
+	return r.result(ctx, d, o)
+}
+
 // result answers with the order and the chances left in the order's own activity, which
-// is not the one asked for when a key is repeated with another activity.
+// is not the one asked for when a key is repeated with another activity (or none was
+// resolved).
 func (r *replayer) result(ctx context.Context, d *Draw, o draw.Order) (Result, error) {
 	if o.UserID != d.Req.UserID {
 		return Result{}, draw.ErrOrderNotFound
 	}
-	a := d.View.Activity
-	if o.ActivityID != a.ID() && r.catalog != nil {
+	var a *activity.Activity
+	if d.View != nil {
+		a = d.View.Activity
+	}
+	if a == nil || o.ActivityID != a.ID() {
+		if r.catalog == nil {
+			return Result{}, fmt.Errorf("%w: replay: activity %d unknown", draw.ErrUnavailable, o.ActivityID)
+		}
 		v, err := r.catalog.View(ctx, o.ActivityID)
 		if err != nil {
 			return Result{}, fmt.Errorf("%w: replay: activity %d: %v", draw.ErrUnavailable, o.ActivityID, err)

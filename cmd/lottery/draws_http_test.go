@@ -175,20 +175,16 @@ func TestDrawAPIRefusals(t *testing.T) {
 	dave := newClient(t, srv.base, cfg, "dave", "user")
 	assert.Equal(t, "blacklisted", errCode(dave.must(http.StatusForbidden, "POST", "/api/v1/draws", map[string]any{"activity_id": id})))
 
-	// A paused activity takes no draws.
-	admin.must(http.StatusOK, "POST", "/api/v1/admin/activities/"+id+"/transitions", map[string]any{"action": "pause"})
+	// A paused activity takes no draws: from the next one on, on the server that paused it.
 	erin := newClient(t, srv.base, cfg, "erin", "user")
-	require.Eventually(t, func() bool {
-		code, out, _ := erin.do("POST", "/api/v1/draws", map[string]any{"activity_id": id})
-		return code == http.StatusConflict && errCode(out) == "activity_not_running"
-	}, 2*time.Second, 20*time.Millisecond, "a pause is seen within a second")
+	erin.must(http.StatusOK, "GET", "/api/v1/activities/"+id+"/quota", nil) // cached
+	admin.must(http.StatusOK, "POST", "/api/v1/admin/activities/"+id+"/transitions", map[string]any{"action": "pause"})
+	assert.Equal(t, "activity_not_running", errCode(erin.must(http.StatusConflict, "POST", "/api/v1/draws", map[string]any{"activity_id": id})))
 
 	// A closed one leaves no chances, whatever the limits said.
 	admin.must(http.StatusOK, "POST", "/api/v1/admin/activities/"+id+"/transitions", map[string]any{"action": "close"})
-	require.Eventually(t, func() bool {
-		code, out, _ := erin.do("GET", "/api/v1/activities/"+id+"/quota", nil)
-		return code == http.StatusOK && out["left_total"] == 0.0 && out["left_today"] == 0.0
-	}, 2*time.Second, 20*time.Millisecond, "a close is seen within a second")
+	out = erin.must(http.StatusOK, "GET", "/api/v1/activities/"+id+"/quota", nil)
+	assert.Equal(t, [2]any{0.0, 0.0}, [2]any{out["left_total"], out["left_today"]})
 
 	assert.Equal(t, "not_found", errCode(user.must(http.StatusNotFound, "GET", "/api/v1/nothing-here", nil)))
 
@@ -197,6 +193,33 @@ func TestDrawAPIRefusals(t *testing.T) {
 	assert.Equal(t, "not_found", errCode(user.must(http.StatusNotFound, "GET", "/api/v1/activities/"+draft, nil)))
 	assert.Equal(t, "not_found", errCode(user.must(http.StatusNotFound, "GET", "/api/v1/activities/"+draft+"/quota", nil)))
 	assert.Equal(t, "not_found", errCode(user.must(http.StatusNotFound, "POST", "/api/v1/draws", map[string]any{"activity_id": draft})))
+}
+
+// A client repeating a draw whose answer it lost gets its order, also once the activity
+// is paused or closed; a new key is refused.
+func TestARepeatedKeyGetsItsOrderAfterTheActivityStops(t *testing.T) {
+	t.Parallel()
+	cfg := testkit.EmbeddedStack(t)
+	srv := startServer(t, cfg, nil)
+	id := setUpActivity(t, srv.base, cfg, nil)
+	user := newClient(t, srv.base, cfg, "gil", "user")
+	admin := newClient(t, srv.base, cfg, "ada", "admin")
+	key := []string{"Idempotency-Key", "gil-1"}
+	first := user.must(http.StatusOK, "POST", "/api/v1/draws", map[string]any{"activity_id": id}, key...)
+	orderID := first["order_id"]
+
+	for _, action := range []string{"pause", "close"} {
+		admin.must(http.StatusOK, "POST", "/api/v1/admin/activities/"+id+"/transitions", map[string]any{"action": action})
+		code, again, hdr := user.do("POST", "/api/v1/draws", map[string]any{"activity_id": id}, key...)
+		require.Equal(t, http.StatusOK, code, "%s: %v", action, again)
+		assert.Equal(t, orderID, again["order_id"], action)
+		assert.Equal(t, "true", hdr.Get("Idempotent-Replayed"), action)
+		code, out, _ := user.do("POST", "/api/v1/draws", map[string]any{"activity_id": id}, "Idempotency-Key", "gil-2-"+action)
+		assert.Equal(t, http.StatusConflict, code, action)
+		assert.Equal(t, "activity_not_running", errCode(out), action)
+	}
+	again := user.must(http.StatusOK, "POST", "/api/v1/draws", map[string]any{"activity_id": id}, key...)
+	assert.Equal(t, map[string]any{"left_total": 0.0, "left_today": 0.0}, again["quota"], "a closed activity leaves no chances")
 }
 
 func TestSameKeyAtTheSameInstantDrawsOnce(t *testing.T) {

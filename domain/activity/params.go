@@ -3,6 +3,7 @@ package activity
 import (
 	"fmt"
 	"regexp"
+	"strings"
 	"time"
 
 	"github.com/lottery-go/lottery/domain/check"
@@ -63,6 +64,7 @@ func (p *Params) check(l *check.List) *time.Location {
 	if p.Stock < 1 {
 		l.Add("stock", check.CodeOutOfRange, "stock must be at least 1: it is the number of draws the activity can serve")
 	}
+	atMostMaxCount(l, "stock", p.Stock)
 	validateLimits(l, p.Limits)
 	if p.Strategy == nil {
 		l.Add("strategy", check.CodeRequired, "strategy is required")
@@ -136,6 +138,8 @@ func validateLimits(l *check.List, lim Limits) {
 	if lim.PerUserDaily < 0 {
 		l.Add("limits.per_user_daily", check.CodeOutOfRange, "per_user_daily must be at least 1, or 0 for unlimited")
 	}
+	atMostMaxCount(l, "limits.per_user_total", lim.PerUserTotal)
+	atMostMaxCount(l, "limits.per_user_daily", lim.PerUserDaily)
 	if lim.PerUserTotal > 0 && lim.PerUserDaily > lim.PerUserTotal {
 		l.Add("limits.per_user_daily", check.CodeExceedsTotal, "per_user_daily must not exceed per_user_total")
 	}
@@ -147,10 +151,24 @@ func validateLimits(l *check.List, lim Limits) {
 // stored strategies, which must stay readable.)
 func validatePrizeStocks(l *check.List, s *strategy.Strategy) {
 	for i := range s.Len() {
-		if s.At(i).Stock < 1 {
-			l.Add(check.Index("strategy.prizes", i)+".stock", check.CodeOutOfRange,
+		p, path := s.At(i), check.Index("strategy.prizes", i)
+		if p.Stock < 1 {
+			l.Add(path+".stock", check.CodeOutOfRange,
 				"a prize's stock must be at least 1; a prize that can never be won is left out")
 		}
+		atMostMaxCount(l, path+".stock", p.Stock)
+		atMostMaxCount(l, path+".daily_quota", p.DailyQuota)
+	}
+}
+
+// MaxCount bounds every stock, quota and limit: counts are exact in Redis's scripts (whose
+// numbers are doubles) and in every JSON client far beyond it, and no campaign comes near.
+const MaxCount = 1_000_000_000_000
+
+// atMostMaxCount refuses a count above MaxCount.
+func atMostMaxCount(l *check.List, field string, n int64) {
+	if n > MaxCount {
+		l.Add(field, check.CodeOutOfRange, fmt.Sprintf("%s must be at most %d (a trillion)", field[strings.LastIndexByte(field, '.')+1:], int64(MaxCount)))
 	}
 }
 

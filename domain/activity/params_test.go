@@ -105,3 +105,23 @@ func TestNothingToDraw(t *testing.T) {
 		assert.Equal(t, []string{"strategy.prizes[1].stock out_of_range"}, fieldCodes(a.Update(p, created)))
 	})
 }
+
+// Counts above a trillion are refused: Redis's scripts count in doubles, and clients in
+// JSON numbers, exact only up to 2^53.
+func TestCountsHaveAnUpperBound(t *testing.T) {
+	t.Parallel()
+	p := validParams(t)
+	huge := int64(activity.MaxCount) + 1
+	p.Stock = huge
+	p.Limits = activity.Limits{PerUserTotal: huge, PerUserDaily: huge}
+	p.Strategy = newStrategy(t, strategy.Prize{AwardID: 1, Probability: 10_000, Stock: huge, DailyQuota: huge})
+	_, err := activity.New(1, p, "alice", created)
+	assert.Equal(t, []string{"stock out_of_range", "limits.per_user_total out_of_range", "limits.per_user_daily out_of_range",
+		"strategy.prizes[0].stock out_of_range", "strategy.prizes[0].daily_quota out_of_range"}, fieldCodes(err))
+	assert.Contains(t, check.Problems(err)[0].Message, "stock must be at most 1000000000000")
+
+	p = validParams(t)
+	p.Stock = activity.MaxCount
+	_, err = activity.New(1, p, "alice", created)
+	assert.NoError(t, err, "a trillion itself is fine")
+}

@@ -2,8 +2,8 @@ package rest
 
 func activitySchemas(d *apiDoc) {
 	d.schema("Limits", object(nil, map[string]any{
-		"per_user_total": integer("draws per user in total; absent for unlimited", 1),
-		"per_user_daily": integer("draws per user per local day; absent for unlimited", 1),
+		"per_user_total": count("draws per user in total; absent for unlimited", 1),
+		"per_user_daily": count("draws per user per local day; absent for unlimited", 1),
 	}))
 	d.schema("Release", object([]string{"plan"}, map[string]any{
 		"plan": enum("even", "slots"),
@@ -14,8 +14,8 @@ func activitySchemas(d *apiDoc) {
 	prize := map[string]any{
 		"award_id":    idSchema("the award given"),
 		"probability": decimal("chance per draw"),
-		"stock":       integer("units of the prize", 1),
-		"daily_quota": integer("wins per local day; absent for none", 1),
+		"stock":       count("units of the prize", 1),
+		"daily_quota": count("wins per local day; absent for none", 1),
 		"release":     ref("Release"),
 	}
 	d.schema("PrizeInput", object([]string{"award_id", "probability", "stock"}, prize))
@@ -60,7 +60,7 @@ func activityFields(strategy map[string]any) map[string]any {
 		"begin_at":  dateTime("window start (inclusive); years 2000 to 9999 in UTC and in time_zone"),
 		"end_at":    dateTime("window end (exclusive); years 2000 to 9999 in UTC and in time_zone"),
 		"time_zone": str("IANA zone defining the local day, e.g. Asia/Shanghai"),
-		"stock":     integer("draws the activity serves in total", 1),
+		"stock":     count("draws the activity serves in total", 1),
 		"limits":    ref("Limits"),
 		"strategy":  strategy,
 	}

@@ -1,5 +1,7 @@
 package rest
 
+import "github.com/lottery-go/lottery/domain/activity"
+
 // Small constructors for JSON Schema fragments, so the parts read like the API.
 
 func ref(name string) map[string]any {
@@ -24,6 +26,13 @@ func enum(values ...string) map[string]any {
 
 func integer(desc string, minimum int64) map[string]any {
 	return map[string]any{"type": "integer", "format": "int64", "minimum": minimum, "description": desc}
+}
+
+// count is an integer input of at most activity.MaxCount: a stock, a quota, a limit.
+func count(desc string, minimum int64) map[string]any {
+	c := integer(desc, minimum)
+	c["maximum"] = activity.MaxCount
+	return c
 }
 
 // signedInt is a count that is negative only when something went wrong, e.g. stock

@@ -32,8 +32,8 @@ func benchFlow(b *testing.B, cfgOf func(testing.TB) config.Config) {
 	cfg := cfgOf(b)
 	cfg.Draw.RatePerUser = 0
 	in := newInstance(b, cfg)
-	a := runningActivity(b, in, strategy.ModeFixed, 1<<40, activity.Limits{}, []prizeSpec{
-		{probability: "0.01", stock: 1 << 40}, {probability: "0.1", stock: 1 << 40},
+	a := runningActivity(b, in, strategy.ModeFixed, 1<<39, activity.Limits{}, []prizeSpec{
+		{probability: "0.01", stock: 1 << 39}, {probability: "0.1", stock: 1 << 39},
 	})
 	var user atomic.Int64
 	b.ReportAllocs()

@@ -117,7 +117,7 @@ func TestDrawOddsMatchConfiguration(t *testing.T) {
 	eachDrawStack(t, "odds", func(t *testing.T, cfgs stackConfigs) {
 		in := newInstance(t, cfgs.first)
 		specs := []prizeSpec{{probability: "0.01", stock: 1 << 30}, {probability: "0.05", stock: 1 << 30}, {probability: "0.2", stock: 1 << 30}}
-		a := runningActivity(t, in, strategy.ModeFixed, 1<<40, activity.Limits{}, specs)
+		a := runningActivity(t, in, strategy.ModeFixed, 1<<39, activity.Limits{}, specs)
 		const draws = 20000
 		ta := load{attempts: draws, users: 2000, clients: 64}.run(t, a.ID(), in.eng.draws)
 		require.Empty(t, ta.other)

@@ -63,6 +63,7 @@ func TestAwardBadInput(t *testing.T) {
 		{"broken JSON", http.MethodPost, "/api/v1/admin/awards", `{"name":`, 400, "malformed", nil},
 		{"trailing data", http.MethodPost, "/api/v1/admin/awards", `{"name":"a","kind":"text","content":{"text":"x"}} {}`, 400, "malformed", nil},
 		{"empty body", http.MethodPost, "/api/v1/admin/awards", "", 400, "malformed", nil},
+		{"not UTF-8", http.MethodPost, "/api/v1/admin/awards", "{\"name\":\"\xff\xfe\",\"kind\":\"text\",\"content\":{\"text\":\"x\"}}", 400, "malformed", nil},
 		{"every problem", http.MethodPost, "/api/v1/admin/awards",
 			map[string]any{"name": "", "kind": "coupon", "content": map[string]any{"webhook_url": "ftp://x", "sku": "S1"}},
 			422, "invalid", []string{"name", "content.webhook_url", "content.template_id", "content.sku"}},

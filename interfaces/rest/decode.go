@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 )
@@ -18,9 +19,17 @@ func decodeJSON(c echo.Context, v any) error {
 	return decodeStrict(c.Request().Body, v)
 }
 
-// decodeStrict is decodeJSON on any reader.
+// decodeStrict is decodeJSON on any reader. JSON is UTF-8: a body that is not is refused,
+// rather than stored with its bad bytes turned into U+FFFD.
 func decodeStrict(r io.Reader, v any) error {
-	dec := json.NewDecoder(r)
+	body, err := io.ReadAll(r)
+	if err != nil {
+		return decodeError(err)
+	}
+	if !utf8.Valid(body) {
+		return malformed("the request body is not valid UTF-8 (from byte %d)", invalidUTF8At(body))
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		return decodeError(err)
@@ -32,6 +41,18 @@ func decodeStrict(r io.Reader, v any) error {
 		return malformed("unexpected data after the JSON value at byte %d", dec.InputOffset())
 	}
 	return nil
+}
+
+// invalidUTF8At is the offset of the first byte of b that is not valid UTF-8.
+func invalidUTF8At(b []byte) int {
+	for i := 0; i < len(b); {
+		r, n := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && n <= 1 {
+			return i
+		}
+		i += n
+	}
+	return len(b)
 }
 
 // decodeOptionalJSON is decodeJSON for a body that may be left out entirely.

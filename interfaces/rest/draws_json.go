@@ -243,8 +243,8 @@ func printableASCII(s string) bool {
 }
 
 func parseID(s string) (int64, error) {
-	id, err := strconv.ParseInt(s, 10, 64)
-	if err != nil || id <= 0 {
+	id, ok := canonicalID(s)
+	if !ok {
 		return 0, errors.New("not an id")
 	}
 	return id, nil

@@ -79,3 +79,16 @@ func TestFailedGrantIsWordedForTheUser(t *testing.T) {
 	pending := draw.Order{Outcome: draw.OutcomeWin, GrantState: draw.GrantPending}
 	assert.Empty(t, orderJSON(pending, nil).GrantError)
 }
+
+// An id has one spelling: the one the API writes.
+func TestIDsAreReadOnlyAsWritten(t *testing.T) {
+	t.Parallel()
+	for _, s := range []string{"1", "42", "9223372036854775807"} {
+		_, ok := canonicalID(s)
+		assert.True(t, ok, s)
+	}
+	for _, s := range []string{"", "0", "+42", "042", "-1", " 42", "42 ", "4_2", "9223372036854775808", "abc"} {
+		_, ok := canonicalID(s)
+		assert.False(t, ok, "%q", s)
+	}
+}

@@ -2,7 +2,6 @@ package rest
 
 import (
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/lottery-go/lottery/application/admin"
@@ -143,8 +142,8 @@ func (rd *reader) id(field, s string) int64 {
 	if s == "" {
 		return 0
 	}
-	n, err := strconv.ParseInt(s, 10, 64)
-	if err != nil || n <= 0 {
+	n, ok := canonicalID(s)
+	if !ok {
 		rd.refused.Add(field, check.CodeInvalid, field+" must be an id: a positive integer in a string")
 		return 0
 	}

@@ -99,11 +99,26 @@ func pageParams(c echo.Context) (admin.Page, error) {
 // pathID reads a numeric id from the path. An id that is not a positive number cannot
 // name anything, so it is answered like any unknown id: 404.
 func pathID(c echo.Context, name string) (int64, error) {
-	id, err := strconv.ParseInt(c.Param(name), 10, 64)
-	if err != nil || id <= 0 {
+	id, ok := canonicalID(c.Param(name))
+	if !ok {
 		return 0, Errorf(http.StatusNotFound, "not_found", "nothing has the %s %q", name, c.Param(name))
 	}
 	return id, nil
+}
+
+// canonicalID reads an id written as the API writes it: a positive decimal integer with
+// no sign, no leading zero and nothing around it, so each id has one spelling.
+func canonicalID(s string) (int64, bool) {
+	if s == "" || s[0] < '1' || s[0] > '9' {
+		return 0, false
+	}
+	for i := 1; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return 0, false
+		}
+	}
+	id, err := strconv.ParseInt(s, 10, 64)
+	return id, err == nil
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }

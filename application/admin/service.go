@@ -52,6 +52,9 @@ type Deps struct {
 	Profiles   user.ProfileRepository
 	Routing    RoutingNotifier
 	Starter    activity.Starter // optional
+	// NoCoupons, when set, says why coupon awards cannot be granted in this deployment
+	// (no webhook secret): an activity giving one is not submitted, approved or started.
+	NoCoupons string
 	IDs        func() int64
 	Now        func() time.Time
 	Logger     *slog.Logger

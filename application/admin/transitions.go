@@ -42,7 +42,8 @@ func (s *Service) Transition(ctx context.Context, id int64, actor activity.Actor
 
 // checkCodes refuses to submit, approve or start an activity whose redeem-code awards
 // have fewer free codes than the stock of the prizes that give them: each unit beyond is a
-// win that would be announced and then fail for want of a code. Codes are uploaded to the
+// win that would be announced and then fail for want of a code. Likewise a coupon prize
+// where coupons cannot be granted (Deps.NoCoupons). Codes are uploaded to the
 // award first. The check is on what is free now: another activity giving the same award
 // may still take codes later, and the state timer's start at begin_at does not repeat it.
 // Who acts and from which state are decided first, on a copy, so a marketer approving
@@ -69,6 +70,10 @@ func (s *Service) checkCodes(ctx context.Context, id int64, actor activity.Actor
 		if err != nil {
 			return err
 		}
+		if aw.Kind() == award.KindCoupon && s.d.NoCoupons != "" {
+			l.Add(check.Index("strategy.prizes", i)+".award_id", CodeCouponsUnavailable, fmt.Sprintf(
+				"award %q is a coupon, which this deployment cannot grant: %s", aw.Name(), s.d.NoCoupons))
+		}
 		if aw.Kind() != award.KindRedeemCode {
 			continue
 		}
@@ -90,8 +95,13 @@ func (s *Service) checkCodes(ctx context.Context, id int64, actor activity.Actor
 	return l.Err()
 }
 
-// CodeNotEnoughCodes is the problem code of a redeem-code prize with more stock than codes.
-const CodeNotEnoughCodes = "not_enough_codes"
+// Problem codes of an activity whose wins could not be granted.
+const (
+	// CodeNotEnoughCodes: a redeem-code prize with more stock than codes.
+	CodeNotEnoughCodes = "not_enough_codes"
+	// CodeCouponsUnavailable: a coupon prize in a deployment that cannot grant coupons.
+	CodeCouponsUnavailable = "coupons_unavailable"
+)
 
 // raceAttempts bounds how often a change that lost a race with another writer of the same
 // activity (the scheduler starting or closing it, another admin) is decided again.

@@ -34,6 +34,15 @@ const (
 	ReasonNoGranter    = "no_granter"        // nothing delivers this kind
 )
 
+// Reasons lists every reason a grant of kind can fail for.
+func Reasons(kind award.Kind) []string {
+	rs := []string{ReasonRefused, ReasonExhausted, ReasonAwardMissing, ReasonNoGranter}
+	if kind == award.KindRedeemCode {
+		rs = append(rs, ReasonPoolEmpty)
+	}
+	return rs
+}
+
 // Deps are the ports a Service works with. Observer may be nil; Now and Log default to
 // the wall clock and slog.Default().
 type Deps struct {

@@ -6,6 +6,7 @@ import (
 	"github.com/lottery-go/lottery/application/admin"
 	"github.com/lottery-go/lottery/application/granting"
 	"github.com/lottery-go/lottery/application/support"
+	"github.com/lottery-go/lottery/infrastructure/config"
 	"github.com/lottery-go/lottery/infrastructure/messaging"
 	"github.com/lottery-go/lottery/infrastructure/persistence"
 	"github.com/lottery-go/lottery/infrastructure/redisstore"
@@ -38,6 +39,14 @@ func (n notifier) BlacklistChanged(ctx context.Context, userID string, listed bo
 // RoutingChanged tells every process's router to drop its compiled trees and profiles.
 func (n notifier) RoutingChanged(ctx context.Context) error { return n.feed.Publish(ctx) }
 
+// noCoupons says why coupons cannot be granted with these settings, or "".
+func noCoupons(g config.Grants) string {
+	if g.WebhookSecret == "" {
+		return "no webhook secret is configured (grants.webhook_secret, LOTTERY_GRANTS_WEBHOOK_SECRET)"
+	}
+	return ""
+}
+
 func buildAdmin(s *system, e *engine) *admin.Service {
 	return admin.New(admin.Deps{
 		Awards:     e.awards,
@@ -50,6 +59,7 @@ func buildAdmin(s *system, e *engine) *admin.Service {
 		Profiles:   e.profiles,
 		Routing:    notifier{feed: warmingFeed{e: e}, ledger: e.ledger},
 		Starter:    ledgerStarter{activities: e.activities, ledger: e.ledger},
+		NoCoupons:  noCoupons(s.cfg.Grants),
 		IDs:        s.ids.Next,
 		Logger:     s.log,
 	})

@@ -138,9 +138,16 @@ func listJobs(ctx context.Context, cfg config.Config, out interface{ Write([]byt
 
 func jobsRunCmd(load func() (cfgAndLog, error)) *cobra.Command {
 	return &cobra.Command{
-		Use:       "run NAME",
-		Short:     "Run one job once now, taking its lease like the scheduler does",
-		Args:      cobra.ExactArgs(1),
+		Use:   "run NAME",
+		Short: "Run one job once now, taking its lease like the scheduler does",
+		Long: "Run one job once now, taking its lease like the scheduler does. NAME is one of: " +
+			strings.Join(jobs.Names, ", ") + ".",
+		Args: func(_ *cobra.Command, args []string) error {
+			if len(args) != 1 {
+				return fmt.Errorf("name one job: %s", strings.Join(jobs.Names, ", "))
+			}
+			return nil
+		},
 		ValidArgs: jobs.Names,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			cl, err := load()

@@ -99,6 +99,7 @@ func (s *system) openRedis(ctx context.Context) error {
 		addr, where = srv.Addr(), "embedded redis-protocol server on "+srv.Addr()
 		s.redisInProcess = true
 	}
+	redis.SetLogger(redisLog{s.log})
 	s.redis = redis.NewClient(&redis.Options{
 		Addr: addr, Password: s.cfg.Redis.Password, DB: s.cfg.Redis.DB,
 		DialTimeout: 3 * time.Second, PoolSize: 256,
@@ -111,6 +112,15 @@ func (s *system) openRedis(ctx context.Context) error {
 	}
 	s.log.Info("redis ready", "backend", where)
 	return nil
+}
+
+// redisLog takes the Redis client's own messages (dial retries, pool notices) into the
+// process log at debug level: what matters of them reaches the operator as this process's
+// own errors, worded for them, not as a raw line on stderr.
+type redisLog struct{ log *slog.Logger }
+
+func (l redisLog) Printf(ctx context.Context, format string, v ...any) {
+	l.log.DebugContext(ctx, "redis client: "+fmt.Sprintf(format, v...))
 }
 
 func (s *system) openNATS() error {

@@ -72,6 +72,15 @@ func NewObserver(reg prometheus.Registerer) *Observer {
 		}, []string{"kind", "reason"}),
 	}
 	reg.MustRegister(o.granted, o.failed)
+	// Every series exists from the start at 0, so a dashboard shows a rate and an alert
+	// on an increase fires on the first failure, not on the second.
+	for _, k := range award.Kinds {
+		o.granted.WithLabelValues(string(k), string(draw.GrantGranted))
+		for _, r := range granting.Reasons(k) {
+			o.failed.WithLabelValues(string(k), r)
+		}
+	}
+	o.granted.WithLabelValues(string(award.KindPhysical), string(draw.GrantAwaitingAddress))
 	return o
 }
 

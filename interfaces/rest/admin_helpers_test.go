@@ -31,12 +31,12 @@ type harness struct {
 	db   *persistence.DB
 }
 
-func newHarness(t *testing.T) *harness {
+func newHarness(t *testing.T, with ...func(*admin.Deps)) *harness {
 	t.Helper()
 	env := testkit.SQLite(t)
 	gen, err := idgen.New(1)
 	require.NoError(t, err)
-	app := admin.New(admin.Deps{
+	deps := admin.Deps{
 		Awards:     persistence.NewAwardRepo(env.DB),
 		Activities: persistence.NewActivityRepo(env.DB, gen.Next),
 		Blacklist:  persistence.NewBlacklistRepo(env.DB),
@@ -45,7 +45,11 @@ func newHarness(t *testing.T) *harness {
 		Profiles:   persistence.NewProfileRepo(env.DB),
 		IDs:        gen.Next,
 		Logger:     slog.New(slog.DiscardHandler),
-	})
+	}
+	for _, w := range with {
+		w(&deps)
+	}
+	app := admin.New(deps)
 	srv := rest.New(rest.Options{Logger: slog.New(slog.DiscardHandler), BodyLimit: 64 << 10})
 	keys := token.NewKeys(testSecret)
 	rest.RegisterAdmin(srv, keys, app)

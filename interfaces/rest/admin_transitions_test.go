@@ -6,6 +6,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/lottery-go/lottery/application/admin"
 )
 
 func TestReviewFlowRecordsTheTrail(t *testing.T) {
@@ -139,4 +141,21 @@ func TestRedeemCodePrizesNeedTheirCodes(t *testing.T) {
 	two := h.must(http.StatusCreated, h.do(http.MethodPost, "/api/v1/admin/activities", alice, body)).body["id"].(string)
 	r = h.must(http.StatusUnprocessableEntity, h.transition(two, alice, "submit", ""))
 	assert.Contains(t, string(r.raw), "has 3 redeem codes left for 4 units of prize stock")
+}
+
+// Where coupons cannot be granted (no webhook secret), an activity giving one does not go
+// to review: every coupon win would be announced and then fail.
+func TestCouponPrizesNeedADeploymentThatGrantsThem(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, func(d *admin.Deps) { d.NoCoupons = "no webhook secret is configured" })
+	coupon := h.award("coupon", map[string]any{"webhook_url": "https://shop.example/coupons", "template_id": "T5"})
+	body := activityBody(coupon)
+	body["strategy"] = map[string]any{"mode": "fixed", "prizes": []any{
+		map[string]any{"award_id": coupon, "probability": "0.1", "stock": 3}}}
+	id := h.must(http.StatusCreated, h.do(http.MethodPost, "/api/v1/admin/activities", alice, body)).body["id"].(string)
+
+	r := h.must(http.StatusUnprocessableEntity, h.transition(id, alice, "submit", ""))
+	assert.Equal(t, map[string]string{"strategy.prizes[0].award_id": "coupons_unavailable"}, problemFields(r))
+	assert.Contains(t, string(r.raw), "which this deployment cannot grant: no webhook secret is configured")
+	assert.Equal(t, "draft", h.must(http.StatusOK, h.do(http.MethodGet, "/api/v1/admin/activities/"+id, alice, nil)).body["state"])
 }

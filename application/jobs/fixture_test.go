@@ -2,6 +2,8 @@ package jobs_test
 
 import (
 	"context"
+	"maps"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -100,13 +102,17 @@ func (w *world) load(t *testing.T, a *activity.Activity) {
 // ledgerPort adapts the Redis ledger to jobs.Ledger, as the command's wiring does.
 type ledgerPort struct{ *redisstore.Ledger }
 
-func (l ledgerPort) Counters(ctx context.Context, id int64) (jobs.Live, bool, error) {
+func (l ledgerPort) Counters(ctx context.Context, id int64, day string) (jobs.Live, bool, error) {
 	c, loaded, err := l.Ledger.Counters(ctx, id)
 	if err != nil || !loaded {
 		return jobs.Live{}, loaded, err
 	}
 	rel, err := l.Ledger.Released(ctx, id)
-	return jobs.Live{StockLeft: c.StockLeft, PoolLeft: c.PoolLeft, Released: rel}, true, err
+	if err != nil {
+		return jobs.Live{}, true, err
+	}
+	wins, err := l.Ledger.WinsOnDay(ctx, id, slices.Collect(maps.Keys(c.PoolLeft)), day)
+	return jobs.Live{StockLeft: c.StockLeft, PoolLeft: c.PoolLeft, Released: rel, WinsOnDay: wins}, true, err
 }
 
 func (l ledgerPort) Journal(ctx context.Context, id int64) (jobs.Activity, error) {

@@ -16,6 +16,7 @@ type Live struct {
 	StockLeft int64
 	PoolLeft  map[int64]int64 // prize id → units in the pool
 	Released  map[int64]int64 // prize id → units released into the pool so far
+	WinsOnDay map[int64]int64 // prize id → wins on the day asked for (daily quotas)
 }
 
 // Activity is the ledger's journal of one activity: admissions in flight and the last one.
@@ -28,7 +29,8 @@ type Activity struct {
 // Ledger is what reconciliation reads and repairs.
 type Ledger interface {
 	Loaded(ctx context.Context) ([]int64, error)
-	Counters(ctx context.Context, activityID int64) (Live, bool, error)
+	// Counters reads the activity's counters, its prizes' wins on day among them.
+	Counters(ctx context.Context, activityID int64, day string) (Live, bool, error)
 	Journal(ctx context.Context, activityID int64) (Activity, error)
 	Invalidate(ctx context.Context, activityID int64) error
 	// Retire drops a closed, quiet activity's counters and unregisters it; false when
@@ -42,7 +44,8 @@ type Totals interface {
 	Totals(ctx context.Context, activityID int64, day string) (draw.Snapshot, error)
 }
 
-// DriftGauge exports drift per activity and counter ("stock", "pool:<prize id>").
+// DriftGauge exports drift per activity and counter ("stock", "pool:<prize id>",
+// "day:<prize id>").
 type DriftGauge interface {
 	Set(activityID int64, counter string, drift int64)
 	// Forget drops a retired activity's counters.
@@ -132,11 +135,12 @@ func (j *Reconcile) one(ctx context.Context, id int64) (outcome, error) {
 	if a.State() == activity.StateClosed {
 		return j.retire(ctx, id, before)
 	}
-	live, loaded, err := j.Ledger.Counters(ctx, id)
+	day := a.Day(clock(j.Now)())
+	live, loaded, err := j.Ledger.Counters(ctx, id, day)
 	if err != nil || !loaded {
 		return equal, err
 	}
-	snap, err := j.Truth.Totals(ctx, id, a.Day(clock(j.Now)()))
+	snap, err := j.Truth.Totals(ctx, id, day)
 	if err != nil {
 		return equal, err
 	}
@@ -188,15 +192,20 @@ func (j *Reconcile) quiet(before, after Activity) bool {
 
 // compare returns live minus SQL per counter. A pool is compared with what SQL says it
 // should hold given what the ledger has released: SQL computes its release for now, while
-// the ledger holds what the release job gave it, which may trail by one run.
+// the ledger holds what the release job gave it, which may trail by one run. A prize's wins
+// today ("day:<prize id>") are what its daily quota is held to.
 func compare(live Live, snap draw.Snapshot) map[string]int64 {
 	out := map[string]int64{"stock": live.StockLeft - snap.StockLeft}
 	for prize, want := range snap.Prizes {
+		id := strconv.FormatInt(prize, 10)
 		expected := want.Pool
 		if released, ok := live.Released[prize]; ok {
 			expected += released - want.Released
 		}
-		out["pool:"+strconv.FormatInt(prize, 10)] = live.PoolLeft[prize] - expected
+		out["pool:"+id] = live.PoolLeft[prize] - expected
+		if live.WinsOnDay != nil {
+			out["day:"+id] = live.WinsOnDay[prize] - want.WinsOnDay
+		}
 	}
 	return out
 }

@@ -61,6 +61,41 @@ func TestReconcileReportsDriftAndRepairsOnlyWhenQuiet(t *testing.T) {
 	})
 }
 
+// A prize's wins today, which its daily quota is held to, are compared with SQL too, and
+// repaired like the rest when quiet.
+func TestReconcileComparesTodaysWinsOfEachPrize(t *testing.T) {
+	now := time.Now().UTC()
+	eachWorld(t, now, func(t *testing.T, w *world) {
+		ctx := context.Background()
+		a := w.activity(t, now.Add(-time.Hour), now.Add(time.Hour), activity.StateRunning,
+			strategy.Prize{Probability: 1000, Stock: 10, DailyQuota: 5})
+		prizeID := strconv.FormatInt(a.Strategy().At(0).ID, 10)
+		w.load(t, a)
+		g := &gauge{}
+		job := &jobs.Reconcile{Ledger: ledgerPort{w.ledger}, Truth: w.truth, Activities: w.activities, Drift: g,
+			QuietFor: time.Millisecond, Now: w.clock.Now, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+		rep, err := job.Run(ctx)
+		require.NoError(t, err)
+		assert.Equal(t, jobs.Report{"activities": 1, "drifting": 0, "repaired": 0, "retired": 0}, rep)
+
+		// Today's counter of the prize is two ahead of SQL's wins today.
+		keys, err := w.redis.Client.Keys(ctx, w.redis.Prefix+"*pd:"+prizeID+":"+a.Day(w.clock.Now())).Result()
+		require.NoError(t, err)
+		require.Len(t, keys, 1)
+		require.NoError(t, w.redis.Client.IncrBy(ctx, keys[0], 2).Err())
+		rep, err = job.Run(ctx)
+		require.NoError(t, err)
+		assert.Equal(t, jobs.Report{"activities": 1, "drifting": 1, "repaired": 1, "retired": 0}, rep)
+		assert.Equal(t, int64(2), g.get("day:"+prizeID))
+
+		w.load(t, a)
+		rep, err = job.Run(ctx)
+		require.NoError(t, err)
+		assert.Equal(t, jobs.Report{"activities": 1, "drifting": 0, "repaired": 0, "retired": 0}, rep, "rebuilt from SQL")
+		assert.Zero(t, g.get("day:"+prizeID))
+	})
+}
+
 // A closed activity's counters leave Redis once its journal is quiet, and the activity
 // leaves the set of loaded ones, so the job stops visiting it; what has a TTL is left to
 // expire. A running activity stays.

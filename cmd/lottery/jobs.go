@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"maps"
+	"slices"
 	"fmt"
 	"sort"
 	"strings"
@@ -72,13 +74,17 @@ func jobEntries(s *system, d jobDeps, drift jobs.DriftGauge) []scheduler.Entry {
 // ledgerPort adapts the Redis ledger to what reconciliation reads.
 type ledgerPort struct{ *redisstore.Ledger }
 
-func (l ledgerPort) Counters(ctx context.Context, id int64) (jobs.Live, bool, error) {
+func (l ledgerPort) Counters(ctx context.Context, id int64, day string) (jobs.Live, bool, error) {
 	c, loaded, err := l.Ledger.Counters(ctx, id)
 	if err != nil || !loaded {
 		return jobs.Live{}, loaded, err
 	}
 	released, err := l.Ledger.Released(ctx, id)
-	return jobs.Live{StockLeft: c.StockLeft, PoolLeft: c.PoolLeft, Released: released}, true, err
+	if err != nil {
+		return jobs.Live{}, true, err
+	}
+	wins, err := l.Ledger.WinsOnDay(ctx, id, slices.Collect(maps.Keys(c.PoolLeft)), day)
+	return jobs.Live{StockLeft: c.StockLeft, PoolLeft: c.PoolLeft, Released: released, WinsOnDay: wins}, true, err
 }
 
 func (l ledgerPort) Journal(ctx context.Context, id int64) (jobs.Activity, error) {

@@ -58,3 +58,26 @@ func (l *Ledger) Counters(ctx context.Context, activityID int64) (Counters, bool
 	}
 	return c, true, nil
 }
+
+// WinsOnDay returns each prize's wins on day as the ledger counts them for its daily
+// quota (a prize without a counter has none).
+func (l *Ledger) WinsOnDay(ctx context.Context, activityID int64, prizeIDs []int64, day string) (map[int64]int64, error) {
+	out := make(map[int64]int64, len(prizeIDs))
+	if len(prizeIDs) == 0 {
+		return out, nil
+	}
+	k := l.keys(activityID)
+	keys := make([]string, len(prizeIDs))
+	for i, id := range prizeIDs {
+		keys[i] = k.prizeDay(id, day)
+	}
+	vals, err := l.client.MGet(ctx, keys...).Result()
+	if err != nil {
+		return nil, fmt.Errorf("wins on %s of activity %d: %w: %w", day, activityID, draw.ErrUnavailable, err)
+	}
+	for i, v := range vals {
+		s, _ := v.(string)
+		out[prizeIDs[i]], _ = strconv.ParseInt(s, 10, 64)
+	}
+	return out, nil
+}

@@ -55,9 +55,9 @@ type Deps struct {
 	// NoCoupons, when set, says why coupon awards cannot be granted in this deployment
 	// (no webhook secret): an activity giving one is not submitted, approved or started.
 	NoCoupons string
-	IDs        func() int64
-	Now        func() time.Time
-	Logger     *slog.Logger
+	IDs       func() int64
+	Now       func() time.Time
+	Logger    *slog.Logger
 }
 
 // Service runs the admin use cases.

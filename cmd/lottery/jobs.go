@@ -2,9 +2,9 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"maps"
 	"slices"
-	"fmt"
 	"sort"
 	"strings"
 	"text/tabwriter"

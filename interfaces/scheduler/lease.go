@@ -45,7 +45,8 @@ func NewLeases(rdb redis.UniversalClient, prefix string, ttl time.Duration) *Lea
 func (l *Leases) key(name string) string { return l.prefix + "job:" + name + ":lease" }
 
 // Lease is a held lease. Lost is closed when a renewal finds it gone (Redis lost it, or
-// it expired while this process stalled): the job should stop, someone else may run it.
+// it expired while this process stalled), or renewals failed for too long: the job should
+// stop, someone else may run it.
 type Lease struct {
 	leases *Leases
 	key    string
@@ -74,22 +75,31 @@ func (l *Leases) Acquire(ctx context.Context, name string) (lease *Lease, held b
 	return lease, true, nil
 }
 
+// renew extends the lease every third of its ttl. It is lost when a renewal finds it gone,
+// and also when renewals have failed (Redis unreachable, failing over) for two thirds of
+// the ttl: the lease may run out before the next try, and another process take the job.
 func (le *Lease) renew() {
 	defer close(le.done)
-	t := time.NewTicker(le.leases.ttl / 3)
+	ttl := le.leases.ttl
+	t := time.NewTicker(ttl / 3)
 	defer t.Stop()
+	held := time.Now() // the lease is ours until held + ttl
 	for {
 		select {
 		case <-le.stop:
 			return
 		case <-t.C:
 		}
-		ctx, cancel := context.WithTimeout(context.Background(), le.leases.ttl/3)
-		n, err := renewLease.Run(ctx, le.leases.rdb, []string{le.key}, le.token, le.leases.ttl.Milliseconds()).Int64()
+		tried := time.Now()
+		ctx, cancel := context.WithTimeout(context.Background(), ttl/3)
+		n, err := renewLease.Run(ctx, le.leases.rdb, []string{le.key}, le.token, ttl.Milliseconds()).Int64()
 		cancel()
-		if err == nil && n == 0 {
+		switch {
+		case err == nil && n == 0, err != nil && time.Since(held) >= 2*ttl/3:
 			close(le.lost)
 			return
+		case err == nil:
+			held = tried
 		}
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/redis/go-redis/v9"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -202,4 +203,24 @@ func TestStopCancelsARunningJob(t *testing.T) {
 	s.Start()
 	<-started
 	s.Stop() // returns only once the job has
+}
+
+// A lease whose renewals keep failing (Redis unreachable) is given up before it can run
+// out, so no other process takes the job while this one still runs it.
+func TestALeaseThatCannotBeRenewedIsLost(t *testing.T) {
+	t.Parallel()
+	env := testkit.EmbeddedRedis(t)
+	own := redis.NewClient(&redis.Options{Addr: env.Addr})
+	leases := scheduler.NewLeases(own, env.Prefix, 600*time.Millisecond)
+	lease, held, err := leases.Acquire(context.Background(), "outbox")
+	require.NoError(t, err)
+	require.True(t, held)
+	defer lease.Release()
+	require.NoError(t, own.Close()) // every renewal fails from now on
+
+	select {
+	case <-lease.Lost():
+	case <-time.After(10 * time.Second):
+		t.Fatal("the lease was kept without being renewed")
+	}
 }

@@ -16,11 +16,20 @@ type Republisher interface {
 // relay's kick-to-publish time, so compensation does not race a healthy relay.
 const DefaultStaleAfter = 30 * time.Second
 
+// Backlog tells how many outbox entries wait for their grant, and since when the oldest.
+type Backlog interface {
+	Backlog(ctx context.Context) (entries int64, oldest time.Time, err error)
+}
+
 // Outbox is the compensation job: every won order's grant event reaches the queue
-// eventually, however long the queue was away.
+// eventually, however long the queue was away. With Backlog set it also reports what is
+// still waiting ("backlog", and the age of the oldest in "oldest_seconds"): grants falling
+// behind show there before any user asks.
 type Outbox struct {
 	Relay      Republisher
+	Backlog    Backlog       // optional
 	StaleAfter time.Duration // default DefaultStaleAfter
+	Now        func() time.Time
 }
 
 func (*Outbox) Name() string { return NameOutbox }
@@ -31,5 +40,14 @@ func (j *Outbox) Run(ctx context.Context) (Report, error) {
 		stale = DefaultStaleAfter
 	}
 	sent, failed, err := j.Relay.Compensate(ctx, stale)
-	return Report{"republished": int64(sent), "failed": int64(failed)}, err
+	rep := Report{"republished": int64(sent), "failed": int64(failed)}
+	if err != nil || j.Backlog == nil {
+		return rep, err
+	}
+	n, oldest, err := j.Backlog.Backlog(ctx)
+	rep["backlog"], rep["oldest_seconds"] = n, 0
+	if n > 0 {
+		rep["oldest_seconds"] = int64(max(clock(j.Now)().Sub(oldest), 0) / time.Second)
+	}
+	return rep, err
 }

@@ -57,7 +57,7 @@ func (e *engine) jobDeps(relay *messaging.Relay) jobDeps {
 func jobEntries(s *system, d jobDeps, drift jobs.DriftGauge) []scheduler.Entry {
 	truth := persistence.NewTruth(s.db, d.activities, time.Now)
 	all := []jobs.Job{
-		&jobs.Outbox{Relay: d.relay},
+		&jobs.Outbox{Relay: d.relay, Backlog: persistence.NewOutboxRepo(s.db)},
 		&jobs.Recovery{Journal: d.ledger, Orders: d.orders, OlderThan: recoverAfter(s.cfg.Draw)},
 		&jobs.Release{Activities: d.activities, Pools: d.ledger, Releases: persistence.NewReleaseRepo(s.db)},
 		&jobs.Reconcile{Ledger: ledgerPort{d.ledger}, Truth: truth, Activities: d.activities, Drift: drift, Log: s.log},

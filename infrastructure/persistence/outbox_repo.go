@@ -86,6 +86,26 @@ func (r *OutboxRepo) Postpone(ctx context.Context, orderIDs []int64, until time.
 	return nil
 }
 
+// Backlog counts the entries waiting for their grant and finds when the oldest was made
+// (by the first order id: ids grow with time, and the primary key finds it at once).
+func (r *OutboxRepo) Backlog(ctx context.Context) (entries int64, oldest time.Time, err error) {
+	db := r.db.Gorm.WithContext(ctx)
+	if err := db.Table("outbox").Count(&entries).Error; err != nil {
+		return 0, time.Time{}, fmt.Errorf("outbox backlog: %w", err)
+	}
+	if entries == 0 {
+		return 0, time.Time{}, nil
+	}
+	var at []time.Time
+	if err := db.Table("outbox").Order("order_id").Limit(1).Pluck("created_at", &at).Error; err != nil {
+		return entries, time.Time{}, fmt.Errorf("outbox backlog: oldest: %w", err)
+	}
+	if len(at) > 0 {
+		oldest = at[0].UTC()
+	}
+	return entries, oldest, nil
+}
+
 // maxLastError is the width of outbox.last_error.
 const maxLastError = 500
 

@@ -165,3 +165,25 @@ func TestOutboxPostponeKeepsHeldEventsFromCompensation(t *testing.T) {
 		assert.ElementsMatch(t, orderIDs(orders), ids(due), "and is compensated once the hold is over")
 	})
 }
+
+// The backlog is what waits for its grant, and how old the oldest of it is.
+func TestOutboxBacklog(t *testing.T) {
+	t.Parallel()
+	testkit.EachSQL(t, func(t *testing.T, env testkit.SQLEnv) {
+		t.Parallel()
+		ctx := context.Background()
+		repo := persistence.NewOutboxRepo(env.DB)
+		n, oldest, err := repo.Backlog(ctx)
+		require.NoError(t, err)
+		assert.Zero(t, n)
+		assert.True(t, oldest.IsZero())
+
+		made := time.Now().UTC().Add(-time.Minute).Truncate(time.Second)
+		writeWins(t, env, 2, made)
+		writeWins(t, env, 1, made.Add(30*time.Second))
+		n, oldest, err = repo.Backlog(ctx)
+		require.NoError(t, err)
+		assert.Equal(t, int64(3), n)
+		assert.True(t, made.Equal(oldest), "%v, want %v", oldest, made)
+	})
+}

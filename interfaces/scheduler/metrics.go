@@ -10,6 +10,7 @@ import (
 type metrics struct {
 	runs     *prometheus.CounterVec
 	duration *prometheus.HistogramVec
+	report   *prometheus.GaugeVec
 }
 
 func newMetrics(reg prometheus.Registerer) *metrics {
@@ -23,9 +24,14 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 			Help:    "Duration of scheduled job runs that took the lease.",
 			Buckets: prometheus.ExponentialBuckets(0.005, 4, 8), // 5 ms .. ~80 s
 		}, []string{"job"}),
+		report: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "lottery_job_report",
+			Help: "What the last run of a job in this process reported, by item: e.g. recovery undone, " +
+				"outbox republished and backlog (entries waiting) and oldest_seconds, reconcile drifting and repaired.",
+		}, []string{"job", "item"}),
 	}
 	if reg != nil {
-		reg.MustRegister(m.runs, m.duration)
+		reg.MustRegister(m.runs, m.duration, m.report)
 	}
 	return m
 }

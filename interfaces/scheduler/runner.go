@@ -86,6 +86,7 @@ func (r *Runner) Run(ctx context.Context, j jobs.Job) (Outcome, jobs.Report, err
 	attrs := []any{"job", name, "outcome", outcome, "took", took.Round(time.Millisecond).String()}
 	for k, v := range rep {
 		attrs = append(attrs, k, v)
+		r.metrics.report.WithLabelValues(name, k).Set(float64(v))
 	}
 	run := Run{At: start, Outcome: outcome, Took: took}
 	if err != nil {

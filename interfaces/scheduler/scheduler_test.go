@@ -132,6 +132,7 @@ func TestRunOutcomesAreCountedAndRecorded(t *testing.T) {
 		require.NoError(t, err)
 		assert.False(t, ok)
 		assert.Equal(t, 3, families(t, reg)["lottery_job_duration_seconds"])
+		assert.Equal(t, 1, families(t, reg)["lottery_job_report"], "the ok run's report: n")
 	})
 }
 

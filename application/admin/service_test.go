@@ -74,11 +74,15 @@ func newServiceWith(t *testing.T, set func(*admin.Deps)) *admin.Service {
 		Blacklist:  persistence.NewBlacklistRepo(env.DB),
 		Orders:     persistence.NewOrderStats(env.DB),
 		IDs:        gen.Next,
+		Now:        func() time.Time { return inTheWindow },
 		Logger:     slog.New(slog.DiscardHandler),
 	}
 	set(&d)
 	return admin.New(d)
 }
+
+// inTheWindow is the services' clock: within the window of the activities draft makes.
+var inTheWindow = time.Date(2026, 11, 11, 0, 30, 0, 0, time.UTC)
 
 func draft(t *testing.T, s *admin.Service) int64 {
 	t.Helper()
@@ -255,7 +259,7 @@ func TestAChangeThatLosesARaceIsDecidedAgain(t *testing.T) {
 			return func(ctx context.Context, id int64) error {
 				return s.Transition(ctx, id, func(a *activity.Activity) (activity.TrailEntry, error) {
 					return activity.TrailEntry{Action: activity.ActionApprove, From: a.State(), To: activity.StateApproved,
-						Actor: "carol", At: time.Now()}, a.Transition(activity.ActionApprove, activity.Actor{ID: "carol", Admin: true}, time.Now())
+						Actor: "carol", At: inTheWindow}, a.Transition(activity.ActionApprove, activity.Actor{ID: "carol", Admin: true}, inTheWindow)
 				})
 			}
 		}

@@ -34,8 +34,18 @@ func (a *Activity) Transition(act Action, by Actor, now time.Time) error {
 	if review && by.ID == a.createdBy {
 		return fmt.Errorf("%w: nobody may %s an activity they created", ErrOwnReview, act)
 	}
+	if towardsDraws(to) && !now.Before(a.params.EndAt) {
+		return fmt.Errorf("%w: cannot %s an activity whose window ended at %s; move end_at (in draft) or close it",
+			ErrIllegalTransition, act, a.params.EndAt.In(a.location).Format(time.RFC3339))
+	}
 	a.state, a.updatedAt = to, now
 	return nil
+}
+
+// towardsDraws tells the states on the way to drawing, which an activity whose window has
+// ended can no longer take: it would only be closed again.
+func towardsDraws(s State) bool {
+	return s == StatePendingReview || s == StateApproved || s == StateRunning
 }
 
 // AcceptsDraws returns nil when a draw at now is allowed: the activity is running and now

@@ -154,3 +154,29 @@ func TestDay(t *testing.T) {
 		assert.Equal(t, tt.want, a.Day(tt.at), tt.at)
 	}
 }
+
+// An activity whose window has ended goes nowhere towards drawing: submitting, approving,
+// starting or resuming it would only have it closed again. Closing it still works.
+func TestNoWayTowardsDrawsOnceTheWindowEnded(t *testing.T) {
+	t.Parallel()
+	after := end.Add(time.Minute)
+	marketer, admin := activity.Actor{ID: "alice", Marketer: true}, activity.Actor{ID: "bob", Admin: true}
+	for _, tc := range []struct {
+		from activity.State
+		act  activity.Action
+		by   activity.Actor
+	}{
+		{activity.StateDraft, activity.ActionSubmit, marketer},
+		{activity.StatePendingReview, activity.ActionApprove, admin},
+		{activity.StateApproved, activity.ActionStart, admin},
+		{activity.StatePaused, activity.ActionResume, admin},
+	} {
+		a := inState(t, tc.from)
+		err := a.Transition(tc.act, tc.by, after)
+		require.ErrorIs(t, err, activity.ErrIllegalTransition, "%s", tc.act)
+		assert.Contains(t, err.Error(), "whose window ended at", "%s", tc.act)
+		assert.Equal(t, tc.from, a.State())
+		require.NoError(t, inState(t, tc.from).Transition(tc.act, tc.by, end.Add(-time.Minute)), "%s in the window", tc.act)
+	}
+	require.NoError(t, inState(t, activity.StatePaused).Transition(activity.ActionClose, admin, after))
+}

@@ -31,6 +31,9 @@ type harness struct {
 	db   *persistence.DB
 }
 
+// inTheWindow is the admin service's clock: within the window of activityBody.
+var inTheWindow = time.Date(2026, 11, 11, 12, 0, 0, 0, time.UTC)
+
 func newHarness(t *testing.T, with ...func(*admin.Deps)) *harness {
 	t.Helper()
 	env := testkit.SQLite(t)
@@ -44,6 +47,7 @@ func newHarness(t *testing.T, with ...func(*admin.Deps)) *harness {
 		RuleTrees:  persistence.NewRuleTreeRepo(env.DB),
 		Profiles:   persistence.NewProfileRepo(env.DB),
 		IDs:        gen.Next,
+		Now:        func() time.Time { return inTheWindow },
 		Logger:     slog.New(slog.DiscardHandler),
 	}
 	for _, w := range with {

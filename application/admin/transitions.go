@@ -123,7 +123,10 @@ func retryLostRace(store func() error) error {
 
 func checkTransition(action activity.Action, reason string) error {
 	var l check.List
-	if !action.Valid() {
+	switch {
+	case action == "":
+		l.Add("action", check.CodeRequired, fmt.Sprintf("action is required, one of %v", activity.Actions))
+	case !action.Valid():
 		l.Add("action", check.CodeUnknown, fmt.Sprintf("action must be one of %v", activity.Actions))
 	}
 	l.Text("reason", reason, action == activity.ActionReject, activity.MaxReasonRunes, true)

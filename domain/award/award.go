@@ -26,9 +26,12 @@ func New(id int64, name string, kind Kind, c Content, now time.Time) (*Award, er
 		l.Add("id", check.CodeRequired, "id must be positive")
 	}
 	validateName(&l, name)
-	if !kind.Valid() {
+	switch {
+	case kind == "":
+		l.Add("kind", check.CodeRequired, fmt.Sprintf("kind is required, one of %v", Kinds))
+	case !kind.Valid():
 		l.Add("kind", check.CodeUnknown, fmt.Sprintf("kind must be one of %v", Kinds))
-	} else {
+	default:
 		validateContent(&l, kind, c)
 	}
 	if err := l.Err(); err != nil {

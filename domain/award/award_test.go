@@ -78,6 +78,7 @@ func TestNewValidation(t *testing.T) {
 		{"blank name", 1, "   ", award.KindRedeemCode, award.Content{}, "name required"},
 		{"long name", 1, strings.Repeat("奖", 101), award.KindRedeemCode, award.Content{}, "name too_long"},
 		{"control in name", 1, "a\x07", award.KindRedeemCode, award.Content{}, "name invalid_character"},
+		{"no kind", 1, "n", "", award.Content{}, "kind required"},
 		{"unknown kind", 1, "n", "voucher", award.Content{}, "kind unknown"},
 		{"text missing", 1, "n", award.KindText, award.Content{}, "content.text required"},
 		{"text too long", 1, "n", award.KindText, award.Content{Text: strings.Repeat("x", 2001)}, "content.text too_long"},

@@ -20,7 +20,7 @@ func adminUsersOpenAPI(d *apiDoc) {
 			"draws see the change within a second", true, user,
 		ref("ProfileRequest"), responses(http.StatusOK, "the profile", ref("Profile"), adminWriteErrors...)))
 	d.op(http.MethodGet, path, operation(tag, "getProfile", "A user's stored attributes", true, user,
-		nil, responses(http.StatusOK, "the profile", ref("Profile"), with(adminReadErrors, http.StatusNotFound)...)))
+		nil, responses(http.StatusOK, "the profile", ref("Profile"), with(adminReadErrors, http.StatusNotFound, http.StatusUnprocessableEntity)...)))
 	d.op(http.MethodPost, adminPrefix+"/users/import", importOperation(tag))
 }
 

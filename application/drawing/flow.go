@@ -70,9 +70,9 @@ type Replayer interface {
 	// key made earlier, when the ledger may have lost the key's marker and SQL holds one;
 	// else with refusal.
 	Refused(ctx context.Context, d *Draw, refusal error) (Result, error)
-	// Unresolved answers a keyed draw refused before admission (its activity is no longer
-	// running, unknown, or no route leads anywhere now) with the order its key made
-	// earlier, when SQL holds one; else with refusal.
+	// Unresolved answers a keyed draw its activity refused before admission (paused,
+	// closed, ended, not begun; d.View is set) with the order its key made earlier, if it
+	// made one; else with refusal.
 	Unresolved(ctx context.Context, d *Draw, refusal error) (Result, error)
 }
 
@@ -99,8 +99,8 @@ func (f *Flow) Run(ctx context.Context, req Request) (Result, error) {
 	d := &Draw{Req: req, Now: f.now()}
 	if err := f.resolver.Resolve(ctx, d); err != nil {
 		// A client repeating a draw whose answer it lost gets its order, even once the
-		// activity has closed, paused or ended, or the route leads elsewhere.
-		if d.Req.IdempotencyKey != "" && refusedBeforeAdmission(err) {
+		// activity has paused, closed or ended.
+		if d.Req.IdempotencyKey != "" && d.View != nil && errors.Is(err, activity.ErrNotRunning) {
 			return f.replayer.Unresolved(ctx, d, err)
 		}
 		return Result{}, err
@@ -126,13 +126,6 @@ func (f *Flow) Run(ctx context.Context, req Request) (Result, error) {
 	}
 	steps.Enqueue(ctx, d)
 	return Result{Order: d.Order, LeftTotal: d.Admitted.LeftTotal, LeftToday: d.Admitted.LeftToday}, nil
-}
-
-// refusedBeforeAdmission tells a refusal by the activity or the route from a failure to
-// find out (SQL unreachable).
-func refusedBeforeAdmission(err error) bool {
-	return errors.Is(err, activity.ErrNotRunning) || errors.Is(err, activity.ErrNotFound) ||
-		errors.Is(err, ErrNoMatchingActivity)
 }
 
 func (f *Flow) stepsFor(kind string) Steps {

@@ -76,9 +76,19 @@ func (r *replayer) Refused(ctx context.Context, d *Draw, refusal error) (Result,
 	return r.result(ctx, d, o)
 }
 
-// Unresolved answers from the order SQL holds for (user, key), if any; without one the
-// refusal stands. A refusal that costs a lookup is one a client sent a key with: a retry.
+// Unresolved answers from the ledger when it can tell: the key's marker names the order
+// (which Replay waits for, should it still be committing), or the activity is loaded with
+// its markers intact and has none, so the refusal stands at no SQL cost. Only when the
+// ledger cannot tell (a closed activity's counters retired, Redis lost its data) does SQL
+// answer for (user, key).
 func (r *replayer) Unresolved(ctx context.Context, d *Draw, refusal error) (Result, error) {
+	orderID, known, err := r.ledger.KeyOrder(ctx, d.View.Activity.ID(), d.Req.UserID, d.Req.IdempotencyKey)
+	switch {
+	case err == nil && orderID > 0:
+		return r.Replay(ctx, d, orderID)
+	case err == nil && known:
+		return Result{}, refusal
+	}
 	o, err := r.orders.ByIdempotencyKey(ctx, d.Req.UserID, d.Req.IdempotencyKey)
 	if errors.Is(err, draw.ErrOrderNotFound) {
 		return Result{}, refusal

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/lottery-go/lottery/domain/activity"
 	"github.com/lottery-go/lottery/domain/draw"
 )
 
@@ -25,11 +26,21 @@ func (o *keyOrders) ByIdempotencyKey(context.Context, string, string) (draw.Orde
 	return o.order, o.err
 }
 
+func (o *keyOrders) Get(context.Context, int64) (draw.Order, error) { return o.order, o.err }
+
 // markLedger says whether keys' markers may be lost, and that the user has no chance left.
 type markLedger struct {
 	draw.Ledger
 	lost bool
 	err  error
+	// KeyOrder's answer
+	keyOrder int64
+	keyKnown bool
+	keyErr   error
+}
+
+func (l markLedger) KeyOrder(context.Context, int64, string, string) (int64, bool, error) {
+	return l.keyOrder, l.keyKnown, l.keyErr
 }
 
 func (l markLedger) MarkersMayBeLost(context.Context, int64) (bool, error) { return l.lost, l.err }
@@ -62,6 +73,45 @@ func TestRefusedAsksSQLOnlyWhenMarkersMayBeLost(t *testing.T) {
 			r := &replayer{orders: &orders, ledger: tc.ledger}
 			d := &Draw{Req: Request{UserID: "u", IdempotencyKey: "k"}, View: &View{Activity: activityOfKind(t, "lottery")}, Now: time.Now()}
 			res, err := r.Refused(context.Background(), d, refusal)
+			assert.Equal(t, tc.wantLookup, orders.lookup)
+			if tc.wantErr != nil {
+				assert.ErrorIs(t, err, tc.wantErr)
+				return
+			}
+			require.NoError(t, err)
+			assert.True(t, res.Replayed)
+			assert.Equal(t, earlier.ID, res.Order.ID)
+		})
+	}
+}
+
+// A key repeated for an activity that stopped taking draws is answered by the ledger when
+// it can tell, and by SQL only when it cannot.
+func TestUnresolvedAsksTheLedgerFirst(t *testing.T) {
+	t.Parallel()
+	refusal := activity.ErrNotRunning
+	earlier := draw.Order{ID: 5, UserID: "u", ActivityID: 9}
+	cases := []struct {
+		name       string
+		ledger     markLedger
+		orders     keyOrders
+		wantLookup int
+		wantErr    error
+	}{
+		{"marker names the order", markLedger{keyOrder: 5, keyKnown: true}, keyOrders{order: earlier}, 0, nil},
+		{"loaded, no marker: the refusal at no SQL cost", markLedger{keyKnown: true}, keyOrders{order: earlier}, 0, refusal},
+		{"ledger cannot tell: SQL has the order", markLedger{}, keyOrders{order: earlier}, 1, nil},
+		{"ledger cannot tell: SQL has none", markLedger{}, keyOrders{err: draw.ErrOrderNotFound}, 1, refusal},
+		{"Redis down: SQL answers", markLedger{keyErr: errors.New("timeout")}, keyOrders{order: earlier}, 1, nil},
+		{"SQL down too: retryable", markLedger{keyErr: errors.New("timeout")}, keyOrders{err: errors.New("refused")}, 1, draw.ErrUnavailable},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			orders := tc.orders
+			r := &replayer{orders: &orders, ledger: tc.ledger, wait: time.Second}
+			d := &Draw{Req: Request{UserID: "u", IdempotencyKey: "k"}, View: &View{Activity: activityOfKind(t, "lottery")}, Now: time.Now()}
+			res, err := r.Unresolved(context.Background(), d, refusal)
 			assert.Equal(t, tc.wantLookup, orders.lookup)
 			if tc.wantErr != nil {
 				assert.ErrorIs(t, err, tc.wantErr)

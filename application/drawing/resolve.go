@@ -40,9 +40,6 @@ func (r *resolver) Resolve(ctx context.Context, d *Draw) error {
 	if !v.Activity.State().Public() { // a draft is unknown to users, as GET /activities/{id} says
 		return activity.ErrNotFound
 	}
-	if err := v.Activity.AcceptsDraws(d.Now); err != nil {
-		return err
-	}
-	d.View = v
-	return nil
+	d.View = v // also when it refuses draws: a repeated key is answered from it
+	return v.Activity.AcceptsDraws(d.Now)
 }

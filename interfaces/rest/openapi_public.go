@@ -10,7 +10,7 @@ func drawsOpenAPI(d *apiDoc) {
 	const tag = "draws"
 	userErrors := []int{http.StatusUnauthorized, http.StatusForbidden}
 	idem := map[string]any{"name": "Idempotency-Key", "in": "header", "required": false,
-		"description": "the same key returns the same order, never a second draw: also once the activity is paused, closed or ended, and whatever activity the repeat names",
+		"description": "the same key returns the same order, never a second draw: also once its activity is paused, closed or ended, and when the repeat names another running activity",
 		"schema":      map[string]any{"type": "string", "maxLength": 64}}
 	draw := operation(tag, "draw", "Draw once: in the given activity, by the given rule tree, or by the published default tree", true,
 		[]any{idem}, ref("DrawRequest"), responses(http.StatusOK, "the outcome", ref("Draw"),

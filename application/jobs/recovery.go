@@ -2,7 +2,6 @@ package jobs
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -21,11 +20,17 @@ type Journal interface {
 // plus one commit attempt); the server sets OlderThan from its settings, never below this.
 const DefaultRecoverAfter = 30 * time.Second
 
+// Orders tells whether an order is committed. It must not answer "no" for an order whose
+// commit is still under way: it waits for it to end (on MySQL, a locking read).
+type Orders interface {
+	Committed(ctx context.Context, orderID int64) (bool, error)
+}
+
 // Recovery is admission recovery: an entry whose order is in SQL is dropped, any other is
 // undone, giving the user's chance and the stock back.
 type Recovery struct {
 	Journal   Journal
-	Orders    draw.Orders
+	Orders    Orders
 	OlderThan time.Duration // default DefaultRecoverAfter
 }
 
@@ -42,9 +47,8 @@ func (j *Recovery) Run(ctx context.Context) (Report, error) {
 	}
 	rep := Report{"settled": 0, "undone": 0}
 	for _, e := range entries {
-		_, err := j.Orders.Get(ctx, e.OrderID)
-		exists := err == nil
-		if err != nil && !errors.Is(err, draw.ErrOrderNotFound) {
+		exists, err := j.Orders.Committed(ctx, e.OrderID)
+		if err != nil {
 			return rep, fmt.Errorf("recover order %d: %w", e.OrderID, err)
 		}
 		if err := j.Journal.Recover(ctx, e, exists); err != nil {

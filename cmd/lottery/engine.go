@@ -50,8 +50,9 @@ func buildEngine(ctx context.Context, s *system) (*engine, error) {
 		IdempotencyTTL: cfg.Draw.IdempotencyTTL, Log: s.log, RestartCheck: s.restartCheck()})
 	s.onClose(func() { _ = e.ledger.Close() })
 	w, err := persistence.NewOrderWriter(s.db, persistence.WriterOptions{
-		PerRequest: cfg.Persist == config.PersistPerRequest,
-		Outbox:     messaging.GrantEncoder(cfg.NATS.Prefix),
+		PerRequest:     cfg.Persist == config.PersistPerRequest,
+		Outbox:         messaging.GrantEncoder(cfg.NATS.Prefix),
+		AttemptTimeout: commitAttempt(cfg.Draw),
 	})
 	if err != nil {
 		return nil, err
@@ -91,14 +92,23 @@ func buildEngine(ctx context.Context, s *system) (*engine, error) {
 // before the loss.
 func commitWithin(d config.Draw) time.Duration { return d.ReloadGrace / 2 }
 
+// commitAttempt bounds one attempt to write a batch of orders: a quarter of the grace (at
+// most persistence.CommitTimeout). An attempt starts by an order's deadline, half the grace
+// after its admission, so its rows are written by three quarters of the grace, and a
+// rebuild of lost counters, which waits the whole grace, reads every order admitted before
+// the loss (barring a COMMIT that stalls for the last quarter).
+func commitAttempt(d config.Draw) time.Duration {
+	return min(persistence.CommitTimeout, commitWithin(d)/2)
+}
+
 // recoverMargin is what admission recovery waits beyond the last moment an order could
 // still commit, for clocks and a server finishing a COMMIT it had received.
 const recoverMargin = 10 * time.Second
 
 // recoverAfter is the age from which admission recovery takes a journal entry for a
 // crash's leftover: past the order's commit deadline and one commit attempt begun just
-// before it. Undoing an entry younger than that could give back the stock of an order
-// that still commits.
+// before it. (Recovery also asks SQL with a read that waits for a commit under way, so a
+// COMMIT that stalls beyond this is seen as it ends.)
 func recoverAfter(d config.Draw) time.Duration {
-	return max(jobs.DefaultRecoverAfter, commitWithin(d)+persistence.CommitTimeout+recoverMargin)
+	return max(jobs.DefaultRecoverAfter, commitWithin(d)+commitAttempt(d)+recoverMargin)
 }

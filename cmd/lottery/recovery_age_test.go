@@ -17,6 +17,8 @@ func TestRecoveryWaitsPastTheLastPossibleCommit(t *testing.T) {
 	assert.Equal(t, jobs.DefaultRecoverAfter, recoverAfter(config.Default().Draw))
 	for _, grace := range []time.Duration{2 * time.Second, 40 * time.Second, 10 * time.Minute} {
 		d := config.Draw{ReloadGrace: grace}
-		assert.Greater(t, recoverAfter(d), commitWithin(d)+persistence.CommitTimeout, "reload grace %v", grace)
+		assert.Greater(t, recoverAfter(d), commitWithin(d)+commitAttempt(d), "reload grace %v", grace)
+		assert.LessOrEqual(t, commitWithin(d)+commitAttempt(d), d.ReloadGrace*3/4, "rows written well before a rebuild, grace %v", grace)
+		assert.LessOrEqual(t, commitAttempt(d), persistence.CommitTimeout)
 	}
 }

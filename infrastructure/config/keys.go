@@ -170,7 +170,7 @@ var keys = []key{
 		c.Draw.RateBurst = n
 		return nil
 	}},
-	{"draw.reload_grace", "LOTTERY_DRAW_RELOAD_GRACE", "wait before rebuilding lost Redis counters from SQL; orders commit within half of it", func(c *Config, v string) error {
+	{"draw.reload_grace", "LOTTERY_DRAW_RELOAD_GRACE", "wait before rebuilding lost Redis counters from SQL; an order's write starts within half of it and may take a quarter of it", func(c *Config, v string) error {
 		d, err := parseDuration(v)
 		if err == nil && d < 20*time.Millisecond {
 			err = fmt.Errorf("want at least 20ms")

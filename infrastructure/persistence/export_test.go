@@ -1,6 +1,11 @@
 package persistence
 
-import "github.com/lottery-go/lottery/domain/draw"
+import (
+	"context"
+	"database/sql"
+
+	"github.com/lottery-go/lottery/domain/draw"
+)
 
 // Statement is a statement with sample arguments.
 type Statement struct {
@@ -18,4 +23,10 @@ func ActivityReads() map[string]Statement {
 		"totals":       {totalsSQL, []any{"2026-11-22", int64(2)}},
 		"desk page":    {page, args},
 	}
+}
+
+// InsertOrder inserts o in tx, as the order writer does, leaving the commit to the caller.
+func InsertOrder(ctx context.Context, tx *sql.Tx, o draw.Order) error {
+	_, err := tx.ExecContext(ctx, "INSERT INTO orders ("+orderColumns+") VALUES "+orderPlaceholders, orderArgs(nil, o)...)
+	return err
 }

@@ -14,11 +14,12 @@ import (
 // once: a repeated Idempotency-Key reads its order back on the draw path, and building the
 // statement through the ORM cost more than running it.
 type OrderRepo struct {
-	db *sql.DB
+	db      *sql.DB
+	dialect Dialect
 }
 
 // NewOrderRepo implements draw.Orders.
-func NewOrderRepo(db *DB) *OrderRepo { return &OrderRepo{db: db.SQL} }
+func NewOrderRepo(db *DB) *OrderRepo { return &OrderRepo{db: db.SQL, dialect: db.Dialect} }
 
 // selectOrders reads orders with the payload of their grant; WHERE clauses follow.
 const selectOrders = "SELECT o.id, o.activity_id, o.strategy_id, o.user_id, o.day, o.outcome, o.prize_id, " +
@@ -28,6 +29,27 @@ const selectOrders = "SELECT o.id, o.activity_id, o.strategy_id, o.user_id, o.da
 // Get returns one order.
 func (r *OrderRepo) Get(ctx context.Context, id int64) (draw.Order, error) {
 	return r.one(ctx, fmt.Sprintf("order %d", id), selectOrders+"o.id = ?", id)
+}
+
+// Committed tells whether order id is committed, waiting for a writer that holds it
+// uncommitted: on MySQL a locking read waits on the inserting transaction's row lock, so
+// an order whose COMMIT is still under way is seen as it ends, not as absent. (SQLite has
+// one writer, in this process, and no such lock to wait on.) Admission recovery asks this
+// before it gives back an admission whose order it does not find.
+func (r *OrderRepo) Committed(ctx context.Context, id int64) (bool, error) {
+	q := "SELECT 1 FROM orders WHERE id = ?"
+	if r.dialect == MySQL {
+		q += " LOCK IN SHARE MODE"
+	}
+	var one int
+	err := r.db.QueryRowContext(ctx, q, id).Scan(&one)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return false, nil
+	case err != nil:
+		return false, fmt.Errorf("is order %d committed: %w", id, err)
+	}
+	return true, nil
 }
 
 // GetMany returns those of the orders ids that exist.

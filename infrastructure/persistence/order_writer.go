@@ -21,6 +21,9 @@ type WriterOptions struct {
 	MaxBatch int
 	// PerRequest commits every order in its own transaction, for comparison.
 	PerRequest bool
+	// AttemptTimeout bounds one attempt to write a batch (its INSERTs; the COMMIT that
+	// follows is the server's). Default and at most CommitTimeout.
+	AttemptTimeout time.Duration
 	Outbox     OutboxEncoder
 }
 
@@ -49,6 +52,9 @@ var resultChans = sync.Pool{New: func() any { return make(chan error, 1) }}
 func NewOrderWriter(db *DB, opts WriterOptions) (*OrderWriter, error) {
 	if opts.MaxBatch <= 0 {
 		opts.MaxBatch = 500
+	}
+	if opts.AttemptTimeout <= 0 || opts.AttemptTimeout > CommitTimeout {
+		opts.AttemptTimeout = CommitTimeout
 	}
 	w := &OrderWriter{db: db.SQL, opts: opts, queue: make(chan *writeRequest, 4*opts.MaxBatch), done: make(chan struct{})}
 	go w.loop()
@@ -153,15 +159,15 @@ func (r *writeRequest) refused(now time.Time) error {
 // commitAttempts bounds how often a batch chosen as a deadlock victim is written again.
 const commitAttempts = 4
 
-// CommitTimeout bounds one attempt to commit a batch. With the rule that no attempt starts
-// past an order's deadline, an order is committed by its deadline plus CommitTimeout or
-// not at all (give or take the server finishing a COMMIT it had received): admission
-// recovery must wait at least that long before it takes an order for lost.
+// CommitTimeout is the longest an attempt to write a batch may take (WriterOptions.
+// AttemptTimeout). With the rule that no attempt starts past an order's deadline, an
+// order's rows are written by its deadline plus the attempt's timeout or never; only its
+// COMMIT, which the server finishes once received, may end later.
 const CommitTimeout = 10 * time.Second
 
 // commitOnce writes the requests' orders and outbox rows in one transaction.
 func (w *OrderWriter) commitOnce(reqs []*writeRequest) error {
-	ctx, cancel := context.WithTimeout(context.Background(), CommitTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), w.opts.AttemptTimeout)
 	defer cancel()
 	tx, err := w.db.BeginTx(ctx, nil)
 	if err != nil {

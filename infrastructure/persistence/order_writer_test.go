@@ -179,3 +179,51 @@ func TestOrderRepoListsNewestFirst(t *testing.T) {
 		assert.ErrorIs(t, err, draw.ErrOrderNotFound)
 	})
 }
+
+// Committed answers for an order whose commit is still under way only once it ends (on
+// MySQL; SQLite has one writer, in the process): admission recovery must never take an
+// order that is about to commit for lost.
+func TestCommittedWaitsForACommitUnderWay(t *testing.T) {
+	t.Parallel()
+	testkit.EachSQL(t, func(t *testing.T, env testkit.SQLEnv) {
+		t.Parallel()
+		ctx := context.Background()
+		repo := persistence.NewOrderRepo(env.DB)
+		gone := testOrder("nobody", false)
+		ok, err := repo.Committed(ctx, gone.ID)
+		require.NoError(t, err)
+		assert.False(t, ok)
+		if env.DB.Dialect != persistence.MySQL {
+			return
+		}
+		for _, commit := range []bool{true, false} {
+			o := testOrder("slow", true)
+			tx, err := env.DB.SQL.BeginTx(ctx, nil)
+			require.NoError(t, err)
+			require.NoError(t, persistence.InsertOrder(ctx, tx, o))
+			answer := make(chan bool, 1)
+			go func() {
+				ok, err := repo.Committed(ctx, o.ID)
+				assert.NoError(t, err)
+				answer <- ok
+			}()
+			waitForLockWait(t, env)
+			if commit {
+				require.NoError(t, tx.Commit())
+			} else {
+				require.NoError(t, tx.Rollback())
+			}
+			assert.Equal(t, commit, <-answer, "commit %v", commit)
+		}
+	})
+}
+
+// waitForLockWait waits until some statement of env's server waits for a row lock.
+func waitForLockWait(t *testing.T, env testkit.SQLEnv) {
+	t.Helper()
+	require.Eventually(t, func() bool {
+		var n int
+		err := env.DB.SQL.QueryRow(`SELECT COUNT(*) FROM information_schema.INNODB_TRX WHERE trx_state = 'LOCK WAIT'`).Scan(&n)
+		return err == nil && n > 0
+	}, 10*time.Second, 5*time.Millisecond)
+}

@@ -24,7 +24,7 @@ type WriterOptions struct {
 	// AttemptTimeout bounds one attempt to write a batch (its INSERTs; the COMMIT that
 	// follows is the server's). Default and at most CommitTimeout.
 	AttemptTimeout time.Duration
-	Outbox     OutboxEncoder
+	Outbox         OutboxEncoder
 }
 
 // OrderWriter makes orders durable. In group mode ONE goroutine takes every order queued

@@ -117,7 +117,9 @@ func Subscribe(ctx context.Context, conn *Conn, prefix string, opts ConsumerOpti
 		return nil, fmt.Errorf("grant consumer %s: %w", opts.Durable, err)
 	}
 	s := &Subscription{stop: make(chan struct{})}
-	work := make(chan jetstream.Msg, opts.Batch)
+	// Room for every delivery the server lets out unacknowledged, so the client's callback
+	// never blocks and each one is in held, kept in progress, from its arrival.
+	work := make(chan jetstream.Msg, opts.Batch*opts.Workers)
 	held := newInFlight()
 	s.cc, err = cons.Consume(func(m jetstream.Msg) {
 		held.take(m)
@@ -220,11 +222,6 @@ func gather(first jetstream.Msg, work <-chan jetstream.Msg, n int, linger time.D
 // panicking handler is treated like a failing one: the messages come back, the process
 // stays up.
 func handle(ctx context.Context, msgs []jetstream.Msg, opts ConsumerOptions, h Handler, held *inFlight) {
-	defer func() {
-		for _, m := range msgs {
-			held.done(m)
-		}
-	}()
 	ds := make([]Delivery, 0, len(msgs))
 	kept := make([]jetstream.Msg, 0, len(msgs))
 	first := make([]int, 0, len(msgs)+1) // msgs kept[k]'s deliveries are ds[first[k]:first[k+1]]
@@ -232,6 +229,7 @@ func handle(ctx context.Context, msgs []jetstream.Msg, opts ConsumerOptions, h H
 		events, err := decodeEvents(m.Data())
 		if err != nil {
 			opts.Log.Error("grant event unreadable; dropped", "subject", m.Subject(), "err", err)
+			held.done(m)
 			_ = m.Term()
 			continue
 		}
@@ -252,6 +250,7 @@ func handle(ctx context.Context, msgs []jetstream.Msg, opts ConsumerOptions, h H
 	errs := safeHandle(ctx, h, ds, opts.Log)
 	later := map[time.Duration][]int64{} // the order ids coming back, by delay
 	for k, m := range kept {
+		held.done(m) // before its verdict: no "in progress" may follow it
 		if err := errors.Join(errs[first[k]:first[k+1]]...); err != nil {
 			delay := opts.delay(ds[first[k]].Attempt)
 			_ = m.NakWithDelay(delay)

@@ -55,6 +55,7 @@ type Lease struct {
 	stop   chan struct{}
 	done   chan struct{}
 	once   sync.Once
+	held   time.Time // the lease is ours until held + ttl; only renew touches it
 }
 
 // Acquire takes the lease of name (SET NX PX); held is false when another process has it.
@@ -62,6 +63,7 @@ func (l *Leases) Acquire(ctx context.Context, name string) (lease *Lease, held b
 	b := make([]byte, 16)
 	_, _ = rand.Read(b) // crypto/rand.Read never fails on supported platforms
 	token := hex.EncodeToString(b)
+	asked := time.Now() // the lease runs from the request, not from its answer
 	ok, err := l.rdb.SetNX(ctx, l.key(name), token, l.ttl).Result()
 	if err != nil {
 		return nil, false, fmt.Errorf("lease %s: %w", name, err)
@@ -69,7 +71,7 @@ func (l *Leases) Acquire(ctx context.Context, name string) (lease *Lease, held b
 	if !ok {
 		return nil, false, nil
 	}
-	lease = &Lease{leases: l, key: l.key(name), token: token,
+	lease = &Lease{leases: l, key: l.key(name), token: token, held: asked,
 		lost: make(chan struct{}), stop: make(chan struct{}), done: make(chan struct{})}
 	go lease.renew()
 	return lease, true, nil
@@ -77,29 +79,34 @@ func (l *Leases) Acquire(ctx context.Context, name string) (lease *Lease, held b
 
 // renew extends the lease every third of its ttl. It is lost when a renewal finds it gone,
 // and also when renewals have failed (Redis unreachable, failing over) for two thirds of
-// the ttl: the lease may run out before the next try, and another process take the job.
+// the ttl: no attempt runs past that point, so the job is stopped a third of the ttl
+// before the lease can run out and another process take it.
 func (le *Lease) renew() {
 	defer close(le.done)
 	ttl := le.leases.ttl
 	t := time.NewTicker(ttl / 3)
 	defer t.Stop()
-	held := time.Now() // the lease is ours until held + ttl
 	for {
 		select {
 		case <-le.stop:
 			return
 		case <-t.C:
 		}
+		left := time.Until(le.held.Add(2 * ttl / 3))
+		if left <= 0 {
+			close(le.lost)
+			return
+		}
 		tried := time.Now()
-		ctx, cancel := context.WithTimeout(context.Background(), ttl/3)
+		ctx, cancel := context.WithTimeout(context.Background(), min(ttl/3, left))
 		n, err := renewLease.Run(ctx, le.leases.rdb, []string{le.key}, le.token, ttl.Milliseconds()).Int64()
 		cancel()
 		switch {
-		case err == nil && n == 0, err != nil && time.Since(held) >= 2*ttl/3:
+		case err == nil && n == 0:
 			close(le.lost)
 			return
 		case err == nil:
-			held = tried
+			le.held = tried
 		}
 	}
 }

@@ -16,6 +16,7 @@ import (
 const (
 	CodeInvalidLeaf     = "invalid_leaf"
 	CodeUnknownActivity = "unknown_activity"
+	CodeClosedActivity  = "closed_activity"
 )
 
 // checkDocument gathers every problem of doc — its name, what rules.Compile finds, and
@@ -43,15 +44,15 @@ func (s *Service) checkDocument(ctx context.Context, doc rules.Document) error {
 	return nil
 }
 
-// checkLeaves requires every leaf to be the id of an existing activity, in any state:
-// trees are often written while their activities are still drafts. A document over the
+// checkLeaves requires every leaf to be the id of an existing activity that is not closed,
+// in any other state: trees are often written while their activities are still drafts. A document over the
 // node limit is not looked at, since Compile refused it and each leaf costs a query.
 func (s *Service) checkLeaves(ctx context.Context, doc rules.Document) ([]rules.Problem, error) {
 	if len(doc.Nodes) > rules.DefaultLimits().MaxNodes {
 		return nil, nil
 	}
 	var problems []rules.Problem
-	exists := map[int64]bool{}
+	states := map[int64]activity.State{} // "" when the activity does not exist
 	for i, n := range doc.Nodes {
 		if n.Leaf == "" {
 			continue
@@ -65,19 +66,22 @@ func (s *Service) checkLeaves(ctx context.Context, doc rules.Document) ([]rules.
 			leaf(CodeInvalidLeaf, "leaf %q of node %q is not an activity id", n.Leaf, n.ID)
 			continue
 		}
-		ok, seen := exists[id]
+		state, seen := states[id]
 		if !seen {
-			switch _, err := s.d.Activities.Get(ctx, id); {
+			switch a, err := s.d.Activities.Get(ctx, id); {
 			case errors.Is(err, activity.ErrNotFound):
 			case err != nil:
 				return nil, err
 			default:
-				ok = true
+				state = a.State()
 			}
-			exists[id] = ok
+			states[id] = state
 		}
-		if !ok {
+		switch state {
+		case "":
 			leaf(CodeUnknownActivity, "leaf of node %q names activity %d, which does not exist", n.ID, id)
+		case activity.StateClosed:
+			leaf(CodeClosedActivity, "leaf of node %q names activity %d, which is closed: no user routed there could draw", n.ID, id)
 		}
 	}
 	return problems, nil

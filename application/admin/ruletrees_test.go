@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -41,6 +42,7 @@ func newRulesService(t *testing.T) (*admin.Service, *routingCount) {
 		Profiles:   persistence.NewProfileRepo(env.DB),
 		Routing:    rc,
 		IDs:        gen.Next,
+		Now:        func() time.Time { return inTheWindow },
 		Logger:     slog.New(slog.DiscardHandler),
 	}), rc
 }
@@ -80,6 +82,27 @@ func TestValidateRuleTreeListsEveryProblem(t *testing.T) {
 		"nodes[3].leaf":          admin.CodeInvalidLeaf,
 	}, got)
 	require.NoError(t, s.ValidateRuleTree(context.Background(), ageTree(id, id)))
+}
+
+// A leaf may name an activity in any state but closed: nobody routed to a closed activity
+// could draw, and it never opens again.
+func TestRuleTreeLeavesNameNoClosedActivity(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s, _ := newRulesService(t)
+	open, closed := draft(t, s), draft(t, s)
+	for _, step := range []struct {
+		by  activity.Actor
+		act activity.Action
+	}{{marketer, activity.ActionSubmit}, {boss, activity.ActionApprove}, {boss, activity.ActionStart}, {boss, activity.ActionClose}} {
+		require.NoError(t, s.Transition(ctx, closed, step.by, step.act, ""), "%s", step.act)
+	}
+	var ce *rules.CompileError
+	require.ErrorAs(t, s.ValidateRuleTree(ctx, ageTree(strconv.FormatInt(open, 10), strconv.FormatInt(closed, 10))), &ce)
+	require.Len(t, ce.Problems, 1)
+	assert.Equal(t, admin.CodeClosedActivity, ce.Problems[0].Code)
+	assert.Equal(t, "nodes[2].leaf", ce.Problems[0].Field)
+	assert.Contains(t, ce.Problems[0].Message, "which is closed")
 }
 
 func TestRuleTreeLifeCycle(t *testing.T) {

@@ -122,7 +122,7 @@ func ruleTreeSummaryProps() map[string]any {
 func ruleProblemSchemas(d *apiDoc) {
 	d.schema("RuleProblem", object([]string{"code", "message"}, map[string]any{
 		"code": str("e.g. unknown_target, default_edge_not_last, cycle, expression_syntax, unknown_fact, " +
-			"invalid_leaf (a leaf that is not an activity id), unknown_activity, required, too_long"),
+			"invalid_leaf (a leaf that is not an activity id), unknown_activity, closed_activity (a leaf naming a closed activity), required, too_long"),
 		"message": str("human sentence"),
 		"node":    str("the node concerned"),
 		"edge":    integer("index of the edge concerned within the node", 0),

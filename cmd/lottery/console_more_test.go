@@ -55,11 +55,11 @@ func TestConsoleForbiddenCodesAndEditing(t *testing.T) {
 	codes := mia.must(http.StatusCreated, http.MethodPost, "/api/v1/admin/awards", map[string]any{
 		"name": "Welcome codes", "kind": "redeem_code", "content": map[string]any{}})["id"].(string)
 	slots := map[string]any{"plan": "slots", "slots": []any{
-		map[string]any{"at": "2026-11-11T00:00:00+08:00", "amount": 5},
-		map[string]any{"at": "2026-11-11T12:00:00+08:00", "amount": 5}}}
+		map[string]any{"at": "2030-11-11T00:00:00+08:00", "amount": 5},
+		map[string]any{"at": "2030-11-11T12:00:00+08:00", "amount": 5}}}
 	wheel := mia.must(http.StatusCreated, http.MethodPost, "/api/v1/admin/activities", map[string]any{
 		"name": "Spring wheel", "kind": "lottery",
-		"begin_at": "2026-11-11T00:00:00+08:00", "end_at": "2026-11-12T00:00:00+08:00", "time_zone": "Asia/Shanghai",
+		"begin_at": "2030-11-11T00:00:00+08:00", "end_at": "2030-11-12T00:00:00+08:00", "time_zone": "Asia/Shanghai",
 		"stock": 100, "limits": map[string]any{"per_user_total": 5, "per_user_daily": 1},
 		"strategy": map[string]any{"mode": "fixed", "prizes": []any{
 			map[string]any{"award_id": note, "probability": "0.015", "stock": 10, "daily_quota": 4, "release": map[string]any{"plan": "even"}},
@@ -205,7 +205,7 @@ func TestConsoleForbiddenCodesAndEditing(t *testing.T) {
 	assert.Equal(t, "0.015", prizes[0].(map[string]any)["probability"])
 	assert.Equal(t, map[string]any{"per_user_total": 5.0, "per_user_daily": 1.0}, stored["limits"])
 	assert.Len(t, prizes[1].(map[string]any)["release"].(map[string]any)["slots"], 2, "the slots plan survived the edit")
-	assert.Equal(t, "2026-11-11T00:00:00+08:00", stored["begin_at"])
+	assert.Equal(t, "2030-11-11T00:00:00+08:00", stored["begin_at"])
 
 	// Once submitted it cannot be edited; after an admin rejects it, it can again.
 	require.NoError(t, chromedp.Run(ctx,
@@ -385,7 +385,7 @@ func TestConsoleTransitionConflict(t *testing.T) {
 	note := noteAward(mia)
 	id := mia.must(http.StatusCreated, http.MethodPost, "/api/v1/admin/activities", map[string]any{
 		"name": "Busy wheel", "kind": "lottery",
-		"begin_at": "2026-11-11T00:00:00+08:00", "end_at": "2026-11-12T00:00:00+08:00", "time_zone": "Asia/Shanghai",
+		"begin_at": "2030-11-11T00:00:00+08:00", "end_at": "2030-11-12T00:00:00+08:00", "time_zone": "Asia/Shanghai",
 		"stock": 100, "limits": map[string]any{"per_user_total": 5, "per_user_daily": 1},
 		"strategy": map[string]any{"mode": "fixed", "prizes": []any{
 			map[string]any{"award_id": note, "probability": "0.015", "stock": 10}}},

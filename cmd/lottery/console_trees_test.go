@@ -58,7 +58,7 @@ func TestConsoleTreeStructuredEditor(t *testing.T) {
 	activity := func(name string) string {
 		return mia.must(http.StatusCreated, http.MethodPost, "/api/v1/admin/activities", map[string]any{
 			"name": name, "kind": "lottery",
-			"begin_at": "2026-11-11T00:00:00+08:00", "end_at": "2026-11-12T00:00:00+08:00", "time_zone": "Asia/Shanghai",
+			"begin_at": "2030-11-11T00:00:00+08:00", "end_at": "2030-11-12T00:00:00+08:00", "time_zone": "Asia/Shanghai",
 			"stock": 100, "limits": map[string]any{"per_user_total": 5, "per_user_daily": 1},
 			"strategy": map[string]any{"mode": "fixed", "prizes": []any{
 				map[string]any{"award_id": note, "probability": "0.1", "stock": 10}}},

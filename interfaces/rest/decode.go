@@ -29,6 +29,9 @@ func decodeStrict(r io.Reader, v any) error {
 	if !utf8.Valid(body) {
 		return malformed("the request body is not valid UTF-8 (from byte %d)", invalidUTF8At(body))
 	}
+	if at := loneSurrogateAt(body); at >= 0 {
+		return malformed("the request body escapes half of a UTF-16 surrogate pair at byte %d, which is no character", at)
+	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
@@ -53,6 +56,62 @@ func invalidUTF8At(b []byte) int {
 		i += n
 	}
 	return len(b)
+}
+
+// loneSurrogateAt is the offset of the first \uD800–\uDFFF escape in a JSON string of b
+// that is not half of a pair, or -1. Go's decoder would store it as U+FFFD.
+func loneSurrogateAt(b []byte) int {
+	if !bytes.Contains(b, []byte(`\u`)) {
+		return -1
+	}
+	inString := false
+	for i := 0; i < len(b); i++ {
+		switch c := b[i]; {
+		case !inString:
+			inString = c == '"'
+		case c == '"':
+			inString = false
+		case c == '\\' && i+1 < len(b) && b[i+1] != 'u':
+			i++ // a one-character escape, such as \" or \\
+		case c == '\\':
+			r, ok := hex4(b, i+2)
+			switch {
+			case !ok:
+				return -1 // malformed: the decoder says so
+			case r >= 0xD800 && r < 0xDC00:
+				if lo, ok := hex4(b, i+8); ok && b[i+6] == '\\' && b[i+7] == 'u' && lo >= 0xDC00 && lo < 0xE000 {
+					i += 11
+					continue
+				}
+				return i
+			case r >= 0xDC00 && r < 0xE000:
+				return i
+			}
+			i += 5
+		}
+	}
+	return -1
+}
+
+// hex4 reads four hex digits of b from at.
+func hex4(b []byte, at int) (rune, bool) {
+	if at < 0 || at+4 > len(b) {
+		return 0, false
+	}
+	var r rune
+	for _, c := range b[at : at+4] {
+		switch {
+		case c >= '0' && c <= '9':
+			r = r<<4 | rune(c-'0')
+		case c >= 'a' && c <= 'f':
+			r = r<<4 | rune(c-'a'+10)
+		case c >= 'A' && c <= 'F':
+			r = r<<4 | rune(c-'A'+10)
+		default:
+			return 0, false
+		}
+	}
+	return r, true
 }
 
 // decodeOptionalJSON is decodeJSON for a body that may be left out entirely.

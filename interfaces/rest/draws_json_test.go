@@ -92,3 +92,22 @@ func TestIDsAreReadOnlyAsWritten(t *testing.T) {
 		assert.False(t, ok, "%q", s)
 	}
 }
+
+// Half of a surrogate pair, escaped, is valid UTF-8 but no character: it is found, pairs
+// and escaped backslashes are not mistaken for it.
+func TestLoneSurrogatesAreFound(t *testing.T) {
+	t.Parallel()
+	for body, want := range map[string]int{
+		`{"name":"plain"}`:              -1,
+		`{"name":"\u00e9 \u4e2d"}`:      -1,
+		`{"name":"\ud83d\ude00 smile"}`: -1,
+		`{"name":"a\\ud800"}`:           -1, // an escaped backslash, then text
+		`{"name":"\ud800"}`:             9,
+		`{"name":"x\udc00"}`:            10,
+		`{"name":"\ud83d\u0041"}`:       9,
+		`{"name":"\ud83d`:               9,
+		`{"a":"\"","b":"\ud800"}`:       15,
+	} {
+		assert.Equal(t, want, loneSurrogateAt([]byte(body)), body)
+	}
+}

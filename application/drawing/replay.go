@@ -66,6 +66,13 @@ func (r *replayer) Refused(ctx context.Context, d *Draw, refusal error) (Result,
 	if err == nil && !lost {
 		return Result{}, refusal
 	}
+	return r.fromSQL(ctx, d, refusal)
+}
+
+// fromSQL answers with the order SQL holds for (user, key), or with refusal when there is
+// none; when the lookup fails, with a retryable error rather than a refusal that may be
+// wrong.
+func (r *replayer) fromSQL(ctx context.Context, d *Draw, refusal error) (Result, error) {
 	o, err := r.orders.ByIdempotencyKey(ctx, d.Req.UserID, d.Req.IdempotencyKey)
 	if errors.Is(err, draw.ErrOrderNotFound) {
 		return Result{}, refusal
@@ -89,17 +96,7 @@ func (r *replayer) Unresolved(ctx context.Context, d *Draw, refusal error) (Resu
 	case err == nil && known:
 		return Result{}, refusal
 	}
-	o, err := r.orders.ByIdempotencyKey(ctx, d.Req.UserID, d.Req.IdempotencyKey)
-	if errors.Is(err, draw.ErrOrderNotFound) {
-		return Result{}, refusal
-	}
-	if err != nil {
-		return Result{}, fmt.Errorf("%w: refused draw: look up its key: %v", draw.ErrUnavailable, err)
-	}
-	if o.UserID != d.Req.UserID {
-		return Result{}, refusal
-	}
-	return r.result(ctx, d, o)
+	return r.fromSQL(ctx, d, refusal)
 }
 
 // result answers with the order and the chances left in the order's own activity, which

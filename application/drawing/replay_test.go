@@ -48,70 +48,28 @@ func (markLedger) Quota(context.Context, int64, string, string, int64, int64) (i
 	return 0, 0, nil
 }
 
-func TestRefusedAsksSQLOnlyWhenMarkersMayBeLost(t *testing.T) {
-	t.Parallel()
-	refusal := draw.ErrQuotaExhausted
-	earlier := draw.Order{ID: 5, UserID: "u", ActivityID: 9}
-	cases := []struct {
-		name       string
-		ledger     markLedger
-		orders     keyOrders
-		wantLookup int
-		wantErr    error
-	}{
-		{"markers intact: the refusal, no lookup", markLedger{}, keyOrders{order: earlier}, 0, refusal},
-		{"markers lost, key made an order: that order", markLedger{lost: true}, keyOrders{order: earlier}, 1, nil},
-		{"markers lost, key unknown: the refusal", markLedger{lost: true}, keyOrders{err: draw.ErrOrderNotFound}, 1, refusal},
-		{"markers lost, SQL down: retryable", markLedger{lost: true}, keyOrders{err: errors.New("connection refused")}, 1, draw.ErrUnavailable},
-		{"Redis cannot tell: asks SQL", markLedger{err: errors.New("timeout")}, keyOrders{order: earlier}, 1, nil},
-		{"another user's order is not answered", markLedger{lost: true}, keyOrders{order: draw.Order{ID: 6, UserID: "x", ActivityID: 9}}, 1, draw.ErrOrderNotFound},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			orders := tc.orders
-			r := &replayer{orders: &orders, ledger: tc.ledger}
-			d := &Draw{Req: Request{UserID: "u", IdempotencyKey: "k"}, View: &View{Activity: activityOfKind(t, "lottery")}, Now: time.Now()}
-			res, err := r.Refused(context.Background(), d, refusal)
-			assert.Equal(t, tc.wantLookup, orders.lookup)
-			if tc.wantErr != nil {
-				assert.ErrorIs(t, err, tc.wantErr)
-				return
-			}
-			require.NoError(t, err)
-			assert.True(t, res.Replayed)
-			assert.Equal(t, earlier.ID, res.Order.ID)
-		})
-	}
+// keyCase is one answer to a repeated key: what the ledger and SQL say, how many SQL
+// lookups it should cost, and the error expected (nil: the earlier order, replayed).
+type keyCase struct {
+	name       string
+	ledger     markLedger
+	orders     keyOrders
+	wantLookup int
+	wantErr    error
 }
 
-// A key repeated for an activity that stopped taking draws is answered by the ledger when
-// it can tell, and by SQL only when it cannot.
-func TestUnresolvedAsksTheLedgerFirst(t *testing.T) {
-	t.Parallel()
-	refusal := activity.ErrNotRunning
-	earlier := draw.Order{ID: 5, UserID: "u", ActivityID: 9}
-	cases := []struct {
-		name       string
-		ledger     markLedger
-		orders     keyOrders
-		wantLookup int
-		wantErr    error
-	}{
-		{"marker names the order", markLedger{keyOrder: 5, keyKnown: true}, keyOrders{order: earlier}, 0, nil},
-		{"loaded, no marker: the refusal at no SQL cost", markLedger{keyKnown: true}, keyOrders{order: earlier}, 0, refusal},
-		{"ledger cannot tell: SQL has the order", markLedger{}, keyOrders{order: earlier}, 1, nil},
-		{"ledger cannot tell: SQL has none", markLedger{}, keyOrders{err: draw.ErrOrderNotFound}, 1, refusal},
-		{"Redis down: SQL answers", markLedger{keyErr: errors.New("timeout")}, keyOrders{order: earlier}, 1, nil},
-		{"SQL down too: retryable", markLedger{keyErr: errors.New("timeout")}, keyOrders{err: errors.New("refused")}, 1, draw.ErrUnavailable},
-	}
+// earlierOrder is the order the key made in keyCase.
+var earlierOrder = draw.Order{ID: 5, UserID: "u", ActivityID: 9}
+
+// checkKeyAnswers runs each case through answer, as user "u" repeating key "k".
+func checkKeyAnswers(t *testing.T, cases []keyCase, answer func(r *replayer, d *Draw) (Result, error)) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			orders := tc.orders
 			r := &replayer{orders: &orders, ledger: tc.ledger, wait: time.Second}
 			d := &Draw{Req: Request{UserID: "u", IdempotencyKey: "k"}, View: &View{Activity: activityOfKind(t, "lottery")}, Now: time.Now()}
-			res, err := r.Unresolved(context.Background(), d, refusal)
+			res, err := answer(r, d)
 			assert.Equal(t, tc.wantLookup, orders.lookup)
 			if tc.wantErr != nil {
 				assert.ErrorIs(t, err, tc.wantErr)
@@ -119,7 +77,35 @@ func TestUnresolvedAsksTheLedgerFirst(t *testing.T) {
 			}
 			require.NoError(t, err)
 			assert.True(t, res.Replayed)
-			assert.Equal(t, earlier.ID, res.Order.ID)
+			assert.Equal(t, earlierOrder.ID, res.Order.ID)
 		})
 	}
+}
+
+func TestRefusedAsksSQLOnlyWhenMarkersMayBeLost(t *testing.T) {
+	t.Parallel()
+	refusal, earlier := draw.ErrQuotaExhausted, earlierOrder
+	checkKeyAnswers(t, []keyCase{
+		{"markers intact: the refusal, no lookup", markLedger{}, keyOrders{order: earlier}, 0, refusal},
+		{"markers lost, key made an order: that order", markLedger{lost: true}, keyOrders{order: earlier}, 1, nil},
+		{"markers lost, key unknown: the refusal", markLedger{lost: true}, keyOrders{err: draw.ErrOrderNotFound}, 1, refusal},
+		{"markers lost, SQL down: retryable", markLedger{lost: true}, keyOrders{err: errors.New("connection refused")}, 1, draw.ErrUnavailable},
+		{"Redis cannot tell: asks SQL", markLedger{err: errors.New("timeout")}, keyOrders{order: earlier}, 1, nil},
+		{"another user's order is not answered", markLedger{lost: true}, keyOrders{order: draw.Order{ID: 6, UserID: "x", ActivityID: 9}}, 1, draw.ErrOrderNotFound},
+	}, func(r *replayer, d *Draw) (Result, error) { return r.Refused(context.Background(), d, refusal) })
+}
+
+// A key repeated for an activity that stopped taking draws is answered by the ledger when
+// it can tell, and by SQL only when it cannot.
+func TestUnresolvedAsksTheLedgerFirst(t *testing.T) {
+	t.Parallel()
+	refusal, earlier := activity.ErrNotRunning, earlierOrder
+	checkKeyAnswers(t, []keyCase{
+		{"marker names the order", markLedger{keyOrder: 5, keyKnown: true}, keyOrders{order: earlier}, 0, nil},
+		{"loaded, no marker: the refusal at no SQL cost", markLedger{keyKnown: true}, keyOrders{order: earlier}, 0, refusal},
+		{"ledger cannot tell: SQL has the order", markLedger{}, keyOrders{order: earlier}, 1, nil},
+		{"ledger cannot tell: SQL has none", markLedger{}, keyOrders{err: draw.ErrOrderNotFound}, 1, refusal},
+		{"Redis down: SQL answers", markLedger{keyErr: errors.New("timeout")}, keyOrders{order: earlier}, 1, nil},
+		{"SQL down too: retryable", markLedger{keyErr: errors.New("timeout")}, keyOrders{err: errors.New("refused")}, 1, draw.ErrUnavailable},
+	}, func(r *replayer, d *Draw) (Result, error) { return r.Unresolved(context.Background(), d, refusal) })
 }

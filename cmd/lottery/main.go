@@ -26,7 +26,7 @@ func rootCmd() *cobra.Command {
 	}
 	root.PersistentFlags().StringVar(&configPath, "config", "", "YAML configuration file (see lottery.example.yaml)")
 	load := func() (cfgAndLog, error) { return loadConfig(configPath) }
-	root.AddCommand(serveCmd(load), migrateCmd(load), tokenCmd(load), configCmd(), jobsCmd(load))
+	root.AddCommand(serveCmd(load), migrateCmd(load), tokenCmd(load), configCmd(&configPath), jobsCmd(load))
 	root.AddCommand(benchCmd(load), demoCmd(load))
 	return root
 }

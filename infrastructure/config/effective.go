@@ -1,0 +1,106 @@
+package config
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// shows reads each key's value back from a Config, as the file would write it.
+var shows = map[string]func(c Config) string{
+	"http.addr":              func(c Config) string { return c.HTTP.Addr },
+	"http.body_limit":        func(c Config) string { return strconv.FormatInt(c.HTTP.BodyLimit, 10) },
+	"http.shutdown_timeout":  func(c Config) string { return c.HTTP.ShutdownTimeout.String() },
+	"data_dir":               func(c Config) string { return c.DataDir },
+	"mysql.dsn":              func(c Config) string { return maskDSN(c.MySQLDSN) },
+	"redis.addr":             func(c Config) string { return c.Redis.Addr },
+	"redis.password":         func(c Config) string { return mask(c.Redis.Password) },
+	"redis.db":               func(c Config) string { return strconv.Itoa(c.Redis.DB) },
+	"redis.prefix":           func(c Config) string { return c.Redis.Prefix },
+	"redis.restart_check":    func(c Config) string { return durationOrOff(c.Redis.RestartCheck) },
+	"nats.url":               func(c Config) string { return c.NATS.URL },
+	"nats.prefix":            func(c Config) string { return c.NATS.Prefix },
+	"auth.secret":            func(c Config) string { return mask(c.Auth.Secret) },
+	"log.level":              func(c Config) string { return c.Log.Level },
+	"log.format":             func(c Config) string { return c.Log.Format },
+	"migrate":                func(c Config) string { return strconv.FormatBool(c.Migrate) },
+	"roles":                  func(c Config) string { return strings.Join(c.Roles, ",") },
+	"persist":                func(c Config) string { return c.Persist },
+	"draw.rate_per_user":     func(c Config) string { return strconv.FormatFloat(c.Draw.RatePerUser, 'g', -1, 64) },
+	"draw.rate_per_ip":       func(c Config) string { return strconv.FormatFloat(c.Draw.RatePerIP, 'g', -1, 64) },
+	"draw.rate_burst":        func(c Config) string { return strconv.Itoa(c.Draw.RateBurst) },
+	"draw.reload_grace":      func(c Config) string { return c.Draw.ReloadGrace.String() },
+	"draw.idempotency_ttl":   func(c Config) string { return c.Draw.IdempotencyTTL.String() },
+	"node_id":                func(c Config) string { return strconv.FormatInt(c.NodeID, 10) },
+	"jobs.outbox":            func(c Config) string { return c.Jobs.Outbox },
+	"jobs.recovery":          func(c Config) string { return c.Jobs.Recovery },
+	"jobs.release":           func(c Config) string { return c.Jobs.Release },
+	"jobs.reconcile":         func(c Config) string { return c.Jobs.Reconcile },
+	"jobs.states":            func(c Config) string { return c.Jobs.States },
+	"grants.webhook_secret":  func(c Config) string { return mask(c.Grants.WebhookSecret) },
+	"grants.webhook_private": func(c Config) string { return strconv.FormatBool(c.Grants.WebhookPrivate) },
+}
+
+// Effective lists every key with its value in c and where that value came from: the
+// environment variable that set it, the file at path, or the default. Secrets are masked.
+func Effective(c Config, path string, lookupEnv func(string) (string, bool)) ([][3]string, error) {
+	var file map[string]string
+	if path != "" {
+		var err error
+		if file, err = readFile(path); err != nil {
+			return nil, err
+		}
+	}
+	rows := make([][3]string, len(keys))
+	for i, k := range keys {
+		source := "default"
+		if _, ok := file[k.path]; ok {
+			source = path
+		}
+		if _, ok := lookupEnv(k.env); ok {
+			source = k.env
+		}
+		rows[i] = [3]string{k.path, shows[k.path](c), source}
+	}
+	return rows, nil
+}
+
+// mask hides a secret's value, showing only whether one is set.
+func mask(secret string) string {
+	if secret == "" {
+		return ""
+	}
+	return "***"
+}
+
+// maskDSN hides the password of user:password@… .
+func maskDSN(dsn string) string {
+	at := strings.LastIndex(dsn, "@")
+	if at < 0 {
+		return dsn
+	}
+	cred := dsn[:at]
+	if colon := strings.Index(cred, ":"); colon >= 0 {
+		cred = cred[:colon] + ":***"
+	}
+	return cred + dsn[at:]
+}
+
+func durationOrOff(d time.Duration) string {
+	if d < 0 {
+		return "off"
+	}
+	return d.String()
+}
+
+// checkShows fails when a key has no way to be shown: a key added to keys.go needs its
+// line in shows too.
+func checkShows() error {
+	for _, k := range keys {
+		if shows[k.path] == nil {
+			return fmt.Errorf("config key %s has no entry in shows", k.path)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,39 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestEveryKeyCanBeShown(t *testing.T) {
+	require.NoError(t, checkShows())
+	assert.Len(t, shows, len(keys), "no entry for a key that does not exist")
+}
+
+// The effective configuration names each value's source and hides secrets.
+func TestEffectiveNamesSourcesAndHidesSecrets(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "lottery.yaml")
+	require.NoError(t, os.WriteFile(file, []byte("http:\n  addr: \":9000\"\nredis:\n  password: hunter2\n"), 0o600))
+	env := map[string]string{"LOTTERY_MYSQL_DSN": "app:s3cret@tcp(db:3306)/lottery", "LOTTERY_AUTH_SECRET": "0123456789abcdef0"}
+	lookup := func(k string) (string, bool) { v, ok := env[k]; return v, ok }
+	c, err := Load(file, lookup)
+	require.NoError(t, err)
+	rows, err := Effective(c, file, lookup)
+	require.NoError(t, err)
+	got := map[string][2]string{}
+	for _, r := range rows {
+		got[r[0]] = [2]string{r[1], r[2]}
+	}
+	assert.Equal(t, [2]string{":9000", file}, got["http.addr"])
+	assert.Equal(t, [2]string{"***", file}, got["redis.password"])
+	assert.Equal(t, [2]string{"app:***@tcp(db:3306)/lottery", "LOTTERY_MYSQL_DSN"}, got["mysql.dsn"])
+	assert.Equal(t, [2]string{"***", "LOTTERY_AUTH_SECRET"}, got["auth.secret"])
+	assert.Equal(t, [2]string{"2s", "default"}, got["draw.reload_grace"])
+	assert.Equal(t, [2]string{"500ms", "default"}, got["redis.restart_check"])
+	assert.Equal(t, [2]string{"", "default"}, got["grants.webhook_secret"], "an unset secret shows as unset")
+	assert.Len(t, rows, len(keys))
+}

@@ -68,7 +68,8 @@ type Draw struct {
 	RatePerIP   float64 // draws per second per client address and activity; 0 = no limit
 	RateBurst   int
 	// ReloadGrace is how long counters lost from Redis wait before being rebuilt from SQL;
-	// an order must commit within half of it after its admission.
+	// an order's write starts within half of it after its admission and takes at most a
+	// quarter more, so the rebuild reads it.
 	ReloadGrace time.Duration
 	// IdempotencyTTL is how long Redis answers a repeated Idempotency-Key by itself; Redis
 	// holds one marker per keyed draw for this long. After it the orders table's unique key

@@ -91,8 +91,10 @@ func (s *Service) PublishRuleTree(ctx context.Context, actor activity.Actor, id 
 		case err != nil:
 			return err
 		default:
-			if _, err := rules.Compile(v.Document); err != nil {
-				return fmt.Errorf("compile rule tree %d version %d: %w", id, p.Version, err)
+			// Checked again as when it was saved, leaves included: an activity it names
+			// may have closed since.
+			if err := s.checkDocument(ctx, v.Document); err != nil {
+				return fmt.Errorf("check rule tree %d version %d: %w", id, p.Version, err)
 			}
 		}
 	}

@@ -91,6 +91,8 @@ func TestRuleTreeLeavesNameNoClosedActivity(t *testing.T) {
 	ctx := context.Background()
 	s, _ := newRulesService(t)
 	open, closed := draft(t, s), draft(t, s)
+	saved, err := s.CreateRuleTree(ctx, "alice", ageTree(strconv.FormatInt(open, 10), strconv.FormatInt(closed, 10)))
+	require.NoError(t, err, "both open when the tree is saved")
 	for _, step := range []struct {
 		by  activity.Actor
 		act activity.Action
@@ -103,6 +105,11 @@ func TestRuleTreeLeavesNameNoClosedActivity(t *testing.T) {
 	assert.Equal(t, admin.CodeClosedActivity, ce.Problems[0].Code)
 	assert.Equal(t, "nodes[2].leaf", ce.Problems[0].Field)
 	assert.Contains(t, ce.Problems[0].Message, "which is closed")
+
+	// The version saved before the close is not published either.
+	err = s.PublishRuleTree(ctx, boss, saved, ruletree.Publication{Version: 1})
+	require.ErrorAs(t, err, &ce)
+	assert.Equal(t, admin.CodeClosedActivity, ce.Problems[0].Code)
 }
 
 func TestRuleTreeLifeCycle(t *testing.T) {

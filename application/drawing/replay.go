@@ -83,18 +83,14 @@ func (r *replayer) fromSQL(ctx context.Context, d *Draw, refusal error) (Result,
 	return r.result(ctx, d, o)
 }
 
-// Unresolved answers from the ledger when it can tell: the key's marker names the order
-// (which Replay waits for, should it still be committing), or the activity is loaded with
-// its markers intact and has none, so the refusal stands at no SQL cost. Only when the
-// ledger cannot tell (a closed activity's counters retired, Redis lost its data) does SQL
-// answer for (user, key).
+// Unresolved answers from the key's marker when Redis still has it, waiting for its order
+// should it still be committing; otherwise (no order, or the marker expired, was lost or
+// went with a retired activity's counters) SQL answers for (user, key). Only keyed draws
+// on activities that take none cost that lookup.
 func (r *replayer) Unresolved(ctx context.Context, d *Draw, refusal error) (Result, error) {
-	orderID, known, err := r.ledger.KeyOrder(ctx, d.View.Activity.ID(), d.Req.UserID, d.Req.IdempotencyKey)
-	switch {
-	case err == nil && orderID > 0:
+	orderID, err := r.ledger.KeyOrder(ctx, d.View.Activity.ID(), d.Req.UserID, d.Req.IdempotencyKey)
+	if err == nil && orderID > 0 {
 		return r.Replay(ctx, d, orderID)
-	case err == nil && known:
-		return Result{}, refusal
 	}
 	return r.fromSQL(ctx, d, refusal)
 }

@@ -35,12 +35,11 @@ type markLedger struct {
 	err  error
 	// KeyOrder's answer
 	keyOrder int64
-	keyKnown bool
 	keyErr   error
 }
 
-func (l markLedger) KeyOrder(context.Context, int64, string, string) (int64, bool, error) {
-	return l.keyOrder, l.keyKnown, l.keyErr
+func (l markLedger) KeyOrder(context.Context, int64, string, string) (int64, error) {
+	return l.keyOrder, l.keyErr
 }
 
 func (l markLedger) MarkersMayBeLost(context.Context, int64) (bool, error) { return l.lost, l.err }
@@ -95,16 +94,15 @@ func TestRefusedAsksSQLOnlyWhenMarkersMayBeLost(t *testing.T) {
 	}, func(r *replayer, d *Draw) (Result, error) { return r.Refused(context.Background(), d, refusal) })
 }
 
-// A key repeated for an activity that stopped taking draws is answered by the ledger when
-// it can tell, and by SQL only when it cannot.
-func TestUnresolvedAsksTheLedgerFirst(t *testing.T) {
+// A key repeated for an activity that stopped taking draws is answered by its marker while
+// Redis has it, and by SQL otherwise.
+func TestUnresolvedAsksTheMarkerFirst(t *testing.T) {
 	t.Parallel()
 	refusal, earlier := activity.ErrNotRunning, earlierOrder
 	checkKeyAnswers(t, []keyCase{
-		{"marker names the order", markLedger{keyOrder: 5, keyKnown: true}, keyOrders{order: earlier}, 0, nil},
-		{"loaded, no marker: the refusal at no SQL cost", markLedger{keyKnown: true}, keyOrders{order: earlier}, 0, refusal},
-		{"ledger cannot tell: SQL has the order", markLedger{}, keyOrders{order: earlier}, 1, nil},
-		{"ledger cannot tell: SQL has none", markLedger{}, keyOrders{err: draw.ErrOrderNotFound}, 1, refusal},
+		{"marker names the order", markLedger{keyOrder: 5}, keyOrders{order: earlier}, 0, nil},
+		{"no marker (expired, lost, retired): SQL has the order", markLedger{}, keyOrders{order: earlier}, 1, nil},
+		{"no marker, SQL has none: the refusal", markLedger{}, keyOrders{err: draw.ErrOrderNotFound}, 1, refusal},
 		{"Redis down: SQL answers", markLedger{keyErr: errors.New("timeout")}, keyOrders{order: earlier}, 1, nil},
 		{"SQL down too: retryable", markLedger{keyErr: errors.New("timeout")}, keyOrders{err: errors.New("refused")}, 1, draw.ErrUnavailable},
 	}, func(r *replayer, d *Draw) (Result, error) { return r.Unresolved(context.Background(), d, refusal) })

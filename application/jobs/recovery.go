@@ -1,6 +1,7 @@
 package jobs
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"time"
@@ -32,6 +33,9 @@ type Recovery struct {
 	Journal   Journal
 	Orders    Orders
 	OlderThan time.Duration // default DefaultRecoverAfter
+	// WaitPerOrder bounds how long one entry's question to SQL waits for a commit under
+	// way; default DefaultWaitPerOrder.
+	WaitPerOrder time.Duration
 }
 
 func (*Recovery) Name() string { return NameRecovery }
@@ -45,11 +49,19 @@ func (j *Recovery) Run(ctx context.Context) (Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	rep := Report{"settled": 0, "undone": 0}
+	rep := Report{"settled": 0, "undone": 0, "waiting": 0}
+	var firstErr error
 	for _, e := range entries {
-		exists, err := j.Orders.Committed(ctx, e.OrderID)
+		exists, err := j.committed(ctx, e.OrderID)
 		if err != nil {
-			return rep, fmt.Errorf("recover order %d: %w", e.OrderID, err)
+			if ctx.Err() != nil {
+				return rep, ctx.Err()
+			}
+			// A transaction still holds the order (or SQL is slow): the entry waits for the
+			// next run, and the others are not held up behind it.
+			rep["waiting"]++
+			firstErr = cmp.Or(firstErr, fmt.Errorf("recover order %d: %w", e.OrderID, err))
+			continue
 		}
 		if err := j.Journal.Recover(ctx, e, exists); err != nil {
 			return rep, err
@@ -60,5 +72,15 @@ func (j *Recovery) Run(ctx context.Context) (Report, error) {
 			rep["undone"]++
 		}
 	}
-	return rep, nil
+	return rep, firstErr
+}
+
+// DefaultWaitPerOrder is how long one entry's question to SQL waits for a commit under way
+// before the entry is left for the next run.
+const DefaultWaitPerOrder = 5 * time.Second
+
+func (j *Recovery) committed(ctx context.Context, orderID int64) (bool, error) {
+	ctx, cancel := context.WithTimeout(ctx, cmp.Or(j.WaitPerOrder, DefaultWaitPerOrder))
+	defer cancel()
+	return j.Orders.Committed(ctx, orderID)
 }

@@ -56,3 +56,50 @@ func TestRecoveryUndoesLostAdmissionsAndSettlesCommittedOnes(t *testing.T) {
 		assert.Equal(t, int64(5), left, "and so is u2's chance")
 	})
 }
+
+// fakeJournal holds entries and records what was recovered how.
+type fakeJournal struct {
+	entries   []draw.JournalEntry
+	recovered map[int64]bool
+}
+
+func (f *fakeJournal) Pending(context.Context, time.Duration) ([]draw.JournalEntry, error) {
+	return f.entries, nil
+}
+
+func (f *fakeJournal) Recover(_ context.Context, e draw.JournalEntry, exists bool) error {
+	f.recovered[e.OrderID] = exists
+	return nil
+}
+
+// heldOrders answers Committed from a map; an order in held waits for a lock that is not
+// given up.
+type heldOrders struct {
+	committed map[int64]bool
+	held      map[int64]bool
+}
+
+func (h heldOrders) Committed(ctx context.Context, id int64) (bool, error) {
+	if h.held[id] {
+		<-ctx.Done()
+		return false, ctx.Err()
+	}
+	return h.committed[id], nil
+}
+
+// An entry whose order a stuck transaction holds waits for a later run; the entries after
+// it are recovered now.
+func TestRecoveryIsNotHeldUpByOneStuckOrder(t *testing.T) {
+	t.Parallel()
+	journal := &fakeJournal{entries: []draw.JournalEntry{{OrderID: 1}, {OrderID: 2}, {OrderID: 3}}, recovered: map[int64]bool{}}
+	job := &jobs.Recovery{Journal: journal, Orders: heldOrders{committed: map[int64]bool{3: true}, held: map[int64]bool{1: true}},
+		WaitPerOrder: 50 * time.Millisecond}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+
+	rep, err := job.Run(ctx)
+
+	require.Error(t, err, "the stuck entry is reported")
+	assert.Equal(t, jobs.Report{"settled": 1, "undone": 1, "waiting": 1}, rep)
+	assert.Equal(t, map[int64]bool{2: false, 3: true}, journal.recovered)
+}

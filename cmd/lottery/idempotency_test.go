@@ -24,7 +24,7 @@ func TestRepeatedKeyAfterRedisLostItsMarker(t *testing.T) {
 		"daily": {PerUserTotal: 5, PerUserDaily: 1},
 	} {
 		eachDrawStack(t, "forgotten-key-"+name, func(t *testing.T, cfgs stackConfigs) {
-			cfgs.first.Draw.ReloadGrace = 200 * time.Millisecond
+			cfgs.first.Draw.ReloadGrace = 400 * time.Millisecond
 			in := newInstance(t, cfgs.first)
 			a := runningActivity(t, in, strategy.ModeFixed, 100, lim, invariantPrizes)
 			ctx := context.Background()

@@ -29,10 +29,9 @@ type Ledger interface {
 	// may have lost their markers: the ledger lost its data, with orders already taken,
 	// within the markers' lifetime.
 	MarkersMayBeLost(ctx context.Context, activityID int64) (bool, error)
-	// KeyOrder answers from the ledger alone which order a user's idempotency key made in
-	// the activity: known is true when the ledger can tell (orderID 0: none), false when
-	// only SQL can (the activity is not loaded, or its markers may be lost).
-	KeyOrder(ctx context.Context, activityID int64, userID, key string) (orderID int64, known bool, err error)
+	// KeyOrder returns the order a user's idempotency key made in the activity, as its
+	// marker names it; 0 when there is no marker (none made, or it expired or was lost).
+	KeyOrder(ctx context.Context, activityID int64, userID, key string) (orderID int64, err error)
 }
 
 // Candidate is one sampled outcome. PrizeID 0 is "no prize".

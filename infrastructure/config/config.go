@@ -125,7 +125,7 @@ func Default() Config {
 		Migrate: true,
 		Roles:   []string{RoleAPI, RoleGranter, RoleScheduler},
 		Persist: PersistGroup,
-		Draw:    Draw{RatePerUser: 10, RateBurst: 20, ReloadGrace: 2 * time.Second, IdempotencyTTL: time.Hour},
+		Draw:    Draw{RatePerUser: 10, RateBurst: 20, ReloadGrace: 4 * time.Second, IdempotencyTTL: time.Hour},
 		NodeID:  -1,
 		Jobs: Jobs{
 			Outbox: "*/10 * * * * *", Recovery: "*/15 * * * * *", Release: "*/10 * * * * *",

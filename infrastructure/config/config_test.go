@@ -84,7 +84,7 @@ func TestBadValuesNameTheirKey(t *testing.T) {
 		{"LOTTERY_DRAW_RATE_PER_USER", "-1", "draw.rate_per_user"},
 		{"LOTTERY_DRAW_RATE_PER_IP", "fast", "draw.rate_per_ip"},
 		{"LOTTERY_DRAW_RATE_BURST", "0", "draw.rate_burst"},
-		{"LOTTERY_DRAW_RELOAD_GRACE", "1ms", "draw.reload_grace"},
+		{"LOTTERY_DRAW_RELOAD_GRACE", "300ms", "draw.reload_grace"},
 		{"LOTTERY_DRAW_IDEMPOTENCY_TTL", "500ms", "draw.idempotency_ttl"},
 		{"LOTTERY_DRAW_IDEMPOTENCY_TTL", "1000h", "draw.idempotency_ttl"},
 	}

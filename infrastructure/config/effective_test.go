@@ -32,7 +32,7 @@ func TestEffectiveNamesSourcesAndHidesSecrets(t *testing.T) {
 	assert.Equal(t, [2]string{"***", file}, got["redis.password"])
 	assert.Equal(t, [2]string{"app:***@tcp(db:3306)/lottery", "LOTTERY_MYSQL_DSN"}, got["mysql.dsn"])
 	assert.Equal(t, [2]string{"***", "LOTTERY_AUTH_SECRET"}, got["auth.secret"])
-	assert.Equal(t, [2]string{"2s", "default"}, got["draw.reload_grace"])
+	assert.Equal(t, [2]string{"4s", "default"}, got["draw.reload_grace"])
 	assert.Equal(t, [2]string{"500ms", "default"}, got["redis.restart_check"])
 	assert.Equal(t, [2]string{"", "default"}, got["grants.webhook_secret"], "an unset secret shows as unset")
 	assert.Len(t, rows, len(keys))

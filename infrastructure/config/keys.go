@@ -172,8 +172,8 @@ var keys = []key{
 	}},
 	{"draw.reload_grace", "LOTTERY_DRAW_RELOAD_GRACE", "wait before rebuilding lost Redis counters from SQL; an order's write starts within half of it and may take a quarter of it", func(c *Config, v string) error {
 		d, err := parseDuration(v)
-		if err == nil && d < 20*time.Millisecond {
-			err = fmt.Errorf("want at least 20ms")
+		if err == nil && d < 400*time.Millisecond {
+			err = fmt.Errorf("want at least 400ms: an order's write may take a quarter of it")
 		}
 		c.Draw.ReloadGrace = d
 		return err

@@ -41,7 +41,7 @@ func (f *inFlight) done(m jetstream.Msg) {
 }
 
 // keep reports the messages held longer than every as in progress, every so often, until
-// stop.
+// stop. It does so under the lock that done takes, so no report follows a verdict.
 func (f *inFlight) keep(stop <-chan struct{}, every time.Duration) {
 	t := time.NewTicker(every)
 	defer t.Stop()
@@ -51,21 +51,18 @@ func (f *inFlight) keep(stop <-chan struct{}, every time.Duration) {
 			return
 		case <-t.C:
 		}
-		for _, m := range f.heldSince(time.Now().Add(-every)) {
-			_ = m.InProgress()
-		}
+		f.inProgress(time.Now().Add(-every))
 	}
 }
 
-// heldSince returns the messages taken before then.
-func (f *inFlight) heldSince(then time.Time) []jetstream.Msg {
+// inProgress reports the messages taken before then as in progress (a publish each, which
+// does not wait for the server).
+func (f *inFlight) inProgress(then time.Time) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	var old []jetstream.Msg
 	for m, at := range f.msgs {
 		if at.Before(then) {
-			old = append(old, m)
+			_ = m.InProgress()
 		}
 	}
-	return old
 }

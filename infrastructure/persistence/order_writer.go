@@ -181,9 +181,18 @@ func (w *OrderWriter) commitOnce(reqs []*writeRequest) error {
 		return fmt.Errorf("%w: insert orders: %w", draw.ErrNotWritten, err)
 	}
 	if err := tx.Commit(); err != nil {
+		if commitNotSent(err) {
+			return fmt.Errorf("%w: commit orders: %v", draw.ErrNotWritten, err)
+		}
 		return fmt.Errorf("commit orders: %w", err)
 	}
 	return nil
+}
+
+// commitNotSent recognises a Commit that never reached the server: database/sql checks the
+// transaction's context first, and a transaction its context ended is rolled back.
+func commitNotSent(err error) bool {
+	return errors.Is(err, sql.ErrTxDone) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled)
 }
 
 func (w *OrderWriter) insert(ctx context.Context, tx *sql.Tx, reqs []*writeRequest) error {

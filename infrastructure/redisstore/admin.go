@@ -105,24 +105,16 @@ func (l *Ledger) MarkersMayBeLost(ctx context.Context, activityID int64) (bool, 
 	return n == 1, nil
 }
 
-// KeyOrder implements draw.Ledger with one round trip: the key's marker, and whether the
-// activity is loaded with its markers intact (no marker then means no order).
-func (l *Ledger) KeyOrder(ctx context.Context, activityID int64, userID, key string) (int64, bool, error) {
-	k := l.keys(activityID)
-	var marker *redis.StringCmd
-	var loaded, rebuilt *redis.IntCmd
-	_, err := l.client.Pipelined(ctx, func(p redis.Pipeliner) error {
-		marker = p.Get(ctx, k.idem(userID, key))
-		loaded, rebuilt = p.Exists(ctx, k.epoch()), p.Exists(ctx, k.rebuilt())
-		return nil
-	})
-	if err != nil && !errors.Is(err, redis.Nil) {
-		return 0, false, fmt.Errorf("key of %s in activity %d: %w: %w", userID, activityID, draw.ErrUnavailable, err)
+// KeyOrder implements draw.Ledger: the key's marker, one GET.
+func (l *Ledger) KeyOrder(ctx context.Context, activityID int64, userID, key string) (int64, error) {
+	id, err := l.client.Get(ctx, l.keys(activityID).idem(userID, key)).Int64()
+	switch {
+	case errors.Is(err, redis.Nil):
+		return 0, nil
+	case err != nil:
+		return 0, fmt.Errorf("key of %s in activity %d: %w: %w", userID, activityID, draw.ErrUnavailable, err)
 	}
-	if id, err := marker.Int64(); err == nil && id > 0 {
-		return id, true, nil
-	}
-	return 0, loaded.Val() == 1 && rebuilt.Val() == 0, nil
+	return id, nil
 }
 
 // Quota implements draw.Ledger, loading the activity first if needed.

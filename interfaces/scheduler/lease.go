@@ -36,7 +36,7 @@ type Leases struct {
 	ttl    time.Duration
 }
 
-// NewLeases keeps leases under prefix+"job:<name>:lease" for ttl, renewed every third of
+// NewLeases keeps leases under prefix+"job:<name>:lease" for ttl, renewed every sixth of
 // it while the job runs, so a process that dies frees its jobs within ttl.
 func NewLeases(rdb redis.UniversalClient, prefix string, ttl time.Duration) *Leases {
 	return &Leases{rdb: rdb, prefix: prefix, ttl: ttl}
@@ -77,14 +77,15 @@ func (l *Leases) Acquire(ctx context.Context, name string) (lease *Lease, held b
 	return lease, true, nil
 }
 
-// renew extends the lease every third of its ttl. It is lost when a renewal finds it gone,
-// and also when renewals have failed (Redis unreachable, failing over) for two thirds of
-// the ttl: no attempt runs past that point, so the job is stopped a third of the ttl
-// before the lease can run out and another process take it.
+// renew extends the lease every sixth of its ttl. It is lost when a renewal finds it gone,
+// and also when renewals have failed (Redis unreachable, failing over) so long that the
+// next try would come two thirds of the ttl after the last success: the job is stopped
+// about a third of the ttl before the lease can run out and another process take it.
 func (le *Lease) renew() {
 	defer close(le.done)
 	ttl := le.leases.ttl
-	t := time.NewTicker(ttl / 3)
+	every := ttl / 6
+	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
 		select {
@@ -92,13 +93,14 @@ func (le *Lease) renew() {
 			return
 		case <-t.C:
 		}
-		left := time.Until(le.held.Add(2 * ttl / 3))
-		if left <= 0 {
+		deadline := le.held.Add(2 * ttl / 3)
+		left := time.Until(deadline)
+		if left < every/5 { // the tick came too late to try
 			close(le.lost)
 			return
 		}
 		tried := time.Now()
-		ctx, cancel := context.WithTimeout(context.Background(), min(ttl/3, left))
+		ctx, cancel := context.WithTimeout(context.Background(), min(every, left))
 		n, err := renewLease.Run(ctx, le.leases.rdb, []string{le.key}, le.token, ttl.Milliseconds()).Int64()
 		cancel()
 		switch {
@@ -107,6 +109,9 @@ func (le *Lease) renew() {
 			return
 		case err == nil:
 			le.held = tried
+		case !time.Now().Add(every).Before(deadline): // failed, and the next try would be too late
+			close(le.lost)
+			return
 		}
 	}
 }

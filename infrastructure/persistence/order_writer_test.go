@@ -187,43 +187,51 @@ func TestCommittedWaitsForACommitUnderWay(t *testing.T) {
 	t.Parallel()
 	testkit.EachSQL(t, func(t *testing.T, env testkit.SQLEnv) {
 		t.Parallel()
-		ctx := context.Background()
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
 		repo := persistence.NewOrderRepo(env.DB)
-		gone := testOrder("nobody", false)
-		ok, err := repo.Committed(ctx, gone.ID)
+		ok, err := repo.Committed(ctx, testOrder("nobody", false).ID)
 		require.NoError(t, err)
 		assert.False(t, ok)
 		if env.DB.Dialect != persistence.MySQL {
 			return
 		}
 		for _, commit := range []bool{true, false} {
-			o := testOrder("slow", true)
-			tx, err := env.DB.SQL.BeginTx(ctx, nil)
-			require.NoError(t, err)
-			require.NoError(t, persistence.InsertOrder(ctx, tx, o))
-			answer := make(chan bool, 1)
-			go func() {
-				ok, err := repo.Committed(ctx, o.ID)
-				assert.NoError(t, err)
-				answer <- ok
-			}()
-			waitForLockWait(t, env)
-			if commit {
-				require.NoError(t, tx.Commit())
-			} else {
-				require.NoError(t, tx.Rollback())
-			}
-			assert.Equal(t, commit, <-answer, "commit %v", commit)
+			assert.Equal(t, commit, committedAfter(ctx, t, env, repo, commit), "commit %v", commit)
 		}
 	})
 }
 
-// waitForLockWait waits until some statement of env's server waits for a row lock.
-func waitForLockWait(t *testing.T, env testkit.SQLEnv) {
+// committedAfter inserts an order in a transaction, asks Committed meanwhile, ends the
+// transaction with commit or rollback, and returns Committed's answer. The transaction
+// ends whatever happens, so a failure never leaves it holding the test's database.
+func committedAfter(ctx context.Context, t *testing.T, env testkit.SQLEnv, repo *persistence.OrderRepo, commit bool) bool {
 	t.Helper()
-	require.Eventually(t, func() bool {
-		var n int
-		err := env.DB.SQL.QueryRow(`SELECT COUNT(*) FROM information_schema.INNODB_TRX WHERE trx_state = 'LOCK WAIT'`).Scan(&n)
-		return err == nil && n > 0
-	}, 10*time.Second, 5*time.Millisecond)
+	o := testOrder("slow", true)
+	tx, err := env.DB.SQL.BeginTx(ctx, nil)
+	require.NoError(t, err)
+	defer func() { _ = tx.Rollback() }()
+	require.NoError(t, persistence.InsertOrder(ctx, tx, o))
+	type answer struct {
+		ok  bool
+		err error
+	}
+	answers := make(chan answer, 1)
+	go func() {
+		ok, err := repo.Committed(ctx, o.ID)
+		answers <- answer{ok, err}
+	}()
+	select {
+	case a := <-answers: // a read that does not wait answers at once
+		t.Fatalf("answered %v, %v while the order's transaction is open", a.ok, a.err)
+	case <-time.After(300 * time.Millisecond):
+	}
+	if commit {
+		require.NoError(t, tx.Commit())
+	} else {
+		require.NoError(t, tx.Rollback())
+	}
+	a := <-answers
+	require.NoError(t, a.err)
+	return a.ok
 }

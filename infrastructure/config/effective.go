@@ -13,7 +13,7 @@ var shows = map[string]func(c Config) string{
 	"http.body_limit":        func(c Config) string { return strconv.FormatInt(c.HTTP.BodyLimit, 10) },
 	"http.shutdown_timeout":  func(c Config) string { return c.HTTP.ShutdownTimeout.String() },
 	"data_dir":               func(c Config) string { return c.DataDir },
-	"mysql.dsn":              func(c Config) string { return maskDSN(c.MySQLDSN) },
+	"mysql.dsn":              func(c Config) string { return MaskDSN(c.MySQLDSN) },
 	"redis.addr":             func(c Config) string { return c.Redis.Addr },
 	"redis.password":         func(c Config) string { return mask(c.Redis.Password) },
 	"redis.db":               func(c Config) string { return strconv.Itoa(c.Redis.DB) },
@@ -74,8 +74,8 @@ func mask(secret string) string {
 	return "***"
 }
 
-// maskDSN hides the password of user:password@… .
-func maskDSN(dsn string) string {
+// MaskDSN hides the password of a DSN user:password@… and keeps the rest.
+func MaskDSN(dsn string) string {
 	at := strings.LastIndex(dsn, "@")
 	if at < 0 {
 		return dsn

@@ -16,6 +16,8 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 	"gorm.io/gorm/logger"
+
+	"github.com/lottery-go/lottery/infrastructure/config"
 )
 
 // Dialect names a SQL backend.
@@ -141,21 +143,13 @@ func withDefaults(dsn string) string {
 	return dsn
 }
 
-// redactDSN hides the password of user:pass@tcp(...)/db.
+// redactDSN hides the password of user:pass@tcp(...)/db, and the parameters.
 func redactDSN(dsn string) string {
-	at := strings.LastIndex(dsn, "@")
-	if at < 0 {
-		return dsn
+	masked := config.MaskDSN(dsn)
+	if q := strings.Index(masked, "?"); q >= 0 {
+		masked = masked[:q]
 	}
-	cred := dsn[:at]
-	if i := strings.Index(cred, ":"); i >= 0 {
-		cred = cred[:i] + ":***"
-	}
-	rest := dsn[at:]
-	if q := strings.Index(rest, "?"); q >= 0 {
-		rest = rest[:q]
-	}
-	return cred + rest
+	return masked
 }
 
 // Ping checks the database answers within 3 seconds.

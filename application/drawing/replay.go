@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/lottery-go/lottery/domain/activity"
 	"github.com/lottery-go/lottery/domain/draw"
 )
 
@@ -96,20 +95,13 @@ func (r *replayer) Unresolved(ctx context.Context, d *Draw, refusal error) (Resu
 }
 
 // result answers with the order and the chances left in the order's own activity, which
-// is not the one asked for when a key is repeated with another activity (or none was
-// resolved).
+// is not the one asked for when a key is repeated with another activity.
 func (r *replayer) result(ctx context.Context, d *Draw, o draw.Order) (Result, error) {
 	if o.UserID != d.Req.UserID {
 		return Result{}, draw.ErrOrderNotFound
 	}
-	var a *activity.Activity
-	if d.View != nil {
-		a = d.View.Activity
-	}
-	if a == nil || o.ActivityID != a.ID() {
-		if r.catalog == nil {
-			return Result{}, fmt.Errorf("%w: replay: activity %d unknown", draw.ErrUnavailable, o.ActivityID)
-		}
+	a := d.View.Activity
+	if o.ActivityID != a.ID() && r.catalog != nil {
 		v, err := r.catalog.View(ctx, o.ActivityID)
 		if err != nil {
 			return Result{}, fmt.Errorf("%w: replay: activity %d: %v", draw.ErrUnavailable, o.ActivityID, err)

@@ -203,9 +203,7 @@ func compare(live Live, snap draw.Snapshot) map[string]int64 {
 			expected += released - want.Released
 		}
 		out["pool:"+id] = live.PoolLeft[prize] - expected
-		if live.WinsOnDay != nil {
-			out["day:"+id] = live.WinsOnDay[prize] - want.WinsOnDay
-		}
+		out["day:"+id] = live.WinsOnDay[prize] - want.WinsOnDay
 	}
 	return out
 }

@@ -25,9 +25,7 @@ func TestReconcileReportsDriftAndRepairsOnlyWhenQuiet(t *testing.T) {
 			strategy.Prize{Probability: 1000, Stock: 10})
 		prize := "pool:" + strconv.FormatInt(a.Strategy().At(0).ID, 10)
 		w.load(t, a)
-		g := &gauge{}
-		job := &jobs.Reconcile{Ledger: ledgerPort{w.ledger}, Truth: w.truth, Activities: w.activities, Drift: g,
-			QuietFor: time.Hour, Now: w.clock.Now, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+		job, g := w.reconcile(time.Hour)
 
 		rep, err := job.Run(ctx)
 		require.NoError(t, err)
@@ -71,9 +69,7 @@ func TestReconcileComparesTodaysWinsOfEachPrize(t *testing.T) {
 			strategy.Prize{Probability: 1000, Stock: 10, DailyQuota: 5})
 		prizeID := strconv.FormatInt(a.Strategy().At(0).ID, 10)
 		w.load(t, a)
-		g := &gauge{}
-		job := &jobs.Reconcile{Ledger: ledgerPort{w.ledger}, Truth: w.truth, Activities: w.activities, Drift: g,
-			QuietFor: time.Millisecond, Now: w.clock.Now, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+		job, g := w.reconcile(time.Millisecond)
 		rep, err := job.Run(ctx)
 		require.NoError(t, err)
 		assert.Equal(t, jobs.Report{"activities": 1, "drifting": 0, "repaired": 0, "retired": 0}, rep)
@@ -111,9 +107,7 @@ func TestReconcileRetiresClosedActivitiesOnceQuiet(t *testing.T) {
 		require.NoError(t, w.activities.Update(ctx, closed.ID(), func(x *activity.Activity) error {
 			return x.Transition(activity.ActionClose, activity.Actor{ID: "admin", Admin: true}, now)
 		}))
-		g := &gauge{}
-		job := &jobs.Reconcile{Ledger: ledgerPort{w.ledger}, Truth: w.truth, Activities: w.activities, Drift: g,
-			QuietFor: time.Millisecond, Now: w.clock.Now, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+		job, g := w.reconcile(time.Millisecond)
 
 		rep, err := job.Run(ctx)
 		require.NoError(t, err)
@@ -143,4 +137,11 @@ func TestReconcileRetiresClosedActivitiesOnceQuiet(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, jobs.Report{"activities": 1, "drifting": 0, "repaired": 0, "retired": 0}, rep)
 	})
+}
+
+// reconcile is the reconcile job over w, counting drift in its gauge.
+func (w *world) reconcile(quietFor time.Duration) (*jobs.Reconcile, *gauge) {
+	g := &gauge{}
+	return &jobs.Reconcile{Ledger: ledgerPort{w.ledger}, Truth: w.truth, Activities: w.activities, Drift: g,
+		QuietFor: quietFor, Now: w.clock.Now, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}, g
 }

@@ -80,7 +80,7 @@ func TestHandleAcknowledgesABatchMessageOnlyWhenEveryEventIsHandled(t *testing.T
 		},
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil))}.withDefaults("T")
 	begun := time.Now()
-	handle(context.Background(), []jetstream.Msg{batch, single, garbage, okBatch}, opts, h, nil)
+	handle(context.Background(), []jetstream.Msg{batch, single, garbage, okBatch}, opts, h, newInFlight())
 	assert.Equal(t, []string{"1", "2", "3", "4", "5"}, seen)
 	assert.Equal(t, "nak 1m0s", batch.verdict, "one failed event brings the whole message back")
 	assert.Equal(t, "ack", single.verdict)

@@ -22,9 +22,6 @@ func newInFlight() *inFlight { return &inFlight{msgs: make(map[jetstream.Msg]tim
 
 // take records m as held from now.
 func (f *inFlight) take(m jetstream.Msg) {
-	if f == nil {
-		return
-	}
 	f.mu.Lock()
 	f.msgs[m] = time.Now()
 	f.mu.Unlock()
@@ -32,9 +29,6 @@ func (f *inFlight) take(m jetstream.Msg) {
 
 // done forgets m: it was answered (or is left to come back).
 func (f *inFlight) done(m jetstream.Msg) {
-	if f == nil {
-		return
-	}
 	f.mu.Lock()
 	delete(f.msgs, m)
 	f.mu.Unlock()

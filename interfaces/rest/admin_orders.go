@@ -24,7 +24,8 @@ type orderDesk struct {
 }
 
 // RegisterSupport adds the routes that find orders and send failed grants again: reading
-// needs the marketer or admin role, sending a grant again the admin role.
+// needs the marketer or admin role (marketers see redeem codes masked), sending a grant
+// again the admin role.
 func RegisterSupport(s *Server, v Verifier, svc *support.Service) {
 	h := &orderDesk{svc: svc, log: s.opts.Logger}
 	auth := authenticate(v)
@@ -83,7 +84,19 @@ func (h *orderDesk) search(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, newestFirst(orders, p.Limit, orderID, adminOrderJSON))
+	return c.JSON(http.StatusOK, newestFirst(forReader(c, orders), p.Limit, orderID, adminOrderJSON))
+}
+
+// forReader masks the secrets the orders delivered (redeem codes) unless the caller is an
+// admin: marketers see the last four characters, enough to match a code a user quotes.
+func forReader(c echo.Context, orders []draw.Order) []draw.Order {
+	if claimsOf(c).Has(token.RoleAdmin) {
+		return orders
+	}
+	for i := range orders {
+		orders[i] = orders[i].WithSecretsMasked()
+	}
+	return orders
 }
 
 // orderSearchParams reads the filters of GET /admin/orders. Like every query parameter
@@ -185,7 +198,7 @@ func (h *orderDesk) detail(c echo.Context, id int64) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, adminOrderDetailJSON(o, retries))
+	return c.JSON(http.StatusOK, adminOrderDetailJSON(forReader(c, []draw.Order{o})[0], retries))
 }
 
 func adminOrderDetailJSON(o draw.Order, retries []draw.GrantRetry) adminOrderDetail {

@@ -47,7 +47,7 @@ func (h *orderDesk) export(c echo.Context) error {
 	out := csv.NewWriter(w)
 	_ = out.Write(exportHeader)
 	for {
-		for _, o := range orders {
+		for _, o := range forReader(c, orders) {
 			_ = out.Write(exportRow(o))
 		}
 		out.Flush()

@@ -106,3 +106,38 @@ func TestOrderExportFailures(t *testing.T) {
 		h.do(http.MethodGet, "/api/v1/admin/orders/export?activity_id=7", alice, nil)
 	})
 }
+
+// TestMarketersSeeRedeemCodesMasked: a redeem code is worth the prize to whoever types it
+// in, so the order desk shows it whole to admins only; marketers see its last four
+// characters, in the list, the detail and the export alike.
+func TestMarketersSeeRedeemCodesMasked(t *testing.T) {
+	t.Parallel()
+	h := newDeskHarness(t)
+	w, err := persistence.NewOrderWriter(h.db, persistence.WriterOptions{})
+	require.NoError(t, err)
+	o := draw.Order{ID: 1 << 42, ActivityID: 9, StrategyID: 9, UserID: "u1", Day: "2026-11-11",
+		Outcome: draw.OutcomeWin, PrizeID: 3, AwardID: 4, AwardName: "gift card", AwardKind: "redeem_code",
+		GrantState: draw.GrantPending, MQState: draw.MQPending, CreatedAt: time.Now()}
+	require.NoError(t, w.Write(context.Background(), o, time.Time{}))
+	w.Close()
+	const code = "X7K2-9QPA-ZZ31"
+	require.NoError(t, persistence.NewGrantRepo(h.db).Record(context.Background(), draw.GrantRecord{
+		OrderID: o.ID, AwardID: 4, UserID: "u1", Kind: "redeem_code", State: draw.GrantGranted,
+		Payload: map[string]string{"code": code}, At: time.Now()}))
+	id := strconv.FormatInt(o.ID, 10)
+	for _, c := range []struct {
+		as   who
+		want string
+	}{{alice, "**********ZZ31"}, {bob, code}} {
+		list := h.must(http.StatusOK, h.do(http.MethodGet, "/api/v1/admin/orders?activity_id=9", c.as, nil))
+		item := list.body["items"].([]any)[0].(map[string]any)
+		assert.Equal(t, c.want, item["award"].(map[string]any)["content"].(map[string]any)["code"], c.as.sub)
+		one := h.must(http.StatusOK, h.do(http.MethodGet, "/api/v1/admin/orders/"+id, c.as, nil))
+		assert.Equal(t, c.want, one.body["award"].(map[string]any)["content"].(map[string]any)["code"], c.as.sub)
+		csvReply := h.must(http.StatusOK, h.do(http.MethodGet, "/api/v1/admin/orders/export?activity_id=9", c.as, nil))
+		rows, err := csv.NewReader(bytes.NewReader(csvReply.raw)).ReadAll()
+		require.NoError(t, err)
+		require.Len(t, rows, 2)
+		assert.Equal(t, "code="+c.want, rows[1][11], c.as.sub)
+	}
+}

@@ -20,7 +20,7 @@ func adminOrdersOpenAPI(d *apiDoc) {
 		"prize_id":    idSchema("the prize won (wins only)"),
 		"award": object([]string{"id", "name", "kind"}, map[string]any{
 			"id": idSchema("award id"), "name": str("award name"), "kind": str("award kind"),
-			"content": freeObject("what was delivered so far: a code, points, a text; for a physical prize the shipping address once given"),
+			"content": freeObject("what was delivered so far: a code, points, a text; for a physical prize the shipping address once given. A redeem code is shown whole to admins only; marketers see all but its last four characters as *"),
 		}),
 		"grant_state": enum(names(draw.GrantStates)...),
 		"grant_error": str("when grant_state is failed: why, as the granter reported it (a webhook's answer, an empty code pool)"),

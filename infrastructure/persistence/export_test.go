@@ -25,6 +25,14 @@ func ActivityReads() map[string]Statement {
 	}
 }
 
+// FailedReads are the order desk's searches for failed grants: of every activity, and of
+// one.
+func FailedReads() map[string]Statement {
+	all, allArgs := searchSQL(draw.OrderSearch{GrantState: draw.GrantFailed, Limit: 20})
+	one, oneArgs := searchSQL(draw.OrderSearch{ActivityID: 2, GrantState: draw.GrantFailed, BeforeID: 1 << 50, Limit: 20})
+	return map[string]Statement{"every activity": {all, allArgs}, "one activity": {one, oneArgs}}
+}
+
 // InsertOrder inserts o in tx, as the order writer does, leaving the commit to the caller.
 func InsertOrder(ctx context.Context, tx *sql.Tx, o draw.Order) error {
 	_, err := tx.ExecContext(ctx, "INSERT INTO orders ("+orderColumns+") VALUES "+orderPlaceholders, orderArgs(nil, o)...)

@@ -42,6 +42,9 @@ func (r *GrantRepo) Reopen(ctx context.Context, orderID int64, by string, subjec
 		if err := tx.Exec(`UPDATE orders SET grant_error = '' WHERE id = ?`, orderID).Error; err != nil {
 			return err
 		}
+		if err := tx.Exec(`DELETE FROM failed_grants WHERE order_id = ?`, orderID).Error; err != nil {
+			return err
+		}
 		if err := dropStaleEntry(tx, orderID); err != nil {
 			return err
 		}

@@ -64,7 +64,7 @@ func (r *GrantRepo) Record(ctx context.Context, g draw.GrantRecord) error {
 const maxGrantError = 500
 
 // Fail marks a pending order's grant failed (its event was delivered, so its outbox entry
-// goes). An order decided meanwhile, granted or failed by another delivery, keeps its
+// goes) and lists it among the failed grants. An order decided meanwhile, granted or failed by another delivery, keeps its
 // state: draw.ErrAlreadyGranted.
 func (r *GrantRepo) Fail(ctx context.Context, orderID int64, reason string, at time.Time) error {
 	decided := false
@@ -76,6 +76,13 @@ func (r *GrantRepo) Fail(ctx context.Context, orderID int64, reason string, at t
 			return res.Error
 		}
 		decided = res.RowsAffected == 0
+		if !decided {
+			err := tx.Exec(`INSERT INTO failed_grants (order_id, activity_id) SELECT id, activity_id FROM orders WHERE id = ?`,
+				orderID).Error
+			if err != nil {
+				return err
+			}
+		}
 		return delivered(tx, []int64{orderID})
 	})
 	switch {

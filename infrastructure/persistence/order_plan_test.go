@@ -99,3 +99,32 @@ func explain(t *testing.T, env testkit.SQLEnv, st persistence.Statement) string 
 	require.NoError(t, rows.Err())
 	return strings.Join(lines, "\n")
 }
+
+// The order desk's failed grants are read from their own list, newest first, each order by
+// its key: never by reading the orders table, which a search by grant_state once did.
+func TestFailedGrantsAreReadFromTheirList(t *testing.T) {
+	t.Parallel()
+	testkit.EachSQL(t, func(t *testing.T, env testkit.SQLEnv) {
+		t.Parallel()
+		insertOrders(t, env, 3, 400)
+		require.NoError(t, env.DB.Gorm.Exec(`INSERT INTO failed_grants (order_id, activity_id) VALUES (7, 1), (403, 2)`).Error)
+		if env.Name == "mysql" {
+			require.NoError(t, env.DB.Gorm.Exec(`ANALYZE TABLE orders, failed_grants`).Error)
+		} else {
+			require.NoError(t, env.DB.Gorm.Exec(`ANALYZE`).Error)
+		}
+		for name, st := range persistence.FailedReads() {
+			plan := explain(t, env, st)
+			first := strings.SplitN(plan, "\n", 2)[0]
+			if env.Name == "mysql" {
+				assert.Contains(t, first, "table=f ", "%s starts from the list: %s", name, plan)
+				assert.Regexp(t, `table=o type=eq_ref`, plan, "%s: %s", name, plan)
+				assert.NotContains(t, strings.ToLower(plan), "filesort", "%s: %s", name, plan)
+			} else {
+				assert.Regexp(t, `detail=(SCAN|SEARCH) f\b`, first, "%s starts from the list: %s", name, plan)
+				assert.Regexp(t, `SEARCH o USING .*\(id=\?\)`, plan, "%s: %s", name, plan)
+				assert.NotContains(t, plan, "TEMP B-TREE FOR ORDER BY", "%s: %s", name, plan)
+			}
+		}
+	})
+}

@@ -21,10 +21,17 @@ type OrderRepo struct {
 // NewOrderRepo implements draw.Orders.
 func NewOrderRepo(db *DB) *OrderRepo { return &OrderRepo{db: db.SQL, dialect: db.Dialect} }
 
-// selectOrders reads orders with the payload of their grant; WHERE clauses follow.
-const selectOrders = "SELECT o.id, o.activity_id, o.strategy_id, o.user_id, o.day, o.outcome, o.prize_id, " +
+// orderFields are the columns scan reads: an order and the payload of its grant.
+const orderFields = "SELECT o.id, o.activity_id, o.strategy_id, o.user_id, o.day, o.outcome, o.prize_id, " +
 	"o.award_id, o.award_name, o.award_kind, o.idempotency_key, o.grant_state, o.grant_error, o.mq_state, " +
-	"o.created_at, g.payload FROM orders o LEFT JOIN grants g ON g.order_id = o.id WHERE "
+	"o.created_at, g.payload "
+
+// selectOrders reads orders with the payload of their grant; WHERE clauses follow.
+const selectOrders = orderFields + "FROM orders o LEFT JOIN grants g ON g.order_id = o.id WHERE "
+
+// selectFailed reads the orders whose grant failed, from the short list of them.
+const selectFailed = orderFields + "FROM failed_grants f JOIN orders o ON o.id = f.order_id " +
+	"LEFT JOIN grants g ON g.order_id = o.id WHERE "
 
 // Get returns one order.
 func (r *OrderRepo) Get(ctx context.Context, id int64) (draw.Order, error) {

@@ -39,6 +39,7 @@ func TestOrderSearchFiltersNewestFirst(t *testing.T) {
 		}
 		w.Close()
 		require.NoError(t, persistence.NewGrantRepo(env.DB).Fail(ctx, all[2].ID, "webhook answered 410", time.Now()))
+		require.NoError(t, persistence.NewGrantRepo(env.DB).Fail(ctx, all[0].ID, "no code left", time.Now()))
 		repo := persistence.NewOrderRepo(env.DB)
 		search := func(q draw.OrderSearch) []int64 {
 			t.Helper()
@@ -61,7 +62,12 @@ func TestOrderSearchFiltersNewestFirst(t *testing.T) {
 		assert.Equal(t, id(3, 2, 0), search(draw.OrderSearch{UserID: "ann"}))
 		assert.Equal(t, id(3, 0), search(draw.OrderSearch{ActivityID: 7, UserID: "ann"}))
 		assert.Equal(t, id(4, 2, 0), search(draw.OrderSearch{Outcome: draw.OutcomeWin}))
-		assert.Equal(t, id(2), search(draw.OrderSearch{GrantState: draw.GrantFailed}))
+		assert.Equal(t, id(2, 0), search(draw.OrderSearch{GrantState: draw.GrantFailed}), "failed grants, from their own list")
+		assert.Equal(t, id(0), search(draw.OrderSearch{ActivityID: 7, GrantState: draw.GrantFailed}))
+		assert.Equal(t, id(0), search(draw.OrderSearch{GrantState: draw.GrantFailed, BeforeID: all[2].ID}), "a page below a cursor")
+		assert.Equal(t, id(2), search(draw.OrderSearch{GrantState: draw.GrantFailed, Limit: 1}))
+		assert.Empty(t, search(draw.OrderSearch{UserID: "bob", GrantState: draw.GrantFailed}))
+		assert.Equal(t, id(2), search(draw.OrderSearch{GrantState: draw.GrantFailed, DrawnAfter: base.Add(time.Minute)}))
 		assert.Equal(t, id(4), search(draw.OrderSearch{ActivityID: 8, GrantState: draw.GrantPending}))
 		assert.Equal(t, id(3, 2), search(draw.OrderSearch{BeforeID: all[4].ID, Limit: 2}), "a page below a cursor")
 		assert.Empty(t, search(draw.OrderSearch{UserID: "nobody"}))
@@ -88,7 +94,17 @@ func TestGrantReopenPutsAFailedGrantBackOnItsWay(t *testing.T) {
 		grants, orders := persistence.NewGrantRepo(env.DB), persistence.NewOrderRepo(env.DB)
 		require.NoError(t, grants.Fail(ctx, o.ID, "no redeem code is left", now))
 
+		listed, err := orders.Search(ctx, draw.OrderSearch{GrantState: draw.GrantFailed, Limit: 10})
+		require.NoError(t, err)
+		assert.Equal(t, []int64{o.ID}, orderIDs(listed), "listed among the failed grants")
+
 		require.NoError(t, grants.Reopen(ctx, o.ID, "ada", "LOTTERY.grant.coupon", []byte(`{"order_id":"again"}`), now))
+		listed, err = orders.Search(ctx, draw.OrderSearch{GrantState: draw.GrantFailed, Limit: 10})
+		require.NoError(t, err)
+		assert.Empty(t, listed, "no longer among the failed grants")
+		var left int64
+		require.NoError(t, env.DB.Gorm.Raw(`SELECT COUNT(*) FROM failed_grants`).Scan(&left).Error)
+		assert.Zero(t, left, "its row went with the retry")
 		got, err := orders.Get(ctx, o.ID)
 		require.NoError(t, err)
 		assert.Equal(t, draw.GrantPending, got.GrantState)

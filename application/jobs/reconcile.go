@@ -17,6 +17,9 @@ type Live struct {
 	PoolLeft  map[int64]int64 // prize id → units in the pool
 	Released  map[int64]int64 // prize id → units released into the pool so far
 	WinsOnDay map[int64]int64 // prize id → wins on the day asked for (daily quotas)
+	// Users are the draws counted for each user asked about, in all and on the day
+	// (per-user limits); a user without a count has zeros.
+	Users map[string]draw.UserCount
 }
 
 // Activity is the ledger's journal of one activity: admissions in flight and the last one.
@@ -29,8 +32,9 @@ type Activity struct {
 // Ledger is what reconciliation reads and repairs.
 type Ledger interface {
 	Loaded(ctx context.Context) ([]int64, error)
-	// Counters reads the activity's counters, its prizes' wins on day among them.
-	Counters(ctx context.Context, activityID int64, day string) (Live, bool, error)
+	// Counters reads the activity's counters, its prizes' wins on day among them, and
+	// the counts of users.
+	Counters(ctx context.Context, activityID int64, day string, users []string) (Live, bool, error)
 	Journal(ctx context.Context, activityID int64) (Activity, error)
 	Invalidate(ctx context.Context, activityID int64) error
 	// Retire drops a closed, quiet activity's counters and unregisters it; false when
@@ -39,13 +43,18 @@ type Ledger interface {
 }
 
 // Totals is the SQL side of the comparison: the activity's stock left and its prizes'
-// pools as committed orders define them (the snapshot without its users).
+// pools as committed orders define them (the snapshot without its users), and a sample of
+// its users' counts.
 type Totals interface {
 	Totals(ctx context.Context, activityID int64, day string) (draw.Snapshot, error)
+	// RecentUsers are up to n users of the activity's latest orders.
+	RecentUsers(ctx context.Context, activityID int64, n int) ([]string, error)
+	// UserCounts counts users' orders, in all and on day; a user without any is absent.
+	UserCounts(ctx context.Context, activityID int64, day string, users []string) (map[string]draw.UserCount, error)
 }
 
 // DriftGauge exports drift per activity and counter ("stock", "pool:<prize id>",
-// "day:<prize id>").
+// "day:<prize id>"; "users" is how many of the sampled users' counts differ).
 type DriftGauge interface {
 	Set(activityID int64, counter string, drift int64)
 	// Forget drops a retired activity's counters.
@@ -57,6 +66,11 @@ type DriftGauge interface {
 // admission is settled or undone by then.
 const DefaultQuietFor = 10 * time.Second
 
+// SampledUsers is how many users of an activity's latest orders each run compares: every
+// user's counters would mean reading every order, which the statistics of a large
+// activity cannot afford every few seconds.
+const SampledUsers = 50
+
 // Reconcile compares the ledger's counters with SQL for every loaded activity and exports
 // the difference (live minus SQL). It repairs an activity, by dropping its counters so the
 // next draw rebuilds them from SQL, only when the activity is quiet:
@@ -65,6 +79,10 @@ const DefaultQuietFor = 10 * time.Second
 //   - its last admission is at least QuietFor old by the ledger's clock, and
 //   - neither changed while the counters and SQL were read (the same journal before and
 //     after), so both reads saw the same set of orders.
+//
+// Besides the stock, the pools and today's wins of each prize, it compares the counts of
+// the users of the activity's latest orders (SampledUsers of them), which the per-user
+// limits are held to.
 //
 // Under traffic, drift includes the admissions in flight and is only reported: repairing
 // then would throw away counters that are right.
@@ -136,7 +154,11 @@ func (j *Reconcile) one(ctx context.Context, id int64) (outcome, error) {
 		return j.retire(ctx, id, before)
 	}
 	day := a.Day(clock(j.Now)())
-	live, loaded, err := j.Ledger.Counters(ctx, id, day)
+	users, err := j.Truth.RecentUsers(ctx, id, SampledUsers)
+	if err != nil {
+		return equal, err
+	}
+	live, loaded, err := j.Ledger.Counters(ctx, id, day, users)
 	if err != nil || !loaded {
 		return equal, err
 	}
@@ -144,12 +166,15 @@ func (j *Reconcile) one(ctx context.Context, id int64) (outcome, error) {
 	if err != nil {
 		return equal, err
 	}
+	if snap.Users, err = j.Truth.UserCounts(ctx, id, day, users); err != nil {
+		return equal, err
+	}
 	after, err := j.Ledger.Journal(ctx, id)
 	if err != nil {
 		return equal, err
 	}
 	drift := false
-	for counter, d := range compare(live, snap) {
+	for counter, d := range compare(live, snap, users) {
 		j.Drift.Set(id, counter, d)
 		drift = drift || d != 0
 	}
@@ -193,9 +218,15 @@ func (j *Reconcile) quiet(before, after Activity) bool {
 // compare returns live minus SQL per counter. A pool is compared with what SQL says it
 // should hold given what the ledger has released: SQL computes its release for now, while
 // the ledger holds what the release job gave it, which may trail by one run. A prize's wins
-// today ("day:<prize id>") are what its daily quota is held to.
-func compare(live Live, snap draw.Snapshot) map[string]int64 {
-	out := map[string]int64{"stock": live.StockLeft - snap.StockLeft}
+// today ("day:<prize id>") are what its daily quota is held to. "users" counts the sampled
+// users whose counts differ (one gauge for them all, not one per user).
+func compare(live Live, snap draw.Snapshot, users []string) map[string]int64 {
+	out := map[string]int64{"stock": live.StockLeft - snap.StockLeft, "users": 0}
+	for _, u := range users {
+		if live.Users[u] != snap.Users[u] {
+			out["users"]++
+		}
+	}
 	for prize, want := range snap.Prizes {
 		id := strconv.FormatInt(prize, 10)
 		expected := want.Pool

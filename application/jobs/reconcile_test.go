@@ -15,6 +15,7 @@ import (
 	"github.com/lottery-go/lottery/domain/activity"
 	"github.com/lottery-go/lottery/domain/draw"
 	"github.com/lottery-go/lottery/domain/strategy"
+	"github.com/lottery-go/lottery/infrastructure/persistence"
 )
 
 func TestReconcileReportsDriftAndRepairsOnlyWhenQuiet(t *testing.T) {
@@ -89,6 +90,57 @@ func TestReconcileComparesTodaysWinsOfEachPrize(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, jobs.Report{"activities": 1, "drifting": 0, "repaired": 0, "retired": 0}, rep, "rebuilt from SQL")
 		assert.Zero(t, g.get("day:"+prizeID))
+	})
+}
+
+// The users of the latest orders are sampled: a user's counts, which the per-user limits
+// are held to, are compared with SQL's and repaired like the rest when quiet.
+func TestReconcileComparesSampledUsersCounts(t *testing.T) {
+	now := time.Now().UTC()
+	eachWorld(t, now, func(t *testing.T, w *world) {
+		ctx := context.Background()
+		a := w.activity(t, now.Add(-time.Hour), now.Add(time.Hour), activity.StateRunning)
+		writer, err := persistence.NewOrderWriter(w.sql.DB, persistence.WriterOptions{})
+		require.NoError(t, err)
+		for _, user := range []string{"u1", "u2", "u1"} {
+			adm, ad := w.admit(t, a, user)
+			require.NoError(t, writer.Write(ctx, draw.Order{ID: adm.OrderID, ActivityID: a.ID(), StrategyID: a.ID(), UserID: user,
+				Day: adm.Day, Outcome: draw.OutcomeLose, GrantState: draw.GrantNone, MQState: draw.MQNone, CreatedAt: now}, time.Time{}))
+			require.NoError(t, w.ledger.Settle(ctx, []draw.Settlement{{ActivityID: a.ID(), JournalID: ad.JournalID}}))
+		}
+		writer.Close()
+		job, g := w.reconcile(time.Millisecond)
+		rep, err := job.Run(ctx)
+		require.NoError(t, err)
+		assert.Equal(t, jobs.Report{"activities": 1, "drifting": 0, "repaired": 0, "retired": 0}, rep, "committed and settled: equal")
+
+		// u1's counts fall one behind SQL: u1 could draw once more than its limits allow.
+		for _, suffix := range []string{"ut", "ud:" + a.Day(w.clock.Now())} {
+			keys, err := w.redis.Client.Keys(ctx, w.redis.Prefix+"*:"+suffix).Result()
+			require.NoError(t, err)
+			require.Len(t, keys, 1, suffix)
+			require.NoError(t, w.redis.Client.HIncrBy(ctx, keys[0], "u1", -1).Err())
+		}
+		job.QuietFor = time.Hour
+		rep, err = job.Run(ctx)
+		require.NoError(t, err)
+		assert.Equal(t, jobs.Report{"activities": 1, "drifting": 1, "repaired": 0, "retired": 0}, rep)
+		assert.Equal(t, int64(1), g.get("users"), "one sampled user differs")
+
+		job.QuietFor = time.Millisecond
+		require.Eventually(t, func() bool {
+			rep, err := job.Run(ctx)
+			require.NoError(t, err)
+			return rep["repaired"] == 1
+		}, 5*time.Second, 10*time.Millisecond)
+		w.load(t, a)
+		rep, err = job.Run(ctx)
+		require.NoError(t, err)
+		assert.Equal(t, jobs.Report{"activities": 1, "drifting": 0, "repaired": 0, "retired": 0}, rep, "rebuilt from SQL")
+		assert.Zero(t, g.get("users"))
+		left, _, err := w.ledger.Quota(ctx, a.ID(), "u1", a.Day(w.clock.Now()), 2, 0)
+		require.NoError(t, err)
+		assert.Zero(t, left, "u1 has used both chances again")
 	})
 }
 

@@ -74,7 +74,7 @@ func jobEntries(s *system, d jobDeps, drift jobs.DriftGauge) []scheduler.Entry {
 // ledgerPort adapts the Redis ledger to what reconciliation reads.
 type ledgerPort struct{ *redisstore.Ledger }
 
-func (l ledgerPort) Counters(ctx context.Context, id int64, day string) (jobs.Live, bool, error) {
+func (l ledgerPort) Counters(ctx context.Context, id int64, day string, users []string) (jobs.Live, bool, error) {
 	c, loaded, err := l.Ledger.Counters(ctx, id)
 	if err != nil || !loaded {
 		return jobs.Live{}, loaded, err
@@ -84,7 +84,11 @@ func (l ledgerPort) Counters(ctx context.Context, id int64, day string) (jobs.Li
 		return jobs.Live{}, true, err
 	}
 	wins, err := l.Ledger.WinsOnDay(ctx, id, slices.Collect(maps.Keys(c.PoolLeft)), day)
-	return jobs.Live{StockLeft: c.StockLeft, PoolLeft: c.PoolLeft, Released: released, WinsOnDay: wins}, true, err
+	if err != nil {
+		return jobs.Live{}, true, err
+	}
+	counts, err := l.Ledger.UserCounts(ctx, id, day, users)
+	return jobs.Live{StockLeft: c.StockLeft, PoolLeft: c.PoolLeft, Released: released, WinsOnDay: wins, Users: counts}, true, err
 }
 
 func (l ledgerPort) Journal(ctx context.Context, id int64) (jobs.Activity, error) {

@@ -22,7 +22,13 @@ func ActivityReads() map[string]Statement {
 		"order counts": {orderCountsSQL, []any{int64(2)}},
 		"totals":       {totalsSQL, []any{"2026-11-22", int64(2)}},
 		"desk page":    {page, args},
+		"recent users": {recentUsersSQL, []any{int64(2), 200}},
 	}
+}
+
+// UserCountsRead is reconciliation's count of a sample of users' orders.
+func UserCountsRead() Statement {
+	return Statement{userCountsSQL, []any{"2026-11-22", []string{"u1", "u2", "u3"}, int64(2)}}
 }
 
 // FailedReads are the order desk's searches for failed grants: of every activity, and of

@@ -128,3 +128,21 @@ func TestFailedGrantsAreReadFromTheirList(t *testing.T) {
 		}
 	})
 }
+
+// Reconciliation counts a sample of users' orders by ix_orders_user, not by reading the
+// activity's.
+func TestUserCountsUseTheUserIndex(t *testing.T) {
+	t.Parallel()
+	testkit.EachSQL(t, func(t *testing.T, env testkit.SQLEnv) {
+		t.Parallel()
+		insertOrders(t, env, 3, 400)
+		if env.Name == "mysql" {
+			require.NoError(t, env.DB.Gorm.Exec(`ANALYZE TABLE orders`).Error)
+		} else {
+			require.NoError(t, env.DB.Gorm.Exec(`ANALYZE`).Error)
+		}
+		st := persistence.UserCountsRead()
+		plan := explain(t, env, st)
+		assert.Contains(t, plan, "ix_orders_user", plan)
+	})
+}

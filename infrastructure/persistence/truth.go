@@ -179,3 +179,49 @@ func (t *Truth) recordedReleases(ctx context.Context, a *activity.Activity) (map
 	}
 	return out, nil
 }
+
+// recentUsersSQL reads the activity's latest orders' users from ix_orders_activity_seq
+// alone, newest first; userCountsSQL counts a few users' orders through ix_orders_user.
+const (
+	recentUsersSQL = `SELECT user_id FROM orders WHERE activity_id = ? ORDER BY id DESC LIMIT ?`
+	userCountsSQL  = `SELECT user_id, COUNT(*) AS total, SUM(CASE WHEN day = ? THEN 1 ELSE 0 END) AS today
+		FROM orders WHERE user_id IN ? AND activity_id = ? GROUP BY user_id`
+)
+
+// RecentUsers returns up to n distinct users among the activity's latest orders, the users
+// whose counters matter now, for reconciliation to sample.
+func (t *Truth) RecentUsers(ctx context.Context, activityID int64, n int) ([]string, error) {
+	var ids []string
+	if err := t.db.WithContext(ctx).Raw(recentUsersSQL, activityID, 4*n).Scan(&ids).Error; err != nil {
+		return nil, fmt.Errorf("recent users of %d: %w", activityID, err)
+	}
+	out := make([]string, 0, n)
+	seen := make(map[string]bool, n)
+	for _, id := range ids {
+		if !seen[id] && len(out) < n {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	return out, nil
+}
+
+// UserCounts counts users' orders in the activity, in all and on day; a user without
+// orders is absent.
+func (t *Truth) UserCounts(ctx context.Context, activityID int64, day string, users []string) (map[string]draw.UserCount, error) {
+	out := make(map[string]draw.UserCount, len(users))
+	if len(users) == 0 {
+		return out, nil
+	}
+	var rows []struct {
+		UserID       string
+		Total, Today int64
+	}
+	if err := t.db.WithContext(ctx).Raw(userCountsSQL, day, users, activityID).Scan(&rows).Error; err != nil {
+		return nil, fmt.Errorf("user counts of %d: %w", activityID, err)
+	}
+	for _, r := range rows {
+		out[r.UserID] = draw.UserCount{Total: r.Total, Today: r.Today}
+	}
+	return out, nil
+}

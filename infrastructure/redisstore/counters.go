@@ -81,3 +81,33 @@ func (l *Ledger) WinsOnDay(ctx context.Context, activityID int64, prizeIDs []int
 	}
 	return out, nil
 }
+
+// UserCounts returns the draws the ledger counts for each of users in the activity, in all
+// and on day, for reconciliation to compare with SQL (a user without a count has none).
+func (l *Ledger) UserCounts(ctx context.Context, activityID int64, day string, users []string) (map[string]draw.UserCount, error) {
+	out := make(map[string]draw.UserCount, len(users))
+	if len(users) == 0 {
+		return out, nil
+	}
+	k := l.keys(activityID)
+	var total, today *redis.SliceCmd
+	_, err := l.client.Pipelined(ctx, func(p redis.Pipeliner) error {
+		total = p.HMGet(ctx, k.userTotal(), users...)
+		today = p.HMGet(ctx, k.userDay(day), users...)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("user counts of activity %d: %w: %w", activityID, draw.ErrUnavailable, err)
+	}
+	for i, u := range users {
+		out[u] = draw.UserCount{Total: countOf(total.Val()[i]), Today: countOf(today.Val()[i])}
+	}
+	return out, nil
+}
+
+// countOf reads a counter of an HMGET reply; a missing field is zero.
+func countOf(v any) int64 {
+	s, _ := v.(string)
+	n, _ := strconv.ParseInt(s, 10, 64)
+	return n
+}

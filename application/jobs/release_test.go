@@ -22,7 +22,8 @@ func TestReleasePlanOverAControlledClock(t *testing.T) {
 		a := w.activity(t, begin, end, activity.StateRunning,
 			strategy.Prize{Probability: 1000, Stock: 100, Release: &strategy.ReleasePlan{Kind: strategy.ReleaseEven}},
 			strategy.Prize{Probability: 1000, Stock: 20, Release: &strategy.ReleasePlan{Kind: strategy.ReleaseSlots,
-				Slots: []strategy.ReleaseSlot{{At: begin.Add(10 * time.Minute), Amount: 5}, {At: begin.Add(30 * time.Minute), Amount: 10}}}},
+				Slots: []strategy.ReleaseSlot{{At: begin.Add(10 * time.Minute), Amount: 5}, {At: begin.Add(30 * time.Minute), Amount: 10},
+					{At: begin.Add(90 * time.Minute), Amount: 5}}}},
 			strategy.Prize{Probability: 1000, Stock: 3})
 		even, slots, whole := a.Strategy().At(0).ID, a.Strategy().At(1).ID, a.Strategy().At(2).ID
 		w.load(t, a)
@@ -34,12 +35,13 @@ func TestReleasePlanOverAControlledClock(t *testing.T) {
 			evenPool, slotsPool int64
 			added               int64
 		}{
-			{0, 0, 0, 0},
-			{9 * time.Minute, 9, 0, 9},
-			{10 * time.Minute, 10, 5, 6},
-			{10 * time.Minute, 10, 5, 0}, // a second run at the same instant adds nothing
-			{75 * time.Minute, 75, 15, 75},
-			{3 * time.Hour, 100, 15, 25}, // past the end: everything, never more
+			{0, 1, 0, 0}, // the load released the even plan's first unit
+			{9 * time.Minute, 10, 0, 9},
+			{10 * time.Minute, 11, 5, 6},
+			{10 * time.Minute, 11, 5, 0}, // a second run at the same instant adds nothing
+			{75 * time.Minute, 76, 15, 75},
+			{99 * time.Minute, 100, 20, 29}, // all of it while draws are still taken
+			{3 * time.Hour, 100, 20, 0},     // past the end: never more
 		}
 		for _, s := range steps {
 			w.clock.set(begin.Add(s.at))
@@ -66,7 +68,7 @@ func TestReleaseSurvivesAReload(t *testing.T) {
 		a := w.activity(t, begin, begin.Add(100*time.Minute), activity.StateRunning,
 			strategy.Prize{Probability: 1000, Stock: 100, Release: &strategy.ReleasePlan{Kind: strategy.ReleaseEven}})
 		prize := a.Strategy().At(0).ID
-		w.load(t, a) // loads 40 released
+		w.load(t, a) // loads 41 released
 		job := &jobs.Release{Activities: w.activities, Pools: w.ledger, Releases: persistence.NewReleaseRepo(w.sql.DB), Now: w.clock.Now}
 		rep, err := job.Run(ctx)
 		require.NoError(t, err)
@@ -80,6 +82,6 @@ func TestReleaseSurvivesAReload(t *testing.T) {
 		assert.Zero(t, rep["released"], "a reload takes its release from SQL")
 		c, _, err := w.ledger.Counters(ctx, a.ID())
 		require.NoError(t, err)
-		assert.Equal(t, int64(50), c.PoolLeft[prize])
+		assert.Equal(t, int64(51), c.PoolLeft[prize])
 	})
 }

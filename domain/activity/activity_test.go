@@ -77,6 +77,7 @@ func TestNewValidation(t *testing.T) {
 		{"no strategy", 1, "alice", func(_ *testing.T, p *activity.Params) { p.Strategy = nil }, "strategy required"},
 		{"slot before window", 1, "alice", slotsOutside, "strategy.prizes[1].release.slots[0].at out_of_range"},
 		{"slot at end of window", 1, "alice", slotsOutside, "strategy.prizes[1].release.slots[2].at out_of_range"},
+		{"slots below the stock", 1, "alice", slotsOutside, "strategy.prizes[1].release.slots below_stock"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

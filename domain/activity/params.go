@@ -172,19 +172,29 @@ func atMostMaxCount(l *check.List, field string, n int64) {
 	}
 }
 
-// validateSlots wants explicit release slots inside the window: a slot before begin_at
-// would be released by nobody's job, one after end_at never.
+// validateSlots wants explicit release slots inside the window (a slot before begin_at
+// would be released by nobody's job, one after end_at never) that release the whole
+// stock: units no slot releases could never be won. (strategy.New refuses only slots
+// above the stock, as stored strategies must stay readable.)
 func validateSlots(l *check.List, s *strategy.Strategy, begin, end time.Time) {
 	for i := range s.Len() {
 		p := s.At(i)
 		if p.Release == nil || p.Release.Kind != strategy.ReleaseSlots {
 			continue
 		}
+		path := check.Index("strategy.prizes", i) + ".release.slots"
+		var sum int64
 		for j, slot := range p.Release.Slots {
 			if slot.At.Before(begin) || !slot.At.Before(end) {
-				field := check.Index(check.Index("strategy.prizes", i)+".release.slots", j) + ".at"
-				l.Add(field, check.CodeOutOfRange, "release slot must lie within [begin_at, end_at)")
+				l.Add(check.Index(path, j)+".at", check.CodeOutOfRange, "release slot must lie within [begin_at, end_at)")
 			}
+			if slot.Amount > 0 && sum < p.Stock {
+				sum += min(slot.Amount, p.Stock-sum) // capped: huge amounts cannot overflow
+			}
+		}
+		if sum < p.Stock && p.Stock >= 1 {
+			l.Add(path, check.CodeBelowStock, fmt.Sprintf(
+				"slots release %d of the prize's stock of %d; they must add up to it, or the rest could never be won", sum, p.Stock))
 		}
 	}
 }

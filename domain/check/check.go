@@ -31,6 +31,7 @@ const (
 	CodeInvalidChar     = "invalid_character"
 	CodeSumExceedsOne   = "sum_exceeds_one"
 	CodeExceedsStock    = "exceeds_stock"
+	CodeBelowStock      = "below_stock"
 	CodeExceedsTotal    = "exceeds_total"
 	CodeUnsorted        = "unsorted"
 )

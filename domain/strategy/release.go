@@ -9,7 +9,8 @@ import (
 type ReleaseKind string
 
 const (
-	// ReleaseEven releases the stock linearly over the window.
+	// ReleaseEven releases the stock linearly over the window, a unit at the start of
+	// each of its equal shares of the window: one at begin, all of it before end.
 	ReleaseEven ReleaseKind = "even"
 	// ReleaseSlots releases explicit amounts at explicit instants.
 	ReleaseSlots ReleaseKind = "slots"
@@ -50,15 +51,17 @@ func (p ReleasePlan) ReleasedBy(stock int64, begin, end, t time.Time) int64 {
 	if !t.Before(end) {
 		return stock
 	}
-	if !t.After(begin) {
+	if t.Before(begin) {
 		return 0
 	}
-	return evenShare(stock, t.Sub(begin), end.Sub(begin))
+	// Unit i (from 0) is released at the start of its share of the window, begin +
+	// i·window/stock: the first at begin, the last well before end, when draws stop.
+	return evenShare(stock, t.Sub(begin), end.Sub(begin)) + 1
 }
 
 // evenShare is floor(stock*elapsed/window) in 128-bit arithmetic: a stock of millions over
 // a window of months in nanoseconds overflows int64. 0 ≤ elapsed < window, so the quotient
-// is below stock and fits.
+// is below stock (adding one stays within it) and fits.
 func evenShare(stock int64, elapsed, window time.Duration) int64 {
 	hi, lo := bits.Mul64(uint64(stock), uint64(elapsed))
 	q, _ := bits.Div64(hi, lo, uint64(window))

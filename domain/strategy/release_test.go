@@ -24,16 +24,19 @@ func TestReleasedByEven(t *testing.T) {
 		at    time.Time
 		want  int64
 	}{
-		{"before begin", 100, begin.Add(-time.Second), 0},
-		{"at begin", 100, begin, 0},
-		{"a quarter in", 100, begin.Add(6 * time.Hour), 25},
-		{"floor", 100, begin.Add(6*time.Hour - time.Nanosecond), 24},
-		{"half", 101, begin.Add(12 * time.Hour), 50},
-		{"just before end", 100, end.Add(-time.Nanosecond), 99},
+		{"before begin", 100, begin.Add(-time.Nanosecond), 0},
+		{"the first unit at begin", 100, begin, 1},
+		{"a quarter in: the 26th unit's share starts", 100, begin.Add(6 * time.Hour), 26},
+		{"just before it", 100, begin.Add(6*time.Hour - time.Nanosecond), 25},
+		{"half", 101, begin.Add(12 * time.Hour), 51},
+		{"the last unit before end", 100, begin.Add(24*time.Hour*99/100 + time.Nanosecond), 100},
+		{"just before end", 100, end.Add(-time.Nanosecond), 100},
+		{"a single unit, at begin", 1, begin, 1},
+		{"three units: the second at a third of the window", 3, begin.Add(8 * time.Hour), 2},
 		{"at end", 100, end, 100},
 		{"after end", 100, end.Add(time.Hour), 100},
 		{"zero stock", 0, begin.Add(12 * time.Hour), 0},
-		{"no overflow for huge stock", math.MaxInt64, begin.Add(12 * time.Hour), math.MaxInt64 / 2},
+		{"no overflow for huge stock", math.MaxInt64, begin.Add(12 * time.Hour), math.MaxInt64/2 + 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -94,5 +97,5 @@ func TestPrizeReleasedBy(t *testing.T) {
 	all := strategy.Prize{Stock: 40}
 	assert.Equal(t, int64(40), all.ReleasedBy(begin, end, begin.Add(-time.Hour)), "no plan: all at once")
 	even := strategy.Prize{Stock: 40, Release: &strategy.ReleasePlan{Kind: strategy.ReleaseEven}}
-	assert.Equal(t, int64(20), even.ReleasedBy(begin, end, begin.Add(12*time.Hour)))
+	assert.Equal(t, int64(21), even.ReleasedBy(begin, end, begin.Add(12*time.Hour)), "the 21st unit's share starts half-way")
 }

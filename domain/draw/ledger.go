@@ -131,3 +131,13 @@ func (a Admission) Validate() error {
 	}
 	return nil
 }
+
+// LeftToday is what a user has left today, given the chances left today and in all
+// (-1 = unlimited): never more than is left in all, so a user with one chance left in all
+// and three today is told one.
+func LeftToday(total, today int64) int64 {
+	if total >= 0 && (today < 0 || today > total) {
+		return total
+	}
+	return today
+}

@@ -64,3 +64,18 @@ func TestAdmittedWon(t *testing.T) {
 		t.Fatal("Won must mean a prize id other than 0")
 	}
 }
+
+func TestLeftTodayNeverExceedsLeftInAll(t *testing.T) {
+	for _, c := range []struct{ total, today, want int64 }{
+		{-1, -1, -1}, // no limits
+		{-1, 2, 2},   // a daily limit only
+		{4, -1, 4},   // a total limit only: today is what is left in all
+		{1, 2, 1},    // one chance left in all, two today
+		{0, 1, 0},
+		{3, 1, 1},
+	} {
+		if got := LeftToday(c.total, c.today); got != c.want {
+			t.Errorf("LeftToday(%d, %d) = %d, want %d", c.total, c.today, got, c.want)
+		}
+	}
+}

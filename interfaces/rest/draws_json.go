@@ -90,7 +90,8 @@ func deliveredJSON(d map[string]string) map[string]any {
 }
 
 func quotaJSON(total, today int64) quotaJSONOut {
-	return quotaJSONOut{LeftTotal: max(total, -1), LeftToday: max(today, -1)}
+	total, today = max(total, -1), max(today, -1)
+	return quotaJSONOut{LeftTotal: total, LeftToday: draw.LeftToday(total, today)}
 }
 
 type publicActivity struct {

@@ -14,7 +14,7 @@ func activitySchemas(d *apiDoc) {
 	slots["description"] = "for plan slots: in increasing time order, adding up to the prize's stock " +
 		"(422 below_stock or exceeds_stock otherwise)"
 	d.schema("Release", object([]string{"plan"}, map[string]any{
-		"plan": plan,
+		"plan":  plan,
 		"slots": slots,
 	}))
 	prize := map[string]any{

@@ -17,24 +17,32 @@ type Feed interface {
 // separation of duties does not apply; the trail shows "system" as who did it.
 var System = activity.Actor{ID: "system", Admin: true}
 
-// States is the activity state timer: an approved activity starts running when its window
-// begins, and an approved, running or paused one closes when its window ends.
+// States is the activity state timer: an approved activity starts running StartLead
+// before its window begins, and an approved, running or paused one closes when its window
+// ends.
 type States struct {
 	Activities Activities
 	Feed       Feed
 	Starter    activity.Starter // optional: readies an activity's first draws before it starts
-	Now        func() time.Time
+	// StartLead is how early an approved activity is started: at least the longest wait
+	// between two runs of this job, so that it is running when its window begins rather
+	// than at the next run, and a window shorter than that wait is not closed before it
+	// ever ran. Draws are refused until begin_at all the same.
+	StartLead time.Duration
+	Now       func() time.Time
 }
 
 func (*States) Name() string { return NameStates }
 
 // due is the action a's window calls for at now, if any.
-func due(a *activity.Activity, now time.Time) (activity.Action, string, bool) {
+func (j *States) due(a *activity.Activity, now time.Time) (activity.Action, string, bool) {
 	switch {
 	case !now.Before(a.EndAt()) && a.State() != activity.StateClosed:
 		return activity.ActionClose, "the window ended", true
 	case a.State() == activity.StateApproved && !now.Before(a.BeginAt()):
 		return activity.ActionStart, "the window began", true
+	case a.State() == activity.StateApproved && !now.Before(a.BeginAt().Add(-j.StartLead)):
+		return activity.ActionStart, "the window begins at " + a.BeginAt().Format(time.RFC3339), true
 	}
 	return "", "", false
 }
@@ -44,7 +52,7 @@ func (j *States) Run(ctx context.Context) (Report, error) {
 	rep := Report{"started": 0, "closed": 0, "skipped": 0}
 	states := []activity.State{activity.StateApproved, activity.StateRunning, activity.StatePaused}
 	err := eachActivity(ctx, j.Activities, states, func(a *activity.Activity) error {
-		act, _, ok := due(a, now)
+		act, _, ok := j.due(a, now)
 		if !ok {
 			return nil
 		}
@@ -54,7 +62,7 @@ func (j *States) Run(ctx context.Context) (Report, error) {
 		var done activity.Action
 		err := j.Activities.Transition(ctx, a.ID(), func(fresh *activity.Activity) (activity.TrailEntry, error) {
 			// Decided again on the stored activity: someone may have moved it meanwhile.
-			act, why, ok := due(fresh, now)
+			act, why, ok := j.due(fresh, now)
 			if !ok {
 				return activity.TrailEntry{}, errNothingDue
 			}

@@ -67,6 +67,47 @@ func TestStatesFollowTheWindow(t *testing.T) {
 	})
 }
 
+// With runs 5 s apart, an activity whose window begins before the next run is started by
+// this one: it is running when its window begins, and a window that lies between two runs
+// is opened rather than closed unrun. Draws still wait for begin_at.
+func TestStatesStartAheadOfTheNextRun(t *testing.T) {
+	tick := time.Date(2026, 11, 11, 20, 0, 0, 0, time.UTC)
+	testkit.EachSQL(t, func(t *testing.T, env testkit.SQLEnv) {
+		ctx := context.Background()
+		w := &world{sql: env, clock: newClock(tick.Add(-time.Hour)), activities: persistence.NewActivityRepo(env.DB, nextID)}
+		sale := w.activity(t, tick.Add(100*time.Millisecond), tick.Add(time.Hour), activity.StateApproved)
+		flash := w.activity(t, tick.Add(time.Second), tick.Add(4*time.Second), activity.StateApproved)
+		later := w.activity(t, tick.Add(10*time.Second), tick.Add(time.Hour), activity.StateApproved)
+		job := &jobs.States{Activities: w.activities, Feed: &feed{}, StartLead: 6 * time.Second, Now: w.clock.Now}
+		get := func(a *activity.Activity) *activity.Activity {
+			got, err := w.activities.Get(ctx, a.ID())
+			require.NoError(t, err)
+			return got
+		}
+
+		w.clock.set(tick)
+		rep, err := job.Run(ctx)
+		require.NoError(t, err)
+		assert.Equal(t, jobs.Report{"started": 2, "closed": 0, "skipped": 0}, rep)
+		assert.Equal(t, activity.StateRunning, get(sale).State())
+		assert.Equal(t, activity.StateRunning, get(flash).State())
+		assert.Equal(t, activity.StateApproved, get(later).State(), "begins after the next run: started by it")
+		assert.ErrorIs(t, get(sale).AcceptsDraws(tick), activity.ErrNotRunning, "no draw before begin_at")
+		assert.NoError(t, get(sale).AcceptsDraws(tick.Add(100*time.Millisecond)))
+		assert.NoError(t, get(flash).AcceptsDraws(tick.Add(3*time.Second)), "the flash sale draws in its window")
+
+		w.clock.set(tick.Add(5 * time.Second))
+		rep, err = job.Run(ctx)
+		require.NoError(t, err)
+		assert.Equal(t, jobs.Report{"started": 1, "closed": 1, "skipped": 0}, rep)
+		assert.Equal(t, activity.StateClosed, get(flash).State())
+		assert.Equal(t, activity.StateRunning, get(later).State())
+		trail, err := w.activities.Trail(ctx, flash.ID())
+		require.NoError(t, err)
+		assert.Equal(t, activity.ActionStart, trail[len(trail)-2].Action, "it ran before it closed")
+	})
+}
+
 // starter records the activities it was asked to prepare.
 type starter struct {
 	mu       sync.Mutex

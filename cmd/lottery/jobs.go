@@ -53,6 +53,16 @@ func (e *engine) jobDeps(relay *messaging.Relay) jobDeps {
 	return jobDeps{activities: e.activities, orders: e.orders, ledger: e.ledger, feed: warmingFeed{e: e}, relay: relay}
 }
 
+// startLead is how early the state timer on spec starts an approved activity: the longest
+// wait between its runs, and a second for the run itself and the caches it clears.
+func startLead(spec string) time.Duration {
+	gap, err := scheduler.LongestGap(spec, time.Now())
+	if err != nil || gap == 0 {
+		return 0 // a malformed schedule fails when scheduled; off runs nothing
+	}
+	return gap + time.Second
+}
+
 // jobEntries builds every scheduled job with its configured schedule.
 func jobEntries(s *system, d jobDeps, drift jobs.DriftGauge) []scheduler.Entry {
 	truth := persistence.NewTruth(s.db, d.activities, time.Now)
@@ -61,7 +71,8 @@ func jobEntries(s *system, d jobDeps, drift jobs.DriftGauge) []scheduler.Entry {
 		&jobs.Recovery{Journal: d.ledger, Orders: d.orders, OlderThan: recoverAfter(s.cfg.Draw)},
 		&jobs.Release{Activities: d.activities, Pools: d.ledger, Releases: persistence.NewReleaseRepo(s.db)},
 		&jobs.Reconcile{Ledger: ledgerPort{d.ledger}, Truth: truth, Activities: d.activities, Drift: drift, Log: s.log},
-		&jobs.States{Activities: d.activities, Feed: d.feed, Starter: ledgerStarter{activities: d.activities, ledger: d.ledger}},
+		&jobs.States{Activities: d.activities, Feed: d.feed, Starter: ledgerStarter{activities: d.activities, ledger: d.ledger},
+			StartLead: startLead(s.cfg.Jobs.States)},
 	}
 	spec := schedules(s.cfg.Jobs)
 	out := make([]scheduler.Entry, len(all))

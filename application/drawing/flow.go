@@ -74,6 +74,11 @@ type Replayer interface {
 	// closed, ended, not begun; d.View is set) with the order its key made earlier, if it
 	// made one; else with refusal.
 	Unresolved(ctx context.Context, d *Draw, refusal error) (Result, error)
+	// Rerouted answers a keyed draw that a rule tree routed and that was then refused
+	// (no activity matched, or the one it matched refused the user) with the order its key
+	// made earlier in any activity, if it made one; else with refusal. The tree, the
+	// user's facts or the clock may route a repeated key elsewhere than its first draw.
+	Rerouted(ctx context.Context, d *Draw, refusal error) (Result, error)
 }
 
 // Flow is the fixed driver.
@@ -99,9 +104,12 @@ func (f *Flow) Run(ctx context.Context, req Request) (Result, error) {
 	d := &Draw{Req: req, Now: f.now()}
 	if err := f.resolver.Resolve(ctx, d); err != nil {
 		// A client repeating a draw whose answer it lost gets its order, even once the
-		// activity has paused, closed or ended.
-		if d.Req.IdempotencyKey != "" && d.View != nil && errors.Is(err, activity.ErrNotRunning) {
+		// activity has paused, closed or ended, or the tree routes it elsewhere.
+		switch {
+		case d.Req.IdempotencyKey != "" && d.View != nil && errors.Is(err, activity.ErrNotRunning):
 			return f.replayer.Unresolved(ctx, d, err)
+		case rerouted(d.Req) && errors.Is(err, ErrNoMatchingActivity):
+			return f.replayer.Rerouted(ctx, d, err)
 		}
 		return Result{}, err
 	}
@@ -116,8 +124,11 @@ func (f *Flow) Run(ctx context.Context, req Request) (Result, error) {
 		}
 		// A key repeated after Redis lost its marker (with its data) finds the user's
 		// limits used up by the very draw the key made; SQL still knows that draw.
-		if d.Req.IdempotencyKey != "" && errors.Is(err, draw.ErrQuotaExhausted) {
+		if d.Req.IdempotencyKey != "" && errors.Is(err, draw.ErrQuotaExhausted) && !rerouted(d.Req) {
 			return f.replayer.Refused(ctx, d, err)
+		}
+		if rerouted(d.Req) && (errors.Is(err, draw.ErrQuotaExhausted) || errors.Is(err, draw.ErrSoldOut)) {
+			return f.replayer.Rerouted(ctx, d, err)
 		}
 		return Result{}, err
 	}
@@ -127,6 +138,10 @@ func (f *Flow) Run(ctx context.Context, req Request) (Result, error) {
 	steps.Enqueue(ctx, d)
 	return Result{Order: d.Order, LeftTotal: d.Admitted.LeftTotal, LeftToday: d.Admitted.LeftToday}, nil
 }
+
+// rerouted tells a keyed draw that a rule tree routes: a repeat of it may be routed to
+// another activity than the first, whose key marker is not the one the ledger reads.
+func rerouted(r Request) bool { return r.IdempotencyKey != "" && r.ActivityID == 0 }
 
 func (f *Flow) stepsFor(kind string) Steps {
 	if s, ok := f.kinds[kind]; ok {

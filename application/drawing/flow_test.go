@@ -55,8 +55,8 @@ func (r fixedResolver) Resolve(_ context.Context, d *Draw) error {
 }
 
 type fakeReplayer struct {
-	byKey, refused int
-	known          bool // Refused finds an earlier order for the key
+	byKey, refused, rerouted int
+	known                    bool // Refused and Rerouted find an earlier order for the key
 }
 
 func (r *fakeReplayer) Replay(context.Context, *Draw, int64) (Result, error) { return Result{}, nil }
@@ -65,6 +65,11 @@ func (r *fakeReplayer) ReplayByKey(context.Context, *Draw) (Result, error) {
 	return Result{Order: draw.Order{ID: 7}, Replayed: true}, nil
 }
 func (r *fakeReplayer) Unresolved(ctx context.Context, d *Draw, refusal error) (Result, error) {
+	return r.Refused(ctx, d, refusal)
+}
+func (r *fakeReplayer) Rerouted(ctx context.Context, d *Draw, refusal error) (Result, error) {
+	r.rerouted++
+	r.refused--
 	return r.Refused(ctx, d, refusal)
 }
 func (r *fakeReplayer) Refused(_ context.Context, _ *Draw, refusal error) (Result, error) {
@@ -137,26 +142,38 @@ func TestFlowAfterAFailedRecord(t *testing.T) {
 func TestFlowAfterARefusal(t *testing.T) {
 	t.Parallel()
 	cases := []struct {
-		name      string
-		refusal   error
-		key       string
-		known     bool
-		wantErr   error
-		wantAsked int
+		name         string
+		refusal      error
+		key          string
+		routed       bool
+		known        bool
+		wantErr      error
+		wantAsked    int
+		wantRerouted int
 	}{
-		{"limits, key made an order: that order", draw.ErrQuotaExhausted, "k", true, nil, 1},
-		{"limits, key unknown: refused", draw.ErrQuotaExhausted, "k", false, draw.ErrQuotaExhausted, 1},
-		{"limits, no key: refused without asking", draw.ErrQuotaExhausted, "", true, draw.ErrQuotaExhausted, 0},
-		{"sold out: refused without asking", draw.ErrSoldOut, "k", true, draw.ErrSoldOut, 0},
-		{"blacklisted: refused without asking", draw.ErrBlacklisted, "k", true, draw.ErrBlacklisted, 0},
+		{"limits, key made an order: that order", draw.ErrQuotaExhausted, "k", false, true, nil, 1, 0},
+		{"limits, key unknown: refused", draw.ErrQuotaExhausted, "k", false, false, draw.ErrQuotaExhausted, 1, 0},
+		{"limits, no key: refused without asking", draw.ErrQuotaExhausted, "", false, true, draw.ErrQuotaExhausted, 0, 0},
+		{"sold out: refused without asking", draw.ErrSoldOut, "k", false, true, draw.ErrSoldOut, 0, 0},
+		{"blacklisted: refused without asking", draw.ErrBlacklisted, "k", false, true, draw.ErrBlacklisted, 0, 0},
+		{"routed, limits, key made an order: that order", draw.ErrQuotaExhausted, "k", true, true, nil, 0, 1},
+		{"routed, sold out, key made an order: that order", draw.ErrSoldOut, "k", true, true, nil, 0, 1},
+		{"routed, sold out, key unknown: refused", draw.ErrSoldOut, "k", true, false, draw.ErrSoldOut, 0, 1},
+		{"routed, sold out, no key: refused without asking", draw.ErrSoldOut, "", true, true, draw.ErrSoldOut, 0, 0},
+		{"routed, blacklisted: refused without asking", draw.ErrBlacklisted, "k", true, true, draw.ErrBlacklisted, 0, 0},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			steps, rp := &fakeSteps{name: "s", admitErr: tc.refusal}, &fakeReplayer{known: tc.known}
 			flow := NewFlow(fixedResolver{activityOfKind(t, "lottery")}, rp, steps, slog.New(slog.NewTextHandler(io.Discard, nil)))
-			res, err := flow.Run(context.Background(), Request{UserID: "u", IdempotencyKey: tc.key})
+			req := Request{UserID: "u", IdempotencyKey: tc.key, ActivityID: 9}
+			if tc.routed {
+				req.ActivityID = 0
+			}
+			res, err := flow.Run(context.Background(), req)
 			assert.Equal(t, tc.wantAsked, rp.refused)
+			assert.Equal(t, tc.wantRerouted, rp.rerouted)
 			assert.Equal(t, []string{"s.pick", "s.admit"}, steps.ran)
 			if tc.wantErr != nil {
 				assert.ErrorIs(t, err, tc.wantErr)
@@ -164,6 +181,39 @@ func TestFlowAfterARefusal(t *testing.T) {
 			}
 			require.NoError(t, err)
 			assert.True(t, res.Replayed)
+			assert.Equal(t, int64(7), res.Order.ID)
+		})
+	}
+}
+
+// noMatch is a resolver whose tree routes nobody.
+type noMatch struct{}
+
+func (noMatch) Resolve(context.Context, *Draw) error { return ErrNoMatchingActivity }
+
+func TestFlowRoutedNowhere(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name      string
+		key       string
+		known     bool
+		wantOrder bool
+	}{
+		{"key made an order: that order", "k", true, true},
+		{"key unknown: no matching activity", "k", false, false},
+		{"no key: no matching activity without asking", "", true, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			rp := &fakeReplayer{known: tc.known}
+			flow := NewFlow(noMatch{}, rp, &fakeSteps{name: "s"}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+			res, err := flow.Run(context.Background(), Request{UserID: "u", IdempotencyKey: tc.key})
+			if !tc.wantOrder {
+				assert.ErrorIs(t, err, ErrNoMatchingActivity)
+				assert.Equal(t, len(tc.key) > 0, rp.rerouted == 1)
+				return
+			}
+			require.NoError(t, err)
 			assert.Equal(t, int64(7), res.Order.ID)
 		})
 	}

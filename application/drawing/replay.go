@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/lottery-go/lottery/domain/activity"
 	"github.com/lottery-go/lottery/domain/draw"
 )
 
@@ -94,19 +95,33 @@ func (r *replayer) Unresolved(ctx context.Context, d *Draw, refusal error) (Resu
 	return r.fromSQL(ctx, d, refusal)
 }
 
+// Rerouted asks SQL for (user, key) whatever the ledger says: the marker it could read
+// belongs to the activity the tree chose this time, not necessarily to the first draw's.
+// Only refused routed draws that carry a key pay the lookup.
+func (r *replayer) Rerouted(ctx context.Context, d *Draw, refusal error) (Result, error) {
+	return r.fromSQL(ctx, d, refusal)
+}
+
 // result answers with the order and the chances left in the order's own activity, which
-// is not the one asked for when a key is repeated with another activity.
+// is not the one asked for when a key is repeated with another activity, nor the one a
+// tree routed it to this time (if any).
 func (r *replayer) result(ctx context.Context, d *Draw, o draw.Order) (Result, error) {
 	if o.UserID != d.Req.UserID {
 		return Result{}, draw.ErrOrderNotFound
 	}
-	a := d.View.Activity
-	if o.ActivityID != a.ID() && r.catalog != nil {
+	var a *activity.Activity
+	if d.View != nil {
+		a = d.View.Activity
+	}
+	if (a == nil || o.ActivityID != a.ID()) && r.catalog != nil {
 		v, err := r.catalog.View(ctx, o.ActivityID)
 		if err != nil {
 			return Result{}, fmt.Errorf("%w: replay: activity %d: %v", draw.ErrUnavailable, o.ActivityID, err)
 		}
 		a = v.Activity
+	}
+	if a == nil {
+		return Result{}, fmt.Errorf("%w: replay: activity %d not known", draw.ErrUnavailable, o.ActivityID)
 	}
 	total, today, err := quota(ctx, r.ledger, a, d.Req.UserID, d.Now)
 	if err != nil {

@@ -64,3 +64,63 @@ func TestDrawRoutedByTheDefaultRuleTree(t *testing.T) {
 		}, 3*time.Second, 20*time.Millisecond, "the profile's level routes silver to the VIP activity")
 	})
 }
+
+// A key repeated after the tree changed returns its first order, wherever the tree now
+// routes the user: to an activity whose chances the user has used up, or nowhere.
+func TestRoutedDrawKeyRepeatedAfterTheTreeChanged(t *testing.T) {
+	t.Parallel()
+	testkit.EachStack(t, func(t *testing.T, cfg config.Config) {
+		t.Parallel()
+		cfg.Draw.RatePerUser = 0
+		srv := startServer(t, cfg, nil)
+		vip := setUpActivity(t, srv.base, cfg, map[string]any{"name": "VIP wheel"})
+		general := setUpActivity(t, srv.base, cfg, map[string]any{"name": "General wheel",
+			"limits": map[string]any{"per_user_total": 1, "per_user_daily": 1}})
+		marketer := newClient(t, srv.base, cfg, "mia", "marketer")
+		admin := newClient(t, srv.base, cfg, "ada", "admin")
+		doc := func(vipWhen string, fallback map[string]any) map[string]any {
+			return map[string]any{"name": "router", "facts": map[string]any{"level": "int"}, "root": "n1",
+				"nodes": []any{map[string]any{"id": "n1", "edges": []any{map[string]any{"when": vipWhen, "to": "vip"}, fallback}},
+					map[string]any{"id": "vip", "leaf": vip}, map[string]any{"id": "general", "leaf": general}}}
+		}
+		tree := marketer.must(http.StatusCreated, "POST", "/api/v1/admin/rule-trees", doc("level >= 3", map[string]any{"to": "general"}))
+		id := tree["id"].(string)
+		admin.must(http.StatusOK, "POST", "/api/v1/admin/rule-trees/"+id+"/publish", map[string]any{"version": 1, "default": true})
+		user := func(sub string) *client {
+			tok, err := token.NewKeys(cfg.Auth.Secret).Mint(sub, []string{"user"}, map[string]any{"level": 5}, time.Hour)
+			require.NoError(t, err)
+			return &client{t: t, base: srv.base, token: tok}
+		}
+		gold, probe := user("gold"), user("probe")
+		var first map[string]any
+		require.Eventually(t, func() bool {
+			code, out, _ := gold.do("POST", "/api/v1/draws", map[string]any{}, "Idempotency-Key", "k1")
+			first = out
+			return code == http.StatusOK
+		}, 5*time.Second, 20*time.Millisecond)
+		require.Equal(t, vip, first["activity_id"])
+		gold.must(http.StatusOK, "POST", "/api/v1/draws", map[string]any{"activity_id": general}) // its one chance there
+
+		// Version 2 sends level 5 to general, where gold has no chance left.
+		marketer.must(http.StatusOK, "PUT", "/api/v1/admin/rule-trees/"+id, doc("level >= 100", map[string]any{"to": "general"}))
+		admin.must(http.StatusOK, "POST", "/api/v1/admin/rule-trees/"+id+"/publish", map[string]any{"version": 2})
+		require.Eventually(t, func() bool {
+			code, out, _ := probe.do("POST", "/api/v1/draws", map[string]any{})
+			return code == http.StatusOK && out["activity_id"] == general
+		}, 5*time.Second, 20*time.Millisecond, "version 2 routes")
+		again := gold.must(http.StatusOK, "POST", "/api/v1/draws", map[string]any{}, "Idempotency-Key", "k1")
+		assert.Equal(t, first["order_id"], again["order_id"], "routed elsewhere, refused there: the first order")
+
+		// Version 3 routes level 5 nowhere.
+		marketer.must(http.StatusOK, "PUT", "/api/v1/admin/rule-trees/"+id, doc("level >= 100", map[string]any{"when": "level < 0", "to": "general"}))
+		admin.must(http.StatusOK, "POST", "/api/v1/admin/rule-trees/"+id+"/publish", map[string]any{"version": 3})
+		require.Eventually(t, func() bool {
+			code, _, _ := probe.do("POST", "/api/v1/draws", map[string]any{})
+			return code == http.StatusNotFound
+		}, 5*time.Second, 20*time.Millisecond, "version 3 routes")
+		again = gold.must(http.StatusOK, "POST", "/api/v1/draws", map[string]any{}, "Idempotency-Key", "k1")
+		assert.Equal(t, first["order_id"], again["order_id"], "routed nowhere: the first order")
+		code, _, _ := gold.do("POST", "/api/v1/draws", map[string]any{}, "Idempotency-Key", "k2")
+		assert.Equal(t, http.StatusNotFound, code, "a new key is still refused")
+	})
+}

@@ -43,6 +43,7 @@ type edge struct {
 type test interface {
 	match(facts map[string]any, m *vm.VM) (ok bool, missing string, err error)
 	facts() []string
+	cost() int64 // a bound on the work of one run (see cost.go)
 }
 
 // Compile checks doc and prepares it for evaluation. When doc has problems the
@@ -61,6 +62,9 @@ func Compile(doc Document, opts ...Option) (*Tree, error) {
 	c.compileNodes()
 	c.checkGraph()
 	if len(c.problems) > 0 {
+		return nil, c.err()
+	}
+	if c.checkWalkCost(c.index[c.doc.Root]); len(c.problems) > 0 {
 		return nil, c.err()
 	}
 	return c.tree(), nil

@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -106,24 +107,61 @@ func TestEvaluateRuntimeErrorDoesNotMatch(t *testing.T) {
 	assert.Contains(t, res.Path[0].Error, "out of range")
 }
 
+// A range that is not only compared against (a float fact's `in`, which the optimizer
+// cannot turn into two comparisons) is built element by element, within the budget.
 func TestEvaluateMemoryBudget(t *testing.T) {
 	t.Parallel()
-	tree, err := Compile(Document{
-		Facts: map[string]FactType{"n": TypeInt}, Root: "r",
-		Nodes: []Node{
-			{ID: "r", Edges: []Edge{{When: Expression("any(1..n, # == n)"), To: "x"}, {To: "d"}}},
-			{ID: "x", Leaf: "x"}, {ID: "d", Leaf: "d"},
-		},
-	})
+	doc := func(upper string) Document {
+		return Document{
+			Facts: map[string]FactType{"f": TypeFloat}, Root: "r",
+			Nodes: []Node{
+				{ID: "r", Edges: []Edge{{When: Expression("f in 1.." + upper), To: "x"}, {To: "d"}}},
+				{ID: "x", Leaf: "x"}, {ID: "d", Leaf: "d"},
+			},
+		}
+	}
+	tree, err := Compile(doc("100"))
 	require.NoError(t, err)
-	res, err := tree.Evaluate(map[string]any{"n": 100})
+	res, err := tree.Evaluate(map[string]any{"f": 50.0})
 	require.NoError(t, err)
 	assert.Equal(t, "x", res.Value)
 
-	res, err = tree.Evaluate(map[string]any{"n": 10_000_000})
+	tree, err = Compile(doc("10000000"))
+	require.NoError(t, err)
+	res, err = tree.Evaluate(map[string]any{"f": 50.0})
 	require.NoError(t, err)
 	assert.Equal(t, "d", res.Value)
 	assert.Contains(t, res.Path[0].Error, "memory budget")
+}
+
+// The walk's cost bounds an evaluation's work: a tree whose conditions, tried on its
+// longest path, could iterate too much is refused, naming the cost.
+func TestCompileRefusesACostlyWalk(t *testing.T) {
+	t.Parallel()
+	var body []string
+	for range 30 {
+		body = append(body, "len(#) > age")
+	}
+	costly := "any(tags, " + strings.Join(body, " && ") + ")" // ~15,000: 100 elements of a list fact
+	nodes := []Node{}
+	for i := range 10 {
+		next := fmt.Sprintf("n%d", i+1)
+		if i == 9 {
+			next = "d"
+		}
+		nodes = append(nodes, Node{ID: fmt.Sprintf("n%d", i), Edges: []Edge{
+			{When: Expression(costly), To: "d"}, {When: Expression(costly), To: "d"}, {To: next}}})
+	}
+	nodes = append(nodes, Node{ID: "d", Leaf: "d"})
+	facts := map[string]FactType{"age": TypeInt, "tags": TypeStrings}
+	_, err := Compile(Document{Facts: facts, Root: "n0", Nodes: nodes})
+	problems := requireProblems(t, err)
+	require.Len(t, problems, 1)
+	assert.Equal(t, CodeTooCostly, problems[0].Code)
+	assert.Contains(t, problems[0].Message, "more than the limit of 50000")
+
+	_, err = Compile(Document{Facts: facts, Root: "n9", Nodes: nodes[9:]})
+	assert.NoError(t, err, "one such node is within the limit")
 }
 
 func TestEvaluateDerivedFacts(t *testing.T) {

@@ -16,9 +16,11 @@ import (
 type exprTest struct {
 	program *vm.Program
 	reads   []string // facts the expression reads; any of them missing sends the node to its default
+	work    int64    // exprCost of the expression
 }
 
 func (t *exprTest) facts() []string { return t.reads }
+func (t *exprTest) cost() int64     { return t.work }
 
 func (t *exprTest) match(facts map[string]any, m *vm.VM) (bool, string, error) {
 	if name := missingFact(facts, t.reads); name != "" {
@@ -52,7 +54,7 @@ func (c *compiler) compileExpr(i, j int, src string) test {
 		c.exprProblem(i, j, CodeExpressionType, unknownName(err, tree.Node))
 		return nil
 	}
-	return &exprTest{program: program, reads: c.reads(program.Node())}
+	return &exprTest{program: program, reads: c.reads(program.Node()), work: exprCost(tree.Node)}
 }
 
 func (c *compiler) exprOptions() []expr.Option {

@@ -44,6 +44,11 @@ func TestExpressionProblems(t *testing.T) {
 		{src: "len(toJSON(tags)) > 1", code: CodeExpressionForbidden, line: 1, column: 5},
 		{src: "any(tags, all(tags, # != ''))", code: CodeExpressionForbidden, line: 1, column: 11, message: "predicate"},
 		{src: "now() > birthday", code: CodeExpressionForbidden, line: 1, column: 1, message: "now()"},
+		{src: "$env.age >= 18", code: CodeExpressionForbidden, line: 1, column: 1, message: "$env"},
+		{src: "'x' in $env", code: CodeExpressionForbidden, line: 1, column: 8, message: "$env"},
+		{src: "any(1..4990, # > age)", code: CodeExpressionForbidden, line: 1, column: 6, message: "range"},
+		{src: "age in 1..score", code: CodeExpressionForbidden, line: 1, column: 9, message: "range"},
+		{src: "len(1..9) > 2", code: CodeExpressionForbidden, line: 1, column: 6, message: "range"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.src, func(t *testing.T) {
@@ -88,7 +93,7 @@ func TestExpressionsAllowed(t *testing.T) {
 		{"now - birthday > duration('8760h')", true},
 		{"now.Hour() >= 20 && registered_days < 7", true},
 		{"birthday.Day() == 4 ? member : !member", true},
-		{"$env.age == 30", true},
+		{"age in -5..30 && age not in 40..+50", true},
 		{"tags[0] == 'vip'", true},
 	}
 	for _, tt := range tests {

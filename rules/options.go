@@ -3,16 +3,17 @@ package rules
 // Limits bound what one document may ask of the server. The defaults are far
 // above what a hand-authored tree needs and far below what hurts: compiling
 // the largest allowed document takes well under a second, and one evaluation
-// visits at most MaxDepth nodes.
+// visits at most MaxDepth nodes and does at most MaxWalkCost units of work.
 type Limits struct {
-	MaxNodes        int  // nodes per document
-	MaxDepth        int  // edges on the longest path from the root
-	MaxEdgesPerNode int  // edges of one node
-	MaxEdges        int  // edges of the whole document, hence expressions to compile
-	MaxFacts        int  // facts declared in the schema
-	MaxExprLength   int  // bytes of one expression
-	MaxExprNodes    int  // syntax tree nodes of one expression
-	MemoryBudget    uint // expr VM memory units one condition may use (ranges, closures)
+	MaxNodes        int   // nodes per document
+	MaxDepth        int   // edges on the longest path from the root
+	MaxEdgesPerNode int   // edges of one node
+	MaxEdges        int   // edges of the whole document, hence expressions to compile
+	MaxFacts        int   // facts declared in the schema
+	MaxExprLength   int   // bytes of one expression
+	MaxExprNodes    int   // syntax tree nodes of one expression
+	MemoryBudget    uint  // expr VM memory units one condition may use (ranges, closures)
+	MaxWalkCost     int64 // work one evaluation may cost at most (see cost.go)
 }
 
 // DefaultLimits returns the limits Compile applies unless told otherwise.
@@ -26,6 +27,7 @@ func DefaultLimits() Limits {
 		MaxExprLength:   1000,
 		MaxExprNodes:    200,
 		MemoryBudget:    10_000,
+		MaxWalkCost:     50_000,
 	}
 }
 
@@ -49,6 +51,9 @@ func WithLimits(l Limits) Option {
 		setIfPositive(&d.MaxExprNodes, l.MaxExprNodes)
 		if l.MemoryBudget > 0 {
 			d.MemoryBudget = l.MemoryBudget
+		}
+		if l.MaxWalkCost > 0 {
+			d.MaxWalkCost = l.MaxWalkCost
 		}
 	}
 }

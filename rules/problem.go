@@ -37,6 +37,7 @@ const (
 	CodeExpressionForbidden  = "expression_forbidden"
 	CodeExpressionTooLong    = "expression_too_long"
 	CodeExpressionTooComplex = "expression_too_complex"
+	CodeTooCostly            = "too_costly"
 	CodeTooManyNodes         = "too_many_nodes"
 	CodeTooManyEdges         = "too_many_edges"
 	CodeTooManyFacts         = "too_many_facts"

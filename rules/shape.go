@@ -23,10 +23,13 @@ var forbiddenBuiltins = map[string]bool{
 
 // checkShape enforces the AST size limit and the safe subset of the language:
 // no builtins above, no variables (which let a value be doubled repeatedly),
-// and no predicate inside another (whose '#' compounds the same way).
+// no predicate inside another (whose '#' compounds the same way), ranges only
+// as the bounds of `in`, and no $env (which would read facts around the schema
+// and the rule for missing ones).
 func (c *compiler) checkShape(i, j int, src string, root ast.Node) bool {
 	count := 0
 	var problems []Problem
+	compared := comparedRanges(root)
 	forbid := func(n ast.Node, format string, args ...any) {
 		line, col := position(src, n.Location().From)
 		problems = append(problems, Problem{Code: CodeExpressionForbidden, Message: fmt.Sprintf(format, args...),
@@ -46,6 +49,14 @@ func (c *compiler) checkShape(i, j int, src string, root ast.Node) bool {
 			if hasPredicate(n.Node) {
 				forbid(n, "a predicate may not contain another predicate in rule conditions")
 			}
+		case *ast.BinaryNode:
+			if n.Operator == ".." && !compared[n] {
+				forbid(n, "a range is only allowed as in `age in 18..30`, with whole-number bounds")
+			}
+		case *ast.IdentifierNode:
+			if n.Value == "$env" {
+				forbid(n, "$env is not allowed in rule conditions: name the facts the schema declares")
+			}
 		}
 		return false
 	})
@@ -55,6 +66,32 @@ func (c *compiler) checkShape(i, j int, src string, root ast.Node) bool {
 	}
 	c.problems = append(c.problems, problems...)
 	return len(problems) == 0
+}
+
+// comparedRanges are the ranges that only bound a comparison, `x in 18..30` with
+// whole-number bounds, which never become a list of their elements. Any other range would
+// be built element by element (and iterated by a predicate), so it is refused.
+func comparedRanges(root ast.Node) map[ast.Node]bool {
+	out := map[ast.Node]bool{}
+	ast.Find(root, func(n ast.Node) bool {
+		in, ok := n.(*ast.BinaryNode)
+		if !ok || in.Operator != "in" {
+			return false
+		}
+		if r, ok := in.Right.(*ast.BinaryNode); ok && r.Operator == ".." && wholeNumber(r.Left) && wholeNumber(r.Right) {
+			out[r] = true
+		}
+		return false
+	})
+	return out
+}
+
+func wholeNumber(n ast.Node) bool {
+	if u, ok := n.(*ast.UnaryNode); ok && (u.Operator == "-" || u.Operator == "+") {
+		n = u.Node
+	}
+	_, ok := n.(*ast.IntegerNode)
+	return ok
 }
 
 func hasPredicate(n ast.Node) bool {

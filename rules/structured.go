@@ -29,6 +29,7 @@ type compareTest struct {
 }
 
 func (t *compareTest) facts() []string { return []string{t.fact} }
+func (t *compareTest) cost() int64     { return compareCost }
 
 func (t *compareTest) match(facts map[string]any, _ *vm.VM) (bool, string, error) {
 	v, ok := facts[t.fact]

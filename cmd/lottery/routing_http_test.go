@@ -120,7 +120,9 @@ func TestRoutedDrawKeyRepeatedAfterTheTreeChanged(t *testing.T) {
 		}, 5*time.Second, 20*time.Millisecond, "version 3 routes")
 		again = gold.must(http.StatusOK, "POST", "/api/v1/draws", map[string]any{}, "Idempotency-Key", "k1")
 		assert.Equal(t, first["order_id"], again["order_id"], "routed nowhere: the first order")
-		code, _, _ := gold.do("POST", "/api/v1/draws", map[string]any{}, "Idempotency-Key", "k2")
+		code, out, _ := gold.do("POST", "/api/v1/draws", map[string]any{}, "Idempotency-Key", "k2")
 		assert.Equal(t, http.StatusNotFound, code, "a new key is still refused")
+		assert.Equal(t, map[string]any{"code": "no_matching_activity", "message": "no activity is open to you at the moment",
+			"details": map[string]any{}}, out["error"], "the tree's nodes and facts are not the user's business")
 	})
 }

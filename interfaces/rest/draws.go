@@ -20,7 +20,10 @@ func init() {
 	mapError(draw.ErrQuotaExhausted, http.StatusConflict, "user_quota_exhausted")
 	mapError(draw.ErrBlacklisted, http.StatusForbidden, "blacklisted")
 	mapError(draw.ErrOrderNotFound, http.StatusNotFound, "not_found")
-	mapError(drawing.ErrNoMatchingActivity, http.StatusNotFound, "no_matching_activity")
+	// Why no activity matched is the tree's business (its nodes, facts and leaves), not
+	// the user's: POST /admin/rule-trees/{id}/evaluate shows marketers the path.
+	mapErrorAs(drawing.ErrNoMatchingActivity, http.StatusNotFound, "no_matching_activity",
+		"no activity is open to you at the moment")
 	mapError(activity.ErrNotRunning, http.StatusConflict, "activity_not_running")
 }
 

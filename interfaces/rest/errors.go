@@ -39,9 +39,10 @@ type errorBody struct {
 
 // mapping turns a domain error into its API form; the first that matches wins.
 type mapping struct {
-	target error
-	status int
-	code   string
+	target  error
+	status  int
+	code    string
+	message string // shown instead of the error's own text, when set
 }
 
 // errorMap is filled once by each part of the API (see register* functions), so a domain
@@ -50,7 +51,13 @@ var errorMap []mapping
 
 // mapError registers how a sentinel error is shown to clients.
 func mapError(target error, status int, code string) {
-	errorMap = append(errorMap, mapping{target, status, code})
+	errorMap = append(errorMap, mapping{target: target, status: status, code: code})
+}
+
+// mapErrorAs registers a sentinel error whose text is not for clients: they are shown
+// message instead.
+func mapErrorAs(target error, status int, code, message string) {
+	errorMap = append(errorMap, mapping{target: target, status: status, code: code, message: message})
 }
 
 // toAPIError decides what the client sees for err.
@@ -67,6 +74,9 @@ func toAPIError(err error) *APIError {
 		return fromHTTPError(he)
 	}
 	for _, m := range errorMap {
+		if errors.Is(err, m.target) && m.message != "" {
+			return Errorf(m.status, m.code, "%s", m.message)
+		}
 		if errors.Is(err, m.target) {
 			return Errorf(m.status, m.code, "%s", err.Error())
 		}

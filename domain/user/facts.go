@@ -1,6 +1,9 @@
 package user
 
-import "time"
+import (
+	"encoding/json"
+	"time"
+)
 
 // Fact names the platform adds itself.
 const (
@@ -38,4 +41,31 @@ func registeredAt(v any) (time.Time, bool) {
 		return t, err == nil
 	}
 	return time.Time{}, false
+}
+
+// ExactNumbers replaces the json.Numbers of facts decoded with UseNumber (and those in
+// their lists) by int64 when whole and within int64, else by float64, so that a whole
+// number above 2^53 stays exact; a number neither can hold stays as it is, for validation
+// to refuse.
+func ExactNumbers(facts map[string]any) {
+	for k, v := range facts {
+		facts[k] = exactNumber(v)
+	}
+}
+
+func exactNumber(v any) any {
+	switch x := v.(type) {
+	case json.Number:
+		if n, err := x.Int64(); err == nil {
+			return n
+		}
+		if f, err := x.Float64(); err == nil {
+			return f
+		}
+	case []any:
+		for i, e := range x {
+			x[i] = exactNumber(e)
+		}
+	}
+	return v
 }

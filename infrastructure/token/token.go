@@ -58,7 +58,7 @@ type Keys struct {
 func NewKeys(secret string) *Keys {
 	return &Keys{
 		secret: []byte(secret),
-		parser: jwt.NewParser(jwt.WithValidMethods([]string{"HS256"}), jwt.WithExpirationRequired(),
+		parser: jwt.NewParser(jwt.WithValidMethods([]string{"HS256"}), jwt.WithExpirationRequired(), jwt.WithJSONNumber(),
 			jwt.WithLeeway(30*time.Second)),
 	}
 }
@@ -109,6 +109,7 @@ func (k *Keys) Verify(raw string) (Claims, error) {
 	if err := user.ValidUserID(c.Subject); err != nil {
 		return Claims{}, fmt.Errorf("%w: subject: %v", ErrInvalid, err)
 	}
+	user.ExactNumbers(c.Facts) // parsed with JSON numbers: a whole number above 2^53 stays exact
 	return Claims{Subject: c.Subject, Roles: c.Roles, Facts: c.Facts, Expiry: c.ExpiresAt.Time}, nil
 }
 

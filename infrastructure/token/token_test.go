@@ -13,14 +13,18 @@ import (
 func TestMintVerifyRoundTrip(t *testing.T) {
 	t.Parallel()
 	k := NewKeys("0123456789abcdef0123456789abcdef")
-	raw, err := k.Mint("u1", []string{RoleUser, RoleMarketer}, map[string]any{"age": 30.0}, time.Hour)
+	raw, err := k.Mint("u1", []string{RoleUser, RoleMarketer}, map[string]any{"age": 30.0, "uid": int64(9007199254740993),
+		"score": 2.5, "ids": []any{int64(1 << 62), "x"}}, time.Hour)
 	require.NoError(t, err)
 	c, err := k.Verify(raw)
 	require.NoError(t, err)
 	assert.Equal(t, "u1", c.Subject)
 	assert.True(t, c.Has(RoleMarketer))
 	assert.False(t, c.Has(RoleAdmin))
-	assert.Equal(t, 30.0, c.Facts["age"])
+	assert.Equal(t, int64(30), c.Facts["age"], "a whole number is an integer")
+	assert.Equal(t, int64(9007199254740993), c.Facts["uid"], "exact above 2^53")
+	assert.Equal(t, 2.5, c.Facts["score"])
+	assert.Equal(t, []any{int64(1 << 62), "x"}, c.Facts["ids"])
 }
 
 func TestVerifyRefuses(t *testing.T) {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/lottery-go/lottery/application/admin"
 	"github.com/lottery-go/lottery/domain/ruletree"
+	"github.com/lottery-go/lottery/domain/user"
 	"github.com/lottery-go/lottery/infrastructure/token"
 	"github.com/lottery-go/lottery/rules"
 )
@@ -163,9 +164,10 @@ func (h *adminAPI) evaluateRuleTree(c echo.Context) error {
 		return err
 	}
 	var req evaluateRequest
-	if err := decodeJSON(c, &req); err != nil {
+	if err := decodeExact(c, &req); err != nil {
 		return err
 	}
+	user.ExactNumbers(req.Facts)
 	version, err := req.version()
 	if err != nil {
 		return err

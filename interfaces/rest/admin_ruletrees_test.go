@@ -268,3 +268,18 @@ func TestRuleTreeMessagesNameNoGoTypes(t *testing.T) {
 	require.Len(t, problems, 1)
 	assert.Equal(t, `fact "age" must be a whole number, not the string "old"`, problems[0].(map[string]any)["message"])
 }
+
+// Facts given to evaluate keep whole numbers exact beyond 2^53.
+func TestEvaluateWholeNumbersStayExact(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	act, other := h.activity(), h.activity()
+	doc := map[string]any{"name": "ids", "facts": map[string]any{"uid": "int"}, "root": "n1", "nodes": []any{
+		map[string]any{"id": "n1", "edges": []any{map[string]any{"when": "uid == 9007199254740993", "to": "hit"}, map[string]any{"to": "miss"}}},
+		map[string]any{"id": "hit", "leaf": act}, map[string]any{"id": "miss", "leaf": other}}}
+	id := h.must(http.StatusCreated, h.do(http.MethodPost, trees, alice, doc)).body["id"].(string)
+	r := h.must(http.StatusOK, h.do(http.MethodPost, trees+"/"+id+"/evaluate", alice, `{"facts":{"uid":9007199254740993}}`, "application/json"))
+	assert.Equal(t, act, r.body["value"])
+	r = h.must(http.StatusOK, h.do(http.MethodPost, trees+"/"+id+"/evaluate", alice, `{"facts":{"uid":9007199254740992}}`, "application/json"))
+	assert.Equal(t, other, r.body["value"], "the neighbour does not match")
+}

@@ -53,7 +53,7 @@ func (h *adminAPI) putProfile(c echo.Context) error {
 		return err
 	}
 	var req profileRequest
-	if err := decodeJSON(c, &req); err != nil {
+	if err := decodeExact(c, &req); err != nil {
 		return err
 	}
 	if req.Attributes == nil {
@@ -61,6 +61,7 @@ func (h *adminAPI) putProfile(c echo.Context) error {
 		l.Add("attributes", check.CodeRequired, `attributes is required: an object of facts, or {} to clear them`)
 		return l.Err()
 	}
+	user.ExactNumbers(*req.Attributes)
 	p, err := h.app.PutProfile(c.Request().Context(), id, *req.Attributes)
 	if err != nil {
 		return err

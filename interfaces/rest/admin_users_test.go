@@ -71,3 +71,18 @@ func TestProfileRefusals(t *testing.T) {
 	assert.Equal(t, map[string]string{"rows[3].age": "invalid"}, problemFields(r))
 	h.must(http.StatusNotFound, h.do(http.MethodGet, "/api/v1/admin/users/u1/profile", alice, nil))
 }
+
+// Whole numbers are kept exact beyond 2^53, as the profile store keeps them.
+func TestProfileWholeNumbersStayExact(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	path := "/api/v1/admin/users/u-9/profile"
+	body := `{"attributes":{"uid":9007199254740993,"max":9223372036854775807,"score":2.5,"ids":[9007199254740995,"x"]}}`
+	h.must(http.StatusOK, h.do(http.MethodPut, path, alice, body, "application/json"))
+	r := h.must(http.StatusOK, h.do(http.MethodGet, path, bob, nil))
+	for _, want := range []string{`"uid":9007199254740993`, `"max":9223372036854775807`, `"score":2.5`, `"ids":[9007199254740995,"x"]`} {
+		assert.Contains(t, string(r.raw), want)
+	}
+	r = h.do(http.MethodPut, path, alice, `{"attributes":{"huge":1e400}}`, "application/json")
+	assert.Equal(t, http.StatusUnprocessableEntity, r.status, "a number no fact can hold: %s", r.raw)
+}

@@ -19,9 +19,19 @@ func decodeJSON(c echo.Context, v any) error {
 	return decodeStrict(c.Request().Body, v)
 }
 
+// decodeExact is decodeJSON for bodies with free-form values (facts): their numbers are
+// kept as json.Number rather than float64, so a whole number above 2^53 stays exact.
+func decodeExact(c echo.Context, v any) error {
+	return decodeBody(c.Request().Body, v, true)
+}
+
 // decodeStrict is decodeJSON on any reader. JSON is UTF-8: a body that is not is refused,
 // rather than stored with its bad bytes turned into U+FFFD.
 func decodeStrict(r io.Reader, v any) error {
+	return decodeBody(r, v, false)
+}
+
+func decodeBody(r io.Reader, v any, exact bool) error {
 	body, err := io.ReadAll(r)
 	if err != nil {
 		return decodeError(err)
@@ -34,6 +44,9 @@ func decodeStrict(r io.Reader, v any) error {
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
+	if exact {
+		dec.UseNumber()
+	}
 	if err := dec.Decode(v); err != nil {
 		return decodeError(err)
 	}

@@ -79,3 +79,14 @@ func TestLeftTodayNeverExceedsLeftInAll(t *testing.T) {
 		}
 	}
 }
+
+func TestDayBefore(t *testing.T) {
+	for day, want := range map[string]string{
+		"2026-03-01": "2026-02-28", "2024-03-01": "2024-02-29", "2026-01-01": "2025-12-31",
+		"2026-11-24": "2026-11-23", "24/11/2026": "", "": "",
+	} {
+		if got := DayBefore(day); got != want {
+			t.Errorf("DayBefore(%q) = %q, want %q", day, got, want)
+		}
+	}
+}

@@ -20,7 +20,7 @@ func ActivityReads() map[string]Statement {
 	return map[string]Statement{
 		"snapshot":     {snapshotOrdersSQL, []any{int64(2)}},
 		"order counts": {orderCountsSQL, []any{int64(2)}},
-		"totals":       {totalsSQL, []any{"2026-11-22", int64(2)}},
+		"totals":       {totalsSQL, []any{"2026-11-22", "2026-11-21", int64(2)}},
 		"desk page":    {page, args},
 		"recent users": {recentUsersSQL, []any{int64(2), 200}},
 	}

@@ -52,7 +52,7 @@ func TestSnapshotCarriesReleased(t *testing.T) {
 		snap, err := truth.Snapshot(ctx, a.ID(), "2026-11-11")
 		require.NoError(t, err)
 		assert.Equal(t, int64(40), snap.Prizes[prizes[0].ID].Released)
-		assert.Equal(t, int64(2000*30/(24*60)), snap.Prizes[prizes[1].ID].Released)
+		assert.Equal(t, int64(2000*30/(24*60)+1), snap.Prizes[prizes[1].ID].Released, "a unit at the start of each share")
 		assert.Equal(t, int64(1), snap.Prizes[prizes[2].ID].Released, "no plan: the whole stock")
 		assert.Equal(t, int64(40), snap.Prizes[prizes[0].ID].Pool)
 
@@ -64,6 +64,37 @@ func TestSnapshotCarriesReleased(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, int64(100), snap.Prizes[prizes[0].ID].Released)
 		assert.Equal(t, int64(2000), snap.Prizes[prizes[1].ID].Released)
+	})
+}
+
+// A snapshot counts the day before its day too, for draws admitted just after midnight.
+func TestSnapshotCountsTheDayBefore(t *testing.T) {
+	t.Parallel()
+	testkit.EachSQL(t, func(t *testing.T, env testkit.SQLEnv) {
+		t.Parallel()
+		ctx := context.Background()
+		a, truth, _ := truthOfNewActivity(t, env)
+		prize := a.Strategy().Prizes()[2].ID
+		w, err := persistence.NewOrderWriter(env.DB, persistence.WriterOptions{Outbox: encoder})
+		require.NoError(t, err)
+		for _, spec := range []struct {
+			user, day string
+			win       bool
+		}{{"u1", "2026-11-11", false}, {"u1", "2026-11-10", false}, {"u2", "2026-11-10", true}, {"u2", "2026-11-09", false}} {
+			o := testOrder(spec.user, spec.win)
+			o.ActivityID, o.Day = a.ID(), spec.day
+			if spec.win {
+				o.PrizeID = prize
+			}
+			require.NoError(t, w.Write(ctx, o, time.Time{}))
+		}
+		w.Close()
+		snap, err := truth.Snapshot(ctx, a.ID(), "2026-11-11")
+		require.NoError(t, err)
+		assert.Equal(t, "2026-11-10", snap.PrevDay)
+		assert.Equal(t, map[string]draw.UserCount{"u1": {Total: 2, Today: 1, PrevDay: 1}, "u2": {Total: 2, PrevDay: 1}}, snap.Users)
+		assert.Equal(t, int64(1), snap.Prizes[prize].WinsOnPrevDay)
+		assert.Zero(t, snap.Prizes[prize].WinsOnDay)
 	})
 }
 
@@ -110,9 +141,11 @@ func TestTotalsAgreeWithTheSnapshot(t *testing.T) {
 			c.Total++
 			if i%2 == 1 {
 				c.Today++
+			} else {
+				c.PrevDay++
 			}
 			want[fmt.Sprintf("u%d", i%7)] = c
 		}
-		assert.Equal(t, want, snap.Users, "each user's orders, in all and on the day")
+		assert.Equal(t, want, snap.Users, "each user's orders, in all, on the day and the day before")
 	})
 }

@@ -23,12 +23,13 @@ const (
 	snapshotOrdersSQL = `SELECT user_id, day, prize_id FROM orders WHERE activity_id = ?`
 	// totalsSQL counts orders by prize, losses (no prize) included: the activity's orders
 	// and each prize's wins from one statement, without the users.
-	totalsSQL = `SELECT prize_id, COUNT(*) AS total, SUM(CASE WHEN day = ? THEN 1 ELSE 0 END) AS today
+	totalsSQL = `SELECT prize_id, COUNT(*) AS total, SUM(CASE WHEN day = ? THEN 1 ELSE 0 END) AS today,
+		SUM(CASE WHEN day = ? THEN 1 ELSE 0 END) AS prev_day
 		FROM orders WHERE activity_id = ? GROUP BY prize_id`
 )
 
-// wins counts one prize's wins, in all and on the snapshot's day.
-type wins struct{ total, today int64 }
+// wins counts one prize's wins, in all, on the snapshot's day and on the day before.
+type wins struct{ total, today, prevDay int64 }
 
 // Truth computes an activity's counters from committed orders: what the ledger's Redis
 // counters must be rebuilt to after a loss.
@@ -50,8 +51,8 @@ func (t *Truth) Snapshot(ctx context.Context, activityID int64, day string) (dra
 		return draw.Snapshot{}, fmt.Errorf("snapshot: %w", err)
 	}
 	db := t.db.WithContext(ctx)
-	s := draw.Snapshot{ActivityID: activityID, Day: day, Prizes: map[int64]draw.PrizeCount{}}
-	users, byPrize, orders, err := countOrders(db, activityID, day)
+	s := draw.Snapshot{ActivityID: activityID, Day: day, PrevDay: draw.DayBefore(day), Prizes: map[int64]draw.PrizeCount{}}
+	users, byPrize, orders, err := countOrders(db, activityID, day, s.PrevDay)
 	if err != nil {
 		return s, fmt.Errorf("snapshot orders of %d: %w", activityID, err)
 	}
@@ -73,12 +74,12 @@ func (t *Truth) Totals(ctx context.Context, activityID int64, day string) (draw.
 	if err != nil {
 		return draw.Snapshot{}, fmt.Errorf("totals: %w", err)
 	}
-	s := draw.Snapshot{ActivityID: activityID, Day: day, Prizes: map[int64]draw.PrizeCount{}}
+	s := draw.Snapshot{ActivityID: activityID, Day: day, PrevDay: draw.DayBefore(day), Prizes: map[int64]draw.PrizeCount{}}
 	var rows []struct {
-		PrizeID      sql.NullInt64
-		Total, Today int64
+		PrizeID               sql.NullInt64
+		Total, Today, PrevDay int64
 	}
-	if err := t.db.WithContext(ctx).Raw(totalsSQL, day, activityID).Scan(&rows).Error; err != nil {
+	if err := t.db.WithContext(ctx).Raw(totalsSQL, day, s.PrevDay, activityID).Scan(&rows).Error; err != nil {
 		return s, fmt.Errorf("totals of %d: %w", activityID, err)
 	}
 	var orders int64
@@ -86,16 +87,16 @@ func (t *Truth) Totals(ctx context.Context, activityID int64, day string) (draw.
 	for _, r := range rows {
 		orders += r.Total
 		if r.PrizeID.Valid {
-			byPrize[r.PrizeID.Int64] = wins{r.Total, r.Today}
+			byPrize[r.PrizeID.Int64] = wins{total: r.Total, today: r.Today, prevDay: r.PrevDay}
 		}
 	}
 	s.StockLeft = max(0, a.Stock()-orders)
 	return s, t.pools(ctx, a, byPrize, &s)
 }
 
-// countOrders counts the activity's orders per user and per prize, in all and on day. A
-// user's id is copied once, not once per order.
-func countOrders(db *gorm.DB, activityID int64, day string) (map[string]draw.UserCount, map[int64]wins, int64, error) {
+// countOrders counts the activity's orders per user and per prize, in all, on day and on
+// prevDay. A user's id is copied once, not once per order.
+func countOrders(db *gorm.DB, activityID int64, day, prevDay string) (map[string]draw.UserCount, map[int64]wins, int64, error) {
 	rows, err := db.Raw(snapshotOrdersSQL, activityID).Rows()
 	if err != nil {
 		return nil, nil, 0, err
@@ -110,7 +111,7 @@ func countOrders(db *gorm.DB, activityID int64, day string) (map[string]draw.Use
 		if err := rows.Scan(&user, &d, &prize); err != nil {
 			return nil, nil, 0, err
 		}
-		today := string(d) == day
+		today, before := string(d) == day, prevDay != "" && string(d) == prevDay
 		c := counts[string(user)]
 		if c == nil {
 			c = new(draw.UserCount)
@@ -120,11 +121,17 @@ func countOrders(db *gorm.DB, activityID int64, day string) (map[string]draw.Use
 		if today {
 			c.Today++
 		}
+		if before {
+			c.PrevDay++
+		}
 		if prize.Valid {
 			w := byPrize[prize.Int64]
 			w.total++
 			if today {
 				w.today++
+			}
+			if before {
+				w.prevDay++
 			}
 			byPrize[prize.Int64] = w
 		}
@@ -153,7 +160,7 @@ func (t *Truth) pools(ctx context.Context, a *activity.Activity, byPrize map[int
 		// job's must not take back units the job already put into the pool.
 		released := min(max(p.ReleasedBy(a.BeginAt(), a.EndAt(), now), recorded[p.ID]), max(p.Stock, 0))
 		w := byPrize[p.ID]
-		s.Prizes[p.ID] = draw.PrizeCount{Pool: max(0, released-w.total), WinsOnDay: w.today, Released: released}
+		s.Prizes[p.ID] = draw.PrizeCount{Pool: max(0, released-w.total), WinsOnDay: w.today, WinsOnPrevDay: w.prevDay, Released: released}
 	}
 	return nil
 }

@@ -46,7 +46,7 @@ func (f *fakeTruth) Snapshot(_ context.Context, activityID int64, day string) (d
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	s := f.snaps[activityID]
-	s.ActivityID, s.Day = activityID, day
+	s.ActivityID, s.Day, s.PrevDay = activityID, day, draw.DayBefore(day)
 	s.Users = maps.Clone(s.Users)
 	s.Prizes = maps.Clone(s.Prizes)
 	s.Blacklist = slices.Clone(s.Blacklist)

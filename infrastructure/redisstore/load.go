@@ -184,14 +184,38 @@ func (l *Ledger) loadLocked(ctx context.Context, k keys, activityID int64, day s
 	return fmt.Errorf("load activity %d: truth kept changing: %w", activityID, draw.ErrUnavailable)
 }
 
+// writePrevDay queues the per-day counters of the day before the snapshot's: the users'
+// draws and the prizes' wins on it.
+func (l *Ledger) writePrevDay(ctx context.Context, p redis.Pipeliner, k keys, s draw.Snapshot) {
+	p.Del(ctx, k.userDay(s.PrevDay))
+	counts := make([]any, 0, 2*min(len(s.Users), hsetChunk))
+	for user, c := range s.Users {
+		if c.PrevDay > 0 {
+			counts = append(counts, user, c.PrevDay)
+		}
+		if len(counts) >= 2*hsetChunk {
+			p.HSet(ctx, k.userDay(s.PrevDay), counts...)
+			counts = counts[:0]
+		}
+	}
+	if len(counts) > 0 {
+		p.HSet(ctx, k.userDay(s.PrevDay), counts...)
+	}
+	p.Expire(ctx, k.userDay(s.PrevDay), l.opts.DayTTL)
+	for prize, c := range s.Prizes {
+		p.Set(ctx, k.prizeDay(prize, s.PrevDay), max(c.WinsOnPrevDay, 0), l.opts.DayTTL)
+	}
+}
+
 // hsetChunk keeps single commands of a large activity's load to a bounded size.
 const hsetChunk = 1000
 
 // writeSnapshot queues the counters of one complete load; the epoch comes last, so a
 // script that sees it sees every counter. Per-day counters are rebuilt for the snapshot's
-// day only: other days' keys either expired or belong to a day that starts after the load
-// (and so hold only admissions of the new epoch), barring clock skew between servers,
-// which the reconcile job reports.
+// day and the day before, whose draws may still be admitted just after midnight (they
+// began before it, and waited for this load): other days' keys either expired or belong to
+// a day that starts after the load (and so hold only admissions of the new epoch),
+// barring clock skew between servers, which the reconcile job reports.
 func (l *Ledger) writeSnapshot(ctx context.Context, p redis.Pipeliner, k keys, day string, s draw.Snapshot, epoch string, markersLost bool) {
 	p.Set(ctx, k.stock(), max(s.StockLeft, 0), 0)
 
@@ -221,6 +245,9 @@ func (l *Ledger) writeSnapshot(ctx context.Context, p redis.Pipeliner, k keys, d
 		p.HSet(ctx, k.userDay(day), today...)
 	}
 	p.Expire(ctx, k.userDay(day), l.opts.DayTTL)
+	if s.PrevDay != "" {
+		l.writePrevDay(ctx, p, k, s)
+	}
 
 	p.Del(ctx, k.prizes())
 	for prize, c := range s.Prizes {

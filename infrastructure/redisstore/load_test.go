@@ -332,3 +332,33 @@ func TestKeyOrderReadsTheMarker(t *testing.T) {
 		require.Zero(t, id, "no marker")
 	})
 }
+
+// A load just after midnight rebuilds the day before too: a draw that began before
+// midnight and waited for the load is held to that day's limits and quotas, which SQL's
+// orders of that day have used up.
+func TestLoadRebuildsTheDayBefore(t *testing.T) {
+	const act = 27
+	testkit.EachRedis(t, func(t *testing.T, env testkit.RedisEnv) {
+		truth := newFakeTruth(draw.Snapshot{ActivityID: act, StockLeft: 50,
+			Users:  map[string]draw.UserCount{"u": {Total: 1, PrevDay: 1}, "v": {Total: 1, PrevDay: 1}},
+			Prizes: map[int64]draw.PrizeCount{4: {Pool: 9, WinsOnPrevDay: 1}},
+		})
+		l := newTestLedger(t, env, truth)
+		ctx := context.Background()
+		_, today, err := l.Quota(ctx, act, "w", day2, 0, 1) // loads for day2
+		require.NoError(t, err)
+		require.Equal(t, int64(1), today)
+
+		late := admission(act, "u") // day1
+		late.PerUserDaily = 1
+		_, err = l.Admit(ctx, late)
+		require.ErrorIs(t, err, draw.ErrQuotaExhausted, "u drew on day1 already")
+
+		won := admission(act, "x", draw.Candidate{PrizeID: 4, DailyQuota: 1}, draw.Candidate{PrizeID: 0})
+		ad, err := l.Admit(ctx, won)
+		require.NoError(t, err)
+		require.Zero(t, ad.PrizeID, "prize 4's quota of day1 is used up")
+		require.Equal(t, int64(1), readCounters(t, l, act, "v", 4, day1).userToday)
+		require.Equal(t, int64(1), readCounters(t, l, act, "v", 4, day1).prizeDay)
+	})
+}

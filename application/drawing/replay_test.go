@@ -107,3 +107,31 @@ func TestUnresolvedAsksTheMarkerFirst(t *testing.T) {
 		{"SQL down too: retryable", markLedger{keyErr: errors.New("timeout")}, keyOrders{err: errors.New("refused")}, 1, draw.ErrUnavailable},
 	}, func(r *replayer, d *Draw) (Result, error) { return r.Unresolved(context.Background(), d, refusal) })
 }
+
+// chancesLedger says the user has chances left.
+type chancesLedger struct{ draw.Ledger }
+
+func (chancesLedger) Quota(context.Context, int64, string, string, int64, int64) (int64, int64, error) {
+	return 4, 1, nil
+}
+
+// Chances are shown before the window and while it lasts; none once it has ended, even
+// before the state timer closes the activity.
+func TestQuotaFollowsTheWindow(t *testing.T) {
+	t.Parallel()
+	a := activityOfKind(t, "lottery") // over [now, now+1h); only its window matters here
+	for _, c := range []struct {
+		name        string
+		at          time.Duration
+		total, left int64
+	}{
+		{"before the window", -time.Hour, 4, 1},
+		{"in the window", 30 * time.Minute, 4, 1},
+		{"at its end", time.Hour, 0, 0},
+		{"after it", 2 * time.Hour, 0, 0},
+	} {
+		total, today, err := quota(context.Background(), chancesLedger{}, a, "u", a.BeginAt().Add(c.at))
+		require.NoError(t, err)
+		assert.Equal(t, [2]int64{c.total, c.left}, [2]int64{total, today}, c.name)
+	}
+}

@@ -79,10 +79,12 @@ func (s *Service) Quota(ctx context.Context, userID string, activityID int64) (t
 	return quota(ctx, s.ledger, v.Activity, userID, s.now())
 }
 
-// quota is what is left of the user's chances in a: none once it is closed, whose
-// counters may be retired from Redis and are not reloaded to say so.
+// quota is what is left of the user's chances in a: none once it is closed (its counters
+// may be retired from Redis and are not reloaded to say so) or its window has ended, even
+// before the state timer closes it. Before the window begins, and while paused, the
+// chances it will offer are shown.
 func quota(ctx context.Context, l draw.Ledger, a *activity.Activity, userID string, now time.Time) (total, today int64, err error) {
-	if a.State() == activity.StateClosed {
+	if a.State() == activity.StateClosed || !now.Before(a.EndAt()) {
 		return 0, 0, nil
 	}
 	lim := a.Limits()

@@ -25,7 +25,10 @@ func (p Profile) Facts(claims map[string]any, now time.Time) map[string]any {
 	for k, v := range claims {
 		facts[k] = v
 	}
-	facts[FactNow] = now
+	// In UTC wherever the clock runs and whatever offset an evaluation's caller wrote, so
+	// that a draw and a dry run of the same instant decide alike; a tree that means local
+	// time says so: now.In(timezone("Asia/Shanghai")).Hour().
+	facts[FactNow] = now.UTC()
 	if at, ok := registeredAt(facts[AttrRegisteredAt]); ok {
 		facts[FactRegisteredDays] = max(int64(now.Sub(at)/(24*time.Hour)), 0)
 	}

@@ -143,6 +143,17 @@ func TestFacts(t *testing.T) {
 	}
 }
 
+// now is the same instant in UTC whatever zone the clock or an evaluation's caller used,
+// so that a draw and a dry run decide alike.
+func TestFactsNowIsUTC(t *testing.T) {
+	t.Parallel()
+	shanghai := time.FixedZone("+08:00", 8*3600)
+	got := user.Profile{}.Facts(nil, now.In(shanghai))[user.FactNow].(time.Time)
+	assert.Equal(t, time.UTC, got.Location())
+	assert.True(t, got.Equal(now))
+	assert.Equal(t, 9, got.Hour())
+}
+
 func TestFactsDoesNotTouchTheProfile(t *testing.T) {
 	t.Parallel()
 	p := user.Profile{UserID: "u1", Attributes: map[string]any{"level": 1}}

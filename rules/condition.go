@@ -16,6 +16,8 @@ type Condition struct {
 	Fact  string
 	Op    Op
 	Value any
+	// malformed says why the JSON was neither form; Compile reports it at the edge.
+	malformed string
 }
 
 // Op is a structured condition's operator.
@@ -78,8 +80,17 @@ func (c Condition) MarshalJSON() ([]byte, error) {
 
 // UnmarshalJSON accepts a string or a {"fact","op","value"} object. Numbers are
 // kept as json.Number so that large integers survive exactly; unknown keys are
-// rejected because a misspelt "value" would otherwise silently compare to null.
+// refused because a misspelt "value" would otherwise silently compare to null.
+// Anything else decodes to a condition Compile reports as malformed at its edge,
+// among the document's other problems.
 func (c *Condition) UnmarshalJSON(data []byte) error {
+	if err := c.decode(data); err != nil {
+		*c = Condition{malformed: err.Error()}
+	}
+	return nil
+}
+
+func (c *Condition) decode(data []byte) error {
 	data = bytes.TrimSpace(data)
 	switch {
 	case len(data) > 0 && data[0] == '"':
@@ -95,10 +106,10 @@ func (c *Condition) UnmarshalJSON(data []byte) error {
 		dec.DisallowUnknownFields()
 		var s structuredJSON
 		if err := dec.Decode(&s); err != nil {
-			return fmt.Errorf("condition: %w", err)
+			return fmt.Errorf("a structured condition has only fact, op and value: %w", err)
 		}
 		*c = Condition{Fact: s.Fact, Op: s.Op, Value: s.Value}
 		return nil
 	}
-	return errors.New("condition: want an expression string or a {\"fact\",\"op\",\"value\"} object")
+	return errors.New(`a condition is an expression string or a {"fact", "op", "value"} object`)
 }

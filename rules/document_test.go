@@ -2,6 +2,7 @@ package rules
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"testing"
 
@@ -44,7 +45,7 @@ func TestConditionJSON(t *testing.T) {
 		name    string
 		in      string
 		want    Condition
-		wantErr bool
+		wantErr bool // malformed
 	}{
 		{name: "expression", in: `"age < 18"`, want: Condition{Expr: "age < 18"}},
 		{name: "structured", in: `{"fact":"age","op":"between","value":[18,30]}`,
@@ -62,7 +63,10 @@ func TestConditionJSON(t *testing.T) {
 			var c Condition
 			err := json.Unmarshal([]byte(tt.in), &c)
 			if tt.wantErr {
-				assert.Error(t, err)
+				// Decoded, to be reported at its edge by Compile with the document's
+				// other problems rather than failing the whole body.
+				require.NoError(t, err)
+				assert.NotEmpty(t, c.malformed)
 				return
 			}
 			require.NoError(t, err)
@@ -79,4 +83,21 @@ func TestConditionString(t *testing.T) {
 	assert.Equal(t, "age < 18", Expression("age < 18").String())
 	assert.Equal(t, `gender eq "female"`, Compare("gender", OpEq, "female").String())
 	assert.Equal(t, `age between [18,30]`, Compare("age", OpBetween, []int{18, 30}).String())
+}
+
+func TestMalformedConditionIsReportedAtItsEdge(t *testing.T) {
+	t.Parallel()
+	doc, err := ParseDocument([]byte(`{"name":"t","facts":{"age":"int"},"root":"r","nodes":[
+		{"id":"r","edges":[{"when":5,"to":"a"},{"when":{"fact":"age","op":"eq","vaule":1},"to":"a"},{"to":"a"}]},
+		{"id":"a","leaf":"1"}]}`))
+	require.NoError(t, err)
+	_, err = Compile(doc)
+	problems := requireProblems(t, err)
+	require.Len(t, problems, 2)
+	for j, p := range problems {
+		assert.Equal(t, CodeMalformedCondition, p.Code)
+		assert.Equal(t, fmt.Sprintf("nodes[0].edges[%d].when", j), p.Field)
+		assert.Equal(t, "r", p.Node)
+	}
+	assert.Contains(t, problems[1].Message, "vaule")
 }

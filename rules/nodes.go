@@ -81,6 +81,9 @@ func (c *compiler) compileEdges(i int, conditions bool) {
 // compileCondition returns nil after recording a problem.
 func (c *compiler) compileCondition(i, j int, cond Condition) test {
 	switch {
+	case cond.malformed != "":
+		c.edgeProblem(i, j, ".when", CodeMalformedCondition, "%s", cond.malformed)
+		return nil
 	case cond.Expr != "" && cond.hasCompare():
 		c.edgeProblem(i, j, ".when", CodeAmbiguousCondition, "a condition is either an expression or a {fact, op, value} object, not both")
 		return nil

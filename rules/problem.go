@@ -38,6 +38,7 @@ const (
 	CodeExpressionTooLong    = "expression_too_long"
 	CodeExpressionTooComplex = "expression_too_complex"
 	CodeTooCostly            = "too_costly"
+	CodeMalformedCondition   = "malformed_condition"
 	CodeTooManyNodes         = "too_many_nodes"
 	CodeTooManyEdges         = "too_many_edges"
 	CodeTooManyFacts         = "too_many_facts"

@@ -84,8 +84,17 @@ func (s *Service) PublishRuleTree(ctx context.Context, actor activity.Actor, id 
 	if !actor.Admin {
 		return fmt.Errorf("publish rule tree %d: %w", id, ruletree.ErrForbidden)
 	}
-	if p.Version > 0 {
-		switch v, err := s.d.RuleTrees.Version(ctx, id, p.Version); {
+	check := p.Version
+	if check == 0 && p.Default != nil && *p.Default {
+		// Made the default as it is: its live version is checked the same way.
+		t, err := s.d.RuleTrees.Get(ctx, id)
+		if err != nil {
+			return err
+		}
+		check = t.Live
+	}
+	if check > 0 {
+		switch v, err := s.d.RuleTrees.Version(ctx, id, check); {
 		case errors.Is(err, ruletree.ErrVersionNotFound):
 			// Tree.Publish reports it as a problem with the request.
 		case err != nil:
@@ -94,7 +103,7 @@ func (s *Service) PublishRuleTree(ctx context.Context, actor activity.Actor, id 
 			// Checked again as when it was saved, leaves included: an activity it names
 			// may have closed since.
 			if err := s.checkDocument(ctx, v.Document); err != nil {
-				return fmt.Errorf("check rule tree %d version %d: %w", id, p.Version, err)
+				return fmt.Errorf("check rule tree %d version %d: %w", id, check, err)
 			}
 		}
 	}

@@ -93,6 +93,7 @@ func TestRuleTreeLeavesNameNoClosedActivity(t *testing.T) {
 	open, closed := draft(t, s), draft(t, s)
 	saved, err := s.CreateRuleTree(ctx, "alice", ageTree(strconv.FormatInt(open, 10), strconv.FormatInt(closed, 10)))
 	require.NoError(t, err, "both open when the tree is saved")
+	require.NoError(t, s.PublishRuleTree(ctx, boss, saved, ruletree.Publication{Version: 1}), "and when it is published")
 	for _, step := range []struct {
 		by  activity.Actor
 		act activity.Action
@@ -106,8 +107,13 @@ func TestRuleTreeLeavesNameNoClosedActivity(t *testing.T) {
 	assert.Equal(t, "nodes[2].leaf", ce.Problems[0].Field)
 	assert.Contains(t, ce.Problems[0].Message, "which is closed")
 
-	// The version saved before the close is not published either.
+	// The version saved before the close is not published again, nor made the default as
+	// it is live.
 	err = s.PublishRuleTree(ctx, boss, saved, ruletree.Publication{Version: 1})
+	require.ErrorAs(t, err, &ce)
+	assert.Equal(t, admin.CodeClosedActivity, ce.Problems[0].Code)
+	yes := true
+	err = s.PublishRuleTree(ctx, boss, saved, ruletree.Publication{Default: &yes})
 	require.ErrorAs(t, err, &ce)
 	assert.Equal(t, admin.CodeClosedActivity, ce.Problems[0].Code)
 }

@@ -133,10 +133,11 @@ func (a Admission) Validate() error {
 }
 
 // LeftToday is what a user has left today, given the chances left today and in all
-// (-1 = unlimited): never more than is left in all, so a user with one chance left in all
-// and three today is told one.
+// (-1 = unlimited): under a daily limit never more than is left in all, so a user with one
+// chance left in all and three today is told one. Without a daily limit it stays -1, as
+// clients read it; left in all says the rest.
 func LeftToday(total, today int64) int64 {
-	if total >= 0 && (today < 0 || today > total) {
+	if total >= 0 && today > total {
 		return total
 	}
 	return today

@@ -69,7 +69,7 @@ func TestLeftTodayNeverExceedsLeftInAll(t *testing.T) {
 	for _, c := range []struct{ total, today, want int64 }{
 		{-1, -1, -1}, // no limits
 		{-1, 2, 2},   // a daily limit only
-		{4, -1, 4},   // a total limit only: today is what is left in all
+		{4, -1, -1},  // a total limit only: no daily limit, as before
 		{1, 2, 1},    // one chance left in all, two today
 		{0, 1, 0},
 		{3, 1, 1},

@@ -133,6 +133,15 @@ func TestGrantReopenPutsAFailedGrantBackOnItsWay(t *testing.T) {
 		require.ErrorIs(t, grants.Reopen(ctx, o.ID, "ada", "s", nil, now), draw.ErrGrantNotFailed, "granted")
 		mq, entry = mqState(t, env, o.ID)
 		assert.Equal(t, [2]string{"sent", ""}, [2]string{mq, entry}, "the grant removed the entry")
+
+		// A row left behind (by a retry of an earlier version) does not keep a grant from
+		// failing.
+		stale := writeWins(t, env, 1, now.Add(-time.Hour))[0]
+		require.NoError(t, env.DB.Gorm.Exec(`INSERT INTO failed_grants (order_id, activity_id) VALUES (?, ?)`, stale.ID, stale.ActivityID).Error)
+		require.NoError(t, grants.Fail(ctx, stale.ID, "refused", now))
+		got, err = orders.Get(ctx, stale.ID)
+		require.NoError(t, err)
+		assert.Equal(t, draw.GrantFailed, got.GrantState)
 	})
 }
 

@@ -67,6 +67,25 @@ func TestSnapshotCarriesReleased(t *testing.T) {
 	})
 }
 
+// An activity loaded just ahead of its window (the state timer starts it early) has what
+// is due at begin_at in its pools, rather than nothing until the release job runs.
+func TestSnapshotAheadOfTheWindowReleasesWhatBeginReleases(t *testing.T) {
+	t.Parallel()
+	testkit.EachSQL(t, func(t *testing.T, env testkit.SQLEnv) {
+		t.Parallel()
+		activities := persistence.NewActivityRepo(env.DB, newID)
+		a := newActivity(t, "m")
+		require.NoError(t, activities.Create(context.Background(), a))
+		early := persistence.NewTruth(env.DB, activities, func() time.Time { return testBegin.Add(-5 * time.Second) })
+		snap, err := early.Snapshot(context.Background(), a.ID(), "2026-11-11")
+		require.NoError(t, err)
+		prizes := a.Strategy().Prizes() // slots 40 at begin + 60 an hour later; even 2000; no plan 1
+		assert.Equal(t, int64(40), snap.Prizes[prizes[0].ID].Pool, "the slot at begin")
+		assert.Equal(t, int64(1), snap.Prizes[prizes[1].ID].Pool, "the even plan's first unit")
+		assert.Equal(t, int64(1), snap.Prizes[prizes[2].ID].Pool)
+	})
+}
+
 // A snapshot counts the day before its day too, for draws admitted just after midnight.
 func TestSnapshotCountsTheDayBefore(t *testing.T) {
 	t.Parallel()

@@ -154,7 +154,12 @@ func (t *Truth) pools(ctx context.Context, a *activity.Activity, byPrize map[int
 	if err != nil {
 		return err
 	}
+	// Not before begin_at: an activity started (and loaded) just ahead of its window has
+	// the units due at begin in its pools when the window opens; draws wait for it anyway.
 	now := t.now()
+	if now.Before(a.BeginAt()) {
+		now = a.BeginAt()
+	}
 	for _, p := range a.Strategy().Prizes() {
 		// What the release job recorded counts too: a process whose clock runs behind the
 		// job's must not take back units the job already put into the pool.

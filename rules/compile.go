@@ -54,6 +54,7 @@ func Compile(doc Document, opts ...Option) (*Tree, error) {
 		opt(&cfg)
 	}
 	c := newCompiler(doc, cfg.limits)
+	c.stored = cfg.stored
 	if !c.checkSize() {
 		return nil, c.err()
 	}
@@ -64,8 +65,10 @@ func Compile(doc Document, opts ...Option) (*Tree, error) {
 	if len(c.problems) > 0 {
 		return nil, c.err()
 	}
-	if c.checkWalkCost(c.index[c.doc.Root]); len(c.problems) > 0 {
-		return nil, c.err()
+	if !c.stored {
+		if c.checkWalkCost(c.index[c.doc.Root]); len(c.problems) > 0 {
+			return nil, c.err()
+		}
 	}
 	return c.tree(), nil
 }
@@ -81,6 +84,7 @@ type compiler struct {
 	nodes    []node
 	used     map[string]bool
 	problems []Problem
+	stored   bool // see Stored
 }
 
 func newCompiler(doc Document, limits Limits) *compiler {

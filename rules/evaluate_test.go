@@ -230,3 +230,45 @@ func TestEvaluateConcurrently(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// What a builtin or operator reads is charged too: a list split from a string fact and
+// searched by every element of another is refused, though its syntax is short.
+func TestCompileChargesWhatBuiltinsRead(t *testing.T) {
+	t.Parallel()
+	facts := map[string]FactType{"tags": TypeStrings, "s": TypeString}
+	doc := func(when string) Document {
+		return Document{Facts: facts, Root: "r", Nodes: []Node{
+			{ID: "r", Edges: []Edge{{When: Expression(when), To: "x"}, {To: "x"}}}, {ID: "x", Leaf: "x"}}}
+	}
+	_, err := Compile(doc(`any(tags, # in split(s, ""))`))
+	problems := requireProblems(t, err)
+	require.Len(t, problems, 1)
+	assert.Equal(t, CodeTooCostly, problems[0].Code)
+	_, err = Compile(doc(`any(tags, s contains #) || 'vip' in tags`))
+	assert.NoError(t, err, "a scan of a string per element is affordable")
+}
+
+// A tree saved before a check was added keeps compiling as stored, so a published tree
+// goes on routing after an upgrade; saving it again applies every check.
+func TestStoredTreesKeepCompiling(t *testing.T) {
+	t.Parallel()
+	var body []string
+	for range 30 {
+		body = append(body, "len(#) > age")
+	}
+	costly := "any(tags, " + strings.Join(body, " && ") + ")"
+	doc := Document{Facts: map[string]FactType{"age": TypeInt, "tags": TypeStrings, "max_age": TypeInt}, Root: "r", Nodes: []Node{
+		{ID: "r", Edges: []Edge{
+			{When: Expression("age in 18..max_age"), To: "x"}, {When: Expression("$env.age > 3"), To: "x"},
+			{When: Expression(costly), To: "x"}, {When: Expression(costly), To: "x"}, {When: Expression(costly), To: "x"},
+			{When: Expression(costly), To: "x"}, {To: "x"}}},
+		{ID: "x", Leaf: "x"}}}
+	_, err := Compile(doc)
+	problems := requireProblems(t, err)
+	assert.Len(t, problems, 2, "the range and $env; the cost is checked once the rest is valid")
+	tree, err := Compile(doc, Stored())
+	require.NoError(t, err)
+	res, err := tree.Evaluate(map[string]any{"age": 20, "max_age": 30, "tags": []string{}})
+	require.NoError(t, err)
+	assert.Equal(t, "x", res.Value)
+}

@@ -49,6 +49,7 @@ func TestExpressionProblems(t *testing.T) {
 		{src: "any(1..4990, # > age)", code: CodeExpressionForbidden, line: 1, column: 6, message: "range"},
 		{src: "age in 1..score", code: CodeExpressionForbidden, line: 1, column: 9, message: "range"},
 		{src: "len(1..9) > 2", code: CodeExpressionForbidden, line: 1, column: 6, message: "range"},
+		{src: "any(tags, gender matches #)", code: CodeExpressionForbidden, line: 1, column: 18, message: "literal"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.src, func(t *testing.T) {

@@ -36,6 +36,14 @@ type Option func(*config)
 
 type config struct {
 	limits Limits
+	stored bool
+}
+
+// Stored compiles a document that was saved and accepted before: the checks added since
+// it was saved (the walk's cost, ranges outside `in`, $env) are not applied, so that a
+// published tree goes on routing after an upgrade. Saving or publishing applies them all.
+func Stored() Option {
+	return func(c *config) { c.stored = true }
 }
 
 // WithLimits replaces the default limits; zero fields keep their default.

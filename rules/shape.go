@@ -50,11 +50,14 @@ func (c *compiler) checkShape(i, j int, src string, root ast.Node) bool {
 				forbid(n, "a predicate may not contain another predicate in rule conditions")
 			}
 		case *ast.BinaryNode:
-			if n.Operator == ".." && !compared[n] {
+			if n.Operator == ".." && !compared[n] && !c.stored {
 				forbid(n, "a range is only allowed as in `age in 18..30`, with whole-number bounds")
 			}
+			if _, literal := n.Right.(*ast.StringNode); n.Operator == "matches" && !literal && !c.stored {
+				forbid(n, "the pattern of matches must be a literal string: a pattern from a fact would be compiled on every draw")
+			}
 		case *ast.IdentifierNode:
-			if n.Value == "$env" {
+			if n.Value == "$env" && !c.stored {
 				forbid(n, "$env is not allowed in rule conditions: name the facts the schema declares")
 			}
 		}

@@ -28,7 +28,7 @@ func (s *Service) EvaluateRuleTree(ctx context.Context, id int64, version int, f
 	if err != nil {
 		return Evaluation{}, err
 	}
-	tree, err := rules.Compile(v.Document)
+	tree, err := rules.Compile(v.Document, rules.Stored())
 	if err != nil {
 		return Evaluation{}, fmt.Errorf("compile rule tree %d version %d: %w", id, v.Number, err)
 	}

@@ -122,7 +122,7 @@ func (r *Router) tree(ctx context.Context, id int64) (*rules.Tree, error) {
 		if err != nil {
 			return nil, err
 		}
-		t, err := rules.Compile(v.Document)
+		t, err := rules.Compile(v.Document, rules.Stored())
 		if err != nil {
 			return nil, fmt.Errorf("compile rule tree %d version %d: %w", v.TreeID, v.Number, err)
 		}

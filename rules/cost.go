@@ -128,7 +128,6 @@ func iterationBound(n ast.Node) int64 {
 	return otherBound
 }
 
-
 // checkWalkCost refuses a tree whose most expensive walk from the root could cost more
 // than the limit, naming that cost.
 func (c *compiler) checkWalkCost(root int) {

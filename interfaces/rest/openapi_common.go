@@ -33,7 +33,7 @@ func commonOpenAPI(d *apiDoc) {
 	}))
 	d.schema("Problem", object([]string{"field", "code", "message"}, map[string]any{
 		"field":   str(`path of the offending field, e.g. "strategy.prizes[1].probability"; empty for the input as a whole`),
-		"code":    str("problem code: required, too_long, out_of_range, too_precise, invalid_decimal, unknown, not_allowed, duplicate, invalid, invalid_url, invalid_time_zone, invalid_character, sum_exceeds_one, exceeds_stock, exceeds_total, unsorted, too_many"),
+		"code":    str("problem code: required, too_long, out_of_range, too_precise, invalid_decimal, unknown, not_allowed, duplicate, invalid, invalid_url, invalid_time_zone, invalid_character, sum_exceeds_one, exceeds_stock, below_stock, exceeds_total, unsorted, too_many"),
 		"message": str("human sentence"),
 	}))
 }

@@ -46,16 +46,7 @@ func TestReconcileReportsDriftAndRepairsOnlyWhenQuiet(t *testing.T) {
 		require.NoError(t, err)
 		assert.Zero(t, rep["repaired"], "the last admission is too recent to call the activity quiet")
 
-		job.QuietFor = time.Millisecond
-		require.Eventually(t, func() bool {
-			rep, err := job.Run(ctx)
-			require.NoError(t, err)
-			return rep["repaired"] == 1
-		}, 5*time.Second, 10*time.Millisecond)
-		w.load(t, a)
-		rep, err = job.Run(ctx)
-		require.NoError(t, err)
-		assert.Equal(t, jobs.Report{"activities": 1, "drifting": 0, "repaired": 0, "retired": 0}, rep, "rebuilt from SQL")
+		w.repairedOnceQuiet(t, job, a)
 		assert.Zero(t, g.get("stock"))
 	})
 }
@@ -127,16 +118,7 @@ func TestReconcileComparesSampledUsersCounts(t *testing.T) {
 		assert.Equal(t, jobs.Report{"activities": 1, "drifting": 1, "repaired": 0, "retired": 0}, rep)
 		assert.Equal(t, int64(1), g.get("users"), "one sampled user differs")
 
-		job.QuietFor = time.Millisecond
-		require.Eventually(t, func() bool {
-			rep, err := job.Run(ctx)
-			require.NoError(t, err)
-			return rep["repaired"] == 1
-		}, 5*time.Second, 10*time.Millisecond)
-		w.load(t, a)
-		rep, err = job.Run(ctx)
-		require.NoError(t, err)
-		assert.Equal(t, jobs.Report{"activities": 1, "drifting": 0, "repaired": 0, "retired": 0}, rep, "rebuilt from SQL")
+		w.repairedOnceQuiet(t, job, a)
 		assert.Zero(t, g.get("users"))
 		left, _, err := w.ledger.Quota(ctx, a.ID(), "u1", a.Day(w.clock.Now()), 2, 0)
 		require.NoError(t, err)
@@ -192,6 +174,23 @@ func TestReconcileRetiresClosedActivitiesOnceQuiet(t *testing.T) {
 }
 
 // reconcile is the reconcile job over w, counting drift in its gauge.
+// repairedOnceQuiet waits for job, now quick to call a activity quiet, to repair it, and
+// checks that the counters rebuilt from SQL agree with it.
+func (w *world) repairedOnceQuiet(t *testing.T, job *jobs.Reconcile, a *activity.Activity) {
+	t.Helper()
+	ctx := context.Background()
+	job.QuietFor = time.Millisecond
+	require.Eventually(t, func() bool {
+		rep, err := job.Run(ctx)
+		require.NoError(t, err)
+		return rep["repaired"] == 1
+	}, 5*time.Second, 10*time.Millisecond)
+	w.load(t, a)
+	rep, err := job.Run(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, jobs.Report{"activities": 1, "drifting": 0, "repaired": 0, "retired": 0}, rep, "rebuilt from SQL")
+}
+
 func (w *world) reconcile(quietFor time.Duration) (*jobs.Reconcile, *gauge) {
 	g := &gauge{}
 	return &jobs.Reconcile{Ledger: ledgerPort{w.ledger}, Truth: w.truth, Activities: w.activities, Drift: g,

@@ -23,35 +23,29 @@ func (r *OrderRepo) Search(ctx context.Context, q draw.OrderSearch) ([]draw.Orde
 	return out, nil
 }
 
-// searchSQL is the statement of a search and its arguments.
+// searchSQL is the statement of a search and its arguments. Failed grants are read from
+// failed_grants, newest first, and the other filters from their orders; the order's own
+// state is checked too, so a list out of step with the orders could only hide an order,
+// never show one that has not failed.
 func searchSQL(q draw.OrderSearch) (string, []any) {
 	if q.GrantState == draw.GrantFailed {
-		return failedSQL(q)
+		return listSQL(selectFailed, "f.activity_id", "f.order_id", q)
 	}
-	query, args := selectOrders+"1 = 1", make([]any, 0, 9)
-	if q.ActivityID != 0 {
-		query, args = query+" AND o.activity_id = ?", append(args, q.ActivityID)
-	}
-	query, args = filterSQL(query, args, q)
-	if q.BeforeID != 0 {
-		query, args = query+" AND o.id < ?", append(args, q.BeforeID)
-	}
-	return query + " ORDER BY o.id DESC LIMIT ?", append(args, q.Limit)
+	return listSQL(selectOrders, "o.activity_id", "o.id", q)
 }
 
-// failedSQL reads failed grants from failed_grants, newest first, and the other filters
-// from their orders. The order's own state is checked too, so a list out of step with the
-// orders could only hide an order, never show one that has not failed.
-func failedSQL(q draw.OrderSearch) (string, []any) {
-	query, args := selectFailed+"1 = 1", make([]any, 0, 9)
+// listSQL reads from base (up to its WHERE) newest first by idCol, the activity named in
+// activityCol.
+func listSQL(base, activityCol, idCol string, q draw.OrderSearch) (string, []any) {
+	query, args := base+"1 = 1", make([]any, 0, 9)
 	if q.ActivityID != 0 {
-		query, args = query+" AND f.activity_id = ?", append(args, q.ActivityID)
+		query, args = query+" AND "+activityCol+" = ?", append(args, q.ActivityID)
 	}
 	query, args = filterSQL(query, args, q)
 	if q.BeforeID != 0 {
-		query, args = query+" AND f.order_id < ?", append(args, q.BeforeID)
+		query, args = query+" AND "+idCol+" < ?", append(args, q.BeforeID)
 	}
-	return query + " ORDER BY f.order_id DESC LIMIT ?", append(args, q.Limit)
+	return query + " ORDER BY " + idCol + " DESC LIMIT ?", append(args, q.Limit)
 }
 
 // filterSQL adds the filters that are checked on each order read.

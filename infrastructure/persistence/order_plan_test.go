@@ -21,11 +21,7 @@ func TestActivityReadsUseTheActivityIndex(t *testing.T) {
 	testkit.EachSQL(t, func(t *testing.T, env testkit.SQLEnv) {
 		t.Parallel()
 		insertOrders(t, env, 3, 400)
-		if env.Name == "mysql" {
-			require.NoError(t, env.DB.Gorm.Exec(`ANALYZE TABLE orders`).Error)
-		} else {
-			require.NoError(t, env.DB.Gorm.Exec(`ANALYZE`).Error)
-		}
+		analyze(t, env, "orders")
 		for name, st := range persistence.ActivityReads() {
 			plan := explain(t, env, st)
 			assert.Contains(t, plan, "ix_orders_activity_seq", "%s: %s", name, plan)
@@ -65,6 +61,16 @@ func insertOrders(t *testing.T, env testkit.SQLEnv, activities, perActivity int)
 		}
 	}
 	require.NoError(t, env.DB.Gorm.Exec(sb.String()).Error)
+}
+
+// analyze refreshes the planner's statistics of tables (every table on SQLite).
+func analyze(t *testing.T, env testkit.SQLEnv, tables string) {
+	t.Helper()
+	if env.Name == "mysql" {
+		require.NoError(t, env.DB.Gorm.Exec(`ANALYZE TABLE `+tables).Error)
+	} else {
+		require.NoError(t, env.DB.Gorm.Exec(`ANALYZE`).Error)
+	}
 }
 
 // explain returns the backend's plan of st as one line per step.
@@ -108,11 +114,7 @@ func TestFailedGrantsAreReadFromTheirList(t *testing.T) {
 		t.Parallel()
 		insertOrders(t, env, 3, 400)
 		require.NoError(t, env.DB.Gorm.Exec(`INSERT INTO failed_grants (order_id, activity_id) VALUES (7, 1), (403, 2)`).Error)
-		if env.Name == "mysql" {
-			require.NoError(t, env.DB.Gorm.Exec(`ANALYZE TABLE orders, failed_grants`).Error)
-		} else {
-			require.NoError(t, env.DB.Gorm.Exec(`ANALYZE`).Error)
-		}
+		analyze(t, env, "orders, failed_grants")
 		for name, st := range persistence.FailedReads() {
 			plan := explain(t, env, st)
 			first := strings.SplitN(plan, "\n", 2)[0]
@@ -136,11 +138,7 @@ func TestUserCountsUseTheUserIndex(t *testing.T) {
 	testkit.EachSQL(t, func(t *testing.T, env testkit.SQLEnv) {
 		t.Parallel()
 		insertOrders(t, env, 3, 400)
-		if env.Name == "mysql" {
-			require.NoError(t, env.DB.Gorm.Exec(`ANALYZE TABLE orders`).Error)
-		} else {
-			require.NoError(t, env.DB.Gorm.Exec(`ANALYZE`).Error)
-		}
+		analyze(t, env, "orders")
 		st := persistence.UserCountsRead()
 		plan := explain(t, env, st)
 		assert.Contains(t, plan, "ix_orders_user", plan)

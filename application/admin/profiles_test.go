@@ -24,6 +24,7 @@ func TestPutProfile(t *testing.T) {
 	p, err := s.PutProfile(ctx, "u1", map[string]any{"age": 30.0})
 	require.NoError(t, err)
 	assert.Equal(t, int64(1), rc.n.Load())
+	assert.Equal(t, []string{"u1"}, rc.users, "that user's profile only")
 	got, err := s.Profile(ctx, "u1")
 	require.NoError(t, err)
 	assert.Equal(t, p.UpdatedAt, got.UpdatedAt)
@@ -41,6 +42,7 @@ func TestImportProfiles(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 2, n)
 	assert.Equal(t, int64(1), rc.n.Load())
+	assert.Empty(t, rc.users, "every profile, at once")
 	u1, err := s.Profile(ctx, "u1")
 	require.NoError(t, err)
 	assert.Equal(t, map[string]any{

@@ -11,9 +11,13 @@ import (
 )
 
 // RoutingNotifier hears of every change to where draws are routed — a rule tree
-// published, a profile stored — so that each process's router drops what it cached.
+// published, a profile stored — so that each process's router drops what it cached: all
+// of it for a tree, one user's profile for a profile.
 type RoutingNotifier interface {
 	RoutingChanged(ctx context.Context) error
+	ProfileChanged(ctx context.Context, userID string) error
+	// ProfilesChanged: many profiles changed at once (an import).
+	ProfilesChanged(ctx context.Context) error
 }
 
 // RuleTreeView is a tree together with one of its versions.
@@ -117,12 +121,17 @@ func (s *Service) PublishRuleTree(ctx context.Context, actor activity.Actor, id 
 }
 
 // notifyRouting is notify for the router's caches; a failure is logged for the same
-// reason: the change is already the truth in SQL.
+// reason: the change is already the truth in SQL (a profile is then at most the profile
+// cache's TTL stale).
 func (s *Service) notifyRouting(ctx context.Context, what string) {
+	s.told(ctx, what, func(n RoutingNotifier) error { return n.RoutingChanged(ctx) })
+}
+
+func (s *Service) told(ctx context.Context, what string, tell func(RoutingNotifier) error) {
 	if s.d.Routing == nil {
 		return
 	}
-	if err := s.d.Routing.RoutingChanged(ctx); err != nil {
+	if err := tell(s.d.Routing); err != nil {
 		s.d.Logger.WarnContext(ctx, "change saved but routers were not told", "change", what, "err", err)
 	}
 }

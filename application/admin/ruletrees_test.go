@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -21,10 +22,28 @@ import (
 	"github.com/lottery-go/lottery/rules"
 )
 
-// routingCount is a RoutingNotifier that counts what it was told.
-type routingCount struct{ n atomic.Int64 }
+// routingCount is a RoutingNotifier that counts what it was told: n changes in all, and
+// the users whose profile changed (one at a time).
+type routingCount struct {
+	n     atomic.Int64
+	mu    sync.Mutex
+	users []string
+}
 
 func (c *routingCount) RoutingChanged(context.Context) error {
+	c.n.Add(1)
+	return nil
+}
+
+func (c *routingCount) ProfileChanged(_ context.Context, userID string) error {
+	c.n.Add(1)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.users = append(c.users, userID)
+	return nil
+}
+
+func (c *routingCount) ProfilesChanged(context.Context) error {
 	c.n.Add(1)
 	return nil
 }

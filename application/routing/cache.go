@@ -88,6 +88,15 @@ func (c *cache[V]) store(key string, gen uint64, v V, err error) {
 	c.entries[key] = e
 }
 
+// invalidate drops key's entry; loads under way are not stored (any key's: a load of key
+// cannot be told from the others, and a few loads again cost less than a stale value).
+func (c *cache[V]) invalidate(key string) {
+	c.mu.Lock()
+	delete(c.entries, key)
+	c.gen++
+	c.mu.Unlock()
+}
+
 // invalidateAll drops every entry; loads under way are not stored.
 func (c *cache[V]) invalidateAll() {
 	c.mu.Lock()

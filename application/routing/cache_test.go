@@ -67,3 +67,24 @@ func TestLoadOverlappingInvalidationIsNotStored(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "new", v)
 }
+
+func TestLoadOverlappingOneKeysInvalidationIsNotStored(t *testing.T) {
+	t.Parallel()
+	c := newCache[string](0, 0, 10, func(error) bool { return false }, time.Now)
+	started, release := make(chan struct{}), make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		_, _ = c.get(context.Background(), "k", func(context.Context) (string, error) {
+			close(started)
+			<-release
+			return "old", nil
+		})
+	})
+	<-started
+	c.invalidate("k")
+	close(release)
+	wg.Wait()
+	v, err := c.get(context.Background(), "k", func(context.Context) (string, error) { return "new", nil })
+	require.NoError(t, err)
+	assert.Equal(t, "new", v)
+}

@@ -35,6 +35,16 @@ func (i invalidator) RoutingChanged(context.Context) error {
 	return nil
 }
 
+func (i invalidator) ProfileChanged(_ context.Context, userID string) error {
+	i.r.InvalidateProfile(userID)
+	return nil
+}
+
+func (i invalidator) ProfilesChanged(context.Context) error {
+	i.r.InvalidateProfiles()
+	return nil
+}
+
 var admins = activity.Actor{ID: "bob", Admin: true}
 
 // stamped is a version marked with k: its only condition reads "level > -k" and its leaf

@@ -2,8 +2,8 @@
 // rule tree (the one the request names, or the default tree) evaluated over the user's
 // trusted facts — the stored profile merged with the token's facts claim, never the
 // request body. Compiled trees and profiles are held in memory, so a draw reads SQL only
-// when a cache is cold; InvalidateAll, called from the change feed, empties the caches in
-// every process when a tree is published or a profile changes.
+// when a cache is cold; the change feeds empty them in every process: InvalidateAll when a
+// tree is published or an activity changes, InvalidateProfile when a profile is stored.
 package routing
 
 import (
@@ -115,6 +115,12 @@ func (r *Router) InvalidateAll() {
 	r.compiled.invalidateAll()
 	r.known.invalidateAll()
 }
+
+// InvalidateProfile drops one user's profile; trees and other profiles stay.
+func (r *Router) InvalidateProfile(userID string) { r.known.invalidate(userID) }
+
+// InvalidateProfiles drops every profile (after a bulk import); trees stay.
+func (r *Router) InvalidateProfiles() { r.known.invalidateAll() }
 
 func (r *Router) tree(ctx context.Context, id int64) (*rules.Tree, error) {
 	t, err := r.compiled.get(ctx, strconv.FormatInt(id, 10), func(ctx context.Context) (*rules.Tree, error) {

@@ -235,6 +235,35 @@ func TestRouteReadsFromMemory(t *testing.T) {
 	assert.Equal(t, 3, profiles.reads())
 }
 
+// A stored profile drops that user's profile only: the compiled tree and the other users'
+// profiles stay in memory.
+func TestInvalidateOneProfile(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	trees, profiles := newFakes()
+	profiles.put("u1", map[string]any{"age": int64(10)})
+	profiles.put("u2", map[string]any{"age": int64(10)})
+	r := routing.New(trees, profiles, routing.Options{ProfileTTL: time.Hour})
+	route := func(user string) int64 {
+		t.Helper()
+		id, err := r.Route(ctx, drawing.Request{UserID: user})
+		require.NoError(t, err)
+		return id
+	}
+	assert.Equal(t, int64(101), route("u1"))
+	assert.Equal(t, int64(101), route("u2"))
+	profiles.put("u1", map[string]any{"age": int64(30)})
+	profiles.put("u2", map[string]any{"age": int64(30)})
+	r.InvalidateProfile("u1")
+	assert.Equal(t, int64(104), route("u1"))
+	assert.Equal(t, int64(101), route("u2"), "u2 was not told of")
+	assert.Equal(t, 1, trees.reads(), "the tree stays compiled")
+	assert.Equal(t, 3, profiles.reads())
+	r.InvalidateProfiles()
+	assert.Equal(t, int64(104), route("u2"))
+	assert.Equal(t, 1, trees.reads())
+}
+
 func TestUnknownTreesAreRememberedBriefly(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()

@@ -39,6 +39,19 @@ func (n notifier) BlacklistChanged(ctx context.Context, userID string, listed bo
 // RoutingChanged tells every process's router to drop its compiled trees and profiles.
 func (n notifier) RoutingChanged(ctx context.Context) error { return n.feed.Publish(ctx) }
 
+// ProfileChanged drops the user's profile here at once and in every other process
+// within the feed's poll.
+func (n notifier) ProfileChanged(ctx context.Context, userID string) error {
+	n.feed.e.router.InvalidateProfile(userID)
+	return n.feed.e.profiled.Publish(ctx, userID)
+}
+
+// ProfilesChanged drops every profile, here at once and elsewhere within the poll.
+func (n notifier) ProfilesChanged(ctx context.Context) error {
+	n.feed.e.router.InvalidateProfiles()
+	return n.feed.e.profiled.PublishAll(ctx)
+}
+
 // noCoupons says why coupons cannot be granted with these settings, or "".
 func noCoupons(g config.Grants) string {
 	if g.WebhookSecret == "" {

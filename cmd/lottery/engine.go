@@ -32,6 +32,7 @@ type engine struct {
 	settler    *drawing.Settler
 	catalog    *drawing.Catalog
 	feed       *changefeed.Feed
+	profiled   *changefeed.Keys // users whose profile changed
 	relay      *messaging.Relay
 	draws      *drawing.Service
 }
@@ -73,6 +74,10 @@ func buildEngine(ctx context.Context, s *system) (*engine, error) {
 		e.catalog.InvalidateAll()
 		e.router.InvalidateAll()
 	})
+	// A profile stored drops that user's profile only: a CRM sync storing profiles all
+	// day must not keep every process's trees, catalog and profiles cold.
+	e.profiled = changefeed.NewKeys(s.redis, cfg.Redis.Prefix, "profiles", 250*time.Millisecond, s.log)
+	e.profiled.Follow(followCtx, e.router.InvalidateProfile, e.router.InvalidateProfiles)
 
 	if e.relay, err = newRelay(ctx, s); err != nil {
 		return nil, err

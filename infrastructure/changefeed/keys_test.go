@@ -1,0 +1,76 @@
+package changefeed_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/lottery-go/lottery/infrastructure/changefeed"
+	"github.com/lottery-go/lottery/internal/testkit"
+)
+
+// heard records what a follower was told.
+type heard struct {
+	mu   sync.Mutex
+	keys []string
+	all  int
+}
+
+func (h *heard) key(k string) { h.mu.Lock(); h.keys = append(h.keys, k); h.mu.Unlock() }
+func (h *heard) every()       { h.mu.Lock(); h.all++; h.mu.Unlock() }
+func (h *heard) get() ([]string, int) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return slices.Clone(h.keys), h.all
+}
+
+// Followers hear each key published after they started, in order, and only those; a
+// bulk change, a gap and a feed Redis lost are heard as "everything".
+func TestKeyFeed(t *testing.T) {
+	t.Parallel()
+	testkit.EachRedis(t, func(t *testing.T, env testkit.RedisEnv) {
+		t.Parallel()
+		log := slog.New(slog.NewTextHandler(io.Discard, nil))
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		writer := changefeed.NewKeys(env.Client, env.Prefix, "profiles", time.Second, log)
+		require.NoError(t, writer.Publish(ctx, "before"))
+		var hs [2]heard
+		for i := range hs {
+			changefeed.NewKeys(env.Client, env.Prefix, "profiles", 20*time.Millisecond, log).Follow(ctx, hs[i].key, hs[i].every)
+		}
+		for _, k := range []string{"u1", "u2", "u1"} {
+			require.NoError(t, writer.Publish(ctx, k))
+		}
+		for i := range hs {
+			require.Eventually(t, func() bool { keys, _ := hs[i].get(); return len(keys) == 3 }, 5*time.Second, 10*time.Millisecond)
+			keys, all := hs[i].get()
+			assert.Equal(t, []string{"u1", "u2", "u1"}, keys, "follower %d", i)
+			assert.Zero(t, all)
+		}
+
+		require.NoError(t, writer.PublishAll(ctx))
+		require.Eventually(t, func() bool { _, all := hs[0].get(); return all == 1 }, 5*time.Second, 10*time.Millisecond)
+
+		// Changes missing from the log (trimmed, or never written): everything.
+		require.NoError(t, env.Client.IncrBy(ctx, env.Prefix+"{profiles}:seq", 5).Err())
+		require.Eventually(t, func() bool { _, all := hs[0].get(); return all == 2 }, 5*time.Second, 10*time.Millisecond)
+		require.NoError(t, writer.Publish(ctx, "u3"))
+		require.Eventually(t, func() bool { keys, _ := hs[0].get(); return slices.Contains(keys, "u3") }, 5*time.Second, 10*time.Millisecond,
+			"back on track after the gap")
+
+		// Redis lost the feed: everything, then single keys again.
+		require.NoError(t, env.Client.Del(ctx, env.Prefix+"{profiles}:seq", env.Prefix+"{profiles}:log").Err())
+		require.NoError(t, writer.Publish(ctx, "u4"))
+		require.Eventually(t, func() bool { _, all := hs[0].get(); return all == 3 }, 5*time.Second, 10*time.Millisecond)
+		require.NoError(t, writer.Publish(ctx, "u5"))
+		require.Eventually(t, func() bool { keys, _ := hs[0].get(); return slices.Contains(keys, "u5") }, 5*time.Second, 10*time.Millisecond)
+	})
+}

@@ -14,8 +14,9 @@ import (
 // joined its load.
 const loadTimeout = 5 * time.Second
 
-// cache holds values by key for the draw path. It is bounded (a full cache forgets an
-// arbitrary entry, enough to keep memory flat under a flood of distinct keys), entries
+// cache holds values by key for the draw path. It is bounded (a full cache forgets a
+// remembered miss, or an arbitrary entry, enough to keep memory flat under a flood of
+// distinct keys), entries
 // expire after ttl (0: never), and errors that keep accepts are remembered for missTTL
 // so that repeated misses do not reach SQL either. InvalidateAll drops everything at once.
 type cache[V any] struct {
@@ -80,12 +81,25 @@ func (c *cache[V]) store(key string, gen uint64, v V, err error) {
 		return
 	}
 	if _, present := c.entries[key]; !present && len(c.entries) >= c.max {
-		for k := range c.entries {
-			delete(c.entries, k)
-			break
-		}
+		delete(c.entries, c.victim())
 	}
 	c.entries[key] = e
+}
+
+// victim is the entry a full cache forgets: a remembered miss if there is one, so that a
+// flood of unknown keys (tree ids come from request bodies) evicts its own kind, not the
+// default tree every routed draw needs; else an arbitrary entry.
+func (c *cache[V]) victim() string {
+	other := ""
+	for k, e := range c.entries {
+		if e.err != nil {
+			return k
+		}
+		if other == "" {
+			other = k
+		}
+	}
+	return other
 }
 
 // invalidate drops key's entry; loads under way are not stored (any key's: a load of key

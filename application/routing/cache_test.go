@@ -29,6 +29,24 @@ func TestCacheIsBounded(t *testing.T) {
 	}
 }
 
+// A flood of unknown keys evicts remembered misses, not the values routed draws need.
+func TestCacheFloodOfMissesKeepsTheValues(t *testing.T) {
+	t.Parallel()
+	missing := errors.New("unknown")
+	c := newCache[int](0, time.Hour, 3, func(err error) bool { return errors.Is(err, missing) }, time.Now)
+	_, err := c.get(context.Background(), "default", func(context.Context) (int, error) { return 7, nil })
+	require.NoError(t, err)
+	for i := range 100 {
+		_, err := c.get(context.Background(), strconv.Itoa(i), func(context.Context) (int, error) { return 0, missing })
+		require.ErrorIs(t, err, missing)
+	}
+	loads := 0
+	v, err := c.get(context.Background(), "default", func(context.Context) (int, error) { loads++; return 7, nil })
+	require.NoError(t, err)
+	assert.Equal(t, 7, v)
+	assert.Zero(t, loads, "still in memory")
+}
+
 func TestCacheKeepsOnlyChosenErrors(t *testing.T) {
 	t.Parallel()
 	missing, broken := errors.New("missing"), errors.New("broken")

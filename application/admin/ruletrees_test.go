@@ -170,6 +170,17 @@ func TestRuleTreeLifeCycle(t *testing.T) {
 	assert.False(t, more)
 	assert.Equal(t, id, items[0].ID)
 
+	// Withdrawn: out of routing, live version and default both gone; published again later.
+	assert.ErrorIs(t, s.PublishRuleTree(ctx, boss, id, ruletree.Publication{Withdraw: true, Version: 1}), check.ErrInvalid)
+	assert.ErrorIs(t, s.PublishRuleTree(ctx, marketer, id, ruletree.Publication{Withdraw: true}), ruletree.ErrForbidden)
+	require.NoError(t, s.PublishRuleTree(ctx, boss, id, ruletree.Publication{Withdraw: true}))
+	assert.Equal(t, int64(2), rc.n.Load(), "routers are told")
+	v, err = s.RuleTree(ctx, id, 0)
+	require.NoError(t, err)
+	assert.Zero(t, v.Tree.Live)
+	assert.False(t, v.Tree.Default)
+	require.NoError(t, s.PublishRuleTree(ctx, boss, id, ruletree.Publication{Version: 1}))
+
 	_, err = s.SaveRuleTree(ctx, id+1, "alice", ageTree(a, b))
 	assert.ErrorIs(t, err, ruletree.ErrNotFound)
 }

@@ -62,6 +62,17 @@ func TestDrawRoutedByTheDefaultRuleTree(t *testing.T) {
 			code, out, _ := silver.do("POST", "/api/v1/draws", map[string]any{})
 			return code == http.StatusOK && out["activity_id"] == vip
 		}, 3*time.Second, 20*time.Millisecond, "the profile's level routes silver to the VIP activity")
+
+		// Withdrawn, the tree routes nobody, by its id or as the default.
+		out := admin.must(http.StatusOK, "POST", "/api/v1/admin/rule-trees/"+treeID+"/publish", map[string]any{"withdraw": true})
+		assert.Nil(t, out["live_version"])
+		assert.Equal(t, false, out["default"])
+		require.Eventually(t, func() bool {
+			code, _, _ := silver.do("POST", "/api/v1/draws", map[string]any{})
+			return code == http.StatusNotFound
+		}, 3*time.Second, 20*time.Millisecond, "no default tree any more")
+		assert.Equal(t, "no_matching_activity", errCode(plain.must(http.StatusNotFound, "POST", "/api/v1/draws", map[string]any{"tree_id": treeID})))
+		admin.must(http.StatusUnprocessableEntity, "POST", "/api/v1/admin/rule-trees/"+treeID+"/publish", map[string]any{"withdraw": true, "version": 1})
 	})
 }
 

@@ -60,6 +60,10 @@ func CheckName(name string) error {
 type Publication struct {
 	Version int
 	Default *bool
+	// Withdraw takes the tree out of routing: no live version, not the default. Draws
+	// naming it (or, when it was the default, naming no tree) answer no_matching_activity
+	// until a version is published again.
+	Withdraw bool
 }
 
 // Publish applies p. A tree becomes the default only with a live version: a default that
@@ -67,8 +71,13 @@ type Publication struct {
 func (t *Tree) Publish(p Publication, now time.Time) error {
 	var l check.List
 	switch {
+	case p.Withdraw && (p.Version != 0 || p.Default != nil):
+		l.Add("withdraw", check.CodeNotAllowed, "withdraw goes alone: it takes the live version and the default away")
+	case p.Withdraw:
+		t.Live, t.Default, t.UpdatedAt = 0, false, now
+		return nil
 	case p.Version == 0 && p.Default == nil:
-		l.Add("", check.CodeRequired, "give the version to publish, default, or both")
+		l.Add("", check.CodeRequired, "give the version to publish, default, or both; or withdraw")
 	case p.Version < 0:
 		l.Add("version", check.CodeOutOfRange, "version must be positive")
 	case p.Version > t.Latest:

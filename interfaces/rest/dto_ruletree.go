@@ -13,14 +13,15 @@ import (
 // publishRequest is {"version":3}, {"default":true} or both; default false stops the tree
 // being the default one.
 type publishRequest struct {
-	Version *int  `json:"version"`
-	Default *bool `json:"default"`
+	Version  *int  `json:"version"`
+	Default  *bool `json:"default"`
+	Withdraw bool  `json:"withdraw"`
 }
 
 // publication checks the request; a version left out keeps the live one.
 func (r publishRequest) publication() (ruletree.Publication, error) {
 	v, err := requestedVersion(r.Version, "leave it out to keep the live version")
-	return ruletree.Publication{Version: v, Default: r.Default}, err
+	return ruletree.Publication{Version: v, Default: r.Default, Withdraw: r.Withdraw}, err
 }
 
 type evaluateRequest struct {

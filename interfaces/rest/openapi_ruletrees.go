@@ -26,6 +26,7 @@ func adminRuleTreesOpenAPI(d *apiDoc) {
 	d.op(http.MethodPost, one+"/publish", operation(tag, "publishRuleTree",
 		"Admins only (otherwise 403 forbidden, details.scope action, reason role). Make a version live and/or the tree the default for draws naming no activity or tree; "+
 			"there is one default at a time, so the previous one stops being it. Making an unpublished tree the default is 409 not_published. "+
+			"{\"withdraw\":true} takes the tree out of routing. "+
 			"Every server routes by the new version within a second.", true, id,
 		ref("PublishRequest"), responses(http.StatusOK, "the tree", ref("RuleTree"), with(adminWriteErrors, http.StatusNotFound, http.StatusConflict)...)))
 	d.op(http.MethodPost, one+"/evaluate", operation(tag, "evaluateRuleTree",
@@ -82,6 +83,8 @@ func ruleTreeSchemas(d *apiDoc) {
 	d.schema("PublishRequest", object(nil, map[string]any{
 		"version": integer("the version to make live; left out, the live version stays", 1),
 		"default": boolean("true: make this the default tree (it needs a live version); false: stop it being the default"),
+		"withdraw": boolean("true, alone: take the tree out of routing (no live version, not the default); draws it routed answer 404 no_matching_activity " +
+			"until a version is published again"),
 	}))
 	d.schema("EvaluateRequest", object(nil, map[string]any{
 		"facts":   freeObject("fact values by name, coerced to the declared types"),

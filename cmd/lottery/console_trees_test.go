@@ -260,4 +260,14 @@ func TestConsoleTreeStructuredEditor(t *testing.T) {
 	))
 	live := ada.must(http.StatusOK, http.MethodGet, "/api/v1/admin/rule-trees/"+id, nil)
 	assert.Equal(t, 2.0, live["live_version"])
+
+	// Withdrawn from the editor: no live version, and no withdraw button until one is.
+	require.NoError(t, chromedp.Run(ctx,
+		click("#tree-withdraw"),
+		textHas("#tree-status", "Withdrawn: the tree routes nobody."),
+		textHas("#tree-editor h3", "version 2 of 2 (live none)"),
+		waitTrue(`!document.querySelector("#tree-withdraw")`),
+	))
+	withdrawn := ada.must(http.StatusOK, http.MethodGet, "/api/v1/admin/rule-trees/"+id, nil)
+	assert.Nil(t, withdrawn["live_version"])
 }

@@ -30,6 +30,17 @@ export function publishPanel(tree, saved) {
       } catch (e) { showError(box, e); }
     },
   }, "Publish"));
+  // Withdrawing is undone by publishing again, so it asks no confirmation.
+  if (tree.live_version) {
+    box.append(" ", h("button", {
+      type: "button", id: "tree-withdraw", class: "secondary", onclick: async () => {
+        try {
+          await api("POST", `/admin/rule-trees/${tree.id}/publish`, { withdraw: true });
+          saved(await api("GET", `/admin/rule-trees/${tree.id}`), "#tree-withdraw", "Withdrawn: the tree routes nobody.");
+        } catch (e) { showError(box, e); }
+      },
+    }, "Withdraw"));
+  }
   return box;
 }
 

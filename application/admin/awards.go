@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 
 	"github.com/lottery-go/lottery/domain/award"
 	"github.com/lottery-go/lottery/domain/check"
@@ -11,6 +13,10 @@ import (
 
 // ErrNotRedeemCode refuses a code upload to an award of another kind.
 var ErrNotRedeemCode = errors.New("codes can only be uploaded to redeem_code awards")
+
+// ErrAwardInUse refuses to edit an award that a submitted or reviewed activity gives:
+// its wins are delivered from the award as it is, and a reviewer approved what it was.
+var ErrAwardInUse = errors.New("award in use")
 
 // AwardInput is what a marketer edits about an award; Kind is only read on creation.
 type AwardInput struct {
@@ -47,10 +53,20 @@ func (s *Service) ListAwards(ctx context.Context, p Page) ([]*award.Award, bool,
 }
 
 // UpdateAward changes an award's name and content. Its kind may be repeated but not
-// changed: orders and code pools already refer to it.
+// changed: orders and code pools already refer to it. Only while no activity beyond draft
+// or rejected gives it: grants, retries included, deliver the award as it is when they
+// run, so an edit would change what winners get after review (ErrAwardInUse).
 func (s *Service) UpdateAward(ctx context.Context, id int64, in AwardInput) (*award.Award, error) {
+	ids, err := s.d.Activities.Offering(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if len(ids) > 0 {
+		return nil, fmt.Errorf("%w: activities %s give it and have been submitted; an award that has been reviewed does not change: create a new award instead",
+			ErrAwardInUse, joinIDs(ids))
+	}
 	var out *award.Award
-	err := s.d.Awards.Update(ctx, id, func(a *award.Award) error {
+	err = s.d.Awards.Update(ctx, id, func(a *award.Award) error {
 		var l check.List
 		if in.Kind != "" && in.Kind != a.Kind() {
 			l.Add("kind", check.CodeNotAllowed, fmt.Sprintf("an award's kind cannot change (it is %s)", a.Kind()))
@@ -87,4 +103,17 @@ func (s *Service) UploadCodes(ctx context.Context, awardID int64, codes []string
 		return 0, 0, err
 	}
 	return added, inUpload + stored, nil
+}
+
+// joinIDs lists ids for a message: the first few, and how many more.
+func joinIDs(ids []int64) string {
+	const shown = 5
+	parts := make([]string, 0, shown+1)
+	for _, id := range ids[:min(len(ids), shown)] {
+		parts = append(parts, strconv.FormatInt(id, 10))
+	}
+	if len(ids) > shown {
+		parts = append(parts, fmt.Sprintf("and %d more", len(ids)-shown))
+	}
+	return strings.Join(parts, ", ")
 }

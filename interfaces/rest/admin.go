@@ -34,6 +34,7 @@ func init() {
 	mapError(activity.ErrConcurrentChange, http.StatusConflict, "concurrent_change")
 	mapError(activity.ErrNotEditable, http.StatusConflict, "activity_not_editable")
 	mapError(admin.ErrNotRedeemCode, http.StatusConflict, "wrong_award_kind")
+	mapError(admin.ErrAwardInUse, http.StatusConflict, "award_in_use")
 	// Handlers answer validation with problemsError; this only catches a stray one.
 	mapError(check.ErrInvalid, http.StatusUnprocessableEntity, "invalid")
 }

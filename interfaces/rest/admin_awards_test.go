@@ -137,3 +137,29 @@ func TestRedeemCodeUploadRefusals(t *testing.T) {
 	r := h.do(http.MethodPost, codes, alice, map[string]any{"codes": []string{"A", " "}})
 	assert.Equal(t, map[string]string{"codes[1]": "required"}, problemFields(r))
 }
+
+// An award given by an activity that has been submitted does not change: grants deliver
+// it as it is, after the reviewer approved what it was. A draft's or a rejected one's
+// award may.
+func TestAwardOfASubmittedActivityDoesNotChange(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	awardID := h.award("points", map[string]any{"points": 10})
+	body := activityBody(awardID)
+	body["begin_at"], body["end_at"] = "2030-11-11T00:00:00+08:00", "2030-11-12T00:00:00+08:00"
+	act := h.must(http.StatusCreated, h.do(http.MethodPost, "/api/v1/admin/activities", alice, body)).body["id"].(string)
+	edit := func(points int) reply {
+		return h.do(http.MethodPut, "/api/v1/admin/awards/"+awardID, alice,
+			map[string]any{"name": "Points", "content": map[string]any{"points": points}})
+	}
+	h.must(http.StatusOK, edit(20))
+	h.must(http.StatusOK, h.transition(act, alice, "submit", ""))
+	r := h.must(http.StatusConflict, edit(1_000_000_000))
+	assert.Equal(t, "award_in_use", r.errorCode())
+	assert.Contains(t, r.body["error"].(map[string]any)["message"], act)
+	got := h.must(http.StatusOK, h.do(http.MethodGet, "/api/v1/admin/awards/"+awardID, bob, nil))
+	assert.EqualValues(t, 20, got.body["content"].(map[string]any)["points"], "unchanged")
+
+	h.must(http.StatusOK, h.transition(act, bob, "reject", "odds too generous"))
+	h.must(http.StatusOK, edit(30))
+}

@@ -14,8 +14,10 @@ func adminAwardsOpenAPI(d *apiDoc) {
 		nil, responses(http.StatusOK, "a page of awards", pageOfSchema("Award"), with(adminReadErrors, http.StatusBadRequest)...)))
 	d.op(http.MethodGet, adminPrefix+"/awards/{id}", operation(tag, "getAward", "One award", true, id,
 		nil, responses(http.StatusOK, "the award", ref("Award"), with(adminReadErrors, http.StatusNotFound)...)))
-	d.op(http.MethodPut, adminPrefix+"/awards/{id}", operation(tag, "updateAward", "Change an award's name and content (its kind stays)", true, id,
-		ref("AwardInput"), responses(http.StatusOK, "the award", ref("Award"), with(adminWriteErrors, http.StatusNotFound)...)))
+	d.op(http.MethodPut, adminPrefix+"/awards/{id}", operation(tag, "updateAward",
+		"Change an award's name and content (its kind stays). Only while every activity giving it is a draft or rejected: "+
+			"once one has been submitted, grants deliver what its reviewer saw, so the edit is 409 award_in_use (create a new award instead).", true, id,
+		ref("AwardInput"), responses(http.StatusOK, "the award", ref("Award"), with(adminWriteErrors, http.StatusNotFound, http.StatusConflict)...)))
 	d.op(http.MethodPost, adminPrefix+"/awards/{id}/codes", codesOperation(tag, id))
 }
 

@@ -35,6 +35,8 @@ func init() {
 	mapError(activity.ErrNotEditable, http.StatusConflict, "activity_not_editable")
 	mapError(admin.ErrNotRedeemCode, http.StatusConflict, "wrong_award_kind")
 	mapError(admin.ErrAwardInUse, http.StatusConflict, "award_in_use")
+	mapErrorAs(admin.ErrNotPropagated, http.StatusServiceUnavailable, "try_again",
+		"the change is saved but draws may not see it yet; repeat the request")
 	// Handlers answer validation with problemsError; this only catches a stray one.
 	mapError(check.ErrInvalid, http.StatusUnprocessableEntity, "invalid")
 }

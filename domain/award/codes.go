@@ -36,6 +36,11 @@ func NormalizeCodes(codes []string) (unique []string, duplicates int, err error)
 	unique = make([]string, 0, len(codes))
 	for i, raw := range codes {
 		code := strings.TrimSpace(raw)
+		if i == 0 {
+			// A byte-order mark that a spreadsheet wrote before the first line is not
+			// part of the first code.
+			code = strings.TrimSpace(strings.TrimPrefix(code, "\ufeff"))
+		}
 		if c, msg := codeProblem(code); c != "" {
 			l.Add(check.Index("codes", i), c, msg)
 			continue
@@ -64,6 +69,11 @@ func codeProblem(code string) (string, string) {
 		return check.CodeTooLong, fmt.Sprintf("code is longer than %d characters", MaxCodeLength)
 	case strings.IndexFunc(code, unicode.IsControl) >= 0:
 		return check.CodeInvalidChar, "code contains a control character"
+	case strings.IndexFunc(code, isFormat) >= 0:
+		return check.CodeInvalidChar, "code contains an invisible formatting character (such as a zero-width space or a byte-order mark) that a winner could not type"
 	}
 	return "", ""
 }
+
+// isFormat reports Unicode format characters (Cf): invisible, and never typed by a winner.
+func isFormat(r rune) bool { return unicode.Is(unicode.Cf, r) }

@@ -17,6 +17,11 @@ func TestNormalizeCodes(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []string{"A1", "B2", "a1", strings.Repeat("x", 64)}, unique)
 	assert.Equal(t, 3, dups)
+
+	unique, dups, err = award.NormalizeCodes([]string{"\ufeffCODE1", "CODE2", "CODE1"})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"CODE1", "CODE2"}, unique, "a spreadsheet's byte-order mark is not part of the first code")
+	assert.Equal(t, 1, dups)
 }
 
 func TestNormalizeCodesRefuses(t *testing.T) {
@@ -32,6 +37,8 @@ func TestNormalizeCodesRefuses(t *testing.T) {
 		{"too long", []string{strings.Repeat("x", 65)}, "codes[0] too_long"},
 		{"control", []string{"ok", "ok", "A\x00B"}, "codes[2] invalid_character"},
 		{"bad utf8", []string{"\xff"}, "codes[0] invalid_character"},
+		{"zero-width space", []string{"ok", "AB\u200bCD"}, "codes[1] invalid_character"},
+		{"byte-order mark past the first line", []string{"ok", "\ufeffAB"}, "codes[1] invalid_character"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

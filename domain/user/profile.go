@@ -6,7 +6,9 @@ import (
 	"maps"
 	"regexp"
 	"slices"
+	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/lottery-go/lottery/domain/check"
@@ -64,8 +66,8 @@ func NewProfile(id string, attrs map[string]any, now time.Time) (Profile, error)
 func copyValue(v any) (any, string) {
 	switch x := v.(type) {
 	case string:
-		if utf8.RuneCountInString(x) > MaxAttributeString {
-			return nil, check.CodeTooLong
+		if code := textProblem(x); code != "" {
+			return nil, code
 		}
 		return x, ""
 	case nil, bool, int, int32, int64, uint32, float64, time.Time:
@@ -73,6 +75,11 @@ func copyValue(v any) (any, string) {
 	case []string:
 		if len(x) > MaxAttributeListSize {
 			return nil, check.CodeTooMany
+		}
+		for _, e := range x {
+			if code := textProblem(e); code != "" {
+				return nil, code
+			}
 		}
 		return slices.Clone(x), ""
 	case []any:
@@ -112,6 +119,21 @@ func valueProblem(code string) string {
 		return fmt.Sprintf("a text attribute holds at most %d characters", MaxAttributeString)
 	case check.CodeTooMany:
 		return fmt.Sprintf("a list attribute holds at most %d values", MaxAttributeListSize)
+	case check.CodeInvalidChar:
+		return "text must be UTF-8 without control characters (save the file as UTF-8)"
 	}
 	return "an attribute is a string, number, boolean, time, null or a list of those; objects and nested lists are not allowed"
+}
+
+// textProblem refuses a string fact that rules could not match as written: bytes that are
+// not UTF-8 (a Latin-1 file imported as is: "Zürich" would read "Z\ufffdrich") or control
+// characters; or one that is too long.
+func textProblem(v string) string {
+	switch {
+	case !utf8.ValidString(v), strings.IndexFunc(v, func(r rune) bool { return unicode.IsControl(r) && r != '\t' }) >= 0:
+		return check.CodeInvalidChar
+	case utf8.RuneCountInString(v) > MaxAttributeString:
+		return check.CodeTooLong
+	}
+	return ""
 }

@@ -170,3 +170,16 @@ func TestNewEntry(t *testing.T) {
 	_, err = user.NewEntry("", strings.Repeat("r", user.MaxReasonRunes+1), now)
 	assert.ElementsMatch(t, []string{"user_id invalid", "reason too_long"}, fieldCodes(err))
 }
+
+func TestProfileTextIsUTF8WithoutControlCharacters(t *testing.T) {
+	t.Parallel()
+	for name, v := range map[string]any{
+		"Latin-1 bytes": "Z\xfcrich", "NUL": "a\x00b", "escape": "a\x1bb", "in a list": []string{"ok", "Z\xfcrich"},
+	} {
+		_, err := user.NewProfile("u1", map[string]any{"city": v}, now)
+		require.ErrorIs(t, err, check.ErrInvalid, name)
+		assert.Contains(t, fieldCodes(err), "attributes.city invalid_character", name)
+	}
+	_, err := user.NewProfile("u1", map[string]any{"city": "Zürich\tCH"}, now)
+	require.NoError(t, err, "UTF-8 and a tab are fine")
+}

@@ -86,3 +86,13 @@ func TestProfileWholeNumbersStayExact(t *testing.T) {
 	r = h.do(http.MethodPut, path, alice, `{"attributes":{"huge":1e400}}`, "application/json")
 	assert.Equal(t, http.StatusUnprocessableEntity, r.status, "a number no fact can hold: %s", r.raw)
 }
+
+// A file saved as Latin-1 is refused at its cell, not imported with U+FFFD in it.
+func TestProfileImportRefusesTextThatIsNotUTF8(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	r := h.do(http.MethodPost, "/api/v1/admin/users/import", alice, "user_id,city\r\nu1,Z\xfcrich\r\n", "text/csv")
+	assert.Equal(t, http.StatusUnprocessableEntity, r.status, "%s", r.raw)
+	assert.Contains(t, string(r.raw), `"field":"rows[2].city","code":"invalid_character"`, "rows are numbered by line")
+	h.must(http.StatusNotFound, h.do(http.MethodGet, "/api/v1/admin/users/u1/profile", bob, nil))
+}

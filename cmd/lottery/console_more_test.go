@@ -131,7 +131,7 @@ func TestConsoleForbiddenCodesAndEditing(t *testing.T) {
 		screenshot(t, shots, "award-edit-problem-1280.png", 1280),
 		screenshot(t, shots, "award-edit-problem-390.png", 390),
 		chromedp.EmulateViewport(1280, 900),
-		chromedp.SendKeys(`#award-form [name="content.text"]`, "Thanks a lot!", chromedp.ByQuery),
+		chromedp.SetValue(`#award-form [name="content.text"]`, "Thanks a lot!\nSee you.", chromedp.ByQuery),
 		click(`#award-form button[type="submit"]`),
 		textHas(noteRow, "Thank-you card"),
 		textHas("#award-form h3", "New award"),
@@ -151,7 +151,18 @@ func TestConsoleForbiddenCodesAndEditing(t *testing.T) {
 	assert.Zero(t, count, "every control in the awards view has a label")
 	saved := mia.must(http.StatusOK, http.MethodGet, "/api/v1/admin/awards/"+note, nil)
 	assert.Equal(t, "Thank-you card", saved["name"])
-	assert.Equal(t, map[string]any{"text": "Thanks a lot!"}, saved["content"])
+	assert.Equal(t, map[string]any{"text": "Thanks a lot!\nSee you."}, saved["content"], "line breaks kept")
+
+	// Past a hundred awards, the list reads every page: the newest is there too.
+	var last string
+	for i := range 100 {
+		last = mia.must(http.StatusCreated, http.MethodPost, "/api/v1/admin/awards", map[string]any{
+			"name": fmt.Sprintf("Sticker %d", i), "kind": "text", "content": map[string]any{"text": "a sticker"}})["id"].(string)
+	}
+	require.NoError(t, chromedp.Run(ctx,
+		click("#awards-refresh"),
+		exists(fmt.Sprintf(`#awards-table tr[data-id="%s"]`, last)),
+	))
 
 	// The marketer edits the draft activity in the creation form: values come back as
 	// typed (1.5 %, limits, quota, even release), a bad time zone is refused at its field

@@ -1,4 +1,4 @@
-import { api, isAdmin, subject } from "./api.js";
+import { api, apiAll, isAdmin, subject } from "./api.js";
 import { h, fill, field, showError, clearErrors, errorBox, fmtTime } from "./dom.js";
 import { activityForm, decimalToPct } from "./activityform.js";
 
@@ -32,7 +32,7 @@ export function activitiesView(root) {
       h("div", { class: "row" }, field("State", "state", filter)),
       h("button", { type: "button", class: "secondary", onclick: () => load() }, "Refresh"), list), detail),
     formCard));
-  const awards = api("GET", "/admin/awards?limit=100").then((p) => {
+  const awards = apiAll("/admin/awards").then((p) => {
     p.items.forEach((a) => awardNames.set(a.id, a.name));
     return p.items;
   });

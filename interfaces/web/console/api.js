@@ -75,3 +75,17 @@ export async function api(method, path, body, contentType) {
   }
   return data;
 }
+
+// apiAll reads every page of a list (GET path?limit=100&cursor=…) and returns all items:
+// for the pickers and lists that must show every award, not the first hundred.
+export async function apiAll(path) {
+  const items = [];
+  let cursor = "";
+  do {
+    const sep = path.includes("?") ? "&" : "?";
+    const page = await api("GET", `${path}${sep}limit=100${cursor ? "&cursor=" + encodeURIComponent(cursor) : ""}`);
+    items.push(...page.items);
+    cursor = page.next_cursor || "";
+  } while (cursor);
+  return { items };
+}

@@ -1,8 +1,8 @@
-import { api } from "./api.js";
+import { api, apiAll } from "./api.js";
 import { h, fill, field, showError, clearErrors, errorBox, fmtTime } from "./dom.js";
 
 const contentFields = {
-  text: [["Text shown to the winner", "text", "text"]],
+  text: [["Text shown to the winner", "text", "textarea"]],
   coupon: [["Webhook URL", "webhook_url", "url"], ["Template id", "template_id", "text"]],
   redeem_code: [],
   points: [["Points", "points", "number"]],
@@ -14,13 +14,13 @@ export function awardsView(root) {
   const form = awardForm(() => load());
   root.append(h("h2", {}, "Awards"), h("div", { class: "cols" },
     h("div", { class: "card" }, h("h3", {}, "Awards"),
-      h("button", { type: "button", class: "secondary", onclick: () => load() }, "Refresh"), list),
+      h("button", { type: "button", class: "secondary", id: "awards-refresh", onclick: () => load() }, "Refresh"), list),
     form.el));
 
   async function load() {
     fill(list, h("p", { class: "muted" }, "Loading…"));
     try {
-      const page = await api("GET", "/admin/awards?limit=100");
+      const page = await apiAll("/admin/awards");
       fill(list, h("table", { id: "awards-table" },
         h("thead", {}, h("tr", {}, h("th", {}, "Name"), h("th", {}, "Kind"), h("th", {}, "Id"))),
         // A redeem-code award gets a full-width row for its upload, readable on a phone too.
@@ -47,7 +47,9 @@ function awardForm(done) {
   const renderContent = () => {
     fill(content);
     for (const [label, key, type] of contentFields[kind.value]) {
-      inputs[key] = inputs[key] || h("input", { type, min: type === "number" ? 1 : undefined });
+      // A text award may hold line breaks, which an <input> would drop.
+      inputs[key] = inputs[key] || (type === "textarea" ? h("textarea", { rows: 3 })
+        : h("input", { type, min: type === "number" ? 1 : undefined }));
       content.append(field(label, "content." + key, inputs[key]));
     }
     if (kind.value === "redeem_code") content.append(h("p", { class: "hint" }, "Upload the codes from the list once the award exists."));

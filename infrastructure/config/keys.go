@@ -29,7 +29,7 @@ var keys = []key{
 		c.HTTP.Addr = v
 		return nil
 	}},
-	{"http.body_limit", "LOTTERY_HTTP_BODY_LIMIT", "largest request body in bytes (suffix K or M allowed)", func(c *Config, v string) error {
+	{"http.body_limit", "LOTTERY_HTTP_BODY_LIMIT", "largest request body in bytes (suffix K or M allowed); uploads of codes and profiles take up to 8 MiB, or this if larger", func(c *Config, v string) error {
 		n, err := parseSize(v)
 		c.HTTP.BodyLimit = n
 		return err

@@ -1,7 +1,9 @@
 package rest_test
 
 import (
+	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -162,4 +164,20 @@ func TestAwardOfASubmittedActivityDoesNotChange(t *testing.T) {
 
 	h.must(http.StatusOK, h.transition(act, bob, "reject", "odds too generous"))
 	h.must(http.StatusOK, edit(30))
+}
+
+// The documented maximum upload of codes fits its route's limit, though it is far over
+// the body limit of the other routes.
+func TestCodeUploadOfTheDocumentedMaximum(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t) // body limit 64 KiB
+	awardID := h.award("redeem_code", map[string]any{})
+	var b strings.Builder
+	for i := range 100_000 {
+		fmt.Fprintf(&b, "CODE-%059d\n", i) // 64 characters, the longest a code may be
+	}
+	r := h.must(http.StatusOK, h.do(http.MethodPost, "/api/v1/admin/awards/"+awardID+"/codes", alice, b.String(), "text/csv"))
+	assert.EqualValues(t, 100_000, r.body["added"])
+	r = h.do(http.MethodPost, "/api/v1/admin/awards", alice, `{"name":"`+strings.Repeat("x", 70<<10)+`"}`, "application/json")
+	assert.Equal(t, http.StatusRequestEntityTooLarge, r.status, "other routes keep theirs")
 }

@@ -17,7 +17,7 @@ func adminAwardsOpenAPI(d *apiDoc) {
 	d.op(http.MethodPut, adminPrefix+"/awards/{id}", operation(tag, "updateAward",
 		"Change an award's name and content (its kind stays). Only while every activity giving it is a draft or rejected: "+
 			"once one has been submitted, grants deliver what its reviewer saw, so the edit is 409 award_in_use (create a new award instead).", true, id,
-		ref("AwardInput"), responses(http.StatusOK, "the award", ref("Award"), with(adminWriteErrors, http.StatusNotFound, http.StatusConflict)...)))
+		ref("AwardUpdate"), responses(http.StatusOK, "the award", ref("Award"), with(adminWriteErrors, http.StatusNotFound, http.StatusConflict)...)))
 	d.op(http.MethodPost, adminPrefix+"/awards/{id}/codes", codesOperation(tag, id))
 }
 
@@ -51,6 +51,11 @@ func awardSchemas(d *apiDoc) {
 	d.schema("AwardInput", object([]string{"name", "kind"}, map[string]any{
 		"name":    str("1 to 100 characters"),
 		"kind":    kind,
+		"content": ref("AwardContent"),
+	}))
+	d.schema("AwardUpdate", object([]string{"name"}, map[string]any{
+		"name":    str("1 to 100 characters"),
+		"kind":    withDescription(enum("text", "coupon", "redeem_code", "points", "physical"), "may be left out; if given, the award's own kind"),
 		"content": ref("AwardContent"),
 	}))
 	d.schema("Award", object([]string{"id", "name", "kind", "content", "created_at"}, map[string]any{

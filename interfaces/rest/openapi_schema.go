@@ -53,6 +53,12 @@ func dateTime(desc string) map[string]any {
 	return map[string]any{"type": "string", "format": "date-time", "description": desc}
 }
 
+// withDescription adds a description to a schema.
+func withDescription(schema map[string]any, desc string) map[string]any {
+	schema["description"] = desc
+	return schema
+}
+
 func array(items map[string]any) map[string]any {
 	return map[string]any{"type": "array", "items": items}
 }

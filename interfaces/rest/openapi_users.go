@@ -40,6 +40,7 @@ func importOperation(tag string) map[string]any {
 	o["requestBody"] = map[string]any{"required": true, "content": map[string]any{
 		"text/csv": map[string]any{"schema": map[string]any{"type": "string",
 			"example": "user_id,age:int,gender,tags:[]string,registered_at:time\nu1,30,female,vip|gold,2026-01-31T09:00:00Z\n"}},
+		"text/plain": map[string]any{"schema": map[string]any{"type": "string", "description": "the same CSV"}},
 	}}
 	return o
 }

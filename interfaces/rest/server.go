@@ -31,6 +31,16 @@ type Options struct {
 	Registry  *prometheus.Registry
 }
 
+// UploadLimit is the body limit of the upload routes unless http.body_limit is larger:
+// 100,000 redeem codes of 64 characters, one per line, with room to spare.
+const UploadLimit = 8 << 20
+
+// uploadRoutes take files: redeem codes and profiles.
+var uploadRoutes = map[string]bool{
+	adminPrefix + "/awards/:id/codes": true,
+	adminPrefix + "/users/import":     true,
+}
+
 // Server is the configured echo instance.
 type Server struct {
 	echo *echo.Echo
@@ -56,7 +66,16 @@ func New(opts Options) *Server {
 	e.Use(middleware.RequestIDWithConfig(middleware.RequestIDConfig{Generator: newRequestID}))
 	e.Use(newHTTPMetrics(opts.Registry).middleware)
 	e.Use(recoverPanics(opts.Logger))
-	e.Use(middleware.BodyLimit(fmt.Sprintf("%dB", opts.BodyLimit)))
+	// Uploads (codes, profiles) may be larger than any other body: their documented
+	// maximum (100,000 codes of up to 64 characters) does not fit the default 1 MiB.
+	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{
+		Limit:   fmt.Sprintf("%dB", opts.BodyLimit),
+		Skipper: func(c echo.Context) bool { return uploadRoutes[c.Path()] },
+	}))
+	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{
+		Limit:   fmt.Sprintf("%dB", max(opts.BodyLimit, UploadLimit)),
+		Skipper: func(c echo.Context) bool { return !uploadRoutes[c.Path()] },
+	}))
 	// The http.Server exists from the start, so Shutdown may run while Serve is starting
 	// in another goroutine without the two racing on it.
 	s := &Server{echo: e, opts: opts, http: &http.Server{

@@ -9,6 +9,8 @@ import (
 // Redis only caches these numbers; whenever they are in doubt they are loaded again.
 type Truth interface {
 	Snapshot(ctx context.Context, activityID int64, day string) (Snapshot, error)
+	// Blacklist reads the blacklist alone, for a load that a blacklisting overtook.
+	Blacklist(ctx context.Context) ([]string, error)
 }
 
 // Snapshot is an activity's counters as committed orders define them, for one local day

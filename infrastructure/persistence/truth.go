@@ -60,10 +60,19 @@ func (t *Truth) Snapshot(ctx context.Context, activityID int64, day string) (dra
 	if err := t.pools(ctx, a, byPrize, &s); err != nil {
 		return s, err
 	}
-	if err := db.Raw(`SELECT user_id FROM blacklist`).Scan(&s.Blacklist).Error; err != nil {
-		return s, fmt.Errorf("snapshot blacklist: %w", err)
+	if s.Blacklist, err = t.Blacklist(ctx); err != nil {
+		return s, fmt.Errorf("snapshot: %w", err)
 	}
 	return s, nil
+}
+
+// Blacklist reads every blacklisted user.
+func (t *Truth) Blacklist(ctx context.Context) ([]string, error) {
+	var ids []string
+	if err := t.db.WithContext(ctx).Raw(`SELECT user_id FROM blacklist`).Scan(&ids).Error; err != nil {
+		return nil, fmt.Errorf("blacklist: %w", err)
+	}
+	return ids, nil
 }
 
 // Totals is what reconciliation compares with the ledger: the activity's stock left and

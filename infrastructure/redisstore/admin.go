@@ -55,7 +55,7 @@ func (l *Ledger) blacklist(ctx context.Context, userID string, add bool) error {
 			} else {
 				p.SRem(ctx, k.blacklist(), userID)
 			}
-			p.Incr(ctx, k.gen()) // a load in progress may have read SQL before the change
+			p.Incr(ctx, k.blgen()) // a load in progress may have read SQL before the change
 		}
 		return nil
 	})

@@ -30,6 +30,8 @@ func (o *orderTruth) commit(e draw.JournalEntry) {
 	o.orders = append(o.orders, e)
 }
 
+func (o *orderTruth) Blacklist(context.Context) ([]string, error) { return nil, nil }
+
 func (o *orderTruth) Snapshot(_ context.Context, activityID int64, day string) (draw.Snapshot, error) {
 	o.mu.Lock()
 	defer o.mu.Unlock()

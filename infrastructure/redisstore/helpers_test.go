@@ -41,6 +41,21 @@ func (f *fakeTruth) set(s draw.Snapshot) {
 	f.snaps[s.ActivityID] = s
 }
 
+// Blacklist is the blacklist of the snapshots set, all of them.
+func (f *fakeTruth) Blacklist(context.Context) ([]string, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []string
+	for _, s := range f.snaps {
+		for _, u := range s.Blacklist {
+			if !slices.Contains(out, u) {
+				out = append(out, u)
+			}
+		}
+	}
+	return out, nil
+}
+
 func (f *fakeTruth) Snapshot(_ context.Context, activityID int64, day string) (draw.Snapshot, error) {
 	f.calls.Add(1)
 	f.mu.Lock()

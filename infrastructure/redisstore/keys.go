@@ -38,6 +38,10 @@ func (k keys) seen() string    { return k.base + "seen" }
 // gen changes whenever the truth behind the counters changes; a load watches it.
 func (k keys) gen() string { return k.base + "gen" }
 
+// blgen changes with the blacklist, which changes too often to make loads start over
+// (see refreshBlacklist).
+func (k keys) blgen() string { return k.base + "blgen" }
+
 func (k keys) userTotal() string            { return k.base + "ut" }
 func (k keys) userDay(day string) string    { return k.base + "ud:" + day }
 func (k keys) idem(user, key string) string { return k.base + "idem:" + user + ":" + key }

@@ -20,6 +20,9 @@ type loadFlight struct {
 // loadRetries bounds how often a load reads SQL again because the truth changed under it.
 const loadRetries = 5
 
+// blacklistRetries bounds the rewrites of a blacklist that keeps changing after a load.
+const blacklistRetries = 20
+
 // ensureLoaded returns once the activity's epoch exists again. The load itself runs
 // detached from ctx: with a grace of seconds, a caller whose deadline is shorter would
 // otherwise abort every load it starts and the activity would never come back.
@@ -148,6 +151,12 @@ func (l *Ledger) loadLocked(ctx context.Context, k keys, activityID int64, day s
 	}
 	epoch := newToken()
 	var markersLost bool
+	// Read before the snapshot: a blacklisting that moves it during the load may have
+	// been overwritten by the snapshot's older blacklist (see refreshBlacklist).
+	blgen, err := l.client.Get(ctx, k.blgen()).Result()
+	if err != nil && !errors.Is(err, redis.Nil) {
+		return fmt.Errorf("load activity %d: %w: %w", activityID, draw.ErrUnavailable, err)
+	}
 	for range loadRetries {
 		// gen is bumped by everything that changes the truth (blacklist, release,
 		// invalidation); watching it from before the snapshot read makes a load that read
@@ -179,9 +188,54 @@ func (l *Ledger) loadLocked(ctx context.Context, k keys, activityID int64, day s
 		if markersLost {
 			l.rememberMarkers(activityID, true)
 		}
-		return nil
+		return l.refreshBlacklist(ctx, k, activityID, blgen)
 	}
 	return fmt.Errorf("load activity %d: truth kept changing: %w", activityID, draw.ErrUnavailable)
+}
+
+// refreshBlacklist writes the blacklist again when it changed during a load (its
+// generation is no longer seen): a load may take seconds, and an anti-fraud feed
+// blacklisting users every second would, were loads to start over for it as for other
+// changes, keep a large activity from ever loading. The blacklist alone is read and
+// written instead, until no change overtakes that; a draw in the milliseconds between
+// the load and this may still see the blacklist the load read.
+func (l *Ledger) refreshBlacklist(ctx context.Context, k keys, activityID int64, seen string) error {
+	for range blacklistRetries {
+		err := l.client.Watch(ctx, func(tx *redis.Tx) error {
+			now, err := tx.Get(ctx, k.blgen()).Result()
+			if err != nil && !errors.Is(err, redis.Nil) {
+				return err
+			}
+			if now == seen {
+				return nil
+			}
+			ids, err := l.truth.Blacklist(ctx)
+			if err != nil {
+				return err
+			}
+			_, err = tx.TxPipelined(ctx, func(p redis.Pipeliner) error {
+				p.Del(ctx, k.blacklist())
+				for i := 0; i < len(ids); i += hsetChunk {
+					members := make([]any, 0, min(hsetChunk, len(ids)-i))
+					for _, u := range ids[i:min(i+hsetChunk, len(ids))] {
+						members = append(members, u)
+					}
+					p.SAdd(ctx, k.blacklist(), members...)
+				}
+				return nil
+			})
+			seen = now
+			return err
+		}, k.blgen())
+		if errors.Is(err, redis.TxFailedErr) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("load activity %d: blacklist: %w: %w", activityID, draw.ErrUnavailable, err)
+		}
+		return nil
+	}
+	return fmt.Errorf("load activity %d: blacklist kept changing: %w", activityID, draw.ErrUnavailable)
 }
 
 // writePrevDay queues the per-day counters of the day before the snapshot's: the users'

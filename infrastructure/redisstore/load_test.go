@@ -362,3 +362,25 @@ func TestLoadRebuildsTheDayBefore(t *testing.T) {
 		require.Equal(t, int64(1), readCounters(t, l, act, "v", 4, day1).prizeDay)
 	})
 }
+
+// A blacklisting during a load does not make the load read its whole snapshot again (a
+// feed of blacklistings could keep a large activity from ever loading): the blacklist
+// alone is written again, and the user blacklisted meanwhile is refused.
+func TestBlacklistingDuringALoad(t *testing.T) {
+	const act = 31
+	testkit.EachRedis(t, func(t *testing.T, env testkit.RedisEnv) {
+		snap := draw.Snapshot{ActivityID: act, StockLeft: 9}
+		truth := &changingTruth{fakeTruth: newFakeTruth(snap)}
+		l := newTestLedger(t, env, truth)
+		truth.during = func() {
+			snap.Blacklist = []string{"bot"} // stored in SQL after the snapshot read it
+			truth.set(snap)
+			require.NoError(t, l.BlacklistAdd(context.Background(), "bot"))
+		}
+		_, err := l.Admit(context.Background(), admission(act, "u"))
+		require.NoError(t, err)
+		require.Equal(t, int64(1), truth.calls.Load(), "the snapshot was read once")
+		_, err = l.Admit(context.Background(), admission(act, "bot"))
+		require.ErrorIs(t, err, draw.ErrBlacklisted, "the blacklisting is not lost")
+	})
+}

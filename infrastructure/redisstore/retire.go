@@ -35,7 +35,7 @@ func (l *Ledger) Retire(ctx context.Context, activityID int64) (bool, error) {
 		return false, fmt.Errorf("retire activity %d: prizes: %w: %w", activityID, draw.ErrUnavailable, err)
 	}
 	names := []string{k.journal(), k.seen(), k.epoch(), k.stock(), k.blacklist(), k.userTotal(),
-		k.gen(), k.prizes()}
+		k.gen(), k.blgen(), k.prizes()}
 	for _, p := range prizes {
 		if id, err := strconv.ParseInt(p, 10, 64); err == nil {
 			names = append(names, k.pool(id), k.released(id))

@@ -84,25 +84,48 @@ func (s *Service) UpdateAward(ctx context.Context, id int64, in AwardInput) (*aw
 	return out, nil
 }
 
+// CodesUploaded is what an upload of codes did: codes added to the pool, duplicates
+// (within the upload or already in the pool) and codes another award holds, both skipped.
+type CodesUploaded struct {
+	Added, Duplicates, InOtherAwards int
+}
+
 // UploadCodes adds redeem codes to an award's pool. Duplicates within the upload and
-// codes already in the pool are both skipped and counted.
-func (s *Service) UploadCodes(ctx context.Context, awardID int64, codes []string) (added, duplicates int, err error) {
+// codes already in the pool are both skipped and counted; so are codes another award
+// holds, since a code is worth its prize to whoever redeems it first.
+func (s *Service) UploadCodes(ctx context.Context, awardID int64, codes []string) (CodesUploaded, error) {
 	a, err := s.d.Awards.Get(ctx, awardID)
 	if err != nil {
-		return 0, 0, err
+		return CodesUploaded{}, err
 	}
 	if a.Kind() != award.KindRedeemCode {
-		return 0, 0, fmt.Errorf("award %d is a %s award: %w", awardID, a.Kind(), ErrNotRedeemCode)
+		return CodesUploaded{}, fmt.Errorf("award %d is a %s award: %w", awardID, a.Kind(), ErrNotRedeemCode)
 	}
 	unique, inUpload, err := award.NormalizeCodes(codes)
 	if err != nil {
-		return 0, 0, err
+		return CodesUploaded{}, err
 	}
-	added, stored, err := s.d.Awards.AddCodes(ctx, awardID, unique)
+	held, err := s.d.Awards.HeldElsewhere(ctx, awardID, unique)
 	if err != nil {
-		return 0, 0, err
+		return CodesUploaded{}, err
 	}
-	return added, inUpload + stored, nil
+	fresh := unique[:0:0]
+	for _, c := range unique {
+		if !held[c] {
+			fresh = append(fresh, c)
+		}
+	}
+	out := CodesUploaded{InOtherAwards: len(unique) - len(fresh)}
+	if len(fresh) == 0 {
+		out.Duplicates = inUpload
+		return out, nil
+	}
+	added, stored, err := s.d.Awards.AddCodes(ctx, awardID, fresh)
+	if err != nil {
+		return CodesUploaded{}, err
+	}
+	out.Added, out.Duplicates = added, inUpload+stored
+	return out, nil
 }
 
 // joinIDs lists ids for a message: the first few, and how many more.

@@ -108,7 +108,7 @@ func TestConsoleForbiddenCodesAndEditing(t *testing.T) {
 	// stored nothing, so WELCOME-9 is new too.
 	got := mia.must(http.StatusOK, http.MethodPost, "/api/v1/admin/awards/"+codes+"/codes",
 		map[string]any{"codes": []string{"WELCOME-2", "WELCOME-3", "WELCOME-9"}})
-	assert.Equal(t, map[string]any{"added": 2.0, "duplicates": 1.0}, got)
+	assert.Equal(t, map[string]any{"added": 2.0, "duplicates": 1.0, "in_other_awards": 0.0}, got)
 	// Submitting asks for as many codes as the prize's stock of 10.
 	mia.must(http.StatusOK, http.MethodPost, "/api/v1/admin/awards/"+codes+"/codes",
 		map[string]any{"codes": []string{"WELCOME-4", "WELCOME-5", "WELCOME-6", "WELCOME-7", "WELCOME-8", "WELCOME-10"}})

@@ -18,4 +18,6 @@ type Repository interface {
 	AddCodes(ctx context.Context, awardID int64, codes []string) (added, duplicates int, err error)
 	// FreeCodes counts the codes of the award's pool not yet given to an order.
 	FreeCodes(ctx context.Context, awardID int64) (int64, error)
+	// HeldElsewhere returns which of codes another award's pool holds.
+	HeldElsewhere(ctx context.Context, awardID int64, codes []string) (map[string]bool, error)
 }

@@ -43,6 +43,25 @@ func (r *AwardRepo) FreeCodes(ctx context.Context, awardID int64) (int64, error)
 	return n, nil
 }
 
+// HeldElsewhere implements award.Repository, reading ix_redeem_codes_code a thousand
+// codes at a time.
+func (r *AwardRepo) HeldElsewhere(ctx context.Context, awardID int64, codes []string) (map[string]bool, error) {
+	held := map[string]bool{}
+	for i := 0; i < len(codes); i += 1000 {
+		chunk := codes[i:min(i+1000, len(codes))]
+		var found []string
+		err := r.db.Gorm.WithContext(ctx).Raw(`SELECT DISTINCT code FROM redeem_codes WHERE code IN ? AND award_id <> ?`,
+			chunk, awardID).Scan(&found).Error
+		if err != nil {
+			return nil, fmt.Errorf("codes of other awards than %d: %w", awardID, err)
+		}
+		for _, c := range found {
+			held[c] = true
+		}
+	}
+	return held, nil
+}
+
 // codeAttempts bounds the runs of an upload chosen as a deadlock victim.
 const codeAttempts = 5
 

@@ -100,13 +100,13 @@ func TestRedeemCodeUpload(t *testing.T) {
 	path := "/api/v1/admin/awards/" + id + "/codes"
 
 	r := h.must(http.StatusOK, h.do(http.MethodPost, path, alice, map[string]any{"codes": []string{"A1", "B2", "A1", " C3 "}}))
-	assert.Equal(t, map[string]any{"added": 3.0, "duplicates": 1.0}, r.body, "in-upload duplicate counted")
+	assert.Equal(t, map[string]any{"added": 3.0, "duplicates": 1.0, "in_other_awards": 0.0}, r.body, "in-upload duplicate counted")
 
 	r = h.must(http.StatusOK, h.do(http.MethodPost, path, alice, "code\r\nA1\r\n\r\nD4\n\"E,5\"\n", "text/csv"))
-	assert.Equal(t, map[string]any{"added": 3.0, "duplicates": 1.0}, r.body, "stored duplicate counted; quoted field unquoted")
+	assert.Equal(t, map[string]any{"added": 3.0, "duplicates": 1.0, "in_other_awards": 0.0}, r.body, "stored duplicate counted; quoted field unquoted")
 
 	r = h.must(http.StatusOK, h.do(http.MethodPost, path, alice, "F6\nD4\n", "text/plain; charset=utf-8"))
-	assert.Equal(t, map[string]any{"added": 1.0, "duplicates": 1.0}, r.body)
+	assert.Equal(t, map[string]any{"added": 1.0, "duplicates": 1.0, "in_other_awards": 0.0}, r.body)
 }
 
 func TestRedeemCodeUploadRefusals(t *testing.T) {
@@ -180,4 +180,16 @@ func TestCodeUploadOfTheDocumentedMaximum(t *testing.T) {
 	assert.EqualValues(t, 100_000, r.body["added"])
 	r = h.do(http.MethodPost, "/api/v1/admin/awards", alice, `{"name":"`+strings.Repeat("x", 70<<10)+`"}`, "application/json")
 	assert.Equal(t, http.StatusRequestEntityTooLarge, r.status, "other routes keep theirs")
+}
+
+// A code another award holds is skipped and counted: it would be handed out twice.
+func TestCodesHeldByAnotherAwardAreSkipped(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	first, second := h.award("redeem_code", map[string]any{}), h.award("redeem_code", map[string]any{})
+	h.must(http.StatusOK, h.do(http.MethodPost, "/api/v1/admin/awards/"+first+"/codes", alice, "A1\nA2\n", "text/csv"))
+	r := h.must(http.StatusOK, h.do(http.MethodPost, "/api/v1/admin/awards/"+second+"/codes", alice, "A2\nB1\nB1\n", "text/csv"))
+	assert.Equal(t, map[string]any{"added": 1.0, "duplicates": 1.0, "in_other_awards": 1.0}, r.body)
+	r = h.must(http.StatusOK, h.do(http.MethodPost, "/api/v1/admin/awards/"+second+"/codes", alice, `{"codes":["A1"]}`, "application/json"))
+	assert.Equal(t, map[string]any{"added": 0.0, "duplicates": 0.0, "in_other_awards": 1.0}, r.body)
 }

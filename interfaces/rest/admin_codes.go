@@ -21,11 +21,11 @@ func (h *adminAPI) uploadCodes(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	added, dups, err := h.app.UploadCodes(c.Request().Context(), id, codes)
+	up, err := h.app.UploadCodes(c.Request().Context(), id, codes)
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, codesResponse{Added: added, Duplicates: dups})
+	return c.JSON(http.StatusOK, codesResponse{Added: up.Added, Duplicates: up.Duplicates, InOtherAwards: up.InOtherAwards})
 }
 
 func readCodes(c echo.Context) ([]string, error) {

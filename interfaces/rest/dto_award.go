@@ -50,6 +50,7 @@ type codesRequest struct {
 }
 
 type codesResponse struct {
-	Added      int `json:"added"`
-	Duplicates int `json:"duplicates"`
+	Added         int `json:"added"`
+	Duplicates    int `json:"duplicates"`
+	InOtherAwards int `json:"in_other_awards"`
 }

@@ -69,7 +69,8 @@ func awardSchemas(d *apiDoc) {
 		"codes": map[string]any{"type": "array", "items": map[string]any{"type": "string", "maxLength": 64}, "maxItems": 100000},
 	}))
 	d.schema("CodesResult", object([]string{"added", "duplicates"}, map[string]any{
-		"added":      integer("codes added to the pool", 0),
-		"duplicates": integer("codes skipped: repeated in the upload or already in the pool", 0),
+		"added":           integer("codes added to the pool", 0),
+		"duplicates":      integer("codes skipped: repeated in the upload or already in the pool", 0),
+		"in_other_awards": integer("codes skipped because another award's pool holds them: each code is worth its prize to whoever redeems it first", 0),
 	}))
 }

@@ -129,7 +129,8 @@ function codesUpload(a) {
       try {
         const text = await file.files[0].text();
         const r = await api("POST", `/admin/awards/${a.id}/codes`, text, "text/csv");
-        out.textContent = `Added ${r.added}, duplicates ${r.duplicates}.`;
+        out.textContent = `Added ${r.added}, duplicates ${r.duplicates}` +
+          (r.in_other_awards ? `, held by another award ${r.in_other_awards}` : "") + ".";
         out.className = "ok codes-result";
       } catch (e) {
         showError(wrap, e);

@@ -28,6 +28,7 @@ type cache[V any] struct {
 
 	mu      sync.RWMutex
 	entries map[string]entry[V]
+	misses  int    // entries holding an error, which a full cache forgets first
 	gen     uint64 // bumped by InvalidateAll: a load that began before it is not stored
 	loads   singleflight.Group
 }
@@ -80,33 +81,44 @@ func (c *cache[V]) store(key string, gen uint64, v V, err error) {
 	if c.gen != gen {
 		return
 	}
-	if _, present := c.entries[key]; !present && len(c.entries) >= c.max {
-		delete(c.entries, c.victim())
+	old, present := c.entries[key]
+	if !present && len(c.entries) >= c.max {
+		c.remove(c.victim())
+	} else if present && old.err != nil {
+		c.misses--
 	}
 	c.entries[key] = e
+	if e.err != nil {
+		c.misses++
+	}
+}
+
+func (c *cache[V]) remove(key string) {
+	if e, ok := c.entries[key]; ok {
+		delete(c.entries, key)
+		if e.err != nil {
+			c.misses--
+		}
+	}
 }
 
 // victim is the entry a full cache forgets: a remembered miss if there is one, so that a
 // flood of unknown keys (tree ids come from request bodies) evicts its own kind, not the
 // default tree every routed draw needs; else an arbitrary entry.
 func (c *cache[V]) victim() string {
-	other := ""
 	for k, e := range c.entries {
-		if e.err != nil {
-			return k
-		}
-		if other == "" {
-			other = k
+		if c.misses == 0 || e.err != nil {
+			return k // without misses, the first entry: no scan of a cache of values
 		}
 	}
-	return other
+	return ""
 }
 
 // invalidate drops key's entry; loads under way are not stored (any key's: a load of key
 // cannot be told from the others, and a few loads again cost less than a stale value).
 func (c *cache[V]) invalidate(key string) {
 	c.mu.Lock()
-	delete(c.entries, key)
+	c.remove(key)
 	c.gen++
 	c.mu.Unlock()
 }
@@ -115,6 +127,7 @@ func (c *cache[V]) invalidate(key string) {
 func (c *cache[V]) invalidateAll() {
 	c.mu.Lock()
 	c.entries = map[string]entry[V]{}
+	c.misses = 0
 	c.gen++
 	c.mu.Unlock()
 }

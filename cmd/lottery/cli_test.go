@@ -175,7 +175,7 @@ func TestBenchAndDemoDefaultToTheConfiguredServer(t *testing.T) {
 
 func TestStartLeadFollowsTheStatesSchedule(t *testing.T) {
 	for spec, want := range map[string]time.Duration{
-		"*/5 * * * * *": 6 * time.Second, "@every 30s": 31 * time.Second, "0 0 * * * *": time.Minute, "off": 0,
+		"*/5 * * * * *": 6 * time.Second, "@every 30s": 31 * time.Second, "0 0 * * * *": time.Hour + time.Second, "off": 0,
 	} {
 		assert.Equal(t, want, startLead(spec), spec)
 	}

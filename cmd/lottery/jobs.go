@@ -53,19 +53,16 @@ func (e *engine) jobDeps(relay *messaging.Relay) jobDeps {
 	return jobDeps{activities: e.activities, orders: e.orders, ledger: e.ledger, feed: warmingFeed{e: e}, relay: relay}
 }
 
-// maxStartLead bounds how early an activity shows as running: a state timer scheduled
-// hourly or daily would otherwise start activities hours ahead of their window.
-const maxStartLead = time.Minute
-
 // startLead is how early the state timer on spec starts an approved activity: the longest
-// wait between its runs, and a second for the run itself and the caches it clears, at
-// most maxStartLead.
+// wait between its runs, and a second for the run itself and the caches it clears. A
+// slow schedule starts activities that much ahead (they show as running, and draws still
+// wait for begin_at) rather than opening them late or closing a short window unrun.
 func startLead(spec string) time.Duration {
 	gap, err := scheduler.LongestGap(spec, time.Now())
 	if err != nil || gap == 0 {
 		return 0 // a malformed schedule fails when scheduled; off runs nothing
 	}
-	return min(gap+time.Second, maxStartLead)
+	return gap + time.Second
 }
 
 // jobEntries builds every scheduled job with its configured schedule.

@@ -39,7 +39,7 @@ func (k keys) seen() string    { return k.base + "seen" }
 func (k keys) gen() string { return k.base + "gen" }
 
 // blgen changes with the blacklist, which changes too often to make loads start over
-// (see refreshBlacklist).
+// (see publishLoad).
 func (k keys) blgen() string { return k.base + "blgen" }
 
 func (k keys) userTotal() string            { return k.base + "ut" }

@@ -151,20 +151,24 @@ func (l *Ledger) loadLocked(ctx context.Context, k keys, activityID int64, day s
 	}
 	epoch := newToken()
 	var markersLost bool
-	// Read before the snapshot: a blacklisting that moves it during the load may have
-	// been overwritten by the snapshot's older blacklist (see refreshBlacklist).
-	blgen, err := l.client.Get(ctx, k.blgen()).Result()
-	if err != nil && !errors.Is(err, redis.Nil) {
-		return fmt.Errorf("load activity %d: %w: %w", activityID, draw.ErrUnavailable, err)
-	}
 	for range loadRetries {
-		// gen is bumped by everything that changes the truth (blacklist, release,
-		// invalidation); watching it from before the snapshot read makes a load that read
+		// Read before the snapshot: a blacklisting that moves it during the load may have
+		// been overwritten by the snapshot's older blacklist (see publishLoad).
+		blgen, err := l.client.Get(ctx, k.blgen()).Result()
+		if err != nil && !errors.Is(err, redis.Nil) {
+			return fmt.Errorf("load activity %d: %w: %w", activityID, draw.ErrUnavailable, err)
+		}
+		// gen is bumped by everything that changes the truth (release, invalidation) but
+		// the blacklist; watching it from before the snapshot read makes a load that read
 		// SQL too early fail and read again instead of writing stale counters.
-		err := l.client.Watch(ctx, func(tx *redis.Tx) error {
+		var gen string
+		err = l.client.Watch(ctx, func(tx *redis.Tx) error {
 			seen, err := tx.Exists(ctx, k.seen()).Result()
 			if err != nil {
 				return fmt.Errorf("seen: %w", err)
+			}
+			if gen, err = tx.Get(ctx, k.gen()).Result(); err != nil && !errors.Is(err, redis.Nil) {
+				return fmt.Errorf("gen: %w", err)
 			}
 			snap, err := l.truth.Snapshot(ctx, activityID, day)
 			if err != nil {
@@ -174,12 +178,18 @@ func (l *Ledger) loadLocked(ctx context.Context, k keys, activityID int64, day s
 			// idempotency markers with them.
 			markersLost = seen == 0 && len(snap.Users) > 0
 			_, err = tx.TxPipelined(ctx, func(p redis.Pipeliner) error {
-				l.writeSnapshot(ctx, p, k, day, snap, epoch, markersLost)
+				l.writeSnapshot(ctx, p, k, day, snap, markersLost)
 				return nil
 			})
 			return err
 		}, k.gen(), k.epoch(), k.seen())
 		if errors.Is(err, redis.TxFailedErr) {
+			continue
+		}
+		if err == nil {
+			err = l.publishLoad(ctx, k, epoch, gen, blgen)
+		}
+		if errors.Is(err, errTruthMoved) {
 			continue
 		}
 		if err != nil {
@@ -188,54 +198,66 @@ func (l *Ledger) loadLocked(ctx context.Context, k keys, activityID int64, day s
 		if markersLost {
 			l.rememberMarkers(activityID, true)
 		}
-		return l.refreshBlacklist(ctx, k, activityID, blgen)
+		return nil
 	}
 	return fmt.Errorf("load activity %d: truth kept changing: %w", activityID, draw.ErrUnavailable)
 }
 
-// refreshBlacklist writes the blacklist again when it changed during a load (its
-// generation is no longer seen): a load may take seconds, and an anti-fraud feed
-// blacklisting users every second would, were loads to start over for it as for other
-// changes, keep a large activity from ever loading. The blacklist alone is read and
-// written instead, until no change overtakes that; a draw in the milliseconds between
-// the load and this may still see the blacklist the load read.
-func (l *Ledger) refreshBlacklist(ctx context.Context, k keys, activityID int64, seen string) error {
+// errTruthMoved: the truth changed between a load's counters and its epoch; load again.
+var errTruthMoved = errors.New("truth changed during the load")
+
+// publishLoad sets the epoch that makes a load's counters live, once its blacklist is
+// current. A load may take seconds, and an anti-fraud feed blacklisting users every second
+// would, were loads to start over for it as for other changes, keep a large activity from
+// ever loading: the blacklist moves a generation of its own, and when it moved since the
+// load read SQL (blgen is no longer seen), the blacklist alone is read and written again,
+// with the epoch, until no blacklisting overtakes that. No draw is admitted before: without
+// the epoch, the activity is not loaded. Anything else that changed the truth (gen moved)
+// sends the load back to its snapshot.
+func (l *Ledger) publishLoad(ctx context.Context, k keys, epoch, gen, seen string) error {
 	for range blacklistRetries {
 		err := l.client.Watch(ctx, func(tx *redis.Tx) error {
-			now, err := tx.Get(ctx, k.blgen()).Result()
-			if err != nil && !errors.Is(err, redis.Nil) {
-				return err
-			}
-			if now == seen {
-				return nil
-			}
-			ids, err := l.truth.Blacklist(ctx)
+			vals, err := tx.MGet(ctx, k.gen(), k.blgen()).Result()
 			if err != nil {
 				return err
 			}
-			_, err = tx.TxPipelined(ctx, func(p redis.Pipeliner) error {
-				p.Del(ctx, k.blacklist())
-				for i := 0; i < len(ids); i += hsetChunk {
-					members := make([]any, 0, min(hsetChunk, len(ids)-i))
-					for _, u := range ids[i:min(i+hsetChunk, len(ids))] {
-						members = append(members, u)
-					}
-					p.SAdd(ctx, k.blacklist(), members...)
+			nowGen, _ := vals[0].(string)
+			nowBL, _ := vals[1].(string)
+			if nowGen != gen {
+				return errTruthMoved
+			}
+			var ids []string
+			if nowBL != seen {
+				if ids, err = l.truth.Blacklist(ctx); err != nil {
+					return err
 				}
+			}
+			_, err = tx.TxPipelined(ctx, func(p redis.Pipeliner) error {
+				if nowBL != seen {
+					writeBlacklist(ctx, p, k, ids)
+				}
+				p.Set(ctx, k.epoch(), epoch, 0)
 				return nil
 			})
-			seen = now
 			return err
-		}, k.blgen())
-		if errors.Is(err, redis.TxFailedErr) {
-			continue
+		}, k.gen(), k.blgen())
+		if !errors.Is(err, redis.TxFailedErr) {
+			return err
 		}
-		if err != nil {
-			return fmt.Errorf("load activity %d: blacklist: %w: %w", activityID, draw.ErrUnavailable, err)
-		}
-		return nil
 	}
-	return fmt.Errorf("load activity %d: blacklist kept changing: %w", activityID, draw.ErrUnavailable)
+	return errors.New("the blacklist kept changing")
+}
+
+// writeBlacklist queues the replacement of the activity's copy of the blacklist.
+func writeBlacklist(ctx context.Context, p redis.Pipeliner, k keys, ids []string) {
+	p.Del(ctx, k.blacklist())
+	for i := 0; i < len(ids); i += hsetChunk {
+		members := make([]any, 0, min(hsetChunk, len(ids)-i))
+		for _, u := range ids[i:min(i+hsetChunk, len(ids))] {
+			members = append(members, u)
+		}
+		p.SAdd(ctx, k.blacklist(), members...)
+	}
 }
 
 // writePrevDay queues the per-day counters of the day before the snapshot's: the users'
@@ -270,7 +292,7 @@ const hsetChunk = 1000
 // began before it, and waited for this load): other days' keys either expired or belong to
 // a day that starts after the load (and so hold only admissions of the new epoch),
 // barring clock skew between servers, which the reconcile job reports.
-func (l *Ledger) writeSnapshot(ctx context.Context, p redis.Pipeliner, k keys, day string, s draw.Snapshot, epoch string, markersLost bool) {
+func (l *Ledger) writeSnapshot(ctx context.Context, p redis.Pipeliner, k keys, day string, s draw.Snapshot, markersLost bool) {
 	p.Set(ctx, k.stock(), max(s.StockLeft, 0), 0)
 
 	p.Del(ctx, k.userTotal(), k.userDay(day))
@@ -311,17 +333,9 @@ func (l *Ledger) writeSnapshot(ctx context.Context, p redis.Pipeliner, k keys, d
 		p.Set(ctx, k.prizeDay(prize, day), max(c.WinsOnDay, 0), l.opts.DayTTL)
 	}
 
-	p.Del(ctx, k.blacklist())
-	for i := 0; i < len(s.Blacklist); i += hsetChunk {
-		members := make([]any, 0, min(hsetChunk, len(s.Blacklist)-i))
-		for _, u := range s.Blacklist[i:min(i+hsetChunk, len(s.Blacklist))] {
-			members = append(members, u)
-		}
-		p.SAdd(ctx, k.blacklist(), members...)
-	}
+	writeBlacklist(ctx, p, k, s.Blacklist)
 	if markersLost {
 		p.Set(ctx, k.rebuilt(), 1, l.opts.IdempotencyTTL)
 	}
 	p.Set(ctx, k.seen(), 1, 0)
-	p.Set(ctx, k.epoch(), epoch, 0)
 }

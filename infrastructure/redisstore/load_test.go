@@ -2,10 +2,12 @@ package redisstore
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/lottery-go/lottery/domain/draw"
@@ -382,5 +384,51 @@ func TestBlacklistingDuringALoad(t *testing.T) {
 		require.Equal(t, int64(1), truth.calls.Load(), "the snapshot was read once")
 		_, err = l.Admit(context.Background(), admission(act, "bot"))
 		require.ErrorIs(t, err, draw.ErrBlacklisted, "the blacklisting is not lost")
+	})
+}
+
+// flakyBlacklist fails its first read of the blacklist alone, and calls hook first.
+type flakyBlacklist struct {
+	*changingTruth
+	fail bool
+	hook func()
+}
+
+func (f *flakyBlacklist) Blacklist(ctx context.Context) ([]string, error) {
+	if f.hook != nil {
+		f.hook()
+	}
+	if f.fail {
+		f.fail = false
+		return nil, errors.New("sql away")
+	}
+	return f.changingTruth.Blacklist(ctx)
+}
+
+// No draw is admitted before a load's blacklist is current: while it is written again the
+// activity is not loaded (no epoch), and when that fails, the load failed: the next draw
+// loads again, with the blacklisting.
+func TestNoDrawBeforeTheLoadsBlacklistIsCurrent(t *testing.T) {
+	const act = 32
+	testkit.EachRedis(t, func(t *testing.T, env testkit.RedisEnv) {
+		snap := draw.Snapshot{ActivityID: act, StockLeft: 9}
+		ct := &changingTruth{fakeTruth: newFakeTruth(snap)}
+		truth := &flakyBlacklist{changingTruth: ct, fail: true}
+		l := newTestLedger(t, env, truth)
+		ctx := context.Background()
+		truth.hook = func() {
+			n, err := env.Client.Exists(ctx, l.keys(act).epoch()).Result()
+			require.NoError(t, err)
+			assert.Zero(t, n, "not loaded while the blacklist is read again")
+		}
+		ct.during = func() {
+			snap.Blacklist = []string{"bot"}
+			ct.set(snap)
+			require.NoError(t, l.BlacklistAdd(ctx, "bot"))
+		}
+		_, err := l.Admit(ctx, admission(act, "u"))
+		require.ErrorIs(t, err, draw.ErrUnavailable, "the load failed with its read of the blacklist")
+		_, err = l.Admit(ctx, admission(act, "bot"))
+		require.ErrorIs(t, err, draw.ErrBlacklisted)
 	})
 }

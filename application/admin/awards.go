@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/lottery-go/lottery/domain/activity"
 	"github.com/lottery-go/lottery/domain/award"
 	"github.com/lottery-go/lottery/domain/check"
 )
@@ -14,8 +15,9 @@ import (
 // ErrNotRedeemCode refuses a code upload to an award of another kind.
 var ErrNotRedeemCode = errors.New("codes can only be uploaded to redeem_code awards")
 
-// ErrAwardInUse refuses to edit an award that a submitted or reviewed activity gives:
-// its wins are delivered from the award as it is, and a reviewer approved what it was.
+// ErrAwardInUse refuses a marketer's edit of an award that a submitted or reviewed
+// activity gives: its wins are delivered from the award as it is, and a reviewer approved
+// what it was.
 var ErrAwardInUse = errors.New("award in use")
 
 // AwardInput is what a marketer edits about an award; Kind is only read on creation.
@@ -53,16 +55,17 @@ func (s *Service) ListAwards(ctx context.Context, p Page) ([]*award.Award, bool,
 }
 
 // UpdateAward changes an award's name and content. Its kind may be repeated but not
-// changed: orders and code pools already refer to it. Only while no activity beyond draft
-// or rejected gives it: grants, retries included, deliver the award as it is when they
-// run, so an edit would change what winners get after review (ErrAwardInUse).
-func (s *Service) UpdateAward(ctx context.Context, id int64, in AwardInput) (*award.Award, error) {
+// changed: orders and code pools already refer to it. Grants, retries included, deliver
+// the award as it is when they run, so once an activity beyond draft or rejected gives
+// it, an edit changes what winners get after review: only an admin, who reviews, may make
+// it (to repair a merchant's webhook or template, say); a marketer gets ErrAwardInUse.
+func (s *Service) UpdateAward(ctx context.Context, by activity.Actor, id int64, in AwardInput) (*award.Award, error) {
 	ids, err := s.d.Activities.Offering(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	if len(ids) > 0 {
-		return nil, fmt.Errorf("%w: activities %s give it and have been submitted; an award that has been reviewed does not change: create a new award instead",
+	if len(ids) > 0 && !by.Admin {
+		return nil, fmt.Errorf("%w: activities %s give it and have been submitted; only an admin may change what their winners get, or create a new award",
 			ErrAwardInUse, joinIDs(ids))
 	}
 	var out *award.Award

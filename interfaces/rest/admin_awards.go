@@ -57,7 +57,7 @@ func (h *adminAPI) updateAward(c echo.Context) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	a, err := h.app.UpdateAward(c.Request().Context(), id, req.input())
+	a, err := h.app.UpdateAward(c.Request().Context(), actorOf(c), id, req.input())
 	if err != nil {
 		return err
 	}

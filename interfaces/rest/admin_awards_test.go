@@ -140,9 +140,9 @@ func TestRedeemCodeUploadRefusals(t *testing.T) {
 	assert.Equal(t, map[string]string{"codes[1]": "required"}, problemFields(r))
 }
 
-// An award given by an activity that has been submitted does not change: grants deliver
-// it as it is, after the reviewer approved what it was. A draft's or a rejected one's
-// award may.
+// A marketer does not change an award given by an activity that has been submitted:
+// grants deliver it as it is, after the reviewer approved what it was. An admin may; a
+// draft's or a rejected one's award anybody may.
 func TestAwardOfASubmittedActivityDoesNotChange(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
@@ -161,6 +161,10 @@ func TestAwardOfASubmittedActivityDoesNotChange(t *testing.T) {
 	assert.Contains(t, r.body["error"].(map[string]any)["message"], act)
 	got := h.must(http.StatusOK, h.do(http.MethodGet, "/api/v1/admin/awards/"+awardID, bob, nil))
 	assert.EqualValues(t, 20, got.body["content"].(map[string]any)["points"], "unchanged")
+
+	// An admin, who reviews, may: to repair a merchant's webhook, say.
+	h.must(http.StatusOK, h.do(http.MethodPut, "/api/v1/admin/awards/"+awardID, bob,
+		map[string]any{"name": "Points", "content": map[string]any{"points": 25}}))
 
 	h.must(http.StatusOK, h.transition(act, bob, "reject", "odds too generous"))
 	h.must(http.StatusOK, edit(30))

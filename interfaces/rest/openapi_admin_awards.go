@@ -15,8 +15,8 @@ func adminAwardsOpenAPI(d *apiDoc) {
 	d.op(http.MethodGet, adminPrefix+"/awards/{id}", operation(tag, "getAward", "One award", true, id,
 		nil, responses(http.StatusOK, "the award", ref("Award"), with(adminReadErrors, http.StatusNotFound)...)))
 	d.op(http.MethodPut, adminPrefix+"/awards/{id}", operation(tag, "updateAward",
-		"Change an award's name and content (its kind stays). Only while every activity giving it is a draft or rejected: "+
-			"once one has been submitted, grants deliver what its reviewer saw, so the edit is 409 award_in_use (create a new award instead).", true, id,
+		"Change an award's name and content (its kind stays). Once an activity giving it has been submitted, grants deliver "+
+			"what its reviewer saw, so only an admin may change it (to repair a merchant's webhook, say); a marketer's edit is 409 award_in_use.", true, id,
 		ref("AwardUpdate"), responses(http.StatusOK, "the award", ref("Award"), with(adminWriteErrors, http.StatusNotFound, http.StatusConflict)...)))
 	d.op(http.MethodPost, adminPrefix+"/awards/{id}/codes", codesOperation(tag, id))
 }

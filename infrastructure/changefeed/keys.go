@@ -22,10 +22,10 @@ redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], '*', 's', n, 'k', ARGV[1])
 return n`)
 
 // Keys tells every process which keys changed (a user's profile), so that caches drop
-// only those rather than everything. A writer bumps a sequence and appends the key to a
-// log kept to about keysKept entries; followers poll the sequence a few times a second
-// and read what is new. A follower that finds changes missing (trimmed away, or lost with
-// Redis's data) or cannot read is told that everything changed.
+// only those rather than everything. A writer bumps a sequence and appends the key with
+// its number to a log kept to about keysKept entries; followers poll the newest entry a
+// few times a second and read what is new. A follower that finds changes missing (trimmed away, or lost with
+// Redis's data or a failover) or cannot read is told that everything changed.
 type Keys struct {
 	rdb      redis.UniversalClient
 	seq, log string
@@ -86,19 +86,31 @@ func (k *Keys) poll(ctx context.Context, p *position, onKey func(string), onAll 
 }
 
 // next reads the keys published since p and moves p past them; all reports that every
-// key must be taken as changed.
+// key must be taken as changed. It looks at the newest entry of the log rather than at
+// the sequence: after Redis lost data or failed over to a replica that was behind, the
+// sequence may come back to the follower's own number with other changes behind it, but
+// the newest entry is then another one, whose number does not follow the follower's.
 func (k *Keys) next(ctx context.Context, p *position) (keys []string, all bool, err error) {
 	if p.id == "" { // Follow could not read where the feed was
 		return nil, true, k.catchUp(ctx, p)
 	}
-	seq, err := k.sequence(ctx)
-	if err != nil || seq == p.seq {
+	last, err := k.rdb.XRevRangeN(ctx, k.log, "+", "-", 1).Result()
+	if err != nil {
 		return nil, false, err
 	}
-	if seq < p.seq { // Redis lost the feed, and what was published before
+	switch {
+	case len(last) == 0 && p.id == "0-0":
+		return nil, false, nil // nothing published yet
+	case len(last) == 0: // the log is gone
+		return nil, true, k.catchUp(ctx, p)
+	case last[0].ID == p.id:
+		return nil, false, nil
+	}
+	newest := entrySeq(last[0])
+	if newest <= p.seq { // the log went back: lost data, or a replica that was behind
 		return nil, true, k.catchUp(ctx, p)
 	}
-	want := seq - p.seq
+	want := newest - p.seq
 	streams, err := k.rdb.XRead(ctx, &redis.XReadArgs{Streams: []string{k.log, p.id}, Count: want, Block: -1}).Result()
 	if err != nil && !errors.Is(err, redis.Nil) {
 		return nil, true, err
@@ -108,9 +120,8 @@ func (k *Keys) next(ctx context.Context, p *position) (keys []string, all bool, 
 		entries = streams[0].Messages
 	}
 	for i, e := range entries {
-		s, _ := e.Values["s"].(string)
-		if n, _ := strconv.ParseInt(s, 10, 64); n != p.seq+int64(i)+1 {
-			return nil, true, k.catchUp(ctx, p) // a change is missing
+		if entrySeq(e) != p.seq+int64(i)+1 {
+			return nil, true, k.catchUp(ctx, p) // a change is missing (trimmed away)
 		}
 		key, _ := e.Values["k"].(string)
 		all = all || key == ""
@@ -119,33 +130,26 @@ func (k *Keys) next(ctx context.Context, p *position) (keys []string, all bool, 
 	if int64(len(entries)) != want {
 		return nil, true, k.catchUp(ctx, p)
 	}
-	p.seq, p.id = seq, entries[len(entries)-1].ID
+	p.seq, p.id = newest, entries[len(entries)-1].ID
 	return keys, all, nil
 }
 
-// catchUp moves p to the newest change, skipping what it has not read. The sequence is
-// read before the log: a change published in between is then found missing on the next
-// poll (everything is dropped once more) rather than skipped.
+// catchUp moves p to the newest entry, skipping what it has not read.
 func (k *Keys) catchUp(ctx context.Context, p *position) error {
-	seq, err := k.sequence(ctx)
-	if err != nil {
-		return err
-	}
 	last, err := k.rdb.XRevRangeN(ctx, k.log, "+", "-", 1).Result()
 	if err != nil {
 		return err
 	}
-	p.seq, p.id = seq, "0-0"
+	p.seq, p.id = 0, "0-0"
 	if len(last) == 1 {
-		p.id = last[0].ID
+		p.seq, p.id = entrySeq(last[0]), last[0].ID
 	}
 	return nil
 }
 
-func (k *Keys) sequence(ctx context.Context) (int64, error) {
-	n, err := k.rdb.Get(ctx, k.seq).Int64()
-	if errors.Is(err, redis.Nil) {
-		return 0, nil
-	}
-	return n, err
+// entrySeq is the sequence number a log entry was published with.
+func entrySeq(e redis.XMessage) int64 {
+	s, _ := e.Values["s"].(string)
+	n, _ := strconv.ParseInt(s, 10, 64)
+	return n
 }

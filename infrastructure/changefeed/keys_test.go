@@ -61,9 +61,10 @@ func TestKeyFeed(t *testing.T) {
 
 		// Changes missing from the log (trimmed, or never written): everything.
 		require.NoError(t, env.Client.IncrBy(ctx, env.Prefix+"{profiles}:seq", 5).Err())
-		require.Eventually(t, func() bool { _, all := hs[0].get(); return all == 2 }, 5*time.Second, 10*time.Millisecond)
 		require.NoError(t, writer.Publish(ctx, "u3"))
-		require.Eventually(t, func() bool { keys, _ := hs[0].get(); return slices.Contains(keys, "u3") }, 5*time.Second, 10*time.Millisecond,
+		require.Eventually(t, func() bool { _, all := hs[0].get(); return all == 2 }, 5*time.Second, 10*time.Millisecond)
+		require.NoError(t, writer.Publish(ctx, "u3b"))
+		require.Eventually(t, func() bool { keys, _ := hs[0].get(); return slices.Contains(keys, "u3b") }, 5*time.Second, 10*time.Millisecond,
 			"back on track after the gap")
 
 		// Redis lost the feed: everything, then single keys again.
@@ -72,5 +73,31 @@ func TestKeyFeed(t *testing.T) {
 		require.Eventually(t, func() bool { _, all := hs[0].get(); return all == 3 }, 5*time.Second, 10*time.Millisecond)
 		require.NoError(t, writer.Publish(ctx, "u5"))
 		require.Eventually(t, func() bool { keys, _ := hs[0].get(); return slices.Contains(keys, "u5") }, 5*time.Second, 10*time.Millisecond)
+	})
+}
+
+// A failover to a replica two changes behind, then two changes: the sequence is back at
+// the follower's number, but the changes are others, so everything is dropped.
+func TestKeyFeedAfterAFailoverToALaggingReplica(t *testing.T) {
+	t.Parallel()
+	testkit.EachRedis(t, func(t *testing.T, env testkit.RedisEnv) {
+		t.Parallel()
+		log := slog.New(slog.NewTextHandler(io.Discard, nil))
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		w := changefeed.NewKeys(env.Client, env.Prefix, "profiles", time.Second, log)
+		for _, k := range []string{"a", "b", "c", "d"} {
+			require.NoError(t, w.Publish(ctx, k))
+		}
+		var h heard
+		changefeed.NewKeys(env.Client, env.Prefix, "profiles", 20*time.Millisecond, log).Follow(ctx, h.key, h.every)
+		seq, logKey := env.Prefix+"{profiles}:seq", env.Prefix+"{profiles}:log"
+		entries, err := env.Client.XRange(ctx, logKey, "-", "+").Result()
+		require.NoError(t, err)
+		require.NoError(t, env.Client.XDel(ctx, logKey, entries[2].ID, entries[3].ID).Err())
+		require.NoError(t, env.Client.Set(ctx, seq, 2, 0).Err())
+		require.NoError(t, w.Publish(ctx, "changed-1"))
+		require.NoError(t, w.Publish(ctx, "changed-2"))
+		require.Eventually(t, func() bool { _, all := h.get(); return all == 1 }, 5*time.Second, 10*time.Millisecond)
 	})
 }

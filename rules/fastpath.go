@@ -3,12 +3,11 @@ package rules
 import (
 	"reflect"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/expr-lang/expr"
 	"github.com/expr-lang/expr/ast"
-
-	"github.com/lottery-go/lottery/internal/zone"
 )
 
 // expr evaluates `'vip' in tags` and `now.Hour()` through reflection, which
@@ -42,7 +41,7 @@ func fastPathOptions() []expr.Option {
 		// The built-in timezone() reads the zone database on every call (~17 µs); a
 		// tree that means local time calls it on every draw.
 		expr.Function("timezone", func(args ...any) (any, error) {
-			return zone.Load(args[0].(string))
+			return zone(args[0].(string))
 		}, new(func(string) *time.Location)),
 	}
 	for name, method := range timeMethods {
@@ -75,4 +74,20 @@ func (timeMethodPatch) Visit(node *ast.Node) {
 		Callee:    &ast.IdentifierNode{Value: "$time" + name.Value},
 		Arguments: []ast.Node{member.Node},
 	})
+}
+
+// zones caches the locations timezone() has loaded; only valid names are kept, a few
+// hundred at most. (The domain keeps a cache of its own: rules imports nothing of ours.)
+var zones sync.Map // name → *time.Location
+
+func zone(name string) (*time.Location, error) {
+	if loc, ok := zones.Load(name); ok {
+		return loc.(*time.Location), nil
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return nil, err
+	}
+	zones.Store(name, loc)
+	return loc, nil
 }

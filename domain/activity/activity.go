@@ -8,7 +8,6 @@ import (
 
 	"github.com/lottery-go/lottery/domain/check"
 	"github.com/lottery-go/lottery/domain/strategy"
-	"github.com/lottery-go/lottery/internal/zone"
 )
 
 // Activity is one campaign. It starts in draft; only a running activity inside its window
@@ -55,7 +54,7 @@ func New(id int64, p Params, createdBy string, now time.Time) (*Activity, error)
 func UnmarshalFromDatabase(
 	id int64, p Params, state State, createdBy string, createdAt, updatedAt time.Time, version int64,
 ) *Activity {
-	loc, err := zone.Load(p.TimeZone)
+	loc, err := loadZone(p.TimeZone)
 	if err != nil {
 		loc = time.UTC
 	}

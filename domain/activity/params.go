@@ -8,7 +8,6 @@ import (
 
 	"github.com/lottery-go/lottery/domain/check"
 	"github.com/lottery-go/lottery/domain/strategy"
-	"github.com/lottery-go/lottery/internal/zone"
 )
 
 // KindLottery is the default activity kind.
@@ -124,7 +123,7 @@ func validateZone(l *check.List, name string) *time.Location {
 		l.Add("time_zone", check.CodeInvalidTimeZone, "time_zone must be an IANA zone name, not Local")
 		return nil
 	}
-	loc, err := zone.Load(name)
+	loc, err := loadZone(name)
 	if err != nil {
 		l.Add("time_zone", check.CodeInvalidTimeZone, fmt.Sprintf("unknown time zone %q", name))
 		return nil

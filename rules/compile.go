@@ -65,10 +65,8 @@ func Compile(doc Document, opts ...Option) (*Tree, error) {
 	if len(c.problems) > 0 {
 		return nil, c.err()
 	}
-	if !c.stored {
-		if c.checkWalkCost(c.index[c.doc.Root]); len(c.problems) > 0 {
-			return nil, c.err()
-		}
+	if c.checkWalkCost(c.index[c.doc.Root]); len(c.problems) > 0 {
+		return nil, c.err()
 	}
 	return c.tree(), nil
 }

@@ -266,9 +266,25 @@ func TestStoredTreesKeepCompiling(t *testing.T) {
 	_, err := Compile(doc)
 	problems := requireProblems(t, err)
 	assert.Len(t, problems, 2, "the range and $env; the cost is checked once the rest is valid")
+	doc.Nodes[0].Edges = doc.Nodes[0].Edges[2:]
+	_, err = Compile(doc)
+	problems = requireProblems(t, err)
+	assert.Equal(t, CodeTooCostly, problems[0].Code)
+	doc.Nodes[0].Edges = append([]Edge{{When: Expression("age in 18..max_age"), To: "x"}, {When: Expression("$env.age > 3"), To: "x"}},
+		doc.Nodes[0].Edges...)
 	tree, err := Compile(doc, Stored())
 	require.NoError(t, err)
 	res, err := tree.Evaluate(map[string]any{"age": 20, "max_age": 30, "tags": []string{}})
 	require.NoError(t, err)
 	assert.Equal(t, "x", res.Value)
+
+	// A pathological one does not: the walk's cost is bounded for stored trees too.
+	for range 100 {
+		doc.Nodes[0].Edges = append([]Edge{{When: Expression(costly), To: "x"}}, doc.Nodes[0].Edges...)
+	}
+	doc.Nodes[0].Edges = doc.Nodes[0].Edges[:32]
+	doc.Nodes[0].Edges = append(doc.Nodes[0].Edges[:31], Edge{To: "x"})
+	_, err = Compile(doc, Stored(), WithLimits(Limits{MaxWalkCost: 10_000}))
+	problems = requireProblems(t, err)
+	assert.Equal(t, CodeTooCostly, problems[0].Code)
 }

@@ -39,9 +39,11 @@ type config struct {
 	stored bool
 }
 
-// Stored compiles a document that was saved and accepted before: the checks added since
-// it was saved (the walk's cost, ranges outside `in`, $env) are not applied, so that a
-// published tree goes on routing after an upgrade. Saving or publishing applies them all.
+// Stored compiles a document that was saved and accepted before: the checks of syntax
+// added since it was saved (ranges outside `in`, $env, a pattern of matches that is not
+// literal) are not applied and the walk's cost is bounded twenty times less tightly, so
+// that a published tree goes on routing after an upgrade unless it is pathological.
+// Saving or publishing applies every check.
 func Stored() Option {
 	return func(c *config) { c.stored = true }
 }

@@ -41,7 +41,25 @@ func (f *Feed) Follow(ctx context.Context, onChange func()) {
 }
 
 func (f *Feed) poll(ctx context.Context, last int64, onChange func()) {
-	t := time.NewTicker(f.interval)
+	every(ctx, f.interval, func() {
+		seq, err := f.read(ctx)
+		if err != nil {
+			if ctx.Err() == nil {
+				f.log.Warn("change feed unreadable; dropping caches", "err", err)
+				onChange()
+			}
+			return
+		}
+		if seq != last {
+			last = seq
+			onChange()
+		}
+	})
+}
+
+// every calls fn each interval until ctx ends.
+func every(ctx context.Context, interval time.Duration, fn func()) {
+	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
 		select {
@@ -49,18 +67,7 @@ func (f *Feed) poll(ctx context.Context, last int64, onChange func()) {
 			return
 		case <-t.C:
 		}
-		seq, err := f.read(ctx)
-		if err != nil {
-			if ctx.Err() == nil {
-				f.log.Warn("change feed unreadable; dropping caches", "err", err)
-				onChange()
-			}
-			continue
-		}
-		if seq != last {
-			last = seq
-			onChange()
-		}
+		fn()
 	}
 }
 

@@ -63,26 +63,19 @@ type position struct {
 }
 
 func (k *Keys) poll(ctx context.Context, p *position, onKey func(string), onAll func()) {
-	t := time.NewTicker(k.interval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
+	every(ctx, k.interval, func() {
 		keys, all, err := k.next(ctx, p)
 		if err != nil && ctx.Err() == nil {
 			k.logger.Warn("key change feed unreadable; dropping caches", "err", err)
 		}
 		if all || err != nil {
 			onAll()
-			continue
+			return
 		}
 		for _, key := range keys {
 			onKey(key)
 		}
-	}
+	})
 }
 
 // next reads the keys published since p and moves p past them; all reports that every

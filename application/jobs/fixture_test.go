@@ -124,20 +124,32 @@ func (l ledgerPort) Journal(ctx context.Context, id int64) (jobs.Activity, error
 	return jobs.Activity{Pending: st.Pending, LastAdmission: st.LastAdmission, Now: st.Now}, err
 }
 
-// gauge records drift.
+// gauge records drift: the last value of each counter, and of each activity's.
 type gauge struct {
 	mu        sync.Mutex
 	m         map[string]int64
+	of        map[int64]map[string]int64
 	forgotten int
 }
 
-func (g *gauge) Set(_ int64, counter string, d int64) {
+func (g *gauge) Set(id int64, counter string, d int64) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	if g.m == nil {
-		g.m = map[string]int64{}
+		g.m, g.of = map[string]int64{}, map[int64]map[string]int64{}
 	}
 	g.m[counter] = d
+	if g.of[id] == nil {
+		g.of[id] = map[string]int64{}
+	}
+	g.of[id][counter] = d
+}
+
+// getOf is the last value of an activity's counter.
+func (g *gauge) getOf(id int64, counter string) int64 {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.of[id][counter]
 }
 
 func (g *gauge) Forget(int64) {

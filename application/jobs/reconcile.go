@@ -40,6 +40,9 @@ type Ledger interface {
 	// Retire drops a closed, quiet activity's counters and unregisters it; false when
 	// it is busy (being loaded, or an admission came after all) and is left for later.
 	Retire(ctx context.Context, activityID int64) (bool, error)
+	// RepairBlacklist makes the activity's copy of the blacklist what want reads, unless
+	// a blacklisting came meanwhile, and returns how many users it added or removed.
+	RepairBlacklist(ctx context.Context, activityID int64, want func(context.Context) ([]string, error)) (int, error)
 }
 
 // Totals is the SQL side of the comparison: the activity's stock left and its prizes'
@@ -51,10 +54,13 @@ type Totals interface {
 	RecentUsers(ctx context.Context, activityID int64, n int) ([]string, error)
 	// UserCounts counts users' orders, in all and on day; a user without any is absent.
 	UserCounts(ctx context.Context, activityID int64, day string, users []string) (map[string]draw.UserCount, error)
+	// Blacklist reads every blacklisted user.
+	Blacklist(ctx context.Context) ([]string, error)
 }
 
 // DriftGauge exports drift per activity and counter ("stock", "pool:<prize id>",
-// "day:<prize id>"; "users" is how many of the sampled users' counts differ).
+// "day:<prize id>"; "users" is how many of the sampled users' counts differ, "blacklist"
+// how many users the last run added to or removed from the blacklist copy).
 type DriftGauge interface {
 	Set(activityID int64, counter string, drift int64)
 	// Forget drops a retired activity's counters.
@@ -152,6 +158,16 @@ func (j *Reconcile) one(ctx context.Context, id int64) (outcome, error) {
 	}
 	if a.State() == activity.StateClosed {
 		return j.retire(ctx, id, before)
+	}
+	// The blacklist copy is repaired at once, quiet or not: no admission in flight makes
+	// it differ, only a copy that failed or changes that crossed.
+	fixed, err := j.Ledger.RepairBlacklist(ctx, id, j.Truth.Blacklist)
+	if err != nil {
+		return equal, err
+	}
+	j.Drift.Set(id, "blacklist", int64(fixed))
+	if fixed > 0 {
+		j.log().WarnContext(ctx, "blacklist copy differed from SQL; repaired", "activity_id", id, "users", fixed)
 	}
 	day := a.Day(clock(j.Now)())
 	users, err := j.Truth.RecentUsers(ctx, id, SampledUsers)

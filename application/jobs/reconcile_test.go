@@ -126,6 +126,38 @@ func TestReconcileComparesSampledUsersCounts(t *testing.T) {
 	})
 }
 
+// The blacklist copy is made SQL's at once, quiet or not: a blacklisting whose copy failed
+// (its request answered 503) and a removal that crossed a listing are both repaired.
+func TestReconcileRepairsTheBlacklistCopy(t *testing.T) {
+	now := time.Now().UTC()
+	eachWorld(t, now, func(t *testing.T, w *world) {
+		ctx := context.Background()
+		a := w.activity(t, now.Add(-time.Hour), now.Add(time.Hour), activity.StateRunning)
+		w.load(t, a)
+		// Users of this activity's own: SQL is shared by the Redis variants of the test.
+		bot, ghost := "bot-"+strconv.FormatInt(a.ID(), 10), "ghost-"+strconv.FormatInt(a.ID(), 10)
+		require.NoError(t, persistence.NewBlacklistRepo(w.sql.DB).Add(ctx, bot, "scripted")) // never copied
+		copyKey := w.redis.Prefix + "{a:" + strconv.FormatInt(a.ID(), 10) + "}:bl"
+		require.NoError(t, w.redis.Client.SAdd(ctx, copyKey, ghost).Err()) // unlisted in SQL
+		job, g := w.reconcile(time.Hour)
+		_, err := job.Run(ctx)
+		require.NoError(t, err)
+		after, err := w.redis.Client.SMembers(ctx, copyKey).Result()
+		require.NoError(t, err)
+		assert.Contains(t, after, bot)
+		assert.NotContains(t, after, ghost)
+		assert.Equal(t, int64(2), g.getOf(a.ID(), "blacklist"))
+		_, ad := w.admit(t, a, ghost)
+		assert.NotEmpty(t, ad.JournalID, "ghost draws again")
+		_, err = w.ledger.Admit(ctx, draw.Admission{OrderID: nextID(), ActivityID: a.ID(), UserID: bot, Day: a.Day(now),
+			Candidates: []draw.Candidate{{PrizeID: 0}}})
+		assert.ErrorIs(t, err, draw.ErrBlacklisted)
+		_, err = job.Run(ctx)
+		require.NoError(t, err)
+		assert.Zero(t, g.getOf(a.ID(), "blacklist"), "nothing left to repair")
+	})
+}
+
 // A closed activity's counters leave Redis once its journal is quiet, and the activity
 // leaves the set of loaded ones, so the job stops visiting it; what has a TTL is left to
 // expire. A running activity stays.

@@ -65,6 +65,67 @@ func (l *Ledger) blacklist(ctx context.Context, userID string, add bool) error {
 	return nil
 }
 
+// RepairBlacklist makes a loaded activity's copy of the blacklist equal to what want
+// reads (SQL's), and returns how many users it added or removed. want is read after the
+// copy's generation is watched, and the repair is written only if no blacklisting moved
+// it meanwhile (else it is left for the next run): a change committed after the read is
+// then never undone by it. A copy can be wrong when a blacklisting's copy failed (its
+// request answered 503) or two changes of one user reached Redis out of order.
+func (l *Ledger) RepairBlacklist(ctx context.Context, activityID int64, want func(context.Context) ([]string, error)) (int, error) {
+	k := l.keys(activityID)
+	fixed := 0
+	err := l.client.Watch(ctx, func(tx *redis.Tx) error {
+		loaded, err := tx.Exists(ctx, k.epoch()).Result()
+		if err != nil || loaded == 0 {
+			return err
+		}
+		have, err := tx.SMembers(ctx, k.blacklist()).Result()
+		if err != nil {
+			return err
+		}
+		ids, err := want(ctx)
+		if err != nil {
+			return err
+		}
+		add, remove := setDiff(ids, have), setDiff(have, ids)
+		if fixed = len(add) + len(remove); fixed == 0 {
+			return nil
+		}
+		_, err = tx.TxPipelined(ctx, func(p redis.Pipeliner) error {
+			if len(add) > 0 {
+				p.SAdd(ctx, k.blacklist(), add...)
+			}
+			if len(remove) > 0 {
+				p.SRem(ctx, k.blacklist(), remove...)
+			}
+			return nil
+		})
+		return err
+	}, k.blgen(), k.epoch())
+	if errors.Is(err, redis.TxFailedErr) {
+		return 0, nil // a blacklisting came meanwhile: the next run looks again
+	}
+	if err != nil {
+		return 0, fmt.Errorf("repair blacklist of activity %d: %w: %w", activityID, draw.ErrUnavailable, err)
+	}
+	return fixed, nil
+}
+
+// setDiff returns the members of a that b lacks.
+func setDiff(a, b []string) []any {
+	in := make(map[string]bool, len(b))
+	for _, x := range b {
+		in[x] = true
+	}
+	var out []any
+	for _, x := range a {
+		if !in[x] {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
 // TopUp adds released prizes to a loaded pool. When the activity is not loaded there is
 // nothing to do: its next load reads the release from SQL.
 func (l *Ledger) TopUp(ctx context.Context, activityID, prizeID, amount int64) error {

@@ -46,7 +46,7 @@ type DriftGauge struct {
 func NewDriftGauge(reg prometheus.Registerer) *DriftGauge {
 	g := prometheus.NewGaugeVec(prometheus.GaugeOpts{
 		Name: "lottery_counter_drift",
-		Help: "Ledger counter minus SQL truth per activity and counter (stock, pool:<prize>, day:<prize> for its wins today; users: how many of the 50 users of the latest orders have counts that differ) at the last reconcile; 0 once quiet.",
+		Help: "Ledger counter minus SQL truth per activity and counter (stock, pool:<prize>, day:<prize> for its wins today; users: how many of the 50 users of the latest orders have counts that differ; blacklist: users the run added to or removed from the blacklist copy) at the last reconcile; 0 once quiet.",
 	}, []string{"activity", "counter"})
 	if reg != nil {
 		reg.MustRegister(g)

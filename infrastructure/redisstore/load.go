@@ -260,69 +260,44 @@ func writeBlacklist(ctx context.Context, p redis.Pipeliner, k keys, ids []string
 	}
 }
 
-// writePrevDay queues the per-day counters of the day before the snapshot's: the users'
-// draws and the prizes' wins on it.
-func (l *Ledger) writePrevDay(ctx context.Context, p redis.Pipeliner, k keys, s draw.Snapshot) {
-	p.Del(ctx, k.userDay(s.PrevDay))
-	counts := make([]any, 0, 2*min(len(s.Users), hsetChunk))
-	for user, c := range s.Users {
-		if c.PrevDay > 0 {
-			counts = append(counts, user, c.PrevDay)
-		}
-		if len(counts) >= 2*hsetChunk {
-			p.HSet(ctx, k.userDay(s.PrevDay), counts...)
-			counts = counts[:0]
-		}
-	}
-	if len(counts) > 0 {
-		p.HSet(ctx, k.userDay(s.PrevDay), counts...)
-	}
-	p.Expire(ctx, k.userDay(s.PrevDay), l.opts.DayTTL)
-	for prize, c := range s.Prizes {
-		p.Set(ctx, k.prizeDay(prize, s.PrevDay), max(c.WinsOnPrevDay, 0), l.opts.DayTTL)
-	}
-}
-
 // hsetChunk keeps single commands of a large activity's load to a bounded size.
 const hsetChunk = 1000
 
-// writeSnapshot queues the counters of one complete load; the epoch comes last, so a
-// script that sees it sees every counter. Per-day counters are rebuilt for the snapshot's
-// day and the day before, whose draws may still be admitted just after midnight (they
-// began before it, and waited for this load): other days' keys either expired or belong to
-// a day that starts after the load (and so hold only admissions of the new epoch),
-// barring clock skew between servers, which the reconcile job reports.
+// hsetCounts queues key := user → pick(count) for every user whose pick is positive, in
+// commands of hsetChunk users, after dropping what key held; ttl 0 keeps it.
+func hsetCounts(ctx context.Context, p redis.Pipeliner, key string, users map[string]draw.UserCount,
+	pick func(draw.UserCount) int64, ttl time.Duration) {
+	p.Del(ctx, key)
+	args := make([]any, 0, 2*min(len(users), hsetChunk))
+	for user, c := range users {
+		if n := pick(c); n > 0 {
+			args = append(args, user, n)
+		}
+		if len(args) >= 2*hsetChunk {
+			p.HSet(ctx, key, args...) // copies args
+			args = args[:0]
+		}
+	}
+	if len(args) > 0 {
+		p.HSet(ctx, key, args...)
+	}
+	if ttl > 0 {
+		p.Expire(ctx, key, ttl)
+	}
+}
+
+// writeSnapshot queues the counters of one complete load; publishLoad then sets the
+// epoch, so a script that sees it sees every counter. Per-day counters are rebuilt for
+// the snapshot's day and the day before, whose draws may still be admitted just after
+// midnight (they began before it, and waited for this load): other days' keys either
+// expired or belong to a day that starts after the load (and so hold only admissions of
+// the new epoch), barring clock skew between servers, which the reconcile job reports.
 func (l *Ledger) writeSnapshot(ctx context.Context, p redis.Pipeliner, k keys, day string, s draw.Snapshot, markersLost bool) {
 	p.Set(ctx, k.stock(), max(s.StockLeft, 0), 0)
-
-	p.Del(ctx, k.userTotal(), k.userDay(day))
-	total := make([]any, 0, 2*min(len(s.Users), hsetChunk))
-	today := make([]any, 0, cap(total))
-	for user, c := range s.Users {
-		if c.Total > 0 {
-			total = append(total, user, c.Total)
-		}
-		if c.Today > 0 {
-			today = append(today, user, c.Today)
-		}
-		if len(total) >= 2*hsetChunk {
-			p.HSet(ctx, k.userTotal(), total...)
-			total = total[:0]
-		}
-		if len(today) >= 2*hsetChunk {
-			p.HSet(ctx, k.userDay(day), today...)
-			today = today[:0]
-		}
-	}
-	if len(total) > 0 {
-		p.HSet(ctx, k.userTotal(), total...)
-	}
-	if len(today) > 0 {
-		p.HSet(ctx, k.userDay(day), today...)
-	}
-	p.Expire(ctx, k.userDay(day), l.opts.DayTTL)
+	hsetCounts(ctx, p, k.userTotal(), s.Users, func(c draw.UserCount) int64 { return c.Total }, 0)
+	hsetCounts(ctx, p, k.userDay(day), s.Users, func(c draw.UserCount) int64 { return c.Today }, l.opts.DayTTL)
 	if s.PrevDay != "" {
-		l.writePrevDay(ctx, p, k, s)
+		hsetCounts(ctx, p, k.userDay(s.PrevDay), s.Users, func(c draw.UserCount) int64 { return c.PrevDay }, l.opts.DayTTL)
 	}
 
 	p.Del(ctx, k.prizes())
@@ -331,6 +306,9 @@ func (l *Ledger) writeSnapshot(ctx context.Context, p redis.Pipeliner, k keys, d
 		p.Set(ctx, k.pool(prize), max(c.Pool, 0), 0)
 		p.Set(ctx, k.released(prize), max(c.Released, 0), 0)
 		p.Set(ctx, k.prizeDay(prize, day), max(c.WinsOnDay, 0), l.opts.DayTTL)
+		if s.PrevDay != "" {
+			p.Set(ctx, k.prizeDay(prize, s.PrevDay), max(c.WinsOnPrevDay, 0), l.opts.DayTTL)
+		}
 	}
 
 	writeBlacklist(ctx, p, k, s.Blacklist)

@@ -76,7 +76,9 @@ func extraCost(n ast.Node) int64 {
 			return scanCost
 		}
 	case *ast.BuiltinNode:
-		switch {
+		switch p, _ := predicateOf(n); {
+		case p != nil:
+			return 0 // charged per element by exprCost
 		case cheapBuiltins[n.Name]:
 			return 0
 		case scanBuiltins[n.Name]:
@@ -89,34 +91,43 @@ func extraCost(n ast.Node) int64 {
 	return 0
 }
 
-// exprCost is the cost of one run of the expression whose parse tree is root.
+// exprCost is the cost of one run of the expression whose parse tree is root: its nodes,
+// and each predicate's body and step once more per further element it iterates (nested
+// predicates are refused, so nothing multiplies further).
 func exprCost(root ast.Node) int64 {
-	var cost int64
+	cost := nodesCost(root)
 	ast.Find(root, func(n ast.Node) bool {
-		cost += 1 + extraCost(n)
-		b, ok := n.(*ast.BuiltinNode)
-		if !ok || len(b.Arguments) < 2 {
-			return false
-		}
-		if p, ok := b.Arguments[1].(*ast.PredicateNode); ok {
-			// The predicate's builtin walks the collection itself: no extra for the
-			// builtin, and the body once per element.
-			bound := iterationBound(b.Arguments[0])
-			cost += (bound-1)*bodyCost(p.Node) + bound*stepCost - otherBound
+		if p, over := predicateOf(n); p != nil {
+			bound := iterationBound(over)
+			cost += (bound-1)*nodesCost(p.Node) + bound*stepCost
 		}
 		return false
 	})
 	return cost
 }
 
-// bodyCost is the cost of one run of a predicate's body.
-func bodyCost(n ast.Node) int64 {
+// nodesCost is what the nodes of n cost once each, with what each reads.
+func nodesCost(n ast.Node) int64 {
 	var cost int64
 	ast.Find(n, func(n ast.Node) bool {
 		cost += 1 + extraCost(n)
 		return false
 	})
 	return cost
+}
+
+// predicateOf returns the predicate of a builtin such as any(list, # > 1) and what it
+// iterates; nil for any other node.
+func predicateOf(n ast.Node) (*ast.PredicateNode, ast.Node) {
+	b, ok := n.(*ast.BuiltinNode)
+	if !ok || len(b.Arguments) < 2 {
+		return nil, nil
+	}
+	p, _ := b.Arguments[1].(*ast.PredicateNode)
+	if p == nil {
+		return nil, nil
+	}
+	return p, b.Arguments[0]
 }
 
 // iterationBound is the most elements a predicate may be run for over n.

@@ -5,17 +5,12 @@ func activitySchemas(d *apiDoc) {
 		"per_user_total": count("draws per user in total; absent for unlimited", 1),
 		"per_user_daily": count("draws per user per local day; absent for unlimited", 1),
 	}))
-	plan := enum("even", "slots")
-	plan["description"] = "even: the stock in equal shares of the window, a unit at the start of each " +
-		"(the first at begin_at, all of it before end_at); slots: the amounts at their instants"
-	slots := array(object([]string{"at", "amount"}, map[string]any{
-		"at": dateTime("release instant, inside [begin_at, end_at)"), "amount": integer("units released", 1),
-	}))
-	slots["description"] = "for plan slots: in increasing time order, adding up to the prize's stock " +
-		"(422 below_stock or exceeds_stock otherwise)"
 	d.schema("Release", object([]string{"plan"}, map[string]any{
-		"plan":  plan,
-		"slots": slots,
+		"plan": withDescription(enum("even", "slots"), "even: the stock in equal shares of the window, a unit at the start of each "+
+			"(the first at begin_at, all of it before end_at); slots: the amounts at their instants"),
+		"slots": withDescription(array(object([]string{"at", "amount"}, map[string]any{
+			"at": dateTime("release instant, inside [begin_at, end_at)"), "amount": integer("units released", 1),
+		})), "for plan slots: in increasing time order, adding up to the prize's stock (422 below_stock or exceeds_stock otherwise)"),
 	}))
 	prize := map[string]any{
 		"award_id":    idSchema("the award given"),

@@ -1,8 +1,6 @@
 package changefeed_test
 
 import (
-	"context"
-	"io"
 	"log/slog"
 	"sync/atomic"
 	"testing"
@@ -18,9 +16,7 @@ func TestEveryFollowerSeesAChangeWithinASecond(t *testing.T) {
 	t.Parallel()
 	testkit.EachRedis(t, func(t *testing.T, env testkit.RedisEnv) {
 		t.Parallel()
-		log := slog.New(slog.NewTextHandler(io.Discard, nil))
-		ctx, cancel := context.WithCancel(context.Background())
-		defer cancel()
+		log, ctx := slog.New(slog.DiscardHandler), t.Context() // ctx ends the followers with the test
 		var seen [2]atomic.Int32
 		for i := range seen {
 			f := changefeed.New(env.Client, env.Prefix, 50*time.Millisecond, log)

@@ -1,8 +1,6 @@
 package changefeed_test
 
 import (
-	"context"
-	"io"
 	"log/slog"
 	"slices"
 	"sync"
@@ -37,9 +35,7 @@ func TestKeyFeed(t *testing.T) {
 	t.Parallel()
 	testkit.EachRedis(t, func(t *testing.T, env testkit.RedisEnv) {
 		t.Parallel()
-		log := slog.New(slog.NewTextHandler(io.Discard, nil))
-		ctx, cancel := context.WithCancel(context.Background())
-		defer cancel()
+		log, ctx := slog.New(slog.DiscardHandler), t.Context() // ctx ends the followers with the test
 		writer := changefeed.NewKeys(env.Client, env.Prefix, "profiles", time.Second, log)
 		require.NoError(t, writer.Publish(ctx, "before"))
 		var hs [2]heard
@@ -82,9 +78,7 @@ func TestKeyFeedAfterAFailoverToALaggingReplica(t *testing.T) {
 	t.Parallel()
 	testkit.EachRedis(t, func(t *testing.T, env testkit.RedisEnv) {
 		t.Parallel()
-		log := slog.New(slog.NewTextHandler(io.Discard, nil))
-		ctx, cancel := context.WithCancel(context.Background())
-		defer cancel()
+		log, ctx := slog.New(slog.DiscardHandler), t.Context() // ctx ends the followers with the test
 		w := changefeed.NewKeys(env.Client, env.Prefix, "profiles", time.Second, log)
 		for _, k := range []string{"a", "b", "c", "d"} {
 			require.NoError(t, w.Publish(ctx, k))

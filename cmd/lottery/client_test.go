@@ -23,7 +23,14 @@ type client struct {
 
 func newClient(t *testing.T, base string, cfg config.Config, sub string, roles ...string) *client {
 	t.Helper()
-	tok, err := token.NewKeys(cfg.Auth.Secret).Mint(sub, roles, nil, time.Hour)
+	return newUserWithFacts(t, base, cfg, sub, nil, roles...)
+}
+
+// newUserWithFacts is newClient whose token carries trusted facts, as an identity provider
+// would set them.
+func newUserWithFacts(t *testing.T, base string, cfg config.Config, sub string, facts map[string]any, roles ...string) *client {
+	t.Helper()
+	tok, err := token.NewKeys(cfg.Auth.Secret).Mint(sub, roles, facts, time.Hour)
 	require.NoError(t, err)
 	return &client{t: t, base: base, token: tok}
 }

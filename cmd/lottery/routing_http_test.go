@@ -9,20 +9,42 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/lottery-go/lottery/infrastructure/config"
-	"github.com/lottery-go/lottery/infrastructure/token"
 	"github.com/lottery-go/lottery/internal/testkit"
 )
+
+// routingStack is a server with a VIP and a general activity running (general takes
+// generalBody's fields too), the marketer and admin who run them, and users of it.
+type routingStack struct {
+	vip, general    string
+	marketer, admin *client
+	user            func(sub string, facts map[string]any) *client
+}
+
+func newRoutingStack(t *testing.T, cfg config.Config, generalBody map[string]any) routingStack {
+	t.Helper()
+	cfg.Draw.RatePerUser = 0
+	srv := startServer(t, cfg, nil)
+	general := map[string]any{"name": "General wheel"}
+	for k, v := range generalBody {
+		general[k] = v
+	}
+	return routingStack{
+		vip:      setUpActivity(t, srv.base, cfg, map[string]any{"name": "VIP wheel"}),
+		general:  setUpActivity(t, srv.base, cfg, general),
+		marketer: newClient(t, srv.base, cfg, "mia", "marketer"),
+		admin:    newClient(t, srv.base, cfg, "ada", "admin"),
+		user: func(sub string, facts map[string]any) *client {
+			return newUserWithFacts(t, srv.base, cfg, sub, facts, "user")
+		},
+	}
+}
 
 func TestDrawRoutedByTheDefaultRuleTree(t *testing.T) {
 	t.Parallel()
 	testkit.EachStack(t, func(t *testing.T, cfg config.Config) {
 		t.Parallel()
-		cfg.Draw.RatePerUser = 0
-		srv := startServer(t, cfg, nil)
-		vip := setUpActivity(t, srv.base, cfg, map[string]any{"name": "VIP wheel"})
-		general := setUpActivity(t, srv.base, cfg, map[string]any{"name": "General wheel"})
-		marketer := newClient(t, srv.base, cfg, "mia", "marketer")
-		admin := newClient(t, srv.base, cfg, "ada", "admin")
+		st := newRoutingStack(t, cfg, nil)
+		vip, general, marketer, admin, user := st.vip, st.general, st.marketer, st.admin, st.user
 
 		tree := marketer.must(http.StatusCreated, "POST", "/api/v1/admin/rule-trees", map[string]any{
 			"name": "router", "facts": map[string]any{"level": "int", "city": "string"}, "root": "n1",
@@ -37,11 +59,6 @@ func TestDrawRoutedByTheDefaultRuleTree(t *testing.T) {
 		})
 		treeID := tree["id"].(string)
 
-		user := func(sub string, facts map[string]any) *client {
-			tok, err := token.NewKeys(cfg.Auth.Secret).Mint(sub, []string{"user"}, facts, time.Hour)
-			require.NoError(t, err)
-			return &client{t: t, base: srv.base, token: tok}
-		}
 		gold := user("gold", map[string]any{"level": 5})
 		assert.Equal(t, "no_matching_activity", errCode(gold.must(http.StatusNotFound, "POST", "/api/v1/draws", map[string]any{})),
 			"nothing is published yet")
@@ -82,13 +99,8 @@ func TestRoutedDrawKeyRepeatedAfterTheTreeChanged(t *testing.T) {
 	t.Parallel()
 	testkit.EachStack(t, func(t *testing.T, cfg config.Config) {
 		t.Parallel()
-		cfg.Draw.RatePerUser = 0
-		srv := startServer(t, cfg, nil)
-		vip := setUpActivity(t, srv.base, cfg, map[string]any{"name": "VIP wheel"})
-		general := setUpActivity(t, srv.base, cfg, map[string]any{"name": "General wheel",
-			"limits": map[string]any{"per_user_total": 1, "per_user_daily": 1}})
-		marketer := newClient(t, srv.base, cfg, "mia", "marketer")
-		admin := newClient(t, srv.base, cfg, "ada", "admin")
+		st := newRoutingStack(t, cfg, map[string]any{"limits": map[string]any{"per_user_total": 1, "per_user_daily": 1}})
+		vip, general, marketer, admin := st.vip, st.general, st.marketer, st.admin
 		doc := func(vipWhen string, fallback map[string]any) map[string]any {
 			return map[string]any{"name": "router", "facts": map[string]any{"level": "int"}, "root": "n1",
 				"nodes": []any{map[string]any{"id": "n1", "edges": []any{map[string]any{"when": vipWhen, "to": "vip"}, fallback}},
@@ -97,12 +109,8 @@ func TestRoutedDrawKeyRepeatedAfterTheTreeChanged(t *testing.T) {
 		tree := marketer.must(http.StatusCreated, "POST", "/api/v1/admin/rule-trees", doc("level >= 3", map[string]any{"to": "general"}))
 		id := tree["id"].(string)
 		admin.must(http.StatusOK, "POST", "/api/v1/admin/rule-trees/"+id+"/publish", map[string]any{"version": 1, "default": true})
-		user := func(sub string) *client {
-			tok, err := token.NewKeys(cfg.Auth.Secret).Mint(sub, []string{"user"}, map[string]any{"level": 5}, time.Hour)
-			require.NoError(t, err)
-			return &client{t: t, base: srv.base, token: tok}
-		}
-		gold, probe := user("gold"), user("probe")
+		level5 := map[string]any{"level": 5}
+		gold, probe := st.user("gold", level5), st.user("probe", level5)
 		var first map[string]any
 		require.Eventually(t, func() bool {
 			code, out, _ := gold.do("POST", "/api/v1/draws", map[string]any{}, "Idempotency-Key", "k1")

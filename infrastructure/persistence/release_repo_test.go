@@ -34,10 +34,15 @@ func TestRecordReleaseOnlyRaises(t *testing.T) {
 // its window.
 func truthOfNewActivity(t *testing.T, env testkit.SQLEnv) (*activity.Activity, *persistence.Truth, time.Time) {
 	t.Helper()
+	return truthAt(t, env, testBegin.Add(30*time.Minute))
+}
+
+// truthAt stores a new activity and reads its truth at a clock stopped at now.
+func truthAt(t *testing.T, env testkit.SQLEnv, now time.Time) (*activity.Activity, *persistence.Truth, time.Time) {
+	t.Helper()
 	activities := persistence.NewActivityRepo(env.DB, newID)
 	a := newActivity(t, "m")
 	require.NoError(t, activities.Create(context.Background(), a))
-	now := testBegin.Add(30 * time.Minute)
 	return a, persistence.NewTruth(env.DB, activities, func() time.Time { return now }), now
 }
 
@@ -73,10 +78,7 @@ func TestSnapshotAheadOfTheWindowReleasesWhatBeginReleases(t *testing.T) {
 	t.Parallel()
 	testkit.EachSQL(t, func(t *testing.T, env testkit.SQLEnv) {
 		t.Parallel()
-		activities := persistence.NewActivityRepo(env.DB, newID)
-		a := newActivity(t, "m")
-		require.NoError(t, activities.Create(context.Background(), a))
-		early := persistence.NewTruth(env.DB, activities, func() time.Time { return testBegin.Add(-5 * time.Second) })
+		a, early, _ := truthAt(t, env, testBegin.Add(-5*time.Second))
 		snap, err := early.Snapshot(context.Background(), a.ID(), "2026-11-11")
 		require.NoError(t, err)
 		prizes := a.Strategy().Prizes() // slots 40 at begin + 60 an hour later; even 2000; no plan 1

@@ -74,12 +74,14 @@ func toAPIError(err error) *APIError {
 		return fromHTTPError(he)
 	}
 	for _, m := range errorMap {
-		if errors.Is(err, m.target) && m.message != "" {
-			return Errorf(m.status, m.code, "%s", m.message)
+		if !errors.Is(err, m.target) {
+			continue
 		}
-		if errors.Is(err, m.target) {
-			return Errorf(m.status, m.code, "%s", err.Error())
+		msg := m.message
+		if msg == "" {
+			msg = err.Error()
 		}
+		return Errorf(m.status, m.code, "%s", msg)
 	}
 	return Errorf(http.StatusInternalServerError, "internal", "internal error")
 }

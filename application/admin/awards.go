@@ -60,16 +60,12 @@ func (s *Service) ListAwards(ctx context.Context, p Page) ([]*award.Award, bool,
 // it, an edit changes what winners get after review: only an admin, who reviews, may make
 // it (to repair a merchant's webhook or template, say); a marketer gets ErrAwardInUse.
 func (s *Service) UpdateAward(ctx context.Context, by activity.Actor, id int64, in AwardInput) (*award.Award, error) {
-	ids, err := s.d.Activities.Offering(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	if len(ids) > 0 && !by.Admin {
-		return nil, fmt.Errorf("%w: activities %s give it and have been submitted; only an admin may change what their winners get, or create a new award",
-			ErrAwardInUse, joinIDs(ids))
-	}
 	var out *award.Award
-	err = s.d.Awards.Update(ctx, id, func(a *award.Award) error {
+	err := s.d.Awards.Update(ctx, id, func(a *award.Award, givenBy []int64) error {
+		if len(givenBy) > 0 && !by.Admin {
+			return fmt.Errorf("%w: activities %s give it and have been submitted; only an admin may change what their winners get, or create a new award",
+				ErrAwardInUse, joinIDs(givenBy))
+		}
 		var l check.List
 		if in.Kind != "" && in.Kind != a.Kind() {
 			l.Add("kind", check.CodeNotAllowed, fmt.Sprintf("an award's kind cannot change (it is %s)", a.Kind()))

@@ -21,12 +21,10 @@ type Repository interface {
 	// Update loads the activity, runs fn on it inside a transaction and stores the result
 	// with a compare-and-set on the loaded version (and state), incrementing the version.
 	// When another writer got there first it returns ErrConcurrentChange and stores
-	// nothing; when fn fails its error is returned and nothing is stored.
+	// nothing; when fn fails its error is returned and nothing is stored. An activity
+	// leaving draft or rejected first locks the awards its prizes give, against their
+	// edits (see award.Repository.Update).
 	Update(ctx context.Context, id int64, fn func(*Activity) error) error
-	// Offering returns the activities beyond draft or rejected (submitted, approved,
-	// running, paused or closed) with a prize of the award, in id order: once reviewed,
-	// what their prizes give is fixed.
-	Offering(ctx context.Context, awardID int64) ([]int64, error)
 }
 
 // Starter readies what the first draws of an activity need just before it starts (its

@@ -10,9 +10,12 @@ type Repository interface {
 	Get(ctx context.Context, id int64) (*Award, error)
 	// List returns awards with id > after in ascending id order, at most limit of them.
 	List(ctx context.Context, after int64, limit int) ([]*Award, error)
-	// Update loads the award, runs fn in a transaction and stores the result unless fn
-	// fails; ErrNotFound for an unknown id.
-	Update(ctx context.Context, id int64, fn func(*Award) error) error
+	// Update loads and locks the award, runs fn in a transaction and stores the result
+	// unless fn fails; ErrNotFound for an unknown id. fn is told which activities past
+	// draft or rejected (submitted, approved, running, paused or closed) give the award, in
+	// id order, read while the award is locked: an activity leaving draft locks the awards
+	// it gives first, so none can become one of them before fn's result is stored.
+	Update(ctx context.Context, id int64, fn func(a *Award, givenBy []int64) error) error
 	// AddCodes adds normalized codes (see NormalizeCodes) to the pool; codes already in
 	// the pool are skipped and counted as duplicates.
 	AddCodes(ctx context.Context, awardID int64, codes []string) (added, duplicates int, err error)

@@ -95,18 +95,6 @@ func (r *ActivityRepo) List(ctx context.Context, f activity.Filter) ([]*activity
 	return out, nil
 }
 
-// Offering implements activity.Repository.
-func (r *ActivityRepo) Offering(ctx context.Context, awardID int64) ([]int64, error) {
-	var ids []int64
-	err := r.db.Gorm.WithContext(ctx).Raw(`SELECT DISTINCT a.id FROM prize_slots p JOIN activities a ON a.id = p.activity_id
-		WHERE p.award_id = ? AND a.state NOT IN (?, ?) ORDER BY a.id`,
-		awardID, string(activity.StateDraft), string(activity.StateRejected)).Scan(&ids).Error
-	if err != nil {
-		return nil, fmt.Errorf("activities offering award %d: %w", awardID, err)
-	}
-	return ids, nil
-}
-
 // withStrategies loads the strategies and prizes of a page of activities with two
 // queries, not two per activity; tx reads one snapshot, so an edit replacing a strategy
 // shows either wholly or not at all.

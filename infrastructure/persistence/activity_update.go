@@ -43,6 +43,11 @@ func (r *ActivityRepo) update(ctx context.Context, id int64, fn func(*activity.A
 		return err
 	}
 	return r.db.Gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if editable(state) && !editable(a.State()) {
+			if err := r.lockAwardsGiven(tx, a); err != nil {
+				return err
+			}
+		}
 		if err := compareAndSet(tx, a, state, version); err != nil {
 			return err
 		}
@@ -59,6 +64,31 @@ func (r *ActivityRepo) update(ctx context.Context, id int64, fn func(*activity.A
 		}
 		return nil
 	})
+}
+
+func editable(s activity.State) bool {
+	return s == activity.StateDraft || s == activity.StateRejected
+}
+
+// lockAwardsGiven takes a shared lock on the awards an activity leaving draft gives, before
+// its own row: an award's edit holds its row exclusively while it reads which activities
+// give it (AwardRepo.Update), so the edit either sees this activity submitted or is done
+// before the activity is. SQLite serialises the two transactions anyway.
+func (r *ActivityRepo) lockAwardsGiven(tx *gorm.DB, a *activity.Activity) error {
+	if r.db.Dialect != MySQL {
+		return nil
+	}
+	prizes := a.Strategy().Prizes()
+	ids := make([]int64, 0, len(prizes))
+	for _, p := range prizes {
+		ids = append(ids, p.AwardID)
+	}
+	var locked []int64
+	err := tx.Raw("SELECT id FROM awards WHERE id IN ? ORDER BY id LOCK IN SHARE MODE", ids).Scan(&locked).Error
+	if err != nil {
+		return fmt.Errorf("lock the awards of activity %d: %w", a.ID(), err)
+	}
+	return nil
 }
 
 func compareAndSet(tx *gorm.DB, a *activity.Activity, state activity.State, version int64) error {

@@ -7,7 +7,9 @@ import (
 	"fmt"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 
+	"github.com/lottery-go/lottery/domain/activity"
 	"github.com/lottery-go/lottery/domain/award"
 )
 
@@ -66,6 +68,29 @@ func (r *AwardRepo) Get(ctx context.Context, id int64) (*award.Award, error) {
 	return getAward(r.db.Gorm.WithContext(ctx), id)
 }
 
+// forUpdate makes tx's next query a locking read on MySQL.
+func (r *AwardRepo) forUpdate(tx *gorm.DB) *gorm.DB {
+	if r.db.Dialect != MySQL {
+		return tx
+	}
+	return tx.Clauses(clause.Locking{Strength: clause.LockingStrengthUpdate})
+}
+
+// givenBy lists the activities past draft or rejected whose prizes give the award.
+func (r *AwardRepo) givenBy(tx *gorm.DB, awardID int64) ([]int64, error) {
+	q := `SELECT DISTINCT a.id FROM prize_slots p JOIN activities a ON a.id = p.activity_id
+		WHERE p.award_id = ? AND a.state NOT IN (?, ?) ORDER BY a.id`
+	if r.db.Dialect == MySQL {
+		q += " LOCK IN SHARE MODE"
+	}
+	var ids []int64
+	err := tx.Raw(q, awardID, string(activity.StateDraft), string(activity.StateRejected)).Scan(&ids).Error
+	if err != nil {
+		return nil, fmt.Errorf("activities giving award %d: %w", awardID, err)
+	}
+	return ids, nil
+}
+
 func getAward(tx *gorm.DB, id int64) (*award.Award, error) {
 	var row awardRow
 	err := tx.Take(&row, "id = ?", id).Error
@@ -96,14 +121,22 @@ func (r *AwardRepo) List(ctx context.Context, after int64, limit int) ([]*award.
 	return out, nil
 }
 
-// Update loads the award, runs fn and stores name and content unless fn fails.
-func (r *AwardRepo) Update(ctx context.Context, id int64, fn func(*award.Award) error) error {
+// Update implements award.Repository. On MySQL the award's row is locked first and the
+// activities giving it are read with a locking read, which sees the latest commits; an
+// activity leaving draft takes a shared lock on the row (lockAwardsGiven) before its own
+// row, so the two wait for each other in one order and never deadlock. SQLite's
+// transactions take the write lock at BEGIN, which serialises the two as a whole.
+func (r *AwardRepo) Update(ctx context.Context, id int64, fn func(a *award.Award, givenBy []int64) error) error {
 	return r.db.Gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		a, err := getAward(tx, id)
+		a, err := getAward(r.forUpdate(tx), id)
 		if err != nil {
 			return err
 		}
-		if err := fn(a); err != nil {
+		givenBy, err := r.givenBy(tx, id)
+		if err != nil {
+			return err
+		}
+		if err := fn(a, givenBy); err != nil {
 			return err
 		}
 		row, err := toAwardRow(a)

@@ -5,10 +5,12 @@ import (
 	"fmt"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/lottery-go/lottery/domain/activity"
 	"github.com/lottery-go/lottery/domain/award"
 	"github.com/lottery-go/lottery/infrastructure/persistence"
 	"github.com/lottery-go/lottery/internal/testkit"
@@ -48,7 +50,8 @@ func TestAwardRepo(t *testing.T) {
 		require.Len(t, page, 1)
 		assert.Equal(t, points.ID(), page[0].ID())
 
-		require.NoError(t, repo.Update(ctx, points.ID(), func(a *award.Award) error {
+		require.NoError(t, repo.Update(ctx, points.ID(), func(a *award.Award, givenBy []int64) error {
+			assert.Empty(t, givenBy)
 			return a.Update("More points", award.Content{Points: 500})
 		}))
 		got, err = repo.Get(ctx, points.ID())
@@ -58,8 +61,70 @@ func TestAwardRepo(t *testing.T) {
 
 		_, err = repo.Get(ctx, 1<<60)
 		assert.ErrorIs(t, err, award.ErrNotFound)
-		assert.ErrorIs(t, repo.Update(ctx, 1<<60, func(*award.Award) error { return nil }), award.ErrNotFound)
+		assert.ErrorIs(t, repo.Update(ctx, 1<<60, func(*award.Award, []int64) error { return nil }), award.ErrNotFound)
 	})
+}
+
+// TestAwardEditAndSubmitTakeTurns holds an award's edit open while an activity giving the
+// award is submitted: the submit waits for the edit (on MySQL for the award's row, on
+// SQLite for the database's write lock), and the next edit is told the activity gives
+// the award.
+func TestAwardEditAndSubmitTakeTurns(t *testing.T) {
+	t.Parallel()
+	testkit.EachSQL(t, func(t *testing.T, env testkit.SQLEnv) {
+		t.Parallel()
+		ctx := context.Background()
+		awards := persistence.NewAwardRepo(env.DB)
+		activities := persistence.NewActivityRepo(env.DB, newID)
+		prize := newAward(t, award.KindPoints, award.Content{Points: 10})
+		require.NoError(t, awards.Create(ctx, prize))
+		a, err := activity.New(newID(), activity.Params{
+			Name: "Wheel", BeginAt: testBegin, EndAt: testEnd, TimeZone: "UTC", Stock: 100_000,
+			Strategy: newStrategy(t, prize.ID()),
+		}, "alice", testNow)
+		require.NoError(t, err)
+		require.NoError(t, activities.Create(ctx, a))
+
+		submitted := make(chan error, 1)
+		err = awards.Update(ctx, prize.ID(), func(aw *award.Award, givenBy []int64) error {
+			assert.Empty(t, givenBy, "a draft does not count")
+			go func() {
+				submitted <- activities.Transition(ctx, a.ID(), func(a *activity.Activity) (activity.TrailEntry, error) {
+					return activity.TrailEntry{Action: activity.ActionSubmit, From: a.State(), To: activity.StatePendingReview, Actor: "alice", At: testNow},
+						a.Transition(activity.ActionSubmit, activity.Actor{ID: "alice", Marketer: true}, testNow)
+				})
+			}()
+			if env.Name == "mysql" {
+				waitForAwardLock(t, env)
+			}
+			select {
+			case <-submitted:
+				t.Error("the activity was submitted while its award's edit was open")
+			default:
+			}
+			return aw.Update("Ten points", award.Content{Points: 10})
+		})
+		require.NoError(t, err)
+		require.NoError(t, <-submitted)
+
+		err = awards.Update(ctx, prize.ID(), func(_ *award.Award, givenBy []int64) error {
+			assert.Equal(t, []int64{a.ID()}, givenBy)
+			return nil
+		})
+		require.NoError(t, err)
+	})
+}
+
+// waitForAwardLock waits until a connection to the test's database is in a locking read
+// of the awards, which the open edit holds up.
+func waitForAwardLock(t *testing.T, env testkit.SQLEnv) {
+	t.Helper()
+	require.Eventually(t, func() bool {
+		var n int
+		err := env.DB.SQL.QueryRow(`SELECT COUNT(*) FROM information_schema.PROCESSLIST
+			WHERE db = DATABASE() AND id <> CONNECTION_ID() AND info LIKE '%FROM awards%LOCK IN SHARE MODE%'`).Scan(&n)
+		return err == nil && n > 0
+	}, 10*time.Second, 5*time.Millisecond, "the submit did not ask for a lock on its awards")
 }
 
 func TestRedeemCodesCountDuplicates(t *testing.T) {

@@ -104,27 +104,11 @@ func (s *Service) UploadCodes(ctx context.Context, awardID int64, codes []string
 	if err != nil {
 		return CodesUploaded{}, err
 	}
-	held, err := s.d.Awards.HeldElsewhere(ctx, awardID, unique)
+	added, err := s.d.Awards.AddCodes(ctx, awardID, unique)
 	if err != nil {
 		return CodesUploaded{}, err
 	}
-	fresh := unique[:0:0]
-	for _, c := range unique {
-		if !held[c] {
-			fresh = append(fresh, c)
-		}
-	}
-	out := CodesUploaded{InOtherAwards: len(unique) - len(fresh)}
-	if len(fresh) == 0 {
-		out.Duplicates = inUpload
-		return out, nil
-	}
-	added, stored, err := s.d.Awards.AddCodes(ctx, awardID, fresh)
-	if err != nil {
-		return CodesUploaded{}, err
-	}
-	out.Added, out.Duplicates = added, inUpload+stored
-	return out, nil
+	return CodesUploaded{Added: added.Added, Duplicates: inUpload + added.Duplicates, InOtherAwards: added.HeldElsewhere}, nil
 }
 
 // joinIDs lists ids for a message: the first few, and how many more.

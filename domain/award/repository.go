@@ -2,6 +2,11 @@ package award
 
 import "context"
 
+// CodesAdded is what AddCodes did with the codes it was given.
+type CodesAdded struct {
+	Added, Duplicates, HeldElsewhere int
+}
+
 // Repository stores awards and their redeem-code pools.
 type Repository interface {
 	// Create stores a new award.
@@ -16,11 +21,11 @@ type Repository interface {
 	// id order, read while the award is locked: an activity leaving draft locks the awards
 	// it gives first, so none can become one of them before fn's result is stored.
 	Update(ctx context.Context, id int64, fn func(a *Award, givenBy []int64) error) error
-	// AddCodes adds normalized codes (see NormalizeCodes) to the pool; codes already in
-	// the pool are skipped and counted as duplicates.
-	AddCodes(ctx context.Context, awardID int64, codes []string) (added, duplicates int, err error)
+	// AddCodes adds normalized codes (see NormalizeCodes) to the pool, all or none. Codes
+	// already in the pool are skipped and counted as duplicates; codes another award's
+	// pool holds are skipped and counted apart, also when that award's upload runs at the
+	// same time: a code is worth its prize to whoever redeems it first.
+	AddCodes(ctx context.Context, awardID int64, codes []string) (CodesAdded, error)
 	// FreeCodes counts the codes of the award's pool not yet given to an order.
 	FreeCodes(ctx context.Context, awardID int64) (int64, error)
-	// HeldElsewhere returns which of codes another award's pool holds.
-	HeldElsewhere(ctx context.Context, awardID int64, codes []string) (map[string]bool, error)
 }

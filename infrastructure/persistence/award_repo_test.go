@@ -136,15 +136,15 @@ func TestRedeemCodesCountDuplicates(t *testing.T) {
 		a := newAward(t, award.KindRedeemCode, award.Content{})
 		other := newAward(t, award.KindRedeemCode, award.Content{})
 
-		added, dups, err := repo.AddCodes(ctx, a.ID(), []string{"A", "B", "C"})
+		added, err := repo.AddCodes(ctx, a.ID(), []string{"A", "B", "C"})
 		require.NoError(t, err)
-		assert.Equal(t, [2]int{3, 0}, [2]int{added, dups})
-		added, dups, err = repo.AddCodes(ctx, a.ID(), []string{"C", "D", "a"})
+		assert.Equal(t, award.CodesAdded{Added: 3}, added)
+		added, err = repo.AddCodes(ctx, a.ID(), []string{"C", "D", "a"})
 		require.NoError(t, err)
-		assert.Equal(t, [2]int{2, 1}, [2]int{added, dups}, "codes are case-sensitive")
-		added, dups, err = repo.AddCodes(ctx, other.ID(), []string{"A"})
+		assert.Equal(t, award.CodesAdded{Added: 2, Duplicates: 1}, added, "codes are case-sensitive")
+		added, err = repo.AddCodes(ctx, other.ID(), []string{"A", "E"})
 		require.NoError(t, err)
-		assert.Equal(t, [2]int{1, 0}, [2]int{added, dups}, "pools are per award")
+		assert.Equal(t, award.CodesAdded{Added: 1, HeldElsewhere: 1}, added, "a code is in one pool only")
 	})
 }
 
@@ -174,11 +174,47 @@ func TestConcurrentUploadsAddEachCodeOnce(t *testing.T) {
 	})
 }
 
+// TestConcurrentUploadsToTwoAwardsStoreACodeOnce uploads one merchant file to two awards
+// at once, several times over: each code ends in one pool, and every upload accounts for
+// each of its codes as added, duplicate or held by the other award.
+func TestConcurrentUploadsToTwoAwardsStoreACodeOnce(t *testing.T) {
+	t.Parallel()
+	testkit.EachSQL(t, func(t *testing.T, env testkit.SQLEnv) {
+		t.Parallel()
+		repo := persistence.NewAwardRepo(env.DB)
+		pools := []*award.Award{newAward(t, award.KindRedeemCode, award.Content{}), newAward(t, award.KindRedeemCode, award.Content{})}
+		codes := make([]string, 2500) // more than one INSERT batch
+		for i := range codes {
+			codes[i] = fmt.Sprintf("FILE-%05d", i)
+		}
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		added := 0
+		for u := range 6 {
+			wg.Go(func() {
+				got, err := repo.AddCodes(context.Background(), pools[u%2].ID(), codes)
+				assert.NoError(t, err)
+				assert.Equal(t, len(codes), got.Added+got.Duplicates+got.HeldElsewhere, "upload %d: %+v", u, got)
+				mu.Lock()
+				added += got.Added
+				mu.Unlock()
+			})
+		}
+		wg.Wait()
+		assert.Equal(t, len(codes), added)
+		var shared int64
+		require.NoError(t, env.DB.SQL.QueryRow(
+			"SELECT COUNT(*) FROM (SELECT code FROM redeem_codes GROUP BY code HAVING COUNT(*) > 1) d").Scan(&shared))
+		assert.Zero(t, shared, "codes stored in both pools")
+	})
+}
+
 const codeUploads, codeUploadSize = 4, 1500
 
 // uploadOverlapping runs codeUploads uploads at once, each sharing half its codes with the
 // next, and sums what they report.
 func uploadOverlapping(t *testing.T, repo *persistence.AwardRepo, awardID int64) (added, dups int) {
+	// Codes are the award's own: another award's codes would be refused as held elsewhere.
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	for u := range codeUploads {
@@ -187,12 +223,12 @@ func uploadOverlapping(t *testing.T, repo *persistence.AwardRepo, awardID int64)
 			defer wg.Done()
 			codes := make([]string, codeUploadSize)
 			for i := range codes {
-				codes[i] = fmt.Sprintf("CODE-%05d", u*codeUploadSize/2+i)
+				codes[i] = fmt.Sprintf("CODE-%d-%05d", awardID, u*codeUploadSize/2+i)
 			}
-			a, d, err := repo.AddCodes(context.Background(), awardID, codes)
+			got, err := repo.AddCodes(context.Background(), awardID, codes)
 			assert.NoError(t, err)
 			mu.Lock()
-			added, dups = added+a, dups+d
+			added, dups = added+got.Added, dups+got.Duplicates
 			mu.Unlock()
 		}()
 	}

@@ -26,9 +26,9 @@ func poolWithCodes(t *testing.T, env testkit.SQLEnv, n int) int64 {
 	for i := range codes {
 		codes[i] = fmt.Sprintf("CODE-%03d", i)
 	}
-	added, _, err := awards.AddCodes(ctx, a.ID(), codes)
+	added, err := awards.AddCodes(ctx, a.ID(), codes)
 	require.NoError(t, err)
-	require.Equal(t, n, added)
+	require.Equal(t, n, added.Added)
 	return a.ID()
 }
 

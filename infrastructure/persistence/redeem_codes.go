@@ -7,30 +7,35 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+
+	"github.com/lottery-go/lottery/domain/award"
 )
 
 // codeBatch is the rows per INSERT: 3 placeholders each stays far below the placeholder
 // limits of MySQL (65,535) and SQLite (32,766) while keeping round trips few.
 const codeBatch = 1000
 
-// AddCodes adds normalized codes to the award's pool. Codes already stored are skipped by
-// the unique key (award_id, code) rather than looked up first, so two concurrent uploads
-// of the same code cannot both add it; the rows the database did not insert are the
-// duplicates. The whole upload is one transaction: it is added completely or not at all.
-func (r *AwardRepo) AddCodes(ctx context.Context, awardID int64, codes []string) (added, duplicates int, err error) {
-	// Overlapping uploads at once can deadlock on the unique key's gap locks (MariaDB picks
-	// one transaction as the victim and rolls it back): the whole upload runs again.
+// AddCodes implements award.Repository. Codes already stored are skipped by the unique
+// key (award_id, code) rather than looked up first, so two concurrent uploads of the same
+// code cannot both add it; the rows the database did not insert are the duplicates. Codes
+// of other awards are looked up in the same transaction with a locking read (see
+// heldElsewhere). The whole upload is one transaction: it is added completely or not at all.
+func (r *AwardRepo) AddCodes(ctx context.Context, awardID int64, codes []string) (award.CodesAdded, error) {
+	// Overlapping uploads at once can deadlock on the code indexes' gap locks (MariaDB
+	// picks one transaction as the victim and rolls it back): the whole upload runs again.
+	var out award.CodesAdded
+	var err error
 	for attempt := 1; ; attempt++ {
-		added, err = r.addCodesOnce(ctx, awardID, codes)
+		out, err = r.addCodesOnce(ctx, awardID, codes)
 		if err == nil || !isRetryableConflict(err) || attempt == codeAttempts || ctx.Err() != nil {
 			break
 		}
 		time.Sleep(time.Duration(attempt) * 10 * time.Millisecond)
 	}
 	if err != nil {
-		return 0, 0, fmt.Errorf("add codes to award %d: %w", awardID, err)
+		return award.CodesAdded{}, fmt.Errorf("add codes to award %d: %w", awardID, err)
 	}
-	return added, len(codes) - added, nil
+	return out, nil
 }
 
 // FreeCodes counts the award's codes no order has claimed (index ix_redeem_codes_free).
@@ -43,21 +48,23 @@ func (r *AwardRepo) FreeCodes(ctx context.Context, awardID int64) (int64, error)
 	return n, nil
 }
 
-// HeldElsewhere implements award.Repository, reading ix_redeem_codes_code a thousand
-// codes at a time.
-func (r *AwardRepo) HeldElsewhere(ctx context.Context, awardID int64, codes []string) (map[string]bool, error) {
-	held := map[string]bool{}
-	for i := 0; i < len(codes); i += 1000 {
-		chunk := codes[i:min(i+1000, len(codes))]
-		var found []string
-		err := r.db.Gorm.WithContext(ctx).Raw(`SELECT DISTINCT code FROM redeem_codes WHERE code IN ? AND award_id <> ?`,
-			chunk, awardID).Scan(&found).Error
-		if err != nil {
-			return nil, fmt.Errorf("codes of other awards than %d: %w", awardID, err)
-		}
-		for _, c := range found {
-			held[c] = true
-		}
+// heldElsewhere returns which of codes another award's pool holds, reading
+// ix_redeem_codes_code. On MySQL the read locks the index entries and the gaps where the
+// codes would go, so a concurrent upload of the same codes to another award cannot insert
+// them before this transaction ends: of two such uploads one waits, or deadlocks and runs
+// again, and then sees the other's codes. SQLite's transactions run one at a time.
+func (r *AwardRepo) heldElsewhere(tx *gorm.DB, awardID int64, codes []string) (map[string]bool, error) {
+	q := "SELECT DISTINCT code FROM redeem_codes WHERE code IN ? AND award_id <> ?"
+	if r.db.Dialect == MySQL {
+		q += " LOCK IN SHARE MODE"
+	}
+	var found []string
+	if err := tx.Raw(q, codes, awardID).Scan(&found).Error; err != nil {
+		return nil, fmt.Errorf("codes of other awards than %d: %w", awardID, err)
+	}
+	held := make(map[string]bool, len(found))
+	for _, c := range found {
+		held[c] = true
 	}
 	return held, nil
 }
@@ -65,20 +72,38 @@ func (r *AwardRepo) HeldElsewhere(ctx context.Context, awardID int64, codes []st
 // codeAttempts bounds the runs of an upload chosen as a deadlock victim.
 const codeAttempts = 5
 
-func (r *AwardRepo) addCodesOnce(ctx context.Context, awardID int64, codes []string) (added int, err error) {
+func (r *AwardRepo) addCodesOnce(ctx context.Context, awardID int64, codes []string) (out award.CodesAdded, err error) {
 	now := r.db.Gorm.NowFunc()
 	err = r.db.Gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		out = award.CodesAdded{}
 		for start := 0; start < len(codes); start += codeBatch {
 			chunk := codes[start:min(start+codeBatch, len(codes))]
-			n, err := r.insertCodes(tx, awardID, chunk, now)
+			held, err := r.heldElsewhere(tx, awardID, chunk)
 			if err != nil {
-				return fmt.Errorf("insert codes %d..%d: %w", start, start+len(chunk), err)
+				return err
 			}
-			added += n
+			fresh := chunk
+			if len(held) > 0 {
+				fresh = make([]string, 0, len(chunk)-len(held))
+				for _, c := range chunk {
+					if !held[c] {
+						fresh = append(fresh, c)
+					}
+				}
+			}
+			n := 0
+			if len(fresh) > 0 {
+				if n, err = r.insertCodes(tx, awardID, fresh, now); err != nil {
+					return fmt.Errorf("insert codes %d..%d: %w", start, start+len(chunk), err)
+				}
+			}
+			out.Added += n
+			out.Duplicates += len(fresh) - n
+			out.HeldElsewhere += len(held)
 		}
 		return nil
 	})
-	return added, err
+	return out, err
 }
 
 // insertCodes is hand-written SQL because the affected-row count must be exact: gorm adds

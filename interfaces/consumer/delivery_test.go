@@ -214,7 +214,7 @@ func TestRedeemCodesStayUniqueUnder64ConcurrentGrants(t *testing.T) {
 		for i := range pool {
 			pool[i] = "C-" + strconv.Itoa(i)
 		}
-		_, _, err := r.awards.AddCodes(context.Background(), codes.ID(), pool)
+		_, err := r.awards.AddCodes(context.Background(), codes.ID(), pool)
 		require.NoError(t, err)
 		ids := make([]int64, 64)
 		for i := range ids {

@@ -102,8 +102,11 @@ func TestRedeemCodeUpload(t *testing.T) {
 	r := h.must(http.StatusOK, h.do(http.MethodPost, path, alice, map[string]any{"codes": []string{"A1", "B2", "A1", " C3 "}}))
 	assert.Equal(t, map[string]any{"added": 3.0, "duplicates": 1.0, "in_other_awards": 0.0}, r.body, "in-upload duplicate counted")
 
-	r = h.must(http.StatusOK, h.do(http.MethodPost, path, alice, "code\r\nA1\r\n\r\nD4\n\"E,5\"\n", "text/csv"))
-	assert.Equal(t, map[string]any{"added": 3.0, "duplicates": 1.0, "in_other_awards": 0.0}, r.body, "stored duplicate counted; quoted field unquoted")
+	r = h.must(http.StatusOK, h.do(http.MethodPost, path, alice, "\ufeffCode\r\nA1\r\n\r\nD4\n\"E,5\"\n", "text/csv"))
+	assert.Equal(t, map[string]any{"added": 2.0, "duplicates": 1.0, "in_other_awards": 0.0}, r.body, "header skipped; stored duplicate counted; quoted field unquoted")
+
+	r = h.must(http.StatusOK, h.do(http.MethodPost, path, alice, "G7\ncode\n", "text/csv"))
+	assert.Equal(t, map[string]any{"added": 2.0, "duplicates": 0.0, "in_other_awards": 0.0}, r.body, "only a first line is a header")
 
 	r = h.must(http.StatusOK, h.do(http.MethodPost, path, alice, "F6\nD4\n", "text/plain; charset=utf-8"))
 	assert.Equal(t, map[string]any{"added": 1.0, "duplicates": 1.0, "in_other_awards": 0.0}, r.body)

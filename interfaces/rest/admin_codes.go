@@ -6,6 +6,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 )
@@ -46,12 +47,15 @@ func readCodes(c echo.Context) ([]string, error) {
 }
 
 // readCSVCodes reads one code per record. A quoted field is unquoted, as a spreadsheet
-// export would have it; a line with more than one field is refused, not guessed at.
+// export would have it; a line with more than one field is refused, not guessed at. A
+// first line that names the column (code, codes, redeem_code or redeem code, in any case)
+// is a header, not a code.
 func readCSVCodes(body io.Reader) ([]string, error) {
 	r := csv.NewReader(body)
 	r.FieldsPerRecord = 1
 	r.ReuseRecord = true
 	var codes []string
+	header := false
 	for {
 		rec, err := r.Read()
 		if errors.Is(err, io.EOF) {
@@ -63,6 +67,15 @@ func readCSVCodes(body io.Reader) ([]string, error) {
 			}
 			return nil, malformed("CSV: %s; expected one code per line", err.Error())
 		}
+		if len(codes) == 0 && !header && isCodesHeader(rec[0]) {
+			header = true
+			continue
+		}
 		codes = append(codes, rec[0])
 	}
+}
+
+func isCodesHeader(field string) bool {
+	name := strings.ToLower(strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(field), "\ufeff")))
+	return name == "code" || name == "codes" || name == "redeem_code" || name == "redeem code"
 }

@@ -23,10 +23,10 @@ func adminAwardsOpenAPI(d *apiDoc) {
 
 func codesOperation(tag string, id []any) map[string]any {
 	o := operation(tag, "uploadCodes",
-		"Upload redeem codes to a redeem_code award; duplicates within the upload and against stored codes are skipped and counted",
+		"Upload redeem codes to a redeem_code award; duplicates within the upload and against stored codes, and codes another award holds, are skipped and counted",
 		true, id, nil, responses(http.StatusOK, "how many were added and how many were duplicates", ref("CodesResult"),
 			with(adminWriteErrors, http.StatusNotFound, http.StatusConflict, http.StatusUnsupportedMediaType)...))
-	csv := map[string]any{"schema": map[string]any{"type": "string", "description": "one code per line; blank lines are skipped"}}
+	csv := map[string]any{"schema": map[string]any{"type": "string", "description": "one code per line; blank lines are skipped, and so is a first line naming the column (code, codes, redeem_code)"}}
 	o["requestBody"] = map[string]any{"required": true, "content": map[string]any{
 		"application/json": map[string]any{"schema": ref("CodesUpload")},
 		"text/csv":         csv,

@@ -35,12 +35,15 @@ type Coupon struct {
 }
 
 // NewCoupon signs with secret; client defaults to NewWebhookClient(false), which calls
-// public addresses only.
+// public addresses only. Redirects are never followed, whatever client: Go would repeat a
+// 301, 302 or 303 as a GET without the body, and its 2xx would count as a coupon issued.
 func NewCoupon(secret string, client *http.Client) *Coupon {
 	if client == nil {
 		client = NewWebhookClient(false)
 	}
-	return &Coupon{client: client, secret: []byte(secret)}
+	own := *client
+	own.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return &Coupon{client: &own, secret: []byte(secret)}
 }
 
 func (*Coupon) Kind() award.Kind { return award.KindCoupon }
@@ -59,8 +62,9 @@ func Sign(secret, body []byte) string {
 	return "sha256=" + hex.EncodeToString(m.Sum(nil))
 }
 
-// Grant posts the request; a 2xx answer means issued. A 4xx other than 408 and 429 will
-// not change on retry and fails the grant for good; anything else is retried.
+// Grant posts the request; a 2xx answer means issued. A redirect, or a 4xx other than 408
+// and 429, will not change on retry and fails the grant for good (a redirect names the
+// address the award's webhook_url should have); anything else is retried.
 func (c *Coupon) Grant(ctx context.Context, g award.Grant) (award.Delivered, error) {
 	if len(c.secret) == 0 {
 		return award.Delivered{}, fmt.Errorf("%w: no webhook secret is configured (grants.webhook_secret)", award.ErrPermanent)
@@ -92,6 +96,9 @@ func (c *Coupon) Grant(ctx context.Context, g award.Grant) (award.Delivered, err
 	switch code := resp.StatusCode; {
 	case code >= 200 && code < 300:
 		return award.Delivered{State: award.StateGranted, Payload: map[string]string{"template_id": g.Content.TemplateID}}, nil
+	case code >= 300 && code < 400:
+		return award.Delivered{}, fmt.Errorf("%w: coupon webhook answered %s to %s, which is not followed: set the award's webhook_url to the address it names (%q)",
+			award.ErrPermanent, resp.Status, g.Content.WebhookURL, resp.Header.Get("Location"))
 	case code >= 400 && code < 500 && code != http.StatusRequestTimeout && code != http.StatusTooManyRequests:
 		return award.Delivered{}, fmt.Errorf("%w: coupon webhook answered %s", award.ErrPermanent, resp.Status)
 	default:

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -246,6 +247,10 @@ func TestCouponAnswers(t *testing.T) {
 		status    int
 		permanent bool
 	}{
+		{http.StatusMovedPermanently, true},
+		{http.StatusFound, true},
+		{http.StatusSeeOther, true},
+		{http.StatusPermanentRedirect, true},
 		{http.StatusBadRequest, true},
 		{http.StatusNotFound, true},
 		{http.StatusRequestTimeout, false},
@@ -256,12 +261,21 @@ func TestCouponAnswers(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(http.StatusText(tt.status), func(t *testing.T) {
 			t.Parallel()
-			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(tt.status) }))
+			var gets atomic.Int32
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if r.Method != http.MethodPost {
+					gets.Add(1)
+					return // a 200 that must not count as issued
+				}
+				w.Header().Set("Location", "/moved")
+				w.WriteHeader(tt.status)
+			}))
 			t.Cleanup(srv.Close)
 			c := granting.NewCoupon("secret-0123456789", srv.Client())
 			_, err := c.Grant(context.Background(), award.Grant{OrderID: 1, Content: award.Content{WebhookURL: srv.URL, TemplateID: "t"}})
 			require.Error(t, err)
 			assert.Equal(t, tt.permanent, errors.Is(err, award.ErrPermanent))
+			assert.Zero(t, gets.Load(), "redirect followed")
 		})
 	}
 	_, err := granting.NewCoupon("", nil).Grant(context.Background(), award.Grant{Content: award.Content{WebhookURL: "https://x.example/"}})

@@ -16,8 +16,8 @@ var ErrPrivateAddress = errors.New("the webhook's address is not public")
 
 // NewWebhookClient is the HTTP client of coupon webhooks. Unless allowPrivate, it refuses
 // to connect to an address that is not public. The check is made on the address actually
-// dialled, after name resolution and on every redirect, so neither a name that resolves to
-// 127.0.0.1 nor a redirect to 169.254.169.254 gets through.
+// dialled, after name resolution, so a name that resolves to 127.0.0.1 does not get
+// through (and Coupon follows no redirect, to 169.254.169.254 or anywhere else).
 func NewWebhookClient(allowPrivate bool) *http.Client {
 	d := &net.Dialer{Timeout: 3 * time.Second, KeepAlive: 30 * time.Second}
 	if !allowPrivate {

@@ -64,16 +64,37 @@ func distinctOrders(rs []Request) (uniq []Request, of []int) {
 }
 
 // grantSafely is Grant with a panic turned into an error, which has the event come
-// back: a granter's bug must not take the process, and the other grants, down.
+// back: a granter's bug must not take the process, and the other grants, down. On the
+// last delivery the grant is failed for good instead, as any other failure would be:
+// otherwise it stayed pending, and its event came back with the outbox job forever.
 func (s *Service) grantSafely(ctx context.Context, r Request) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			s.d.Log.ErrorContext(ctx, "granter panicked", "order_id", r.OrderID, "attempt", r.Attempt,
 				"panic", p, "stack", string(debug.Stack()))
 			err = fmt.Errorf("grant order %d: granter panicked: %v", r.OrderID, p)
+			if r.Last {
+				err = s.failPanicked(ctx, r.OrderID, p, err)
+			}
 		}
 	}()
 	return s.Grant(ctx, r)
+}
+
+// failPanicked records the grant of a pending won order as failed after a panic on its
+// last delivery; panicked is returned when that cannot be written.
+func (s *Service) failPanicked(ctx context.Context, orderID int64, p any, panicked error) error {
+	o, err := s.d.Orders.Get(ctx, orderID)
+	if err != nil {
+		return errors.Join(panicked, err)
+	}
+	if !o.Won() || o.GrantState != draw.GrantPending {
+		return nil
+	}
+	if err := s.fail(ctx, o, award.Kind(o.AwardKind), ReasonPanicked, fmt.Sprintf("the granter failed: %v", p)); err != nil {
+		return errors.Join(panicked, err)
+	}
+	return nil
 }
 
 // recordTogether records what it can of rs in one transaction and returns the indexes

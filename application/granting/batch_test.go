@@ -134,6 +134,13 @@ func TestGrantAllSurvivesAPanickingGranter(t *testing.T) {
 		assert.NoError(t, err)
 	}
 	assert.Equal(t, draw.GrantGranted, s.orders[4].GrantState, "the others are granted")
+	assert.Equal(t, draw.GrantPending, s.orders[5].GrantState)
+
+	// On its last delivery the panic fails the grant for good, as any failure would.
+	errs = newService(s, panicking{}).GrantAll(context.Background(), []granting.Request{{OrderID: 5, Attempt: 8, Last: true}})
+	assert.Equal(t, []error{nil}, errs)
+	assert.Equal(t, draw.GrantFailed, s.orders[5].GrantState)
+	assert.Equal(t, []string{granting.ReasonPanicked}, s.failed)
 }
 
 // Copies of one order's event in a lot (a republish beside the original) are granted

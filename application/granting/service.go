@@ -32,11 +32,12 @@ const (
 	ReasonExhausted    = "retries_exhausted" // every delivery failed
 	ReasonAwardMissing = "award_missing"     // the award was deleted
 	ReasonNoGranter    = "no_granter"        // nothing delivers this kind
+	ReasonPanicked     = "granter_panicked"  // the granter panicked on the last delivery
 )
 
 // Reasons lists every reason a grant of kind can fail for.
 func Reasons(kind award.Kind) []string {
-	rs := []string{ReasonRefused, ReasonExhausted, ReasonAwardMissing, ReasonNoGranter}
+	rs := []string{ReasonRefused, ReasonExhausted, ReasonAwardMissing, ReasonNoGranter, ReasonPanicked}
 	if kind == award.KindRedeemCode {
 		rs = append(rs, ReasonPoolEmpty)
 	}

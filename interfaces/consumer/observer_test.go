@@ -29,7 +29,7 @@ func TestGrantSeriesExistFromTheStart(t *testing.T) {
 	t.Parallel()
 	reg := prometheus.NewRegistry()
 	o := consumer.NewObserver(reg)
-	want := map[string]int{"lottery_grant_failures_total": 21, "lottery_grants_total": 6} // 4 reasons × 5 kinds, and pool_empty for codes
+	want := map[string]int{"lottery_grant_failures_total": 26, "lottery_grants_total": 6} // 5 reasons × 5 kinds, and pool_empty for codes
 	assert.Equal(t, want, series(t, reg))
 	o.Failed(award.KindCoupon, "refused")
 	assert.Equal(t, want, series(t, reg), "a failure counts in its own series")

@@ -23,9 +23,15 @@ import (
 func (s *Service) GrantAll(ctx context.Context, rs []Request) []error {
 	uniq, of := distinctOrders(rs)
 	done := make([]error, len(uniq))
+	var oneByOne []int
+	for start := 0; start < len(uniq); start += togetherAtMost {
+		for _, i := range s.recordTogether(ctx, uniq[start:min(start+togetherAtMost, len(uniq))]) {
+			oneByOne = append(oneByOne, start+i)
+		}
+	}
 	var wg sync.WaitGroup
 	slots := make(chan struct{}, oneByOneAtOnce)
-	for _, i := range s.recordTogether(ctx, uniq) {
+	for _, i := range oneByOne {
 		wg.Add(1)
 		slots <- struct{}{}
 		go func() {
@@ -43,6 +49,11 @@ func (s *Service) GrantAll(ctx context.Context, rs []Request) []error {
 
 // oneByOneAtOnce bounds the grants of one lot that run one by one concurrently.
 const oneByOneAtOnce = 32
+
+// togetherAtMost bounds the orders recorded in one transaction. A lot can hold tens of
+// thousands (a backlog of relay batches); one statement with a few placeholders for each
+// must stay below SQLite's 32,766 and a sensible size for MySQL.
+const togetherAtMost = 1000
 
 // distinctOrders returns one request per order, the one with the most attempts, and for
 // each of rs the index of its order's request.

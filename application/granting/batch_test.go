@@ -103,6 +103,23 @@ func TestGrantAllFallsBackToOneByOne(t *testing.T) {
 	}
 }
 
+// A backlog's lot is recorded a thousand orders to a transaction, not in one statement of
+// tens of thousands of rows (beyond SQLite's placeholders).
+func TestGrantAllRecordsALargeLotInParts(t *testing.T) {
+	t.Parallel()
+	s := newStore()
+	text := mustAward(t, 11, award.KindText, award.Content{Text: "Thanks!"})
+	rs := make([]granting.Request, 2500)
+	for i := range rs {
+		s.addWin(int64(i+1), "u", text)
+		rs[i] = granting.Request{OrderID: int64(i + 1), Attempt: 1}
+	}
+	errs := newService(s).GrantAll(context.Background(), rs)
+	assert.Equal(t, make([]error, len(rs)), errs)
+	assert.Equal(t, 3, s.together)
+	assert.Equal(t, len(rs), s.grantedCount)
+}
+
 func TestGrantAllOfOneIsGrant(t *testing.T) {
 	t.Parallel()
 	s := newStore()

@@ -6,6 +6,8 @@ package jobs
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"time"
 
 	"github.com/lottery-go/lottery/domain/activity"
@@ -42,18 +44,27 @@ type Activities interface {
 // pageSize is the activities one List call reads.
 const pageSize = 200
 
-// eachActivity calls fn for every activity in one of states, page by page.
+// eachActivity calls fn for every activity in one of states, page by page. An activity
+// fn fails on does not hold up the others: their errors are returned together (the first
+// maxActivityErrors of them, with the count of the rest), once every activity was tried.
 func eachActivity(ctx context.Context, acts Activities, states []activity.State, fn func(*activity.Activity) error) error {
+	var errs []error
+	failed := 0
 	for _, st := range states {
 		var after int64
 		for {
 			page, err := acts.List(ctx, activity.Filter{State: st, After: after, Limit: pageSize})
 			if err != nil {
-				return err
+				return errors.Join(append(errs, err)...)
 			}
 			for _, a := range page {
 				if err := fn(a); err != nil {
-					return err
+					if ctx.Err() != nil {
+						return errors.Join(append(errs, err)...)
+					}
+					if failed++; failed <= maxActivityErrors {
+						errs = append(errs, fmt.Errorf("activity %d: %w", a.ID(), err))
+					}
 				}
 			}
 			if len(page) < pageSize {
@@ -62,8 +73,14 @@ func eachActivity(ctx context.Context, acts Activities, states []activity.State,
 			after = page[len(page)-1].ID()
 		}
 	}
-	return nil
+	if failed > maxActivityErrors {
+		errs = append(errs, fmt.Errorf("and %d activities more", failed-maxActivityErrors))
+	}
+	return errors.Join(errs...)
 }
+
+// maxActivityErrors bounds the errors of one run reported one by one.
+const maxActivityErrors = 5
 
 // clock defaults a nil clock to the wall clock.
 func clock(now func() time.Time) func() time.Time {

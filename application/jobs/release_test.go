@@ -2,6 +2,8 @@ package jobs_test
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -83,5 +85,41 @@ func TestReleaseSurvivesAReload(t *testing.T) {
 		c, _, err := w.ledger.Counters(ctx, a.ID())
 		require.NoError(t, err)
 		assert.Equal(t, int64(51), c.PoolLeft[prize])
+	})
+}
+
+// poolsFailingFor fails the release of one activity's prizes.
+type poolsFailingFor struct {
+	jobs.Pools
+	activityID int64
+}
+
+func (p poolsFailingFor) Release(ctx context.Context, activityID, prizeID, target int64) (int64, error) {
+	if activityID == p.activityID {
+		return 0, errors.New("pool unavailable")
+	}
+	return p.Pools.Release(ctx, activityID, prizeID, target)
+}
+
+// One activity that cannot be released does not hold up the others.
+func TestReleaseGoesOnPastAFailingActivity(t *testing.T) {
+	begin := time.Date(2026, 11, 11, 0, 0, 0, 0, time.UTC)
+	eachWorld(t, begin, func(t *testing.T, w *world) {
+		ctx := context.Background()
+		plan := strategy.Prize{Probability: 1000, Stock: 100, Release: &strategy.ReleasePlan{Kind: strategy.ReleaseEven}}
+		broken := w.activity(t, begin, begin.Add(100*time.Minute), activity.StateRunning, plan)
+		fine := w.activity(t, begin, begin.Add(100*time.Minute), activity.StateRunning, plan)
+		w.load(t, broken)
+		w.load(t, fine)
+		job := &jobs.Release{Activities: w.activities, Pools: poolsFailingFor{w.ledger, broken.ID()},
+			Releases: persistence.NewReleaseRepo(w.sql.DB), Now: w.clock.Now}
+		w.clock.set(begin.Add(50 * time.Minute))
+
+		rep, err := job.Run(ctx)
+		require.ErrorContains(t, err, fmt.Sprintf("activity %d: pool unavailable", broken.ID()))
+		assert.Equal(t, int64(50), rep["released"])
+		c, _, err := w.ledger.Counters(ctx, fine.ID())
+		require.NoError(t, err)
+		assert.Equal(t, int64(51), c.PoolLeft[fine.Strategy().At(0).ID])
 	})
 }

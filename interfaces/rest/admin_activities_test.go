@@ -93,6 +93,9 @@ func TestActivityMalformedBodies(t *testing.T) {
 		{"probability as number", `{"strategy":{"mode":"fixed","prizes":[{"probability":0.1}]}}`, 400, "malformed", "probability"},
 		{"syntax", `{"name":"a",}`, 400, "malformed", "byte"},
 		{"over the body limit", big, 413, "body_too_large", ""},
+		{"name in another case", `{"NAME":"a"}`, 400, "malformed", `"NAME" at the top level; field names are case-sensitive: "name"`},
+		{"nested name in another case", `{"name":"a","strategy":{"mode":"fixed","prizes":[{"Award_ID":"1"}]}}`, 400, "malformed", `"Award_ID" at strategy.prizes[]`},
+		{"name repeated", `{"name":"a","limits":{"per_user_total":1,"per_user_total":9}}`, 400, "malformed", `"per_user_total" appears twice`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

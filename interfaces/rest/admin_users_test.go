@@ -18,6 +18,11 @@ func TestProfileEndpoints(t *testing.T) {
 	r = h.must(http.StatusOK, h.do(http.MethodGet, path, bob, nil))
 	assert.Equal(t, map[string]any{"age": 30.0, "tags": []any{"vip"}}, r.body["attributes"])
 
+	// Attribute names are the marketer's own: two that differ in case are two attributes.
+	r = h.must(http.StatusOK, h.do(http.MethodPut, path, alice, `{"attributes":{"VIP":true,"vip":false,"Age":1}}`))
+	assert.Equal(t, map[string]any{"VIP": true, "vip": false, "Age": 1.0}, r.body["attributes"])
+	h.must(http.StatusBadRequest, h.do(http.MethodPut, path, alice, `{"Attributes":{"age":1}}`))
+
 	// An escaped id names the same user as the plain one.
 	h.must(http.StatusOK, h.do(http.MethodPut, "/api/v1/admin/users/user%3A42/profile", alice, map[string]any{"attributes": map[string]any{"age": 9}}))
 	r = h.must(http.StatusOK, h.do(http.MethodGet, "/api/v1/admin/users/user:42/profile", bob, nil))

@@ -13,8 +13,9 @@ import (
 )
 
 // decodeJSON reads exactly one JSON value into v. Unknown fields are refused rather than
-// ignored, so a misspelt "per_user_daly" is an error and not a silently unlimited quota.
-// Every failure says where it happened.
+// ignored, so a misspelt "per_user_daly" is an error and not a silently unlimited quota,
+// and so are names in another case than the field's ("ACTION"). Every failure says where
+// it happened.
 func decodeJSON(c echo.Context, v any) error {
 	return decodeStrict(c.Request().Body, v)
 }
@@ -56,7 +57,10 @@ func decodeBody(r io.Reader, v any, exact bool) error {
 		}
 		return malformed("unexpected data after the JSON value at byte %d", dec.InputOffset())
 	}
-	return nil
+	if err := repeatedKey(body); err != nil {
+		return err
+	}
+	return exactFieldNames(body, v)
 }
 
 // invalidUTF8At is the offset of the first byte of b that is not valid UTF-8.

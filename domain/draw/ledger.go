@@ -135,9 +135,9 @@ func (a Admission) Validate() error {
 // LeftToday is what a user has left today, given the chances left today and in all
 // (-1 = unlimited): under a daily limit never more than is left in all, so a user with one
 // chance left in all and three today is told one. Without a daily limit it stays -1, as
-// clients read it; left in all says the rest.
+// clients read it, while chances are left in all: once none is, it is 0, not "unlimited".
 func LeftToday(total, today int64) int64 {
-	if total >= 0 && today > total {
+	if total >= 0 && (today > total || today < 0 && total == 0) {
 		return total
 	}
 	return today

@@ -70,6 +70,7 @@ func TestLeftTodayNeverExceedsLeftInAll(t *testing.T) {
 		{-1, -1, -1}, // no limits
 		{-1, 2, 2},   // a daily limit only
 		{4, -1, -1},  // a total limit only: no daily limit, as before
+		{0, -1, 0},   // ... until nothing is left in all
 		{1, 2, 1},    // one chance left in all, two today
 		{0, 1, 0},
 		{3, 1, 1},

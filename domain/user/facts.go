@@ -2,6 +2,7 @@ package user
 
 import (
 	"encoding/json"
+	"strings"
 	"time"
 )
 
@@ -48,8 +49,9 @@ func registeredAt(v any) (time.Time, bool) {
 
 // ExactNumbers replaces the json.Numbers of facts decoded with UseNumber (and those in
 // their lists) by int64 when whole and within int64, else by float64, so that a whole
-// number above 2^53 stays exact; a number neither can hold stays as it is, for validation
-// to refuse.
+// number above 2^53 stays exact. A number neither can hold, and a whole number written
+// without a fraction or exponent beyond int64 (which a float64 would round), stays as it
+// is, for validation to refuse.
 func ExactNumbers(facts map[string]any) {
 	for k, v := range facts {
 		facts[k] = exactNumber(v)
@@ -61,6 +63,9 @@ func exactNumber(v any) any {
 	case json.Number:
 		if n, err := x.Int64(); err == nil {
 			return n
+		}
+		if !strings.ContainsAny(string(x), ".eE") {
+			return v
 		}
 		if f, err := x.Float64(); err == nil {
 			return f

@@ -90,6 +90,10 @@ func TestProfileWholeNumbersStayExact(t *testing.T) {
 	}
 	r = h.do(http.MethodPut, path, alice, `{"attributes":{"huge":1e400}}`, "application/json")
 	assert.Equal(t, http.StatusUnprocessableEntity, r.status, "a number no fact can hold: %s", r.raw)
+	r = h.do(http.MethodPut, path, alice, `{"attributes":{"big":99999999999999999999999,"ids":[1,-9223372036854775809]}}`, "application/json")
+	assert.Equal(t, http.StatusUnprocessableEntity, r.status, "a whole number a float would round: %s", r.raw)
+	r = h.do(http.MethodPut, path, alice, `{"attributes":{"big":1e23}}`, "application/json")
+	assert.Equal(t, http.StatusOK, r.status, "written as a float, kept as one: %s", r.raw)
 }
 
 // A file saved as Latin-1 is refused at its cell, not imported with U+FFFD in it.

@@ -2,6 +2,7 @@ package user
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"maps"
 	"regexp"
@@ -72,6 +73,8 @@ func copyValue(v any) (any, string) {
 		return x, ""
 	case nil, bool, int, int32, int64, uint32, float64, time.Time:
 		return x, ""
+	case json.Number: // one ExactNumbers could not hold
+		return nil, check.CodeOutOfRange
 	case []string:
 		if len(x) > MaxAttributeListSize {
 			return nil, check.CodeTooMany
@@ -121,6 +124,8 @@ func valueProblem(code string) string {
 		return fmt.Sprintf("a list attribute holds at most %d values", MaxAttributeListSize)
 	case check.CodeInvalidChar:
 		return "text must be UTF-8 without control characters (save the file as UTF-8)"
+	case check.CodeOutOfRange:
+		return "a whole number must lie within ±9223372036854775807, and any number within ±1.8e308"
 	}
 	return "an attribute is a string, number, boolean, time, null or a list of those; objects and nested lists are not allowed"
 }

@@ -92,6 +92,7 @@ func TestProfileWholeNumbersStayExact(t *testing.T) {
 	assert.Equal(t, http.StatusUnprocessableEntity, r.status, "a number no fact can hold: %s", r.raw)
 	r = h.do(http.MethodPut, path, alice, `{"attributes":{"big":99999999999999999999999,"ids":[1,-9223372036854775809]}}`, "application/json")
 	assert.Equal(t, http.StatusUnprocessableEntity, r.status, "a whole number a float would round: %s", r.raw)
+	assert.Contains(t, string(r.raw), "out_of_range")
 	r = h.do(http.MethodPut, path, alice, `{"attributes":{"big":1e23}}`, "application/json")
 	assert.Equal(t, http.StatusOK, r.status, "written as a float, kept as one: %s", r.raw)
 }

@@ -48,8 +48,9 @@ func startDelivery(ctx context.Context, s *system, e *engine, relay *messaging.R
 		relay.Start() // what a process left unpublished, compensation republishes
 	}
 	if s.cfg.HasRole(config.RoleGranter) {
+		outbox := persistence.NewOutboxRepo(s.db)
 		g, err := consumer.StartGrants(context.WithoutCancel(ctx), s.nats, s.cfg.NATS.Prefix, d.granting,
-			messaging.ConsumerOptions{Log: s.log, Postpone: persistence.NewOutboxRepo(s.db).Postpone})
+			messaging.ConsumerOptions{Log: s.log, Defer: outbox.Defer, Postpone: outbox.Postpone})
 		if err != nil {
 			return nil, fmt.Errorf("start grant consumer: %w", err)
 		}

@@ -13,6 +13,9 @@ type OutboxEntry struct {
 	Subject  string
 	Payload  []byte
 	Attempts int // relays so far that failed or had to be repeated
+	// Deliveries are the grant deliveries its earlier messages had: a grant that failed
+	// waits in the outbox for its next attempt, and its next message carries the count.
+	Deliveries int
 }
 
 // Outbox is what the relay reads and updates. An entry stays in the outbox until its

@@ -33,6 +33,13 @@ type ConsumerOptions struct {
 	// over; under load a batch fills sooner. Grants are asynchronous, so a few ms here
 	// cost the winner nothing and save SQL commits. Default 50ms; negative = none.
 	Linger time.Duration
+	// Defer, when set, takes grants that failed back to the outbox until their next
+	// attempt (with the deliveries they have had and why the last failed), and their
+	// message is acknowledged: compensation publishes them again when due. Without it, or
+	// when it fails, the message waits in the stream for its redelivery instead, holding
+	// one of the consumer's MaxAckPending slots, which every other grant needs too: a
+	// merchant whose webhook fails for minutes could fill them all.
+	Defer func(ctx context.Context, orderIDs []int64, deliveries int, until time.Time, reason string) error
 	// Postpone, when set, is told the order ids of events that failed and come back after
 	// a delay, and when they come back: until then the consumer holds them, so compensation
 	// must not republish copies of their outbox entries. An error is logged and otherwise
@@ -76,8 +83,10 @@ func (o ConsumerOptions) delay(attempt int) time.Duration {
 	return o.Backoff[min(max(attempt-1, 0), len(o.Backoff)-1)]
 }
 
-// Delivery is one grant event as delivered. Attempt counts from 1; Last is set from the
-// MaxDeliver-th delivery on, when a failure must be recorded instead of retried.
+// Delivery is one grant event as delivered. Attempt counts from 1, over the deliveries
+// of this message and of the earlier messages of a grant that waited in the outbox; Last
+// is set from the MaxDeliver-th delivery on, when a failure must be recorded instead of
+// retried.
 type Delivery struct {
 	Event   GrantEvent
 	Attempt int
@@ -237,6 +246,11 @@ func handle(ctx context.Context, msgs []jetstream.Msg, opts ConsumerOptions, h H
 		if md, err := m.Metadata(); err == nil {
 			attempt = int(md.NumDelivered)
 		}
+		if h := m.Headers(); h != nil {
+			if before, err := strconv.Atoi(h.Get(DeliveriesHeader)); err == nil && before > 0 {
+				attempt += before
+			}
+		}
 		first = append(first, len(ds))
 		for _, ev := range events {
 			ds = append(ds, Delivery{Event: ev, Attempt: attempt, Last: attempt >= opts.MaxDeliver})
@@ -251,15 +265,47 @@ func handle(ctx context.Context, msgs []jetstream.Msg, opts ConsumerOptions, h H
 	later := map[time.Duration][]int64{} // the order ids coming back, by delay
 	for k, m := range kept {
 		held.done(m) // before its verdict: no "in progress" may follow it
-		if err := errors.Join(errs[first[k]:first[k+1]]...); err != nil {
-			delay := opts.delay(ds[first[k]].Attempt)
+		mine := ds[first[k]:first[k+1]]
+		failed := errs[first[k]:first[k+1]]
+		if err := errors.Join(failed...); err != nil {
+			attempt := mine[0].Attempt
+			delay := opts.delay(attempt)
+			if deferred(ctx, opts, mine, failed, attempt, delay, err) {
+				_ = m.Ack()
+				continue
+			}
 			_ = m.NakWithDelay(delay)
-			later[delay] = appendOrderIDs(later[delay], ds[first[k]:first[k+1]])
+			later[delay] = appendOrderIDs(later[delay], mine)
 			continue
 		}
 		_ = m.Ack()
 	}
 	postpone(ctx, opts, later)
+}
+
+// deferred hands the failed events of a message back to the outbox until their next
+// attempt, and reports whether it did (then the message is done with).
+func deferred(ctx context.Context, opts ConsumerOptions, ds []Delivery, errs []error, attempt int, delay time.Duration, err error) bool {
+	if opts.Defer == nil {
+		return false
+	}
+	var ids []int64
+	for i, d := range ds {
+		if errs[i] == nil {
+			continue
+		}
+		id, perr := strconv.ParseInt(d.Event.OrderID, 10, 64)
+		if perr != nil {
+			return false // not one the outbox knows: let the stream bring it back
+		}
+		ids = append(ids, id)
+	}
+	if derr := opts.Defer(ctx, ids, attempt, time.Now().Add(delay), err.Error()); derr != nil {
+		opts.Log.Warn("grants failed; the outbox cannot take them, so the stream brings them back",
+			"events", len(ids), "err", derr)
+		return false
+	}
+	return true
 }
 
 // postpone tells opts.Postpone which events come back when.

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/stretchr/testify/assert"
 )
@@ -41,11 +42,13 @@ func TestGatherFillsABatchOrStopsLingering(t *testing.T) {
 type fakeMsg struct {
 	jetstream.Msg
 	data    string
+	header  nats.Header
 	verdict string
 }
 
-func (m *fakeMsg) Data() []byte    { return []byte(m.data) }
-func (m *fakeMsg) Subject() string { return "T.grant.text" }
+func (m *fakeMsg) Headers() nats.Header { return m.header }
+func (m *fakeMsg) Data() []byte         { return []byte(m.data) }
+func (m *fakeMsg) Subject() string      { return "T.grant.text" }
 func (m *fakeMsg) Metadata() (*jetstream.MsgMetadata, error) {
 	return &jetstream.MsgMetadata{NumDelivered: 2}, nil
 }
@@ -88,4 +91,45 @@ func TestHandleAcknowledgesABatchMessageOnlyWhenEveryEventIsHandled(t *testing.T
 	assert.Equal(t, "ack", okBatch.verdict)
 	assert.Equal(t, []int64{1, 2}, postponed, "the events coming back are kept from compensation")
 	assert.WithinRange(t, until, begun.Add(time.Minute), time.Now().Add(time.Minute))
+}
+
+// With Defer, the failed events of a message wait in the outbox and the message is done
+// with; the deliveries of the grant's earlier messages count towards its attempts.
+func TestHandleDefersFailedEventsToTheOutbox(t *testing.T) {
+	t.Parallel()
+	batch := &fakeMsg{data: `[{"order_id":"1"},{"order_id":"2"}]`, header: nats.Header{DeliveriesHeader: []string{"3"}}}
+	h := func(_ context.Context, ds []Delivery) []error {
+		errs := make([]error, len(ds))
+		for i, d := range ds {
+			assert.Equal(t, 5, d.Attempt, "three earlier deliveries, and this message's second")
+			if d.Event.OrderID == "2" {
+				errs[i] = errors.New("upstream down")
+			}
+		}
+		return errs
+	}
+	type call struct {
+		ids        []int64
+		deliveries int
+		reason     string
+	}
+	var calls []call
+	var until time.Time
+	opts := ConsumerOptions{Backoff: []time.Duration{time.Second, time.Minute}, MaxDeliver: 8,
+		Defer: func(_ context.Context, ids []int64, deliveries int, u time.Time, reason string) error {
+			calls, until = append(calls, call{ids, deliveries, reason}), u
+			return nil
+		},
+		Log: slog.New(slog.NewTextHandler(io.Discard, nil))}.withDefaults("T")
+	begun := time.Now()
+	handle(context.Background(), []jetstream.Msg{batch}, opts, h, newInFlight())
+	assert.Equal(t, "ack", batch.verdict)
+	assert.Equal(t, []call{{[]int64{2}, 5, "upstream down"}}, calls, "only the failed event waits")
+	assert.WithinRange(t, until, begun.Add(time.Minute), time.Now().Add(time.Minute))
+
+	// When the outbox cannot take them, the stream brings the message back.
+	opts.Defer = func(context.Context, []int64, int, time.Time, string) error { return errors.New("database down") }
+	batch.verdict = ""
+	handle(context.Background(), []jetstream.Msg{batch}, opts, h, newInFlight())
+	assert.Equal(t, "nak 1m0s", batch.verdict)
 }

@@ -63,6 +63,9 @@ func (p *Publisher) Publish(ctx context.Context, entries []draw.OutboxEntry) (er
 	gerrs := make([]error, len(groups))
 	for g, idx := range groups {
 		msg := &nats.Msg{Subject: entries[idx[0]].Subject, Data: groupPayload(entries, idx)}
+		if d := entries[idx[0]].Deliveries; d > 0 {
+			msg.Header = nats.Header{DeliveriesHeader: []string{strconv.Itoa(d)}}
+		}
 		futures[g], gerrs[g] = p.js.PublishMsgAsync(msg, jetstream.WithExpectStream(p.stream),
 			jetstream.WithMsgID(groupID(entries, idx)))
 	}
@@ -85,16 +88,43 @@ func (p *Publisher) Publish(ctx context.Context, entries []draw.OutboxEntry) (er
 	return errs
 }
 
+// OldestStored is when the oldest message still in the grant stream was stored; ok is
+// false when the stream holds none. The stream is a work queue, so an event published
+// before that time has been acknowledged: taken by a granter, not waiting in the stream.
+func (p *Publisher) OldestStored(ctx context.Context) (at time.Time, ok bool, err error) {
+	s, err := p.js.Stream(ctx, p.stream)
+	if err != nil {
+		return time.Time{}, false, fmt.Errorf("stream %s: %w", p.stream, err)
+	}
+	info, err := s.Info(ctx)
+	if err != nil {
+		return time.Time{}, false, fmt.Errorf("stream %s: %w", p.stream, err)
+	}
+	if info.State.Msgs == 0 {
+		return time.Time{}, false, nil
+	}
+	return info.State.FirstTime, true, nil
+}
+
+// DeliveriesHeader carries the grant deliveries the events of a message had before it
+// (draw.OutboxEntry.Deliveries); a message without it had none.
+const DeliveriesHeader = "Lottery-Deliveries"
+
 // messageID names a single event for JetStream's de-duplication: its order id and a hash
 // of its payload. Every republish of one event carries the same payload, so it is dropped
-// within the window; a failed grant's event sent again carries reopened_at, so it is not.
+// within the window; a failed grant's event sent again carries reopened_at, so it is not,
+// and nor is one whose grant failed and waited for its next attempt (its deliveries differ).
 // Versions before this one used the bare order id: while both run, a republish by the other
 // version is not recognised as a repeat, which the grants table makes harmless (a coupon
 // webhook may then be called twice, with the same order id).
 func messageID(e draw.OutboxEntry) string {
 	h := fnv.New64a()
 	_, _ = h.Write(e.Payload)
-	return strconv.FormatInt(e.OrderID, 10) + "-" + strconv.FormatUint(h.Sum64(), 36)
+	id := strconv.FormatInt(e.OrderID, 10) + "-" + strconv.FormatUint(h.Sum64(), 36)
+	if e.Deliveries > 0 {
+		id += "-d" + strconv.Itoa(e.Deliveries)
+	}
+	return id
 }
 
 // groupID is the message id of the entries at idx: a single event's messageID, or a hash
@@ -110,20 +140,27 @@ func groupID(entries []draw.OutboxEntry, idx []int) string {
 		_, _ = h.Write(id[:])
 		_, _ = h.Write(entries[i].Payload)
 	}
+	binary.LittleEndian.PutUint64(id[:], uint64(entries[idx[0]].Deliveries))
+	_, _ = h.Write(id[:])
 	return "g" + strconv.Itoa(len(idx)) + "-" + strconv.FormatInt(entries[idx[0]].OrderID, 10) + "-" + strconv.FormatUint(h.Sum64(), 36)
 }
 
-// groupBySubject returns the indexes of entries by subject, in order of first appearance,
-// at most maxGroup to a group.
+// groupBySubject returns the indexes of entries by subject (and deliveries so far, which
+// a message carries in a header), in order of first appearance, at most maxGroup to a group.
 func groupBySubject(entries []draw.OutboxEntry) [][]int {
+	type key struct {
+		subject    string
+		deliveries int
+	}
 	var groups [][]int
-	open := map[string]int{}
+	open := map[key]int{}
 	for i, e := range entries {
-		g, ok := open[e.Subject]
+		k := key{e.Subject, e.Deliveries}
+		g, ok := open[k]
 		if !ok || len(groups[g]) == maxGroup {
 			g = len(groups)
 			groups = append(groups, nil)
-			open[e.Subject] = g
+			open[k] = g
 		}
 		groups[g] = append(groups[g], i)
 	}

@@ -238,14 +238,18 @@ func (r *Relay) take() []draw.OutboxEntry {
 
 // Compensate republishes failed entries that are due and pending entries older than
 // staleAfter (an entry whose event the consumer holds for a later delivery is postponed
-// until then). JetStream drops a message it has stored within its window, and the grants
-// table absorbs anything later.
+// until then). A pending entry is republished only once the stream holds nothing stored
+// as long ago as it (with staleAfter again for the clocks of two machines): an event
+// still queued behind a backlog, or held by a busy granter, is not lost, and a copy of it
+// would only add to the backlog, under a message id of its own. JetStream drops a message
+// it has stored within its window, and the grants table absorbs anything later.
 func (r *Relay) Compensate(ctx context.Context, staleAfter time.Duration) (sent, failed int, err error) {
 	r.cmu.Lock()
 	defer r.cmu.Unlock()
+	staleBefore := r.staleBefore(ctx, staleAfter)
 	for ctx.Err() == nil {
 		now := r.opts.Now()
-		batch, err := r.outbox.Overdue(ctx, now, now.Add(-staleAfter), r.opts.Batch)
+		batch, err := r.outbox.Overdue(ctx, now, staleBefore, r.opts.Batch)
 		if err != nil {
 			return sent, failed, err
 		}
@@ -267,6 +271,22 @@ func (r *Relay) Compensate(ctx context.Context, staleAfter time.Duration) (sent,
 		}
 	}
 	return sent, failed, ctx.Err()
+}
+
+// staleBefore is how old a pending entry's next look must be for Compensate to republish
+// it: staleAfter ago, and staleAfter before the oldest message in the stream. When the
+// stream cannot be asked, no pending entry is: it could not be published either.
+func (r *Relay) staleBefore(ctx context.Context, staleAfter time.Duration) time.Time {
+	before := r.opts.Now().Add(-staleAfter)
+	oldest, ok, err := r.pub.OldestStored(ctx)
+	switch {
+	case err != nil:
+		r.opts.Log.Warn("grant stream unreachable; pending outbox entries wait", "err", err)
+		return time.Time{}
+	case ok && oldest.Add(-staleAfter).Before(before):
+		return oldest.Add(-staleAfter)
+	}
+	return before
 }
 
 // attemptsOf is the most attempts among the entries: a batch backs off as its most

@@ -22,10 +22,11 @@ func NewOutboxRepo(db *DB) *OutboxRepo { return &OutboxRepo{db: db} }
 var _ draw.Outbox = (*OutboxRepo)(nil)
 
 type outboxRow struct {
-	OrderID  int64
-	Subject  string
-	Payload  string
-	Attempts int
+	OrderID    int64
+	Subject    string
+	Payload    string
+	Attempts   int
+	Deliveries int
 }
 
 // Overdue returns failed entries due by now and pending ones older than staleBefore. A
@@ -33,7 +34,7 @@ type outboxRow struct {
 // be looked at again), so ix_outbox_due (state, next_attempt_at) serves both.
 func (r *OutboxRepo) Overdue(ctx context.Context, now, staleBefore time.Time, limit int) ([]draw.OutboxEntry, error) {
 	var rows []outboxRow
-	err := r.db.Gorm.WithContext(ctx).Table("outbox").Select("order_id, subject, payload, attempts").
+	err := r.db.Gorm.WithContext(ctx).Table("outbox").Select("order_id, subject, payload, attempts, deliveries").
 		Where("(state = ? AND next_attempt_at <= ?) OR (state = ? AND next_attempt_at <= ?)",
 			string(draw.MQFailed), now.UTC(), string(draw.MQPending), staleBefore.UTC()).
 		Order("next_attempt_at").Limit(limit).Find(&rows).Error
@@ -42,7 +43,8 @@ func (r *OutboxRepo) Overdue(ctx context.Context, now, staleBefore time.Time, li
 	}
 	out := make([]draw.OutboxEntry, len(rows))
 	for i, row := range rows {
-		out[i] = draw.OutboxEntry{OrderID: row.OrderID, Subject: row.Subject, Payload: []byte(row.Payload), Attempts: row.Attempts}
+		out[i] = draw.OutboxEntry{OrderID: row.OrderID, Subject: row.Subject, Payload: []byte(row.Payload),
+			Attempts: row.Attempts, Deliveries: row.Deliveries}
 	}
 	return out, nil
 }
@@ -82,6 +84,22 @@ func (r *OutboxRepo) Postpone(ctx context.Context, orderIDs []int64, until time.
 		until.UTC(), orderIDs, string(draw.MQPending), until.UTC()).Error
 	if err != nil {
 		return fmt.Errorf("postpone %d outbox entries: %w", len(orderIDs), err)
+	}
+	return nil
+}
+
+// Defer hands grants that failed back to the outbox until their next attempt: failed and
+// due at until, with the deliveries they have had, so compensation publishes them again
+// then. It leaves the orders' mq_state alone: their events were published. An entry gone
+// (granted meanwhile) is left gone.
+func (r *OutboxRepo) Defer(ctx context.Context, orderIDs []int64, deliveries int, until time.Time, reason string) error {
+	if len(orderIDs) == 0 {
+		return nil
+	}
+	err := r.db.Gorm.WithContext(ctx).Exec(`UPDATE outbox SET state = ?, deliveries = ?, next_attempt_at = ?, last_error = ?
+		WHERE order_id IN ?`, string(draw.MQFailed), deliveries, until.UTC(), truncateRunes(reason, maxLastError), orderIDs).Error
+	if err != nil {
+		return fmt.Errorf("defer %d outbox entries: %w", len(orderIDs), err)
 	}
 	return nil
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/lottery-go/lottery/domain/award"
 	"github.com/lottery-go/lottery/domain/draw"
 	"github.com/lottery-go/lottery/infrastructure/messaging"
+	"github.com/lottery-go/lottery/infrastructure/persistence"
 	"github.com/lottery-go/lottery/internal/testkit"
 )
 
@@ -86,8 +87,8 @@ func TestNATSOutageThenCompensationGrantsEveryWinOnce(t *testing.T) {
 		r.advance(2 * time.Minute)
 		rep, err = job.Run(ctx)
 		require.NoError(t, err)
-		assert.Equal(t, int64(10), rep["republished"],
-			"the 5 failed, and the 5 published but not granted for 2 minutes (no granter ran yet)")
+		assert.Equal(t, int64(5), rep["republished"],
+			"the 5 failed; the 5 published wait in the stream for a granter, not copied")
 		rep, err = job.Run(ctx)
 		require.NoError(t, err)
 		assert.Zero(t, rep["republished"], "republished entries back off")
@@ -115,6 +116,40 @@ func TestNATSOutageThenCompensationGrantsEveryWinOnce(t *testing.T) {
 		assert.Zero(t, rep["republished"], "nothing is left to compensate")
 		assert.Equal(t, int64(10), r.count(t, "grants"))
 		assert.Equal(t, int64(10), r.count(t, "points_ledger"))
+	})
+}
+
+// Compensation copies a pending event only once the stream holds nothing as old: an event
+// may be waiting behind a backlog, or held by a granter, and a copy would only add to it.
+func TestCompensationCopiesNoEventTheStreamMayHold(t *testing.T) {
+	t.Parallel()
+	testkit.EachNATS(t, func(t *testing.T, natsEnv testkit.NATSEnv) {
+		ctx := context.Background()
+		r := newRig(t, testkit.SQLite(t), natsEnv.Conn, natsEnv.Prefix)
+		points := r.award(t, award.KindPoints, award.Content{Points: 10})
+		queued := r.win(t, "u1", points)
+		_, _, err := r.relay.Flush(ctx)
+		require.NoError(t, err)
+		// A win whose process died before it published: in the outbox only.
+		lost := draw.Order{ID: nextID(), ActivityID: 1, StrategyID: 1, UserID: "u2", Day: "2026-11-11",
+			Outcome: draw.OutcomeWin, PrizeID: 2, AwardID: points.ID(), AwardName: points.Name(), AwardKind: string(points.Kind()),
+			GrantState: draw.GrantPending, MQState: draw.MQPending, CreatedAt: r.clock().UTC()}
+		require.NoError(t, r.writer.Write(ctx, lost, time.Time{}))
+		job := &jobs.Outbox{Relay: r.relay}
+
+		r.advance(10 * time.Minute) // no granter for ten minutes: a backlog
+		rep, err := job.Run(ctx)
+		require.NoError(t, err)
+		assert.Zero(t, rep["republished"], "the stream holds an event as old: either may be in it")
+
+		r.consume(t, ctx, r.service(), 5)
+		r.allGranted(t, []int64{queued})
+		r.drained(t)
+		rep, err = job.Run(ctx)
+		require.NoError(t, err)
+		assert.Equal(t, int64(1), rep["republished"], "the stream is empty: the lost one is copied")
+		r.allGranted(t, []int64{lost.ID})
+		assert.Equal(t, int64(2), r.count(t, "points_ledger"))
 	})
 }
 
@@ -184,6 +219,49 @@ func TestGrantsGiveUpAfterMaxDeliver(t *testing.T) {
 		o := r.order(t, id)
 		assert.Equal(t, "not delivered after 3 attempts: upstream unavailable", o.GrantError)
 		assert.Equal(t, int64(3), calls.Load())
+	})
+}
+
+// Grants that fail wait in the outbox for their next attempt, not in the stream: however
+// many fail, the consumer's unacknowledged deliveries are free for the others, and a
+// failing grant still gives up after MaxDeliver deliveries in all.
+func TestFailingGrantsWaitInTheOutbox(t *testing.T) {
+	t.Parallel()
+	testkit.EachNATS(t, func(t *testing.T, natsEnv testkit.NATSEnv) {
+		ctx := context.Background()
+		r := newRig(t, testkit.SQLite(t), natsEnv.Conn, natsEnv.Prefix)
+		down := r.award(t, award.KindText, award.Content{Text: "hi"})
+		points := r.award(t, award.KindPoints, award.Content{Points: 10})
+		var failing []int64
+		for i := range 4 { // one message each, twice the consumer's slots
+			failing = append(failing, r.win(t, "f"+strconv.Itoa(i), down))
+			_, _, err := r.relay.Flush(ctx)
+			require.NoError(t, err)
+		}
+		calls := &atomic.Int64{}
+		outbox := persistence.NewOutboxRepo(r.sql.DB)
+		r.consumeWith(t, ctx, r.service(broken{calls}, granting.Points{Ledger: pointsOf(r), Now: time.Now}), messaging.ConsumerOptions{
+			MaxDeliver: 3, Backoff: []time.Duration{time.Minute}, Workers: 1, Batch: 1, Log: quiet, Defer: outbox.Defer,
+		})
+		require.Eventually(t, func() bool { return calls.Load() == 4 }, 10*time.Second, 10*time.Millisecond)
+		fine := r.win(t, "u1", points)
+		_, _, err := r.relay.Flush(ctx)
+		require.NoError(t, err)
+		r.allGranted(t, []int64{fine}) // with two slots, both held for a minute, it would wait
+
+		job := &jobs.Outbox{Relay: r.relay}
+		for round := int64(2); round <= 3; round++ {
+			r.advance(2 * time.Minute)
+			rep, err := job.Run(ctx)
+			require.NoError(t, err)
+			assert.Equal(t, int64(4), rep["republished"], "round %d", round)
+			require.Eventually(t, func() bool { return calls.Load() == 4*round }, 10*time.Second, 10*time.Millisecond)
+		}
+		for _, id := range failing {
+			require.Eventually(t, func() bool { return r.order(t, id).GrantState == draw.GrantFailed }, 10*time.Second, 10*time.Millisecond)
+			assert.Equal(t, "not delivered after 3 attempts: upstream unavailable", r.order(t, id).GrantError)
+		}
+		assert.Zero(t, r.count(t, "outbox"))
 	})
 }
 

@@ -87,9 +87,14 @@ func (r *rig) granters() []award.Granter {
 // consume starts a consumer (one granter process) stopped with the test.
 func (r *rig) consume(t *testing.T, ctx context.Context, svc *granting.Service, maxDeliver int) *consumer.Grants {
 	t.Helper()
-	g, err := consumer.StartGrants(ctx, r.conn, r.prefix, svc, messaging.ConsumerOptions{
+	return r.consumeWith(t, ctx, svc, messaging.ConsumerOptions{
 		MaxDeliver: maxDeliver, Backoff: []time.Duration{300 * time.Millisecond}, Workers: 8, Log: quiet,
 	})
+}
+
+func (r *rig) consumeWith(t *testing.T, ctx context.Context, svc *granting.Service, opts messaging.ConsumerOptions) *consumer.Grants {
+	t.Helper()
+	g, err := consumer.StartGrants(ctx, r.conn, r.prefix, svc, opts)
 	require.NoError(t, err)
 	t.Cleanup(g.Stop)
 	return g

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/lottery-go/lottery/application/drawing"
@@ -35,6 +36,11 @@ type engine struct {
 	profiled   *changefeed.Keys // users whose profile changed
 	relay      *messaging.Relay
 	draws      *drawing.Service
+	warm       struct {
+		ctx            context.Context // ends as the process closes, before the ledger
+		mu             sync.Mutex
+		running, again bool
+	}
 }
 
 func buildEngine(ctx context.Context, s *system) (*engine, error) {
@@ -50,6 +56,9 @@ func buildEngine(ctx context.Context, s *system) (*engine, error) {
 	e.ledger = redisstore.NewLedger(s.redis, truth, redisstore.Options{Prefix: cfg.Redis.Prefix, ReloadGrace: cfg.Draw.ReloadGrace,
 		IdempotencyTTL: cfg.Draw.IdempotencyTTL, Log: s.log, RestartCheck: s.restartCheck()})
 	s.onClose(func() { _ = e.ledger.Close() })
+	var stopWarming context.CancelFunc
+	e.warm.ctx, stopWarming = context.WithCancel(context.WithoutCancel(ctx))
+	s.onClose(stopWarming)
 	w, err := persistence.NewOrderWriter(s.db, persistence.WriterOptions{
 		PerRequest:     cfg.Persist == config.PersistPerRequest,
 		Outbox:         messaging.GrantEncoder(cfg.NATS.Prefix),

@@ -117,6 +117,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, hooks serve
 	}
 	srv := rest.New(rest.Options{Logger: log, BodyLimit: cfg.HTTP.BodyLimit, Checks: sys.checks(), Registry: sys.registry})
 	if cfg.HasRole(config.RoleAPI) {
+		eng.warmAtStart(sys.redisInProcess)
 		rest.RegisterDraws(srv, keys, eng.draws)
 		app := buildAdmin(sys, eng)
 		rest.RegisterAdmin(srv, keys, app)

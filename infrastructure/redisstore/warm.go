@@ -14,6 +14,13 @@ func (l *Ledger) Warm(ctx context.Context, activityID int64, day string) error {
 	return l.loadIfMissing(ctx, activityID, day, l.opts.ReloadGrace)
 }
 
+// WarmFresh is Warm without the reload grace, for a Redis that started with this process
+// (the embedded one) and whose previous process is gone: no draw was admitted on it whose
+// order could still be committing, so SQL already holds everything a load must see.
+func (l *Ledger) WarmFresh(ctx context.Context, activityID int64, day string) error {
+	return l.loadIfMissing(ctx, activityID, day, 0)
+}
+
 // Prepare loads the counters of an activity that has never run, just before it starts,
 // without the reload grace. The grace lets draws admitted under a lost epoch commit
 // before SQL is read; an activity that never ran has no such draws, and its first draws

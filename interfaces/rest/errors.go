@@ -81,7 +81,11 @@ func toAPIError(err error) *APIError {
 		if msg == "" {
 			msg = err.Error()
 		}
-		return Errorf(m.status, m.code, "%s", msg)
+		api := Errorf(m.status, m.code, "%s", msg)
+		if m.status == http.StatusServiceUnavailable {
+			api = api.withHeader("Retry-After", "1") // every such answer asks for a retry
+		}
+		return api
 	}
 	return Errorf(http.StatusInternalServerError, "internal", "internal error")
 }

@@ -163,3 +163,16 @@ func TestUnmarshalFromDatabase(t *testing.T) {
 	assert.Equal(t, "bob", a.CreatedBy())
 	assert.Equal(t, created.Add(time.Minute), a.UpdatedAt())
 }
+
+// A name is stored as shown in lists: without the spaces around it.
+func TestNamesAreTrimmed(t *testing.T) {
+	t.Parallel()
+	p := validParams(t)
+	p.Name = "  Double 11  "
+	a, err := activity.New(1, p, "alice", time.Now())
+	require.NoError(t, err)
+	assert.Equal(t, "Double 11", a.Name())
+	p.Name = " Double 12\t"
+	require.NoError(t, a.Update(p, time.Now()))
+	assert.Equal(t, "Double 12", a.Name())
+}

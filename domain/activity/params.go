@@ -49,6 +49,7 @@ type Params struct {
 // activity stock: a prize larger than the activity simply cannot sell out, which is a
 // legitimate way to say "unlimited".
 func (p *Params) check(l *check.List) *time.Location {
+	p.Name = strings.TrimSpace(p.Name) // "  Wheel " and "Wheel" are one name
 	l.Text("name", p.Name, true, maxNameRunes, false)
 	if p.Kind == "" {
 		p.Kind = KindLottery

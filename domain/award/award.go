@@ -2,6 +2,7 @@ package award
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/lottery-go/lottery/domain/check"
@@ -21,6 +22,7 @@ type Award struct {
 // be positive. Every problem is reported in a *check.Error with field paths "name",
 // "kind", "content.webhook_url", ...
 func New(id int64, name string, kind Kind, c Content, now time.Time) (*Award, error) {
+	name = strings.TrimSpace(name)
 	var l check.List
 	if id <= 0 {
 		l.Add("id", check.CodeRequired, "id must be positive")
@@ -52,6 +54,7 @@ func validateName(l *check.List, name string) {
 
 // Update changes the name and content; the kind stays. On error nothing changes.
 func (a *Award) Update(name string, c Content) error {
+	name = strings.TrimSpace(name)
 	var l check.List
 	validateName(&l, name)
 	validateContent(&l, a.kind, c)

@@ -139,3 +139,13 @@ func TestUnmarshalFromDatabaseDoesNotValidate(t *testing.T) {
 	assert.Equal(t, int64(3), a.ID())
 	assert.Equal(t, award.KindText, a.Kind())
 }
+
+// A name is stored as shown in lists: without the spaces around it.
+func TestNamesAreTrimmed(t *testing.T) {
+	t.Parallel()
+	a, err := award.New(1, "  Mug \t", award.KindText, award.Content{Text: "hi"}, time.Now())
+	require.NoError(t, err)
+	assert.Equal(t, "Mug", a.Name())
+	require.NoError(t, a.Update(" Big mug ", award.Content{Text: "hi"}))
+	assert.Equal(t, "Big mug", a.Name())
+}

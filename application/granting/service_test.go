@@ -193,6 +193,10 @@ func TestSubmitAddress(t *testing.T) {
 	assert.Equal(t, map[string]string{"sku": "MUG", "address": "1 Main St\nSpringfield"}, o.Delivered)
 	_, err = svc.SubmitAddress(ctx, "u1", 1, "again")
 	require.ErrorIs(t, err, draw.ErrAddressNotExpected, "only once")
+	assert.ErrorContains(t, err, "is granted, not awaiting an address")
+	again, err := svc.SubmitAddress(ctx, "u1", 1, "1 Main St\nSpringfield")
+	require.NoError(t, err, "the same address again: a retry whose answer was lost")
+	assert.Equal(t, o, again)
 }
 
 func TestPoints(t *testing.T) {

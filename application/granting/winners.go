@@ -30,8 +30,11 @@ func (s *Service) SubmitAddress(ctx context.Context, userID string, orderID int6
 	if o.UserID != userID {
 		return draw.Order{}, draw.ErrOrderNotFound
 	}
-	if award.Kind(o.AwardKind) != award.KindPhysical || o.GrantState != draw.GrantAwaitingAddress {
-		return draw.Order{}, fmt.Errorf("order %d is %s in state %s: %w", o.ID, o.AwardKind, o.GrantState, draw.ErrAddressNotExpected)
+	if shipsTo(o, address) {
+		return o, nil // a repeat of the request that shipped it, whose answer was lost
+	}
+	if err := awaitsAddress(o); err != nil {
+		return draw.Order{}, err
 	}
 	payload := maps.Clone(o.Delivered)
 	if payload == nil {
@@ -39,12 +42,34 @@ func (s *Service) SubmitAddress(ctx context.Context, userID string, orderID int6
 	}
 	payload["address"] = address
 	if err := s.d.Grants.Ship(ctx, o.ID, address, payload, s.d.Now()); err != nil {
+		if again, gerr := s.d.Orders.Get(ctx, o.ID); gerr == nil && shipsTo(again, address) {
+			return again, nil // the same address, sent twice at once
+		}
 		return draw.Order{}, err
 	}
 	if s.d.Observer != nil {
 		s.d.Observer.Granted(award.KindPhysical, draw.GrantGranted)
 	}
 	return s.d.Orders.Get(ctx, o.ID)
+}
+
+// shipsTo tells a physical win already shipping to address.
+func shipsTo(o draw.Order, address string) bool {
+	return award.Kind(o.AwardKind) == award.KindPhysical && o.GrantState == draw.GrantGranted && o.Delivered["address"] == address
+}
+
+// awaitsAddress refuses an order that is not a physical win waiting for its address,
+// saying what it is instead.
+func awaitsAddress(o draw.Order) error {
+	switch {
+	case !o.Won():
+		return fmt.Errorf("order %d won no prize: %w", o.ID, draw.ErrAddressNotExpected)
+	case award.Kind(o.AwardKind) != award.KindPhysical:
+		return fmt.Errorf("order %d won a %s award, which is not shipped: %w", o.ID, o.AwardKind, draw.ErrAddressNotExpected)
+	case o.GrantState != draw.GrantAwaitingAddress:
+		return fmt.Errorf("order %d is %s, not awaiting an address: %w", o.ID, o.GrantState, draw.ErrAddressNotExpected)
+	}
+	return nil
 }
 
 // Points returns the user's balance and a page of their points entries, newest first,

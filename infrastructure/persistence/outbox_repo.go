@@ -104,8 +104,9 @@ func (r *OutboxRepo) Defer(ctx context.Context, orderIDs []int64, deliveries int
 	return nil
 }
 
-// Backlog counts the entries waiting for their grant and finds when the oldest was made
-// (by the first order id: ids grow with time, and the primary key finds it at once).
+// Backlog counts the entries waiting for their grant and finds when the oldest was made.
+// It reads created_at, not the first order id: a failed grant sent again keeps its order's
+// id and is made anew. Both read the whole table, which holds only the grants in flight.
 func (r *OutboxRepo) Backlog(ctx context.Context) (entries int64, oldest time.Time, err error) {
 	db := r.db.Gorm.WithContext(ctx)
 	if err := db.Table("outbox").Count(&entries).Error; err != nil {
@@ -114,8 +115,9 @@ func (r *OutboxRepo) Backlog(ctx context.Context) (entries int64, oldest time.Ti
 	if entries == 0 {
 		return 0, time.Time{}, nil
 	}
+	// Ordered rather than MIN(): SQLite's aggregate would lose the column's time type.
 	var at []time.Time
-	if err := db.Table("outbox").Order("order_id").Limit(1).Pluck("created_at", &at).Error; err != nil {
+	if err := db.Table("outbox").Order("created_at").Limit(1).Pluck("created_at", &at).Error; err != nil {
 		return entries, time.Time{}, fmt.Errorf("outbox backlog: oldest: %w", err)
 	}
 	if len(at) > 0 {

@@ -185,5 +185,12 @@ func TestOutboxBacklog(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, int64(3), n)
 		assert.True(t, made.Equal(oldest), "%v, want %v", oldest, made)
+
+		// An entry made anew for an earlier order (a failed grant sent again) is read by
+		// when it was made, not by its order's id.
+		writeWins(t, env, 1, made.Add(-time.Hour))
+		_, oldest, err = repo.Backlog(ctx)
+		require.NoError(t, err)
+		assert.True(t, made.Add(-time.Hour).Equal(oldest), "%v", oldest)
 	})
 }

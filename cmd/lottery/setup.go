@@ -18,7 +18,11 @@ func loadConfig(path string) (cfgAndLog, error) {
 	if err != nil {
 		return cfgAndLog{}, err
 	}
-	return cfgAndLog{cfg: cfg, log: newLogger(cfg.Log)}, nil
+	log := newLogger(cfg.Log)
+	for _, name := range config.UnknownEnv(os.Environ()) {
+		log.Warn("environment variable names no configuration key; ignored (see lottery config)", "name", name)
+	}
+	return cfgAndLog{cfg: cfg, log: log}, nil
 }
 
 func newLogger(c config.Log) *slog.Logger {

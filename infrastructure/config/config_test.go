@@ -139,3 +139,11 @@ func TestExampleFileHoldsTheDefaults(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, Default(), c)
 }
+
+// A misspelt variable is named, as a misspelt key in the file is refused.
+func TestUnknownEnvNamesMisspeltVariables(t *testing.T) {
+	t.Parallel()
+	got := UnknownEnv([]string{"LOTTERY_HTTP_ADR=:9090", "LOTTERY_HTTP_ADDR=:8080", "LOTTERY_TEST_MYSQL_DSN=x",
+		"PATH=/bin", "LOTTERY_AUTH_SECRET=s=t"})
+	assert.Equal(t, []string{"LOTTERY_HTTP_ADR"}, got)
+}

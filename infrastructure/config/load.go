@@ -121,6 +121,25 @@ func applyEnv(c *Config, values map[string]string) []error {
 	return errs
 }
 
+// UnknownEnv returns the LOTTERY_ variables of environ (KEY=value pairs, as os.Environ
+// gives them) that name no key, so a misspelt LOTTERY_HTTP_ADR can be reported rather than
+// silently ignored, as a misspelt key in the file is refused. LOTTERY_TEST_ variables
+// belong to the tests.
+func UnknownEnv(environ []string) []string {
+	known := make(map[string]bool, len(keys))
+	for _, k := range keys {
+		known[k.env] = true
+	}
+	var out []string
+	for _, kv := range environ {
+		name, _, _ := strings.Cut(kv, "=")
+		if strings.HasPrefix(name, "LOTTERY_") && !strings.HasPrefix(name, "LOTTERY_TEST_") && !known[name] {
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
 // Describe lists every key as "path | env | meaning" rows, for docs and --help.
 func Describe() [][3]string {
 	rows := make([][3]string, len(keys))

@@ -178,6 +178,10 @@ func (a *adminClient) do(ctx context.Context, bearer, method, path string, in, o
 	if err != nil {
 		return fmt.Errorf("%s %s: read answer: %w", method, path, err)
 	}
+	if resp.StatusCode == http.StatusUnauthorized {
+		return fmt.Errorf("%s %s: %s: %s (is the token key, --secret or LOTTERY_AUTH_SECRET, the server's auth.secret?)",
+			method, path, resp.Status, bytes.TrimSpace(raw))
+	}
 	if resp.StatusCode/100 != 2 {
 		return fmt.Errorf("%s %s: %s: %s", method, path, resp.Status, bytes.TrimSpace(raw))
 	}

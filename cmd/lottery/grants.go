@@ -49,8 +49,13 @@ func startDelivery(ctx context.Context, s *system, e *engine, relay *messaging.R
 	}
 	if s.cfg.HasRole(config.RoleGranter) {
 		outbox := persistence.NewOutboxRepo(s.db)
-		g, err := consumer.StartGrants(context.WithoutCancel(ctx), s.nats, s.cfg.NATS.Prefix, d.granting,
-			messaging.ConsumerOptions{Log: s.log, Defer: outbox.Defer, Postpone: outbox.Postpone})
+		opts := messaging.ConsumerOptions{Log: s.log, Postpone: outbox.Postpone}
+		if s.cfg.Jobs.Outbox != config.JobOff {
+			// Failed grants wait in the outbox, which the outbox job publishes again;
+			// without that job the stream must bring them back itself.
+			opts.Defer = outbox.Defer
+		}
+		g, err := consumer.StartGrants(context.WithoutCancel(ctx), s.nats, s.cfg.NATS.Prefix, d.granting, opts)
 		if err != nil {
 			return nil, fmt.Errorf("start grant consumer: %w", err)
 		}

@@ -29,8 +29,10 @@ type Outbox interface {
 	// time) is older than staleBefore: their relay died, or their grant never came.
 	Overdue(ctx context.Context, now, staleBefore time.Time, limit int) ([]OutboxEntry, error)
 	// MarkRetried records that the entries were published again: pending once more, one
-	// attempt more, next looked at after next (plus the staleness allowance).
-	MarkRetried(ctx context.Context, orderIDs []int64, next time.Time) error
+	// attempt more, next looked at after next (plus the staleness allowance). Only entries
+	// still due by dueBy (the time they were selected by) are marked: one a granter has
+	// deferred or postponed meanwhile keeps that.
+	MarkRetried(ctx context.Context, orderIDs []int64, next, dueBy time.Time) error
 	// MarkFailed records a failed relay of the entries and when to try again; the orders'
 	// mq_state becomes MQFailed unless their grant was recorded meanwhile.
 	MarkFailed(ctx context.Context, orderIDs []int64, reason string, next time.Time) error

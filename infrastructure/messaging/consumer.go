@@ -300,7 +300,10 @@ func deferred(ctx context.Context, opts ConsumerOptions, ds []Delivery, errs []e
 		}
 		ids = append(ids, id)
 	}
-	if derr := opts.Defer(ctx, ids, attempt, time.Now().Add(delay), err.Error()); derr != nil {
+	// Bounded well within the ack wait: the message is no longer kept in progress.
+	dctx, cancel := context.WithTimeout(ctx, opts.Backoff[0]/3)
+	defer cancel()
+	if derr := opts.Defer(dctx, ids, attempt, time.Now().Add(delay), err.Error()); derr != nil {
 		opts.Log.Warn("grants failed; the outbox cannot take them, so the stream brings them back",
 			"events", len(ids), "err", derr)
 		return false

@@ -261,7 +261,7 @@ func (r *Relay) Compensate(ctx context.Context, staleAfter time.Duration) (sent,
 			// Published but not marked: they are picked again later, and the stream or
 			// the grants table drops the duplicates.
 			next := r.opts.Now().Add(republishBackoff(attemptsOf(batch) + 1))
-			err = errors.Join(err, r.outbox.MarkRetried(ctx, ok, next))
+			err = errors.Join(err, r.outbox.MarkRetried(ctx, ok, next, now))
 		}
 		sent, failed = sent+len(ok), failed+f
 		// Each published entry leaves the selection (its next look is later), so the
@@ -274,20 +274,27 @@ func (r *Relay) Compensate(ctx context.Context, staleAfter time.Duration) (sent,
 }
 
 // staleBefore is how old a pending entry's next look must be for Compensate to republish
-// it: staleAfter ago, and staleAfter before the oldest message in the stream. When the
+// it: staleAfter ago, and staleAfter before the oldest message in the stream, unless that
+// is older than maxQueued: a message the consumer gave up on stays in the stream, and a
+// backlog that old is a granter away, whose events are worth copying as before. When the
 // stream cannot be asked, no pending entry is: it could not be published either.
 func (r *Relay) staleBefore(ctx context.Context, staleAfter time.Duration) time.Time {
-	before := r.opts.Now().Add(-staleAfter)
+	now := r.opts.Now()
+	before := now.Add(-staleAfter)
 	oldest, ok, err := r.pub.OldestStored(ctx)
 	switch {
 	case err != nil:
 		r.opts.Log.Warn("grant stream unreachable; pending outbox entries wait", "err", err)
 		return time.Time{}
-	case ok && oldest.Add(-staleAfter).Before(before):
+	case ok && oldest.After(now.Add(-maxQueued)) && oldest.Add(-staleAfter).Before(before):
 		return oldest.Add(-staleAfter)
 	}
 	return before
 }
+
+// maxQueued is the age beyond which the oldest message in the stream no longer holds
+// compensation back: well past the consumer's whole redelivery schedule.
+const maxQueued = time.Hour
 
 // attemptsOf is the most attempts among the entries: a batch backs off as its most
 // retried entry.

@@ -27,7 +27,7 @@ func (m *memOutbox) Overdue(context.Context, time.Time, time.Time, int) ([]draw.
 	return nil, nil
 }
 
-func (m *memOutbox) MarkRetried(context.Context, []int64, time.Time) error { return nil }
+func (m *memOutbox) MarkRetried(context.Context, []int64, time.Time, time.Time) error { return nil }
 
 func (m *memOutbox) MarkFailed(_ context.Context, ids []int64, _ string, _ time.Time) error {
 	m.mu.Lock()

@@ -53,7 +53,7 @@ func (r *OutboxRepo) Overdue(ctx context.Context, now, staleBefore time.Time, li
 // whose last publish had failed is pending again too. Like MarkFailed it locks the orders
 // before their outbox rows, in the order a grant's transaction does, so the two cannot
 // deadlock.
-func (r *OutboxRepo) MarkRetried(ctx context.Context, orderIDs []int64, next time.Time) error {
+func (r *OutboxRepo) MarkRetried(ctx context.Context, orderIDs []int64, next, dueBy time.Time) error {
 	if len(orderIDs) == 0 {
 		return nil
 	}
@@ -64,7 +64,7 @@ func (r *OutboxRepo) MarkRetried(ctx context.Context, orderIDs []int64, next tim
 			return err
 		}
 		return tx.Exec(`UPDATE outbox SET state = ?, attempts = attempts + 1, last_error = '', next_attempt_at = ?
-			WHERE order_id IN ?`, string(draw.MQPending), next.UTC(), orderIDs).Error
+			WHERE order_id IN ? AND next_attempt_at <= ?`, string(draw.MQPending), next.UTC(), orderIDs, dueBy.UTC()).Error
 	})
 	if err != nil {
 		return fmt.Errorf("mark %d outbox entries republished: %w", len(orderIDs), err)
@@ -96,8 +96,10 @@ func (r *OutboxRepo) Defer(ctx context.Context, orderIDs []int64, deliveries int
 	if len(orderIDs) == 0 {
 		return nil
 	}
-	err := r.db.Gorm.WithContext(ctx).Exec(`UPDATE outbox SET state = ?, deliveries = ?, next_attempt_at = ?, last_error = ?
-		WHERE order_id IN ?`, string(draw.MQFailed), deliveries, until.UTC(), truncateRunes(reason, maxLastError), orderIDs).Error
+	// deliveries never go down: copies of one event with fewer behind them may fail later.
+	err := r.db.Gorm.WithContext(ctx).Exec(`UPDATE outbox SET state = ?, next_attempt_at = ?, last_error = ?,
+		deliveries = CASE WHEN deliveries > ? THEN deliveries ELSE ? END
+		WHERE order_id IN ?`, string(draw.MQFailed), until.UTC(), truncateRunes(reason, maxLastError), deliveries, deliveries, orderIDs).Error
 	if err != nil {
 		return fmt.Errorf("defer %d outbox entries: %w", len(orderIDs), err)
 	}

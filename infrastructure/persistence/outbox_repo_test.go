@@ -61,7 +61,7 @@ func TestOutboxLifecycle(t *testing.T) {
 		assert.Equal(t, "LOTTERY.grant.coupon", due[0].Subject)
 		assert.Contains(t, string(due[0].Payload), "order_id")
 
-		require.NoError(t, repo.MarkRetried(ctx, []int64{orders[0].ID}, now.Add(time.Minute)))
+		require.NoError(t, repo.MarkRetried(ctx, []int64{orders[0].ID}, now.Add(time.Minute), now))
 		require.NoError(t, repo.MarkFailed(ctx, []int64{orders[1].ID}, "nats: no responders", now.Add(time.Minute)))
 		require.NoError(t, persistence.NewGrantRepo(env.DB).Record(ctx, draw.GrantRecord{OrderID: orders[2].ID,
 			AwardID: orders[2].AwardID, UserID: orders[2].UserID, Kind: "coupon", State: draw.GrantGranted, At: now}))
@@ -85,9 +85,20 @@ func TestOutboxLifecycle(t *testing.T) {
 			assert.Equal(t, 1, e.Attempts)
 		}
 
-		require.NoError(t, repo.MarkRetried(ctx, []int64{orders[1].ID}, later))
+		require.NoError(t, repo.MarkRetried(ctx, []int64{orders[1].ID}, later, later))
 		o, b := mqState(t, env, orders[1].ID)
 		assert.Equal(t, [2]string{"pending", "pending"}, [2]string{o, b}, "a failed entry published again is pending again")
+
+		// A granter deferring the entry between its publish and this bookkeeping wins.
+		require.NoError(t, repo.Defer(ctx, []int64{orders[0].ID}, 2, later.Add(time.Minute), "upstream down"))
+		require.NoError(t, repo.MarkRetried(ctx, []int64{orders[0].ID}, later.Add(15*time.Minute), later))
+		_, b = mqState(t, env, orders[0].ID)
+		assert.Equal(t, "failed", b, "deferred, due in a minute")
+		require.NoError(t, repo.Defer(ctx, []int64{orders[0].ID}, 1, later.Add(time.Minute), "an older copy"))
+		due, err = repo.Overdue(ctx, later.Add(time.Minute), later.Add(-time.Minute), 10)
+		require.NoError(t, err)
+		require.Equal(t, []int64{orders[0].ID}, ids(due))
+		assert.Equal(t, 2, due[0].Deliveries, "deliveries never go down")
 
 		fresh := writeWins(t, env, 1, now)
 		due, err = repo.Overdue(ctx, now, now.Add(-30*time.Second), 10)
@@ -127,7 +138,7 @@ func TestGrantsAndRelayMarksDoNotDeadlock(t *testing.T) {
 			wg.Add(3)
 			go func() { defer wg.Done(); recordErr = grants.RecordAll(ctx, recs) }()
 			go func() { defer wg.Done(); failErr = outbox.MarkFailed(ctx, orderIDs(wins), "nats down", time.Now()) }()
-			go func() { defer wg.Done(); retryErr = outbox.MarkRetried(ctx, orderIDs(wins), time.Now()) }()
+			go func() { defer wg.Done(); retryErr = outbox.MarkRetried(ctx, orderIDs(wins), time.Now(), time.Now()) }()
 			wg.Wait()
 			require.NoError(t, recordErr, "round %d", round)
 			require.NoError(t, failErr, "round %d", round)

@@ -153,6 +153,30 @@ func TestCompensationCopiesNoEventTheStreamMayHold(t *testing.T) {
 	})
 }
 
+// A message that stays in the stream for over an hour (one the consumer gave up on, or a
+// granter away that long) no longer holds compensation back.
+func TestCompensationLooksPastAnOldMessage(t *testing.T) {
+	t.Parallel()
+	testkit.EachNATS(t, func(t *testing.T, natsEnv testkit.NATSEnv) {
+		ctx := context.Background()
+		r := newRig(t, testkit.SQLite(t), natsEnv.Conn, natsEnv.Prefix)
+		points := r.award(t, award.KindPoints, award.Content{Points: 10})
+		r.win(t, "u1", points)
+		_, _, err := r.relay.Flush(ctx)
+		require.NoError(t, err)
+		job := &jobs.Outbox{Relay: r.relay}
+		r.advance(10 * time.Minute)
+		rep, err := job.Run(ctx)
+		require.NoError(t, err)
+		assert.Zero(t, rep["republished"])
+
+		r.advance(2 * time.Hour) // the message is now older than an hour, by the relay's clock
+		rep, err = job.Run(ctx)
+		require.NoError(t, err)
+		assert.Equal(t, int64(1), rep["republished"])
+	})
+}
+
 // flaky wraps a granter: its first call delivers and then fails the way a dying
 // consumer would, by running fail.
 type flaky struct {

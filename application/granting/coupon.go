@@ -62,9 +62,10 @@ func Sign(secret, body []byte) string {
 	return "sha256=" + hex.EncodeToString(m.Sum(nil))
 }
 
-// Grant posts the request; a 2xx answer means issued. A redirect, or a 4xx other than 408
-// and 429, will not change on retry and fails the grant for good (a redirect names the
-// address the award's webhook_url should have); anything else is retried.
+// Grant posts the request; a 2xx answer means issued. A permanent redirect (301, 308),
+// or a 4xx other than 408 and 429, will not change on retry and fails the grant for good
+// (the redirect names the address the award's webhook_url should have); anything else,
+// other redirects included, is retried. No redirect is ever followed.
 func (c *Coupon) Grant(ctx context.Context, g award.Grant) (award.Delivered, error) {
 	if len(c.secret) == 0 {
 		return award.Delivered{}, fmt.Errorf("%w: no webhook secret is configured (grants.webhook_secret)", award.ErrPermanent)
@@ -96,9 +97,11 @@ func (c *Coupon) Grant(ctx context.Context, g award.Grant) (award.Delivered, err
 	switch code := resp.StatusCode; {
 	case code >= 200 && code < 300:
 		return award.Delivered{State: award.StateGranted, Payload: map[string]string{"template_id": g.Content.TemplateID}}, nil
-	case code >= 300 && code < 400:
+	case code == http.StatusMovedPermanently || code == http.StatusPermanentRedirect:
 		return award.Delivered{}, fmt.Errorf("%w: coupon webhook answered %s to %s, which is not followed: set the award's webhook_url to the address it names (%q)",
 			award.ErrPermanent, resp.Status, g.Content.WebhookURL, resp.Header.Get("Location"))
+	case code >= 300 && code < 400: // a passing redirect (maintenance, say): tried again, never followed
+		return award.Delivered{}, fmt.Errorf("coupon webhook answered %s to %s (to %q), which is not followed", resp.Status, g.Content.WebhookURL, resp.Header.Get("Location"))
 	case code >= 400 && code < 500 && code != http.StatusRequestTimeout && code != http.StatusTooManyRequests:
 		return award.Delivered{}, fmt.Errorf("%w: coupon webhook answered %s", award.ErrPermanent, resp.Status)
 	default:

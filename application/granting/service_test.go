@@ -252,8 +252,9 @@ func TestCouponAnswers(t *testing.T) {
 		permanent bool
 	}{
 		{http.StatusMovedPermanently, true},
-		{http.StatusFound, true},
-		{http.StatusSeeOther, true},
+		{http.StatusFound, false},
+		{http.StatusSeeOther, false},
+		{http.StatusTemporaryRedirect, false},
 		{http.StatusPermanentRedirect, true},
 		{http.StatusBadRequest, true},
 		{http.StatusNotFound, true},

@@ -80,9 +80,6 @@ func (r *AwardRepo) forUpdate(tx *gorm.DB) *gorm.DB {
 func (r *AwardRepo) givenBy(tx *gorm.DB, awardID int64) ([]int64, error) {
 	q := `SELECT DISTINCT a.id FROM prize_slots p JOIN activities a ON a.id = p.activity_id
 		WHERE p.award_id = ? AND a.state NOT IN (?, ?) ORDER BY a.id`
-	if r.db.Dialect == MySQL {
-		q += " LOCK IN SHARE MODE"
-	}
 	var ids []int64
 	err := tx.Raw(q, awardID, string(activity.StateDraft), string(activity.StateRejected)).Scan(&ids).Error
 	if err != nil {
@@ -121,10 +118,11 @@ func (r *AwardRepo) List(ctx context.Context, after int64, limit int) ([]*award.
 	return out, nil
 }
 
-// Update implements award.Repository. On MySQL the award's row is locked first and the
-// activities giving it are read with a locking read, which sees the latest commits; an
-// activity leaving draft takes a shared lock on the row (lockAwardsGiven) before its own
-// row, so the two wait for each other in one order and never deadlock. SQLite's
+// Update implements award.Repository. On MySQL the award's row is locked first; the
+// activities giving it are then read with a plain read, whose snapshot InnoDB takes at
+// that first consistent read, after the lock is held, so it sees every commit before.
+// An activity leaving draft takes a shared lock on the row (lockAwardsGiven) before its
+// own row, so the two wait for each other in one order and never deadlock. SQLite's
 // transactions take the write lock at BEGIN, which serialises the two as a whole.
 func (r *AwardRepo) Update(ctx context.Context, id int64, fn func(a *award.Award, givenBy []int64) error) error {
 	return r.db.Gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {

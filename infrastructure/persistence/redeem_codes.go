@@ -16,13 +16,13 @@ import (
 const codeBatch = 1000
 
 // AddCodes implements award.Repository. Codes already stored are skipped by the unique
-// key (award_id, code) rather than looked up first, so two concurrent uploads of the same
-// code cannot both add it; the rows the database did not insert are the duplicates. Codes
-// of other awards are looked up in the same transaction with a locking read (see
-// heldElsewhere). The whole upload is one transaction: it is added completely or not at all.
+// key (award_id, code) rather than looked up first; the rows the database did not insert
+// are the duplicates. Codes of other awards are looked up in the same transaction, and
+// uploads run one at a time (lockUploads). The whole upload is one transaction: it is
+// added completely or not at all.
 func (r *AwardRepo) AddCodes(ctx context.Context, awardID int64, codes []string) (award.CodesAdded, error) {
-	// Overlapping uploads at once can deadlock on the code indexes' gap locks (MariaDB
-	// picks one transaction as the victim and rolls it back): the whole upload runs again.
+	// Uploads run one at a time, but one can still meet a claim of codes in a deadlock
+	// (MariaDB picks a victim and rolls it back): the whole upload then runs again.
 	var out award.CodesAdded
 	var err error
 	for attempt := 1; ; attempt++ {
@@ -49,15 +49,10 @@ func (r *AwardRepo) FreeCodes(ctx context.Context, awardID int64) (int64, error)
 }
 
 // heldElsewhere returns which of codes another award's pool holds, reading
-// ix_redeem_codes_code. On MySQL the read locks the index entries and the gaps where the
-// codes would go, so a concurrent upload of the same codes to another award cannot insert
-// them before this transaction ends: of two such uploads one waits, or deadlocks and runs
-// again, and then sees the other's codes. SQLite's transactions run one at a time.
+// ix_redeem_codes_code. Uploads run one at a time (lockUploads), so no other upload can
+// store one of them before this transaction ends.
 func (r *AwardRepo) heldElsewhere(tx *gorm.DB, awardID int64, codes []string) (map[string]bool, error) {
 	q := "SELECT DISTINCT code FROM redeem_codes WHERE code IN ? AND award_id <> ?"
-	if r.db.Dialect == MySQL {
-		q += " LOCK IN SHARE MODE"
-	}
 	var found []string
 	if err := tx.Raw(q, codes, awardID).Scan(&found).Error; err != nil {
 		return nil, fmt.Errorf("codes of other awards than %d: %w", awardID, err)
@@ -69,6 +64,21 @@ func (r *AwardRepo) heldElsewhere(tx *gorm.DB, awardID int64, codes []string) (m
 	return held, nil
 }
 
+// lockUploads makes uploads of codes run one at a time, each seeing what the one before
+// committed: on MySQL by locking the redeem_codes mutex row first (its repeatable-read
+// snapshot is taken by the first plain read after), on SQLite by the write lock every
+// transaction takes at BEGIN.
+func (r *AwardRepo) lockUploads(tx *gorm.DB) error {
+	if r.db.Dialect != MySQL {
+		return nil
+	}
+	var name string
+	if err := tx.Raw("SELECT name FROM mutexes WHERE name = 'redeem_codes' FOR UPDATE").Scan(&name).Error; err != nil {
+		return fmt.Errorf("wait for other uploads of codes: %w", err)
+	}
+	return nil
+}
+
 // codeAttempts bounds the runs of an upload chosen as a deadlock victim.
 const codeAttempts = 5
 
@@ -76,6 +86,9 @@ func (r *AwardRepo) addCodesOnce(ctx context.Context, awardID int64, codes []str
 	now := r.db.Gorm.NowFunc()
 	err = r.db.Gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		out = award.CodesAdded{}
+		if err := r.lockUploads(tx); err != nil {
+			return err
+		}
 		for start := 0; start < len(codes); start += codeBatch {
 			chunk := codes[start:min(start+codeBatch, len(codes))]
 			held, err := r.heldElsewhere(tx, awardID, chunk)

@@ -291,9 +291,11 @@ func setupOptions(f benchFlags, keys *token.Keys) bench.SetupOptions {
 	return bench.SetupOptions{URL: f.url, Keys: keys, Draws: draws, Users: f.users, Tight: f.tight}
 }
 
-// benchCommand is the command line that runs this load against f.activity again.
+// benchCommand is the command line that runs this load against f.activity again: with
+// the binary that runs now, or go run from the repository when that is what runs, and
+// the SQLite file by its absolute path, so it works from any directory.
 func benchCommand(f benchFlags) string {
-	parts := []string{"go run ./cmd/lottery bench", "--url", f.url, "--activity", strconv.FormatInt(f.activity, 10),
+	parts := []string{selfCommand() + " bench", "--url", f.url, "--activity", strconv.FormatInt(f.activity, 10),
 		"--users", strconv.Itoa(f.users), "--concurrency", strconv.Itoa(f.concurrency)}
 	if f.draws > 0 {
 		parts = append(parts, "--draws", strconv.FormatInt(f.draws, 10))
@@ -304,7 +306,21 @@ func benchCommand(f benchFlags) string {
 	case f.mysqlDSN != "":
 		parts = append(parts, "--mysql-dsn", "'"+f.mysqlDSN+"'")
 	case f.sqlite != "":
-		parts = append(parts, "--sqlite", f.sqlite)
+		path := f.sqlite
+		if abs, err := filepath.Abs(path); err == nil {
+			path = abs
+		}
+		parts = append(parts, "--sqlite", path)
 	}
 	return strings.Join(parts, " ")
+}
+
+// selfCommand is how to run this program again: its path, unless it is a binary that
+// go run built in a temporary directory.
+func selfCommand() string {
+	exe, err := os.Executable()
+	if err != nil || strings.Contains(exe, string(filepath.Separator)+"go-build") {
+		return "go run ./cmd/lottery"
+	}
+	return exe
 }

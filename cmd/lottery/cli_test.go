@@ -161,6 +161,10 @@ func TestBenchAndDemoDefaultToTheConfiguredServer(t *testing.T) {
 	assert.Equal(t, db, f.sqlite, "the embedded server's database")
 	f.activity, f.draws = 7, 100
 	assert.Contains(t, benchCommand(f), "--sqlite "+db, "the printed command checks the invariants")
+	f.sqlite = "data/lottery.db"
+	wd, err := os.Getwd()
+	require.NoError(t, err)
+	assert.Contains(t, benchCommand(f), "--sqlite "+filepath.Join(wd, "data", "lottery.db"), "runs from any directory")
 
 	f = benchFlags{url: "http://elsewhere:8080", urlGiven: true}
 	f.resolve(cfg)

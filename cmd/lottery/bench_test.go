@@ -43,14 +43,17 @@ func TestBenchAgainstTheServer(t *testing.T) {
 	assert.Equal(t, r.Draws.Requests, r.Draws.OK+r.Errors["try_again"], "errors: %v", r.Errors)
 	assert.GreaterOrEqual(t, r.Draws.OK, int64(2900), "errors: %v", r.Errors)
 	assert.Positive(t, r.Replays.Same)
-	assert.Zero(t, r.Violations, "%+v", r.Invariants)
 	assert.Positive(t, r.Ratio)
 	for _, c := range r.Invariants {
 		if c.Name[0] == '3' {
 			continue // grants: ok once granting runs in serve, pending until then
 		}
 		if c.Name[0] == '6' {
-			assert.Contains(t, []bench.Status{bench.StatusOK, bench.StatusNotChecked}, c.Status, c.Detail)
+			// The bench calls the odds violated at p ≤ 0.001, which a fair draw gives about
+			// once in 800 runs; a test must not fail that often by chance. A real bias over
+			// 3,000 draws (a prize's wins doubled or swapped) lies far below 1e-7.
+			require.NotNil(t, r.Odds)
+			assert.Greater(t, r.Odds.P, 1e-7, c.Detail)
 			continue
 		}
 		assert.Equal(t, bench.StatusOK, c.Status, "%s: %s", c.Name, c.Detail)

@@ -132,7 +132,10 @@ func TestDrawOddsMatchConfiguration(t *testing.T) {
 			observed[i]++
 		}
 		stat, df, p := strategy.ChiSquare(observed, st.Expected(draws))
-		assert.Greater(t, p, 0.001, "6: observed %v, chi-square %.2f, df %d", observed, stat, df)
+		// The draws are random (crypto-seeded): a fair draw falls below 0.001 about once a
+		// thousand runs, and five tests run this on each stack. A real bias over these
+		// draws (a prize's wins doubled or swapped) lies far below 1e-7.
+		assert.Greater(t, p, 1e-7, "6: observed %v, chi-square %.2f, df %d", observed, stat, df)
 	})
 }
 

@@ -125,32 +125,46 @@ func TestCompensationCopiesNoEventTheStreamMayHold(t *testing.T) {
 	t.Parallel()
 	testkit.EachNATS(t, func(t *testing.T, natsEnv testkit.NATSEnv) {
 		ctx := context.Background()
-		r := newRig(t, testkit.SQLite(t), natsEnv.Conn, natsEnv.Prefix)
-		points := r.award(t, award.KindPoints, award.Content{Points: 10})
-		queued := r.win(t, "u1", points)
-		_, _, err := r.relay.Flush(ctx)
-		require.NoError(t, err)
-		// A win whose process died before it published: in the outbox only.
-		lost := draw.Order{ID: nextID(), ActivityID: 1, StrategyID: 1, UserID: "u2", Day: "2026-11-11",
-			Outcome: draw.OutcomeWin, PrizeID: 2, AwardID: points.ID(), AwardName: points.Name(), AwardKind: string(points.Kind()),
-			GrantState: draw.GrantPending, MQState: draw.MQPending, CreatedAt: r.clock().UTC()}
-		require.NoError(t, r.writer.Write(ctx, lost, time.Time{}))
-		job := &jobs.Outbox{Relay: r.relay}
-
-		r.advance(10 * time.Minute) // no granter for ten minutes: a backlog
-		rep, err := job.Run(ctx)
-		require.NoError(t, err)
-		assert.Zero(t, rep["republished"], "the stream holds an event as old: either may be in it")
+		r, queued, lost, job := backlog(t, natsEnv, func(r *rig, points *award.Award) []int64 {
+			// A win whose process died before it published: in the outbox only.
+			o := draw.Order{ID: nextID(), ActivityID: 1, StrategyID: 1, UserID: "u2", Day: "2026-11-11",
+				Outcome: draw.OutcomeWin, PrizeID: 2, AwardID: points.ID(), AwardName: points.Name(), AwardKind: string(points.Kind()),
+				GrantState: draw.GrantPending, MQState: draw.MQPending, CreatedAt: r.clock().UTC()}
+			require.NoError(t, r.writer.Write(ctx, o, time.Time{}))
+			return []int64{o.ID}
+		})
 
 		r.consume(t, ctx, r.service(), 5)
 		r.allGranted(t, []int64{queued})
 		r.drained(t)
-		rep, err = job.Run(ctx)
+		rep, err := job.Run(ctx)
 		require.NoError(t, err)
 		assert.Equal(t, int64(1), rep["republished"], "the stream is empty: the lost one is copied")
-		r.allGranted(t, []int64{lost.ID})
+		r.allGranted(t, lost)
 		assert.Equal(t, int64(2), r.count(t, "points_ledger"))
 	})
+}
+
+// backlog is a rig with one win published (queued) and no granter for ten minutes, and
+// the orders more writes (others), in which compensation copies nothing: the stream holds an event as old as
+// any pending entry.
+func backlog(t *testing.T, natsEnv testkit.NATSEnv, more func(r *rig, points *award.Award) []int64) (r *rig, queued int64, others []int64, job *jobs.Outbox) {
+	t.Helper()
+	ctx := context.Background()
+	r = newRig(t, testkit.SQLite(t), natsEnv.Conn, natsEnv.Prefix)
+	points := r.award(t, award.KindPoints, award.Content{Points: 10})
+	queued = r.win(t, "u1", points)
+	_, _, err := r.relay.Flush(ctx)
+	require.NoError(t, err)
+	if more != nil {
+		others = more(r, points)
+	}
+	job = &jobs.Outbox{Relay: r.relay}
+	r.advance(10 * time.Minute)
+	rep, err := job.Run(ctx)
+	require.NoError(t, err)
+	require.Zero(t, rep["republished"], "the stream holds an event as old: any may be in it")
+	return r, queued, others, job
 }
 
 // A message that stays in the stream for over an hour (one the consumer gave up on, or a
@@ -159,19 +173,9 @@ func TestCompensationLooksPastAnOldMessage(t *testing.T) {
 	t.Parallel()
 	testkit.EachNATS(t, func(t *testing.T, natsEnv testkit.NATSEnv) {
 		ctx := context.Background()
-		r := newRig(t, testkit.SQLite(t), natsEnv.Conn, natsEnv.Prefix)
-		points := r.award(t, award.KindPoints, award.Content{Points: 10})
-		r.win(t, "u1", points)
-		_, _, err := r.relay.Flush(ctx)
-		require.NoError(t, err)
-		job := &jobs.Outbox{Relay: r.relay}
-		r.advance(10 * time.Minute)
-		rep, err := job.Run(ctx)
-		require.NoError(t, err)
-		assert.Zero(t, rep["republished"])
-
+		r, _, _, job := backlog(t, natsEnv, nil)
 		r.advance(2 * time.Hour) // the message is now older than an hour, by the relay's clock
-		rep, err = job.Run(ctx)
+		rep, err := job.Run(ctx)
 		require.NoError(t, err)
 		assert.Equal(t, int64(1), rep["republished"])
 	})

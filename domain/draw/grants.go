@@ -33,7 +33,9 @@ type GrantRecord struct {
 // Grants stores the outcome of granting won orders. Each method changes the grant and the
 // order's grant_state in one transaction, so the two never disagree.
 type Grants interface {
-	// Record stores the grant of a pending order; ErrAlreadyGranted when it has one.
+	// Record stores the grant of an order whose award was delivered (a coupon issued, a
+	// code claimed): a pending order, or one a copy of its event failed meanwhile, since
+	// the delivery happened all the same; ErrAlreadyGranted when it has a grant.
 	Record(ctx context.Context, r GrantRecord) error
 	// RecordAll stores many grants, with their credits, in one transaction: all of them,
 	// or none and ErrAlreadyGranted when an order has its grant or is no longer pending.

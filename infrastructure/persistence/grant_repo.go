@@ -28,7 +28,9 @@ var errNotPending = errors.New("order grant is not pending")
 
 // Record inserts the grant, moves the order to its state and removes its outbox entry in
 // one transaction. A second grant of the same order hits the primary key and changes
-// nothing.
+// nothing. An order failed meanwhile by another copy of its event (its last delivery
+// timing out while this one's webhook answered) is granted too, and leaves the failed
+// grants: the coupon was issued, and an admin's retry would ask the merchant again.
 func (r *GrantRepo) Record(ctx context.Context, g draw.GrantRecord) error {
 	payload, err := json.Marshal(g.Payload)
 	if err != nil {
@@ -42,12 +44,16 @@ func (r *GrantRepo) Record(ctx context.Context, g draw.GrantRecord) error {
 			return err
 		}
 		res := tx.Exec(`UPDATE orders SET grant_state = ?, grant_error = '', mq_state = ?, updated_at = ?
-			WHERE id = ? AND grant_state = ?`, string(g.State), string(draw.MQSent), at, g.OrderID, string(draw.GrantPending))
+			WHERE id = ? AND grant_state IN (?, ?)`, string(g.State), string(draw.MQSent), at, g.OrderID,
+			string(draw.GrantPending), string(draw.GrantFailed))
 		if res.Error != nil {
 			return res.Error
 		}
 		if res.RowsAffected == 0 {
 			return errNotPending
+		}
+		if err := tx.Exec(`DELETE FROM failed_grants WHERE order_id = ?`, g.OrderID).Error; err != nil {
+			return err
 		}
 		return delivered(tx, []int64{g.OrderID})
 	})

@@ -45,7 +45,8 @@ func TestGrantFail(t *testing.T) {
 	testkit.EachSQL(t, func(t *testing.T, env testkit.SQLEnv) {
 		t.Parallel()
 		ctx := context.Background()
-		o := writeWins(t, env, 1, time.Now().UTC())[0]
+		wins := writeWins(t, env, 2, time.Now().UTC())
+		o, o2 := wins[0], wins[1]
 		grants, orders := persistence.NewGrantRepo(env.DB), persistence.NewOrderRepo(env.DB)
 		require.NoError(t, grants.Fail(ctx, o.ID, "redeem code pool is empty", time.Now()))
 		got, err := orders.Get(ctx, o.ID)
@@ -54,14 +55,22 @@ func TestGrantFail(t *testing.T) {
 		assert.Equal(t, "redeem code pool is empty", got.GrantError)
 		mq, entry := mqState(t, env, o.ID)
 		assert.Equal(t, [2]string{"sent", ""}, [2]string{mq, entry}, "delivered, though not granted")
-		err = grants.Record(ctx, grantOf(o, draw.GrantGranted, nil))
-		require.ErrorIs(t, err, draw.ErrAlreadyGranted, "a decided order takes no grant")
-		assert.Zero(t, count(t, env, "grants"), "and the refused grant left nothing behind")
+		err = grants.RecordAll(ctx, []draw.GrantRecord{grantOf(o, draw.GrantGranted, nil), grantOf(o2, draw.GrantGranted, nil)})
+		require.ErrorIs(t, err, draw.ErrAlreadyGranted, "a lot with a decided order is granted one by one")
+		assert.Zero(t, count(t, env, "grants"), "and the refused lot left nothing behind")
 		err = grants.Fail(ctx, o.ID, "another delivery's verdict", time.Now())
 		require.ErrorIs(t, err, draw.ErrAlreadyGranted, "a failed order is failed once")
 		got, err = orders.Get(ctx, o.ID)
 		require.NoError(t, err)
 		assert.Equal(t, "redeem code pool is empty", got.GrantError, "the first verdict stays")
+
+		// A delivery that happened all the same (another copy's webhook answered) grants it.
+		require.NoError(t, grants.Record(ctx, grantOf(o, draw.GrantGranted, map[string]string{"code": "C9"})))
+		got, err = orders.Get(ctx, o.ID)
+		require.NoError(t, err)
+		assert.Equal(t, draw.GrantGranted, got.GrantState)
+		assert.Empty(t, got.GrantError)
+		assert.Zero(t, count(t, env, "failed_grants"))
 	})
 }
 

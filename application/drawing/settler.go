@@ -18,6 +18,10 @@ type Settler struct {
 	log    *slog.Logger
 	done   chan struct{}
 	once   sync.Once
+	// closing guards queue against a send after Close: an order committed as the server
+	// stops leaves its entry to recovery instead of panicking.
+	closing sync.RWMutex
+	closed  bool
 }
 
 // NewSettler starts the background loop; Close flushes and stops it.
@@ -27,8 +31,13 @@ func NewSettler(l draw.Ledger, log *slog.Logger) *Settler {
 	return s
 }
 
-// Add queues one settlement without blocking.
+// Add queues one settlement without blocking; after Close it drops it.
 func (s *Settler) Add(st draw.Settlement) {
+	s.closing.RLock()
+	defer s.closing.RUnlock()
+	if s.closed {
+		return
+	}
 	select {
 	case s.queue <- st:
 	default:
@@ -62,6 +71,11 @@ func (s *Settler) loop() {
 
 // Close settles what is queued and stops.
 func (s *Settler) Close() {
-	s.once.Do(func() { close(s.queue) })
+	s.once.Do(func() {
+		s.closing.Lock()
+		s.closed = true
+		close(s.queue)
+		s.closing.Unlock()
+	})
 	<-s.done
 }

@@ -68,7 +68,6 @@ func buildEngine(ctx context.Context, s *system) (*engine, error) {
 		return nil, err
 	}
 	e.writer = w
-	s.onClose(w.Close)
 	e.settler = drawing.NewSettler(e.ledger, s.log)
 	s.onClose(e.settler.Close)
 
@@ -89,8 +88,12 @@ func buildEngine(ctx context.Context, s *system) (*engine, error) {
 	e.profiled.Follow(followCtx, e.router.InvalidateProfile, e.router.InvalidateProfiles)
 
 	if e.relay, err = newRelay(ctx, s); err != nil {
+		w.Close()
 		return nil, err
 	}
+	// Closers run last first: the writer commits what is queued before the settler and
+	// the relay stop, which the draws it answers hand their orders to next.
+	s.onClose(w.Close)
 	steps := drawing.NewLottery(e.ledger, e.writer, e.settler, e.relay, s.ids.Next, drawing.LotteryOptions{
 		Rate:         draw.RateLimit{PerUser: cfg.Draw.RatePerUser, PerIP: cfg.Draw.RatePerIP, Burst: cfg.Draw.RateBurst},
 		CommitWithin: commitWithin(cfg.Draw),

@@ -37,6 +37,10 @@ type OrderWriter struct {
 	queue chan *writeRequest
 	done  chan struct{}
 	once  sync.Once
+	// closing guards queue against a send after Close: a draw still on its way when the
+	// server stops is refused (not written) instead of panicking.
+	closing sync.RWMutex
+	closed  bool
 }
 
 type writeRequest struct {
@@ -69,15 +73,23 @@ func NewOrderWriter(db *DB, opts WriterOptions) (*OrderWriter, error) {
 func (w *OrderWriter) Write(ctx context.Context, o draw.Order, by time.Time) error {
 	req := &writeRequest{ctx: ctx, order: o, by: by, result: resultChans.Get().(chan error)}
 	defer resultChans.Put(req.result)
+	w.closing.RLock()
+	if w.closed {
+		w.closing.RUnlock()
+		return fmt.Errorf("%w: the server is stopping", draw.ErrNotWritten)
+	}
 	if w.opts.PerRequest {
+		w.closing.RUnlock()
 		w.flush([]*writeRequest{req})
 		return <-req.result
 	}
 	select {
 	case w.queue <- req:
 	case <-ctx.Done():
+		w.closing.RUnlock()
 		return fmt.Errorf("%w: %v", draw.ErrNotWritten, ctx.Err())
 	}
+	w.closing.RUnlock()
 	return <-req.result
 }
 
@@ -236,8 +248,14 @@ func insertOutbox(ctx context.Context, tx *sql.Tx, wins []draw.Order, enc Outbox
 	return err
 }
 
-// Close commits what is queued and stops the writer. No Write may start after Close.
+// Close commits what is queued and stops the writer. A Write after Close is refused
+// with draw.ErrNotWritten.
 func (w *OrderWriter) Close() {
-	w.once.Do(func() { close(w.queue) })
+	w.once.Do(func() {
+		w.closing.Lock()
+		w.closed = true
+		close(w.queue)
+		w.closing.Unlock()
+	})
 	<-w.done
 }

@@ -145,6 +145,10 @@ func TestOrderWriterRefusesExpiredWrites(t *testing.T) {
 			require.NoError(t, w.Write(context.Background(), testOrder("in-time", false), time.Now().Add(time.Minute)))
 			assert.Equal(t, int64(1), count(t, env, "orders"))
 			w.Close()
+			// A draw still on its way as the server stops is refused, not a panic.
+			err = w.Write(context.Background(), testOrder("after-close", false), time.Time{})
+			assert.True(t, errors.Is(err, draw.ErrNotWritten), "per request %v: got %v", perRequest, err)
+			assert.Equal(t, int64(1), count(t, env, "orders"))
 			_, err = env.DB.SQL.Exec("DELETE FROM orders")
 			require.NoError(t, err)
 		}

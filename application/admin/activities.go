@@ -29,14 +29,14 @@ func (s *Service) CreateActivity(ctx context.Context, actor activity.Actor, in A
 
 // UpdateActivity replaces the parameters of a draft or rejected activity; any other state
 // answers activity.ErrNotEditable, before the input is even looked at.
-func (s *Service) UpdateActivity(ctx context.Context, id int64, in ActivityInput) error {
+func (s *Service) UpdateActivity(ctx context.Context, by activity.Actor, id int64, in ActivityInput) error {
 	p, ps, err := s.params(ctx, s.withPrizeIDs(in))
 	if err != nil {
 		return err
 	}
 	err = retryLostRace(func() error {
 		return s.d.Activities.Update(ctx, id, func(a *activity.Activity) error {
-			err := a.Update(p, s.now())
+			err := a.Update(p, by.ID, s.now())
 			if errors.Is(err, activity.ErrNotEditable) {
 				return err
 			}

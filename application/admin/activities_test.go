@@ -36,7 +36,7 @@ func TestRefusedActivityWritesNothing(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, items, 1, "nothing was written")
 
-	err = s.UpdateActivity(ctx, id, in)
+	err = s.UpdateActivity(ctx, marketer, id, in)
 	require.ErrorIs(t, err, check.ErrInvalid)
 	assert.Equal(t, "end_at", check.Problems(err)[0].Field)
 	got, _, err := s.GetActivity(ctx, id)

@@ -255,7 +255,7 @@ func TestAChangeThatLosesARaceIsDecidedAgain(t *testing.T) {
 		a, _, err := s.GetActivity(ctx, id)
 		require.NoError(t, err)
 		in.Prizes = a.Strategy().Prizes()
-		require.NoError(t, s.UpdateActivity(ctx, id, in))
+		require.NoError(t, s.UpdateActivity(ctx, alice, id, in))
 		r.races = 2
 		require.NoError(t, s.Transition(ctx, id, alice, activity.ActionSubmit, ""))
 		a, _, err = s.GetActivity(ctx, id)

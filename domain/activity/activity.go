@@ -18,6 +18,7 @@ type Activity struct {
 	location  *time.Location
 	state     State
 	createdBy string
+	editedBy  string // who last edited it after its creation; "" for nobody
 	createdAt time.Time
 	updatedAt time.Time
 	version   int64
@@ -52,7 +53,7 @@ func New(id int64, p Params, createdBy string, now time.Time) (*Activity, error)
 // tightening of the rules never makes stored data unreadable. An unknown time zone (say,
 // removed from the zone database) falls back to UTC rather than failing the load.
 func UnmarshalFromDatabase(
-	id int64, p Params, state State, createdBy string, createdAt, updatedAt time.Time, version int64,
+	id int64, p Params, state State, createdBy, editedBy string, createdAt, updatedAt time.Time, version int64,
 ) *Activity {
 	loc, err := loadZone(p.TimeZone)
 	if err != nil {
@@ -62,14 +63,15 @@ func UnmarshalFromDatabase(
 		p.Kind = KindLottery
 	}
 	return &Activity{
-		id: id, params: p, location: loc, state: state, createdBy: createdBy,
+		id: id, params: p, location: loc, state: state, createdBy: createdBy, editedBy: editedBy,
 		createdAt: createdAt, updatedAt: updatedAt, version: version,
 	}
 }
 
-// Update replaces the editable parameters. Only drafts and rejected activities are
-// editable: once submitted, what the reviewer approves must be what runs.
-func (a *Activity) Update(p Params, now time.Time) error {
+// Update replaces the editable parameters on behalf of by, who becomes the activity's
+// last editor: like its creator, they may not review it. Only drafts and rejected
+// activities are editable: once submitted, what the reviewer approves must be what runs.
+func (a *Activity) Update(p Params, by string, now time.Time) error {
 	if a.state != StateDraft && a.state != StateRejected {
 		return ErrNotEditable
 	}
@@ -79,6 +81,11 @@ func (a *Activity) Update(p Params, now time.Time) error {
 		return err
 	}
 	a.params, a.location, a.updatedAt = p, loc, now
+	if by != a.createdBy {
+		a.editedBy = by
+	} else {
+		a.editedBy = ""
+	}
 	return nil
 }
 
@@ -95,6 +102,7 @@ func (a *Activity) Strategy() *strategy.Strategy { return a.params.Strategy }
 func (a *Activity) Params() Params               { return a.params }
 func (a *Activity) State() State                 { return a.state }
 func (a *Activity) CreatedBy() string            { return a.createdBy }
+func (a *Activity) EditedBy() string             { return a.editedBy }
 func (a *Activity) CreatedAt() time.Time         { return a.createdAt }
 func (a *Activity) UpdatedAt() time.Time         { return a.updatedAt }
 

@@ -128,7 +128,7 @@ func TestUpdate(t *testing.T) {
 			p.Name = "renamed"
 			p.TimeZone = "Europe/Berlin"
 			later := created.Add(time.Hour)
-			err := a.Update(p, later)
+			err := a.Update(p, "alice", later)
 			if s != activity.StateDraft && s != activity.StateRejected {
 				require.ErrorIs(t, err, activity.ErrNotEditable)
 				assert.Equal(t, "Double 11 wheel", a.Name())
@@ -148,7 +148,7 @@ func TestUpdateRevalidates(t *testing.T) {
 	a := inState(t, activity.StateDraft)
 	p := validParams(t)
 	p.Name = ""
-	require.ErrorIs(t, a.Update(p, created), check.ErrInvalid)
+	require.ErrorIs(t, a.Update(p, "alice", created), check.ErrInvalid)
 	assert.Equal(t, "Double 11 wheel", a.Name(), "a failed update changes nothing")
 }
 
@@ -156,7 +156,7 @@ func TestUnmarshalFromDatabase(t *testing.T) {
 	t.Parallel()
 	p := validParams(t)
 	p.TimeZone = "Gone/Zone"
-	a := activity.UnmarshalFromDatabase(9, p, activity.StatePaused, "bob", created, created.Add(time.Minute), 12)
+	a := activity.UnmarshalFromDatabase(9, p, activity.StatePaused, "bob", "", created, created.Add(time.Minute), 12)
 	assert.Equal(t, time.UTC, a.Location(), "an unloadable zone falls back to UTC")
 	assert.Equal(t, activity.StatePaused, a.State())
 	assert.Equal(t, int64(12), a.Version())
@@ -173,6 +173,6 @@ func TestNamesAreTrimmed(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "Double 11", a.Name())
 	p.Name = " Double 12\t"
-	require.NoError(t, a.Update(p, time.Now()))
+	require.NoError(t, a.Update(p, "alice", time.Now()))
 	assert.Equal(t, "Double 12", a.Name())
 }

@@ -42,7 +42,7 @@ func validParams(t *testing.T) activity.Params {
 
 // inState loads an activity in the given state created by "alice".
 func inState(t *testing.T, s activity.State) *activity.Activity {
-	return activity.UnmarshalFromDatabase(7, validParams(t), s, "alice", created, created, 3)
+	return activity.UnmarshalFromDatabase(7, validParams(t), s, "alice", "", created, created, 3)
 }
 
 func fieldCodes(err error) []string {

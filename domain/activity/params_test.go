@@ -76,7 +76,7 @@ func TestUpdateChecksWindowYears(t *testing.T) {
 	p := validParams(t)
 	p.TimeZone = "UTC"
 	p.EndAt = time.Date(10000, 1, 1, 4, 59, 59, 0, time.UTC)
-	err := a.Update(p, created)
+	err := a.Update(p, "alice", created)
 	require.ErrorIs(t, err, check.ErrInvalid)
 	assert.Equal(t, []string{"end_at out_of_range"}, fieldCodes(err))
 	assert.Equal(t, end, a.EndAt(), "a failed update changes nothing")
@@ -102,7 +102,7 @@ func TestNothingToDraw(t *testing.T) {
 		_, err := activity.New(1, p, "alice", created)
 		assert.Equal(t, []string{"strategy.prizes[1].stock out_of_range"}, fieldCodes(err))
 		a := inState(t, activity.StateRejected)
-		assert.Equal(t, []string{"strategy.prizes[1].stock out_of_range"}, fieldCodes(a.Update(p, created)))
+		assert.Equal(t, []string{"strategy.prizes[1].stock out_of_range"}, fieldCodes(a.Update(p, "alice", created)))
 	})
 }
 

@@ -14,8 +14,8 @@ type Actor struct {
 
 // Transition applies action act on behalf of by. Marketers and admins may submit, revoke,
 // start, pause, resume and close; only an admin may approve or reject, and never an
-// activity they created themselves, so that every campaign that goes live has been seen
-// by a second person. Role checks come first, so a caller without the role learns nothing
+// activity they created or last edited, so that every campaign that goes live has been
+// seen by a second person. Role checks come first, so a caller without the role learns nothing
 // about the activity's state.
 func (a *Activity) Transition(act Action, by Actor, now time.Time) error {
 	review := act == ActionApprove || act == ActionReject
@@ -33,6 +33,9 @@ func (a *Activity) Transition(act Action, by Actor, now time.Time) error {
 	}
 	if review && by.ID == a.createdBy {
 		return fmt.Errorf("%w: nobody may %s an activity they created", ErrOwnReview, act)
+	}
+	if review && by.ID == a.editedBy {
+		return fmt.Errorf("%w: nobody may %s an activity they last edited", ErrOwnReview, act)
 	}
 	if towardsDraws(to) && !now.Before(a.params.EndAt) {
 		return fmt.Errorf("%w: cannot %s an activity whose window ended at %s; edit end_at while it is a draft (revoke a submitted one first), or close it once approved",

@@ -180,3 +180,28 @@ func TestNoWayTowardsDrawsOnceTheWindowEnded(t *testing.T) {
 	}
 	require.NoError(t, inState(t, activity.StatePaused).Transition(activity.ActionClose, admin, after))
 }
+
+// An admin who edited someone else's draft may not review it: what goes live must have
+// been seen by a second person. The creator's own later edit gives it back its second pair
+// of eyes.
+func TestTheLastEditorMayNotReview(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC)
+	a, err := activity.New(1, validParams(t), "mk1", now)
+	require.NoError(t, err)
+	adm1 := activity.Actor{ID: "adm1", Admin: true}
+	adm2 := activity.Actor{ID: "adm2", Admin: true}
+	require.NoError(t, a.Update(validParams(t), "adm1", now))
+	assert.Equal(t, "adm1", a.EditedBy())
+	require.NoError(t, a.Transition(activity.ActionSubmit, adm1, now))
+	require.ErrorIs(t, a.Transition(activity.ActionApprove, adm1, now), activity.ErrOwnReview)
+	require.ErrorIs(t, a.Transition(activity.ActionReject, adm1, now), activity.ErrOwnReview)
+	require.NoError(t, a.Transition(activity.ActionReject, adm2, now))
+
+	mk1 := activity.Actor{ID: "mk1", Marketer: true}
+	require.NoError(t, a.Update(validParams(t), "mk1", now))
+	assert.Empty(t, a.EditedBy(), "the creator's edit")
+	require.NoError(t, a.Transition(activity.ActionRevoke, mk1, now))
+	require.NoError(t, a.Transition(activity.ActionSubmit, mk1, now))
+	require.NoError(t, a.Transition(activity.ActionApprove, adm1, now))
+}

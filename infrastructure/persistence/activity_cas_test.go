@@ -111,7 +111,7 @@ func TestConcurrentEditsLoseNoUpdate(t *testing.T) {
 				err := repo.Update(ctx, a.ID(), func(x *activity.Activity) error {
 					p := x.Params()
 					p.Stock++
-					return x.Update(p, testNow)
+					return x.Update(p, "alice", testNow)
 				})
 				if err != nil {
 					assert.ErrorIs(t, err, activity.ErrConcurrentChange)

@@ -116,12 +116,13 @@ func TestActivityUpdateReplacesTheStrategy(t *testing.T) {
 		err := repo.Update(ctx, a.ID(), func(x *activity.Activity) error {
 			p := x.Params()
 			p.Name, p.Strategy = "Renamed", replacement
-			return x.Update(p, testNow)
+			return x.Update(p, "bob", testNow)
 		})
 		require.NoError(t, err)
 		got, err := repo.Get(ctx, a.ID())
 		require.NoError(t, err)
 		assert.Equal(t, "Renamed", got.Name())
+		assert.Equal(t, "bob", got.EditedBy(), "who edited it may not review it")
 		assert.Equal(t, int64(2), got.Version())
 		assert.Equal(t, replacement.Prizes()[0].ID, got.Strategy().Prizes()[0].ID)
 		assert.Equal(t, int64(9), got.Strategy().Prizes()[0].AwardID)
@@ -130,7 +131,7 @@ func TestActivityUpdateReplacesTheStrategy(t *testing.T) {
 		err = repo.Update(ctx, a.ID(), func(x *activity.Activity) error {
 			p := x.Params()
 			p.Name = "Never stored"
-			require.NoError(t, x.Update(p, testNow))
+			require.NoError(t, x.Update(p, "alice", testNow))
 			return boom
 		})
 		assert.ErrorIs(t, err, boom)

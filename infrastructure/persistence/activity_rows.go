@@ -53,7 +53,7 @@ func toActivityRow(a *activity.Activity) activityRow {
 		ID: a.ID(), Name: a.Name(), Kind: a.Kind(), State: string(a.State()),
 		BeginAt: a.BeginAt().UTC(), EndAt: a.EndAt().UTC(), TimeZone: a.TimeZone(),
 		Stock: a.Stock(), PerUserTotal: a.Limits().PerUserTotal, PerUserDaily: a.Limits().PerUserDaily,
-		CreatedBy: a.CreatedBy(), Version: a.Version(),
+		CreatedBy: a.CreatedBy(), EditedBy: a.EditedBy(), Version: a.Version(),
 		CreatedAt: a.CreatedAt().UTC(), UpdatedAt: a.UpdatedAt().UTC(),
 	}
 }
@@ -99,6 +99,6 @@ func fromActivityRows(r activityRow, st strategyRow, prizes []prizeSlotRow) (*ac
 		Stock: r.Stock, Limits: activity.Limits{PerUserTotal: r.PerUserTotal, PerUserDaily: r.PerUserDaily},
 		Strategy: s,
 	}
-	return activity.UnmarshalFromDatabase(r.ID, params, activity.State(r.State), r.CreatedBy,
+	return activity.UnmarshalFromDatabase(r.ID, params, activity.State(r.State), r.CreatedBy, r.EditedBy,
 		r.CreatedAt, r.UpdatedAt, r.Version), nil
 }

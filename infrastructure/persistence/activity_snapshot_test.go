@@ -33,7 +33,7 @@ func TestActivityIsReadAsOneVersion(t *testing.T) {
 				})
 				require.NoError(t, err)
 				p.Strategy = s
-				return x.Update(p, testNow)
+				return x.Update(p, "alice", testNow)
 			})
 			require.NoError(t, err)
 		}

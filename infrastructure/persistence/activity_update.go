@@ -99,7 +99,7 @@ func compareAndSet(tx *gorm.DB, a *activity.Activity, state activity.State, vers
 			"name": row.Name, "kind": row.Kind, "state": row.State,
 			"begin_at": row.BeginAt, "end_at": row.EndAt, "time_zone": row.TimeZone,
 			"stock": row.Stock, "per_user_total": row.PerUserTotal, "per_user_daily": row.PerUserDaily,
-			"updated_at": row.UpdatedAt, "version": gorm.Expr("version + 1"),
+			"edited_by": row.EditedBy, "updated_at": row.UpdatedAt, "version": gorm.Expr("version + 1"),
 		})
 	if res.Error != nil {
 		return fmt.Errorf("store activity %d: %w", a.ID(), res.Error)

@@ -29,6 +29,7 @@ type activityRow struct {
 	PerUserTotal int64
 	PerUserDaily int64
 	CreatedBy    string
+	EditedBy     string
 	Version      int64
 	CreatedAt    time.Time
 	UpdatedAt    time.Time

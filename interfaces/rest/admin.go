@@ -76,7 +76,7 @@ func actorOf(c echo.Context) activity.Actor {
 // withActionRefusals answers the domain's refusals of one action on one object with 403
 // forbidden and details.scope "action", unlike the role check's "route": the token may use
 // the route, so a client keeps it and shows the refusal at the action. details.reason is
-// "separation_of_duties" when an admin would approve or reject an activity they created,
+// "separation_of_duties" when an admin would approve or reject an activity they created or last edited,
 // and "role" when the action needs a role the token lacks (roles lists it), such as a
 // marketer approving an activity or publishing a rule tree.
 func withActionRefusals(next echo.HandlerFunc) echo.HandlerFunc {

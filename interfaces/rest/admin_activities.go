@@ -68,7 +68,7 @@ func (h *adminAPI) updateActivity(c echo.Context) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	if err := h.app.UpdateActivity(c.Request().Context(), id, req.input()); err != nil {
+	if err := h.app.UpdateActivity(c.Request().Context(), actorOf(c), id, req.input()); err != nil {
 		return err
 	}
 	return h.showActivity(c, http.StatusOK, id)

@@ -21,7 +21,7 @@ func adminActivitiesOpenAPI(d *apiDoc) {
 		ref("ActivityInput"), responses(http.StatusOK, "the activity", ref("Activity"), with(adminWriteErrors, http.StatusNotFound, http.StatusConflict)...)))
 	d.op(http.MethodPost, one+"/transitions", operation(tag, "transitionActivity",
 		"Move an activity through its life cycle. Only admins approve or reject (else 403 forbidden, details.scope action, reason role), "+
-			"never their own activity (403 forbidden, details.scope action, reason separation_of_duties: another admin must review it); "+
+			"never an activity they created or last edited (403 forbidden, details.scope action, reason separation_of_duties: another admin must review it); "+
 			"an illegal move is 409 illegal_transition, a lost race with another change 409 concurrent_change", true, id,
 		ref("TransitionRequest"), responses(http.StatusOK, "the activity after the transition", ref("Activity"),
 			with(adminWriteErrors, http.StatusNotFound, http.StatusConflict)...)))

@@ -25,7 +25,7 @@ func commonOpenAPI(d *apiDoc) {
 							"action: the token may use the route but not for this action on this object (the reason says why)"},
 					"reason": map[string]any{"type": "string", "enum": []any{"role", "separation_of_duties"},
 						"description": "403 forbidden with scope action only. role: the action needs a role the token lacks (roles lists it), " +
-							"e.g. a marketer approving an activity or publishing a rule tree; separation_of_duties: an admin may not approve or reject an activity they created"},
+							"e.g. a marketer approving an activity or publishing a rule tree; separation_of_duties: an admin may not approve or reject an activity they created or last edited"},
 					"roles": array(str("a role name")),
 				},
 			},

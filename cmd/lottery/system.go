@@ -79,11 +79,12 @@ func openSystem(ctx context.Context, cfg config.Config, log *slog.Logger) (s *sy
 	if cfg.NodeID >= 0 {
 		s.ids, err = idgen.New(cfg.NodeID)
 	} else {
-		s.ids, err = idgen.Allocate(ctx, s.redis, cfg.Redis.Prefix)
+		s.ids, err = idgen.Lease(ctx, persistence.NewNodeLeases(s.db), idgen.LeaseTTL, log)
 	}
 	if err != nil {
 		return s, err
 	}
+	s.onClose(s.ids.Close)
 	log.Info("id generator ready", "node", s.ids.Node())
 	return s, nil
 }

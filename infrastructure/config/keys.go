@@ -186,7 +186,7 @@ var keys = []key{
 		c.Draw.IdempotencyTTL = d
 		return err
 	}},
-	{"node_id", "LOTTERY_NODE_ID", "snowflake node id 0..1023 (unique per process); -1 = allocate at start", func(c *Config, v string) error {
+	{"node_id", "LOTTERY_NODE_ID", "snowflake node id 0..1023 (unique per process); -1 = lease a free one in SQL at start", func(c *Config, v string) error {
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil || n < -1 || n > 1023 {
 			return fmt.Errorf("want a whole number from -1 to 1023")

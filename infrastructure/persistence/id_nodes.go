@@ -1,0 +1,66 @@
+package persistence
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// NodeLeases hands out snowflake node numbers (0..1023), each held by one process until
+// its lease ends; it implements idgen.Leases.
+type NodeLeases struct {
+	db *DB
+}
+
+// NewNodeLeases uses db, which must be migrated.
+func NewNodeLeases(db *DB) *NodeLeases { return &NodeLeases{db: db} }
+
+// errNoFreeNode: every node number is held.
+var errNoFreeNode = errors.New("all 1024 snowflake nodes are held")
+
+// Claim takes the first node from start on (wrapping) that nobody holds or whose lease
+// ended before now, for holder until until.
+func (l *NodeLeases) Claim(ctx context.Context, holder string, start int64, now, until time.Time) (int64, error) {
+	verb := "INSERT OR IGNORE"
+	if l.db.Dialect == MySQL {
+		verb = "INSERT IGNORE"
+	}
+	for i := range int64(1024) {
+		node := (start + i) % 1024
+		res := l.db.Gorm.WithContext(ctx).Exec(verb+" INTO id_nodes (node, holder, expires_at) VALUES (?, ?, ?)",
+			node, holder, until.UTC())
+		if res.Error != nil {
+			return 0, fmt.Errorf("claim snowflake node %d: %w", node, res.Error)
+		}
+		if res.RowsAffected == 1 {
+			return node, nil
+		}
+		res = l.db.Gorm.WithContext(ctx).Exec("UPDATE id_nodes SET holder = ?, expires_at = ? WHERE node = ? AND expires_at < ?",
+			holder, until.UTC(), node, now.UTC())
+		if res.Error != nil {
+			return 0, fmt.Errorf("claim snowflake node %d: %w", node, res.Error)
+		}
+		if res.RowsAffected == 1 {
+			return node, nil
+		}
+	}
+	return 0, errNoFreeNode
+}
+
+// Renew extends holder's lease of node to until; false when holder no longer holds it.
+func (l *NodeLeases) Renew(ctx context.Context, node int64, holder string, until time.Time) (bool, error) {
+	res := l.db.Gorm.WithContext(ctx).Exec("UPDATE id_nodes SET expires_at = ? WHERE node = ? AND holder = ?", until.UTC(), node, holder)
+	if res.Error != nil {
+		return false, fmt.Errorf("renew snowflake node %d: %w", node, res.Error)
+	}
+	return res.RowsAffected == 1, nil
+}
+
+// Release gives node back, if holder still holds it.
+func (l *NodeLeases) Release(ctx context.Context, node int64, holder string) error {
+	if err := l.db.Gorm.WithContext(ctx).Exec("DELETE FROM id_nodes WHERE node = ? AND holder = ?", node, holder).Error; err != nil {
+		return fmt.Errorf("release snowflake node %d: %w", node, err)
+	}
+	return nil
+}

@@ -1,0 +1,51 @@
+package persistence_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/lottery-go/lottery/infrastructure/persistence"
+	"github.com/lottery-go/lottery/internal/testkit"
+)
+
+// A node is held by one holder until its lease ends; then the next claim may take it.
+func TestNodeLeases(t *testing.T) {
+	t.Parallel()
+	testkit.EachSQL(t, func(t *testing.T, env testkit.SQLEnv) {
+		t.Parallel()
+		ctx := context.Background()
+		leases := persistence.NewNodeLeases(env.DB)
+		now := time.Now().UTC().Truncate(time.Second)
+
+		a, err := leases.Claim(ctx, "a", 1023, now, now.Add(time.Minute))
+		require.NoError(t, err)
+		assert.Equal(t, int64(1023), a)
+		b, err := leases.Claim(ctx, "b", 1023, now, now.Add(time.Minute))
+		require.NoError(t, err)
+		assert.Equal(t, int64(0), b, "the next free one, wrapping")
+
+		held, err := leases.Renew(ctx, a, "b", now.Add(2*time.Minute))
+		require.NoError(t, err)
+		assert.False(t, held, "only its holder renews a lease")
+		held, err = leases.Renew(ctx, a, "a", now.Add(2*time.Minute))
+		require.NoError(t, err)
+		assert.True(t, held)
+
+		later := now.Add(90 * time.Second)
+		c, err := leases.Claim(ctx, "c", 1023, later, later.Add(time.Minute))
+		require.NoError(t, err)
+		assert.Equal(t, int64(0), c, "b's lease ended; a's was renewed")
+		held, err = leases.Renew(ctx, b, "b", later.Add(time.Minute))
+		require.NoError(t, err)
+		assert.False(t, held, "b lost it")
+
+		require.NoError(t, leases.Release(ctx, a, "a"))
+		d, err := leases.Claim(ctx, "d", 1023, later, later.Add(time.Minute))
+		require.NoError(t, err)
+		assert.Equal(t, int64(1023), d, "given back")
+	})
+}

@@ -49,7 +49,7 @@ func (s *Service) UpdateActivity(ctx context.Context, by activity.Actor, id int6
 	if err != nil {
 		return err
 	}
-	s.notify(ctx, "activity", func(n Notifier) error { return n.ActivityChanged(ctx, id) })
+	s.notify(ctx, "activity", func(ctx context.Context, n Notifier) error { return n.ActivityChanged(ctx, id) })
 	return nil
 }
 

@@ -17,7 +17,7 @@ func (s *Service) PutProfile(ctx context.Context, userID string, attrs map[strin
 	if err := s.d.Profiles.Put(ctx, p); err != nil {
 		return user.Profile{}, err
 	}
-	s.told(ctx, "profile", func(n RoutingNotifier) error { return n.ProfileChanged(ctx, p.UserID) })
+	s.told(ctx, "profile", func(ctx context.Context, n RoutingNotifier) error { return n.ProfileChanged(ctx, p.UserID) })
 	return p, nil
 }
 
@@ -37,6 +37,6 @@ func (s *Service) ImportProfiles(ctx context.Context, csv io.Reader) (int, error
 	if err := s.d.Profiles.PutMany(ctx, ps); err != nil {
 		return 0, err
 	}
-	s.told(ctx, "profiles", func(n RoutingNotifier) error { return n.ProfilesChanged(ctx) })
+	s.told(ctx, "profiles", func(ctx context.Context, n RoutingNotifier) error { return n.ProfilesChanged(ctx) })
 	return len(ps), nil
 }

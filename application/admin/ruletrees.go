@@ -124,14 +124,12 @@ func (s *Service) PublishRuleTree(ctx context.Context, actor activity.Actor, id 
 // reason: the change is already the truth in SQL (a profile is then at most the profile
 // cache's TTL stale).
 func (s *Service) notifyRouting(ctx context.Context, what string) {
-	s.told(ctx, what, func(n RoutingNotifier) error { return n.RoutingChanged(ctx) })
+	s.told(ctx, what, func(ctx context.Context, n RoutingNotifier) error { return n.RoutingChanged(ctx) })
 }
 
-func (s *Service) told(ctx context.Context, what string, tell func(RoutingNotifier) error) {
+func (s *Service) told(ctx context.Context, what string, tell func(context.Context, RoutingNotifier) error) {
 	if s.d.Routing == nil {
 		return
 	}
-	if err := tell(s.d.Routing); err != nil {
-		s.d.Logger.WarnContext(ctx, "change saved but routers were not told", "change", what, "err", err)
-	}
+	s.tell(ctx, what, func(ctx context.Context) error { return tell(ctx, s.d.Routing) })
 }

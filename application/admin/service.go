@@ -88,14 +88,37 @@ type Page struct {
 	Limit int
 }
 
-// notify tells the Notifier about a committed write. A failure is logged, not returned:
-// the write is already the truth in SQL, which the draw engine reloads from, and failing
-// the request would invite a retry that cannot succeed (the transition is now illegal).
-func (s *Service) notify(ctx context.Context, what string, fn func(Notifier) error) {
+// notify tells the Notifier about a committed write. A failure is logged and tried again
+// in the background (tell), not returned: the write is already the truth in SQL, which
+// the draw engine reloads from, and failing the request would invite a retry that cannot
+// succeed (the transition is now illegal).
+func (s *Service) notify(ctx context.Context, what string, fn func(context.Context, Notifier) error) {
 	if s.d.Notifier == nil {
 		return
 	}
-	if err := fn(s.d.Notifier); err != nil {
-		s.d.Logger.WarnContext(ctx, "change saved but caches were not told", "change", what, "err", err)
+	s.tell(ctx, what, func(ctx context.Context) error { return fn(ctx, s.d.Notifier) })
+}
+
+// tell runs fn, which tells the other processes of a saved change, and when that fails
+// runs it again in the background, backing off for about half a minute: a change saved
+// while Redis blinked must still reach every process's caches, not wait for the next one.
+func (s *Service) tell(ctx context.Context, what string, fn func(context.Context) error) {
+	err := fn(ctx)
+	if err == nil {
+		return
 	}
+	s.d.Logger.WarnContext(ctx, "change saved but caches were not told; trying again", "change", what, "err", err)
+	go func() {
+		for wait := 500 * time.Millisecond; wait <= 16*time.Second; wait *= 2 {
+			<-time.After(wait)
+			c, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			err = fn(c)
+			cancel()
+			if err == nil {
+				s.d.Logger.Info("caches told of a saved change after all", "change", what)
+				return
+			}
+		}
+		s.d.Logger.Error("change saved but caches were not told; they catch up with the next change", "change", what, "err", err)
+	}()
 }

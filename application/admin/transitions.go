@@ -36,7 +36,7 @@ func (s *Service) Transition(ctx context.Context, id int64, actor activity.Actor
 	if err != nil {
 		return fmt.Errorf("%s activity %d: %w", action, id, err)
 	}
-	s.notify(ctx, "activity", func(n Notifier) error { return n.ActivityChanged(ctx, id) })
+	s.notify(ctx, "activity", func(ctx context.Context, n Notifier) error { return n.ActivityChanged(ctx, id) })
 	return nil
 }
 

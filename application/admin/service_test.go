@@ -108,10 +108,8 @@ func TestWritesNotifyEvenWhenTheNotifierFails(t *testing.T) {
 		t.Run(map[bool]string{false: "notifier ok", true: "notifier fails"}[fail], func(t *testing.T) {
 			t.Parallel()
 			rec := &recorder{fail: fail}
-			s := newService(t, rec, nil)
+			s := submitTold(t, rec)
 			ctx := context.Background()
-			id := draft(t, s)
-			require.NoError(t, s.Transition(ctx, id, activity.Actor{ID: "alice", Marketer: true}, activity.ActionSubmit, ""))
 			_, err := s.Blacklist(ctx, "u1", "bot")
 			unlisted := s.Unblacklist(ctx, "u1")
 			rec.mu.Lock()
@@ -132,14 +130,20 @@ func TestWritesNotifyEvenWhenTheNotifierFails(t *testing.T) {
 	}
 }
 
+// submitTold is a service telling rec, through which a draft was submitted.
+func submitTold(t *testing.T, rec *recorder) *admin.Service {
+	t.Helper()
+	s := newService(t, rec, nil)
+	id := draft(t, s)
+	require.NoError(t, s.Transition(context.Background(), id, activity.Actor{ID: "alice", Marketer: true}, activity.ActionSubmit, ""))
+	return s
+}
+
 // A change saved while the caches could not be told is told again in the background.
 func TestAFailedNoticeIsToldAgain(t *testing.T) {
 	t.Parallel()
 	rec := &recorder{fail: true}
-	s := newService(t, rec, nil)
-	ctx := context.Background()
-	id := draft(t, s)
-	require.NoError(t, s.Transition(ctx, id, activity.Actor{ID: "alice", Marketer: true}, activity.ActionSubmit, ""))
+	submitTold(t, rec)
 	rec.mu.Lock()
 	rec.fail = false
 	rec.mu.Unlock()

@@ -29,6 +29,18 @@ func (h *heard) get() ([]string, int) {
 	return slices.Clone(h.keys), h.all
 }
 
+// awaitAll waits until the follower has heard "everything" n times.
+func (h *heard) awaitAll(t *testing.T, n int) {
+	t.Helper()
+	require.Eventually(t, func() bool { _, all := h.get(); return all == n }, 5*time.Second, 10*time.Millisecond)
+}
+
+// awaitKey waits until the follower has heard k.
+func (h *heard) awaitKey(t *testing.T, k string, msgAndArgs ...any) {
+	t.Helper()
+	require.Eventually(t, func() bool { keys, _ := h.get(); return slices.Contains(keys, k) }, 5*time.Second, 10*time.Millisecond, msgAndArgs...)
+}
+
 // Followers hear each key published after they started, in order, and only those; a
 // bulk change, a gap and a feed Redis lost are heard as "everything".
 func TestKeyFeed(t *testing.T) {
@@ -53,22 +65,21 @@ func TestKeyFeed(t *testing.T) {
 		}
 
 		require.NoError(t, writer.PublishAll(ctx))
-		require.Eventually(t, func() bool { _, all := hs[0].get(); return all == 1 }, 5*time.Second, 10*time.Millisecond)
+		hs[0].awaitAll(t, 1)
 
 		// Changes missing from the log (trimmed, or never written): everything.
 		require.NoError(t, env.Client.IncrBy(ctx, env.Prefix+"{profiles}:seq", 5).Err())
 		require.NoError(t, writer.Publish(ctx, "u3"))
-		require.Eventually(t, func() bool { _, all := hs[0].get(); return all == 2 }, 5*time.Second, 10*time.Millisecond)
+		hs[0].awaitAll(t, 2)
 		require.NoError(t, writer.Publish(ctx, "u3b"))
-		require.Eventually(t, func() bool { keys, _ := hs[0].get(); return slices.Contains(keys, "u3b") }, 5*time.Second, 10*time.Millisecond,
-			"back on track after the gap")
+		hs[0].awaitKey(t, "u3b", "back on track after the gap")
 
 		// Redis lost the feed: everything, then single keys again.
 		require.NoError(t, env.Client.Del(ctx, env.Prefix+"{profiles}:seq", env.Prefix+"{profiles}:log").Err())
 		require.NoError(t, writer.Publish(ctx, "u4"))
-		require.Eventually(t, func() bool { _, all := hs[0].get(); return all == 3 }, 5*time.Second, 10*time.Millisecond)
+		hs[0].awaitAll(t, 3)
 		require.NoError(t, writer.Publish(ctx, "u5"))
-		require.Eventually(t, func() bool { keys, _ := hs[0].get(); return slices.Contains(keys, "u5") }, 5*time.Second, 10*time.Millisecond)
+		hs[0].awaitKey(t, "u5")
 	})
 }
 
@@ -92,6 +103,6 @@ func TestKeyFeedAfterAFailoverToALaggingReplica(t *testing.T) {
 		require.NoError(t, env.Client.Set(ctx, seq, 2, 0).Err())
 		require.NoError(t, w.Publish(ctx, "changed-1"))
 		require.NoError(t, w.Publish(ctx, "changed-2"))
-		require.Eventually(t, func() bool { _, all := h.get(); return all == 1 }, 5*time.Second, 10*time.Millisecond)
+		h.awaitAll(t, 1)
 	})
 }

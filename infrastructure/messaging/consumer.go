@@ -289,17 +289,13 @@ func deferred(ctx context.Context, opts ConsumerOptions, ds []Delivery, errs []e
 	if opts.Defer == nil {
 		return false
 	}
-	var ids []int64
+	failed := make([]Delivery, 0, len(ds))
 	for i, d := range ds {
-		if errs[i] == nil {
-			continue
+		if errs[i] != nil {
+			failed = append(failed, d)
 		}
-		id, perr := strconv.ParseInt(d.Event.OrderID, 10, 64)
-		if perr != nil {
-			return false // not one the outbox knows: let the stream bring it back
-		}
-		ids = append(ids, id)
 	}
+	ids := appendOrderIDs(nil, failed)
 	// Bounded well within the ack wait: the message is no longer kept in progress.
 	dctx, cancel := context.WithTimeout(ctx, opts.Backoff[0]/3)
 	defer cancel()
@@ -324,8 +320,8 @@ func postpone(ctx context.Context, opts ConsumerOptions, later map[time.Duration
 	}
 }
 
-// appendOrderIDs appends the order ids of ds that are numbers (the others are dropped
-// by the handler).
+// appendOrderIDs appends the order ids of ds that are numbers (the handler drops the
+// others, so they never fail).
 func appendOrderIDs(ids []int64, ds []Delivery) []int64 {
 	for _, d := range ds {
 		if id, err := strconv.ParseInt(d.Event.OrderID, 10, 64); err == nil {

@@ -140,8 +140,10 @@ func groupID(entries []draw.OutboxEntry, idx []int) string {
 		_, _ = h.Write(id[:])
 		_, _ = h.Write(entries[i].Payload)
 	}
-	binary.LittleEndian.PutUint64(id[:], uint64(entries[idx[0]].Deliveries))
-	_, _ = h.Write(id[:])
+	if d := entries[idx[0]].Deliveries; d > 0 { // a fresh group keeps the id it always had
+		binary.LittleEndian.PutUint64(id[:], uint64(d))
+		_, _ = h.Write(id[:])
+	}
 	return "g" + strconv.Itoa(len(idx)) + "-" + strconv.FormatInt(entries[idx[0]].OrderID, 10) + "-" + strconv.FormatUint(h.Sum64(), 36)
 }
 

@@ -116,17 +116,13 @@ func (s *Service) PublishRuleTree(ctx context.Context, actor activity.Actor, id 
 	if err != nil {
 		return err
 	}
-	s.notifyRouting(ctx, "rule tree")
+	s.told(ctx, "rule tree", func(ctx context.Context, n RoutingNotifier) error { return n.RoutingChanged(ctx) })
 	return nil
 }
 
-// notifyRouting is notify for the router's caches; a failure is logged for the same
-// reason: the change is already the truth in SQL (a profile is then at most the profile
-// cache's TTL stale).
-func (s *Service) notifyRouting(ctx context.Context, what string) {
-	s.told(ctx, what, func(ctx context.Context, n RoutingNotifier) error { return n.RoutingChanged(ctx) })
-}
-
+// told is notify for the router's caches, which a failure leaves stale for the same
+// reason: the change is already the truth in SQL (a profile at most for the profile
+// cache's TTL).
 func (s *Service) told(ctx context.Context, what string, tell func(context.Context, RoutingNotifier) error) {
 	if s.d.Routing == nil {
 		return

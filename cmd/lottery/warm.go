@@ -13,16 +13,7 @@ import (
 // the background: an activity that just started then serves its first draws without
 // waiting out the reload grace. Passes are coalesced: one runs at a time, and those asked
 // for meanwhile make one more after it.
-func (e *engine) warmRunning() {
-	e.warm.mu.Lock()
-	defer e.warm.mu.Unlock()
-	if e.warm.running {
-		e.warm.again = true
-		return
-	}
-	e.warm.running = true
-	go e.warmPasses(e.ledger.Warm)
-}
+func (e *engine) warmRunning() { e.startWarm(e.ledger.Warm) }
 
 // warmAtStart warms every running activity as the process starts, so that the first
 // draws after a restart find their counters loaded or loading. A Redis that started with
@@ -34,8 +25,17 @@ func (e *engine) warmAtStart(redisInProcess bool) {
 	if redisInProcess {
 		load = e.ledger.WarmFresh
 	}
+	e.startWarm(load)
+}
+
+// startWarm starts a pass with load, or, while one runs, has one more follow it.
+func (e *engine) startWarm(load func(ctx context.Context, id int64, day string) error) {
 	e.warm.mu.Lock()
 	defer e.warm.mu.Unlock()
+	if e.warm.running {
+		e.warm.again = true
+		return
+	}
 	e.warm.running = true
 	go e.warmPasses(load)
 }

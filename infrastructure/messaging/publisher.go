@@ -96,10 +96,7 @@ func (p *Publisher) OldestStored(ctx context.Context) (at time.Time, ok bool, er
 	if err != nil {
 		return time.Time{}, false, fmt.Errorf("stream %s: %w", p.stream, err)
 	}
-	info, err := s.Info(ctx)
-	if err != nil {
-		return time.Time{}, false, fmt.Errorf("stream %s: %w", p.stream, err)
-	}
+	info := s.CachedInfo() // Stream asked the server for it just now
 	if info.State.Msgs == 0 {
 		return time.Time{}, false, nil
 	}

@@ -85,11 +85,7 @@ func (r *GrantRepo) Fail(ctx context.Context, orderID int64, reason string, at t
 		if !decided {
 			// A row left by a retry that did not remove it (a process of an earlier
 			// version, in a rolling upgrade) must not keep the grant from failing.
-			verb := "INSERT OR IGNORE"
-			if r.db.Dialect == MySQL {
-				verb = "INSERT IGNORE"
-			}
-			err := tx.Exec(verb+` INTO failed_grants (order_id, activity_id) SELECT id, activity_id FROM orders WHERE id = ?`,
+			err := tx.Exec(r.db.insertIgnore()+` INTO failed_grants (order_id, activity_id) SELECT id, activity_id FROM orders WHERE id = ?`,
 				orderID).Error
 			if err != nil {
 				return err

@@ -22,10 +22,7 @@ var errNoFreeNode = errors.New("all 1024 snowflake nodes are held")
 // Claim takes the first node from start on (wrapping) that nobody holds or whose lease
 // ended before now, for holder until until.
 func (l *NodeLeases) Claim(ctx context.Context, holder string, start int64, now, until time.Time) (int64, error) {
-	verb := "INSERT OR IGNORE"
-	if l.db.Dialect == MySQL {
-		verb = "INSERT IGNORE"
-	}
+	verb := l.db.insertIgnore()
 	for i := range int64(1024) {
 		node := (start + i) % 1024
 		res := l.db.Gorm.WithContext(ctx).Exec(verb+" INTO id_nodes (node, holder, expires_at) VALUES (?, ?, ?)",

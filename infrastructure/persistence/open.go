@@ -50,6 +50,15 @@ func (db *DB) skipDuplicates() clause.Expression {
 	return clause.OnConflict{DoNothing: true}
 }
 
+// insertIgnore is the verb of a hand-written INSERT that skips rows whose keys exist, for
+// statements the ORM cannot build (INSERT … SELECT); see skipDuplicates.
+func (db *DB) insertIgnore() string {
+	if db.Dialect == MySQL {
+		return "INSERT IGNORE"
+	}
+	return "INSERT OR IGNORE"
+}
+
 // snapshot runs fn's reads in one read-only transaction, so they see the database at one
 // moment: a write committing between two of them shows in both or in neither. InnoDB
 // takes a repeatable-read snapshot at the first read; a SQLite transaction reads one

@@ -25,6 +25,9 @@ func init() {
 	mapErrorAs(drawing.ErrNoMatchingActivity, http.StatusNotFound, "no_matching_activity",
 		"no activity is open to you at the moment")
 	mapError(activity.ErrNotRunning, http.StatusConflict, "activity_not_running")
+	// Like every 503 of the table, it carries Retry-After.
+	mapErrorAs(draw.ErrUnavailable, http.StatusServiceUnavailable, "try_again",
+		"the draw could not be completed; nothing was taken, please retry")
 }
 
 type drawHandlers struct {
@@ -60,18 +63,13 @@ func (h *drawHandlers) draw(c echo.Context) error {
 	return writeOrder(c, orderJSON(res.Order, &res))
 }
 
-// drawError adds what the error table cannot: the wait a rate-limited caller must observe,
-// and a retry hint for retryable failures.
+// drawError adds what the error table cannot: the wait a rate-limited caller must observe.
 func drawError(err error) error {
 	var rl *draw.RateLimitError
 	if errors.As(err, &rl) {
 		secs := max(1, int(rl.RetryAfter.Round(time.Second)/time.Second))
 		return Errorf(http.StatusTooManyRequests, "rate_limited", "too many draws; retry after %d s", secs).
 			withHeader("Retry-After", strconv.Itoa(secs)).WithDetails(map[string]any{"retry_after_ms": rl.RetryAfter.Milliseconds()})
-	}
-	if errors.Is(err, draw.ErrUnavailable) {
-		return Errorf(http.StatusServiceUnavailable, "try_again", "the draw could not be completed; nothing was taken, please retry").
-			withHeader("Retry-After", "1")
 	}
 	return err
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 
 	"github.com/lottery-go/lottery/application/admin"
+	"github.com/lottery-go/lottery/domain/draw"
 )
 
 // Every 503 asks the client to come back, and says when, as a draw's does.
@@ -17,4 +18,8 @@ func TestUnavailableAnswersSayWhenToRetry(t *testing.T) {
 	assert.Equal(t, http.StatusServiceUnavailable, api.Status)
 	assert.Equal(t, "try_again", api.Code)
 	assert.Equal(t, "1", api.Header.Get("Retry-After"))
+
+	api = toAPIError(drawError(fmt.Errorf("commit: %w: deadline", draw.ErrUnavailable)))
+	assert.Equal(t, [3]string{"503", "try_again", "1"}, [3]string{fmt.Sprint(api.Status), api.Code, api.Header.Get("Retry-After")})
+	assert.Equal(t, "the draw could not be completed; nothing was taken, please retry", api.Message, "no internals")
 }

@@ -2,7 +2,6 @@ package rest
 
 import (
 	"net/http"
-	"sync"
 
 	"github.com/labstack/echo/v4"
 
@@ -16,14 +15,16 @@ type grantHandlers struct {
 	svc *granting.Service
 }
 
-var grantErrorsOnce sync.Once
+// The winner routes' errors, mapped at package initialisation like every other: the table
+// is read by every server, so it must be complete before any serves (mapping it when the
+// routes were registered raced with servers already answering).
+func init() {
+	mapError(draw.ErrAddressNotExpected, http.StatusConflict, "address_not_expected")
+}
 
 // RegisterUserGrants adds the winner routes of API.md: the shipping address of a physical
 // prize and the caller's points. Both need a bearer token with the user role.
 func RegisterUserGrants(s *Server, v Verifier, svc *granting.Service) {
-	grantErrorsOnce.Do(func() {
-		mapError(draw.ErrAddressNotExpected, http.StatusConflict, "address_not_expected")
-	})
 	h := &grantHandlers{svc: svc}
 	// Middleware per route, not on a group: see RegisterAdmin.
 	mw := []echo.MiddlewareFunc{authenticate(v), requireRole(token.RoleUser)}

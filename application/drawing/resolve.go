@@ -3,8 +3,10 @@ package drawing
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"github.com/lottery-go/lottery/domain/activity"
+	"github.com/lottery-go/lottery/domain/draw"
 )
 
 // ErrNoMatchingActivity: the request named no activity and no rule tree routed the user
@@ -30,16 +32,27 @@ func (r *resolver) Resolve(ctx context.Context, d *Draw) error {
 		}
 		var err error
 		if id, err = r.router.Route(ctx, d.Req); err != nil {
-			return err
+			return unavailable(err)
 		}
 	}
 	v, err := r.catalog.View(ctx, id)
 	if err != nil {
-		return err
+		return unavailable(err)
 	}
 	if !v.Activity.State().Public() { // a draft is unknown to users, as GET /activities/{id} says
 		return activity.ErrNotFound
 	}
 	d.View = v // also when it refuses draws: a repeated key is answered from it
 	return v.Activity.AcceptsDraws(d.Now)
+}
+
+// unavailable marks a failure to read what a draw needs (a tree, a profile, an activity
+// from SQL) as one the client may retry as it is (503), unlike the answers "no such
+// activity" and "no activity for you", which stand.
+func unavailable(err error) error {
+	if errors.Is(err, activity.ErrNotFound) || errors.Is(err, ErrNoMatchingActivity) ||
+		errors.Is(err, draw.ErrUnavailable) {
+		return err
+	}
+	return fmt.Errorf("%w: %w", draw.ErrUnavailable, err)
 }

@@ -1,0 +1,56 @@
+package drawing
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+
+	"github.com/lottery-go/lottery/domain/activity"
+	"github.com/lottery-go/lottery/domain/draw"
+)
+
+// failingActivities answers every Get with err.
+type failingActivities struct {
+	activity.Repository
+	err error
+}
+
+func (f failingActivities) Get(context.Context, int64) (*activity.Activity, error) { return nil, f.err }
+
+// failingRouter answers every Route with err.
+type failingRouter struct{ err error }
+
+func (f failingRouter) Route(context.Context, Request) (int64, error) { return 0, f.err }
+
+// What a draw needs but cannot read is worth retrying (503); an answer about the
+// activity or the user's route stands.
+func TestResolveTellsUnreadableFromUnknown(t *testing.T) {
+	t.Parallel()
+	down := errors.New("dial tcp 127.0.0.1:3306: connection refused")
+	for _, tc := range []struct {
+		name        string
+		activities  error
+		route       error
+		want        error
+		unavailable bool
+	}{
+		{"activity unreadable", down, nil, down, true},
+		{"activity unknown", activity.ErrNotFound, nil, activity.ErrNotFound, false},
+		{"tree or profile unreadable", nil, down, down, true},
+		{"routed nowhere", nil, ErrNoMatchingActivity, ErrNoMatchingActivity, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			r := &resolver{catalog: NewCatalog(failingActivities{err: tc.activities}, nil)}
+			req := Request{UserID: "u", ActivityID: 7}
+			if tc.route != nil {
+				r.router, req.ActivityID = failingRouter{err: tc.route}, 0
+			}
+			err := r.Resolve(context.Background(), &Draw{Req: req})
+			assert.ErrorIs(t, err, tc.want)
+			assert.Equal(t, tc.unavailable, errors.Is(err, draw.ErrUnavailable), "%v", err)
+		})
+	}
+}

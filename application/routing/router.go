@@ -81,7 +81,7 @@ func New(trees Trees, profiles Profiles, o Options) *Router {
 		trees:    trees,
 		profiles: profiles,
 		now:      o.Now,
-		compiled: newCache[*rules.Tree](0, o.MissTTL, o.MaxTrees, unrouted, o.Now),
+		compiled: newCache[*rules.Tree](0, o.MissTTL, o.MaxTrees, remembered, o.Now),
 		known:    newCache[user.Profile](o.ProfileTTL, 0, o.MaxProfiles, func(error) bool { return false }, o.Now),
 	}
 }
@@ -130,7 +130,7 @@ func (r *Router) tree(ctx context.Context, id int64) (*rules.Tree, error) {
 		}
 		t, err := rules.Compile(v.Document, rules.Stored())
 		if err != nil {
-			return nil, fmt.Errorf("compile rule tree %d version %d: %w", v.TreeID, v.Number, err)
+			return nil, brokenTreeError{fmt.Errorf("compile rule tree %d version %d: %w", v.TreeID, v.Number, err)}
 		}
 		return t, nil
 	})
@@ -151,6 +151,21 @@ func (r *Router) live(ctx context.Context, id int64) (ruletree.Version, error) {
 // briefly, from failures to read them, which are not.
 func unrouted(err error) bool {
 	return errors.Is(err, ruletree.ErrNotFound) || errors.Is(err, ruletree.ErrNotPublished)
+}
+
+// brokenTreeError is a live version that no longer compiles (a check this version added
+// refuses it even as stored). It is remembered like a miss, so that draws do not compile
+// the whole tree again each, and answered as the server's fault: publishing a version
+// that compiles mends it.
+type brokenTreeError struct{ err error }
+
+func (e brokenTreeError) Error() string { return e.err.Error() }
+func (e brokenTreeError) Unwrap() error { return e.err }
+
+// remembered is what the tree cache keeps for its miss TTL.
+func remembered(err error) bool {
+	var broken brokenTreeError
+	return unrouted(err) || errors.As(err, &broken)
 }
 
 // profile returns the user's stored profile, or an empty one: most users have none, and

@@ -280,3 +280,27 @@ func TestUnknownTreesAreRememberedBriefly(t *testing.T) {
 	require.ErrorIs(t, err, drawing.ErrNoMatchingActivity)
 	assert.Equal(t, 2, trees.reads())
 }
+
+// A live version that no longer compiles is remembered like a miss, so draws do not
+// compile it again each, and is not told to users as "no activity for you".
+func TestBrokenLiveTreesAreRememberedBriefly(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	trees, profiles := newFakes()
+	broken := rules.Document{Name: "broken", Root: "n1", Nodes: []rules.Node{
+		{ID: "n1", Edges: []rules.Edge{{To: "nowhere"}}}}}
+	trees.live[5] = ruletree.Version{TreeID: 5, Number: 2, Document: broken}
+	clk := &clock{t: now}
+	r := routing.New(trees, profiles, routing.Options{MissTTL: time.Second, Now: clk.now})
+	for range 10 {
+		_, err := r.Route(ctx, drawing.Request{UserID: "u1", TreeID: 5})
+		require.Error(t, err)
+		require.NotErrorIs(t, err, drawing.ErrNoMatchingActivity)
+		require.ErrorContains(t, err, "rule tree 5 version 2")
+	}
+	assert.Equal(t, 1, trees.reads())
+	clk.advance(time.Second)
+	_, err := r.Route(ctx, drawing.Request{UserID: "u1", TreeID: 5})
+	require.Error(t, err)
+	assert.Equal(t, 2, trees.reads())
+}

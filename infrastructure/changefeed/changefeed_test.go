@@ -27,3 +27,20 @@ func TestEveryFollowerSeesAChangeWithinASecond(t *testing.T) {
 			time.Second, 10*time.Millisecond)
 	})
 }
+
+// A change whose notice never went out (its process died after saving it) still reaches
+// every follower: caches are dropped at least once a backstop.
+func TestFollowersDropTheirCachesAtLeastOnceABackstop(t *testing.T) {
+	t.Parallel()
+	testkit.EachRedis(t, func(t *testing.T, env testkit.RedisEnv) {
+		t.Parallel()
+		log, ctx := slog.New(slog.DiscardHandler), t.Context()
+		var quiet, backstopped atomic.Int32
+		changefeed.New(env.Client, env.Prefix, 10*time.Millisecond, log).WithBackstop(0).
+			Follow(ctx, func() { quiet.Add(1) })
+		changefeed.New(env.Client, env.Prefix, 10*time.Millisecond, log).WithBackstop(50*time.Millisecond).
+			Follow(ctx, func() { backstopped.Add(1) })
+		require.Eventually(t, func() bool { return backstopped.Load() >= 3 }, 5*time.Second, 10*time.Millisecond)
+		require.Zero(t, quiet.Load(), "nothing was published")
+	})
+}

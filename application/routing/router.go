@@ -10,6 +10,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strconv"
 	"time"
 
@@ -44,6 +45,9 @@ type Options struct {
 	MissTTL time.Duration
 	// Now is the clock of the "now" fact and of the caches. Default time.Now.
 	Now func() time.Time
+	// Log receives a warning, at most once a minute per edge, for a condition that failed
+	// at run time (and so counted as not matched). Default: none.
+	Log *slog.Logger
 }
 
 func (o Options) withDefaults() Options {
@@ -72,6 +76,7 @@ type Router struct {
 	now      func() time.Time
 	compiled *cache[*rules.Tree] // by tree id; "0" is the default tree
 	known    *cache[user.Profile]
+	failed   *conditionLog
 }
 
 // New returns a Router reading through to trees and profiles on a cache miss.
@@ -83,6 +88,7 @@ func New(trees Trees, profiles Profiles, o Options) *Router {
 		now:      o.Now,
 		compiled: newCache[*rules.Tree](0, o.MissTTL, o.MaxTrees, remembered, o.Now),
 		known:    newCache[user.Profile](o.ProfileTTL, 0, o.MaxProfiles, func(error) bool { return false }, o.Now),
+		failed:   &conditionLog{log: o.Log, now: o.Now},
 	}
 }
 
@@ -99,6 +105,7 @@ func (r *Router) Route(ctx context.Context, req drawing.Request) (int64, error) 
 		return 0, err
 	}
 	res, err := tree.Evaluate(p.Facts(req.Facts, r.now()))
+	r.failed.report(tree.Name(), res.Path)
 	if err != nil {
 		return 0, fmt.Errorf("%w: %v", drawing.ErrNoMatchingActivity, err)
 	}

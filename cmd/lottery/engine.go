@@ -77,7 +77,7 @@ func buildEngine(ctx context.Context, s *system) (*engine, error) {
 	s.onClose(stopFollowing)
 	e.ruleTrees = persistence.NewRuleTreeRepo(s.db)
 	e.profiles = persistence.NewProfileRepo(s.db)
-	e.router = routing.New(e.ruleTrees, e.profiles, routing.Options{})
+	e.router = routing.New(e.ruleTrees, e.profiles, routing.Options{Log: s.log})
 	e.feed.Follow(followCtx, func() {
 		e.catalog.InvalidateAll()
 		e.router.InvalidateAll()

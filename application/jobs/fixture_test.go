@@ -152,10 +152,14 @@ func (g *gauge) getOf(id int64, counter string) int64 {
 	return g.of[id][counter]
 }
 
-func (g *gauge) Forget(int64) {
+func (g *gauge) Forget(id int64) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	g.forgotten++
+	for counter := range g.of[id] {
+		delete(g.m, counter)
+	}
+	delete(g.of, id)
 }
 
 func (g *gauge) get(counter string) int64 {

@@ -48,23 +48,20 @@ const pageSize = 200
 // fn fails on does not hold up the others: their errors are returned together (the first
 // maxActivityErrors of them, with the count of the rest), once every activity was tried.
 func eachActivity(ctx context.Context, acts Activities, states []activity.State, fn func(*activity.Activity) error) error {
-	var errs []error
-	failed := 0
+	var errs activityErrors
 	for _, st := range states {
 		var after int64
 		for {
 			page, err := acts.List(ctx, activity.Filter{State: st, After: after, Limit: pageSize})
 			if err != nil {
-				return errors.Join(append(errs, err)...)
+				return errs.join(err)
 			}
 			for _, a := range page {
 				if err := fn(a); err != nil {
 					if ctx.Err() != nil {
-						return errors.Join(append(errs, err)...)
+						return errs.join(err)
 					}
-					if failed++; failed <= maxActivityErrors {
-						errs = append(errs, fmt.Errorf("activity %d: %w", a.ID(), err))
-					}
+					errs.add(a.ID(), err)
 				}
 			}
 			if len(page) < pageSize {
@@ -73,8 +70,27 @@ func eachActivity(ctx context.Context, acts Activities, states []activity.State,
 			after = page[len(page)-1].ID()
 		}
 	}
-	if failed > maxActivityErrors {
-		errs = append(errs, fmt.Errorf("and %d activities more", failed-maxActivityErrors))
+	return errs.join()
+}
+
+// activityErrors gathers what failed in a run over many activities: the first
+// maxActivityErrors in full, the count of the rest.
+type activityErrors struct {
+	errs   []error
+	failed int
+}
+
+func (e *activityErrors) add(id int64, err error) {
+	if e.failed++; e.failed <= maxActivityErrors {
+		e.errs = append(e.errs, fmt.Errorf("activity %d: %w", id, err))
+	}
+}
+
+// join returns everything gathered, and last (the error that ends the run early) if any.
+func (e *activityErrors) join(last ...error) error {
+	errs := append(e.errs[:len(e.errs):len(e.errs)], last...)
+	if e.failed > maxActivityErrors {
+		errs = append(errs, fmt.Errorf("and %d activities more", e.failed-maxActivityErrors))
 	}
 	return errors.Join(errs...)
 }

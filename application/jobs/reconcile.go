@@ -63,7 +63,7 @@ type Totals interface {
 // how many users the last run added to or removed from the blacklist copy).
 type DriftGauge interface {
 	Set(activityID int64, counter string, drift int64)
-	// Forget drops a retired activity's counters.
+	// Forget drops an activity's counters: retired, repaired or no longer loaded.
 	Forget(activityID int64)
 }
 
@@ -114,10 +114,17 @@ func (j *Reconcile) Run(ctx context.Context) (Report, error) {
 		return nil, err
 	}
 	rep := Report{"activities": 0, "drifting": 0, "repaired": 0, "retired": 0}
+	// One activity that cannot be reconciled (ids come sorted) must not keep the ones
+	// after it from being compared, repaired and retired, run after run.
+	var errs activityErrors
 	for _, id := range ids {
 		out, err := j.one(ctx, id)
 		if err != nil {
-			return rep, err
+			if ctx.Err() != nil {
+				return rep, errs.join(err)
+			}
+			errs.add(id, err)
+			continue
 		}
 		if out == retired {
 			rep["retired"]++
@@ -131,7 +138,7 @@ func (j *Reconcile) Run(ctx context.Context) (Report, error) {
 			rep["repaired"]++
 		}
 	}
-	return rep, nil
+	return rep, errs.join()
 }
 
 // outcome is what reconciling one activity came to.
@@ -175,8 +182,14 @@ func (j *Reconcile) one(ctx context.Context, id int64) (outcome, error) {
 		return equal, err
 	}
 	live, loaded, err := j.Ledger.Counters(ctx, id, day, users)
-	if err != nil || !loaded {
+	if err != nil {
 		return equal, err
+	}
+	if !loaded {
+		// No counters, no drift: one reported before (say, by the run that repaired it by
+		// dropping the counters) must not stand until the next draw, which may never come.
+		j.forgetDrift(id, fixed)
+		return equal, nil
 	}
 	snap, err := j.Truth.Totals(ctx, id, day)
 	if err != nil {
@@ -220,6 +233,12 @@ func (j *Reconcile) retire(ctx context.Context, id int64, journal Activity) (out
 	j.Drift.Forget(id)
 	j.log().InfoContext(ctx, "closed activity's counters dropped from Redis", "activity_id", id)
 	return retired, nil
+}
+
+// forgetDrift drops an activity's drift series but this run's blacklist repairs.
+func (j *Reconcile) forgetDrift(id int64, blacklistFixed int) {
+	j.Drift.Forget(id)
+	j.Drift.Set(id, "blacklist", int64(blacklistFixed))
 }
 
 func (j *Reconcile) quiet(before, after Activity) bool {

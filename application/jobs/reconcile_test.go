@@ -2,6 +2,7 @@ package jobs_test
 
 import (
 	"context"
+	"errors"
 	"io"
 	"log/slog"
 	"strconv"
@@ -227,4 +228,53 @@ func (w *world) reconcile(quietFor time.Duration) (*jobs.Reconcile, *gauge) {
 	g := &gauge{}
 	return &jobs.Reconcile{Ledger: ledgerPort{w.ledger}, Truth: w.truth, Activities: w.activities, Drift: g,
 		QuietFor: quietFor, Now: w.clock.Now, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}, g
+}
+
+// failingGet fails Get for one activity, as a stored row the code can no longer read
+// would, run after run.
+type failingGet struct {
+	jobs.Activities
+	id int64
+}
+
+func (f failingGet) Get(ctx context.Context, id int64) (*activity.Activity, error) {
+	if id == f.id {
+		return nil, errors.New("strategy no longer valid")
+	}
+	return f.Activities.Get(ctx, id)
+}
+
+// An activity the job cannot reconcile is reported, and the activities after it are
+// still compared and repaired; the drift reported for a repaired activity clears with the
+// next run, not with the next draw.
+func TestReconcileGoesOnPastAFailingActivityAndClearsRepairedDrift(t *testing.T) {
+	now := time.Now().UTC()
+	eachWorld(t, now, func(t *testing.T, w *world) {
+		ctx := context.Background()
+		bad := w.activity(t, now.Add(-time.Hour), now.Add(time.Hour), activity.StateRunning)
+		good := w.activity(t, now.Add(-time.Hour), now.Add(time.Hour), activity.StateRunning)
+		require.Less(t, bad.ID(), good.ID(), "the failing one comes first")
+		w.load(t, bad)
+		w.load(t, good)
+		job, g := w.reconcile(time.Millisecond)
+		job.Activities = failingGet{Activities: w.activities, id: bad.ID()}
+
+		// good drifts: an admission whose journal entry vanished without an undo.
+		_, ad := w.admit(t, good, "u1")
+		require.NoError(t, w.ledger.Settle(ctx, []draw.Settlement{{ActivityID: good.ID(), JournalID: ad.JournalID}}))
+		var rep jobs.Report
+		require.Eventually(t, func() bool {
+			var err error
+			rep, err = job.Run(ctx)
+			require.ErrorContains(t, err, strconv.FormatInt(bad.ID(), 10))
+			return rep["repaired"] == 1
+		}, 5*time.Second, 10*time.Millisecond)
+		assert.Equal(t, int64(1), rep["activities"])
+		assert.Equal(t, int64(-1), g.getOf(good.ID(), "stock"), "the drift the repair was for")
+
+		// Nobody draws: the counters stay unloaded, and the drift reported clears.
+		_, err := job.Run(ctx)
+		require.Error(t, err)
+		assert.Zero(t, g.getOf(good.ID(), "stock"))
+	})
 }

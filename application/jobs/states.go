@@ -87,11 +87,19 @@ func (j *States) Run(ctx context.Context) (Report, error) {
 		return nil
 	})
 	if rep["started"]+rep["closed"] > 0 {
-		if perr := j.Feed.Publish(ctx); perr != nil {
+		// Committed changes are announced even when the run was stopped after them (a
+		// deploy, a lost lease): the next run finds nothing due and would not announce
+		// them again.
+		pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), publishTimeout)
+		if perr := j.Feed.Publish(pctx); perr != nil {
 			err = errors.Join(err, perr)
 		}
+		cancel()
 	}
 	return rep, err
 }
 
 var errNothingDue = errors.New("no transition due")
+
+// publishTimeout bounds the announcement of a run's changes once the run has ended.
+const publishTimeout = 5 * time.Second

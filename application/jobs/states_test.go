@@ -3,6 +3,7 @@ package jobs_test
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -125,4 +126,45 @@ func (s *starter) ids() []int64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.prepared
+}
+
+// cancelAfterTransition ends the run's context once a transition has committed, as a
+// scheduler stopping for a deploy would.
+type cancelAfterTransition struct {
+	jobs.Activities
+	cancel context.CancelFunc
+}
+
+func (c cancelAfterTransition) Transition(ctx context.Context, id int64, fn func(*activity.Activity) (activity.TrailEntry, error)) error {
+	err := c.Activities.Transition(ctx, id, fn)
+	c.cancel()
+	return err
+}
+
+// liveFeed counts announcements made with a live context only.
+type liveFeed struct{ n atomic.Int64 }
+
+func (f *liveFeed) Publish(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	f.n.Add(1)
+	return nil
+}
+
+// A change committed just before the run was stopped is still announced: the next run
+// finds nothing due and would not announce it.
+func TestStatesAnnounceWhatTheyCommittedWhenStopped(t *testing.T) {
+	begin := time.Date(2026, 11, 11, 0, 0, 0, 0, time.UTC)
+	testkit.EachSQL(t, func(t *testing.T, env testkit.SQLEnv) {
+		w := &world{sql: env, clock: newClock(begin), activities: persistence.NewActivityRepo(env.DB, nextID)}
+		w.activity(t, begin, begin.Add(time.Hour), activity.StateApproved)
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		f := &liveFeed{}
+		job := &jobs.States{Activities: cancelAfterTransition{Activities: w.activities, cancel: cancel}, Feed: f, Now: w.clock.Now}
+		rep, _ := job.Run(ctx)
+		assert.Equal(t, int64(1), rep["started"])
+		assert.Equal(t, int64(1), f.n.Load(), "caches are told")
+	})
 }

@@ -92,16 +92,12 @@ func (l ledgerPort) Counters(ctx context.Context, id int64, day string, users []
 	if err != nil || !loaded {
 		return jobs.Live{}, loaded, err
 	}
-	released, err := l.Ledger.Released(ctx, id)
-	if err != nil {
-		return jobs.Live{}, true, err
-	}
 	wins, err := l.Ledger.WinsOnDay(ctx, id, slices.Collect(maps.Keys(c.PoolLeft)), day)
 	if err != nil {
 		return jobs.Live{}, true, err
 	}
 	counts, err := l.Ledger.UserCounts(ctx, id, day, users)
-	return jobs.Live{StockLeft: c.StockLeft, PoolLeft: c.PoolLeft, Released: released, WinsOnDay: wins, Users: counts}, true, err
+	return jobs.Live{StockLeft: c.StockLeft, PoolLeft: c.PoolLeft, Released: c.Released, WinsOnDay: wins, Users: counts}, true, err
 }
 
 func (l ledgerPort) Journal(ctx context.Context, id int64) (jobs.Activity, error) {

@@ -15,6 +15,10 @@ import (
 type Counters struct {
 	StockLeft int64
 	PoolLeft  map[int64]int64 // prize id → units released and not yet won
+	// Released is what the release job has put into each prize's pool (a prize without a
+	// record is absent), read in the same command as PoolLeft: a release between two
+	// reads would look like drift.
+	Released map[int64]int64
 }
 
 // Counters reads an activity's live counters for statistics and reconciliation;
@@ -36,7 +40,7 @@ func (l *Ledger) Counters(ctx context.Context, activityID int64) (Counters, bool
 	if loaded.Val() == 0 {
 		return Counters{}, false, nil
 	}
-	c := Counters{PoolLeft: make(map[int64]int64, len(prizes.Val()))}
+	c := Counters{PoolLeft: make(map[int64]int64, len(prizes.Val())), Released: make(map[int64]int64, len(prizes.Val()))}
 	c.StockLeft, _ = stock.Int64()
 	ids := make([]int64, 0, len(prizes.Val()))
 	keys := make([]string, 0, len(prizes.Val()))
@@ -48,13 +52,19 @@ func (l *Ledger) Counters(ctx context.Context, activityID int64) (Counters, bool
 	if len(keys) == 0 {
 		return c, true, nil
 	}
-	pools, err := l.client.MGet(ctx, keys...).Result()
+	for _, id := range ids {
+		keys = append(keys, k.released(id))
+	}
+	vals, err := l.client.MGet(ctx, keys...).Result()
 	if err != nil {
 		return Counters{}, false, fmt.Errorf("counters of activity %d: pools: %w: %w", activityID, draw.ErrUnavailable, err)
 	}
-	for i, v := range pools {
-		s, _ := v.(string)
-		c.PoolLeft[ids[i]], _ = strconv.ParseInt(s, 10, 64)
+	for i, id := range ids {
+		s, _ := vals[i].(string)
+		c.PoolLeft[id], _ = strconv.ParseInt(s, 10, 64)
+		if s, ok := vals[len(ids)+i].(string); ok {
+			c.Released[id], _ = strconv.ParseInt(s, 10, 64)
+		}
 	}
 	return c, true, nil
 }

@@ -268,7 +268,10 @@ func TestCounters(t *testing.T) {
 		c, loaded, err := l.Counters(ctx, act)
 		require.NoError(t, err)
 		require.True(t, loaded)
-		require.Equal(t, Counters{StockLeft: 8, PoolLeft: map[int64]int64{1 << 58: 2, 2: 0}}, c)
+		released, err := l.Released(ctx, act)
+		require.NoError(t, err)
+		require.Equal(t, Counters{StockLeft: 8, PoolLeft: map[int64]int64{1 << 58: 2, 2: 0}, Released: released}, c,
+			"pools and what was released into them, read at once")
 	})
 }
 

@@ -8,6 +8,9 @@ import (
 // Truth is the SQL view of an activity from which the ledger's counters are (re)built.
 // Redis only caches these numbers; whenever they are in doubt they are loaded again.
 type Truth interface {
+	// Snapshot counts the activity's orders on day and the day before, or on the
+	// activity's own day and the day before it when that is later (a load asked for just
+	// before midnight that runs just after it); Snapshot.Day says which.
 	Snapshot(ctx context.Context, activityID int64, day string) (Snapshot, error)
 	// Blacklist reads the blacklist alone, for a load that a blacklisting overtook.
 	Blacklist(ctx context.Context) ([]string, error)

@@ -170,3 +170,30 @@ func TestTotalsAgreeWithTheSnapshot(t *testing.T) {
 		assert.Equal(t, want, snap.Users, "each user's orders, in all, on the day and the day before")
 	})
 }
+
+// A load asked for by a draw that read the clock just before the activity's midnight, and
+// run after it, rebuilds the new day too: orders of the new day already count against
+// its daily limits and quotas. A later day asked for (a server whose clock runs ahead)
+// is kept.
+func TestSnapshotCountsTheActivitysDayWhenLater(t *testing.T) {
+	t.Parallel()
+	testkit.EachSQL(t, func(t *testing.T, env testkit.SQLEnv) {
+		t.Parallel()
+		ctx := context.Background()
+		a, truth, _ := truthAt(t, env, testBegin.Add(30*time.Minute)) // 00:30 on 2026-11-11 in Shanghai
+		require.NoError(t, env.DB.Gorm.Exec(`INSERT INTO orders (id, activity_id, strategy_id, user_id, day, outcome,
+			idempotency_key, grant_state, mq_state, created_at, updated_at)
+			VALUES (?, ?, 1, 'u1', '2026-11-11', 'lose', '', 'none', 'none', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)`,
+			newID(), a.ID()).Error)
+
+		snap, err := truth.Snapshot(ctx, a.ID(), "2026-11-10")
+		require.NoError(t, err)
+		assert.Equal(t, "2026-11-11", snap.Day)
+		assert.Equal(t, "2026-11-10", snap.PrevDay)
+		assert.Equal(t, int64(1), snap.Users["u1"].Today)
+
+		snap, err = truth.Snapshot(ctx, a.ID(), "2026-11-12")
+		require.NoError(t, err)
+		assert.Equal(t, "2026-11-12", snap.Day)
+	})
+}

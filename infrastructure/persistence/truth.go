@@ -50,6 +50,13 @@ func (t *Truth) Snapshot(ctx context.Context, activityID int64, day string) (dra
 	if err != nil {
 		return draw.Snapshot{}, fmt.Errorf("snapshot: %w", err)
 	}
+	// The draw that asked for the load may have read its clock before the activity's
+	// midnight and the load (after its grace) run after it: the day begun meanwhile has
+	// orders already, which its limits must count. Days are YYYY-MM-DD, so they order as
+	// strings.
+	if today := a.Day(t.now()); today > day {
+		day = today
+	}
 	db := t.db.WithContext(ctx)
 	s := draw.Snapshot{ActivityID: activityID, Day: day, PrevDay: draw.DayBefore(day), Prizes: map[int64]draw.PrizeCount{}}
 	users, byPrize, orders, err := countOrders(db, activityID, day, s.PrevDay)

@@ -25,6 +25,7 @@ type fakeTruth struct {
 	mu    sync.Mutex
 	snaps map[int64]draw.Snapshot
 	calls atomic.Int64
+	today string // the activities' own day, counted when later than the day asked for
 }
 
 func newFakeTruth(snaps ...draw.Snapshot) *fakeTruth {
@@ -61,6 +62,9 @@ func (f *fakeTruth) Snapshot(_ context.Context, activityID int64, day string) (d
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	s := f.snaps[activityID]
+	if f.today > day {
+		day = f.today
+	}
 	s.ActivityID, s.Day, s.PrevDay = activityID, day, draw.DayBefore(day)
 	s.Users = maps.Clone(s.Users)
 	s.Prizes = maps.Clone(s.Prizes)

@@ -293,6 +293,9 @@ func hsetCounts(ctx context.Context, p redis.Pipeliner, key string, users map[st
 // expired or belong to a day that starts after the load (and so hold only admissions of
 // the new epoch), barring clock skew between servers, which the reconcile job reports.
 func (l *Ledger) writeSnapshot(ctx context.Context, p redis.Pipeliner, k keys, day string, s draw.Snapshot, markersLost bool) {
+	if s.Day != "" {
+		day = s.Day // the truth may count a later day than asked for (see draw.Truth)
+	}
 	p.Set(ctx, k.stock(), max(s.StockLeft, 0), 0)
 	hsetCounts(ctx, p, k.userTotal(), s.Users, func(c draw.UserCount) int64 { return c.Total }, 0)
 	hsetCounts(ctx, p, k.userDay(day), s.Users, func(c draw.UserCount) int64 { return c.Today }, l.opts.DayTTL)

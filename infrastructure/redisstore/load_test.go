@@ -435,3 +435,31 @@ func TestNoDrawBeforeTheLoadsBlacklistIsCurrent(t *testing.T) {
 		require.ErrorIs(t, err, draw.ErrBlacklisted)
 	})
 }
+
+// A load asked for by a draw of the day before (its clock read just before midnight)
+// that the truth counts for the new day writes the new day's counters: a user's wins and
+// a prize's wins of the new day, committed before Redis lost them, still count.
+func TestLoadWritesTheDayTheTruthCounted(t *testing.T) {
+	const act = 33
+	testkit.EachRedis(t, func(t *testing.T, env testkit.RedisEnv) {
+		ctx := context.Background()
+		const prize = 77
+		truth := newFakeTruth(draw.Snapshot{ActivityID: act, StockLeft: 10,
+			Users:  map[string]draw.UserCount{"u1": {Total: 1, Today: 1}},
+			Prizes: map[int64]draw.PrizeCount{prize: {Pool: 9, WinsOnDay: 1, Released: 10}}})
+		truth.today = day2
+		l := newTestLedger(t, env, truth)
+		_, err := l.Admit(ctx, admission(act, "u2")) // day1: read just before midnight
+		require.NoError(t, err)
+
+		again := admission(act, "u1", draw.Candidate{PrizeID: prize, DailyQuota: 1})
+		again.Day, again.PerUserDaily = day2, 1
+		_, err = l.Admit(ctx, again)
+		require.ErrorIs(t, err, draw.ErrQuotaExhausted, "u1 drew on day2 already")
+		other := admission(act, "u3", draw.Candidate{PrizeID: prize, DailyQuota: 1})
+		other.Day = day2
+		ad, err := l.Admit(ctx, other)
+		require.NoError(t, err)
+		require.Zero(t, ad.PrizeID, "the prize's one win of day2 is taken")
+	})
+}

@@ -32,10 +32,6 @@ func ordered[T any](op Op, operands []any, compare func(a, b T) int) (func(any) 
 		return test(func(x T) bool { return compare(x, vals[0]) < 0 }), nil
 	case OpLte:
 		return test(func(x T) bool { return compare(x, vals[0]) <= 0 }), nil
-	case OpIn:
-		return test(func(x T) bool { return within(x, vals, compare) }), nil
-	case OpNotIn:
-		return test(func(x T) bool { return !within(x, vals, compare) }), nil
 	case OpBetween:
 		lo, hi := vals[0], vals[1]
 		if compare(lo, hi) > 0 {
@@ -44,15 +40,6 @@ func ordered[T any](op Op, operands []any, compare func(a, b T) int) (func(any) 
 		return test(func(x T) bool { return compare(x, lo) >= 0 && compare(x, hi) <= 0 }), nil
 	}
 	return nil, errors.New("unsupported operator")
-}
-
-func within[T any](x T, vals []T, compare func(a, b T) int) bool {
-	for _, v := range vals {
-		if compare(x, v) == 0 {
-			return true
-		}
-	}
-	return false
 }
 
 func compareOrdered[T cmp.Ordered](a, b T) int { return cmp.Compare(a, b) }

@@ -74,26 +74,29 @@ func Compile(doc Document, opts ...Option) (*Tree, error) {
 // compiler carries the state of one Compile call; problems accumulate instead
 // of stopping at the first so that authors see everything at once.
 type compiler struct {
-	doc      Document
-	limits   Limits
-	types    map[string]FactType
-	env      map[string]any
-	index    map[string]int
-	nodes    []node
-	used     map[string]bool
-	problems []Problem
-	stored   bool // see Stored
+	doc       Document
+	limits    Limits
+	types     map[string]FactType
+	env       map[string]any
+	index     map[string]int
+	nodes     []node
+	used      map[string]bool
+	problems  []Problem
+	stored    bool             // see Stored
+	patterns  int64            // the size of the patterns admitted so far (see checkPatterns)
+	zoneNames map[string]error // zones literals named, and what looking them up said
 }
 
 func newCompiler(doc Document, limits Limits) *compiler {
 	return &compiler{
-		doc:    doc,
-		limits: limits,
-		types:  make(map[string]FactType, len(doc.Facts)+len(derivedFacts)),
-		env:    make(map[string]any, len(doc.Facts)+len(derivedFacts)),
-		index:  make(map[string]int, len(doc.Nodes)),
-		nodes:  make([]node, len(doc.Nodes)),
-		used:   make(map[string]bool),
+		doc:       doc,
+		limits:    limits,
+		types:     make(map[string]FactType, len(doc.Facts)+len(derivedFacts)),
+		env:       make(map[string]any, len(doc.Facts)+len(derivedFacts)),
+		index:     make(map[string]int, len(doc.Nodes)),
+		nodes:     make([]node, len(doc.Nodes)),
+		used:      make(map[string]bool),
+		zoneNames: make(map[string]error),
 	}
 }
 

@@ -25,7 +25,7 @@ const (
 	// profile values hold at most 1,024 characters).
 	otherBound = 1024
 	// compareCost is the cost of a structured condition: one comparison, or a look-up in
-	// its list of values.
+	// the set of its values (see membership).
 	compareCost = 4
 	// scanCost is a search through a string fact (contains, indexOf, hasPrefix…), and
 	// copyCost a new string made from one (upper, lower, trim…), a kilobyte at most; a
@@ -38,8 +38,13 @@ const (
 	// storedCostFactor relaxes the bound for trees saved before it (see checkWalkCost).
 	storedCostFactor = 20
 	// matchCost is a regular expression run over a string fact of a kilobyte: its
-	// automaton steps through every byte (~50 µs for (a|b)*c, measured).
+	// automaton steps through every byte (~50 µs for (a|b)*c, measured). A literal
+	// pattern is charged by its size against that one (see patternCost).
 	matchCost = 2048
+	// zoneCost is a time zone read from the zone database, which no cache answers: the
+	// zone named by a fact, or by date's third argument (expr's date loads it on every
+	// call). 10 µs for a zone that exists, 55 µs for one that does not (measured).
+	zoneCost = 2048
 )
 
 // cheapBuiltins do a constant amount of work; the others are charged by what they read.
@@ -48,6 +53,11 @@ var cheapBuiltins = map[string]bool{
 	"type": true, "duration": true, "date": true, "timezone": true, "first": true, "last": true,
 	"get": true, "bitnot": true, "max": true, "min": true,
 }
+
+// collectionBuiltins make a collection of the elements of their arguments: concat and
+// flatten of all of them, the others of (at most) those of their first.
+var collectionBuiltins = map[string]bool{"concat": true, "flatten": true, "sort": true, "reverse": true,
+	"uniq": true, "take": true, "filter": true}
 
 // scanBuiltins search one string and copyBuiltins make one from another; the rest
 // (split, sum, sort, uniq, concat…) build or walk a collection.
@@ -71,6 +81,9 @@ func extraCost(n ast.Node) int64 {
 			}
 			return iterationBound(n.Right)
 		case "matches":
+			if pattern, literal := n.Right.(*ast.StringNode); literal {
+				return patternCost(pattern.Value)
+			}
 			return matchCost
 		case "contains", "startsWith", "endsWith":
 			return scanCost
@@ -79,6 +92,10 @@ func extraCost(n ast.Node) int64 {
 		switch p, _ := predicateOf(n); {
 		case p != nil:
 			return 0 // charged per element by exprCost
+		case loadsZone(n):
+			return zoneCost
+		case collectionBuiltins[n.Name]:
+			return max(otherBound, iterationBound(n)) // every element copied
 		case cheapBuiltins[n.Name]:
 			return 0
 		case scanBuiltins[n.Name]:
@@ -137,8 +154,55 @@ func iterationBound(n ast.Node) int64 {
 		return max(int64(len(n.Nodes)), 1)
 	case *ast.IdentifierNode:
 		return factListBound
+	case *ast.BuiltinNode:
+		switch {
+		case n.Name == "concat" || n.Name == "flatten":
+			return max(spreadBound(n.Arguments), 1)
+		case collectionBuiltins[n.Name] && len(n.Arguments) > 0:
+			return iterationBound(n.Arguments[0])
+		}
 	}
 	return otherBound
+}
+
+// spreadBound is the most elements concat or flatten may make of nodes: all of theirs,
+// the elements of a literal array's lists included (which flatten spreads; concat does
+// not, so it is charged more than it makes).
+func spreadBound(nodes []ast.Node) int64 {
+	var sum int64
+	for _, n := range nodes {
+		switch n := n.(type) {
+		case *ast.ArrayNode:
+			sum += spreadBound(n.Nodes)
+		case *ast.IntegerNode, *ast.FloatNode, *ast.StringNode, *ast.BoolNode, *ast.NilNode:
+			sum++
+		default:
+			sum += iterationBound(n)
+		}
+	}
+	return sum
+}
+
+// loadsZone reports a call that reads the zone database on every run: timezone of a
+// name not spelt out (a literal one is checked when compiled and then cached), or date
+// with a zone name (date(s, layout, zone), possibly after a location).
+func loadsZone(n *ast.BuiltinNode) bool {
+	switch n.Name {
+	case "timezone":
+		if len(n.Arguments) != 1 {
+			return false
+		}
+		_, literal := n.Arguments[0].(*ast.StringNode)
+		return !literal
+	case "date":
+		return len(n.Arguments) == 4 || len(n.Arguments) == 3 && !isTimezoneCall(n.Arguments[0])
+	}
+	return false
+}
+
+func isTimezoneCall(n ast.Node) bool {
+	b, ok := n.(*ast.BuiltinNode)
+	return ok && b.Name == "timezone"
 }
 
 // checkWalkCost refuses a tree whose most expensive walk from the root could cost more
@@ -172,7 +236,7 @@ func (c *compiler) checkWalkCost(root int) {
 	}
 	if w := walk(root); w > limit {
 		c.add(Problem{Code: CodeTooCostly, Node: c.doc.Root, Edge: NoEdge, Field: "nodes",
-			Message: fmt.Sprintf("one evaluation could cost %d units of work (syntax nodes visited, a predicate's body once per element it iterates), more than the limit of %d: iterate over fewer elements, or split conditions across fewer edges",
+			Message: fmt.Sprintf("one evaluation could cost %d units of work (syntax nodes visited, a predicate's body once per element it iterates, a regular expression by its size), more than the limit of %d: iterate over fewer elements, simplify regular expressions, or split conditions across fewer edges",
 				w, limit)})
 	}
 }

@@ -109,6 +109,7 @@ func TestEvaluateRuntimeErrorDoesNotMatch(t *testing.T) {
 
 // A range that is not only compared against (a float fact's `in`, which the optimizer
 // cannot turn into two comparisons) is built element by element, within the budget.
+// Compile refuses such a range now; a stored tree may still hold one.
 func TestEvaluateMemoryBudget(t *testing.T) {
 	t.Parallel()
 	doc := func(upper string) Document {
@@ -120,13 +121,13 @@ func TestEvaluateMemoryBudget(t *testing.T) {
 			},
 		}
 	}
-	tree, err := Compile(doc("100"))
+	tree, err := Compile(doc("100"), Stored())
 	require.NoError(t, err)
 	res, err := tree.Evaluate(map[string]any{"f": 50.0})
 	require.NoError(t, err)
 	assert.Equal(t, "x", res.Value)
 
-	tree, err = Compile(doc("10000000"))
+	tree, err = Compile(doc("10000000"), Stored())
 	require.NoError(t, err)
 	res, err = tree.Evaluate(map[string]any{"f": 50.0})
 	require.NoError(t, err)
@@ -287,4 +288,37 @@ func TestStoredTreesKeepCompiling(t *testing.T) {
 	_, err = Compile(doc, Stored(), WithLimits(Limits{MaxWalkCost: 10_000}))
 	problems = requireProblems(t, err)
 	assert.Equal(t, CodeTooCostly, problems[0].Code)
+}
+
+// The checks added with the cost of patterns, ranges a float is tested against, and
+// literal arguments refuse a new tree but not one saved before them.
+func TestStoredTreesSkipNewChecks(t *testing.T) {
+	t.Parallel()
+	facts := map[string]FactType{"score": TypeFloat, "s": TypeString, "birthday": TypeTime}
+	for _, src := range []string{
+		"score in 0..100",
+		`s matches "[a-z]{1,1000}[0-9]{1,100}y"`, // 2,199 instructions
+		`now.In(timezone("Mars/Base")).Hour() > 3`,
+		`birthday > date("2026-13-45")`,
+		`now - birthday > duration("5x")`,
+	} {
+		t.Run(src, func(t *testing.T) {
+			t.Parallel()
+			doc := Document{Facts: facts, Root: "r", Nodes: []Node{{ID: "r", Edges: []Edge{when(src, "x"), to("d")}},
+				leaf("x"), leaf("d")}}
+			_, err := Compile(doc)
+			requireProblems(t, err)
+			tree, err := Compile(doc, Stored())
+			require.NoError(t, err)
+			res, err := tree.Evaluate(map[string]any{"score": 50.0, "s": "x", "birthday": "2000-01-01T00:00:00Z", "now": "2026-01-01T00:00:00Z"})
+			require.NoError(t, err)
+			assert.Contains(t, []string{"activity-x", "activity-d"}, res.Value)
+		})
+	}
+
+	// A pathological one does not: its pattern's size counts in the walk's cost.
+	doc := Document{Facts: facts, Root: "r", Nodes: []Node{{ID: "r", Edges: []Edge{
+		when(`s matches "[a-z]{1,1000}[0-9]{1,1000}y"`, "x"), to("x")}}, leaf("x")}}
+	_, err := Compile(doc, Stored())
+	assert.Equal(t, []where{{CodeTooCostly, "r", NoEdge}}, locate(requireProblems(t, err)))
 }

@@ -34,8 +34,10 @@ func (t *exprTest) match(facts map[string]any, m *vm.VM) (bool, string, error) {
 	return ok, "", nil
 }
 
-// compileExpr checks length and shape on the parse tree before type-checking,
-// so that an oversized or forbidden expression costs no more than parsing it.
+// compileExpr checks length, shape and the size of patterns on the parse tree before
+// type-checking, so that an oversized or forbidden expression costs no more than
+// parsing it; what only the compiled program shows (a range it would build, literals
+// a built-in cannot read) is checked after.
 func (c *compiler) compileExpr(i, j int, src string) test {
 	if len(src) > c.limits.MaxExprLength {
 		c.edgeProblem(i, j, ".when", CodeExpressionTooLong, "the expression is %d characters long, more than the limit of %d", len(src), c.limits.MaxExprLength)
@@ -46,12 +48,16 @@ func (c *compiler) compileExpr(i, j int, src string) test {
 		c.exprProblem(i, j, CodeExpressionSyntax, err)
 		return nil
 	}
-	if !c.checkShape(i, j, src, tree.Node) {
+	if !c.checkShape(i, j, src, tree.Node) || !c.checkPatterns(i, j, src, tree.Node) {
 		return nil
 	}
 	program, err := expr.Compile(src, c.exprOptions()...)
 	if err != nil {
 		c.exprProblem(i, j, CodeExpressionType, unknownName(err, tree.Node))
+		return nil
+	}
+	ranges := c.checkBuiltRanges(i, j, src, program.Node())
+	if literals := c.checkLiterals(i, j, src, program.Node()); !ranges || !literals {
 		return nil
 	}
 	return &exprTest{program: program, reads: c.reads(program.Node()), work: exprCost(tree.Node)}

@@ -50,6 +50,14 @@ func TestExpressionProblems(t *testing.T) {
 		{src: "age in 1..score", code: CodeExpressionForbidden, line: 1, column: 9, message: "range"},
 		{src: "len(1..9) > 2", code: CodeExpressionForbidden, line: 1, column: 6, message: "range"},
 		{src: "any(tags, gender matches #)", code: CodeExpressionForbidden, line: 1, column: 18, message: "literal"},
+		{src: "score in 0..20000", code: CodeExpressionForbidden, line: 1, column: 11, message: "`score >= 0 && score <= 20000`"},
+		{src: "member && score not in -5..5", code: CodeExpressionForbidden, line: 1, column: 26, message: "`score >= -5 && score <= 5`"},
+		{src: `now.In(timezone("Mars/Base")).Hour() > 3`, code: CodeExpressionType, line: 1, column: 17, message: "unknown time zone Mars/Base"},
+		{src: `birthday > date("2026-13-45")`, code: CodeExpressionType, line: 1, column: 17, message: "fails on every draw"},
+		{src: `birthday > date("2026/01/02", "2006-01-02")`, code: CodeExpressionType, line: 1, column: 17, message: "cannot parse"},
+		{src: `birthday > date("2026-01-02", "2006-01-02", "Mars/Base")`, code: CodeExpressionType, line: 1, column: 45, message: "unknown time zone"},
+		{src: `birthday > date(timezone("Asia/Shanghai"), "2026-13-45")`, code: CodeExpressionType, line: 1, column: 44, message: "fails on every draw"},
+		{src: `now - birthday > duration("5x")`, code: CodeExpressionType, line: 1, column: 27, message: `unknown unit "x"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.src, func(t *testing.T) {
@@ -96,6 +104,12 @@ func TestExpressionsAllowed(t *testing.T) {
 		{"birthday.Day() == 4 ? member : !member", true},
 		{"age in -5..30 && age not in 40..+50", true},
 		{"tags[0] == 'vip'", true},
+		{"score in [4.5, 5.5]", true},
+		{`birthday < date("2026-11-11") && birthday > date("1996-03-03 23:00:00")`, true},
+		{`birthday == date(timezone("Asia/Shanghai"), "1996-03-04 08:00:00")`, true},
+		{`birthday == date("04/03/1996 08:00", "02/01/2006 15:04", "Asia/Shanghai")`, true},
+		{`now.In(timezone("Asia/Shanghai")).Hour() == 21 && now.In(timezone("Asia//Shanghai")).Hour() == 21`, true},
+		{`now - birthday > duration("1h30m")`, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.src, func(t *testing.T) {

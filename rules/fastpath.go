@@ -3,7 +3,6 @@ package rules
 import (
 	"reflect"
 	"slices"
-	"sync"
 	"time"
 
 	"github.com/expr-lang/expr"
@@ -41,7 +40,7 @@ func fastPathOptions() []expr.Option {
 		// The built-in timezone() reads the zone database on every call (~17 µs); a
 		// tree that means local time calls it on every draw.
 		expr.Function("timezone", func(args ...any) (any, error) {
-			return zone(args[0].(string))
+			return zones.get(args[0].(string))
 		}, new(func(string) *time.Location)),
 	}
 	for name, method := range timeMethods {
@@ -74,20 +73,4 @@ func (timeMethodPatch) Visit(node *ast.Node) {
 		Callee:    &ast.IdentifierNode{Value: "$time" + name.Value},
 		Arguments: []ast.Node{member.Node},
 	})
-}
-
-// zones caches the locations timezone() has loaded; only valid names are kept, a few
-// hundred at most. (The domain keeps a cache of its own: rules imports nothing of ours.)
-var zones sync.Map // name → *time.Location
-
-func zone(name string) (*time.Location, error) {
-	if loc, ok := zones.Load(name); ok {
-		return loc.(*time.Location), nil
-	}
-	loc, err := time.LoadLocation(name)
-	if err != nil {
-		return nil, err
-	}
-	zones.Store(name, loc)
-	return loc, nil
 }

@@ -89,6 +89,50 @@ func comparedRanges(root ast.Node) map[ast.Node]bool {
 	return out
 }
 
+// checkBuiltRanges refuses a range the compiled program still holds. expr turns
+// `x in 18..30` into two comparisons only when x is an int; for a float or an untyped x
+// it makes the list of every number of the range on each run, which the memory budget
+// refuses past a few thousand (so the edge silently never matches) and which costs
+// some hundred microseconds below that. root is the compiled, optimised tree.
+func (c *compiler) checkBuiltRanges(i, j int, src string, root ast.Node) bool {
+	if c.stored {
+		return true
+	}
+	tested := map[ast.Node]ast.Node{} // range → what `in` looks for in it
+	ast.Find(root, func(n ast.Node) bool {
+		if in, ok := n.(*ast.BinaryNode); ok && in.Operator == "in" {
+			tested[in.Right] = in.Left
+		}
+		return false
+	})
+	ok := true
+	ast.Find(root, func(n ast.Node) bool {
+		if r, isRange := n.(*ast.BinaryNode); isRange && r.Operator == ".." {
+			line, col := position(src, r.Location().From)
+			c.add(Problem{Code: CodeExpressionForbidden, Message: builtRangeMessage(tested[r], r),
+				Node: c.doc.Nodes[i].ID, Edge: j, Field: fmt.Sprintf("nodes[%d].edges[%d].when", i, j), Line: line, Column: col})
+			ok = false
+		}
+		return false
+	})
+	return ok
+}
+
+// builtRangeMessage spells out the comparisons to write instead of `x in low..high`.
+func builtRangeMessage(x ast.Node, r *ast.BinaryNode) string {
+	name, low, high := "x", "low", "high"
+	if id, ok := x.(*ast.IdentifierNode); ok {
+		name = id.Value
+	}
+	lo, okLo := r.Left.(*ast.IntegerNode)
+	hi, okHi := r.Right.(*ast.IntegerNode)
+	if okLo && okHi {
+		low, high = fmt.Sprint(lo.Value), fmt.Sprint(hi.Value)
+	}
+	return fmt.Sprintf("a range is only compared against when the value tested is an int; otherwise every number of it is made into a list on each draw: write `%s >= %s && %s <= %s` instead of `%s in %s..%s`",
+		name, low, name, high, name, low, high)
+}
+
 func wholeNumber(n ast.Node) bool {
 	if u, ok := n.(*ast.UnaryNode); ok && (u.Operator == "-" || u.Operator == "+") {
 		n = u.Node

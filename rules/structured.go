@@ -55,6 +55,12 @@ func (c *compiler) compileCompare(i, j int, cond Condition) test {
 		c.edgeProblem(i, j, ".when.op", CodeOpNotForType, "operator %s does not apply to fact %q of type %s", cond.Op, cond.Fact, typ)
 		return nil
 	}
+	listed := cond.Op == OpIn || cond.Op == OpNotIn
+	if n := listLen(cond.Value); listed && !c.stored && n > c.limits.MaxValues {
+		c.edgeProblem(i, j, ".when.value", CodeInvalidValue, "%s %s: the list has %d values, more than the limit of %d",
+			cond.Fact, cond.Op, n, c.limits.MaxValues)
+		return nil
+	}
 	pred, err := predicate(typ, cond.Op, cond.Value)
 	if err != nil {
 		c.edgeProblem(i, j, ".when.value", CodeInvalidValue, "%s %s: %v", cond.Fact, cond.Op, err)
@@ -78,6 +84,9 @@ func predicate(typ FactType, op Op, value any) (func(any) bool, error) {
 	operands, err := operands(typ, op, value)
 	if err != nil {
 		return nil, err
+	}
+	if op == OpIn || op == OpNotIn {
+		return membership(typ, op == OpIn, operands)
 	}
 	switch typ {
 	case TypeInt:
@@ -120,6 +129,45 @@ func operands(typ FactType, op Op, value any) ([]any, error) {
 		out[k] = v
 	}
 	return out, nil
+}
+
+// membership tests whether a value is among operands (want) or not (!want) with a
+// look-up in a set, which costs the same for a list of three values as for one of a
+// thousand (compareCost).
+func membership(typ FactType, want bool, operands []any) (func(any) bool, error) {
+	switch typ {
+	case TypeInt:
+		return setTest[int](want, operands), nil
+	case TypeFloat:
+		return setTest[float64](want, operands), nil
+	case TypeString:
+		return setTest[string](want, operands), nil
+	}
+	return nil, fmt.Errorf("type %s has no list of values", typ)
+}
+
+func setTest[T comparable](want bool, operands []any) func(any) bool {
+	set := make(map[T]struct{}, len(operands))
+	for _, o := range operands {
+		set[o.(T)] = struct{}{}
+	}
+	return func(v any) bool {
+		x, ok := v.(T)
+		if !ok {
+			return false
+		}
+		_, in := set[x]
+		return in == want
+	}
+}
+
+// listLen is the length of v when it is a list, 0 otherwise; it copies nothing, so
+// that an overlong list is refused before its values are converted.
+func listLen(v any) int {
+	if rv := reflect.ValueOf(v); rv.Kind() == reflect.Slice || rv.Kind() == reflect.Array {
+		return rv.Len()
+	}
+	return 0
 }
 
 func toList(v any) ([]any, bool) {

@@ -158,3 +158,50 @@ func TestStructuredOpsRejected(t *testing.T) {
 		})
 	}
 }
+
+// A list of values is looked up in a set, whatever its length, and bounded in length.
+func TestStructuredValueLists(t *testing.T) {
+	t.Parallel()
+	ints := func(n int) []int {
+		out := make([]int, n)
+		for i := range out {
+			out[i] = i * 2
+		}
+		return out
+	}
+	for _, op := range []Op{OpIn, OpNotIn} {
+		t.Run(string(op), func(t *testing.T) {
+			t.Parallel()
+			tree, err := Compile(compareTree(TypeInt, op, ints(1000)))
+			require.NoError(t, err)
+			for fact, in := range map[int]bool{0: true, 1998: true, 1: false, 2000: false} {
+				res, err := tree.Evaluate(map[string]any{"f": fact})
+				require.NoError(t, err)
+				assert.Equal(t, in == (op == OpIn), res.Value == "yes", "%d", fact)
+			}
+
+			_, err = Compile(compareTree(TypeInt, op, ints(1001)))
+			problems := requireProblems(t, err)
+			require.Len(t, problems, 1)
+			assert.Equal(t, where{CodeInvalidValue, "r", 0}, where{problems[0].Code, problems[0].Node, problems[0].Edge})
+			assert.Equal(t, "nodes[0].edges[0].when.value", problems[0].Field)
+			assert.Contains(t, problems[0].Message, "1001 values, more than the limit of 1000")
+
+			_, err = Compile(compareTree(TypeInt, op, ints(1001)), Stored())
+			assert.NoError(t, err, "a stored tree keeps its list")
+		})
+	}
+	t.Run("float and string sets", func(t *testing.T) {
+		t.Parallel()
+		tree, err := Compile(compareTree(TypeFloat, OpIn, []any{json.Number("0.5"), 2}))
+		require.NoError(t, err)
+		res, err := tree.Evaluate(map[string]any{"f": 2.0})
+		require.NoError(t, err)
+		assert.Equal(t, "yes", res.Value)
+		tree, err = Compile(compareTree(TypeString, OpNotIn, []string{"cn", "jp"}))
+		require.NoError(t, err)
+		res, err = tree.Evaluate(map[string]any{"f": "jp"})
+		require.NoError(t, err)
+		assert.Equal(t, "no", res.Value)
+	})
+}

@@ -123,8 +123,10 @@ func (f *Flow) Run(ctx context.Context, req Request) (Result, error) {
 			return f.replayer.Replay(ctx, d, dup.OrderID)
 		}
 		// A key repeated after Redis lost its marker (with its data) finds the user's
-		// limits used up by the very draw the key made; SQL still knows that draw.
-		if d.Req.IdempotencyKey != "" && errors.Is(err, draw.ErrQuotaExhausted) && !rerouted(d.Req) {
+		// limits used up by the very draw the key made, or the stock gone since; SQL still
+		// knows that draw. (A user who never drew here has no order to find.)
+		if d.Req.IdempotencyKey != "" && !rerouted(d.Req) &&
+			(errors.Is(err, draw.ErrQuotaExhausted) || errors.Is(err, draw.ErrSoldOutDrawnBefore)) {
 			return f.replayer.Refused(ctx, d, err)
 		}
 		if rerouted(d.Req) && (errors.Is(err, draw.ErrQuotaExhausted) || errors.Is(err, draw.ErrSoldOut)) {

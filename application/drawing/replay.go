@@ -56,8 +56,8 @@ func (r *replayer) ReplayByKey(ctx context.Context, d *Draw) (Result, error) {
 // refusal stands. It asks SQL only while the ledger may have lost the activity's markers
 // (it rebuilt its counters from orders after Redis lost its data, within the markers'
 // lifetime): otherwise the key's marker would have answered before the limits did, and a
-// refused draw costs SQL nothing. Not covered: a refusal for a sold-out activity while
-// the user still has chances; a key repeated after its marker's own TTL ran out
+// refused draw costs SQL nothing. A sold-out refusal is asked about only for a user who
+// drew in the activity before. Not covered: a key repeated after its marker's own TTL ran out
 // (draw.idempotency_ttl); a key repeated for another activity than its order's, whose
 // mark is not the one read. When the lookup fails, the answer is retryable rather than a
 // refusal that may be wrong.

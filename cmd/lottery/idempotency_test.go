@@ -56,3 +56,38 @@ func TestRepeatedKeyAfterRedisLostItsMarker(t *testing.T) {
 		})
 	}
 }
+
+// A key repeated after Redis lost its marker, on an activity sold out meanwhile, is
+// answered with its order from SQL: the stock is gone, the user's draw is not. A user who
+// never drew there is refused without a look-up.
+func TestRepeatedKeyOnASoldOutActivityAfterRedisLostItsMarker(t *testing.T) {
+	t.Parallel()
+	eachDrawStack(t, "forgotten-key-sold-out", func(t *testing.T, cfgs stackConfigs) {
+		cfgs.first.Draw.ReloadGrace = 400 * time.Millisecond
+		in := newInstance(t, cfgs.first)
+		a := runningActivity(t, in, strategy.ModeFixed, 1, activity.Limits{PerUserTotal: 5, PerUserDaily: 5}, invariantPrizes)
+		ctx := context.Background()
+		req := drawing.Request{UserID: "ulla", ActivityID: a.ID(), IdempotencyKey: "lost-answer"}
+		first, err := in.eng.draws.Draw(ctx, req)
+		require.NoError(t, err)
+		_, err = in.eng.draws.Draw(ctx, drawing.Request{UserID: "ulla", ActivityID: a.ID(), IdempotencyKey: "next"})
+		require.ErrorIs(t, err, draw.ErrSoldOut, "the one unit of stock is gone")
+
+		cfgs.flushRedis()
+		again, err := in.eng.draws.Draw(ctx, req)
+		require.NoError(t, err, "the repeat after Redis forgot the key")
+		assert.True(t, again.Replayed)
+		assert.Equal(t, first.Order.ID, again.Order.ID)
+		assert.Equal(t, first.Order.Outcome, again.Order.Outcome)
+
+		_, err = in.eng.draws.Draw(ctx, drawing.Request{UserID: "ulla", ActivityID: a.ID(), IdempotencyKey: "new"})
+		assert.ErrorIs(t, err, draw.ErrSoldOut, "a new key is refused: no second draw")
+		_, err = in.eng.draws.Draw(ctx, drawing.Request{UserID: "nina", ActivityID: a.ID(), IdempotencyKey: "lost-answer"})
+		assert.ErrorIs(t, err, draw.ErrSoldOut)
+		assert.NotErrorIs(t, err, draw.ErrSoldOutDrawnBefore, "nina never drew here")
+
+		var orders int64
+		require.NoError(t, in.sys.db.Gorm.Raw(`SELECT COUNT(*) FROM orders WHERE activity_id = ?`, a.ID()).Scan(&orders).Error)
+		assert.Equal(t, int64(1), orders)
+	})
+}

@@ -16,6 +16,16 @@ var (
 	ErrRateLimited    = errors.New("draw: rate limited")
 )
 
+// ErrSoldOutDrawnBefore is ErrSoldOut (errors.Is says so, and it reads the same) told to a
+// user who has drawn in the activity before: only such a user's repeated key can have an
+// order to answer with instead, should the ledger have lost the key's marker.
+var ErrSoldOutDrawnBefore error = soldOutDrawnBefore{}
+
+type soldOutDrawnBefore struct{}
+
+func (soldOutDrawnBefore) Error() string        { return ErrSoldOut.Error() }
+func (soldOutDrawnBefore) Is(target error) bool { return target == ErrSoldOut }
+
 // Failures of the ledger itself. ErrNotLoaded never leaves a working ledger (it reloads the
 // activity first); ErrUnavailable tells the caller the draw may be retried as it is.
 var (

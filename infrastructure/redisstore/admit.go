@@ -149,6 +149,11 @@ func decodeAdmit(reply []any) (draw.Admitted, error) {
 	case replyTotalReached, replyDailyReached:
 		return draw.Admitted{}, draw.ErrQuotaExhausted
 	case replySoldOut:
+		if len(reply) > 1 {
+			if drawn, _ := reply[1].(int64); drawn > 0 {
+				return draw.Admitted{}, draw.ErrSoldOutDrawnBefore
+			}
+		}
 		return draw.Admitted{}, draw.ErrSoldOut
 	}
 	return draw.Admitted{}, fmt.Errorf("admit: unexpected reply %v", reply)

@@ -19,7 +19,8 @@
 -- Reply: one reply per admission, in order:
 --        {0, prize, epoch, journal id, left total, left today, empty prizes...} admitted
 --        {1} not loaded, {2, order id} duplicate, {3, retry after ms} rate limited,
---        {4} blacklisted, {5} user total reached, {6} user daily reached, {7} sold out
+--        {4} blacklisted, {5} user total reached, {6} user daily reached, {7, user's
+--        draws in all} sold out
 -- Ids stay strings: snowflake ids exceed the 2^53 a Lua number holds exactly.
 
 local n, idemTTL, dayTTL = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
@@ -113,7 +114,7 @@ local function admit(a)
     if daily > 0 and usedToday >= daily then
       return {6}, nextA
     end
-    return {7}, nextA
+    return {7, usedTotal}, nextA
   end
 
   -- Stock is left: the draw is counted against the user's limits at once and taken back

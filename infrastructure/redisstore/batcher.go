@@ -202,7 +202,7 @@ func groupCalls(calls []*admitCall, limit int) [][]*admitCall {
 
 // evalPipeline sends one script call per group, all in one round trip.
 func (l *Ledger) evalPipeline(ctx context.Context, groups [][]*admitCall) []*redis.Cmd {
-	pipe := l.client.Pipeline()
+	pipe := l.admitter.Pipeline()
 	cmds := make([]*redis.Cmd, len(groups))
 	for i, g := range groups {
 		cmds[i] = pipe.Do(ctx, l.evalArgs(g)...)

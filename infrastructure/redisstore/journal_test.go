@@ -200,7 +200,7 @@ func TestAdmissionAbandonedOnTheWireIsGivenBack(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		gone := make(chan struct{})
 		// The caller gives up after its admission was sent and before the reply arrives.
-		env.Client.AddHook(&pipelineGate{before: func() { cancel(); <-gone }})
+		l.admitter.AddHook(&pipelineGate{before: func() { cancel(); <-gone }}) // the client admissions go through
 		_, err := l.Admit(ctx, admission(act, "u", draw.Candidate{PrizeID: 3}))
 		close(gone)
 		require.ErrorIs(t, err, context.Canceled)

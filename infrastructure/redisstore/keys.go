@@ -2,6 +2,7 @@ package redisstore
 
 import (
 	"strconv"
+	"strings"
 	"sync"
 )
 
@@ -42,11 +43,22 @@ func (k keys) gen() string { return k.base + "gen" }
 // (see publishLoad).
 func (k keys) blgen() string { return k.base + "blgen" }
 
-func (k keys) userTotal() string            { return k.base + "ut" }
-func (k keys) userDay(day string) string    { return k.base + "ud:" + day }
-func (k keys) idem(user, key string) string { return k.base + "idem:" + user + ":" + key }
-func (k keys) rateUser(user string) string  { return k.base + "rl:u:" + user }
-func (k keys) rateIP(ip string) string      { return k.base + "rl:ip:" + ip }
+func (k keys) userTotal() string         { return k.base + "ut" }
+func (k keys) userDay(day string) string { return k.base + "ud:" + day }
+
+// idem is the marker of a user's Idempotency-Key. "user:key" alone would give user "a:b"
+// with key "c" and user "a" with key "b:c" one marker, so a user id that holds a colon
+// (or starts with '#') is written with its length first; other ids, nearly all, keep the
+// form markers always had.
+func (k keys) idem(user, key string) string {
+	if strings.ContainsRune(user, ':') || strings.HasPrefix(user, "#") {
+		return k.base + "idem:#" + strconv.Itoa(len(user)) + ":" + user + ":" + key
+	}
+	return k.base + "idem:" + user + ":" + key
+}
+
+func (k keys) rateUser(user string) string { return k.base + "rl:u:" + user }
+func (k keys) rateIP(ip string) string     { return k.base + "rl:ip:" + ip }
 
 func (k keys) pool(prizeID int64) string {
 	return k.base + "pool:" + strconv.FormatInt(prizeID, 10)

@@ -74,6 +74,8 @@ func (o Options) withDefaults() Options {
 // Ledger is the Redis implementation of draw.Ledger.
 type Ledger struct {
 	client     redis.UniversalClient
+	admitter   redis.UniversalClient // client, sending each admission batch once (see onceOnly)
+	closeAdmit func() error
 	truth      draw.Truth
 	opts       Options
 	activities string   // set of loaded activity ids, for scans outside the hot path
@@ -117,8 +119,11 @@ func NewLedger(client redis.UniversalClient, truth draw.Truth, opts Options) *Le
 		panic("redisstore: the server check needs one Redis node (a *redis.Client); turn it off with a negative RestartCheck")
 	}
 	ctx, cancel := context.WithCancel(context.Background())
+	admitter, closeAdmit := onceOnly(client)
 	l := &Ledger{
 		client:     client,
+		admitter:   admitter,
+		closeAdmit: closeAdmit,
 		truth:      truth,
 		opts:       opts,
 		activities: opts.Prefix + "activities",
@@ -150,6 +155,7 @@ func (l *Ledger) Close() error {
 	l.closeOnce.Do(func() {
 		close(l.stop)
 		<-l.done
+		_ = l.closeAdmit() // the batcher, its only user, has stopped
 		// Under loadMu so no load starts (background.Add) once Wait may have begun.
 		l.loadMu.Lock()
 		l.cancel() // also ends a server check in flight
@@ -166,6 +172,30 @@ func newToken() string {
 	b := make([]byte, 12)
 	_, _ = rand.Read(b) // crypto/rand.Read never fails on supported platforms
 	return hex.EncodeToString(b)
+}
+
+// onceOnly returns a client like c that sends every command once. go-redis sends a
+// pipeline again, on a new connection, when the connection broke before its replies were
+// read; an admission script that ran before the break would run again under the same
+// order id, taking a second chance and stock that no order stands for. With one sending,
+// a lost reply leaves the outcome unknown to the caller, which admission recovery
+// settles. Ring and cluster clients, whose options are not one node's, are returned as
+// they are.
+func onceOnly(c redis.UniversalClient) (redis.UniversalClient, func() error) {
+	single, ok := c.(*redis.Client)
+	if !ok {
+		return c, func() error { return nil }
+	}
+	// Fresh options, not a copy: a copy would share state go-redis keeps per client.
+	o := single.Options()
+	once := redis.NewClient(&redis.Options{
+		Network: o.Network, Addr: o.Addr, TLSConfig: o.TLSConfig, Protocol: o.Protocol,
+		Username: o.Username, Password: o.Password, CredentialsProvider: o.CredentialsProvider, DB: o.DB,
+		DialTimeout: o.DialTimeout, ReadTimeout: o.ReadTimeout, WriteTimeout: o.WriteTimeout,
+		ContextTimeoutEnabled: o.ContextTimeoutEnabled, PoolSize: o.PoolSize,
+		MaxRetries: -1, // go-redis: -1 is no retry; 0 is its default of three
+	})
+	return once, once.Close
 }
 
 // databaseOf is the database number a client selects, 0 where it has none to choose.

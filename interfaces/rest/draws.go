@@ -27,7 +27,7 @@ func init() {
 	mapError(activity.ErrNotRunning, http.StatusConflict, "activity_not_running")
 	// Like every 503 of the table, it carries Retry-After.
 	mapErrorAs(draw.ErrUnavailable, http.StatusServiceUnavailable, "try_again",
-		"the draw could not be completed; nothing was taken, please retry")
+		"the draw could not be completed; please retry with the same Idempotency-Key, which answers with its order should it have been made")
 }
 
 type drawHandlers struct {

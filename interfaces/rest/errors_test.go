@@ -21,5 +21,5 @@ func TestUnavailableAnswersSayWhenToRetry(t *testing.T) {
 
 	api = toAPIError(drawError(fmt.Errorf("commit: %w: deadline", draw.ErrUnavailable)))
 	assert.Equal(t, [3]string{"503", "try_again", "1"}, [3]string{fmt.Sprint(api.Status), api.Code, api.Header.Get("Retry-After")})
-	assert.Equal(t, "the draw could not be completed; nothing was taken, please retry", api.Message, "no internals")
+	assert.Equal(t, "the draw could not be completed; please retry with the same Idempotency-Key, which answers with its order should it have been made", api.Message, "no internals")
 }

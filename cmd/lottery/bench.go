@@ -50,7 +50,8 @@ exactly once, no lost or duplicated order, odds as configured.
 
 Without --url, the server is the configured one (http.addr, LOTTERY_HTTP_ADDR, loaded as
 serve loads it) and, when no MySQL DSN is configured, the checks read its data_dir/lottery.db.
-It exits non-zero when an invariant is violated or no draw was answered.`,
+It exits non-zero when an invariant is violated or not reached within --grant-wait (wins
+not granted), or when no draw was answered.`,
 		Example: `  lottery bench --setup --draws 200000                    # create an activity, then run
   lottery bench --activity 7263… --users 10000 --concurrency 192 --duration 30s \
       --mysql-dsn 'root@tcp(127.0.0.1:3306)/lottery' --json run.json --plot run.svg
@@ -81,7 +82,7 @@ It exits non-zero when an invariant is violated or no draw was answered.`,
 	fl.DurationVar(&f.timeout, "timeout", 10*time.Second, "timeout of one request")
 	fl.StringVar(&f.mysqlDSN, "mysql-dsn", "", "the server's MySQL/MariaDB DSN, for the invariant checks (default: the configured one)")
 	fl.StringVar(&f.sqlite, "sqlite", "", "the server's SQLite file, for the invariant checks (default without --url and a MySQL DSN: data_dir/lottery.db if it exists)")
-	fl.DurationVar(&f.grantWait, "grant-wait", time.Minute, "how long the grants may take to catch up with the wins")
+	fl.DurationVar(&f.grantWait, "grant-wait", time.Minute, "how long the grants may take to catch up with the wins (0: do not check the grants, e.g. for a server without the granter role)")
 	fl.StringVar(&f.jsonPath, "json", "", "write the report as JSON to this file")
 	fl.StringVar(&f.plotPath, "plot", "", "draw throughput and latency over time to this SVG file")
 	fl.StringVar(&f.userPrefix, "user-prefix", "", "prefix of the run's user ids (default: bench-<random>-)")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 )
 
 // Status is the verdict on one invariant.
@@ -129,7 +130,48 @@ func (s *Store) checkUserLimits(ctx context.Context, activityID int64, f facts) 
 	if f.perUserDaily > 0 && worstDay > f.perUserDaily {
 		v.fail("a user has %d orders in one day > daily limit %d", worstDay, f.perUserDaily)
 	}
+	wrong, example, err := s.wrongDays(ctx, activityID, f.timeZone)
+	if err != nil {
+		return Check{}, err
+	}
+	if wrong > 0 {
+		v.fail("%d orders are counted on another day than their local day in %s, e.g. %s", wrong, f.timeZone, example)
+	} else {
+		v.note("every order's day is its local day in %s", f.timeZone)
+	}
 	return v.check(), nil
+}
+
+// wrongDays counts the orders whose day is not the date of their draw time in the
+// activity's time zone. The per-day limits and quotas are checked by the day column the
+// server wrote, so a day computed in the wrong zone would otherwise pass unseen. (The
+// draw time is kept to the microsecond, truncated, which never crosses a midnight.)
+func (s *Store) wrongDays(ctx context.Context, activityID int64, zone string) (int64, string, error) {
+	loc, err := time.LoadLocation(zone)
+	if err != nil {
+		return 0, "", fmt.Errorf("activity %d: time zone %q: %w", activityID, zone, err)
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT id, day, created_at FROM orders WHERE activity_id = ?`, activityID)
+	if err != nil {
+		return 0, "", fmt.Errorf("read the orders' days: %w", err)
+	}
+	defer rows.Close()
+	var wrong int64
+	var example string
+	for rows.Next() {
+		var id int64
+		var day string
+		var at time.Time
+		if err := rows.Scan(&id, &day, &at); err != nil {
+			return 0, "", fmt.Errorf("read the orders' days: %w", err)
+		}
+		if local := at.In(loc).Format(time.DateOnly); local != day {
+			if wrong++; wrong == 1 {
+				example = fmt.Sprintf("order %d drawn at %s, counted on %s", id, at.In(loc).Format(time.RFC3339), day)
+			}
+		}
+	}
+	return wrong, example, rows.Err()
 }
 
 func limit(n int64) string {
@@ -140,8 +182,9 @@ func limit(n int64) string {
 }
 
 // checkIdempotency is invariant 5: one Idempotency-Key never made two orders, in SQL, and
-// every deliberate repeat of a key was answered with the first answer's order.
-func (s *Store) checkIdempotency(ctx context.Context, activityID int64, r *Replays) (Check, error) {
+// every deliberate repeat of a key (at once, and once the run was over) was answered
+// with the first answer's order, outcome and award.
+func (s *Store) checkIdempotency(ctx context.Context, activityID int64, replays []*Replays) (Check, error) {
 	v := verdict{name: "5 idempotency: one key, one order"}
 	dup, err := s.count(ctx, "repeated keys", `SELECT COUNT(*) FROM (SELECT user_id, idempotency_key FROM orders
 		WHERE activity_id = ? AND idempotency_key IS NOT NULL GROUP BY user_id, idempotency_key HAVING COUNT(*) > 1) k`, activityID)
@@ -151,10 +194,12 @@ func (s *Store) checkIdempotency(ctx context.Context, activityID int64, r *Repla
 	if dup > 0 {
 		v.fail("%d keys have more than one order in SQL", dup)
 	}
-	if r != nil {
-		v.note("%d repeats sent: %d same order, %d failed", r.Sent, r.Same, r.Failed)
-		if r.Different > 0 {
-			v.fail("%d repeats answered with another order, e.g. %s", r.Different, strings.Join(r.Examples, ", "))
+	for i, r := range replays {
+		when := []string{"at once", "after the run"}[min(i, 1)]
+		v.note("%d repeats %s: %d same order, %d failed (try again)", r.Sent, when, r.Same, r.Failed)
+		if r.wrong() > 0 {
+			v.fail("%d repeats %s answered otherwise (%d another order, %d refused, %d another outcome or award), e.g. %s",
+				r.wrong(), when, r.Different, r.Refused, r.Altered, strings.Join(r.Examples, ", "))
 		}
 	}
 	if dup == 0 {

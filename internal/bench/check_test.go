@@ -29,6 +29,7 @@ type row struct {
 	user  string
 	day   string
 	prize int64
+	at    time.Time // when drawn; zero: 09:00 UTC on day
 }
 
 const activityID = 1
@@ -59,7 +60,7 @@ func (w world) insert(t *testing.T, db *sql.DB) {
 		exec(`INSERT INTO orders (id, activity_id, strategy_id, user_id, day, outcome, prize_id, award_id, award_name, award_kind,
 			idempotency_key, grant_state, grant_error, mq_state, created_at, updated_at)
 			VALUES (?, ?, 2, ?, ?, ?, ?, ?, '', '', ?, ?, '', ?, ?, ?)`,
-			o.id, activityID, o.user, o.day, outcome, prize, awardID, "k"+o.user+string(rune('a'+o.id)), grant, mq, now, now)
+			o.id, activityID, o.user, o.day, outcome, prize, awardID, "k"+o.user+string(rune('a'+o.id)), grant, mq, o.drawnAt(t), now)
 	}
 	for _, id := range w.grants {
 		award := int64(101)
@@ -76,11 +77,22 @@ func (w world) insert(t *testing.T, db *sql.DB) {
 	}
 }
 
+// drawnAt is when o was drawn: o.at, or 09:00 UTC (the test activity's zone) on its day.
+func (o row) drawnAt(t *testing.T) time.Time {
+	t.Helper()
+	if !o.at.IsZero() {
+		return o.at
+	}
+	at, err := time.Parse(time.DateOnly, o.day)
+	require.NoError(t, err)
+	return at.Add(9 * time.Hour)
+}
+
 // cleanWorld is within every limit: users b-1 and b-2, two days, two wins, both granted.
 func cleanWorld() world {
 	return world{stock: 10, total: 3, daily: 2, quota: 3, orders: []row{
-		{1, "b-1", "2026-11-22", 11}, {2, "b-1", "2026-11-22", 0},
-		{3, "b-2", "2026-11-22", 12}, {4, "b-2", "2026-11-23", 0},
+		{id: 1, user: "b-1", day: "2026-11-22", prize: 11}, {id: 2, user: "b-1", day: "2026-11-22", prize: 0},
+		{id: 3, user: "b-2", day: "2026-11-22", prize: 12}, {id: 4, user: "b-2", day: "2026-11-23", prize: 0},
 	}, grants: []int64{1, 3}}
 }
 
@@ -123,12 +135,12 @@ func TestInvariantChecksOverSQL(t *testing.T) {
 			map[byte]Status{'1': StatusViolated}},
 		{"user over the total limit", func() world {
 			w := cleanWorld()
-			w.orders = append(w.orders, row{5, "b-2", "2026-11-24", 0}, row{6, "b-2", "2026-11-25", 0})
+			w.orders = append(w.orders, row{id: 5, user: "b-2", day: "2026-11-24", prize: 0}, row{id: 6, user: "b-2", day: "2026-11-25", prize: 0})
 			return w
 		}, allAcked, map[byte]Status{'2': StatusViolated}},
 		{"user over the daily limit", func() world {
 			w := cleanWorld()
-			w.orders = append(w.orders, row{5, "b-1", "2026-11-22", 0})
+			w.orders = append(w.orders, row{id: 5, user: "b-1", day: "2026-11-22", prize: 0})
 			return w
 		}, allAcked, map[byte]Status{'2': StatusViolated}},
 		{"a win not granted", func() world { w := cleanWorld(); w.grants = []int64{1}; return w }, allAcked,
@@ -160,6 +172,21 @@ func TestInvariantChecksOverSQL(t *testing.T) {
 			tl.won = tl.won[1:]
 			return tl
 		}, map[byte]Status{'4': StatusViolated}},
+		{"drawn a microsecond before midnight", func() world {
+			w := cleanWorld()
+			w.orders[1].at = time.Date(2026, 11, 22, 23, 59, 59, 999999000, time.UTC)
+			return w
+		}, allAcked, nil},
+		{"an order counted on another day", func() world {
+			w := cleanWorld()
+			w.orders[1].at = time.Date(2026, 11, 23, 0, 0, 0, 1000, time.UTC)
+			return w
+		}, allAcked, map[byte]Status{'2': StatusViolated}},
+		{"a key refused when repeated after the run", cleanWorld, func(w world) *tally {
+			tl := allAcked(w)
+			tl.late = Replays{Sent: 2, Same: 1, Refused: 1, Examples: []string{"k: 1 then activity_sold_out"}}
+			return tl
+		}, map[byte]Status{'5': StatusViolated}},
 		{"a repeated key answered with another order", cleanWorld, func(w world) *tally {
 			tl := allAcked(w)
 			tl.replays = Replays{Sent: 2, Same: 1, Different: 1, Examples: []string{"k: 1 then 2"}}
@@ -177,7 +204,7 @@ func TestInvariantChecksOverSQL(t *testing.T) {
 				tl := c.answer(w)
 				slices.Sort(tl.acked)
 				r := &Report{}
-				require.NoError(t, NewStore(raw, env.Name).verify(context.Background(), r, activityID, &runView{prefix: "b-", t: tl}, 0))
+				require.NoError(t, NewStore(raw, env.Name).verify(context.Background(), r, activityID, &runView{prefix: "b-", t: tl}, time.Millisecond))
 				require.Len(t, r.Invariants, 6)
 				violated := 0
 				for _, ch := range r.Invariants {
@@ -206,14 +233,14 @@ func TestCheckOnlyNeedsNoRun(t *testing.T) {
 		t.Parallel()
 		raw := env.DB.SQL
 		cleanWorld().insert(t, raw)
-		r, err := CheckOnly(context.Background(), NewStore(raw, env.Name), activityID, 0)
+		r, err := CheckOnly(context.Background(), NewStore(raw, env.Name), activityID, time.Millisecond)
 		require.NoError(t, err)
 		assert.Zero(t, r.Violations)
 		assert.Equal(t, StatusNotChecked, r.Invariants[3].Status, "nothing lost needs the answers")
 		assert.Equal(t, []int64{1, 1, 2}, []int64{r.Odds.Prizes[0].Observed, r.Odds.Prizes[1].Observed, r.Odds.Prizes[2].Observed},
 			"wins per award and the rest, from SQL")
 
-		_, err = CheckOnly(context.Background(), NewStore(raw, env.Name), 424242, 0)
+		_, err = CheckOnly(context.Background(), NewStore(raw, env.Name), 424242, time.Millisecond)
 		assert.ErrorContains(t, err, "not in this database")
 	})
 }

@@ -93,8 +93,8 @@ type answer struct {
 }
 
 // unknownOutcome reports whether the server may or may not have done the work: a 5xx or
-// no answer at all. 503 try_again promises nothing was taken, yet is counted here too,
-// because a promise is what the invariant checks are there to test.
+// no answer at all. 503 try_again included: when a commit's outcome is unknown, the order
+// may have been made (a retry with the same key answers with it).
 func (a answer) unknownOutcome() bool { return a.Status == 0 || a.Status >= 500 }
 
 type drawAnswer struct {

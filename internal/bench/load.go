@@ -85,6 +85,7 @@ type drawRun struct {
 	bearers []string // "Bearer <token>" per user
 	prefix  string   // of this run's idempotency keys
 	every   int64    // replay every n-th acknowledged draw; 0 = never
+	keep    int      // keys each worker keeps to repeat once the run is over
 	tallies []*tally // one per worker
 }
 
@@ -96,11 +97,42 @@ func (d *drawRun) work(ctx context.Context, tl *timeline) func(int, int64, *rand
 		tl.record(end, took, a.Code == "")
 		t := d.tallies[w]
 		t.draw(a)
-		if a.Code == "" && d.every > 0 && i%d.every == 0 {
-			again, _, _ := d.send(ctx, d.senders[w], bearer, key)
-			t.replay(key, a.Draw.OrderID, again)
+		if a.Code == "" && d.every > 0 {
+			t.keep(keptKey{key: key, bearer: bearer, first: a.Draw}, d.keep, rng)
+			if i%d.every == 0 {
+				again, _, _ := d.send(ctx, d.senders[w], bearer, key)
+				t.replay(&t.replays, key, a.Draw, again)
+			}
 		}
 		return a.Status == 0
+	}
+}
+
+// lateReplays is how many of the run's keys are repeated once it is over.
+const lateReplays = 1000
+
+// replayLate repeats the keys t kept once the draws are over, each compared with its
+// first answer: keys answered at any time of the run, through every fault it went
+// through, not just a moment before.
+func (d *drawRun) replayLate(ctx context.Context, t *tally) {
+	n := min(len(d.senders), 16)
+	parts := make([]*tally, n)
+	var wg sync.WaitGroup
+	for w := range n {
+		parts[w] = newTally()
+		wg.Go(func() {
+			for i := w; i < len(t.kept) && ctx.Err() == nil; i += n {
+				k := t.kept[i]
+				a, _, _ := d.send(ctx, d.senders[w], k.bearer, k.key)
+				parts[w].replay(&parts[w].late, k.key, k.first, a)
+			}
+		})
+	}
+	wg.Wait()
+	for _, p := range parts {
+		t.late.merge(p.late)
+		t.unknown += p.unknown
+		t.acked = append(t.acked, p.acked...)
 	}
 }
 

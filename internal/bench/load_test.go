@@ -45,14 +45,18 @@ func TestRunCountsEveryAnswer(t *testing.T) {
 			assert.Equal(t, d.OK, r.Outcomes["win"]+r.Outcomes["lose"])
 			assert.Positive(t, r.Errors["activity_sold_out"])
 			assert.GreaterOrEqual(t, r.Unknown, r.Errors["try_again"], "503s leave the outcome unknown")
-			assert.LessOrEqual(t, r.Unknown, r.Errors["try_again"]+r.Replays.Failed)
+			assert.LessOrEqual(t, r.Unknown, r.Errors["try_again"]+r.Replays.Failed+r.LateReplays.Failed)
 			assert.Equal(t, []AwardWins{{AwardID: "1", Name: "Coupon", Wins: r.Outcomes["win"]}}, r.Wins)
 			assert.Positive(t, r.Replays.Sent)
+			assert.Positive(t, r.LateReplays.Sent, "a sample of the run's keys is repeated once it is over")
+			assert.LessOrEqual(t, r.LateReplays.Sent, int64(lateReplays))
 			if c.forgetful {
 				assert.Positive(t, r.Replays.Different, "a server that ignores keys is caught")
-				assert.Equal(t, r.Replays.Sent, r.Replays.Different+r.Replays.Failed)
+				assert.Equal(t, r.Replays.Sent, r.Replays.Different+r.Replays.Refused+r.Replays.Failed)
+				assert.Positive(t, r.LateReplays.wrong(), "and so it is after the run")
 			} else {
 				assert.Equal(t, r.Replays.Sent, r.Replays.Same)
+				assert.Equal(t, r.LateReplays.Sent, r.LateReplays.Same)
 			}
 			assert.Positive(t, r.Ratio)
 			assert.LessOrEqual(t, d.P50Ms, d.P90Ms)

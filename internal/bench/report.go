@@ -27,6 +27,7 @@ type Report struct {
 	Unknown     int64            `json:"unknown_outcome"`
 	Wins        []AwardWins      `json:"wins_by_award,omitempty"`
 	Replays     *Replays         `json:"replays,omitempty"`
+	LateReplays *Replays         `json:"late_replays,omitempty"` // a sample of the run's keys, repeated once it is over
 	// DBReads is what MySQL/MariaDB read from disk during the draws; nil on SQLite.
 	DBReads *DBReads `json:"database_reads,omitempty"`
 	Healthz *Phase   `json:"healthz,omitempty"`
@@ -76,8 +77,14 @@ func (r *Report) addTally(t *tally) {
 	for _, id := range slices.Sorted(maps.Keys(t.wins)) {
 		r.Wins = append(r.Wins, AwardWins{AwardID: id, Name: t.names[id], Wins: t.wins[id]})
 	}
-	rp := t.replays
-	r.Replays = &rp
+	rp, late := t.replays, t.late
+	r.Replays, r.LateReplays = &rp, &late
+}
+
+// line describes replays in one line of the report.
+func (rp *Replays) line(when string) string {
+	return fmt.Sprintf("%d Idempotency-Keys %s: %d same order, %d another order, %d refused, %d altered, %d failed",
+		rp.Sent, when, rp.Same, rp.Different, rp.Refused, rp.Altered, rp.Failed)
 }
 
 func (r *Report) addCheck(c Check) {
@@ -106,8 +113,10 @@ func (r *Report) Print(w io.Writer) {
 			fmt.Fprintf(w, "wins      %-24s %8d  (award %s)\n", aw.Name, aw.Wins, aw.AwardID)
 		}
 		if r.Replays != nil && r.Replays.Sent > 0 {
-			fmt.Fprintf(w, "replays   %d repeated Idempotency-Keys: %d same order, %d another order, %d failed\n",
-				r.Replays.Sent, r.Replays.Same, r.Replays.Different, r.Replays.Failed)
+			fmt.Fprintf(w, "replays   %s\n", r.Replays.line("repeated at once"))
+		}
+		if r.LateReplays != nil && r.LateReplays.Sent > 0 {
+			fmt.Fprintf(w, "          %s\n", r.LateReplays.line("repeated after the run"))
 		}
 		if r.DBReads != nil {
 			r.DBReads.print(w)
@@ -190,6 +199,13 @@ func (r *Report) Failure() error {
 	}
 	if r.Violations > 0 {
 		errs = append(errs, fmt.Errorf("%d invariant(s) violated", r.Violations))
+	}
+	for _, c := range r.Invariants {
+		// Not reached within the wait is not proven: a run whose wins are never granted
+		// must not pass (a granter that is not running is told apart in the detail).
+		if c.Status == StatusPending {
+			errs = append(errs, fmt.Errorf("invariant %s not reached: %s", c.Name, c.Detail))
+		}
 	}
 	return errors.Join(errs...)
 }

@@ -24,9 +24,10 @@ func TestReportLastLineSaysWhatWasChecked(t *testing.T) {
 			last: "0 of 2 invariants violated",
 		},
 		"some left out": {
-			r: Report{Invariants: []Check{ok, {Name: "3 grants: every win granted", Status: StatusPending},
+			r: Report{Invariants: []Check{ok, {Name: "3 grants: every win granted", Status: StatusPending, Detail: "5 wins, none granted within 1m0s"},
 				{Name: "4 nothing lost", Status: StatusNotChecked}}},
-			last: "0 of 2 invariants violated, 1 pending (3 grants), 1 not checked (4 nothing lost)",
+			last:    "0 of 2 invariants violated, 1 pending (3 grants), 1 not checked (4 nothing lost)",
+			failure: "invariant 3 grants: every win granted not reached: 5 wins, none granted within 1m0s",
 		},
 		"violated": {
 			r:       Report{Draws: &Phase{Requests: 10, OK: 10}, Invariants: []Check{ok, {Name: "2 user limits", Status: StatusViolated}}, Violations: 1},

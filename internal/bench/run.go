@@ -71,6 +71,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		senders: senders, bearers: bearers, every: o.ReplayEvery,
 		body:   []byte(`{"activity_id":"` + strconv.FormatInt(o.ActivityID, 10) + `"}`),
 		prefix: o.UserPrefix + "k", tallies: make([]*tally, o.Load.Concurrency),
+		keep: max(1, lateReplays/o.Load.Concurrency),
 	}
 	for i := range d.tallies {
 		d.tallies[i] = newTally()
@@ -85,6 +86,9 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	t := newTally()
 	for _, wt := range d.tallies {
 		t.merge(wt)
+	}
+	if ctx.Err() == nil {
+		d.replayLate(ctx, t)
 	}
 	t.settle()
 
@@ -145,19 +149,23 @@ func (s *Store) verify(ctx context.Context, r *Report, activityID int64, run *ru
 		return err
 	}
 	r.addCheck(users)
-	grants, err := s.checkGrants(ctx, activityID, grantWait)
-	if err != nil {
-		return err
+	if grantWait > 0 {
+		grants, err := s.checkGrants(ctx, activityID, grantWait)
+		if err != nil {
+			return err
+		}
+		r.addCheck(grants)
+	} else {
+		r.addCheck(Check{Name: "3 grants", Status: StatusNotChecked, Detail: "not checked: --grant-wait 0"})
 	}
-	r.addCheck(grants)
-	var replays *Replays
+	var replays []*Replays
 	if run != nil {
 		ack, err := s.checkAcknowledged(ctx, activityID, run.prefix, run.t)
 		if err != nil {
 			return err
 		}
 		r.addCheck(ack)
-		replays = &run.t.replays
+		replays = []*Replays{&run.t.replays, &run.t.late}
 	} else {
 		r.addCheck(Check{Name: "4 nothing lost", Status: StatusNotChecked, Detail: "needs the answers of a run"})
 	}

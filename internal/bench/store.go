@@ -54,6 +54,7 @@ func (s *Store) Close() error { return s.close() }
 type facts struct {
 	stock, perUserTotal, perUserDaily int64
 	mode                              string
+	timeZone                          string // the activity's, which its days are in
 	prizes                            []prizeFacts
 }
 
@@ -64,8 +65,8 @@ type prizeFacts struct {
 
 func (s *Store) facts(ctx context.Context, activityID int64) (facts, error) {
 	var f facts
-	err := s.db.QueryRowContext(ctx, `SELECT stock, per_user_total, per_user_daily FROM activities WHERE id = ?`, activityID).
-		Scan(&f.stock, &f.perUserTotal, &f.perUserDaily)
+	err := s.db.QueryRowContext(ctx, `SELECT stock, per_user_total, per_user_daily, time_zone FROM activities WHERE id = ?`, activityID).
+		Scan(&f.stock, &f.perUserTotal, &f.perUserDaily, &f.timeZone)
 	if errors.Is(err, sql.ErrNoRows) {
 		return f, fmt.Errorf("activity %d is not in this database (%s)", activityID, s.Where)
 	}

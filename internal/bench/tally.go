@@ -1,7 +1,10 @@
 package bench
 
 import (
+	"fmt"
 	"maps"
+	"math/rand/v2"
+	"net/http"
 	"slices"
 	"strconv"
 )
@@ -17,15 +20,62 @@ type tally struct {
 	won      []int64 // the subset that won
 	unknown  int64   // answers that leave the outcome unknown: 5xx and transport errors
 	replays  Replays
+	late     Replays   // repeats of kept keys once the run is over
+	kept     []keptKey // a sample of the keys answered 200, for late
+	seen     int64     // keys answered 200, of which kept is a sample
 }
 
-// Replays are the deliberate repeats of an Idempotency-Key that was answered 200.
+// keptKey is a key answered 200, with whom it was sent for and what it was answered.
+type keptKey struct {
+	key, bearer string
+	first       drawAnswer
+}
+
+// keep samples the keys answered 200 (reservoir sampling: each is kept with the same
+// chance, so the sample spans the whole run and every fault in it).
+func (t *tally) keep(k keptKey, limit int, rng *rand.Rand) {
+	t.seen++
+	switch {
+	case len(t.kept) < limit:
+		t.kept = append(t.kept, k)
+	case rng.Int64N(t.seen) < int64(limit):
+		t.kept[rng.IntN(limit)] = k
+	}
+}
+
+// Replays are the deliberate repeats of an Idempotency-Key that was answered 200. Only
+// Same and Failed (a 5xx, a 429, no answer: try again later) are what a correct server
+// gives; Different (another order), Refused (a 4xx: the server drew again, or forgot the
+// draw) and Altered (the same order told with another outcome or award) break invariant 5.
 type Replays struct {
 	Sent      int64    `json:"sent"`
 	Same      int64    `json:"same_order"`
 	Different int64    `json:"different_order"`
+	Refused   int64    `json:"refused"`
+	Altered   int64    `json:"altered"`
 	Failed    int64    `json:"failed"`
 	Examples  []string `json:"examples,omitempty"`
+}
+
+// wrong is how many repeats break invariant 5.
+func (rp *Replays) wrong() int64 { return rp.Different + rp.Refused + rp.Altered }
+
+func (rp *Replays) example(s string) {
+	if len(rp.Examples) < 10 {
+		rp.Examples = append(rp.Examples, s)
+	}
+}
+
+func (rp *Replays) merge(o Replays) {
+	rp.Sent += o.Sent
+	rp.Same += o.Same
+	rp.Different += o.Different
+	rp.Refused += o.Refused
+	rp.Altered += o.Altered
+	rp.Failed += o.Failed
+	for _, e := range o.Examples {
+		rp.example(e)
+	}
 }
 
 func newTally() *tally {
@@ -55,27 +105,40 @@ func (t *tally) draw(a answer) {
 	}
 }
 
-// replay files the answer to a repeat of a key first answered with order first.
-func (t *tally) replay(key, first string, a answer) {
-	t.replays.Sent++
+// replay files the answer to a repeat of a key first answered with first, into rp (the
+// repeats sent at once, or those sent after the run).
+func (t *tally) replay(rp *Replays, key string, first drawAnswer, a answer) {
+	rp.Sent++
 	switch {
+	case a.Code != "" && a.Status >= 400 && a.Status < 500 && a.Status != http.StatusTooManyRequests:
+		rp.Refused++
+		rp.example(key + ": " + first.OrderID + " then " + a.Code)
 	case a.Code != "":
-		t.replays.Failed++
+		rp.Failed++
 		if a.unknownOutcome() {
 			t.unknown++
 		}
-	case a.Draw.OrderID == first:
-		t.replays.Same++
-	default:
+	case a.Draw.OrderID != first.OrderID:
 		// A second order for one key: acknowledged all the same, and flagged.
-		t.replays.Different++
+		rp.Different++
 		if id, err := strconv.ParseInt(a.Draw.OrderID, 10, 64); err == nil {
 			t.acked = append(t.acked, id)
 		}
-		if len(t.replays.Examples) < 10 {
-			t.replays.Examples = append(t.replays.Examples, key+": "+first+" then "+a.Draw.OrderID)
-		}
+		rp.example(key + ": " + first.OrderID + " then " + a.Draw.OrderID)
+	case a.Draw.Outcome != first.Outcome || awardID(a.Draw) != awardID(first):
+		rp.Altered++
+		rp.example(fmt.Sprintf("%s: order %s told %s %s, then %s %s", key, first.OrderID,
+			first.Outcome, awardID(first), a.Draw.Outcome, awardID(a.Draw)))
+	default:
+		rp.Same++
 	}
+}
+
+func awardID(d drawAnswer) string {
+	if d.Award == nil {
+		return ""
+	}
+	return d.Award.ID
 }
 
 func (t *tally) merge(o *tally) {
@@ -92,11 +155,8 @@ func (t *tally) merge(o *tally) {
 	t.acked = append(t.acked, o.acked...)
 	t.won = append(t.won, o.won...)
 	t.unknown += o.unknown
-	t.replays.Sent += o.replays.Sent
-	t.replays.Same += o.replays.Same
-	t.replays.Different += o.replays.Different
-	t.replays.Failed += o.replays.Failed
-	t.replays.Examples = append(t.replays.Examples, o.replays.Examples...)
+	t.replays.merge(o.replays)
+	t.kept = append(t.kept, o.kept...)
 }
 
 // settle sorts and deduplicates the acknowledged ids for the SQL comparison.

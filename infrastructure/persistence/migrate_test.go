@@ -2,11 +2,14 @@ package persistence_test
 
 import (
 	"context"
+	"os"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/lottery-go/lottery/infrastructure/persistence"
 	"github.com/lottery-go/lottery/internal/testkit"
 )
 
@@ -51,4 +54,29 @@ func TestIdempotencyKeyIsUniquePerUser(t *testing.T) {
 		require.NoError(t, insert(2, "u2", "k"), "another user may reuse a key")
 		assert.Error(t, insert(3, "u1", "k"), "same user, same key: refused")
 	})
+}
+
+// Processes started together on an empty MySQL database (a deployment's replicas) migrate
+// it one after the other: each finds the schema whole, none fails on another's half.
+func TestConcurrentMigrationsTakeTurns(t *testing.T) {
+	t.Parallel()
+	server := os.Getenv("LOTTERY_TEST_MYSQL_DSN")
+	if server == "" {
+		t.Skip("LOTTERY_TEST_MYSQL_DSN not set: MySQL only (one process owns a SQLite file)")
+	}
+	dsn := testkit.MySQLDatabase(t, server)
+	ctx := context.Background()
+	const processes = 4
+	errs := make([]error, processes)
+	var wg sync.WaitGroup
+	for i := range processes {
+		db, err := persistence.OpenMySQL(ctx, dsn)
+		require.NoError(t, err)
+		t.Cleanup(func() { _ = db.Close() })
+		wg.Go(func() { _, errs[i] = db.MigrateUp(ctx) })
+	}
+	wg.Wait()
+	for i, err := range errs {
+		assert.NoError(t, err, "process %d", i)
+	}
 }

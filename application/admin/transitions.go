@@ -42,10 +42,12 @@ func (s *Service) Transition(ctx context.Context, id int64, actor activity.Actor
 
 // checkCodes refuses to submit, approve or start an activity whose redeem-code awards
 // have fewer free codes than the stock of the prizes that give them: each unit beyond is a
-// win that would be announced and then fail for want of a code. Likewise a coupon prize
-// where coupons cannot be granted (Deps.NoCoupons). Codes are uploaded to the
-// award first. The check is on what is free now: another activity giving the same award
-// may still take codes later, and the state timer's start at begin_at does not repeat it.
+// win that would be announced and then fail for want of a code. Codes other activities
+// (submitted, approved, running or paused) may still take for the same award are not
+// free for this one: two activities sharing a pool of three codes with three units each
+// announced six wins and granted three. Since submitted activities count, two approvals
+// at once each see the other's stock. Likewise a coupon prize where coupons cannot be
+// granted (Deps.NoCoupons). Codes are uploaded to the award first.
 // Who acts and from which state are decided first, on a copy, so a marketer approving
 // hears 403 and an approve on a draft 409, whatever the codes.
 func (s *Service) checkCodes(ctx context.Context, id int64, actor activity.Actor, action activity.Action) error {
@@ -87,9 +89,17 @@ func (s *Service) checkCodes(ctx context.Context, id int64, actor activity.Actor
 		if err != nil {
 			return err
 		}
-		if free < need[awardID] {
+		promised, err := s.d.Awards.CodesPromised(ctx, awardID, id)
+		if err != nil {
+			return err
+		}
+		if free-promised < need[awardID] {
+			left := fmt.Sprintf("%d redeem codes left", free)
+			if promised > 0 {
+				left += fmt.Sprintf(", %d of them promised to other activities' prizes,", promised)
+			}
 			l.Add(check.Index("strategy.prizes", first[awardID])+".stock", CodeNotEnoughCodes, fmt.Sprintf(
-				"award %q has %d redeem codes left for %d units of prize stock: upload codes to the award first", names[awardID], free, need[awardID]))
+				"award %q has %s for %d units of prize stock: upload codes to the award first", names[awardID], left, need[awardID]))
 		}
 	}
 	return l.Err()

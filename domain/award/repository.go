@@ -28,4 +28,8 @@ type Repository interface {
 	AddCodes(ctx context.Context, awardID int64, codes []string) (CodesAdded, error)
 	// FreeCodes counts the codes of the award's pool not yet given to an order.
 	FreeCodes(ctx context.Context, awardID int64) (int64, error)
+	// CodesPromised counts the codes that the prizes giving the award in activities
+	// other than except may still take: each prize's stock less the codes its wins hold,
+	// over the activities submitted, approved, running or paused.
+	CodesPromised(ctx context.Context, awardID, except int64) (int64, error)
 }

@@ -2,6 +2,7 @@ package persistence
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strings"
 	"time"
@@ -36,6 +37,51 @@ func (r *AwardRepo) AddCodes(ctx context.Context, awardID int64, codes []string)
 		return award.CodesAdded{}, fmt.Errorf("add codes to award %d: %w", awardID, err)
 	}
 	return out, nil
+}
+
+// CodesPromised implements award.Repository: what the live activities' prizes giving the
+// award, but except's, may still claim. It reads every code the award's wins hold, which
+// an admin's submit, approve or start can afford.
+func (r *AwardRepo) CodesPromised(ctx context.Context, awardID, except int64) (int64, error) {
+	stock := map[int64]int64{}
+	rows, err := r.db.SQL.QueryContext(ctx, `SELECT p.id, p.stock FROM prize_slots p JOIN activities a ON a.id = p.activity_id
+		WHERE p.award_id = ? AND a.id <> ? AND a.state IN ('pending_review', 'approved', 'running', 'paused')`, awardID, except)
+	if err != nil {
+		return 0, fmt.Errorf("codes promised of award %d: %w", awardID, err)
+	}
+	if err := scanCounts(rows, stock); err != nil {
+		return 0, fmt.Errorf("codes promised of award %d: %w", awardID, err)
+	}
+	if len(stock) == 0 {
+		return 0, nil
+	}
+	held := map[int64]int64{}
+	rows, err = r.db.SQL.QueryContext(ctx, `SELECT o.prize_id, COUNT(*) FROM redeem_codes c JOIN orders o ON o.id = c.order_id
+		WHERE c.award_id = ? GROUP BY o.prize_id`, awardID)
+	if err != nil {
+		return 0, fmt.Errorf("codes held of award %d: %w", awardID, err)
+	}
+	if err := scanCounts(rows, held); err != nil {
+		return 0, fmt.Errorf("codes held of award %d: %w", awardID, err)
+	}
+	var promised int64
+	for prize, units := range stock {
+		promised += max(units-held[prize], 0)
+	}
+	return promised, nil
+}
+
+// scanCounts reads rows of (id, count) into into, and closes them.
+func scanCounts(rows *sql.Rows, into map[int64]int64) error {
+	defer rows.Close()
+	for rows.Next() {
+		var id, n int64
+		if err := rows.Scan(&id, &n); err != nil {
+			return err
+		}
+		into[id] += n
+	}
+	return rows.Err()
 }
 
 // FreeCodes counts the award's codes no order has claimed (index ix_redeem_codes_free).

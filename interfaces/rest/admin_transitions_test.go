@@ -140,7 +140,21 @@ func TestRedeemCodePrizesNeedTheirCodes(t *testing.T) {
 		map[string]any{"award_id": codes, "probability": "0.1", "stock": 2}}}
 	two := h.must(http.StatusCreated, h.do(http.MethodPost, "/api/v1/admin/activities", alice, body)).body["id"].(string)
 	r = h.must(http.StatusUnprocessableEntity, h.transition(two, alice, "submit", ""))
-	assert.Contains(t, string(r.raw), "has 3 redeem codes left for 4 units of prize stock")
+	// The three codes are the first activity's, submitted: two activities sharing a pool
+	// would announce more wins than it has codes.
+	assert.Contains(t, string(r.raw), "has 3 redeem codes left, 3 of them promised to other activities' prizes, for 4 units of prize stock")
+
+	h.must(http.StatusOK, h.do(http.MethodPost, "/api/v1/admin/awards/"+codes+"/codes", alice,
+		map[string]any{"codes": []string{"C-4", "C-5", "C-6"}}))
+	r = h.must(http.StatusUnprocessableEntity, h.transition(two, alice, "submit", ""))
+	assert.Contains(t, string(r.raw), "has 6 redeem codes left, 3 of them promised to other activities' prizes, for 4 units")
+	h.must(http.StatusOK, h.do(http.MethodPost, "/api/v1/admin/awards/"+codes+"/codes", alice,
+		map[string]any{"codes": []string{"C-7"}}))
+	h.must(http.StatusOK, h.transition(two, alice, "submit", ""))
+	// Both submitted: approving either counts the other's stock, so two approvals at once
+	// cannot both take the same codes.
+	h.must(http.StatusOK, h.transition(id, bob, "approve", ""))
+	h.must(http.StatusOK, h.transition(two, bob, "approve", ""))
 }
 
 // Where coupons cannot be granted (no webhook secret), an activity giving one does not go

@@ -42,7 +42,7 @@ func TestCrashBetweenAdmissionAndCommitIsRecovered(t *testing.T) {
 	eachDrawStack(t, "crash", func(t *testing.T, cfgs stackConfigs) {
 		in := newInstance(t, cfgs.first)
 		a := runningActivity(t, in, strategy.ModeFixed, 3000, activity.Limits{PerUserTotal: 5, PerUserDaily: 5},
-			[]prizeSpec{{probability: "0.2", stock: 200, dailyQuota: 150}, {probability: "0.3", stock: 100000}})
+			[]prizeSpec{{probability: "0.2", stock: 200, dailyQuota: 150, points: 10}, {probability: "0.3", stock: 100000}})
 		w := &crashingWriter{inner: in.eng.writer, every: 7}
 		steps := drawing.NewLottery(in.eng.ledger, w, in.eng.settler, in.eng.relay, in.sys.ids.Next, drawing.LotteryOptions{CommitWithin: cfgs.first.Draw.ReloadGrace / 2})
 		svc := drawing.NewService(drawing.Deps{Catalog: in.eng.catalog, Ledger: in.eng.ledger, Orders: in.eng.orders, Steps: steps,

@@ -43,11 +43,13 @@ func newInstance(t testing.TB, cfg config.Config) *instance {
 	return &instance{sys: sys, eng: eng}
 }
 
-// prizeSpec describes one prize of a test activity.
+// prizeSpec describes one prize of a test activity: a text award, or with points, an
+// award that credits that many points.
 type prizeSpec struct {
 	probability string
 	stock       int64
 	dailyQuota  int64
+	points      int64
 }
 
 // runningActivity stores awards and a running activity through the repositories, taking
@@ -58,7 +60,11 @@ func runningActivity(t testing.TB, in *instance, mode strategy.Mode, stock int64
 	now := time.Now()
 	var slots []strategy.Prize
 	for i, p := range prizes {
-		aw, err := award.New(in.sys.ids.Next(), "Prize "+string(rune('A'+i)), award.KindText, award.Content{Text: "well done"}, now)
+		kind, content := award.KindText, award.Content{Text: "well done"}
+		if p.points > 0 {
+			kind, content = award.KindPoints, award.Content{Points: p.points}
+		}
+		aw, err := award.New(in.sys.ids.Next(), "Prize "+string(rune('A'+i)), kind, content, now)
 		require.NoError(t, err)
 		require.NoError(t, in.eng.awards.Create(ctx, aw))
 		ppm, err := strategy.ParsePPM(p.probability)

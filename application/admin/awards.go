@@ -61,7 +61,9 @@ func (s *Service) ListAwards(ctx context.Context, p Page) ([]*award.Award, bool,
 // it (to repair a merchant's webhook or template, say); a marketer gets ErrAwardInUse.
 func (s *Service) UpdateAward(ctx context.Context, by activity.Actor, id int64, in AwardInput) (*award.Award, error) {
 	var out *award.Award
+	var given bool
 	err := s.d.Awards.Update(ctx, id, func(a *award.Award, givenBy []int64) error {
+		given = len(givenBy) > 0
 		if len(givenBy) > 0 && !by.Admin {
 			return fmt.Errorf("%w: activities %s give it and have been submitted; only an admin may change what their winners get, or create a new award",
 				ErrAwardInUse, joinIDs(givenBy))
@@ -79,6 +81,11 @@ func (s *Service) UpdateAward(ctx context.Context, by activity.Actor, id int64, 
 	})
 	if err != nil {
 		return nil, err
+	}
+	if given {
+		// The draw path's catalogs hold the award's name and kind with the activities
+		// that give it, which every new order is stamped with.
+		s.notify(ctx, "award", func(ctx context.Context, n Notifier) error { return n.ActivityChanged(ctx, 0) })
 	}
 	return out, nil
 }

@@ -318,3 +318,32 @@ func TestAChangeThatLosesARaceIsDecidedAgain(t *testing.T) {
 		assert.Equal(t, 1000-5, r.races, "given up after a few attempts")
 	})
 }
+
+// An admin's edit of an award that submitted activities give reaches every process's
+// catalog, which stamps new orders with the award's name; an award nobody gives yet needs
+// no notice.
+func TestAwardEditsOfGivenAwardsAreTold(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	rec := &recorder{}
+	s := newService(t, rec, nil)
+	idle, err := s.CreateAward(ctx, admin.AwardInput{Name: "Idle", Kind: "points", Content: award.Content{Points: 5}})
+	require.NoError(t, err)
+	_, err = s.UpdateAward(ctx, activity.Actor{ID: "bob", Admin: true}, idle.ID(), admin.AwardInput{Name: "Still idle", Content: award.Content{Points: 5}})
+	require.NoError(t, err)
+	assert.Empty(t, rec.events)
+
+	id := draft(t, s)
+	require.NoError(t, s.Transition(ctx, id, activity.Actor{ID: "alice", Marketer: true}, activity.ActionSubmit, ""))
+	a, _, err := s.GetActivity(ctx, id)
+	require.NoError(t, err)
+	given := a.Strategy().At(0).AwardID
+	rec.mu.Lock()
+	rec.events = nil
+	rec.mu.Unlock()
+	_, err = s.UpdateAward(ctx, activity.Actor{ID: "bob", Admin: true}, given, admin.AwardInput{Name: "Points, renamed", Content: award.Content{Points: 10}})
+	require.NoError(t, err)
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	assert.Equal(t, []string{"activity"}, rec.events)
+}

@@ -15,6 +15,9 @@ var (
 	// ErrOwnReview: an admin would approve or reject an activity they created. It is an
 	// ErrForbidden too.
 	ErrOwnReview = fmt.Errorf("%w: separation of duties", ErrForbidden)
+	// ErrOwnEdit: an admin would approve or reject an activity whose last edit is theirs.
+	// It is an ErrOwnReview too.
+	ErrOwnEdit = fmt.Errorf("%w (the last edit)", ErrOwnReview)
 	// ErrNotRunning: the activity does not accept draws now (state or window).
 	ErrNotRunning = errors.New("activity is not running")
 	// ErrConcurrentChange: the activity changed between load and store; reload and retry.

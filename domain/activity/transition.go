@@ -35,7 +35,7 @@ func (a *Activity) Transition(act Action, by Actor, now time.Time) error {
 		return fmt.Errorf("%w: nobody may %s an activity they created", ErrOwnReview, act)
 	}
 	if review && by.ID == a.editedBy {
-		return fmt.Errorf("%w: nobody may %s an activity they last edited", ErrOwnReview, act)
+		return fmt.Errorf("%w: nobody may %s an activity they last edited", ErrOwnEdit, act)
 	}
 	if towardsDraws(to) && !now.Before(a.params.EndAt) {
 		return fmt.Errorf("%w: cannot %s an activity whose window ended at %s; edit end_at while it is a draft (revoke a submitted one first), or close it once approved",

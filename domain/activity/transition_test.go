@@ -194,8 +194,10 @@ func TestTheLastEditorMayNotReview(t *testing.T) {
 	require.NoError(t, a.Update(validParams(t), "adm1", now))
 	assert.Equal(t, "adm1", a.EditedBy())
 	require.NoError(t, a.Transition(activity.ActionSubmit, adm1, now))
-	require.ErrorIs(t, a.Transition(activity.ActionApprove, adm1, now), activity.ErrOwnReview)
-	require.ErrorIs(t, a.Transition(activity.ActionReject, adm1, now), activity.ErrOwnReview)
+	require.ErrorIs(t, a.Transition(activity.ActionApprove, adm1, now), activity.ErrOwnEdit)
+	require.ErrorIs(t, a.Transition(activity.ActionReject, adm1, now), activity.ErrOwnEdit, "an ErrOwnReview told apart")
+	require.NotErrorIs(t, a.Transition(activity.ActionApprove, activity.Actor{ID: "mk1", Admin: true}, now), activity.ErrOwnEdit,
+		"the creator's refusal is for creating it")
 	require.NoError(t, a.Transition(activity.ActionReject, adm2, now))
 
 	mk1 := activity.Actor{ID: "mk1", Marketer: true}

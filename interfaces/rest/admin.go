@@ -98,8 +98,12 @@ func withActionRefusals(next echo.HandlerFunc) echo.HandlerFunc {
 // activityRefusal tells the two refusals of a transition apart.
 func activityRefusal(err error) *APIError {
 	if errors.Is(err, activity.ErrOwnReview) {
+		why := "you created it"
+		if errors.Is(err, activity.ErrOwnEdit) {
+			why = "you made its last edit"
+		}
 		return Errorf(http.StatusForbidden, "forbidden",
-			"separation of duties: another admin must approve or reject this activity, because you created it").
+			"separation of duties: another admin must approve or reject this activity, because %s", why).
 			WithDetails(map[string]any{"scope": forbiddenAction, "reason": "separation_of_duties"})
 	}
 	return Errorf(http.StatusForbidden, "forbidden", "%s", err.Error()).

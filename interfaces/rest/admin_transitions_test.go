@@ -84,7 +84,7 @@ func TestTransitionRefusals(t *testing.T) {
 	// The separation of duties is said in so many words, for a person to read.
 	r := h.must(http.StatusForbidden, h.transition(own, carol, "approve", ""))
 	msg, _ := r.body["error"].(map[string]any)["message"].(string)
-	assert.Contains(t, msg, "another admin must approve or reject this activity")
+	assert.Contains(t, msg, "another admin must approve or reject this activity, because you created it")
 	malformed := h.do(http.MethodPost, "/api/v1/admin/activities/"+draft+"/transitions", alice, `{"action":"submit","why":"x"}`)
 	assert.Equal(t, http.StatusBadRequest, malformed.status)
 }

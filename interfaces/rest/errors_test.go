@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 
 	"github.com/lottery-go/lottery/application/admin"
+	"github.com/lottery-go/lottery/domain/activity"
 	"github.com/lottery-go/lottery/domain/draw"
 )
 
@@ -22,4 +23,14 @@ func TestUnavailableAnswersSayWhenToRetry(t *testing.T) {
 	api = toAPIError(drawError(fmt.Errorf("commit: %w: deadline", draw.ErrUnavailable)))
 	assert.Equal(t, [3]string{"503", "try_again", "1"}, [3]string{fmt.Sprint(api.Status), api.Code, api.Header.Get("Retry-After")})
 	assert.Equal(t, "the draw could not be completed; please retry with the same Idempotency-Key, which answers with its order should it have been made", api.Message, "no internals")
+}
+
+// A refused review says which of the two reasons holds.
+func TestOwnReviewRefusalsSayWhy(t *testing.T) {
+	t.Parallel()
+	created := activityRefusal(fmt.Errorf("%w: nobody may approve an activity they created", activity.ErrOwnReview))
+	edited := activityRefusal(fmt.Errorf("%w: nobody may approve an activity they last edited", activity.ErrOwnEdit))
+	assert.Contains(t, created.Message, "because you created it")
+	assert.Contains(t, edited.Message, "because you made its last edit")
+	assert.Equal(t, created.Details, edited.Details)
 }

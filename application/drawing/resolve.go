@@ -32,7 +32,7 @@ func (r *resolver) Resolve(ctx context.Context, d *Draw) error {
 		}
 		var err error
 		if id, err = r.router.Route(ctx, d.Req); err != nil {
-			return unavailable(err)
+			return err // the router tells a failure to read from a tree that cannot route
 		}
 	}
 	v, err := r.catalog.View(ctx, id)
@@ -46,9 +46,8 @@ func (r *resolver) Resolve(ctx context.Context, d *Draw) error {
 	return v.Activity.AcceptsDraws(d.Now)
 }
 
-// unavailable marks a failure to read what a draw needs (a tree, a profile, an activity
-// from SQL) as one the client may retry as it is (503), unlike the answers "no such
-// activity" and "no activity for you", which stand.
+// unavailable marks a failure to read the activity a draw needs as one the client may
+// retry as it is (503), unlike the answer "no such activity", which stands.
 func unavailable(err error) error {
 	if errors.Is(err, activity.ErrNotFound) || errors.Is(err, ErrNoMatchingActivity) ||
 		errors.Is(err, draw.ErrUnavailable) {

@@ -3,6 +3,7 @@ package drawing
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -24,8 +25,8 @@ type failingRouter struct{ err error }
 
 func (f failingRouter) Route(context.Context, Request) (int64, error) { return 0, f.err }
 
-// What a draw needs but cannot read is worth retrying (503); an answer about the
-// activity or the user's route stands.
+// An activity that cannot be read is worth retrying (503); an answer about the activity
+// stands, and the router's errors go through as it made them.
 func TestResolveTellsUnreadableFromUnknown(t *testing.T) {
 	t.Parallel()
 	down := errors.New("dial tcp 127.0.0.1:3306: connection refused")
@@ -38,7 +39,8 @@ func TestResolveTellsUnreadableFromUnknown(t *testing.T) {
 	}{
 		{"activity unreadable", down, nil, down, true},
 		{"activity unknown", activity.ErrNotFound, nil, activity.ErrNotFound, false},
-		{"tree or profile unreadable", nil, down, down, true},
+		{"tree or profile unreadable, as the router says", nil, fmt.Errorf("%w: %w", draw.ErrUnavailable, down), down, true},
+		{"a tree that cannot route, as the router says", nil, down, down, false},
 		{"routed nowhere", nil, ErrNoMatchingActivity, ErrNoMatchingActivity, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

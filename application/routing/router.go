@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/lottery-go/lottery/application/drawing"
+	"github.com/lottery-go/lottery/domain/draw"
 	"github.com/lottery-go/lottery/domain/ruletree"
 	"github.com/lottery-go/lottery/domain/user"
 	"github.com/lottery-go/lottery/rules"
@@ -141,10 +142,16 @@ func (r *Router) tree(ctx context.Context, id int64) (*rules.Tree, error) {
 		}
 		return t, nil
 	})
-	if unrouted(err) {
+	var broken brokenTreeError
+	switch {
+	case err == nil:
+		return t, nil
+	case unrouted(err):
 		return nil, fmt.Errorf("%w: %v", drawing.ErrNoMatchingActivity, err)
+	case errors.As(err, &broken):
+		return nil, err // the server's fault until a version that compiles is published
 	}
-	return t, err
+	return nil, fmt.Errorf("%w: read rule tree %d: %w", draw.ErrUnavailable, id, err)
 }
 
 func (r *Router) live(ctx context.Context, id int64) (ruletree.Version, error) {
@@ -162,8 +169,9 @@ func unrouted(err error) bool {
 
 // brokenTreeError is a live version that no longer compiles (a check this version added
 // refuses it even as stored). It is remembered like a miss, so that draws do not compile
-// the whole tree again each, and answered as the server's fault: publishing a version
-// that compiles mends it.
+// the whole tree again each, and answered as the server's fault (500), not as one to
+// retry: publishing a version that compiles mends it. Failures to read a tree or a
+// profile are draw.ErrUnavailable (503).
 type brokenTreeError struct{ err error }
 
 func (e brokenTreeError) Error() string { return e.err.Error() }
@@ -178,11 +186,15 @@ func remembered(err error) bool {
 // profile returns the user's stored profile, or an empty one: most users have none, and
 // that answer is cached like any other.
 func (r *Router) profile(ctx context.Context, userID string) (user.Profile, error) {
-	return r.known.get(ctx, userID, func(ctx context.Context) (user.Profile, error) {
+	p, err := r.known.get(ctx, userID, func(ctx context.Context) (user.Profile, error) {
 		p, err := r.profiles.Get(ctx, userID)
 		if errors.Is(err, user.ErrNotFound) {
 			return user.Profile{UserID: userID}, nil
 		}
 		return p, err
 	})
+	if err != nil {
+		return p, fmt.Errorf("%w: read the profile of %s: %w", draw.ErrUnavailable, userID, err)
+	}
+	return p, nil
 }

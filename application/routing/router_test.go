@@ -12,6 +12,7 @@ import (
 
 	"github.com/lottery-go/lottery/application/drawing"
 	"github.com/lottery-go/lottery/application/routing"
+	"github.com/lottery-go/lottery/domain/draw"
 	"github.com/lottery-go/lottery/domain/ruletree"
 	"github.com/lottery-go/lottery/domain/user"
 	"github.com/lottery-go/lottery/rules"
@@ -198,6 +199,25 @@ func TestRouteFailsWhenProfilesCannotBeRead(t *testing.T) {
 	_, err := routing.New(trees, profiles, routing.Options{}).Route(context.Background(), drawing.Request{UserID: "u1"})
 	require.Error(t, err)
 	assert.NotErrorIs(t, err, drawing.ErrNoMatchingActivity, "an outage is not a routing answer")
+	assert.ErrorIs(t, err, draw.ErrUnavailable, "but one to retry (503)")
+}
+
+// failingTrees cannot be read.
+type failingTrees struct{}
+
+func (failingTrees) Live(context.Context, int64) (ruletree.Version, error) {
+	return ruletree.Version{}, errors.New("database down")
+}
+func (failingTrees) LiveDefault(context.Context) (ruletree.Version, error) {
+	return ruletree.Version{}, errors.New("database down")
+}
+
+func TestRouteFailsWhenTreesCannotBeRead(t *testing.T) {
+	t.Parallel()
+	_, profiles := newFakes()
+	_, err := routing.New(failingTrees{}, profiles, routing.Options{}).Route(context.Background(), drawing.Request{UserID: "u1"})
+	assert.NotErrorIs(t, err, drawing.ErrNoMatchingActivity, "an outage is not a routing answer")
+	assert.ErrorIs(t, err, draw.ErrUnavailable, "but one to retry (503)")
 }
 
 // TestRouteReadsFromMemory: repeated draws read nothing; InvalidateAll and the profile TTL
@@ -296,6 +316,7 @@ func TestBrokenLiveTreesAreRememberedBriefly(t *testing.T) {
 		_, err := r.Route(ctx, drawing.Request{UserID: "u1", TreeID: 5})
 		require.Error(t, err)
 		require.NotErrorIs(t, err, drawing.ErrNoMatchingActivity)
+		require.NotErrorIs(t, err, draw.ErrUnavailable, "a retry would fail the same: the server's fault (500)")
 		require.ErrorContains(t, err, "rule tree 5 version 2")
 	}
 	assert.Equal(t, 1, trees.reads())

@@ -3,6 +3,8 @@ package persistence
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
+	"errors"
 	"fmt"
 	"io/fs"
 	"time"
@@ -56,7 +58,11 @@ func (db *DB) lockMigrations(ctx context.Context) (unlock func(), err error) {
 	}
 	var got sql.NullInt64
 	err = conn.QueryRowContext(ctx, `SELECT GET_LOCK(`+migrationLockName+`, ?)`, int(migrationLockWait.Seconds())).Scan(&got)
-	if err == nil && got.Int64 != 1 {
+	switch {
+	case err != nil:
+	case !got.Valid:
+		err = errors.New("the server could not give it")
+	case got.Int64 != 1:
 		err = fmt.Errorf("another process has held it for %s", migrationLockWait)
 	}
 	if err != nil {
@@ -64,8 +70,13 @@ func (db *DB) lockMigrations(ctx context.Context) (unlock func(), err error) {
 		return nil, fmt.Errorf("take the migration lock: %w", err)
 	}
 	return func() {
-		_, _ = conn.ExecContext(context.WithoutCancel(ctx), `DO RELEASE_LOCK(`+migrationLockName+`)`)
-		_ = conn.Close() // a lock the release missed goes with its connection
+		_, err := conn.ExecContext(context.WithoutCancel(ctx), `DO RELEASE_LOCK(`+migrationLockName+`)`)
+		if err != nil {
+			// The lock goes with its connection: close it rather than pool it, or it
+			// would stay held, idle, while other processes wait.
+			_ = conn.Raw(func(any) error { return driver.ErrBadConn })
+		}
+		_ = conn.Close()
 	}, nil
 }
 

@@ -20,8 +20,11 @@ type tally struct {
 	keyClash []string
 	soldOut  atomic.Int64
 	quota    atomic.Int64
-	retry    atomic.Int64 // 503: nothing taken, client may retry
+	retry    atomic.Int64 // 503: the client may retry (with its key, to learn of an order made)
 	retryErr atomic.Value // the first such error, for the failure message
+	// unanswered are the keys answered 503: an order whose commit's outcome was unknown
+	// may stand under one without its client having been given it.
+	unanswered map[string]bool
 	// drawnAfter counts the orders first given to attempts begun after load.during
 	// returned (a replay's earlier order is not one): the draws a fault did not stop.
 	drawnAfter atomic.Int64
@@ -29,7 +32,7 @@ type tally struct {
 }
 
 func newTally() *tally {
-	return &tally{orders: map[int64]draw.Order{}, byKey: map[string]int64{}}
+	return &tally{orders: map[int64]draw.Order{}, byKey: map[string]int64{}, unanswered: map[string]bool{}}
 }
 
 // record files one answer and reports whether it gave an order no earlier answer did.
@@ -55,6 +58,11 @@ func (ta *tally) record(key string, res drawing.Result, err error) (fresh bool) 
 	case errors.Is(err, draw.ErrUnavailable):
 		ta.retry.Add(1)
 		ta.retryErr.CompareAndSwap(nil, err.Error())
+		if key != "" {
+			ta.mu.Lock()
+			ta.unanswered[key] = true
+			ta.mu.Unlock()
+		}
 	default:
 		ta.mu.Lock()
 		ta.other = append(ta.other, err)

@@ -49,7 +49,9 @@ func (k keys) userDay(day string) string { return k.base + "ud:" + day }
 // idem is the marker of a user's Idempotency-Key. "user:key" alone would give user "a:b"
 // with key "c" and user "a" with key "b:c" one marker, so a user id that holds a colon
 // (or starts with '#') is written with its length first; other ids, nearly all, keep the
-// form markers always had.
+// form markers always had. (Such a user's marker written by an older version is not found:
+// a key repeated across the upgrade is admitted again, and the orders table's unique key
+// on (user, key) turns the second order away and answers with the first.)
 func (k keys) idem(user, key string) string {
 	if strings.ContainsRune(user, ':') || strings.HasPrefix(user, "#") {
 		return k.base + "idem:#" + strconv.Itoa(len(user)) + ":" + user + ":" + key

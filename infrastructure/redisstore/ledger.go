@@ -186,7 +186,9 @@ func onceOnly(c redis.UniversalClient) (redis.UniversalClient, func() error) {
 	if !ok {
 		return c, func() error { return nil }
 	}
-	// Fresh options, not a copy: a copy would share state go-redis keeps per client.
+	// Fresh options, not a copy: a copy would share state go-redis keeps per client. What
+	// is not carried over (a dialer, hooks, OnConnect, pool timeouts) the server's client
+	// does not set; hooks meant for admissions go on Ledger.admitter.
 	o := single.Options()
 	once := redis.NewClient(&redis.Options{
 		Network: o.Network, Addr: o.Addr, TLSConfig: o.TLSConfig, Protocol: o.Protocol,

@@ -185,8 +185,8 @@ func (r *Report) Summary() string {
 	return strings.Join(append(parts, line), "; ")
 }
 
-// Failure is why the run failed, or nil: an invariant violated, or a run in which no draw
-// was answered, which measured nothing.
+// Failure is why the run failed, or nil: an invariant violated or not reached within the
+// wait (wins not granted), or a run in which no draw was answered, which measured nothing.
 func (r *Report) Failure() error {
 	var errs []error
 	if r.noDraws() {

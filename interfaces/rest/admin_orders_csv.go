@@ -1,7 +1,7 @@
 package rest
 
 import (
-	"encoding/csv"
+	"bufio"
 	"fmt"
 	"net/http"
 	"slices"
@@ -44,14 +44,13 @@ func (h *orderDesk) export(c echo.Context) error {
 	w.Header().Set(echo.HeaderContentType, "text/csv; charset=utf-8")
 	w.Header().Set(echo.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="%s"`, exportName(q)))
 	w.WriteHeader(http.StatusOK)
-	out := csv.NewWriter(w)
-	_ = out.Write(exportHeader)
+	out := bufio.NewWriter(w)
+	_ = writeQuoted(out, exportHeader)
 	for {
 		for _, o := range forReader(c, orders) {
-			_ = out.Write(exportRow(o))
+			_ = writeQuoted(out, exportRow(o))
 		}
-		out.Flush()
-		if len(orders) < exportChunk || out.Error() != nil {
+		if err := out.Flush(); err != nil || len(orders) < exportChunk {
 			return nil
 		}
 		q.BeforeID = orders[len(orders)-1].ID
@@ -112,6 +111,23 @@ func inertCell(v string) string {
 		return "'" + v
 	}
 	return v
+}
+
+// writeQuoted writes one CSV record with every field in quotes (RFC 4180). encoding/csv
+// quotes a field only when it holds a comma, a quote or a line break, and a spreadsheet
+// whose list separator is ';' (much of Europe) splits an unquoted "x;=1+1" at the ';',
+// leaving "=1+1" a cell of its own, read as a formula; inertCell sees only a field's first
+// character. Quoted, the field stays one cell whatever the separator.
+func writeQuoted(w *bufio.Writer, fields []string) error {
+	for i, f := range fields {
+		if i > 0 {
+			_ = w.WriteByte(',')
+		}
+		_ = w.WriteByte('"')
+		_, _ = w.WriteString(strings.ReplaceAll(f, `"`, `""`))
+		_ = w.WriteByte('"')
+	}
+	return w.WriteByte('\n')
 }
 
 // formulaStarts are the first characters that make a spreadsheet read a cell as a formula.

@@ -1,9 +1,13 @@
 package rest
 
 import (
+	"bufio"
+	"bytes"
+	"encoding/csv"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestInertCellKeepsFormulasAsText(t *testing.T) {
@@ -24,4 +28,19 @@ func TestInertCellKeepsFormulasAsText(t *testing.T) {
 	} {
 		assert.Equal(t, want, inertCell(in), "%q", in)
 	}
+}
+
+// Every field is quoted, so a ';' inside one cannot split it into cells (and a formula
+// after it) in a spreadsheet that separates by ';'; encoding/csv reads it back as it was.
+func TestExportQuotesEveryField(t *testing.T) {
+	t.Parallel()
+	var buf bytes.Buffer
+	w := bufio.NewWriter(&buf)
+	fields := []string{"Main St;=cmd|'/C calc'!A0;", `say "hi"`, "two\nlines", "plain", ""}
+	require.NoError(t, writeQuoted(w, fields))
+	require.NoError(t, w.Flush())
+	assert.Equal(t, `"Main St;=cmd|'/C calc'!A0;","say ""hi""","two`+"\n"+`lines","plain",""`+"\n", buf.String())
+	back, err := csv.NewReader(&buf).Read()
+	require.NoError(t, err)
+	assert.Equal(t, fields, back)
 }

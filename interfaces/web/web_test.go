@@ -39,3 +39,24 @@ func TestRegisterServesEmbeddedConsole(t *testing.T) {
 		}
 	}
 }
+
+// The console's pages run only their own scripts and styles, and may not be framed.
+func TestConsoleIsServedWithItsPolicy(t *testing.T) {
+	t.Parallel()
+	e := echo.New()
+	Register(e)
+	rec := httptest.NewRecorder()
+	e.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/console/", nil))
+	csp := rec.Header().Get("Content-Security-Policy")
+	for _, want := range []string{"default-src 'self'", "script-src 'self'", "style-src 'self'", "frame-ancestors 'none'", "object-src 'none'"} {
+		if !strings.Contains(csp, want) {
+			t.Errorf("Content-Security-Policy %q lacks %q", csp, want)
+		}
+	}
+	if strings.Contains(csp, "unsafe-inline") || strings.Contains(csp, "unsafe-eval") {
+		t.Errorf("Content-Security-Policy %q allows inline code", csp)
+	}
+	if got := rec.Header().Get("X-Frame-Options"); got != "DENY" {
+		t.Errorf("X-Frame-Options %q", got)
+	}
+}

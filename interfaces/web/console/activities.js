@@ -172,8 +172,8 @@ function simulatePanel(a) {
           h("p", { class: "muted" }, "Blue: observed · grey: expected"),
           rows.map(([label, p]) => h("div", { class: "bar" }, h("span", {}, label),
             h("div", { class: "track", title: `observed ${p.observed} (${(p.observed_rate * 100).toFixed(3)} %), expected ${p.expected.toFixed(1)} (${(p.expected_rate * 100).toFixed(3)} %)` },
-              h("div", { class: "obs", style: `width:${(p.observed_rate / max) * 100}%` }),
-              h("div", { class: "exp", style: `width:${(p.expected_rate / max) * 100}%` })))));
+              h("div", { class: "obs", style: { width: `${(p.observed_rate / max) * 100}%` } }),
+              h("div", { class: "exp", style: { width: `${(p.expected_rate / max) * 100}%` } })))));
       } catch (e) { showError(box, e); }
     },
   }, "Run simulation"), out);

@@ -5,6 +5,9 @@ export function h(tag, attrs = {}, ...children) {
     if (v === undefined || v === null || v === false) continue;
     if (k.startsWith("on")) el.addEventListener(k.slice(2), v);
     else if (k === "dataset") Object.assign(el.dataset, v);
+    // Styles go through the CSSOM: the console's Content-Security-Policy refuses style
+    // attributes.
+    else if (k === "style" && typeof v === "object") Object.assign(el.style, v);
     else el.setAttribute(k, v === true ? "" : v);
   }
   return add(el, ...children);

@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -64,6 +65,7 @@ func New(opts Options) *Server {
 	// whose rate limit a request counts against.
 	e.IPExtractor = echo.ExtractIPDirect()
 	e.Use(middleware.RequestIDWithConfig(middleware.RequestIDConfig{Generator: newRequestID}))
+	e.Use(apiHeaders)
 	e.Use(newHTTPMetrics(opts.Registry).middleware)
 	e.Use(recoverPanics(opts.Logger))
 	// Uploads (codes, profiles) may be larger than any other body: their documented
@@ -120,5 +122,20 @@ func recoverPanics(log *slog.Logger) echo.MiddlewareFunc {
 			}()
 			return next(c)
 		}
+	}
+}
+
+// apiHeaders mark the API's answers, which hold users' orders, addresses and codes, as
+// not to be stored by any cache (a shared proxy's, a browser's) and not to be sniffed as
+// another type, and keep their URLs out of Referer headers.
+func apiHeaders(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if strings.HasPrefix(c.Request().URL.Path, "/api/") {
+			h := c.Response().Header()
+			h.Set("Cache-Control", "no-store")
+			h.Set("X-Content-Type-Options", "nosniff")
+			h.Set("Referrer-Policy", "no-referrer")
+		}
+		return next(c)
 	}
 }

@@ -278,7 +278,18 @@ func TestFailingGrantsWaitInTheOutbox(t *testing.T) {
 		r.allGranted(t, []int64{fine}) // with two slots, both held for a minute, it would wait
 
 		job := &jobs.Outbox{Relay: r.relay}
+		// deferred tells when the four failures wait in the outbox with the deliveries they
+		// had: the granter's call comes before the deferral's write, so a count of calls
+		// alone let the job run before the failures were due.
+		deferred := func(deliveries int64) bool {
+			var n int64
+			require.NoError(t, r.sql.DB.Gorm.Raw(`SELECT COUNT(*) FROM outbox WHERE state = ? AND deliveries = ?`,
+				string(draw.MQFailed), deliveries).Scan(&n).Error)
+			return n == 4
+		}
 		for round := int64(2); round <= 3; round++ {
+			require.Eventually(t, func() bool { return deferred(round - 1) }, 10*time.Second, 10*time.Millisecond,
+				"round %d: the failures wait in the outbox", round)
 			r.advance(2 * time.Minute)
 			rep, err := job.Run(ctx)
 			require.NoError(t, err)

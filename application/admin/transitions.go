@@ -43,8 +43,8 @@ func (s *Service) Transition(ctx context.Context, id int64, actor activity.Actor
 // checkCodes refuses to submit, approve or start an activity whose redeem-code awards
 // have fewer free codes than the stock of the prizes that give them: each unit beyond is a
 // win that would be announced and then fail for want of a code. Codes other activities
-// (submitted, approved, running or paused) may still take for the same award are not
-// free for this one: two activities sharing a pool of three codes with three units each
+// (submitted, approved, running or paused) may still take for the same award, and the
+// wins of closed ones still waiting for theirs, are not free for this one: two activities sharing a pool of three codes with three units each
 // announced six wins and granted three. Since submitted activities count, two approvals
 // at once each see the other's stock. Likewise a coupon prize where coupons cannot be
 // granted (Deps.NoCoupons). Codes are uploaded to the award first.

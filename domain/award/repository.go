@@ -30,6 +30,7 @@ type Repository interface {
 	FreeCodes(ctx context.Context, awardID int64) (int64, error)
 	// CodesPromised counts the codes that the prizes giving the award in activities
 	// other than except may still take: each prize's stock less the codes its wins hold,
-	// over the activities submitted, approved, running or paused.
+	// over the activities submitted, approved, running or paused; and the wins of closed
+	// activities whose grant is in flight or may be sent again and holds no code yet.
 	CodesPromised(ctx context.Context, awardID, except int64) (int64, error)
 }

@@ -40,8 +40,9 @@ func (r *AwardRepo) AddCodes(ctx context.Context, awardID int64, codes []string)
 }
 
 // CodesPromised implements award.Repository: what the live activities' prizes giving the
-// award, but except's, may still claim. It reads every code the award's wins hold, which
-// an admin's submit, approve or start can afford.
+// award, but except's, may still claim, and the wins of closed ones still waiting for a
+// code. It reads every code the award's wins hold, which an admin's submit, approve or
+// start can afford.
 func (r *AwardRepo) CodesPromised(ctx context.Context, awardID, except int64) (int64, error) {
 	stock := map[int64]int64{}
 	rows, err := r.db.SQL.QueryContext(ctx, `SELECT p.id, p.stock FROM prize_slots p JOIN activities a ON a.id = p.activity_id
@@ -68,7 +69,26 @@ func (r *AwardRepo) CodesPromised(ctx context.Context, awardID, except int64) (i
 	for prize, units := range stock {
 		promised += max(units-held[prize], 0)
 	}
-	return promised, nil
+	waiting, err := r.closedWinsWaiting(ctx, awardID)
+	return promised + waiting, err
+}
+
+// closedWinsWaiting counts the wins of closed activities that will still take one of the
+// award's codes: their grant is in flight (an outbox entry) or failed and may be sent
+// again (failed_grants), and they hold none yet. Both lists are short, so the count starts
+// from them.
+func (r *AwardRepo) closedWinsWaiting(ctx context.Context, awardID int64) (int64, error) {
+	var n int64
+	err := r.db.SQL.QueryRowContext(ctx, `SELECT COUNT(*) FROM
+		(SELECT order_id FROM outbox UNION SELECT order_id FROM failed_grants) w
+		JOIN orders o ON o.id = w.order_id
+		JOIN activities a ON a.id = o.activity_id
+		LEFT JOIN redeem_codes c ON c.order_id = o.id
+		WHERE o.award_id = ? AND o.outcome = 'win' AND a.state = 'closed' AND c.id IS NULL`, awardID).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("codes awaited by closed activities of award %d: %w", awardID, err)
+	}
+	return n, nil
 }
 
 // scanCounts reads rows of (id, count) into into, and closes them.

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sync"
 
+	"github.com/expr-lang/expr/ast"
 	"github.com/expr-lang/expr/vm"
 )
 
@@ -120,6 +121,17 @@ func (c *compiler) nodeProblem(i int, code, format string, args ...any) {
 func (c *compiler) edgeProblem(i, j int, field, code, format string, args ...any) {
 	c.add(Problem{Code: code, Message: fmt.Sprintf(format, args...), Node: c.doc.Nodes[i].ID,
 		Edge: j, Field: fmt.Sprintf("nodes[%d].edges[%d]%s", i, j, field)})
+}
+
+// problemAt is a problem with the condition of edge j of node i, placed at n in its
+// source src (at its start when n is nil), where an editor can point to it.
+func (c *compiler) problemAt(i, j int, src string, n ast.Node, code, format string, args ...any) Problem {
+	line, col := 1, 1
+	if n != nil {
+		line, col = position(src, n.Location().From)
+	}
+	return Problem{Code: code, Message: fmt.Sprintf(format, args...), Node: c.doc.Nodes[i].ID, Edge: j,
+		Field: fmt.Sprintf("nodes[%d].edges[%d].when", i, j), Line: line, Column: col}
 }
 
 // checkSize rejects oversized documents before any per-edge work, so that the

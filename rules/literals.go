@@ -1,7 +1,6 @@
 package rules
 
 import (
-	"fmt"
 	"reflect"
 	"time"
 
@@ -32,9 +31,7 @@ func (c *compiler) checkLiterals(i, j int, src string, root ast.Node) bool {
 	}
 	ok := true
 	report := func(code string, n ast.Node, format string, args ...any) {
-		line, col := position(src, n.Location().From)
-		c.add(Problem{Code: code, Message: fmt.Sprintf(format, args...), Node: c.doc.Nodes[i].ID,
-			Edge: j, Field: fmt.Sprintf("nodes[%d].edges[%d].when", i, j), Line: line, Column: col})
+		c.add(c.problemAt(i, j, src, n, code, format, args...))
 		ok = false
 	}
 	ast.Find(root, func(n ast.Node) bool {

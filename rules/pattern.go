@@ -1,7 +1,6 @@
 package rules
 
 import (
-	"fmt"
 	"regexp/syntax"
 
 	"github.com/expr-lang/expr/ast"
@@ -122,8 +121,8 @@ func (c *compiler) checkPatterns(i, j int, src string, root ast.Node) bool {
 			continue
 		}
 		if size > int64(c.limits.MaxPatternSize) {
-			c.patternProblem(i, j, src, s, "the regular expression compiles to about %d instructions, more than the limit of %d: bounded repeats such as {1,1000} are written out in full, so use + or * or a smaller bound",
-				size, c.limits.MaxPatternSize)
+			c.add(c.problemAt(i, j, src, s, CodeTooCostly, "the regular expression compiles to about %d instructions, more than the limit of %d: bounded repeats such as {1,1000} are written out in full, so use + or * or a smaller bound",
+				size, c.limits.MaxPatternSize))
 			ok = false
 		}
 		total += size
@@ -132,21 +131,11 @@ func (c *compiler) checkPatterns(i, j int, src string, root ast.Node) bool {
 		return false
 	}
 	if c.patterns+total > int64(c.limits.MaxPatternsSize) {
-		c.patternProblem(i, j, src, nil, "the document's regular expressions together compile to more than %d instructions: use fewer or simpler patterns",
-			c.limits.MaxPatternsSize)
+		// At the expression's start: no single pattern is to blame.
+		c.add(c.problemAt(i, j, src, nil, CodeTooCostly, "the document's regular expressions together compile to more than %d instructions: use fewer or simpler patterns",
+			c.limits.MaxPatternsSize))
 		return false
 	}
 	c.patterns += total
 	return true
-}
-
-// patternProblem reports a pattern refused for its size at s, or at the start of the
-// expression when no single pattern is to blame.
-func (c *compiler) patternProblem(i, j int, src string, s *ast.StringNode, format string, args ...any) {
-	line, col := 1, 1
-	if s != nil {
-		line, col = position(src, s.Location().From)
-	}
-	c.add(Problem{Code: CodeTooCostly, Message: fmt.Sprintf(format, args...), Node: c.doc.Nodes[i].ID, Edge: j,
-		Field: fmt.Sprintf("nodes[%d].edges[%d].when", i, j), Line: line, Column: col})
 }

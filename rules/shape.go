@@ -31,10 +31,7 @@ func (c *compiler) checkShape(i, j int, src string, root ast.Node) bool {
 	var problems []Problem
 	compared := comparedRanges(root)
 	forbid := func(n ast.Node, format string, args ...any) {
-		line, col := position(src, n.Location().From)
-		problems = append(problems, Problem{Code: CodeExpressionForbidden, Message: fmt.Sprintf(format, args...),
-			Node: c.doc.Nodes[i].ID, Edge: j, Field: fmt.Sprintf("nodes[%d].edges[%d].when", i, j),
-			Line: line, Column: col})
+		problems = append(problems, c.problemAt(i, j, src, n, CodeExpressionForbidden, format, args...))
 	}
 	ast.Find(root, func(n ast.Node) bool {
 		count++
@@ -108,9 +105,7 @@ func (c *compiler) checkBuiltRanges(i, j int, src string, root ast.Node) bool {
 	ok := true
 	ast.Find(root, func(n ast.Node) bool {
 		if r, isRange := n.(*ast.BinaryNode); isRange && r.Operator == ".." {
-			line, col := position(src, r.Location().From)
-			c.add(Problem{Code: CodeExpressionForbidden, Message: builtRangeMessage(tested[r], r),
-				Node: c.doc.Nodes[i].ID, Edge: j, Field: fmt.Sprintf("nodes[%d].edges[%d].when", i, j), Line: line, Column: col})
+			c.add(c.problemAt(i, j, src, r, CodeExpressionForbidden, "%s", builtRangeMessage(tested[r], r)))
 			ok = false
 		}
 		return false

@@ -49,8 +49,7 @@ func (r *resolver) Resolve(ctx context.Context, d *Draw) error {
 // unavailable marks a failure to read the activity a draw needs as one the client may
 // retry as it is (503), unlike the answer "no such activity", which stands.
 func unavailable(err error) error {
-	if errors.Is(err, activity.ErrNotFound) || errors.Is(err, ErrNoMatchingActivity) ||
-		errors.Is(err, draw.ErrUnavailable) {
+	if errors.Is(err, activity.ErrNotFound) || errors.Is(err, draw.ErrUnavailable) {
 		return err
 	}
 	return fmt.Errorf("%w: %w", draw.ErrUnavailable, err)

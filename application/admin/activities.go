@@ -10,11 +10,19 @@ import (
 // CreateActivity validates and stores a new draft created by actor and returns its id.
 // Writes return ids, not activities: GetActivity shows what was stored, version included.
 func (s *Service) CreateActivity(ctx context.Context, actor activity.Actor, in ActivityInput) (int64, error) {
-	p, ps, err := s.params(ctx, s.withPrizeIDs(in))
+	in, err := s.withPrizeIDs(in)
 	if err != nil {
 		return 0, err
 	}
-	a, err := activity.New(s.d.IDs(), p, actor.ID, s.now())
+	p, ps, err := s.params(ctx, in)
+	if err != nil {
+		return 0, err
+	}
+	id, err := s.newID()
+	if err != nil {
+		return 0, err
+	}
+	a, err := activity.New(id, p, actor.ID, s.now())
 	if err := ps.merge("", err); err != nil {
 		return 0, err
 	}
@@ -30,7 +38,11 @@ func (s *Service) CreateActivity(ctx context.Context, actor activity.Actor, in A
 // UpdateActivity replaces the parameters of a draft or rejected activity; any other state
 // answers activity.ErrNotEditable, before the input is even looked at.
 func (s *Service) UpdateActivity(ctx context.Context, by activity.Actor, id int64, in ActivityInput) error {
-	p, ps, err := s.params(ctx, s.withPrizeIDs(in))
+	in, err := s.withPrizeIDs(in)
+	if err != nil {
+		return err
+	}
+	p, ps, err := s.params(ctx, in)
 	if err != nil {
 		return err
 	}

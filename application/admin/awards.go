@@ -29,7 +29,11 @@ type AwardInput struct {
 
 // CreateAward validates and stores a new award.
 func (s *Service) CreateAward(ctx context.Context, in AwardInput) (*award.Award, error) {
-	a, err := award.New(s.d.IDs(), in.Name, in.Kind, in.Content, s.now())
+	id, err := s.newID()
+	if err != nil {
+		return nil, err
+	}
+	a, err := award.New(id, in.Name, in.Kind, in.Content, s.now())
 	if err != nil {
 		return nil, err
 	}

@@ -115,12 +115,25 @@ func (s *Service) checkAwards(ctx context.Context, ps *problems, prizes []strate
 
 // withPrizeIDs gives every prize a new id: slots are replaced as a whole on each edit,
 // which is safe because only activities that never ran are editable.
-func (s *Service) withPrizeIDs(in ActivityInput) ActivityInput {
+func (s *Service) withPrizeIDs(in ActivityInput) (ActivityInput, error) {
 	prizes := make([]strategy.Prize, len(in.Prizes))
 	for i, p := range in.Prizes {
-		p.ID = s.d.IDs()
+		id, err := s.newID()
+		if err != nil {
+			return in, err
+		}
+		p.ID = id
 		prizes[i] = p
 	}
 	in.Prizes = prizes
-	return in
+	return in, nil
+}
+
+// newID names a new entity.
+func (s *Service) newID() (int64, error) {
+	id, err := s.d.IDs()
+	if err != nil {
+		return 0, fmt.Errorf("new id: %w", err)
+	}
+	return id, nil
 }

@@ -37,8 +37,12 @@ func (s *Service) CreateRuleTree(ctx context.Context, actor string, doc rules.Do
 	if err := s.checkDocument(ctx, doc); err != nil {
 		return 0, err
 	}
+	id, err := s.newID()
+	if err != nil {
+		return 0, err
+	}
 	now := s.now()
-	t := ruletree.Tree{ID: s.d.IDs(), Name: doc.Name, Latest: 1, CreatedBy: actor, CreatedAt: now, UpdatedAt: now}
+	t := ruletree.Tree{ID: id, Name: doc.Name, Latest: 1, CreatedBy: actor, CreatedAt: now, UpdatedAt: now}
 	v := ruletree.Version{TreeID: t.ID, Number: 1, Document: doc, CreatedBy: actor, CreatedAt: now}
 	if err := s.d.RuleTrees.Create(ctx, t, v); err != nil {
 		return 0, err

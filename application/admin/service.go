@@ -55,7 +55,7 @@ type Deps struct {
 	// NoCoupons, when set, says why coupon awards cannot be granted in this deployment
 	// (no webhook secret): an activity giving one is not submitted, approved or started.
 	NoCoupons string
-	IDs       func() int64
+	IDs       func() (int64, error) // new ids; an error when none can be made safely now
 	Now       func() time.Time
 	Logger    *slog.Logger
 }

@@ -33,14 +33,14 @@ type Lottery struct {
 	writer  draw.OrderWriter
 	settler *Settler
 	relay   Relayer
-	ids     func() int64
+	ids     func() (int64, error)
 	opts    LotteryOptions
 	rands   sync.Pool
 	empties emptyPrizes
 }
 
 // NewLottery builds the default steps.
-func NewLottery(l draw.Ledger, w draw.OrderWriter, s *Settler, relay Relayer, ids func() int64, o LotteryOptions) *Lottery {
+func NewLottery(l draw.Ledger, w draw.OrderWriter, s *Settler, relay Relayer, ids func() (int64, error), o LotteryOptions) *Lottery {
 	if o.CommitWithin <= 0 {
 		o.CommitWithin = time.Second
 	}
@@ -79,8 +79,12 @@ func (l *Lottery) Pick(_ context.Context, d *Draw) error {
 func (l *Lottery) Admit(ctx context.Context, d *Draw) error {
 	a := d.View.Activity
 	lim := a.Limits()
+	id, err := l.ids()
+	if err != nil {
+		return fmt.Errorf("%w: order id: %v", draw.ErrUnavailable, err)
+	}
 	d.Admission = draw.Admission{
-		OrderID: l.ids(), ActivityID: a.ID(), UserID: d.Req.UserID, Day: a.Day(d.Now),
+		OrderID: id, ActivityID: a.ID(), UserID: d.Req.UserID, Day: a.Day(d.Now),
 		IdempotencyKey: d.Req.IdempotencyKey, PerUserTotal: lim.PerUserTotal, PerUserDaily: lim.PerUserDaily,
 		Candidates: d.Admission.Candidates, ClientIP: d.Req.ClientIP, Rate: l.opts.Rate,
 	}

@@ -36,6 +36,9 @@ var lastID atomic.Int64
 
 func nextID() int64 { return 1<<50 + lastID.Add(1) }
 
+// repoIDs hands nextID to repositories, which take a fallible id source.
+func repoIDs() (int64, error) { return nextID(), nil }
+
 // world is SQL and a ledger over it, with one clock.
 type world struct {
 	sql        testkit.SQLEnv
@@ -51,7 +54,7 @@ func eachWorld(t *testing.T, now time.Time, fn func(t *testing.T, w *world)) {
 	testkit.EachSQL(t, func(t *testing.T, sqlEnv testkit.SQLEnv) {
 		testkit.EachRedis(t, func(t *testing.T, redisEnv testkit.RedisEnv) {
 			w := &world{sql: sqlEnv, redis: redisEnv, clock: newClock(now)}
-			w.activities = persistence.NewActivityRepo(sqlEnv.DB, nextID)
+			w.activities = persistence.NewActivityRepo(sqlEnv.DB, repoIDs)
 			w.truth = persistence.NewTruth(sqlEnv.DB, w.activities, w.clock.Now)
 			w.ledger = redisstore.NewLedger(redisEnv.Client, w.truth, redisstore.Options{Prefix: redisEnv.Prefix, ReloadGrace: 20 * time.Millisecond, RestartCheck: -1})
 			t.Cleanup(func() { _ = w.ledger.Close() })

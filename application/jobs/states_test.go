@@ -21,7 +21,7 @@ func TestStatesFollowTheWindow(t *testing.T) {
 	end := begin.Add(24 * time.Hour)
 	testkit.EachSQL(t, func(t *testing.T, env testkit.SQLEnv) {
 		ctx := context.Background()
-		w := &world{sql: env, clock: newClock(begin.Add(-time.Minute)), activities: persistence.NewActivityRepo(env.DB, nextID)}
+		w := &world{sql: env, clock: newClock(begin.Add(-time.Minute)), activities: persistence.NewActivityRepo(env.DB, repoIDs)}
 		approved := w.activity(t, begin, end, activity.StateApproved)
 		paused := w.activity(t, begin.Add(-time.Hour), end, activity.StatePaused)
 		late := w.activity(t, begin.Add(-2*time.Hour), begin.Add(-time.Hour), activity.StateApproved)
@@ -75,7 +75,7 @@ func TestStatesStartAheadOfTheNextRun(t *testing.T) {
 	tick := time.Date(2026, 11, 11, 20, 0, 0, 0, time.UTC)
 	testkit.EachSQL(t, func(t *testing.T, env testkit.SQLEnv) {
 		ctx := context.Background()
-		w := &world{sql: env, clock: newClock(tick.Add(-time.Hour)), activities: persistence.NewActivityRepo(env.DB, nextID)}
+		w := &world{sql: env, clock: newClock(tick.Add(-time.Hour)), activities: persistence.NewActivityRepo(env.DB, repoIDs)}
 		sale := w.activity(t, tick.Add(100*time.Millisecond), tick.Add(time.Hour), activity.StateApproved)
 		flash := w.activity(t, tick.Add(time.Second), tick.Add(4*time.Second), activity.StateApproved)
 		later := w.activity(t, tick.Add(10*time.Second), tick.Add(time.Hour), activity.StateApproved)
@@ -157,7 +157,7 @@ func (f *liveFeed) Publish(ctx context.Context) error {
 func TestStatesAnnounceWhatTheyCommittedWhenStopped(t *testing.T) {
 	begin := time.Date(2026, 11, 11, 0, 0, 0, 0, time.UTC)
 	testkit.EachSQL(t, func(t *testing.T, env testkit.SQLEnv) {
-		w := &world{sql: env, clock: newClock(begin), activities: persistence.NewActivityRepo(env.DB, nextID)}
+		w := &world{sql: env, clock: newClock(begin), activities: persistence.NewActivityRepo(env.DB, repoIDs)}
 		w.activity(t, begin, begin.Add(time.Hour), activity.StateApproved)
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()

@@ -52,6 +52,14 @@ type prizeSpec struct {
 	points      int64
 }
 
+// newID names a fixture's entity with the instance's own generator.
+func newID(t testing.TB, in *instance) int64 {
+	t.Helper()
+	id, err := in.sys.ids.Next()
+	require.NoError(t, err)
+	return id
+}
+
 // runningActivity stores awards and a running activity through the repositories, taking
 // it through review like marketers and admins would.
 func runningActivity(t testing.TB, in *instance, mode strategy.Mode, stock int64, lim activity.Limits, prizes []prizeSpec) *activity.Activity {
@@ -64,16 +72,16 @@ func runningActivity(t testing.TB, in *instance, mode strategy.Mode, stock int64
 		if p.points > 0 {
 			kind, content = award.KindPoints, award.Content{Points: p.points}
 		}
-		aw, err := award.New(in.sys.ids.Next(), "Prize "+string(rune('A'+i)), kind, content, now)
+		aw, err := award.New(newID(t, in), "Prize "+string(rune('A'+i)), kind, content, now)
 		require.NoError(t, err)
 		require.NoError(t, in.eng.awards.Create(ctx, aw))
 		ppm, err := strategy.ParsePPM(p.probability)
 		require.NoError(t, err)
-		slots = append(slots, strategy.Prize{ID: in.sys.ids.Next(), AwardID: aw.ID(), Probability: ppm, Stock: p.stock, DailyQuota: p.dailyQuota})
+		slots = append(slots, strategy.Prize{ID: newID(t, in), AwardID: aw.ID(), Probability: ppm, Stock: p.stock, DailyQuota: p.dailyQuota})
 	}
 	st, err := strategy.New(mode, slots)
 	require.NoError(t, err)
-	a, err := activity.New(in.sys.ids.Next(), activity.Params{
+	a, err := activity.New(newID(t, in), activity.Params{
 		Name: "invariants", BeginAt: now.Add(-time.Hour), EndAt: now.Add(24 * time.Hour),
 		TimeZone: "Asia/Shanghai", Stock: stock, Limits: lim, Strategy: st,
 	}, "marketer-1", now)

@@ -6,8 +6,10 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"math/big"
 	"sync"
 	"sync/atomic"
@@ -18,27 +20,35 @@ import (
 
 // Generator makes ids.
 type Generator struct {
-	node atomic.Pointer[snowflake.Node]
-	id   atomic.Int64
-	stop func() // ends the lease's renewal and gives the node back; nil for a fixed node
+	node  atomic.Pointer[snowflake.Node]
+	id    atomic.Int64
+	until atomic.Int64 // Unix nanoseconds until which ids may be made on node
+	stop  func()       // ends the lease's renewal and gives the node back; nil for a fixed node
 }
 
-// New uses the given node number (0..1023).
+// ErrLapsed is Next's answer while the node's lease may have passed to another process:
+// renewals failed for so long that ids made now could repeat another's. Ids come again
+// once a renewal gets through or another node is claimed.
+var ErrLapsed = errors.New("snowflake node lease lapsed; no ids until it is renewed")
+
+// New uses the given node number (0..1023), for good.
 func New(node int64) (*Generator, error) {
 	g := &Generator{}
-	if err := g.use(node); err != nil {
+	if err := g.use(node, time.Unix(0, math.MaxInt64)); err != nil {
 		return nil, err
 	}
 	return g, nil
 }
 
-func (g *Generator) use(node int64) error {
+// use makes ids on node until the given time.
+func (g *Generator) use(node int64, until time.Time) error {
 	n, err := snowflake.NewNode(node)
 	if err != nil {
 		return fmt.Errorf("snowflake node %d: %w", node, err)
 	}
 	g.node.Store(n)
 	g.id.Store(node)
+	g.until.Store(until.UnixNano())
 	return nil
 }
 
@@ -57,9 +67,16 @@ type Leases interface {
 // process gone for longer has its number taken by the next one to start.
 const LeaseTTL = 5 * time.Minute
 
+// usable is how much of a lease the holder uses: it stops making ids a fifth of the
+// lease before its end, so that a process whose clock runs behind another's by less than
+// that never makes ids on a node the other has taken over.
+func usable(from time.Time, ttl time.Duration) time.Time { return from.Add(ttl - ttl/5) }
+
 // Lease claims a node number held for ttl and renews it every third of that until Close,
-// which gives it back. Should the lease be lost all the same (renewals failing for its
-// whole length), the generator claims another number and moves to it.
+// which gives it back. A renewal that fails is tried again every thirtieth of the lease;
+// should they all fail until the lease's usable part is over, Next answers ErrLapsed
+// until one gets through, or, if the lease was lost meanwhile, until the generator has
+// claimed another number and moved to it.
 func Lease(ctx context.Context, leases Leases, ttl time.Duration, log *slog.Logger) (*Generator, error) {
 	holder := newHolder()
 	start, err := rand.Int(rand.Reader, big.NewInt(1024))
@@ -72,7 +89,7 @@ func Lease(ctx context.Context, leases Leases, ttl time.Duration, log *slog.Logg
 		return nil, fmt.Errorf("claim a snowflake node: %w", err)
 	}
 	g := &Generator{}
-	if err := g.use(node); err != nil {
+	if err := g.use(node, usable(now, ttl)); err != nil {
 		return nil, err
 	}
 	renewCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
@@ -90,36 +107,49 @@ func Lease(ctx context.Context, leases Leases, ttl time.Duration, log *slog.Logg
 	return g, nil
 }
 
-// renew extends the lease every third of its length; a lease found lost is replaced by
-// a new one on another number.
+// renew extends the lease every third of its length, and every thirtieth after a
+// failure; a lease found lost is replaced by a new one on another number.
 func (g *Generator) renew(ctx context.Context, leases Leases, holder string, ttl time.Duration, log *slog.Logger) {
-	tick := time.NewTicker(ttl / 3)
-	defer tick.Stop()
+	wait := time.NewTimer(ttl / 3)
+	defer wait.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return
-		case <-tick.C:
+		case <-wait.C:
 		}
-		node := g.Node()
-		held, err := leases.Renew(ctx, node, holder, time.Now().Add(ttl))
-		switch {
-		case err != nil:
-			log.Warn("snowflake node lease not renewed; trying again", "node", node, "err", err)
-		case !held:
-			now := time.Now()
-			next, err := leases.Claim(ctx, holder, node+1, now, now.Add(ttl))
-			if err != nil {
-				log.Error("snowflake node lease lost and no other node free", "node", node, "err", err)
-				continue
-			}
-			if err := g.use(next); err != nil {
-				log.Error("snowflake node", "node", next, "err", err)
-				continue
-			}
-			log.Warn("snowflake node lease lost; moved to another node", "from", node, "to", next)
+		if g.renewOnce(ctx, leases, holder, ttl, log) {
+			wait.Reset(ttl / 3)
+		} else {
+			wait.Reset(ttl / 30)
 		}
 	}
+}
+
+// renewOnce extends the lease, or moves to another node if it was lost; false when
+// neither could be done.
+func (g *Generator) renewOnce(ctx context.Context, leases Leases, holder string, ttl time.Duration, log *slog.Logger) bool {
+	node, now := g.Node(), time.Now()
+	held, err := leases.Renew(ctx, node, holder, now.Add(ttl))
+	switch {
+	case err != nil:
+		log.Warn("snowflake node lease not renewed; trying again", "node", node, "lapses_at", time.Unix(0, g.until.Load()), "err", err)
+		return false
+	case held:
+		g.until.Store(usable(now, ttl).UnixNano())
+		return true
+	}
+	next, err := leases.Claim(ctx, holder, node+1, now, now.Add(ttl))
+	if err != nil {
+		log.Error("snowflake node lease lost and no other node claimed", "node", node, "err", err)
+		return false
+	}
+	if err := g.use(next, usable(now, ttl)); err != nil {
+		log.Error("snowflake node", "node", next, "err", err)
+		return false
+	}
+	log.Warn("snowflake node lease lost; moved to another node", "from", node, "to", next)
+	return true
 }
 
 func newHolder() string {
@@ -135,8 +165,13 @@ func (g *Generator) Close() {
 	}
 }
 
-// Next returns a new id.
-func (g *Generator) Next() int64 { return g.node.Load().Generate().Int64() }
+// Next returns a new id, or ErrLapsed while the node's lease may be another process's.
+func (g *Generator) Next() (int64, error) {
+	if time.Now().UnixNano() >= g.until.Load() {
+		return 0, fmt.Errorf("%w (node %d)", ErrLapsed, g.Node())
+	}
+	return g.node.Load().Generate().Int64(), nil
+}
 
 // Node is this generator's node number.
 func (g *Generator) Node() int64 { return g.id.Load() }

@@ -2,6 +2,7 @@ package idgen
 
 import (
 	"context"
+	"errors"
 	"io"
 	"log/slog"
 	"sync"
@@ -12,15 +13,20 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// memLeases holds node leases in memory; lose takes a node from its holder.
+// memLeases holds node leases in memory; lose takes a node from its holder, and while
+// down is set every call fails.
 type memLeases struct {
 	mu      sync.Mutex
 	holders map[int64]string
+	down    bool
 }
 
 func (m *memLeases) Claim(_ context.Context, holder string, start int64, _, _ time.Time) (int64, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if m.down {
+		return 0, errDown
+	}
 	for i := range int64(1024) {
 		n := (start + i) % 1024
 		if m.holders[n] == "" {
@@ -34,7 +40,16 @@ func (m *memLeases) Claim(_ context.Context, holder string, start int64, _, _ ti
 func (m *memLeases) Renew(_ context.Context, node int64, holder string, _ time.Time) (bool, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if m.down {
+		return false, errDown
+	}
 	return m.holders[node] == holder, nil
+}
+
+func (m *memLeases) setDown(down bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.down = down
 }
 
 func (m *memLeases) Release(_ context.Context, node int64, holder string) error {
@@ -56,7 +71,10 @@ type errString string
 
 func (e errString) Error() string { return string(e) }
 
-const errNoNode = errString("no node free")
+const (
+	errNoNode = errString("no node free")
+	errDown   = errString("leases unreachable")
+)
 
 // Two leased generators never share a node; one that loses its lease moves to a free
 // node, and Close gives its node back.
@@ -65,7 +83,7 @@ func TestLeasedNodes(t *testing.T) {
 	ctx := context.Background()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	leases := &memLeases{holders: map[int64]string{}}
-	a, err := Lease(ctx, leases, 30*time.Millisecond, log)
+	a, err := Lease(ctx, leases, 300*time.Millisecond, log)
 	require.NoError(t, err)
 	b, err := Lease(ctx, leases, time.Hour, log)
 	require.NoError(t, err)
@@ -75,7 +93,9 @@ func TestLeasedNodes(t *testing.T) {
 	leases.lose(lost)
 	require.Eventually(t, func() bool { return a.Node() != lost }, 5*time.Second, 5*time.Millisecond)
 	assert.NotEqual(t, b.Node(), a.Node())
-	assert.Equal(t, a.Node(), (a.Next()>>12)&1023, "ids carry the new node")
+	id, err := a.Next()
+	require.NoError(t, err)
+	assert.Equal(t, a.Node(), (id>>12)&1023, "ids carry the new node")
 
 	node := b.Node()
 	b.Close()
@@ -84,4 +104,45 @@ func TestLeasedNodes(t *testing.T) {
 	leases.mu.Unlock()
 	assert.False(t, held, "given back")
 	a.Close()
+}
+
+// A generator whose renewals fail makes no ids once its lease's usable part is over, so
+// that none can repeat those of a process that took the node over; ids come again on the
+// same node when a renewal gets through, or on another if the node was taken meanwhile.
+func TestLapsedLeaseMakesNoIDs(t *testing.T) {
+	t.Parallel()
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	leases := &memLeases{holders: map[int64]string{}}
+	g, err := Lease(context.Background(), leases, 60*time.Millisecond, log)
+	require.NoError(t, err)
+	defer g.Close()
+	lapsed := func() bool { _, err := g.Next(); return errors.Is(err, ErrLapsed) }
+	made := func() bool { _, err := g.Next(); return err == nil }
+
+	first := g.Node()
+	leases.setDown(true)
+	require.Eventually(t, lapsed, 5*time.Second, time.Millisecond, "renewals failing past the usable part")
+	leases.setDown(false)
+	require.Eventually(t, made, 5*time.Second, time.Millisecond, "a renewal got through")
+	assert.Equal(t, first, g.Node(), "nobody took the node: kept")
+
+	leases.setDown(true)
+	require.Eventually(t, lapsed, 5*time.Second, time.Millisecond)
+	leases.lose(first)
+	leases.setDown(false)
+	require.Eventually(t, made, 5*time.Second, time.Millisecond, "moved to another node")
+	assert.NotEqual(t, first, g.Node())
+	id, err := g.Next()
+	require.NoError(t, err)
+	assert.Equal(t, g.Node(), (id>>12)&1023)
+}
+
+// A generator on a fixed node never lapses.
+func TestFixedNodeMakesIDs(t *testing.T) {
+	t.Parallel()
+	g, err := New(7)
+	require.NoError(t, err)
+	id, err := g.Next()
+	require.NoError(t, err)
+	assert.Equal(t, int64(7), (id>>12)&1023)
 }

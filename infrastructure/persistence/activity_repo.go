@@ -15,11 +15,11 @@ import (
 type ActivityRepo struct {
 	db *DB
 	// ids names strategy rows; prize slots arrive with their ids already set.
-	ids func() int64
+	ids func() (int64, error)
 }
 
 // NewActivityRepo uses db, which must be migrated, and ids for new strategy rows.
-func NewActivityRepo(db *DB, ids func() int64) *ActivityRepo {
+func NewActivityRepo(db *DB, ids func() (int64, error)) *ActivityRepo {
 	return &ActivityRepo{db: db, ids: ids}
 }
 
@@ -41,7 +41,11 @@ func (r *ActivityRepo) Create(ctx context.Context, a *activity.Activity) error {
 }
 
 func (r *ActivityRepo) insertStrategy(tx *gorm.DB, a *activity.Activity) error {
-	st := strategyRow{ID: r.ids(), ActivityID: a.ID(), Mode: string(a.Strategy().Mode()), CreatedAt: a.UpdatedAt().UTC()}
+	id, err := r.ids()
+	if err != nil {
+		return fmt.Errorf("strategy id: %w", err)
+	}
+	st := strategyRow{ID: id, ActivityID: a.ID(), Mode: string(a.Strategy().Mode()), CreatedAt: a.UpdatedAt().UTC()}
 	if err := tx.Create(&st).Error; err != nil {
 		return err
 	}

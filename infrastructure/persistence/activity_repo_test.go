@@ -65,7 +65,7 @@ func TestActivityList(t *testing.T) {
 	testkit.EachSQL(t, func(t *testing.T, env testkit.SQLEnv) {
 		t.Parallel()
 		ctx := context.Background()
-		repo := persistence.NewActivityRepo(env.DB, newID)
+		repo := persistence.NewActivityRepo(env.DB, repoIDs)
 		var ids []int64
 		for range 4 {
 			a := newActivity(t, "alice")
@@ -150,7 +150,7 @@ func TestActivityWindowAtTheAcceptedLimits(t *testing.T) {
 	testkit.EachSQL(t, func(t *testing.T, env testkit.SQLEnv) {
 		t.Parallel()
 		ctx := context.Background()
-		repo := persistence.NewActivityRepo(env.DB, newID)
+		repo := persistence.NewActivityRepo(env.DB, repoIDs)
 		for _, zone := range []string{"UTC", "Pacific/Kiritimati", "Pacific/Pago_Pago"} {
 			loc, err := time.LoadLocation(zone)
 			require.NoError(t, err)

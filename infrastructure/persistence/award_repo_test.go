@@ -75,7 +75,7 @@ func TestAwardEditAndSubmitTakeTurns(t *testing.T) {
 		t.Parallel()
 		ctx := context.Background()
 		awards := persistence.NewAwardRepo(env.DB)
-		activities := persistence.NewActivityRepo(env.DB, newID)
+		activities := persistence.NewActivityRepo(env.DB, repoIDs)
 		prize := newAward(t, award.KindPoints, award.Content{Points: 10})
 		require.NoError(t, awards.Create(ctx, prize))
 		a, err := activity.New(newID(), activity.Params{

@@ -19,6 +19,9 @@ var lastRepoID atomic.Int64
 
 func newID() int64 { return lastRepoID.Add(1) }
 
+// repoIDs hands newID to repositories, which take a fallible id source.
+func repoIDs() (int64, error) { return newID(), nil }
+
 var (
 	testBegin = time.Date(2026, 11, 10, 16, 0, 0, 0, time.UTC)
 	testEnd   = testBegin.Add(24 * time.Hour)
@@ -52,7 +55,7 @@ func newActivity(t *testing.T, createdBy string) *activity.Activity {
 // storedActivity stores a draft activity created by alice in env's database.
 func storedActivity(t *testing.T, env testkit.SQLEnv) (*persistence.ActivityRepo, *activity.Activity) {
 	t.Helper()
-	repo := persistence.NewActivityRepo(env.DB, newID)
+	repo := persistence.NewActivityRepo(env.DB, repoIDs)
 	a := newActivity(t, "alice")
 	require.NoError(t, repo.Create(context.Background(), a))
 	return repo, a

@@ -40,7 +40,7 @@ func truthOfNewActivity(t *testing.T, env testkit.SQLEnv) (*activity.Activity, *
 // truthAt stores a new activity and reads its truth at a clock stopped at now.
 func truthAt(t *testing.T, env testkit.SQLEnv, now time.Time) (*activity.Activity, *persistence.Truth, time.Time) {
 	t.Helper()
-	activities := persistence.NewActivityRepo(env.DB, newID)
+	activities := persistence.NewActivityRepo(env.DB, repoIDs)
 	a := newActivity(t, "m")
 	require.NoError(t, activities.Create(context.Background(), a))
 	return a, persistence.NewTruth(env.DB, activities, func() time.Time { return now }), now

@@ -28,17 +28,24 @@ func RegisterDocs(s *Server) {
 }
 
 // swaggerPage loads Swagger UI from the jsDelivr CDN: the binary stays small, and the
-// page needs a browser with network access anyway.
+// page needs a browser with network access anyway. The version is pinned and each file
+// carries its Subresource Integrity hash (of the files of the npm package
+// swagger-ui-dist@5.35.0, which jsDelivr serves as published), so a changed or
+// compromised file on the CDN is refused by the browser instead of running on the API's
+// origin, where a token pasted into Authorize lives. No referrer is sent to the CDN.
 const swaggerPage = `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
+<meta name="referrer" content="no-referrer">
 <title>Lottery API</title>
-<link rel="stylesheet" href="https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/swagger-ui.css">
+<link rel="stylesheet" href="https://cdn.jsdelivr.net/npm/swagger-ui-dist@5.35.0/swagger-ui.css"
+  integrity="sha384-WlYgdmXYOOBWL5apwjDEZwN+U3HmXSSu5R6V5aGxEcf7z+KuRNwBhoxKVN1i3D5I" crossorigin="anonymous">
 </head>
 <body>
 <div id="swagger-ui"></div>
-<script src="https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/swagger-ui-bundle.js" crossorigin></script>
+<script src="https://cdn.jsdelivr.net/npm/swagger-ui-dist@5.35.0/swagger-ui-bundle.js"
+  integrity="sha384-gjRm0bEPMeTmMh5jT2cHccIwCUZSTd8YC+j0d0sXw0MdGEfScduGpSyF3ZSSLkX9" crossorigin="anonymous"></script>
 <script>
 window.onload = () => { window.ui = SwaggerUIBundle({url: "/openapi.json", dom_id: "#swagger-ui"}); };
 </script>

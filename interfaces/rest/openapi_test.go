@@ -3,6 +3,7 @@ package rest_test
 import (
 	"context"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -106,4 +107,12 @@ func TestDocsPage(t *testing.T) {
 	r := h.must(http.StatusOK, h.do(http.MethodGet, "/docs", anonymous, nil))
 	assert.Contains(t, string(r.raw), "swagger-ui")
 	assert.Contains(t, string(r.raw), "/openapi.json")
+	// Every file from the CDN is pinned to a version and to its hash.
+	page := string(r.raw)
+	cdn := regexp.MustCompile(`(?:src|href)="https://[^"]+"`).FindAllString(page, -1)
+	require.Len(t, cdn, 2)
+	for _, ref := range cdn {
+		assert.Contains(t, ref, "swagger-ui-dist@5.35.0/", "pinned version")
+	}
+	assert.Equal(t, 2, strings.Count(page, `integrity="sha384-`), "each with its hash")
 }

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/lottery-go/lottery/domain/draw"
@@ -12,6 +13,8 @@ import (
 // Journal is the ledger's record of admissions whose orders were neither settled nor
 // undone.
 type Journal interface {
+	// Pending lists the entries admitted more than olderThan ago by the ledger's clock;
+	// Recovery asks for them all and ages them on its own clock.
 	Pending(ctx context.Context, olderThan time.Duration) ([]draw.JournalEntry, error)
 	Recover(ctx context.Context, e draw.JournalEntry, orderExists bool) error
 }
@@ -29,6 +32,13 @@ type Orders interface {
 
 // Recovery is admission recovery: an entry whose order is in SQL is dropped, any other is
 // undone, giving the user's chance and the stock back.
+//
+// An entry's age is measured on the job's own clock, from the run that first saw it, not
+// from the time the ledger stamped on it: a clock of the ledger's server that jumped
+// forward would otherwise make an admission whose order is still on its way look old, and
+// its undo would let the order commit without the stock it took. So the entries of a
+// process that crashed are recovered OlderThan after the first run that saw them, by the
+// process running the job.
 type Recovery struct {
 	Journal   Journal
 	Orders    Orders
@@ -36,20 +46,25 @@ type Recovery struct {
 	// WaitPerOrder bounds how long one entry's question to SQL waits for a commit under
 	// way; default DefaultWaitPerOrder.
 	WaitPerOrder time.Duration
+	// Now is the job's clock, default time.Now (whose monotonic reading no clock step
+	// moves).
+	Now func() time.Time
+
+	mu   sync.Mutex
+	seen map[int64]time.Time // the pending entries, by order id: when a run first saw them
 }
 
 func (*Recovery) Name() string { return NameRecovery }
 
 func (j *Recovery) Run(ctx context.Context) (Report, error) {
-	older := j.OlderThan
-	if older <= 0 {
-		older = DefaultRecoverAfter
-	}
-	entries, err := j.Journal.Pending(ctx, older)
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	all, err := j.Journal.Pending(ctx, 0)
 	if err != nil {
 		return nil, err
 	}
-	rep := Report{"settled": 0, "undone": 0, "waiting": 0}
+	entries := j.due(all)
+	rep := Report{"settled": 0, "undone": 0, "waiting": 0, "watching": int64(len(all) - len(entries))}
 	var firstErr error
 	for _, e := range entries {
 		exists, err := j.committed(ctx, e.OrderID)
@@ -73,6 +88,33 @@ func (j *Recovery) Run(ctx context.Context) (Report, error) {
 		}
 	}
 	return rep, firstErr
+}
+
+// due returns the entries first seen at least OlderThan ago, and remembers when the others
+// were first seen; entries no longer pending are forgotten.
+func (j *Recovery) due(all []draw.JournalEntry) []draw.JournalEntry {
+	older := j.OlderThan
+	if older <= 0 {
+		older = DefaultRecoverAfter
+	}
+	now := time.Now()
+	if j.Now != nil {
+		now = j.Now()
+	}
+	seen := make(map[int64]time.Time, len(all))
+	var due []draw.JournalEntry
+	for _, e := range all {
+		first, ok := j.seen[e.OrderID]
+		if !ok {
+			first = now
+		}
+		seen[e.OrderID] = first
+		if now.Sub(first) >= older {
+			due = append(due, e)
+		}
+	}
+	j.seen = seen
+	return due
 }
 
 // DefaultWaitPerOrder is how long one entry's question to SQL waits for a commit under way

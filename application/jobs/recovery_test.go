@@ -92,14 +92,50 @@ func (h heldOrders) Committed(ctx context.Context, id int64) (bool, error) {
 func TestRecoveryIsNotHeldUpByOneStuckOrder(t *testing.T) {
 	t.Parallel()
 	journal := &fakeJournal{entries: []draw.JournalEntry{{OrderID: 1}, {OrderID: 2}, {OrderID: 3}}, recovered: map[int64]bool{}}
+	clock := newClock(time.Now())
 	job := &jobs.Recovery{Journal: journal, Orders: heldOrders{committed: map[int64]bool{3: true}, held: map[int64]bool{1: true}},
-		WaitPerOrder: 50 * time.Millisecond}
+		WaitPerOrder: 50 * time.Millisecond, Now: clock.Now}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
+	_, err := job.Run(ctx)
+	require.NoError(t, err)
+	clock.add(jobs.DefaultRecoverAfter)
 
 	rep, err := job.Run(ctx)
 
 	require.Error(t, err, "the stuck entry is reported")
-	assert.Equal(t, jobs.Report{"settled": 1, "undone": 1, "waiting": 1}, rep)
+	assert.Equal(t, jobs.Report{"settled": 1, "undone": 1, "waiting": 1, "watching": 0}, rep)
 	assert.Equal(t, map[int64]bool{2: false, 3: true}, journal.recovered)
+}
+
+// An entry's age is the job's to measure: one that the ledger's clock calls old (it jumped
+// forward) waits OlderThan from the run that first saw it, so an order still on its way
+// commits before its admission could be undone. Entries settled meanwhile are forgotten.
+func TestRecoveryAgesEntriesOnItsOwnClock(t *testing.T) {
+	t.Parallel()
+	journal := &fakeJournal{entries: []draw.JournalEntry{{OrderID: 1}, {OrderID: 2}}, recovered: map[int64]bool{}}
+	clock := newClock(time.Now())
+	job := &jobs.Recovery{Journal: journal, Orders: heldOrders{committed: map[int64]bool{}}, OlderThan: time.Minute, Now: clock.Now}
+	ctx := context.Background()
+
+	rep, err := job.Run(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, jobs.Report{"settled": 0, "undone": 0, "waiting": 0, "watching": 2}, rep, "first seen: not undone")
+
+	clock.add(time.Minute - time.Second)
+	journal.entries = append(journal.entries[1:], draw.JournalEntry{OrderID: 3}) // 1 was settled by its draw
+	rep, err = job.Run(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, jobs.Report{"settled": 0, "undone": 0, "waiting": 0, "watching": 2}, rep, "not yet a minute")
+
+	clock.add(time.Second)
+	rep, err = job.Run(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, jobs.Report{"settled": 0, "undone": 1, "waiting": 0, "watching": 1}, rep)
+	assert.Equal(t, map[int64]bool{2: false}, journal.recovered, "only the entry seen a minute ago")
+
+	journal.entries = []draw.JournalEntry{{OrderID: 1}} // the same id again, say after a rebuild: seen anew
+	rep, err = job.Run(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, int64(1), rep["watching"])
 }

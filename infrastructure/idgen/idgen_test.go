@@ -146,3 +146,17 @@ func TestFixedNodeMakesIDs(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, int64(7), (id>>12)&1023)
 }
+
+// The lease check costs one clock reading per id. (A node makes at most 4,096 ids a
+// millisecond, so a loop of Next measures that cap: 244 ns an id, with the check or
+// without.)
+func BenchmarkNext(b *testing.B) {
+	g, err := New(1)
+	require.NoError(b, err)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := g.Next(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -122,6 +122,7 @@ func (h *harness) send(req *http.Request) reply {
 	rec := httptest.NewRecorder()
 	h.srv.Echo().ServeHTTP(rec, req)
 	r := reply{status: rec.Code, header: rec.Header(), raw: rec.Body.Bytes()}
+	h.checkContract(req, rec.Code, rec.Header(), rec.Body.Bytes())
 	if strings.HasPrefix(rec.Header().Get("Content-Type"), "application/json") && rec.Body.Len() > 0 {
 		require.NoError(h.t, json.Unmarshal(rec.Body.Bytes(), &r.body), rec.Body.String())
 	}

@@ -153,7 +153,7 @@ func (h *adminAPI) publishRuleTree(c echo.Context) error {
 	if err := h.app.PublishRuleTree(c.Request().Context(), actorOf(c), id, p); err != nil {
 		return err
 	}
-	return h.showRuleTree(c, http.StatusOK, id, 0)
+	return h.showRuleTree(c, http.StatusOK, id, p.Version)
 }
 
 // evaluateRuleTree is a dry run. A walk that reaches no leaf answers 404

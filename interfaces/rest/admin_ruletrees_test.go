@@ -68,6 +68,8 @@ func TestRuleTreeEndpoints(t *testing.T) {
 	r = h.must(http.StatusOK, h.do(http.MethodPost, trees+"/"+id+"/publish", bob, map[string]any{"version": 1, "default": true}))
 	assert.EqualValues(t, 1, r.body["live_version"])
 	assert.Equal(t, true, r.body["default"])
+	assert.EqualValues(t, 1, r.body["version"], "the answer shows the version published, not the latest")
+	assert.Equal(t, "spring-router", r.body["document"].(map[string]any)["name"])
 
 	r = h.must(http.StatusOK, h.do(http.MethodGet, trees+"?limit=1", alice, nil))
 	items := r.body["items"].([]any)

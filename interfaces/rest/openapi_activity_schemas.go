@@ -1,5 +1,7 @@
 package rest
 
+import "maps"
+
 func activitySchemas(d *apiDoc) {
 	d.schema("Limits", object(nil, map[string]any{
 		"per_user_total": count("draws per user in total; absent for unlimited", 1),
@@ -27,8 +29,8 @@ func activitySchemas(d *apiDoc) {
 	d.schema("Prize", object([]string{"id", "award_id", "probability", "stock"}, withID))
 	mode := map[string]any{"type": "string", "enum": []string{"fixed", "renormalize"},
 		"description": "fixed: an empty prize loses; renormalize: it is taken out and the draw taken again"}
-	d.schema("StrategyInput", object([]string{"mode", "prizes"}, map[string]any{
-		"mode": mode, "prizes": map[string]any{"type": "array", "items": ref("PrizeInput"), "maxItems": 64},
+	d.schema("StrategyInput", object([]string{"prizes"}, map[string]any{
+		"mode": withDescription(maps.Clone(mode), "fixed when left out; "+mode["description"].(string)), "prizes": map[string]any{"type": "array", "items": ref("PrizeInput"), "maxItems": 64},
 	}))
 	d.schema("Strategy", object([]string{"mode", "prizes"}, map[string]any{"mode": mode, "prizes": array(ref("Prize"))}))
 	d.schema("ActivityInput", object([]string{"name", "begin_at", "end_at", "time_zone", "stock", "strategy"}, activityFields(ref("StrategyInput"))))

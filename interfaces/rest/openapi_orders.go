@@ -1,7 +1,9 @@
 package rest
 
 import (
+	"maps"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/lottery-go/lottery/domain/award"
@@ -12,7 +14,8 @@ import (
 func init() { addOpenAPIPart("admin-orders", adminOrdersOpenAPI) }
 
 func adminOrdersOpenAPI(d *apiDoc) {
-	d.schema("AdminOrder", object([]string{"order_id", "activity_id", "user_id", "outcome", "grant_state", "event_state", "day", "created_at"}, map[string]any{
+	required := []string{"order_id", "activity_id", "user_id", "outcome", "grant_state", "event_state", "day", "created_at"}
+	props := map[string]any{
 		"order_id":    idSchema("order id"),
 		"activity_id": idSchema("activity id"),
 		"user_id":     str("who drew"),
@@ -29,14 +32,17 @@ func adminOrdersOpenAPI(d *apiDoc) {
 		"idempotency_key": str("the Idempotency-Key the draw was sent with"),
 		"day":             str("the activity's local day of the draw, YYYY-MM-DD"),
 		"created_at":      dateTime("draw time"),
+	}
+	d.schema("AdminOrder", object(required, props))
+	// The detail is the order and its retries, in one closed object: allOf over two closed
+	// schemas would refuse every answer, each half forbidding the other's fields.
+	detail := maps.Clone(props)
+	detail["retries"] = array(object([]string{"by", "at", "previous_error"}, map[string]any{
+		"by":             str("the admin who sent the grant again"),
+		"at":             dateTime("when"),
+		"previous_error": str("the failure the grant had then"),
 	}))
-	d.schema("AdminOrderDetail", map[string]any{"allOf": []any{ref("AdminOrder"), object([]string{"retries"}, map[string]any{
-		"retries": array(object([]string{"by", "at", "previous_error"}, map[string]any{
-			"by":             str("the admin who sent the grant again"),
-			"at":             dateTime("when"),
-			"previous_error": str("the failure the grant had then"),
-		})),
-	})}})
+	d.schema("AdminOrderDetail", object(append(slices.Clone(required), "retries"), detail))
 	const tag = "admin: orders"
 	filters := append(pageQuery(),
 		queryParam("activity_id", "only orders of this activity", idSchema("activity id")),

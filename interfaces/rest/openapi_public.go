@@ -8,13 +8,15 @@ func init() { addOpenAPIPart("draws", drawsOpenAPI) }
 func drawsOpenAPI(d *apiDoc) {
 	drawSchemas(d)
 	const tag = "draws"
-	userErrors := []int{http.StatusUnauthorized, http.StatusForbidden}
+	// Reading one's own draws, an activity's public view and one's chances needs a valid
+	// token of any role; drawing needs the user role and a user not blacklisted.
+	userErrors := []int{http.StatusUnauthorized}
 	idem := map[string]any{"name": "Idempotency-Key", "in": "header", "required": false,
 		"description": "the same key returns the same order, never a second draw: also once its activity is paused, closed or ended, and when the repeat names another running activity",
 		"schema":      map[string]any{"type": "string", "maxLength": 64}}
 	draw := operation(tag, "draw", "Draw once: in the given activity, by the given rule tree, or by the published default tree", true,
 		[]any{idem}, ref("DrawRequest"), responses(http.StatusOK, "the outcome", ref("Draw"),
-			with(userErrors, http.StatusBadRequest, http.StatusNotFound, http.StatusConflict, http.StatusRequestEntityTooLarge,
+			with(userErrors, http.StatusForbidden, http.StatusBadRequest, http.StatusNotFound, http.StatusConflict, http.StatusRequestEntityTooLarge,
 				http.StatusUnprocessableEntity, http.StatusTooManyRequests, http.StatusServiceUnavailable)...))
 	d.op(http.MethodPost, "/api/v1/draws", draw)
 	list := append(pageQuery(), queryParam("activity_id", "only draws in this activity", map[string]any{"type": "string"}))
@@ -25,7 +27,8 @@ func drawsOpenAPI(d *apiDoc) {
 	act := []any{pathParam("id", "activity id")}
 	d.op(http.MethodGet, "/api/v1/activities/{id}", operation(tag, "getPublicActivity", "Public view of an activity", true, act,
 		nil, responses(http.StatusOK, "the activity", ref("PublicActivity"), with(userErrors, http.StatusNotFound)...)))
-	d.op(http.MethodGet, "/api/v1/activities/{id}/quota", operation(tag, "getQuota", "The caller's chances left in an activity (none once it is closed)", true, act,
+	d.op(http.MethodGet, "/api/v1/activities/{id}/quota", operation(tag, "getQuota", "The caller's chances left in an activity under its per-user limits (none once it is closed or its window has ended). "+
+		"They count the user's draws only: an activity whose stock ran out still shows them, and its draws answer 409 activity_sold_out", true, act,
 		nil, responses(http.StatusOK, "chances left", ref("Quota"), with(userErrors, http.StatusNotFound)...)))
 }
 

@@ -28,7 +28,8 @@ func adminRuleTreesOpenAPI(d *apiDoc) {
 			"there is one default at a time, so the previous one stops being it. Making an unpublished tree the default is 409 not_published. "+
 			"{\"withdraw\":true} takes the tree out of routing. "+
 			"Every server routes by the new version within a second.", true, id,
-		ref("PublishRequest"), responses(http.StatusOK, "the tree", ref("RuleTree"), with(adminWriteErrors, http.StatusNotFound, http.StatusConflict)...)))
+		ref("PublishRequest"), ruleResponses(http.StatusOK, "the tree, showing the version published (the latest when none was named)", ref("RuleTree"),
+			with(adminWriteErrors, http.StatusNotFound, http.StatusConflict)...)))
 	d.op(http.MethodPost, one+"/evaluate", operation(tag, "evaluateRuleTree",
 		"Dry run of a version (the latest unless given) over the given facts, with the path taken. "+
 			"now is the server's clock unless given; registered_days is derived from registered_at unless given. "+

@@ -49,7 +49,8 @@ func startDelivery(ctx context.Context, s *system, e *engine, relay *messaging.R
 	}
 	if s.cfg.HasRole(config.RoleGranter) {
 		outbox := persistence.NewOutboxRepo(s.db)
-		opts := messaging.ConsumerOptions{Log: s.log, Postpone: outbox.Postpone}
+		// It stops after the HTTP drain, within the shutdown budget's last fifth.
+		opts := messaging.ConsumerOptions{Log: s.log, Postpone: outbox.Postpone, StopWithin: s.cfg.HTTP.ShutdownTimeout / 10}
 		if s.cfg.Jobs.Outbox != config.JobOff {
 			// Failed grants wait in the outbox, which the outbox job publishes again;
 			// without that job the stream must bring them back itself.

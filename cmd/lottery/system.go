@@ -166,7 +166,7 @@ func (s *system) checks() []rest.Check {
 			if s.nats == nil {
 				return errors.New("not connected")
 			}
-			return s.nats.Ping(ctx)
+			return s.nats.PingStream(ctx, s.cfg.NATS.Prefix)
 		}},
 	}
 }

@@ -47,5 +47,20 @@ func (c *Conn) Ping(ctx context.Context) error {
 	return err
 }
 
+// PingStream is Ping, and checks that the grant stream exists: a server that came back
+// without its data answers pings but takes no grant event until a granter makes the
+// stream again.
+func (c *Conn) PingStream(ctx context.Context, prefix string) error {
+	if err := c.Ping(ctx); err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	if _, err := c.JS.Stream(ctx, StreamName(prefix)); err != nil {
+		return fmt.Errorf("grant stream %s: %w", StreamName(prefix), err)
+	}
+	return nil
+}
+
 // Close drains nothing and closes the connection.
 func (c *Conn) Close() { c.NC.Close() }

@@ -45,6 +45,14 @@ type ConsumerOptions struct {
 	// must not republish copies of their outbox entries. An error is logged and otherwise
 	// ignored (a copy is harmless, only wasteful).
 	Postpone func(ctx context.Context, orderIDs []int64, until time.Time) error
+	// WatchEvery is how often the subscription checks that the stream and its consumer
+	// still exist and that consuming has not stopped, making them again if not: a NATS
+	// server that came back without its data, or an operator who removed them, would
+	// otherwise leave every grant undelivered. Default 5s.
+	WatchEvery time.Duration
+	// StopWithin is how long Stop lets the grants in hand finish before it cancels their
+	// context; the events they leave come back unacknowledged. Default 1s.
+	StopWithin time.Duration
 	// Log defaults to slog.Default().
 	Log *slog.Logger
 }
@@ -73,6 +81,12 @@ func (o ConsumerOptions) withDefaults(prefix string) ConsumerOptions {
 	if o.Linger == 0 {
 		o.Linger = 50 * time.Millisecond
 	}
+	if o.StopWithin <= 0 {
+		o.StopWithin = time.Second
+	}
+	if o.WatchEvery <= 0 {
+		o.WatchEvery = 5 * time.Second
+	}
 	if o.Log == nil {
 		o.Log = slog.Default()
 	}
@@ -99,58 +113,53 @@ type Handler func(ctx context.Context, ds []Delivery) (errs []error)
 
 // Subscription is a running grant consumer.
 type Subscription struct {
-	cc   jetstream.ConsumeContext
-	stop chan struct{}
-	wg   sync.WaitGroup
-	once sync.Once
+	mu     sync.Mutex
+	cc     jetstream.ConsumeContext // the current one; the watch replaces it
+	stop   chan struct{}
+	wg     sync.WaitGroup
+	once   sync.Once
+	within time.Duration      // ConsumerOptions.StopWithin
+	abort  context.CancelFunc // cancels the handlers' context
 }
 
 // Subscribe binds to the durable pull consumer of the grant stream (creating or updating
-// it) and hands the deliveries to h in batches on opts.Workers goroutines. Handlers run with ctx:
-// cancelling it aborts them, Stop lets them finish.
+// both) and hands the deliveries to h in batches on opts.Workers goroutines. Handlers run
+// with ctx: cancelling it aborts them, Stop lets them finish within opts.StopWithin.
+// Should the stream or the consumer disappear, the subscription makes them again (see
+// ConsumerOptions.WatchEvery).
 func Subscribe(ctx context.Context, conn *Conn, prefix string, opts ConsumerOptions, h Handler) (*Subscription, error) {
 	opts = opts.withDefaults(prefix)
-	if err := EnsureStream(ctx, conn.JS, prefix); err != nil {
-		return nil, err
-	}
-	cons, err := conn.JS.CreateOrUpdateConsumer(ctx, StreamName(prefix), jetstream.ConsumerConfig{
-		Durable:       opts.Durable,
-		Description:   "grants won orders",
-		AckPolicy:     jetstream.AckExplicitPolicy,
-		MaxDeliver:    opts.MaxDeliver + verdictRetries,
-		BackOff:       opts.Backoff,
-		FilterSubject: grantSubjects(prefix),
-		MaxAckPending: opts.Batch * opts.Workers,
-	})
-	if err != nil {
-		return nil, fmt.Errorf("grant consumer %s: %w", opts.Durable, err)
-	}
-	s := &Subscription{stop: make(chan struct{})}
+	ctx, abort := context.WithCancel(ctx)
+	s := &Subscription{stop: make(chan struct{}), within: opts.StopWithin, abort: abort}
 	// Room for every delivery the server lets out unacknowledged, so the client's callback
 	// never blocks and each one is in held, kept in progress, from its arrival.
 	work := make(chan jetstream.Msg, opts.Batch*opts.Workers)
 	held := newInFlight()
-	s.cc, err = cons.Consume(func(m jetstream.Msg) {
+	take := func(m jetstream.Msg) {
 		held.take(m)
 		select {
 		case work <- m:
 		case <-s.stop: // not acknowledged: redelivered after the first backoff
 		}
-	}, jetstream.PullMaxMessages(max(2*opts.Workers, 2*opts.Batch)), jetstream.ConsumeErrHandler(func(_ jetstream.ConsumeContext, err error) {
-		opts.Log.Debug("grant consumer", "err", err)
-	}))
-	if err != nil {
-		return nil, fmt.Errorf("consume %s: %w", opts.Durable, err)
+	}
+	var err error
+	if s.cc, err = bind(ctx, conn, prefix, opts, take); err != nil {
+		abort()
+		return nil, err
 	}
 	batches := make(chan []jetstream.Msg)
-	s.wg.Add(2 + opts.Workers)
+	s.wg.Add(3 + opts.Workers)
 	go func() {
 		defer s.wg.Done()
 		collect(s.stop, work, batches, opts.Batch, opts.Linger)
 	}()
 	go func() {
 		defer s.wg.Done()
-		held.keep(s.stop, opts.Backoff[0]/3)
+		held.keep(s.stop, opts.Backoff[0]/3, opts.Log)
+	}()
+	go func() {
+		defer s.wg.Done()
+		s.watch(ctx, conn, prefix, opts, take)
 	}()
 	for range opts.Workers {
 		go func() {
@@ -166,6 +175,93 @@ func Subscribe(ctx context.Context, conn *Conn, prefix string, opts ConsumerOpti
 		}()
 	}
 	return s, nil
+}
+
+// bind makes sure of the stream and the durable consumer, and consumes into take.
+func bind(ctx context.Context, conn *Conn, prefix string, opts ConsumerOptions, take func(jetstream.Msg)) (jetstream.ConsumeContext, error) {
+	if err := EnsureStream(ctx, conn.JS, prefix); err != nil {
+		return nil, err
+	}
+	cons, err := conn.JS.CreateOrUpdateConsumer(ctx, StreamName(prefix), jetstream.ConsumerConfig{
+		Durable:       opts.Durable,
+		Description:   "grants won orders",
+		AckPolicy:     jetstream.AckExplicitPolicy,
+		MaxDeliver:    opts.MaxDeliver + verdictRetries,
+		BackOff:       opts.Backoff,
+		FilterSubject: grantSubjects(prefix),
+		MaxAckPending: opts.Batch * opts.Workers,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("grant consumer %s: %w", opts.Durable, err)
+	}
+	cc, err := cons.Consume(take, jetstream.PullMaxMessages(max(2*opts.Workers, 2*opts.Batch)),
+		jetstream.ConsumeErrHandler(func(_ jetstream.ConsumeContext, err error) {
+			opts.Log.Warn("grant consumer", "err", err)
+		}))
+	if err != nil {
+		return nil, fmt.Errorf("consume %s: %w", opts.Durable, err)
+	}
+	return cc, nil
+}
+
+// watch binds again whenever the stream or the consumer is gone, or consuming stopped by
+// itself (the server told it the consumer was deleted), until Stop.
+func (s *Subscription) watch(ctx context.Context, conn *Conn, prefix string, opts ConsumerOptions, take func(jetstream.Msg)) {
+	tick := time.NewTicker(opts.WatchEvery)
+	defer tick.Stop()
+	for {
+		select {
+		case <-s.stop:
+			return
+		case <-tick.C:
+		}
+		why := s.lost(ctx, conn, prefix, opts)
+		if why == "" {
+			continue
+		}
+		cc, err := bind(ctx, conn, prefix, opts, take)
+		if err != nil {
+			opts.Log.Error("grant consumer lost and not made again; retrying", "why", why, "err", err)
+			continue
+		}
+		s.mu.Lock()
+		old := s.cc
+		s.cc = cc
+		s.mu.Unlock()
+		old.Stop()
+		select {
+		case <-s.stop: // Stop ran meanwhile and stopped the old one
+			cc.Stop()
+			return
+		default:
+		}
+		opts.Log.Warn("grant consumer lost; the stream and the consumer are made again, and grants flow again", "why", why,
+			"stream", StreamName(prefix), "consumer", opts.Durable)
+	}
+}
+
+// lost says why the subscription must bind again, or "" when it need not. A server that
+// cannot be asked (disconnected, slow) is not a reason: consuming resumes by itself once
+// it answers.
+func (s *Subscription) lost(ctx context.Context, conn *Conn, prefix string, opts ConsumerOptions) string {
+	s.mu.Lock()
+	cc := s.cc
+	s.mu.Unlock()
+	select {
+	case <-cc.Closed():
+		return "consuming stopped"
+	default:
+	}
+	ctx, cancel := context.WithTimeout(ctx, max(opts.WatchEvery, time.Second))
+	defer cancel()
+	_, err := conn.JS.Consumer(ctx, StreamName(prefix), opts.Durable)
+	switch {
+	case errors.Is(err, jetstream.ErrStreamNotFound):
+		return "the stream is gone (did NATS come back without its data?)"
+	case errors.Is(err, jetstream.ErrConsumerNotFound):
+		return "the consumer is gone"
+	}
+	return ""
 }
 
 // collect forms batches of what arrives on work and hands them to the workers. One
@@ -187,12 +283,28 @@ func collect(stop <-chan struct{}, work <-chan jetstream.Msg, out chan<- []jetst
 	}
 }
 
-// Stop takes no more deliveries and waits for the handlers running.
+// Stop takes no more deliveries and waits for the handlers running: for StopWithin, then
+// it cancels their context and waits for them to return.
 func (s *Subscription) Stop() {
 	s.once.Do(func() {
+		s.mu.Lock()
 		s.cc.Stop()
 		close(s.stop)
-		s.wg.Wait()
+		s.mu.Unlock()
+		done := make(chan struct{})
+		go func() {
+			s.wg.Wait()
+			close(done)
+		}()
+		wait := time.NewTimer(s.within)
+		defer wait.Stop()
+		select {
+		case <-done:
+		case <-wait.C:
+			s.abort()
+			<-done
+		}
+		s.abort()
 	})
 }
 
@@ -233,6 +345,7 @@ func gather(first jetstream.Msg, work <-chan jetstream.Msg, n int, linger time.D
 func handle(ctx context.Context, msgs []jetstream.Msg, opts ConsumerOptions, h Handler, held *inFlight) {
 	ds := make([]Delivery, 0, len(msgs))
 	kept := make([]jetstream.Msg, 0, len(msgs))
+	final := make([]bool, 0, len(msgs))  // kept[k] is on the last delivery JetStream makes
 	first := make([]int, 0, len(msgs)+1) // msgs kept[k]'s deliveries are ds[first[k]:first[k+1]]
 	for _, m := range msgs {
 		events, err := decodeEvents(m.Data())
@@ -246,6 +359,7 @@ func handle(ctx context.Context, msgs []jetstream.Msg, opts ConsumerOptions, h H
 		if md, err := m.Metadata(); err == nil {
 			attempt = int(md.NumDelivered)
 		}
+		final = append(final, attempt >= opts.MaxDeliver+verdictRetries)
 		if h := m.Headers(); h != nil {
 			if before, err := strconv.Atoi(h.Get(DeliveriesHeader)); err == nil && before > 0 {
 				attempt += before
@@ -272,6 +386,15 @@ func handle(ctx context.Context, msgs []jetstream.Msg, opts ConsumerOptions, h H
 			delay := opts.delay(attempt)
 			if deferred(ctx, opts, mine, failed, attempt, delay, err) {
 				_ = m.Ack()
+				continue
+			}
+			if final[k] {
+				// JetStream would keep it, undelivered, for good: a work queue drops only what
+				// is acknowledged or terminated, and the oldest message held back compensation.
+				// The outbox still holds every event not decided, and republishes it.
+				opts.Log.Error("grant events failed on their last delivery; the outbox has them",
+					"events", len(mine), "deliveries", attempt, "err", err)
+				_ = m.Term()
 				continue
 			}
 			_ = m.NakWithDelay(delay)

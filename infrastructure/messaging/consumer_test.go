@@ -2,10 +2,12 @@ package messaging_test
 
 import (
 	"context"
+	"errors"
 	"io"
 	"log/slog"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -60,4 +62,112 @@ func TestADeliveryWaitingBehindSlowGrantsIsNotRedelivered(t *testing.T) {
 			assert.Equal(t, []int{1}, seen[strconv.Itoa(id)], "order %d", id)
 		}
 	})
+}
+
+// A stream that disappears (NATS came back without its data, or it was removed) is made
+// again by the subscription, with its consumer, and grants flow again; meanwhile the
+// readiness check says the stream is missing.
+func TestALostStreamIsMadeAgain(t *testing.T) {
+	t.Parallel()
+	testkit.EachNATS(t, func(t *testing.T, env testkit.NATSEnv) {
+		t.Parallel()
+		ctx := context.Background()
+		pub := newTestPublisher(t, env)
+		var mu sync.Mutex
+		handled := map[string]bool{}
+		sub, err := messaging.Subscribe(ctx, env.Conn, env.Prefix, messaging.ConsumerOptions{
+			Workers: 1, Linger: -1, WatchEvery: 20 * time.Millisecond, Log: quiet,
+		}, func(_ context.Context, ds []messaging.Delivery) []error {
+			mu.Lock()
+			defer mu.Unlock()
+			for _, d := range ds {
+				handled[d.Event.OrderID] = true
+			}
+			return make([]error, len(ds))
+		})
+		require.NoError(t, err)
+		t.Cleanup(sub.Stop)
+		publish := func(id int64) error {
+			subject, payload := messaging.GrantEncoder(env.Prefix)(draw.Order{ID: id, AwardKind: "text", Outcome: draw.OutcomeWin})
+			return pub.Publish(ctx, []draw.OutboxEntry{{OrderID: id, Subject: subject, Payload: payload}})[0]
+		}
+		wasHandled := func(id string) func() bool {
+			return func() bool { mu.Lock(); defer mu.Unlock(); return handled[id] }
+		}
+		require.NoError(t, publish(1))
+		require.Eventually(t, wasHandled("1"), 10*time.Second, 5*time.Millisecond)
+
+		require.NoError(t, env.Conn.JS.DeleteStream(ctx, messaging.StreamName(env.Prefix)))
+		require.Eventually(t, func() bool { return env.Conn.PingStream(ctx, env.Prefix) == nil }, 10*time.Second, 5*time.Millisecond,
+			"the stream is made again")
+		require.Eventually(t, func() bool { return publish(2) == nil }, 10*time.Second, 20*time.Millisecond)
+		require.Eventually(t, wasHandled("2"), 10*time.Second, 5*time.Millisecond, "and its consumer: grants flow again")
+	})
+}
+
+// The readiness check fails while the grant stream is missing.
+func TestPingStreamNamesAMissingStream(t *testing.T) {
+	t.Parallel()
+	env := testkit.EmbeddedNATS(t)
+	ctx := context.Background()
+	require.ErrorContains(t, env.Conn.PingStream(ctx, env.Prefix), messaging.StreamName(env.Prefix))
+	require.NoError(t, messaging.EnsureStream(ctx, env.Conn.JS, env.Prefix))
+	require.NoError(t, env.Conn.PingStream(ctx, env.Prefix))
+}
+
+// A message whose every delivery failed leaves the stream on its last one: a work queue
+// would keep it, undelivered, for good (and compensation looks at the oldest message held).
+func TestAMessageOutOfDeliveriesLeavesTheStream(t *testing.T) {
+	t.Parallel()
+	env := testkit.EmbeddedNATS(t)
+	ctx := context.Background()
+	pub := newTestPublisher(t, env)
+	subject, payload := messaging.GrantEncoder(env.Prefix)(draw.Order{ID: 1, AwardKind: "text", Outcome: draw.OutcomeWin})
+	require.NoError(t, pub.Publish(ctx, []draw.OutboxEntry{{OrderID: 1, Subject: subject, Payload: payload}})[0])
+	var attempts atomic.Int64
+	sub, err := messaging.Subscribe(ctx, env.Conn, env.Prefix, messaging.ConsumerOptions{
+		MaxDeliver: 1, Backoff: []time.Duration{60 * time.Millisecond}, Workers: 1, Linger: -1, Log: quiet,
+	}, func(_ context.Context, ds []messaging.Delivery) []error {
+		attempts.Add(1)
+		return []error{errors.New("merchant down")}
+	})
+	require.NoError(t, err)
+	t.Cleanup(sub.Stop)
+
+	stream, err := env.Conn.JS.Stream(ctx, messaging.StreamName(env.Prefix))
+	require.NoError(t, err)
+	require.Eventually(t, func() bool {
+		info, err := stream.Info(ctx)
+		return err == nil && info.State.Msgs == 0
+	}, 20*time.Second, 20*time.Millisecond)
+	assert.Equal(t, int64(1+5), attempts.Load(), "MaxDeliver, and the deliveries that may record the verdict")
+}
+
+// Stop waits StopWithin for the grants in hand, then cancels their context: a slow
+// merchant does not hold the process past its shutdown budget.
+func TestStopCancelsGrantsStillRunning(t *testing.T) {
+	t.Parallel()
+	env := testkit.EmbeddedNATS(t)
+	ctx := context.Background()
+	pub := newTestPublisher(t, env)
+	subject, payload := messaging.GrantEncoder(env.Prefix)(draw.Order{ID: 1, AwardKind: "text", Outcome: draw.OutcomeWin})
+	require.NoError(t, pub.Publish(ctx, []draw.OutboxEntry{{OrderID: 1, Subject: subject, Payload: payload}})[0])
+	started := make(chan struct{})
+	sub, err := messaging.Subscribe(ctx, env.Conn, env.Prefix, messaging.ConsumerOptions{
+		Workers: 1, Linger: -1, StopWithin: 50 * time.Millisecond, Log: quiet,
+	}, func(ctx context.Context, ds []messaging.Delivery) []error {
+		close(started)
+		<-ctx.Done() // a merchant that never answers
+		return []error{ctx.Err()}
+	})
+	require.NoError(t, err)
+	<-started
+
+	stopped := make(chan struct{})
+	go func() { sub.Stop(); close(stopped) }()
+	select {
+	case <-stopped:
+	case <-time.After(10 * time.Second):
+		t.Fatal("Stop waited on a grant that does not end")
+	}
 }

@@ -133,3 +133,30 @@ func TestHandleDefersFailedEventsToTheOutbox(t *testing.T) {
 	handle(context.Background(), []jetstream.Msg{batch}, opts, h, newInFlight())
 	assert.Equal(t, "nak 1m0s", batch.verdict)
 }
+
+// progressMsg counts the in-progress reports it gets.
+type progressMsg struct {
+	fakeMsg
+	reports int
+}
+
+func (m *progressMsg) InProgress() error { m.reports++; return nil }
+
+// A held message is kept in progress, but not past maxHold: a worker stuck on it must not
+// keep it from every other granter for good.
+func TestHeldMessagesAreLetGoPastMaxHold(t *testing.T) {
+	t.Parallel()
+	f := newInFlight()
+	f.maxHold = time.Hour
+	recent, stuck := &progressMsg{}, &progressMsg{}
+	f.take(recent)
+	f.take(stuck)
+	f.msgs[stuck] = time.Now().Add(-2 * time.Hour)
+
+	assert.Equal(t, 1, f.inProgress(time.Now().Add(time.Second)))
+	assert.Equal(t, 1, recent.reports)
+	assert.Zero(t, stuck.reports, "let go")
+	assert.Equal(t, 0, f.inProgress(time.Now().Add(time.Second)))
+	assert.Equal(t, 2, recent.reports)
+	assert.Len(t, f.msgs, 1)
+}

@@ -1,6 +1,7 @@
 package messaging
 
 import (
+	"log/slog"
 	"sync"
 	"time"
 
@@ -12,13 +13,23 @@ import (
 // that as a delivery, though no worker may have tried it yet: it waited behind slow grants
 // in the process's queue. So every message held for longer than a third of the ack wait
 // is reported in progress, every third of the ack wait, and an attempt is only counted
-// when a worker answered.
+// when a worker answered. A message held for longer than maxHold is no longer reported:
+// a worker stuck on it (a SQL call on a connection that died half-open never returns)
+// must not keep it from every other granter for good. It is then delivered again, and
+// the grants table absorbs what both deliveries grant.
 type inFlight struct {
-	mu   sync.Mutex
-	msgs map[jetstream.Msg]time.Time
+	mu      sync.Mutex
+	msgs    map[jetstream.Msg]time.Time
+	maxHold time.Duration
 }
 
-func newInFlight() *inFlight { return &inFlight{msgs: make(map[jetstream.Msg]time.Time)} }
+// maxHold is how long a message held by this process is kept in progress: far beyond
+// any batch's grants, even against merchants slow up to their timeout.
+const maxHold = 15 * time.Minute
+
+func newInFlight() *inFlight {
+	return &inFlight{msgs: make(map[jetstream.Msg]time.Time), maxHold: maxHold}
+}
 
 // take records m as held from now.
 func (f *inFlight) take(m jetstream.Msg) {
@@ -36,7 +47,7 @@ func (f *inFlight) done(m jetstream.Msg) {
 
 // keep reports the messages held longer than every as in progress, every so often, until
 // stop. It does so under the lock that done takes, so no report follows a verdict.
-func (f *inFlight) keep(stop <-chan struct{}, every time.Duration) {
+func (f *inFlight) keep(stop <-chan struct{}, every time.Duration, log *slog.Logger) {
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
@@ -45,18 +56,26 @@ func (f *inFlight) keep(stop <-chan struct{}, every time.Duration) {
 			return
 		case <-t.C:
 		}
-		f.inProgress(time.Now().Add(-every))
+		if n := f.inProgress(time.Now().Add(-every)); n > 0 {
+			log.Warn("grant messages held past the longest a batch may take; let go, for another delivery", "messages", n, "held_over", f.maxHold)
+		}
 	}
 }
 
 // inProgress reports the messages taken before then as in progress (a publish each, which
-// does not wait for the server).
-func (f *inFlight) inProgress(then time.Time) {
+// does not wait for the server), and lets go of those held past maxHold.
+func (f *inFlight) inProgress(then time.Time) (letGo int) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	tooOld := time.Now().Add(-f.maxHold)
 	for m, at := range f.msgs {
-		if at.Before(then) {
+		switch {
+		case at.Before(tooOld):
+			delete(f.msgs, m)
+			letGo++
+		case at.Before(then):
 			_ = m.InProgress()
 		}
 	}
+	return letGo
 }

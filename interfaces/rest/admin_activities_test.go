@@ -88,13 +88,16 @@ func TestActivityMalformedBodies(t *testing.T) {
 		code       string
 		message    string
 	}{
-		{"unknown field", `{"name":"a","strategy":{"mode":"fixed","prizes":[{"award_id":"1","odds":"0.1"}]}}`, 400, "malformed", `"odds"`},
-		{"number as string", `{"name":"a","stock":"100"}`, 400, "malformed", "stock"},
-		{"probability as number", `{"strategy":{"mode":"fixed","prizes":[{"probability":0.1}]}}`, 400, "malformed", "probability"},
+		{"unknown field", `{"name":"a","strategy":{"mode":"fixed","prizes":[{"award_id":"1"},{"award_id":"1","odds":"0.1"}]}}`, 400, "malformed",
+			`unknown field "odds" at strategy.prizes[1]`},
+		{"unknown top-level field", `{"name":"a","colour":"red"}`, 400, "malformed", `unknown field "colour" at the top level`},
+		{"number as string", `{"name":"a","stock":"100"}`, 400, "malformed", "stock must be an integer, not JSON string"},
+		{"probability as number", `{"strategy":{"mode":"fixed","prizes":[{"probability":"0.1"},{"probability":0.1}]}}`, 400, "malformed",
+			"strategy.prizes[1].probability must be a string, not JSON number"},
 		{"syntax", `{"name":"a",}`, 400, "malformed", "byte"},
 		{"over the body limit", big, 413, "body_too_large", ""},
 		{"name in another case", `{"NAME":"a"}`, 400, "malformed", `"NAME" at the top level; field names are case-sensitive: "name"`},
-		{"nested name in another case", `{"name":"a","strategy":{"mode":"fixed","prizes":[{"Award_ID":"1"}]}}`, 400, "malformed", `"Award_ID" at strategy.prizes[]`},
+		{"nested name in another case", `{"name":"a","strategy":{"mode":"fixed","prizes":[{"Award_ID":"1"}]}}`, 400, "malformed", `"Award_ID" at strategy.prizes[0]`},
 		{"name repeated", `{"name":"a","limits":{"per_user_total":1,"per_user_total":9}}`, 400, "malformed", `"per_user_total" appears twice`},
 	}
 	for _, tt := range tests {

@@ -49,7 +49,7 @@ func decodeBody(r io.Reader, v any, exact bool) error {
 		dec.UseNumber()
 	}
 	if err := dec.Decode(v); err != nil {
-		return decodeError(err)
+		return locate(decodeError(err), err, body, v)
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		if errors.Is(err, echo.ErrStatusRequestEntityTooLarge) {
@@ -168,6 +168,24 @@ func decodeError(err error) error {
 		return malformed("unknown field %s", strings.TrimPrefix(err.Error(), "json: unknown field "))
 	}
 	return malformed("malformed JSON: %s", err.Error())
+}
+
+// locate names where in body the decoder's err happened, with array elements by index:
+// the value of the wrong type, or the object holding the unknown field. api is returned
+// as it is when there is nothing better to say.
+func locate(api error, err error, body []byte, v any) error {
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &typ):
+		if path := pathAt(body, typ.Offset); path != "" {
+			return malformed("%s must be %s, not JSON %s (byte %d)", path, jsonType(typ.Type.Kind().String()), typ.Value, typ.Offset)
+		}
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		if located := unknownField(body, v); located != nil {
+			return located
+		}
+	}
+	return api
 }
 
 // jsonType names a Go kind the way a JSON client thinks of it.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"reflect"
+	"strconv"
 	"strings"
 	"sync"
 )
@@ -24,12 +25,26 @@ func exactFieldNames(body []byte, v any) error {
 	if err := dec.Decode(&doc); err != nil {
 		return nil // the decode of v has reported it already
 	}
-	return checkNames(doc, t, "")
+	return checkNames(doc, t, "", false)
+}
+
+// unknownField names a key of body that matches no field of v's type, and where it is;
+// nil if it finds none.
+func unknownField(body []byte, v any) error {
+	var doc any
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	if err := dec.Decode(&doc); err != nil {
+		return nil
+	}
+	return checkNames(doc, reflect.TypeOf(v), "", true)
 }
 
 var unmarshaler = reflect.TypeFor[json.Unmarshaler]()
 
-func checkNames(doc any, t reflect.Type, path string) error {
+// checkNames refuses a key of doc that matches a field of t only in another case, and,
+// when strict, any key that matches no field at all.
+func checkNames(doc any, t reflect.Type, path string, strict bool) error {
 	for t.Kind() == reflect.Pointer {
 		if t.Implements(unmarshaler) {
 			return nil
@@ -54,16 +69,19 @@ func checkNames(doc any, t reflect.Type, path string) error {
 						return malformed("unknown field %q at %s; field names are case-sensitive: %q", key, where(path), name)
 					}
 				}
+				if strict {
+					return malformed("unknown field %q at %s", key, where(path))
+				}
 				continue // refused by the decoder already
 			}
-			if err := checkNames(val, f, path+"."+key); err != nil {
+			if err := checkNames(val, f, path+"."+key, strict); err != nil {
 				return err
 			}
 		}
 	case reflect.Slice, reflect.Array:
 		if arr, ok := doc.([]any); ok {
-			for _, el := range arr {
-				if err := checkNames(el, t.Elem(), path+"[]"); err != nil {
+			for i, el := range arr {
+				if err := checkNames(el, t.Elem(), path+"["+strconv.Itoa(i)+"]", strict); err != nil {
 					return err
 				}
 			}
@@ -71,7 +89,7 @@ func checkNames(doc any, t reflect.Type, path string) error {
 	case reflect.Map:
 		if obj, ok := doc.(map[string]any); ok {
 			for key, val := range obj {
-				if err := checkNames(val, t.Elem(), path+"."+key); err != nil {
+				if err := checkNames(val, t.Elem(), path+"."+key, strict); err != nil {
 					return err
 				}
 			}

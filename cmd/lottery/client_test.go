@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"sync"
 	"testing"
 	"time"
 
@@ -12,6 +13,7 @@ import (
 
 	"github.com/lottery-go/lottery/infrastructure/config"
 	"github.com/lottery-go/lottery/infrastructure/token"
+	"github.com/lottery-go/lottery/internal/testkit"
 )
 
 // client talks to a started server as one token holder.
@@ -62,6 +64,7 @@ func (c *client) do(method, path string, body any, header ...string) (int, map[s
 	defer resp.Body.Close()
 	var out map[string]any
 	raw, _ := io.ReadAll(resp.Body)
+	require.NoError(c.t, contractOf(c.t, c.base).Check(req, resp.StatusCode, resp.Header, raw))
 	if len(raw) > 0 {
 		require.NoError(c.t, json.Unmarshal(raw, &out), "body: %s", raw)
 	}
@@ -74,6 +77,27 @@ func (c *client) must(status int, method, path string, body any, header ...strin
 	code, out, _ := c.do(method, path, body, header...)
 	require.Equal(c.t, status, code, "%s %s → %v", method, path, out)
 	return out
+}
+
+// contracts holds the OpenAPI document of each server a test talks to, by base URL.
+var contracts sync.Map
+
+// contractOf is the API contract the server at base serves: every reply a client gets is
+// held to it.
+func contractOf(t *testing.T, base string) *testkit.Contract {
+	t.Helper()
+	if c, ok := contracts.Load(base); ok {
+		return c.(*testkit.Contract)
+	}
+	resp, err := testHTTP.Get(base + "/openapi.json")
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	doc, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	c, err := testkit.NewContract(doc)
+	require.NoError(t, err)
+	contracts.Store(base, c)
+	return c
 }
 
 func errCode(out map[string]any) string {

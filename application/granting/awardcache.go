@@ -9,7 +9,9 @@ import (
 )
 
 // CachedAwards remembers awards for a short while: every win of a campaign reads the same
-// few awards, and they change rarely. An edit reaches grants within the TTL.
+// few awards, and they change rarely. An edit reaches grants within the TTL, or as soon as
+// InvalidateAll is called (the change feed calls it), so an admin who repairs a merchant's
+// webhook and then sends a failed grant again is not answered with the old one.
 type CachedAwards struct {
 	awards Awards
 	ttl    time.Duration
@@ -46,4 +48,11 @@ func (c *CachedAwards) Get(ctx context.Context, id int64) (*award.Award, error) 
 	c.entries[id] = cachedAward{award: a, until: now.Add(c.ttl)}
 	c.mu.Unlock()
 	return a, nil
+}
+
+// InvalidateAll forgets every award.
+func (c *CachedAwards) InvalidateAll() {
+	c.mu.Lock()
+	clear(c.entries)
+	c.mu.Unlock()
 }

@@ -42,6 +42,10 @@ func TestCachedAwardsReadOncePerTTL(t *testing.T) {
 	_, err := c.Get(context.Background(), 7)
 	require.NoError(t, err)
 	assert.EqualValues(t, 2, src.reads.Load(), "read again after the TTL")
+	c.InvalidateAll()
+	_, err = c.Get(context.Background(), 7)
+	require.NoError(t, err)
+	assert.EqualValues(t, 3, src.reads.Load(), "read again once invalidated, within the TTL")
 
 	failing := NewCachedAwards(&countingAwards{err: award.ErrNotFound}, time.Second)
 	_, err = failing.Get(context.Background(), 8)

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/lottery-go/lottery/application/drawing"
+	"github.com/lottery-go/lottery/application/granting"
 	"github.com/lottery-go/lottery/application/jobs"
 	"github.com/lottery-go/lottery/application/routing"
 	"github.com/lottery-go/lottery/domain/draw"
@@ -32,6 +33,7 @@ type engine struct {
 	writer     *persistence.OrderWriter
 	settler    *drawing.Settler
 	catalog    *drawing.Catalog
+	grantAward *granting.CachedAwards // the awards grants read, dropped with the catalog
 	feed       *changefeed.Feed
 	profiled   *changefeed.Keys // users whose profile changed
 	relay      *messaging.Relay
@@ -72,6 +74,7 @@ func buildEngine(ctx context.Context, s *system) (*engine, error) {
 	s.onClose(e.settler.Close)
 
 	e.catalog = drawing.NewCatalog(e.activities, e.awards)
+	e.grantAward = granting.NewCachedAwards(e.awards, time.Second)
 	e.feed = changefeed.New(s.redis, cfg.Redis.Prefix, 250*time.Millisecond, s.log)
 	followCtx, stopFollowing := context.WithCancel(context.WithoutCancel(ctx))
 	s.onClose(stopFollowing)
@@ -80,6 +83,7 @@ func buildEngine(ctx context.Context, s *system) (*engine, error) {
 	e.router = routing.New(e.ruleTrees, e.profiles, routing.Options{Log: s.log})
 	e.feed.Follow(followCtx, func() {
 		e.catalog.InvalidateAll()
+		e.grantAward.InvalidateAll()
 		e.router.InvalidateAll()
 	})
 	// A profile stored drops that user's profile only: a CRM sync storing profiles all

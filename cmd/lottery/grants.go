@@ -80,7 +80,7 @@ func newGranting(s *system, e *engine) *granting.Service {
 		s.log.Warn("grants.webhook_secret is not set: coupon awards cannot be granted")
 	}
 	return granting.New(granting.Deps{
-		Orders: e.orders, Awards: granting.NewCachedAwards(e.awards, time.Second), Grants: persistence.NewGrantRepo(s.db), Points: points,
+		Orders: e.orders, Awards: e.grantAward, Grants: persistence.NewGrantRepo(s.db), Points: points,
 		Granters: []award.Granter{
 			granting.Text{}, granting.Physical{},
 			granting.RedeemCode{Pool: persistence.NewCodePool(s.db), Now: time.Now},

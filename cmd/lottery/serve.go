@@ -193,7 +193,8 @@ func embeddedRolesWarning(cfg config.Config) string {
 
 // devKeys makes a throwaway key and prints tokens for trying the API by hand.
 func devKeys() *token.Keys {
-	keys := token.NewKeys(token.DevSecret())
+	keys := token.NewKeys(token.DevSecret()).WithMismatchHint(
+		"this development server made a new key when it started: use a token it printed then")
 	mint := func(sub string, roles ...string) string {
 		t, _ := keys.Mint(sub, roles, nil, 24*time.Hour)
 		return t

@@ -52,6 +52,7 @@ type jwtClaims struct {
 type Keys struct {
 	secret []byte
 	parser *jwt.Parser
+	hint   string // added to "the signature does not match"
 }
 
 // NewKeys uses secret as the HS256 key.
@@ -61,6 +62,13 @@ func NewKeys(secret string) *Keys {
 		parser: jwt.NewParser(jwt.WithValidMethods([]string{"HS256"}), jwt.WithExpirationRequired(), jwt.WithJSONNumber(),
 			jwt.WithLeeway(30*time.Second)),
 	}
+}
+
+// WithMismatchHint adds hint to the refusal of a token signed with another key: a
+// development server, whose key is new at every start, says so.
+func (k *Keys) WithMismatchHint(hint string) *Keys {
+	k.hint = hint
+	return k
 }
 
 // DevSecret returns a random secret for a development server that was given none.
@@ -102,7 +110,11 @@ func (k *Keys) Verify(raw string) (Claims, error) {
 	var c jwtClaims
 	_, err := k.parser.ParseWithClaims(raw, &c, func(*jwt.Token) (any, error) { return k.secret, nil })
 	if err != nil {
-		return Claims{}, fmt.Errorf("%w: %s", ErrInvalid, why(err))
+		msg := why(err)
+		if k.hint != "" && errors.Is(err, jwt.ErrTokenSignatureInvalid) {
+			msg += "; " + k.hint
+		}
+		return Claims{}, fmt.Errorf("%w: %s", ErrInvalid, msg)
 	}
 	// The subject names the user in stores and keys, so it must be a valid user id: an id
 	// the admin API could not blacklist must not draw either.

@@ -64,6 +64,13 @@ func TestVerifyRefuses(t *testing.T) {
 		assert.ErrorContains(t, err, tc.says, name)
 		assert.NotContains(t, err.Error(), "Go ", name)
 	}
+
+	// A development server says why a token of its last run no longer works.
+	dev := NewKeys("0123456789abcdef0123456789abcdef").WithMismatchHint("a new key at every start")
+	_, err = dev.Verify(good)
+	assert.ErrorContains(t, err, "the signature does not match; a new key at every start")
+	_, err = dev.Verify(expired)
+	assert.NotContains(t, err.Error(), "new key", "only a signature made with another key")
 }
 
 func TestMintRefusesBadInput(t *testing.T) {

@@ -93,7 +93,9 @@ func (r *Runner) Run(ctx context.Context, j jobs.Job) (Outcome, jobs.Report, err
 		run.Error = err.Error()
 		r.opts.Log.ErrorContext(ctx, "job run failed", append(attrs, "err", err)...)
 	} else {
-		r.opts.Log.InfoContext(ctx, "job run", attrs...)
+		// A run that found nothing to do is logged at debug level: jobs run every few
+		// seconds, and a log full of empty runs hides the ones that did something.
+		r.opts.Log.Log(ctx, runLevel(rep), "job run", attrs...)
 	}
 	if r.history != nil {
 		if herr := r.history.Record(context.WithoutCancel(ctx), name, run); herr != nil {
@@ -101,6 +103,16 @@ func (r *Runner) Run(ctx context.Context, j jobs.Job) (Outcome, jobs.Report, err
 		}
 	}
 	return outcome, rep, err
+}
+
+// runLevel is info for a run whose report counts something, debug for an empty one.
+func runLevel(rep jobs.Report) slog.Level {
+	for _, v := range rep {
+		if v != 0 {
+			return slog.LevelInfo
+		}
+	}
+	return slog.LevelDebug
 }
 
 func runSafely(ctx context.Context, j jobs.Job) (outcome Outcome, rep jobs.Report, err error) {

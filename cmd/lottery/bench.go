@@ -264,6 +264,9 @@ func benchKeys(cl cfgAndLog, secret string) (*token.Keys, error) {
 	if secret == "" {
 		return nil, errors.New("the server's token key is needed to sign users' tokens: set LOTTERY_AUTH_SECRET (as for the server) or give --secret")
 	}
+	if len(secret) < 16 {
+		return nil, errors.New("--secret: a server's key has at least 16 characters; give the one it was started with")
+	}
 	return token.NewKeys(secret), nil
 }
 

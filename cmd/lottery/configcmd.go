@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 
 	"github.com/spf13/cobra"
@@ -50,6 +51,9 @@ func printEffective(path string) error {
 			value = "`" + r[1] + "`"
 		}
 		printf("| `%s` | %s | %s |\n", r[0], value, r[2])
+	}
+	for _, name := range config.UnknownEnv(os.Environ()) {
+		fmt.Fprintf(os.Stderr, "warning: %s names no configuration key; ignored\n", name)
 	}
 	return nil
 }

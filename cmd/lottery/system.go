@@ -69,6 +69,11 @@ func openSystem(ctx context.Context, cfg config.Config, log *slog.Logger) (s *sy
 			return s, err
 		}
 		log.Info("migrations applied", "count", n)
+	} else if err := s.db.CheckSchema(ctx); err != nil {
+		return s, err
+	}
+	if err := s.guardSharedLedger(ctx); err != nil {
+		return s, err
 	}
 	if err = s.openRedis(ctx); err != nil {
 		return s, err
@@ -125,7 +130,7 @@ func (l redisLog) Printf(ctx context.Context, format string, v ...any) {
 }
 
 func (s *system) openNATS() error {
-	url, where := s.cfg.NATS.URL, "nats "+s.cfg.NATS.URL
+	url, where := s.cfg.NATS.URL, "nats "+config.MaskURL(s.cfg.NATS.URL)
 	if url == "" {
 		srv, err := embedded.StartNATS(filepath.Join(s.cfg.DataDir, "nats"))
 		if err != nil {
@@ -136,7 +141,7 @@ func (s *system) openNATS() error {
 	}
 	conn, err := messaging.Connect(url, "lottery")
 	if err != nil {
-		return err
+		return fmt.Errorf("%s: %w", where, err)
 	}
 	s.nats = conn
 	s.onClose(conn.Close)
@@ -144,6 +149,23 @@ func (s *system) openNATS() error {
 		return fmt.Errorf("%s: jetstream: %w", where, err)
 	}
 	s.log.Info("nats ready", "backend", where)
+	return nil
+}
+
+// guardSharedLedger refuses to run processes that share a MySQL database but not a Redis:
+// each would count users' draws and the stock apart, and oversell.
+func (s *system) guardSharedLedger(ctx context.Context) error {
+	if s.cfg.MySQLDSN == "" {
+		return nil // SQLite: the data directory's lock keeps a second process out
+	}
+	if s.cfg.Redis.Addr != "" {
+		return s.db.CheckNoPrivateLedger(ctx)
+	}
+	release, err := s.db.HoldPrivateLedger(ctx)
+	if err != nil {
+		return err
+	}
+	s.onClose(release)
 	return nil
 }
 

@@ -29,13 +29,18 @@ func tokenCmd(load func() (cfgAndLog, error)) *cobra.Command {
 			if cl.cfg.Auth.Secret == "" {
 				return fmt.Errorf("no auth secret configured: set LOTTERY_AUTH_SECRET (or auth.secret in --config) to the server's key")
 			}
-			var f map[string]any
-			if facts != "" {
-				if err := json.Unmarshal([]byte(facts), &f); err != nil {
-					return fmt.Errorf("--facts: want a JSON object: %w", err)
-				}
+			f, err := parseFacts(facts)
+			if err != nil {
+				return err
 			}
-			raw, err := token.NewKeys(cl.cfg.Auth.Secret).Mint(sub, splitRoles(roles), f, ttl)
+			rs := splitRoles(roles)
+			switch {
+			case len(rs) == 0:
+				return fmt.Errorf("--roles: name at least one of user, marketer, admin")
+			case ttl < time.Second:
+				return fmt.Errorf("--ttl: want 1s or longer")
+			}
+			raw, err := token.NewKeys(cl.cfg.Auth.Secret).Mint(sub, rs, f, ttl)
 			if err != nil {
 				return err
 			}
@@ -49,6 +54,24 @@ func tokenCmd(load func() (cfgAndLog, error)) *cobra.Command {
 	cmd.Flags().StringVar(&facts, "facts", "", "trusted facts as a JSON object")
 	_ = cmd.MarkFlagRequired("sub")
 	return cmd
+}
+
+// parseFacts reads --facts, keeping whole numbers exact: the server reads a token's facts
+// with JSON numbers, so 9007199254740993 must not become ...992 on the way.
+func parseFacts(s string) (map[string]any, error) {
+	if s == "" {
+		return nil, nil
+	}
+	dec := json.NewDecoder(strings.NewReader(s))
+	dec.UseNumber()
+	var f map[string]any
+	if err := dec.Decode(&f); err != nil {
+		return nil, fmt.Errorf("--facts: want a JSON object: %w", err)
+	}
+	if dec.More() {
+		return nil, fmt.Errorf("--facts: want one JSON object, and nothing after it")
+	}
+	return f, nil
 }
 
 func splitRoles(s string) []string {

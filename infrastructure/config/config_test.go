@@ -2,6 +2,7 @@ package config
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -87,6 +88,18 @@ func TestBadValuesNameTheirKey(t *testing.T) {
 		{"LOTTERY_DRAW_RELOAD_GRACE", "300ms", "draw.reload_grace"},
 		{"LOTTERY_DRAW_IDEMPOTENCY_TTL", "500ms", "draw.idempotency_ttl"},
 		{"LOTTERY_DRAW_IDEMPOTENCY_TTL", "1000h", "draw.idempotency_ttl"},
+		{"LOTTERY_DRAW_RATE_PER_USER", "NaN", "draw.rate_per_user"},
+		{"LOTTERY_REDIS_RESTART_CHECK", "1ns", "redis.restart_check"},
+		{"LOTTERY_DRAW_RELOAD_GRACE", "10m", "draw.reload_grace"},
+		{"LOTTERY_HTTP_BODY_LIMIT", "9223372036854775807K", "http.body_limit"},
+		{"LOTTERY_HTTP_BODY_LIMIT", "2048M", "http.body_limit"},
+		{"LOTTERY_MYSQL_DSN", "notadsn/x", "mysql.dsn"},
+		{"LOTTERY_MYSQL_DSN", "root@tcp(127.0.0.1:3306)/", "mysql.dsn"},
+		{"LOTTERY_NATS_URL", "http://127.0.0.1:4222", "nats.url"},
+		{"LOTTERY_LOG_LEVEL", "INFO+2", "log.level"},
+		{"LOTTERY_JOBS_STATES", "0 0 0 30 2 *", "jobs.states"},
+		{"LOTTERY_JOBS_OUTBOX", "@every -5s", "jobs.outbox"},
+		{"LOTTERY_JOBS_OUTBOX", "@every 10ms", "jobs.outbox"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.env, func(t *testing.T) {
@@ -99,6 +112,27 @@ func TestBadValuesNameTheirKey(t *testing.T) {
 			assert.Contains(t, err.Error(), tc.key)
 		})
 	}
+}
+
+// A value in the file is taken as written: YAML would read a secret of digits as a float
+// and 00123456 as an octal number.
+func TestFileValuesAreTakenAsWritten(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "lottery.yaml")
+	require.NoError(t, os.WriteFile(path, []byte("auth:\n  secret: 1234567890123456789012\n"+
+		"redis:\n  password: 00123456\n  prefix: 1e3\nnats:\n  prefix: 0777\nroles: [api, granter]\n"), 0o600))
+	c, err := Load(path, envOf(nil))
+	require.NoError(t, err)
+	assert.Equal(t, "1234567890123456789012", c.Auth.Secret)
+	assert.Equal(t, "00123456", c.Redis.Password)
+	assert.Equal(t, "1e3", c.Redis.Prefix)
+	assert.Equal(t, "0777", c.NATS.Prefix)
+	assert.Equal(t, []string{"api", "granter"}, c.Roles)
+
+	list := filepath.Join(t.TempDir(), "list.yaml")
+	require.NoError(t, os.WriteFile(list, []byte("- a\n- b\n"), 0o600))
+	_, err = Load(list, envOf(nil))
+	assert.ErrorContains(t, err, "want a mapping")
 }
 
 func TestFileErrors(t *testing.T) {
@@ -146,4 +180,28 @@ func TestUnknownEnvNamesMisspeltVariables(t *testing.T) {
 	got := UnknownEnv([]string{"LOTTERY_HTTP_ADR=:9090", "LOTTERY_HTTP_ADDR=:8080", "LOTTERY_TEST_MYSQL_DSN=x",
 		"PATH=/bin", "LOTTERY_AUTH_SECRET=s=t"})
 	assert.Equal(t, []string{"LOTTERY_HTTP_ADR"}, got)
+}
+
+// A refused value never shows a secret: errors reach logs.
+func TestRefusedSecretsAreMasked(t *testing.T) {
+	t.Parallel()
+	for env, secret := range map[string]string{
+		"LOTTERY_AUTH_SECRET":           "ProdSecret15chr",
+		"LOTTERY_GRANTS_WEBHOOK_SECRET": "WebhookSecret15",
+		"LOTTERY_MYSQL_DSN":             "lot:Sup3rS3cretPw@tcp(db:3306)",
+		"LOTTERY_NATS_URL":              "http://alice:s3cretpw@h:4222",
+	} {
+		_, err := Load("", envOf(map[string]string{env: secret}))
+		require.Error(t, err, env)
+		for _, part := range []string{"ProdSecret15chr", "WebhookSecret15", "Sup3rS3cretPw", "s3cretpw"} {
+			assert.NotContains(t, err.Error(), part, env)
+		}
+	}
+	c, err := Load("", envOf(map[string]string{"LOTTERY_NATS_URL": "nats://alice:s3cretpw@h:4222"}))
+	require.NoError(t, err)
+	rows, err := Effective(c, "", envOf(nil))
+	require.NoError(t, err)
+	for _, row := range rows {
+		assert.NotContains(t, fmt.Sprint(row), "s3cretpw")
+	}
 }

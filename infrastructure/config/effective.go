@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -19,7 +20,7 @@ var shows = map[string]func(c Config) string{
 	"redis.db":               func(c Config) string { return strconv.Itoa(c.Redis.DB) },
 	"redis.prefix":           func(c Config) string { return c.Redis.Prefix },
 	"redis.restart_check":    func(c Config) string { return durationOrOff(c.Redis.RestartCheck) },
-	"nats.url":               func(c Config) string { return c.NATS.URL },
+	"nats.url":               func(c Config) string { return MaskURL(c.NATS.URL) },
 	"nats.prefix":            func(c Config) string { return c.NATS.Prefix },
 	"auth.secret":            func(c Config) string { return mask(c.Auth.Secret) },
 	"log.level":              func(c Config) string { return c.Log.Level },
@@ -64,6 +65,28 @@ func Effective(c Config, path string, lookupEnv func(string) (string, bool)) ([]
 		rows[i] = [3]string{k.path, shows[k.path](c), source}
 	}
 	return rows, nil
+}
+
+// MaskURL hides the password of a URL's user information (nats://user:pass@host).
+func MaskURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.User == nil {
+		return raw
+	}
+	return u.Redacted()
+}
+
+// maskValue hides what a refused value of key would reveal of a secret.
+func maskValue(key, v string) string {
+	switch key {
+	case "auth.secret", "grants.webhook_secret", "redis.password":
+		return mask(v)
+	case "mysql.dsn":
+		return MaskDSN(v)
+	case "nats.url":
+		return MaskURL(v)
+	}
+	return v
 }
 
 // mask hides a secret's value, showing only whether one is set.

@@ -3,12 +3,14 @@ package config
 import (
 	"fmt"
 	"log/slog"
+	"math"
 	"net"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/go-sql-driver/mysql"
 	"github.com/robfig/cron/v3"
 )
 
@@ -47,8 +49,14 @@ var keys = []key{
 		return nil
 	}},
 	{"mysql.dsn", "LOTTERY_MYSQL_DSN", "MySQL/MariaDB DSN (go-sql-driver form); empty = embedded SQLite", func(c *Config, v string) error {
-		if v != "" && !strings.Contains(v, "/") {
-			return fmt.Errorf("want user:pass@tcp(host:port)/dbname")
+		if v != "" {
+			cfg, err := mysql.ParseDSN(v)
+			if err != nil || !strings.Contains(v, "/") {
+				return fmt.Errorf("want user:pass@tcp(host:port)/dbname")
+			}
+			if cfg.DBName == "" {
+				return fmt.Errorf("name the database: user:pass@tcp(host:port)/dbname")
+			}
 		}
 		c.MySQLDSN = v
 		return nil
@@ -87,8 +95,8 @@ var keys = []key{
 			return nil
 		}
 		d, err := parseDuration(v)
-		if err != nil {
-			return fmt.Errorf("want a positive duration like 500ms, or off")
+		if err != nil || d < 50*time.Millisecond || d > time.Minute {
+			return fmt.Errorf("want a duration from 50ms to 1m, like 500ms, or off")
 		}
 		c.Redis.RestartCheck = d
 		return nil
@@ -98,6 +106,11 @@ var keys = []key{
 			u, err := url.Parse(v)
 			if err != nil || u.Host == "" {
 				return fmt.Errorf("want nats://host:port")
+			}
+			switch u.Scheme {
+			case "nats", "tls", "ws", "wss":
+			default:
+				return fmt.Errorf("want nats://host:port (or tls://, ws://, wss://), not %s://", u.Scheme)
 			}
 		}
 		c.NATS.URL = v
@@ -119,7 +132,7 @@ var keys = []key{
 	}},
 	{"log.level", "LOTTERY_LOG_LEVEL", "debug, info, warn or error", func(c *Config, v string) error {
 		var l slog.Level
-		if err := l.UnmarshalText([]byte(v)); err != nil {
+		if err := l.UnmarshalText([]byte(v)); err != nil || strings.ContainsAny(v, "+-") {
 			return fmt.Errorf("want debug, info, warn or error")
 		}
 		c.Log.Level = strings.ToLower(v)
@@ -172,8 +185,8 @@ var keys = []key{
 	}},
 	{"draw.reload_grace", "LOTTERY_DRAW_RELOAD_GRACE", "wait before rebuilding lost Redis counters from SQL; an order's write starts within half of it and may take a quarter of it", func(c *Config, v string) error {
 		d, err := parseDuration(v)
-		if err == nil && d < 400*time.Millisecond {
-			err = fmt.Errorf("want at least 400ms: an order's write may take a quarter of it")
+		if err == nil && (d < 400*time.Millisecond || d > time.Minute) {
+			err = fmt.Errorf("want from 400ms (an order's write may take a quarter of it) to 1m (draws wait up to this long for counters lost with Redis)")
 		}
 		c.Draw.ReloadGrace = d
 		return err
@@ -238,11 +251,24 @@ func parseSchedule(v string) error {
 	if v == JobOff {
 		return nil
 	}
-	if _, err := scheduleParser.Parse(v); err != nil {
+	sched, err := scheduleParser.Parse(v)
+	if err != nil {
 		return fmt.Errorf(`want a cron spec with seconds like "*/10 * * * * *", "@every 10s" or off: %v`, err)
+	}
+	if every, ok := strings.CutPrefix(v, "@every "); ok {
+		// cron would round anything shorter, negative included, up to a second.
+		if d, err := time.ParseDuration(strings.TrimSpace(every)); err != nil || d < time.Second {
+			return fmt.Errorf("want @every 1s or longer")
+		}
+	}
+	if sched.Next(time.Now()).IsZero() {
+		return fmt.Errorf("the schedule never fires (a day that no month has?)")
 	}
 	return nil
 }
+
+// maxSize bounds a size setting: a request body above it is no upload this API takes.
+const maxSize = 1 << 30
 
 func parseSize(v string) (int64, error) {
 	mult := int64(1)
@@ -254,8 +280,8 @@ func parseSize(v string) (int64, error) {
 		mult, s = 1<<20, strings.TrimSuffix(s, "M")
 	}
 	n, err := strconv.ParseInt(s, 10, 64)
-	if err != nil || n <= 0 {
-		return 0, fmt.Errorf("want a positive size like 1048576, 512K or 1M")
+	if err != nil || n <= 0 || n > maxSize/mult {
+		return 0, fmt.Errorf("want a positive size up to 1024M, like 1048576, 512K or 1M")
 	}
 	return n * mult, nil
 }
@@ -270,7 +296,7 @@ func parseDuration(v string) (time.Duration, error) {
 
 func parseRate(v string) (float64, error) {
 	f, err := strconv.ParseFloat(v, 64)
-	if err != nil || f < 0 || f > 1e6 {
+	if err != nil || math.IsNaN(f) || f < 0 || f > 1e6 {
 		return 0, fmt.Errorf("want a number of draws per second from 0 to 1000000")
 	}
 	return f, nil

@@ -18,8 +18,9 @@ type Error struct {
 	Reason string
 }
 
+// Error shows the value with its secrets masked: a key's password never reaches a log.
 func (e *Error) Error() string {
-	return fmt.Sprintf("config %s (from %s): %q: %s", e.Key, e.Source, e.Value, e.Reason)
+	return fmt.Sprintf("config %s (from %s): %q: %s", e.Key, e.Source, maskValue(e.Key, e.Value), e.Reason)
 }
 
 // Load builds the configuration: defaults, then the YAML file at path (if not empty), then
@@ -50,37 +51,59 @@ func readFile(path string) (map[string]string, error) {
 	if err != nil {
 		return nil, fmt.Errorf("config file: %w", err)
 	}
-	var tree map[string]any
-	if err := yaml.Unmarshal(raw, &tree); err != nil {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(raw, &doc); err != nil {
 		return nil, fmt.Errorf("config file %s: %w", path, err)
 	}
 	values := map[string]string{}
-	flatten("", tree, values)
+	if len(doc.Content) == 0 {
+		return values, nil // an empty file
+	}
+	if root := doc.Content[0]; root.Kind != yaml.MappingNode {
+		return nil, fmt.Errorf("config file %s: line %d: want a mapping of keys to values", path, root.Line)
+	}
+	if err := flatten("", doc.Content[0], values); err != nil {
+		return nil, fmt.Errorf("config file %s: %w", path, err)
+	}
 	return values, nil
 }
 
-// flatten turns nested YAML maps into dotted keys; lists become comma-separated values.
-func flatten(prefix string, tree map[string]any, out map[string]string) {
-	for k, v := range tree {
-		path := k
+// flatten turns nested YAML mappings into dotted keys; lists become comma-separated
+// values. Every value is its text as written: YAML's own typing would turn a secret of
+// digits into a float ("1.2345678901234568e+21") or read 00123456 as octal.
+func flatten(prefix string, m *yaml.Node, out map[string]string) error {
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		k, v := m.Content[i], m.Content[i+1]
+		path := k.Value
 		if prefix != "" {
-			path = prefix + "." + k
+			path = prefix + "." + k.Value
 		}
-		switch val := v.(type) {
-		case map[string]any:
-			flatten(path, val, out)
-		case []any:
-			parts := make([]string, len(val))
-			for i, p := range val {
-				parts[i] = fmt.Sprint(p)
+		for v.Kind == yaml.AliasNode {
+			v = v.Alias
+		}
+		switch v.Kind {
+		case yaml.MappingNode:
+			if err := flatten(path, v, out); err != nil {
+				return err
+			}
+		case yaml.SequenceNode:
+			parts := make([]string, len(v.Content))
+			for j, p := range v.Content {
+				if p.Kind != yaml.ScalarNode {
+					return fmt.Errorf("line %d: %s: a list of plain values is expected", p.Line, path)
+				}
+				parts[j] = p.Value
 			}
 			out[path] = strings.Join(parts, ",")
-		case nil:
-			out[path] = ""
 		default:
-			out[path] = fmt.Sprint(val)
+			if v.Tag == "!!null" {
+				out[path] = ""
+			} else {
+				out[path] = v.Value
+			}
 		}
 	}
+	return nil
 }
 
 func apply(c *Config, values map[string]string, source string) []error {

@@ -26,7 +26,7 @@ func Connect(url, name string) (*Conn, error) {
 		nats.ReconnectWait(500*time.Millisecond),
 	)
 	if err != nil {
-		return nil, fmt.Errorf("nats %s unreachable: %w", url, err)
+		return nil, fmt.Errorf("nats unreachable: %w", err) // the caller names the server, its password hidden
 	}
 	js, err := jetstream.New(nc)
 	if err != nil {

@@ -2,11 +2,11 @@ package persistence
 
 import (
 	"context"
-	"database/sql"
-	"database/sql/driver"
 	"errors"
 	"fmt"
 	"io/fs"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/pressly/goose/v3"
@@ -37,47 +37,20 @@ func (db *DB) provider() (*goose.Provider, error) {
 // them rebuilds an index of the orders table.
 const migrationLockWait = 10 * time.Minute
 
-// migrationLockName is the lock's name for the connection's database: named locks are
-// server-wide, and a name may be 64 characters long, which a database name alone may be.
-const migrationLockName = `CONCAT('lottery-migrate-', SHA1(DATABASE()))`
-
 // lockMigrations makes processes that start together on one MySQL database migrate it in
 // turn. Without it each saw the same pending migrations, and all but the first failed on
 // tables the first had just made (MySQL's DDL is not transactional; goose's own session
-// lock leaves its first look at the version table out). It is a named lock of the
-// server, held by one connection of this process: one that dies lets the next go on at
-// once. One process owns a SQLite file (see the data directory's lock), so there it is
-// not needed.
+// lock leaves its first look at the version table out). One process owns a SQLite file
+// (see the data directory's lock), so there it is not needed.
 func (db *DB) lockMigrations(ctx context.Context) (unlock func(), err error) {
-	if db.Dialect == SQLite {
-		return func() {}, nil
-	}
-	conn, err := db.SQL.Conn(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("take the migration lock: %w", err)
-	}
-	var got sql.NullInt64
-	err = conn.QueryRowContext(ctx, `SELECT GET_LOCK(`+migrationLockName+`, ?)`, int(migrationLockWait.Seconds())).Scan(&got)
+	unlock, got, err := db.namedLock(ctx, "lottery-migrate-", migrationLockWait)
 	switch {
 	case err != nil:
-	case !got.Valid:
-		err = errors.New("the server could not give it")
-	case got.Int64 != 1:
-		err = fmt.Errorf("another process has held it for %s", migrationLockWait)
-	}
-	if err != nil {
-		_ = conn.Close()
 		return nil, fmt.Errorf("take the migration lock: %w", err)
+	case !got:
+		return nil, fmt.Errorf("take the migration lock: another process has held it for %s", migrationLockWait)
 	}
-	return func() {
-		_, err := conn.ExecContext(context.WithoutCancel(ctx), `DO RELEASE_LOCK(`+migrationLockName+`)`)
-		if err != nil {
-			// The lock goes with its connection: close it rather than pool it, or it
-			// would stay held, idle, while other processes wait.
-			_ = conn.Raw(func(any) error { return driver.ErrBadConn })
-		}
-		_ = conn.Close()
-	}, nil
+	return unlock, nil
 }
 
 // MigrateUp applies every pending migration and returns how many ran.
@@ -113,4 +86,27 @@ func (db *DB) MigrationStatuses(ctx context.Context) ([]MigrationStatus, error) 
 		out[i] = MigrationStatus{Version: s.Source.Version, Source: s.Source.Path, Applied: s.State == goose.StateApplied}
 	}
 	return out, nil
+}
+
+// ErrSchemaBehind: the database lacks migrations this binary needs.
+var ErrSchemaBehind = errors.New("the database schema is behind this binary")
+
+// CheckSchema says, as ErrSchemaBehind, which migrations the database still lacks; a
+// process that does not migrate by itself must not serve on an older schema.
+func (db *DB) CheckSchema(ctx context.Context) error {
+	st, err := db.MigrationStatuses(ctx)
+	if err != nil {
+		return err
+	}
+	var missing []string
+	for _, m := range st {
+		if !m.Applied {
+			missing = append(missing, strconv.FormatInt(m.Version, 10))
+		}
+	}
+	if len(missing) > 0 {
+		return fmt.Errorf("%w: migrations %s are not applied: run lottery migrate up (or serve with migrate on)",
+			ErrSchemaBehind, strings.Join(missing, ", "))
+	}
+	return nil
 }

@@ -3,6 +3,7 @@ package persistence_test
 import (
 	"context"
 	"os"
+	"path/filepath"
 	"sync"
 	"testing"
 
@@ -58,6 +59,22 @@ func TestIdempotencyKeyIsUniquePerUser(t *testing.T) {
 
 // Processes started together on an empty MySQL database (a deployment's replicas) migrate
 // it one after the other: each finds the schema whole, none fails on another's half.
+// A database without the migrations is named behind, with what it lacks; once migrated it
+// is not.
+func TestCheckSchemaNamesWhatIsMissing(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db, err := persistence.OpenSQLite(ctx, filepath.Join(t.TempDir(), "fresh.db"))
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = db.Close() })
+	err = db.CheckSchema(ctx)
+	require.ErrorIs(t, err, persistence.ErrSchemaBehind)
+	assert.ErrorContains(t, err, "lottery migrate up")
+	_, err = db.MigrateUp(ctx)
+	require.NoError(t, err)
+	require.NoError(t, db.CheckSchema(ctx))
+}
+
 func TestConcurrentMigrationsTakeTurns(t *testing.T) {
 	t.Parallel()
 	server := os.Getenv("LOTTERY_TEST_MYSQL_DSN")

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"time"
 
@@ -81,10 +82,11 @@ func openSystem(ctx context.Context, cfg config.Config, log *slog.Logger) (s *sy
 	if err = s.openNATS(); err != nil {
 		return s, err
 	}
+	leases := persistence.NewNodeLeases(s.db)
 	if cfg.NodeID >= 0 {
-		s.ids, err = idgen.New(cfg.NodeID)
+		s.ids, err = idgen.LeaseNode(ctx, leases, cfg.NodeID, fixedNodeHolder(cfg.NodeID), idgen.LeaseTTL, log)
 	} else {
-		s.ids, err = idgen.Lease(ctx, persistence.NewNodeLeases(s.db), idgen.LeaseTTL, log)
+		s.ids, err = idgen.Lease(ctx, leases, idgen.LeaseTTL, log)
 	}
 	if err != nil {
 		return s, err
@@ -150,6 +152,17 @@ func (s *system) openNATS() error {
 	}
 	s.log.Info("nats ready", "backend", where)
 	return nil
+}
+
+// fixedNodeHolder names a process given its own node across its restarts: the host it
+// runs on (a StatefulSet's pod keeps its name), so that one restarted takes its node back
+// while its last lease still runs, and another host given the same number is refused.
+func fixedNodeHolder(node int64) string {
+	host, err := os.Hostname()
+	if err != nil {
+		host = "unknown-host"
+	}
+	return fmt.Sprintf("node-%d@%s", node, host)
 }
 
 // guardSharedLedger refuses to run processes that share a MySQL database but not a Redis:

@@ -23,7 +23,8 @@ type Generator struct {
 	node  atomic.Pointer[snowflake.Node]
 	id    atomic.Int64
 	until atomic.Int64 // Unix nanoseconds until which ids may be made on node
-	stop  func()       // ends the lease's renewal and gives the node back; nil for a fixed node
+	fixed bool         // a leased node that must not change (LeaseNode)
+	stop  func()       // ends the lease's renewal and gives the node back; nil for New
 }
 
 // ErrLapsed is Next's answer while the node's lease may have passed to another process:
@@ -57,6 +58,9 @@ type Leases interface {
 	// Claim takes the first node from start on (wrapping) that nobody holds or whose
 	// lease ended before now, for holder until until.
 	Claim(ctx context.Context, holder string, start int64, now, until time.Time) (int64, error)
+	// ClaimNode takes node for holder until until if nobody holds it, its lease ended
+	// before now, or holder holds it already.
+	ClaimNode(ctx context.Context, holder string, node int64, now, until time.Time) (bool, error)
 	// Renew extends holder's lease to until; false when holder no longer holds it.
 	Renew(ctx context.Context, node int64, holder string, until time.Time) (bool, error)
 	// Release gives the node back, if holder still holds it.
@@ -89,8 +93,41 @@ func Lease(ctx context.Context, leases Leases, ttl time.Duration, log *slog.Logg
 		return nil, fmt.Errorf("claim a snowflake node: %w", err)
 	}
 	g := &Generator{}
-	if err := g.use(node, usable(now, ttl)); err != nil {
+	if err := g.start(ctx, leases, holder, node, now, ttl, log); err != nil {
 		return nil, err
+	}
+	return g, nil
+}
+
+// ErrNodeHeld: the node a process was given is leased by another.
+var ErrNodeHeld = errors.New("snowflake node held by another process")
+
+// LeaseNode is Lease on the given node, for a process configured with its own node number:
+// it is refused with ErrNodeHeld while another process holds the node (one that leased it,
+// or another host given the same number), so that the two never make the same ids. holder
+// names this process across restarts (its host name, say): a process that restarts under
+// the same name takes its node back at once. Should the lease be lost, the generator makes
+// no ids until it has the same node again.
+func LeaseNode(ctx context.Context, leases Leases, node int64, holder string, ttl time.Duration, log *slog.Logger) (*Generator, error) {
+	now := time.Now()
+	ok, err := leases.ClaimNode(ctx, holder, node, now, now.Add(ttl))
+	switch {
+	case err != nil:
+		return nil, fmt.Errorf("claim snowflake node %d: %w", node, err)
+	case !ok:
+		return nil, fmt.Errorf("%w: node %d; give every process its own node_id, or -1 to lease a free one", ErrNodeHeld, node)
+	}
+	g := &Generator{fixed: true}
+	if err := g.start(ctx, leases, holder, node, now, ttl, log); err != nil {
+		return nil, err
+	}
+	return g, nil
+}
+
+// start makes ids on node, held from now, and renews its lease until Close.
+func (g *Generator) start(ctx context.Context, leases Leases, holder string, node int64, now time.Time, ttl time.Duration, log *slog.Logger) error {
+	if err := g.use(node, usable(now, ttl)); err != nil {
+		return err
 	}
 	renewCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	var wg sync.WaitGroup
@@ -104,7 +141,7 @@ func Lease(ctx context.Context, leases Leases, ttl time.Duration, log *slog.Logg
 			log.Warn("snowflake node not given back; it is free again once its lease ends", "node", g.Node(), "err", err)
 		}
 	}
-	return g, nil
+	return nil
 }
 
 // renew extends the lease every third of its length, and every thirtieth after a
@@ -136,6 +173,15 @@ func (g *Generator) renewOnce(ctx context.Context, leases Leases, holder string,
 		log.Warn("snowflake node lease not renewed; trying again", "node", node, "lapses_at", time.Unix(0, g.until.Load()), "err", err)
 		return false
 	case held:
+		g.until.Store(usable(now, ttl).UnixNano())
+		return true
+	}
+	if g.fixed {
+		ok, err := leases.ClaimNode(ctx, holder, node, now, now.Add(ttl))
+		if err != nil || !ok {
+			log.Error("snowflake node lease lost, to another process: no ids until it is free again", "node", node, "err", err)
+			return false
+		}
 		g.until.Store(usable(now, ttl).UnixNano())
 		return true
 	}

@@ -46,6 +46,19 @@ func (m *memLeases) Renew(_ context.Context, node int64, holder string, _ time.T
 	return m.holders[node] == holder, nil
 }
 
+func (m *memLeases) ClaimNode(_ context.Context, holder string, node int64, _, _ time.Time) (bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.down {
+		return false, errDown
+	}
+	if h := m.holders[node]; h != "" && h != holder {
+		return false, nil
+	}
+	m.holders[node] = holder
+	return true, nil
+}
+
 func (m *memLeases) setDown(down bool) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -159,4 +172,38 @@ func BenchmarkNext(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// A process given its own node is refused while another holds it, and makes no ids while
+// another process has it. (Taking it back after a restart: TestClaimNode in persistence.)
+func TestLeasedFixedNode(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	leases := &memLeases{holders: map[int64]string{}}
+	other, err := Lease(ctx, leases, time.Hour, log)
+	require.NoError(t, err)
+	defer other.Close()
+
+	_, err = LeaseNode(ctx, leases, other.Node(), "node@host-a", time.Hour, log)
+	require.ErrorIs(t, err, ErrNodeHeld, "leased by another process")
+
+	g, err := LeaseNode(ctx, leases, 7, "node-7@host-a", 60*time.Millisecond, log)
+	require.NoError(t, err)
+	defer g.Close()
+	id, err := g.Next()
+	require.NoError(t, err)
+	assert.Equal(t, int64(7), (id>>12)&1023)
+	_, err = LeaseNode(ctx, leases, 7, "node-7@host-b", time.Hour, log)
+	require.ErrorIs(t, err, ErrNodeHeld, "another host given the same number")
+
+	leases.lose(7)
+	require.Eventually(t, func() bool { _, err := g.Next(); return errors.Is(err, ErrLapsed) }, 5*time.Second, time.Millisecond,
+		"no ids while another process holds the node")
+	assert.Equal(t, int64(7), g.Node(), "a fixed node is never swapped for another")
+	leases.mu.Lock()
+	delete(leases.holders, 7)
+	leases.mu.Unlock()
+	require.Eventually(t, func() bool { _, err := g.Next(); return err == nil }, 5*time.Second, time.Millisecond, "free again: taken back")
+	assert.Equal(t, int64(7), g.Node())
 }

@@ -22,27 +22,45 @@ var errNoFreeNode = errors.New("all 1024 snowflake nodes are held")
 // Claim takes the first node from start on (wrapping) that nobody holds or whose lease
 // ended before now, for holder until until.
 func (l *NodeLeases) Claim(ctx context.Context, holder string, start int64, now, until time.Time) (int64, error) {
-	verb := l.db.insertIgnore()
 	for i := range int64(1024) {
 		node := (start + i) % 1024
-		res := l.db.Gorm.WithContext(ctx).Exec(verb+" INTO id_nodes (node, holder, expires_at) VALUES (?, ?, ?)",
-			node, holder, until.UTC())
-		if res.Error != nil {
-			return 0, fmt.Errorf("claim snowflake node %d: %w", node, res.Error)
+		ok, err := l.claim(ctx, holder, node, now, until, false)
+		if err != nil {
+			return 0, err
 		}
-		if res.RowsAffected == 1 {
-			return node, nil
-		}
-		res = l.db.Gorm.WithContext(ctx).Exec("UPDATE id_nodes SET holder = ?, expires_at = ? WHERE node = ? AND expires_at < ?",
-			holder, until.UTC(), node, now.UTC())
-		if res.Error != nil {
-			return 0, fmt.Errorf("claim snowflake node %d: %w", node, res.Error)
-		}
-		if res.RowsAffected == 1 {
+		if ok {
 			return node, nil
 		}
 	}
 	return 0, errNoFreeNode
+}
+
+// ClaimNode takes node for holder until until if nobody holds it, its lease ended before
+// now, or holder holds it already (a process that restarted under the same name).
+func (l *NodeLeases) ClaimNode(ctx context.Context, holder string, node int64, now, until time.Time) (bool, error) {
+	return l.claim(ctx, holder, node, now, until, true)
+}
+
+func (l *NodeLeases) claim(ctx context.Context, holder string, node int64, now, until time.Time, own bool) (bool, error) {
+	res := l.db.Gorm.WithContext(ctx).Exec(l.db.insertIgnore()+" INTO id_nodes (node, holder, expires_at) VALUES (?, ?, ?)",
+		node, holder, until.UTC())
+	if res.Error != nil {
+		return false, fmt.Errorf("claim snowflake node %d: %w", node, res.Error)
+	}
+	if res.RowsAffected == 1 {
+		return true, nil
+	}
+	q := "UPDATE id_nodes SET holder = ?, expires_at = ? WHERE node = ? AND expires_at < ?"
+	args := []any{holder, until.UTC(), node, now.UTC()}
+	if own {
+		q = "UPDATE id_nodes SET holder = ?, expires_at = ? WHERE node = ? AND (expires_at < ? OR holder = ?)"
+		args = append(args, holder)
+	}
+	res = l.db.Gorm.WithContext(ctx).Exec(q, args...)
+	if res.Error != nil {
+		return false, fmt.Errorf("claim snowflake node %d: %w", node, res.Error)
+	}
+	return res.RowsAffected == 1, nil
 }
 
 // Renew extends holder's lease of node to until; false when holder no longer holds it.

@@ -49,3 +49,38 @@ func TestNodeLeases(t *testing.T) {
 		assert.Equal(t, int64(1023), d, "given back")
 	})
 }
+
+// A node given to a process by configuration: taken if free, or from its own last life
+// (a restart under the same name), never from another holder whose lease runs.
+func TestClaimNode(t *testing.T) {
+	t.Parallel()
+	testkit.EachSQL(t, func(t *testing.T, env testkit.SQLEnv) {
+		t.Parallel()
+		ctx := context.Background()
+		leases := persistence.NewNodeLeases(env.DB)
+		now := time.Now().UTC().Truncate(time.Second)
+
+		leased, err := leases.Claim(ctx, "random-holder", 5, now, now.Add(time.Minute))
+		require.NoError(t, err)
+		ok, err := leases.ClaimNode(ctx, "node-5@a", leased, now, now.Add(time.Minute))
+		require.NoError(t, err)
+		assert.False(t, ok, "leased by another process")
+
+		ok, err = leases.ClaimNode(ctx, "node-7@a", 7, now, now.Add(time.Minute))
+		require.NoError(t, err)
+		assert.True(t, ok, "free")
+		ok, err = leases.ClaimNode(ctx, "node-7@a", 7, now.Add(time.Second), now.Add(2*time.Minute))
+		require.NoError(t, err)
+		assert.True(t, ok, "its own, from before a restart")
+		ok, err = leases.ClaimNode(ctx, "node-7@b", 7, now.Add(time.Second), now.Add(2*time.Minute))
+		require.NoError(t, err)
+		assert.False(t, ok, "another host given the same number")
+		ok, err = leases.ClaimNode(ctx, "node-7@b", 7, now.Add(3*time.Minute), now.Add(4*time.Minute))
+		require.NoError(t, err)
+		assert.True(t, ok, "once the lease ended")
+
+		next, err := leases.Claim(ctx, "other", 7, now.Add(3*time.Minute), now.Add(4*time.Minute))
+		require.NoError(t, err)
+		assert.NotEqual(t, int64(7), next, "a leasing process passes a configured node by")
+	})
+}

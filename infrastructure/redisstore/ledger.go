@@ -106,6 +106,18 @@ var _ draw.Ledger = (*Ledger)(nil)
 
 var errClosed = errors.New("redisstore: ledger closed")
 
+// firstCheck checks the server once before the ledger loads anything: in a new deployment
+// (no record yet) the record is then written while no activity is loaded, so the first
+// draws do not wait out a rebuild of counters that were loaded a moment ago. A check that
+// fails is left to the watch.
+func (l *Ledger) firstCheck() {
+	ctx, cancel := context.WithTimeout(l.loadCtx, l.opts.CallTimeout)
+	defer cancel()
+	if n, err := l.CheckServer(ctx); err == nil {
+		l.warnRebuilt(n)
+	}
+}
+
 // NewLedger starts a ledger and its batcher; Close stops them. A Prefix containing '{'
 // is a wiring mistake that would scatter an activity's keys over slots: it panics.
 func NewLedger(client redis.UniversalClient, truth draw.Truth, opts Options) *Ledger {
@@ -142,6 +154,7 @@ func NewLedger(client redis.UniversalClient, truth draw.Truth, opts Options) *Le
 	l.admitHash = redis.NewScript(l.admitSrc).Hash()
 	go l.runBatcher()
 	if opts.RestartCheck > 0 {
+		l.firstCheck()
 		go l.watchServer()
 	} else {
 		close(l.watchDone)

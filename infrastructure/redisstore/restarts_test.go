@@ -71,6 +71,29 @@ func TestServerChangeRebuildsLoadedActivities(t *testing.T) {
 	})
 }
 
+// A new deployment (no record yet) is checked as the ledger starts, before anything is
+// loaded: its first draws do not take the counters they just loaded for a restore's and
+// wait out their rebuild.
+func TestANewDeploymentRebuildsNothing(t *testing.T) {
+	t.Parallel()
+	const act = 32
+	srv := testkit.PrivateRedis(t)
+	client := redis.NewClient(srv.Options())
+	t.Cleanup(func() { _ = client.Close() })
+	truth := newFakeTruth(draw.Snapshot{ActivityID: act, StockLeft: 10})
+	l := NewLedger(client, truth, Options{Prefix: "new:", ReloadGrace: 20 * time.Millisecond, RestartCheck: time.Hour})
+	t.Cleanup(func() { _ = l.Close() })
+	ctx := context.Background()
+	require.NoError(t, l.Prepare(ctx, act, day1), "loaded as the activity starts, before the watch's first tick")
+	n, err := l.CheckServer(ctx) // the watch's first tick
+	require.NoError(t, err)
+	require.Zero(t, n, "nothing taken for restored data")
+	_, err = l.Admit(ctx, admission(act, "u"))
+	require.NoError(t, err)
+	require.Equal(t, int64(1), truth.calls.Load(), "loaded once, not rebuilt")
+	require.Zero(t, client.Exists(ctx, l.keys(act).rebuilt()).Val(), "no markers taken for lost")
+}
+
 // A Redis that comes back from an older snapshot has lost its scripts too. The first
 // admission on it finds NOSCRIPT, and the ledger checks the server before the script goes
 // back in: not one admission runs on the older counters, though the watch is an hour

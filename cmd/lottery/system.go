@@ -98,6 +98,9 @@ func openSystem(ctx context.Context, cfg config.Config, log *slog.Logger) (s *sy
 
 func (s *system) openRedis(ctx context.Context) error {
 	addr, where := s.cfg.Redis.Addr, "redis "+s.cfg.Redis.Addr
+	if addr == "" && (s.cfg.Redis.Password != "" || s.cfg.Redis.DB != 0) {
+		s.log.Warn("redis.password and redis.db apply to a Redis at redis.addr, which is not set: the in-process server is used")
+	}
 	if addr == "" {
 		srv, err := embedded.StartRedis()
 		if err != nil {

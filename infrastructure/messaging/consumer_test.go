@@ -21,6 +21,12 @@ import (
 
 var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 
+// publishWin publishes the grant event of order id, a text win, as one message.
+func publishWin(ctx context.Context, env testkit.NATSEnv, pub *messaging.Publisher, id int64) error {
+	subject, payload := messaging.GrantEncoder(env.Prefix)(draw.Order{ID: id, AwardKind: "text", Outcome: draw.OutcomeWin})
+	return pub.Publish(ctx, []draw.OutboxEntry{{OrderID: id, Subject: subject, Payload: payload}})[0]
+}
+
 // A delivery waiting in the process behind slow grants, longer than the ack wait, is kept
 // in progress: it is handled once, as its first attempt, not redelivered meanwhile.
 func TestADeliveryWaitingBehindSlowGrantsIsNotRedelivered(t *testing.T) {
@@ -41,8 +47,7 @@ func TestADeliveryWaitingBehindSlowGrantsIsNotRedelivered(t *testing.T) {
 		}
 		const events = 4
 		for id := 1; id <= events; id++ { // one message each
-			subject, payload := messaging.GrantEncoder(env.Prefix)(draw.Order{ID: int64(id), AwardKind: "text", Outcome: draw.OutcomeWin})
-			require.NoError(t, pub.Publish(context.Background(), []draw.OutboxEntry{{OrderID: int64(id), Subject: subject, Payload: payload}})[0])
+			require.NoError(t, publishWin(context.Background(), env, pub, int64(id)))
 		}
 		sub, err := messaging.Subscribe(context.Background(), env.Conn, env.Prefix, messaging.ConsumerOptions{
 			Backoff: []time.Duration{500 * time.Millisecond}, Workers: 1, Batch: 2, Linger: -1, Log: quiet,
@@ -87,10 +92,7 @@ func TestALostStreamIsMadeAgain(t *testing.T) {
 		})
 		require.NoError(t, err)
 		t.Cleanup(sub.Stop)
-		publish := func(id int64) error {
-			subject, payload := messaging.GrantEncoder(env.Prefix)(draw.Order{ID: id, AwardKind: "text", Outcome: draw.OutcomeWin})
-			return pub.Publish(ctx, []draw.OutboxEntry{{OrderID: id, Subject: subject, Payload: payload}})[0]
-		}
+		publish := func(id int64) error { return publishWin(ctx, env, pub, id) }
 		wasHandled := func(id string) func() bool {
 			return func() bool { mu.Lock(); defer mu.Unlock(); return handled[id] }
 		}
@@ -122,8 +124,7 @@ func TestAMessageOutOfDeliveriesLeavesTheStream(t *testing.T) {
 	env := testkit.EmbeddedNATS(t)
 	ctx := context.Background()
 	pub := newTestPublisher(t, env)
-	subject, payload := messaging.GrantEncoder(env.Prefix)(draw.Order{ID: 1, AwardKind: "text", Outcome: draw.OutcomeWin})
-	require.NoError(t, pub.Publish(ctx, []draw.OutboxEntry{{OrderID: 1, Subject: subject, Payload: payload}})[0])
+	require.NoError(t, publishWin(ctx, env, pub, 1))
 	var attempts atomic.Int64
 	sub, err := messaging.Subscribe(ctx, env.Conn, env.Prefix, messaging.ConsumerOptions{
 		MaxDeliver: 1, Backoff: []time.Duration{60 * time.Millisecond}, Workers: 1, Linger: -1, Log: quiet,
@@ -150,8 +151,7 @@ func TestStopCancelsGrantsStillRunning(t *testing.T) {
 	env := testkit.EmbeddedNATS(t)
 	ctx := context.Background()
 	pub := newTestPublisher(t, env)
-	subject, payload := messaging.GrantEncoder(env.Prefix)(draw.Order{ID: 1, AwardKind: "text", Outcome: draw.OutcomeWin})
-	require.NoError(t, pub.Publish(ctx, []draw.OutboxEntry{{OrderID: 1, Subject: subject, Payload: payload}})[0])
+	require.NoError(t, publishWin(ctx, env, pub, 1))
 	started := make(chan struct{})
 	sub, err := messaging.Subscribe(ctx, env.Conn, env.Prefix, messaging.ConsumerOptions{
 		Workers: 1, Linger: -1, StopWithin: 50 * time.Millisecond, Log: quiet,

@@ -19,3 +19,10 @@ func tryLock(f *os.File) error {
 }
 
 func unlock(f *os.File) error { return syscall.Flock(int(f.Fd()), syscall.LOCK_UN) }
+
+// processRuns says whether a process with id pid runs on this host (as seen from this
+// process's namespace); a process that runs but is not ours to signal still runs.
+func processRuns(pid int) bool {
+	err := syscall.Kill(pid, 0)
+	return err == nil || errors.Is(err, syscall.EPERM)
+}

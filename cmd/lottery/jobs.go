@@ -189,6 +189,8 @@ func runJob(ctx context.Context, cl cfgAndLog, name string) error {
 		return fmt.Errorf("jobs run needs the deployment's Redis and NATS (redis.addr, nats.url); in the embedded mode the server's own scheduler runs the jobs")
 	}
 	cfg.Migrate = false
+	// A configured node_id is the server's: a one-off run beside it leases a free one.
+	cfg.NodeID = -1
 	sys, err := openSystem(ctx, cfg, cl.log)
 	if err != nil {
 		return err

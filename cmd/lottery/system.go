@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -84,7 +86,7 @@ func openSystem(ctx context.Context, cfg config.Config, log *slog.Logger) (s *sy
 	}
 	leases := persistence.NewNodeLeases(s.db)
 	if cfg.NodeID >= 0 {
-		s.ids, err = idgen.LeaseNode(ctx, leases, cfg.NodeID, fixedNodeHolder(cfg.NodeID), idgen.LeaseTTL, log)
+		s.ids, err = idgen.LeaseNode(ctx, leases, cfg.NodeID, fixedNodeHolder(cfg.NodeID), nodeHolderGone(cfg.NodeID), idgen.LeaseTTL, log)
 	} else {
 		s.ids, err = idgen.Lease(ctx, leases, idgen.LeaseTTL, log)
 	}
@@ -157,15 +159,39 @@ func (s *system) openNATS() error {
 	return nil
 }
 
-// fixedNodeHolder names a process given its own node across its restarts: the host it
-// runs on (a StatefulSet's pod keeps its name), so that one restarted takes its node back
-// while its last lease still runs, and another host given the same number is refused.
+// fixedNodeHolder names a process given its own node: the host it runs on (a
+// StatefulSet's pod keeps its name) and its process id, so that another process on the
+// same host given the same number is refused as one on another host is.
 func fixedNodeHolder(node int64) string {
+	return fmt.Sprintf("%s#%d", nodeHost(node), os.Getpid())
+}
+
+func nodeHost(node int64) string {
 	host, err := os.Hostname()
 	if err != nil {
 		host = "unknown-host"
 	}
 	return fmt.Sprintf("node-%d@%s", node, host)
+}
+
+// nodeHolderGone says whether the process that holds node under prev has ended: one on
+// this host (or an earlier version's holder, named by host alone) whose process id no
+// longer runs. A container restarted under the same host name and process id has prev as
+// its own holder and needs no asking. A process on another host is never taken for gone:
+// its lease has to run out.
+func nodeHolderGone(node int64) func(prev string) bool {
+	host := nodeHost(node)
+	return func(prev string) bool {
+		if prev == host {
+			return true
+		}
+		pid, ok := strings.CutPrefix(prev, host+"#")
+		if !ok {
+			return false
+		}
+		n, err := strconv.Atoi(pid)
+		return err == nil && n > 0 && !processRuns(n)
+	}
 }
 
 // guardSharedLedger refuses to run processes that share a MySQL database but not a Redis:

@@ -22,8 +22,11 @@ import (
 type Generator struct {
 	node  atomic.Pointer[snowflake.Node]
 	id    atomic.Int64
-	until atomic.Int64 // Unix nanoseconds until which ids may be made on node
+	base  time.Time    // when the generator was made, with the clock's monotonic reading
+	until atomic.Int64 // ids may be made on node until base + until (monotonic nanoseconds)
 	fixed bool         // a leased node that must not change (LeaseNode)
+	// takeBack says of a fixed node's holder that it is gone (LeaseNode).
+	takeBack func(prev string) bool
 	stop  func()       // ends the lease's renewal and gives the node back; nil for New
 }
 
@@ -34,24 +37,37 @@ var ErrLapsed = errors.New("snowflake node lease lapsed; no ids until it is rene
 
 // New uses the given node number (0..1023), for good.
 func New(node int64) (*Generator, error) {
-	g := &Generator{}
-	if err := g.use(node, time.Unix(0, math.MaxInt64)); err != nil {
-		return nil, err
+	g := &Generator{base: time.Now()}
+	n, err := snowflake.NewNode(node)
+	if err != nil {
+		return nil, fmt.Errorf("snowflake node %d: %w", node, err)
 	}
+	g.node.Store(n)
+	g.id.Store(node)
+	g.until.Store(math.MaxInt64)
 	return g, nil
 }
 
-// use makes ids on node until the given time.
+// use makes ids on node until the given time, read on the monotonic clock: a step of the
+// wall clock neither stretches nor cuts the lease's usable part short.
 func (g *Generator) use(node int64, until time.Time) error {
 	n, err := snowflake.NewNode(node)
 	if err != nil {
 		return fmt.Errorf("snowflake node %d: %w", node, err)
 	}
+	g.until.Store(0) // no ids on the old node while the new one is put in place
 	g.node.Store(n)
 	g.id.Store(node)
-	g.until.Store(until.UnixNano())
+	g.extend(until)
 	return nil
 }
+
+// extend lets ids be made until until, a time read from time.Now (so with its monotonic
+// reading).
+func (g *Generator) extend(until time.Time) { g.until.Store(int64(until.Sub(g.base))) }
+
+// lapse stops ids at once: the lease is another process's.
+func (g *Generator) lapse() { g.until.Store(0) }
 
 // Leases hands out node numbers, each held by one holder until its lease ends.
 type Leases interface {
@@ -59,8 +75,9 @@ type Leases interface {
 	// lease ended before now, for holder until until.
 	Claim(ctx context.Context, holder string, start int64, now, until time.Time) (int64, error)
 	// ClaimNode takes node for holder until until if nobody holds it, its lease ended
-	// before now, or holder holds it already.
-	ClaimNode(ctx context.Context, holder string, node int64, now, until time.Time) (bool, error)
+	// before now, holder holds it already, or takeBack (nil: never) says of the holder
+	// that it is gone.
+	ClaimNode(ctx context.Context, holder string, node int64, now, until time.Time, takeBack func(prev string) bool) (bool, error)
 	// Renew extends holder's lease to until; false when holder no longer holds it.
 	Renew(ctx context.Context, node int64, holder string, until time.Time) (bool, error)
 	// Release gives the node back, if holder still holds it.
@@ -92,7 +109,7 @@ func Lease(ctx context.Context, leases Leases, ttl time.Duration, log *slog.Logg
 	if err != nil {
 		return nil, fmt.Errorf("claim a snowflake node: %w", err)
 	}
-	g := &Generator{}
+	g := &Generator{base: now}
 	if err := g.start(ctx, leases, holder, node, now, ttl, log); err != nil {
 		return nil, err
 	}
@@ -104,20 +121,21 @@ var ErrNodeHeld = errors.New("snowflake node held by another process")
 
 // LeaseNode is Lease on the given node, for a process configured with its own node number:
 // it is refused with ErrNodeHeld while another process holds the node (one that leased it,
-// or another host given the same number), so that the two never make the same ids. holder
-// names this process across restarts (its host name, say): a process that restarts under
-// the same name takes its node back at once. Should the lease be lost, the generator makes
-// no ids until it has the same node again.
-func LeaseNode(ctx context.Context, leases Leases, node int64, holder string, ttl time.Duration, log *slog.Logger) (*Generator, error) {
+// another host given the same number, or another process on this host), so that the two
+// never make the same ids. holder names this process; takeBack (nil: never) says of
+// another holder that it is gone, so that a process that restarted takes its node back at
+// once instead of waiting for the old lease to end. Should the lease be lost, the
+// generator makes no ids until it has the same node again.
+func LeaseNode(ctx context.Context, leases Leases, node int64, holder string, takeBack func(prev string) bool, ttl time.Duration, log *slog.Logger) (*Generator, error) {
 	now := time.Now()
-	ok, err := leases.ClaimNode(ctx, holder, node, now, now.Add(ttl))
+	ok, err := leases.ClaimNode(ctx, holder, node, now, now.Add(ttl), takeBack)
 	switch {
 	case err != nil:
 		return nil, fmt.Errorf("claim snowflake node %d: %w", node, err)
 	case !ok:
 		return nil, fmt.Errorf("%w: node %d; give every process its own node_id, or -1 to lease a free one", ErrNodeHeld, node)
 	}
-	g := &Generator{fixed: true}
+	g := &Generator{base: now, fixed: true, takeBack: takeBack}
 	if err := g.start(ctx, leases, holder, node, now, ttl, log); err != nil {
 		return nil, err
 	}
@@ -170,19 +188,21 @@ func (g *Generator) renewOnce(ctx context.Context, leases Leases, holder string,
 	held, err := leases.Renew(ctx, node, holder, now.Add(ttl))
 	switch {
 	case err != nil:
-		log.Warn("snowflake node lease not renewed; trying again", "node", node, "lapses_at", time.Unix(0, g.until.Load()), "err", err)
+		log.Warn("snowflake node lease not renewed; trying again", "node", node, "lapses_at", g.base.Add(time.Duration(g.until.Load())), "err", err)
 		return false
 	case held:
-		g.until.Store(usable(now, ttl).UnixNano())
+		g.extend(usable(now, ttl))
 		return true
 	}
+	// Another process has the node: not one more id on it.
+	g.lapse()
 	if g.fixed {
-		ok, err := leases.ClaimNode(ctx, holder, node, now, now.Add(ttl))
+		ok, err := leases.ClaimNode(ctx, holder, node, now, now.Add(ttl), g.takeBack)
 		if err != nil || !ok {
 			log.Error("snowflake node lease lost, to another process: no ids until it is free again", "node", node, "err", err)
 			return false
 		}
-		g.until.Store(usable(now, ttl).UnixNano())
+		g.extend(usable(now, ttl))
 		return true
 	}
 	next, err := leases.Claim(ctx, holder, node+1, now, now.Add(ttl))
@@ -213,7 +233,7 @@ func (g *Generator) Close() {
 
 // Next returns a new id, or ErrLapsed while the node's lease may be another process's.
 func (g *Generator) Next() (int64, error) {
-	if time.Now().UnixNano() >= g.until.Load() {
+	if int64(time.Since(g.base)) >= g.until.Load() {
 		return 0, fmt.Errorf("%w (node %d)", ErrLapsed, g.Node())
 	}
 	return g.node.Load().Generate().Int64(), nil

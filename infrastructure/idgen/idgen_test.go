@@ -46,13 +46,13 @@ func (m *memLeases) Renew(_ context.Context, node int64, holder string, _ time.T
 	return m.holders[node] == holder, nil
 }
 
-func (m *memLeases) ClaimNode(_ context.Context, holder string, node int64, _, _ time.Time) (bool, error) {
+func (m *memLeases) ClaimNode(_ context.Context, holder string, node int64, _, _ time.Time, takeBack func(string) bool) (bool, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.down {
 		return false, errDown
 	}
-	if h := m.holders[node]; h != "" && h != holder {
+	if h := m.holders[node]; h != "" && h != holder && (takeBack == nil || !takeBack(h)) {
 		return false, nil
 	}
 	m.holders[node] = holder
@@ -185,16 +185,16 @@ func TestLeasedFixedNode(t *testing.T) {
 	require.NoError(t, err)
 	defer other.Close()
 
-	_, err = LeaseNode(ctx, leases, other.Node(), "node@host-a", time.Hour, log)
+	_, err = LeaseNode(ctx, leases, other.Node(), "node@host-a", nil, time.Hour, log)
 	require.ErrorIs(t, err, ErrNodeHeld, "leased by another process")
 
-	g, err := LeaseNode(ctx, leases, 7, "node-7@host-a", 60*time.Millisecond, log)
+	g, err := LeaseNode(ctx, leases, 7, "node-7@host-a", nil, 60*time.Millisecond, log)
 	require.NoError(t, err)
 	defer g.Close()
 	id, err := g.Next()
 	require.NoError(t, err)
 	assert.Equal(t, int64(7), (id>>12)&1023)
-	_, err = LeaseNode(ctx, leases, 7, "node-7@host-b", time.Hour, log)
+	_, err = LeaseNode(ctx, leases, 7, "node-7@host-b", nil, time.Hour, log)
 	require.ErrorIs(t, err, ErrNodeHeld, "another host given the same number")
 
 	leases.lose(7)
@@ -206,4 +206,30 @@ func TestLeasedFixedNode(t *testing.T) {
 	leases.mu.Unlock()
 	require.Eventually(t, func() bool { _, err := g.Next(); return err == nil }, 5*time.Second, time.Millisecond, "free again: taken back")
 	assert.Equal(t, int64(7), g.Node())
+}
+
+// A renewal that finds the node taken stops ids at once, long before the lease's usable
+// part would be over: the other process makes ids on it already.
+func TestLostLeaseStopsIDsAtOnce(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	leases := &memLeases{holders: map[int64]string{}}
+	g, err := LeaseNode(ctx, leases, 9, "node-9@host-a", nil, time.Hour, log)
+	require.NoError(t, err)
+	defer g.Close()
+	_, err = g.Next()
+	require.NoError(t, err)
+
+	leases.lose(9)
+	assert.False(t, g.renewOnce(ctx, leases, "node-9@host-a", time.Hour, log), "the node is another's")
+	_, err = g.Next()
+	require.ErrorIs(t, err, ErrLapsed, "no id on a node another process holds")
+
+	leases.mu.Lock()
+	delete(leases.holders, 9)
+	leases.mu.Unlock()
+	assert.True(t, g.renewOnce(ctx, leases, "node-9@host-a", time.Hour, log), "free again: taken back")
+	_, err = g.Next()
+	require.NoError(t, err)
 }

@@ -2,6 +2,7 @@ package persistence
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"time"
@@ -36,9 +37,30 @@ func (l *NodeLeases) Claim(ctx context.Context, holder string, start int64, now,
 }
 
 // ClaimNode takes node for holder until until if nobody holds it, its lease ended before
-// now, or holder holds it already (a process that restarted under the same name).
-func (l *NodeLeases) ClaimNode(ctx context.Context, holder string, node int64, now, until time.Time) (bool, error) {
-	return l.claim(ctx, holder, node, now, until, true)
+// now, holder holds it already, or takeBack (which may be nil) says its holder is gone
+// (a process that restarted, or exited, on the same host).
+func (l *NodeLeases) ClaimNode(ctx context.Context, holder string, node int64, now, until time.Time, takeBack func(prev string) bool) (bool, error) {
+	ok, err := l.claim(ctx, holder, node, now, until, true)
+	if ok || err != nil || takeBack == nil {
+		return ok, err
+	}
+	var prev string
+	row := l.db.Gorm.WithContext(ctx).Raw("SELECT holder FROM id_nodes WHERE node = ?", node).Row()
+	if err := row.Scan(&prev); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return false, nil // released meanwhile: the next try claims it
+		}
+		return false, fmt.Errorf("read snowflake node %d: %w", node, err)
+	}
+	if !takeBack(prev) {
+		return false, nil
+	}
+	res := l.db.Gorm.WithContext(ctx).Exec("UPDATE id_nodes SET holder = ?, expires_at = ? WHERE node = ? AND holder = ?",
+		holder, until.UTC(), node, prev)
+	if res.Error != nil {
+		return false, fmt.Errorf("claim snowflake node %d: %w", node, res.Error)
+	}
+	return res.RowsAffected == 1, nil
 }
 
 func (l *NodeLeases) claim(ctx context.Context, holder string, node int64, now, until time.Time, own bool) (bool, error) {

@@ -129,11 +129,15 @@ func (s *Service) withPrizeIDs(in ActivityInput) (ActivityInput, error) {
 	return in, nil
 }
 
+// ErrNoIDs: no new entity can be named at the moment (the process's id lease could not be
+// renewed); nothing was saved, and a retry in a while works.
+var ErrNoIDs = errors.New("no new ids can be made at the moment")
+
 // newID names a new entity.
 func (s *Service) newID() (int64, error) {
 	id, err := s.d.IDs()
 	if err != nil {
-		return 0, fmt.Errorf("new id: %w", err)
+		return 0, fmt.Errorf("%w: %v", ErrNoIDs, err)
 	}
 	return id, nil
 }

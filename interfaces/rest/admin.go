@@ -37,6 +37,8 @@ func init() {
 	mapError(admin.ErrAwardInUse, http.StatusConflict, "award_in_use")
 	mapErrorAs(admin.ErrNotPropagated, http.StatusServiceUnavailable, "try_again",
 		"the change is saved but draws may not see it yet; repeat the request")
+	mapErrorAs(admin.ErrNoIDs, http.StatusServiceUnavailable, "try_again",
+		"nothing was saved: no new ids can be made at the moment; please retry in a while")
 	// Handlers answer validation with problemsError; this only catches a stray one.
 	mapError(check.ErrInvalid, http.StatusUnprocessableEntity, "invalid")
 }

@@ -1,12 +1,15 @@
 package rest_test
 
 import (
+	"errors"
 	"net/http"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/lottery-go/lottery/application/admin"
 )
 
 func TestActivityCreateAndGet(t *testing.T) {
@@ -179,4 +182,36 @@ func TestActivityUpdate(t *testing.T) {
 
 	missing := h.must(http.StatusNotFound, h.do(http.MethodPut, "/api/v1/admin/activities/12345", alice, body))
 	assert.Equal(t, "not_found", missing.errorCode())
+}
+
+// While no ids can be made (the id lease lapsed), creating anything answers 503 with
+// Retry-After, and nothing is saved.
+func TestCreatesWithoutIDsAnswer503(t *testing.T) {
+	t.Parallel()
+	lapsed := true
+	var live func() (int64, error)
+	h := newHarness(t, func(d *admin.Deps) {
+		live = d.IDs
+		d.IDs = func() (int64, error) {
+			if lapsed {
+				return 0, errors.New("snowflake node lease lapsed")
+			}
+			return live()
+		}
+	})
+	r := h.do(http.MethodPost, "/api/v1/admin/awards", alice, map[string]any{"name": "text", "kind": "text", "content": map[string]any{"text": "hi"}})
+	assert.Equal(t, http.StatusServiceUnavailable, r.status)
+	assert.Equal(t, "try_again", r.body["error"].(map[string]any)["code"])
+	assert.NotEmpty(t, r.header.Get("Retry-After"))
+
+	lapsed = false
+	awardID := h.award("text", map[string]any{"text": "well done"})
+	activityID := h.activity()
+	lapsed = true
+	tree := h.do(http.MethodPost, "/api/v1/admin/rule-trees", alice, routerDoc(activityID))
+	assert.Equal(t, http.StatusServiceUnavailable, tree.status)
+	r = h.do(http.MethodPost, "/api/v1/admin/activities", alice, activityBody(awardID))
+	assert.Equal(t, http.StatusServiceUnavailable, r.status)
+	list := h.must(http.StatusOK, h.do(http.MethodGet, "/api/v1/admin/activities", alice, nil))
+	assert.Len(t, list.body["items"], 1, "nothing saved")
 }

@@ -12,13 +12,13 @@ func adminActivitiesOpenAPI(d *apiDoc) {
 	id := []any{pathParam("id", "activity id")}
 	list := append(pageQuery(), queryParam("state", "only activities in this state", ref("State")))
 	d.op(http.MethodPost, adminPrefix+"/activities", operation(tag, "createActivity", "Create a draft activity with its strategy", true, nil,
-		ref("ActivityInput"), responses(http.StatusCreated, "the activity", ref("Activity"), adminWriteErrors...)))
+		ref("ActivityInput"), responses(http.StatusCreated, "the activity", ref("Activity"), with(adminWriteErrors, http.StatusServiceUnavailable)...)))
 	d.op(http.MethodGet, adminPrefix+"/activities", operation(tag, "listActivities", "List activities in id order (without transitions)", true, list,
 		nil, responses(http.StatusOK, "a page of activities", pageOfSchema("Activity"), with(adminReadErrors, http.StatusBadRequest)...)))
 	d.op(http.MethodGet, one, operation(tag, "getActivity", "One activity with its review trail (transitions)", true, id,
 		nil, responses(http.StatusOK, "the activity", ref("Activity"), with(adminReadErrors, http.StatusNotFound)...)))
 	d.op(http.MethodPut, one, operation(tag, "updateActivity", "Replace an activity's parameters; only in draft or rejected (else 409 activity_not_editable)", true, id,
-		ref("ActivityInput"), responses(http.StatusOK, "the activity", ref("Activity"), with(adminWriteErrors, http.StatusNotFound, http.StatusConflict)...)))
+		ref("ActivityInput"), responses(http.StatusOK, "the activity", ref("Activity"), with(adminWriteErrors, http.StatusNotFound, http.StatusConflict, http.StatusServiceUnavailable)...)))
 	d.op(http.MethodPost, one+"/transitions", operation(tag, "transitionActivity",
 		"Move an activity through its life cycle. Only admins approve or reject (else 403 forbidden, details.scope action, reason role), "+
 			"never an activity they created or last edited (403 forbidden, details.scope action, reason separation_of_duties: another admin must review it); "+

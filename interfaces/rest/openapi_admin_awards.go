@@ -9,7 +9,7 @@ func adminAwardsOpenAPI(d *apiDoc) {
 	const tag = "admin: awards"
 	id := []any{pathParam("id", "award id")}
 	d.op(http.MethodPost, adminPrefix+"/awards", operation(tag, "createAward", "Create an award", true, nil,
-		ref("AwardInput"), responses(http.StatusCreated, "the award", ref("Award"), adminWriteErrors...)))
+		ref("AwardInput"), responses(http.StatusCreated, "the award", ref("Award"), with(adminWriteErrors, http.StatusServiceUnavailable)...)))
 	d.op(http.MethodGet, adminPrefix+"/awards", operation(tag, "listAwards", "List awards in id order", true, pageQuery(),
 		nil, responses(http.StatusOK, "a page of awards", pageOfSchema("Award"), with(adminReadErrors, http.StatusBadRequest)...)))
 	d.op(http.MethodGet, adminPrefix+"/awards/{id}", operation(tag, "getAward", "One award", true, id,

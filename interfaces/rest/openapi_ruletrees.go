@@ -11,7 +11,7 @@ func adminRuleTreesOpenAPI(d *apiDoc) {
 	id := []any{pathParam("id", "rule tree id")}
 	d.op(http.MethodPost, adminPrefix+"/rule-trees", operation(tag, "createRuleTree",
 		"Save a document as version 1 of a new, unpublished tree", true, nil,
-		ref("RuleTreeDocument"), ruleResponses(http.StatusCreated, "the tree with version 1", ref("RuleTree"), adminWriteErrors...)))
+		ref("RuleTreeDocument"), ruleResponses(http.StatusCreated, "the tree with version 1", ref("RuleTree"), with(adminWriteErrors, http.StatusServiceUnavailable)...)))
 	d.op(http.MethodGet, adminPrefix+"/rule-trees", operation(tag, "listRuleTrees", "List rule trees in id order (without documents)", true, pageQuery(),
 		nil, responses(http.StatusOK, "a page of trees", pageOfSchema("RuleTreeSummary"), with(adminReadErrors, http.StatusBadRequest)...)))
 	d.op(http.MethodPost, adminPrefix+"/rule-trees/validate", operation(tag, "validateRuleTree",

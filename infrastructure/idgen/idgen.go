@@ -27,7 +27,7 @@ type Generator struct {
 	fixed bool         // a leased node that must not change (LeaseNode)
 	// takeBack says of a fixed node's holder that it is gone (LeaseNode).
 	takeBack func(prev string) bool
-	stop  func()       // ends the lease's renewal and gives the node back; nil for New
+	stop     func() // ends the lease's renewal and gives the node back; nil for New
 }
 
 // ErrLapsed is Next's answer while the node's lease may have passed to another process:

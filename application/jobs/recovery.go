@@ -63,8 +63,8 @@ func (j *Recovery) Run(ctx context.Context) (Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	entries := j.due(all)
-	rep := Report{"settled": 0, "undone": 0, "waiting": 0, "watching": int64(len(all) - len(entries))}
+	entries, held := j.due(all)
+	rep := Report{"settled": 0, "undone": 0, "waiting": 0, "watching": int64(held)}
 	var firstErr error
 	for _, e := range entries {
 		exists, err := j.committed(ctx, e.OrderID)
@@ -91,8 +91,10 @@ func (j *Recovery) Run(ctx context.Context) (Report, error) {
 }
 
 // due returns the entries first seen at least OlderThan ago, and remembers when the others
-// were first seen; entries no longer pending are forgotten.
-func (j *Recovery) due(all []draw.JournalEntry) []draw.JournalEntry {
+// were first seen; entries no longer pending are forgotten. held counts the entries not yet
+// due that an earlier run saw already: under load most entries a run sees are admissions
+// whose orders commit a moment later, which are not worth a word.
+func (j *Recovery) due(all []draw.JournalEntry) (due []draw.JournalEntry, held int) {
 	older := j.OlderThan
 	if older <= 0 {
 		older = DefaultRecoverAfter
@@ -102,19 +104,33 @@ func (j *Recovery) due(all []draw.JournalEntry) []draw.JournalEntry {
 		now = j.Now()
 	}
 	seen := make(map[int64]time.Time, len(all))
-	var due []draw.JournalEntry
 	for _, e := range all {
 		first, ok := j.seen[e.OrderID]
 		if !ok {
 			first = now
 		}
 		seen[e.OrderID] = first
-		if now.Sub(first) >= older {
+		switch {
+		case now.Sub(first) >= older:
 			due = append(due, e)
+		case ok:
+			held++
 		}
 	}
 	j.seen = seen
-	return due
+	return due, held
+}
+
+// Watched is how many pending entries the last run saw and left to age: a one-off run
+// (lottery jobs run recovery) that saw some runs again once they are due.
+func (j *Recovery) Watched() (entries int, dueIn time.Duration) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	older := j.OlderThan
+	if older <= 0 {
+		older = DefaultRecoverAfter
+	}
+	return len(j.seen), older
 }
 
 // DefaultWaitPerOrder is how long one entry's question to SQL waits for a commit under way

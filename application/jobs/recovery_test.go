@@ -120,13 +120,16 @@ func TestRecoveryAgesEntriesOnItsOwnClock(t *testing.T) {
 
 	rep, err := job.Run(ctx)
 	require.NoError(t, err)
-	assert.Equal(t, jobs.Report{"settled": 0, "undone": 0, "waiting": 0, "watching": 2}, rep, "first seen: not undone")
+	assert.Equal(t, jobs.Report{"settled": 0, "undone": 0, "waiting": 0, "watching": 0}, rep, "first seen: not undone, nor worth a word yet")
+	watched, dueIn := job.Watched()
+	assert.Equal(t, 2, watched)
+	assert.Equal(t, time.Minute, dueIn)
 
 	clock.add(time.Minute - time.Second)
 	journal.entries = append(journal.entries[1:], draw.JournalEntry{OrderID: 3}) // 1 was settled by its draw
 	rep, err = job.Run(ctx)
 	require.NoError(t, err)
-	assert.Equal(t, jobs.Report{"settled": 0, "undone": 0, "waiting": 0, "watching": 2}, rep, "not yet a minute")
+	assert.Equal(t, jobs.Report{"settled": 0, "undone": 0, "waiting": 0, "watching": 1}, rep, "not yet a minute; 3 is new")
 
 	clock.add(time.Second)
 	rep, err = job.Run(ctx)
@@ -137,5 +140,7 @@ func TestRecoveryAgesEntriesOnItsOwnClock(t *testing.T) {
 	journal.entries = []draw.JournalEntry{{OrderID: 1}} // the same id again, say after a rebuild: seen anew
 	rep, err = job.Run(ctx)
 	require.NoError(t, err)
-	assert.Equal(t, int64(1), rep["watching"])
+	assert.Equal(t, int64(0), rep["watching"])
+	watched, _ = job.Watched()
+	assert.Equal(t, 1, watched)
 }

@@ -204,14 +204,37 @@ func runJob(ctx context.Context, cl cfgAndLog, name string) error {
 		if e.Job.Name() != name {
 			continue
 		}
-		outcome, rep, err := newJobRunner(sys).Run(ctx, e.Job)
-		printf("%s: %s %s\n", name, outcome, formatReport(rep))
-		if outcome == scheduler.OutcomeSkipped {
-			return fmt.Errorf("another process holds the lease of %s; try again when its run is over", name)
+		if err := runOnce(ctx, sys, e.Job); err != nil {
+			return err
 		}
-		return err
+		rec, ok := e.Job.(*jobs.Recovery)
+		if !ok {
+			return nil
+		}
+		// Recovery ages entries on its own clock from the run that first saw them: a
+		// one-off run looks again once those it saw are due.
+		watched, dueIn := rec.Watched()
+		if watched == 0 {
+			return nil
+		}
+		printf("%s: %d journal entries pending; looking again in %s, when those still pending are due\n", name, watched, dueIn)
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(dueIn):
+		}
+		return runOnce(ctx, sys, e.Job)
 	}
 	return nil
+}
+
+func runOnce(ctx context.Context, sys *system, j jobs.Job) error {
+	outcome, rep, err := newJobRunner(sys).Run(ctx, j)
+	printf("%s: %s %s\n", j.Name(), outcome, formatReport(rep))
+	if outcome == scheduler.OutcomeSkipped {
+		return fmt.Errorf("another process holds the lease of %s; try again when its run is over", j.Name())
+	}
+	return err
 }
 
 // jobDepsOf builds only what the jobs need, without the draw path of a server.

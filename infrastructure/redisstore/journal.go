@@ -97,13 +97,17 @@ func (l *Ledger) Recover(ctx context.Context, e draw.JournalEntry, orderExists b
 const pendingPage = 500
 
 // Pending lists the journal entries of every loaded activity admitted more than olderThan
-// ago by the server's clock, oldest first per activity.
+// ago by the server's clock, oldest first per activity; every entry when olderThan is 0
+// (also those stamped after the server's clock, should it have stepped back).
 func (l *Ledger) Pending(ctx context.Context, olderThan time.Duration) ([]draw.JournalEntry, error) {
-	now, err := l.client.Time(ctx).Result()
-	if err != nil {
-		return nil, fmt.Errorf("pending: server time: %w: %w", draw.ErrUnavailable, err)
+	end := "+"
+	if olderThan > 0 {
+		now, err := l.client.Time(ctx).Result()
+		if err != nil {
+			return nil, fmt.Errorf("pending: server time: %w: %w", draw.ErrUnavailable, err)
+		}
+		end = strconv.FormatInt(now.Add(-olderThan).UnixMilli(), 10)
 	}
-	end := strconv.FormatInt(now.Add(-olderThan).UnixMilli(), 10)
 	members, err := l.client.SMembers(ctx, l.activities).Result()
 	if err != nil {
 		return nil, fmt.Errorf("pending: activities: %w: %w", draw.ErrUnavailable, err)

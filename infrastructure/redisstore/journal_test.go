@@ -2,11 +2,13 @@ package redisstore
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/redis/go-redis/v9"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/lottery-go/lottery/domain/draw"
@@ -209,5 +211,27 @@ func TestAdmissionAbandonedOnTheWireIsGivenBack(t *testing.T) {
 			c := readCounters(t, l, act, "u", 3, day1)
 			return c == counters{stock: 10, pool: 4, prizeDay: 1}
 		}, 5*time.Second, 10*time.Millisecond)
+	})
+}
+
+// An entry stamped after the server's clock (which then stepped back) is listed all the
+// same: recovery ages entries on its own clock and must see every one.
+func TestPendingListsEntriesStampedAhead(t *testing.T) {
+	const act = 16
+	testkit.EachRedis(t, func(t *testing.T, env testkit.RedisEnv) {
+		l := newTestLedger(t, env, newFakeTruth(journalSnapshot(act)))
+		ctx := context.Background()
+		a := admission(act, "u", draw.Candidate{PrizeID: 3})
+		_, err := l.Admit(ctx, a)
+		require.NoError(t, err)
+		ahead := fmt.Sprintf("%d-0", time.Now().Add(time.Hour).UnixMilli())
+		require.NoError(t, l.client.XAdd(ctx, &redis.XAddArgs{Stream: l.keys(act).journal(), ID: ahead,
+			Values: []string{"o", "99", "u", "v", "d", day1, "p", "0", "e", "1", "k", ""}}).Err())
+
+		pending, err := l.Pending(ctx, 0)
+		require.NoError(t, err)
+		require.Len(t, pending, 2)
+		assert.Equal(t, a.OrderID, pending[0].OrderID)
+		assert.Equal(t, int64(99), pending[1].OrderID, "stamped an hour ahead")
 	})
 }

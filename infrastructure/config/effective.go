@@ -67,11 +67,37 @@ func Effective(c Config, path string, lookupEnv func(string) (string, bool)) ([]
 	return rows, nil
 }
 
-// MaskURL hides the password of a URL's user information (nats://user:pass@host).
+// MaskURL hides the secrets of the user information of every URL in a comma-separated
+// list (nats://user:pass@h1,nats://user:pass@h2): a password, or a user name standing
+// alone, which NATS takes for a token (nats://token@host). What does not parse as a URL
+// has everything before its host hidden.
 func MaskURL(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil || u.User == nil {
+	parts := strings.Split(raw, ",")
+	for i, p := range parts {
+		parts[i] = maskOneURL(p)
+	}
+	return strings.Join(parts, ",")
+}
+
+func maskOneURL(raw string) string {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil || (u.User == nil && strings.Contains(raw, "@")) {
+		at := strings.LastIndex(raw, "@")
+		if at < 0 {
+			return raw
+		}
+		scheme, _, ok := strings.Cut(raw[:at], "://")
+		if !ok {
+			return "***" + raw[at:]
+		}
+		return scheme + "://***" + raw[at:]
+	}
+	if u.User == nil {
 		return raw
+	}
+	if _, hasPassword := u.User.Password(); !hasPassword {
+		u.User = url.User("***")
+		return strings.Replace(u.String(), "%2A%2A%2A@", "***@", 1)
 	}
 	return u.Redacted()
 }

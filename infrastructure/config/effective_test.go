@@ -37,3 +37,24 @@ func TestEffectiveNamesSourcesAndHidesSecrets(t *testing.T) {
 	assert.Equal(t, [2]string{"", "default"}, got["grants.webhook_secret"], "an unset secret shows as unset")
 	assert.Len(t, rows, len(keys))
 }
+
+// A NATS URL shows no secret: a password, a token standing as user name, in every URL of
+// a list, and in what does not parse.
+func TestMaskURL(t *testing.T) {
+	t.Parallel()
+	for raw, want := range map[string]string{
+		"nats://127.0.0.1:4222":                   "nats://127.0.0.1:4222",
+		"nats://user:pass@h:4222":                 "nats://user:xxxxx@h:4222",
+		"nats://s3cr3ttoken@h:4222":               "nats://***@h:4222",
+		"nats://u:p1@h1:4222,nats://u:p2@h2:4222": "nats://u:xxxxx@h1:4222,nats://u:xxxxx@h2:4222",
+		"nats://u:p1@h1:4222, nats://tok@h2:4222": "nats://u:xxxxx@h1:4222,nats://***@h2:4222",
+		"nats://u:pa%zzss@h:4222":                 "nats://***@h:4222",
+		"u:p@h:4222":                              "***@h:4222",
+	} {
+		got := MaskURL(raw)
+		assert.Equal(t, want, got, raw)
+		for _, secret := range []string{"pass", "s3cr3ttoken", "p1", "p2", "tok@", "pa%zzss"} {
+			assert.NotContains(t, got, secret, raw)
+		}
+	}
+}

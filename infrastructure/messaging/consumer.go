@@ -120,6 +120,7 @@ type Subscription struct {
 	once   sync.Once
 	within time.Duration      // ConsumerOptions.StopWithin
 	abort  context.CancelFunc // cancels the handlers' context
+	log    *slog.Logger
 }
 
 // Subscribe binds to the durable pull consumer of the grant stream (creating or updating
@@ -130,7 +131,7 @@ type Subscription struct {
 func Subscribe(ctx context.Context, conn *Conn, prefix string, opts ConsumerOptions, h Handler) (*Subscription, error) {
 	opts = opts.withDefaults(prefix)
 	ctx, abort := context.WithCancel(ctx)
-	s := &Subscription{stop: make(chan struct{}), within: opts.StopWithin, abort: abort}
+	s := &Subscription{stop: make(chan struct{}), within: opts.StopWithin, abort: abort, log: opts.Log}
 	// Room for every delivery the server lets out unacknowledged, so the client's callback
 	// never blocks and each one is in held, kept in progress, from its arrival.
 	work := make(chan jetstream.Msg, opts.Batch*opts.Workers)
@@ -284,7 +285,9 @@ func collect(stop <-chan struct{}, work <-chan jetstream.Msg, out chan<- []jetst
 }
 
 // Stop takes no more deliveries and waits for the handlers running: for StopWithin, then
-// it cancels their context and waits for them to return.
+// it cancels their context and waits for them to return, for StopWithin again at most. A
+// handler that ignores its context (a call stuck on a half-open connection) is left
+// behind, logged: its messages were not acknowledged, so they are delivered again.
 func (s *Subscription) Stop() {
 	s.once.Do(func() {
 		s.mu.Lock()
@@ -302,7 +305,13 @@ func (s *Subscription) Stop() {
 		case <-done:
 		case <-wait.C:
 			s.abort()
-			<-done
+			wait.Reset(s.within)
+			select {
+			case <-done:
+			case <-wait.C:
+				s.log.Error("grant handlers still running after their context was cancelled; left behind, their messages will be delivered again",
+					"waited", 2*s.within)
+			}
 		}
 		s.abort()
 	})

@@ -171,3 +171,39 @@ func TestStopCancelsGrantsStillRunning(t *testing.T) {
 		t.Fatal("Stop waited on a grant that does not end")
 	}
 }
+
+// A handler that ignores its cancelled context does not hold Stop up for good: it is left
+// behind after StopWithin more.
+func TestStopLeavesAHandlerThatIgnoresItsContext(t *testing.T) {
+	t.Parallel()
+	env := testkit.EmbeddedNATS(t)
+	ctx := context.Background()
+	pub := newTestPublisher(t, env)
+	require.NoError(t, publishWin(ctx, env, pub, 1))
+	started, release, cancelled := make(chan struct{}), make(chan struct{}), make(chan struct{})
+	t.Cleanup(func() { close(release) })
+	sub, err := messaging.Subscribe(ctx, env.Conn, env.Prefix, messaging.ConsumerOptions{
+		Workers: 1, Linger: -1, StopWithin: 50 * time.Millisecond, Log: quiet,
+	}, func(ctx context.Context, ds []messaging.Delivery) []error {
+		close(started)
+		<-ctx.Done()
+		close(cancelled)
+		<-release // a call stuck on a half-open connection
+		return []error{ctx.Err()}
+	})
+	require.NoError(t, err)
+	<-started
+
+	stopped := make(chan struct{})
+	go func() { sub.Stop(); close(stopped) }()
+	select {
+	case <-stopped:
+	case <-time.After(10 * time.Second):
+		t.Fatal("Stop waited on a handler that does not return")
+	}
+	select {
+	case <-cancelled:
+	default:
+		t.Fatal("Stop returned without cancelling the handler's context")
+	}
+}

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
 	"net"
@@ -16,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/lottery-go/lottery/infrastructure/config"
+	"github.com/lottery-go/lottery/infrastructure/messaging"
 	"github.com/lottery-go/lottery/internal/testkit"
 )
 
@@ -197,4 +199,28 @@ func TestServeFailsClearlyOnUnreachableServers(t *testing.T) {
 			assert.Less(t, time.Since(start), 15*time.Second, "an unreachable server is an error, not a hang")
 		})
 	}
+}
+
+// Readiness asks after the grant stream only where the process grants: an API process
+// whose NATS lost the stream still takes draws (the outbox hands their wins on later).
+func TestReadinessAsksForTheGrantStreamOnlyOfGranters(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	cfg := testkit.EmbeddedStack(t)
+	cfg.Roles = []string{config.RoleAPI}
+	sys, err := openSystem(ctx, cfg, slog.New(slog.DiscardHandler))
+	require.NoError(t, err)
+	defer sys.Close()
+	_ = sys.nats.JS.DeleteStream(ctx, messaging.StreamName(cfg.NATS.Prefix))
+	nats := func() error {
+		for _, c := range sys.checks() {
+			if c.Name == "nats" {
+				return c.Ping(ctx)
+			}
+		}
+		return errors.New("no nats check")
+	}
+	require.NoError(t, nats(), "api only")
+	sys.cfg.Roles = []string{config.RoleAPI, config.RoleGranter}
+	require.ErrorContains(t, nats(), messaging.StreamName(cfg.NATS.Prefix), "a granter")
 }

@@ -221,7 +221,9 @@ func (s *system) Close() {
 	s.closers = nil
 }
 
-// checks are what /readyz asks.
+// checks are what /readyz asks. The grant stream is asked after only where this process
+// grants (and makes the stream again should NATS have lost it): draws need NATS only to
+// hand wins on, which the outbox does again later.
 func (s *system) checks() []rest.Check {
 	return []rest.Check{
 		{Name: "sql", Ping: s.db.Ping},
@@ -229,6 +231,9 @@ func (s *system) checks() []rest.Check {
 		{Name: "nats", Ping: func(ctx context.Context) error {
 			if s.nats == nil {
 				return errors.New("not connected")
+			}
+			if !s.cfg.HasRole(config.RoleGranter) {
+				return s.nats.Ping(ctx)
 			}
 			return s.nats.PingStream(ctx, s.cfg.NATS.Prefix)
 		}},

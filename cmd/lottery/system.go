@@ -200,10 +200,18 @@ func (s *system) guardSharedLedger(ctx context.Context) error {
 	if s.cfg.MySQLDSN == "" {
 		return nil // SQLite: the data directory's lock keeps a second process out
 	}
-	if s.cfg.Redis.Addr != "" {
-		return s.db.CheckNoPrivateLedger(ctx)
+	lost := func(err error) {
+		if err != nil {
+			s.log.Error("the mark that keeps processes with separate Redis servers off this database is lost; taken again when it can be", "err", err)
+			return
+		}
+		s.log.Warn("the mark that keeps processes with separate Redis servers off this database was lost with its connection and is taken again")
 	}
-	release, err := s.db.HoldPrivateLedger(ctx)
+	hold := s.db.HoldPrivateLedger
+	if s.cfg.Redis.Addr != "" {
+		hold = s.db.HoldSharedLedger
+	}
+	release, err := hold(ctx, lost)
 	if err != nil {
 		return err
 	}

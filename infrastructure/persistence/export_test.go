@@ -44,3 +44,21 @@ func InsertOrder(ctx context.Context, tx *sql.Tx, o draw.Order) error {
 	_, err := tx.ExecContext(ctx, "INSERT INTO orders ("+orderColumns+") VALUES "+orderPlaceholders, orderArgs(nil, o)...)
 	return err
 }
+
+// KeepPrivateLedger checks once, as the keeper does every keepEvery, that the private
+// ledger lock taken on a new connection is still held, taking it again if not; kill ends
+// the lock's connection from outside first when set.
+func (db *DB) KeepPrivateLedgerAfter(ctx context.Context, kill func(connectionID int64)) (release func(), err error) {
+	l, got, err := db.takeLock(ctx, privateLedgerLock, 0)
+	if err != nil || !got {
+		return nil, err
+	}
+	var id int64
+	if err := l.conn.QueryRowContext(ctx, "SELECT CONNECTION_ID()").Scan(&id); err != nil {
+		return nil, err
+	}
+	kill(id)
+	var lostErr error
+	l = db.keepLock(l, privateLedgerLock, func(err error) { lostErr = err })
+	return l.unlock, lostErr
+}

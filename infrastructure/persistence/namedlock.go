@@ -6,6 +6,8 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"strings"
+	"sync"
 	"time"
 )
 
@@ -18,8 +20,22 @@ func lockName(prefix string) string { return `CONCAT('` + prefix + `', SHA1(DATA
 // next have it at once. got is false when another connection held it all that time. On
 // SQLite, which one process owns, every lock is had at once.
 func (db *DB) namedLock(ctx context.Context, prefix string, wait time.Duration) (unlock func(), got bool, err error) {
+	l, got, err := db.takeLock(ctx, prefix, wait)
+	if err != nil || !got {
+		return nil, got, err
+	}
+	return l.unlock, true, nil
+}
+
+// heldLock is a named lock and the connection that holds it; nil on SQLite.
+type heldLock struct {
+	conn   *sql.Conn
+	prefix string
+}
+
+func (db *DB) takeLock(ctx context.Context, prefix string, wait time.Duration) (*heldLock, bool, error) {
 	if db.Dialect == SQLite {
-		return func() {}, true, nil
+		return nil, true, nil
 	}
 	conn, err := db.SQL.Conn(ctx)
 	if err != nil {
@@ -39,30 +55,110 @@ func (db *DB) namedLock(ctx context.Context, prefix string, wait time.Duration) 
 		_ = conn.Close()
 		return nil, false, err
 	}
-	return func() {
-		_, err := conn.ExecContext(context.WithoutCancel(ctx), `DO RELEASE_LOCK(`+lockName(prefix)+`)`)
-		if err != nil {
-			// The lock goes with its connection: close it rather than pool it, or it
-			// would stay held, idle, while other processes wait.
-			_ = conn.Raw(func(any) error { return driver.ErrBadConn })
+	return &heldLock{conn: conn, prefix: prefix}, true, nil
+}
+
+func (l *heldLock) unlock() {
+	if l == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if _, err := l.conn.ExecContext(ctx, `DO RELEASE_LOCK(`+lockName(l.prefix)+`)`); err != nil {
+		// The lock goes with its connection: close it rather than pool it, or it would
+		// stay held, idle, while other processes wait.
+		_ = l.conn.Raw(func(any) error { return driver.ErrBadConn })
+	}
+	_ = l.conn.Close()
+}
+
+// holds asks, on the lock's own connection, whether it still holds the lock; using the
+// connection also keeps the server from closing it as idle (wait_timeout).
+func (l *heldLock) holds(ctx context.Context) bool {
+	var mine sql.NullInt64
+	err := l.conn.QueryRowContext(ctx, `SELECT IS_USED_LOCK(`+lockName(l.prefix)+`) = CONNECTION_ID()`).Scan(&mine)
+	return err == nil && mine.Valid && mine.Int64 == 1
+}
+
+// keepEvery is how often a lock held for as long as the process runs is asked after.
+const keepEvery = 30 * time.Second
+
+// holdLock is takeLock, not waiting, for as long as the process runs: every keepEvery the
+// lock's connection checks that it still holds it (and so is never idle long enough for
+// the server to close it); a lock lost all the same (a network cut, a server restart) is
+// taken again on a new connection. lost hears of a lock that could not be taken again
+// (err set; tried again later) and of one taken again (err nil).
+func (db *DB) holdLock(ctx context.Context, prefix string, lost func(error)) (release func(), got bool, err error) {
+	l, got, err := db.takeLock(ctx, prefix, 0)
+	if err != nil || !got || l == nil {
+		return func() {}, got, err
+	}
+	stop, done := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(done)
+		tick := time.NewTicker(keepEvery)
+		defer tick.Stop()
+		for {
+			select {
+			case <-stop:
+				l.unlock()
+				return
+			case <-tick.C:
+			}
+			l = db.keepLock(l, prefix, lost)
 		}
-		_ = conn.Close()
-	}, true, nil
+	}()
+	var once sync.Once
+	return func() { once.Do(func() { close(stop); <-done }) }, true, nil
+}
+
+// keepLock returns l if it still holds its lock, else the lock taken again (or l, to be
+// tried again next time).
+func (db *DB) keepLock(l *heldLock, prefix string, lost func(error)) *heldLock {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if l.holds(ctx) {
+		return l
+	}
+	again, got, err := db.takeLock(ctx, prefix, 0)
+	switch {
+	case err != nil:
+		lost(fmt.Errorf("named lock %s lost with its connection and not taken again: %w", prefix, err))
+		return l
+	case !got:
+		lost(fmt.Errorf("named lock %s lost with its connection, and another process holds it now", prefix))
+		return l
+	}
+	_ = l.conn.Raw(func(any) error { return driver.ErrBadConn })
+	_ = l.conn.Close()
+	lost(nil)
+	return again
 }
 
 // privateLedgerLock is held by a process that keeps its counters in an in-process Redis
 // while its orders are in this MySQL database.
 const privateLedgerLock = "lottery-private-redis-"
 
+// sharedLedgerLock, followed by a slot number, is held by a process whose Redis is shared
+// (redis.addr); each takes a free slot of sharedSlots, so that a process with an
+// in-process Redis finds them.
+const sharedLedgerLock = "lottery-shared-redis-"
+
+const sharedSlots = 64
+
+func sharedSlot(i int) string { return fmt.Sprintf("%s%02d-", sharedLedgerLock, i) }
+
 // ErrLedgerNotShared: processes sharing a database would keep separate counters, each
 // letting users draw up to their limits and selling the stock again.
 var ErrLedgerNotShared = errors.New("processes that share a database must share a Redis")
 
 // HoldPrivateLedger is taken, for as long as the process runs, by a process whose Redis is
-// in-process while its database is MySQL: a second such process, or one with a Redis of
-// its own, on the same database is refused with ErrLedgerNotShared instead of overselling.
-func (db *DB) HoldPrivateLedger(ctx context.Context) (release func(), err error) {
-	release, got, err := db.namedLock(ctx, privateLedgerLock, 0)
+// in-process while its database is MySQL: a second such process, or one with a shared
+// Redis, on the same database (whichever started first) is refused with
+// ErrLedgerNotShared instead of overselling. lost hears of the lock lost and not taken
+// again (see holdLock).
+func (db *DB) HoldPrivateLedger(ctx context.Context, lost func(error)) (release func(), err error) {
+	release, got, err := db.holdLock(ctx, privateLedgerLock, lost)
 	switch {
 	case err != nil:
 		return nil, fmt.Errorf("check that no other process uses this database: %w", err)
@@ -70,7 +166,65 @@ func (db *DB) HoldPrivateLedger(ctx context.Context) (release func(), err error)
 		return nil, fmt.Errorf("%w: another lottery process uses this database with an in-process Redis of its own: "+
 			"point every process at one Redis (redis.addr, LOTTERY_REDIS_ADDR)", ErrLedgerNotShared)
 	}
+	shared, err := db.sharedLedgerHeld(ctx)
+	if err != nil || shared {
+		release()
+	}
+	switch {
+	case err != nil:
+		return nil, fmt.Errorf("check that no other process uses this database: %w", err)
+	case shared:
+		return nil, fmt.Errorf("%w: lottery processes with a shared Redis (redis.addr) use this database: "+
+			"give this process the same redis.addr", ErrLedgerNotShared)
+	}
 	return release, nil
+}
+
+// sharedLedgerHeld says whether a process with a shared Redis holds a slot.
+func (db *DB) sharedLedgerHeld(ctx context.Context) (bool, error) {
+	if db.Dialect == SQLite {
+		return false, nil
+	}
+	terms := make([]string, sharedSlots)
+	for i := range terms {
+		terms[i] = `IS_USED_LOCK(` + lockName(sharedSlot(i)) + `)`
+	}
+	var holder sql.NullInt64
+	if err := db.SQL.QueryRowContext(ctx, `SELECT COALESCE(`+strings.Join(terms, ", ")+`)`).Scan(&holder); err != nil {
+		return false, err
+	}
+	return holder.Valid, nil
+}
+
+// HoldSharedLedger is taken, for as long as the process runs, by a process whose Redis is
+// shared (redis.addr) while its database is MySQL: it is refused with ErrLedgerNotShared
+// while a process with an in-process Redis uses the database, and marks the database as
+// used with a shared Redis, so that such a process started later is refused. With every
+// slot held by others, the database is marked already.
+func (db *DB) HoldSharedLedger(ctx context.Context, lost func(error)) (release func(), err error) {
+	if db.Dialect == SQLite {
+		return func() {}, nil
+	}
+	if err := db.CheckNoPrivateLedger(ctx); err != nil {
+		return nil, err
+	}
+	for i := range sharedSlots {
+		release, got, err := db.holdLock(ctx, sharedSlot(i), lost)
+		if err != nil {
+			return nil, fmt.Errorf("check that no other process uses this database: %w", err)
+		}
+		if !got {
+			continue
+		}
+		// A process with an in-process Redis that started at the same moment sees this
+		// slot, or this process sees its lock.
+		if err := db.CheckNoPrivateLedger(ctx); err != nil {
+			release()
+			return nil, err
+		}
+		return release, nil
+	}
+	return func() {}, nil
 }
 
 // CheckNoPrivateLedger refuses, with ErrLedgerNotShared, a process with a shared Redis on

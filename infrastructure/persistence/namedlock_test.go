@@ -31,9 +31,9 @@ func TestOneDatabaseOnePrivateLedger(t *testing.T) {
 	t.Cleanup(func() { _ = second.Close() })
 
 	require.NoError(t, second.CheckNoPrivateLedger(ctx), "nobody holds it yet")
-	release, err := first.HoldPrivateLedger(ctx)
+	release, err := first.HoldPrivateLedger(ctx, noLost)
 	require.NoError(t, err)
-	_, err = second.HoldPrivateLedger(ctx)
+	_, err = second.HoldPrivateLedger(ctx, noLost)
 	assert.ErrorIs(t, err, persistence.ErrLedgerNotShared, "a second in-process Redis")
 	assert.ErrorIs(t, second.CheckNoPrivateLedger(ctx), persistence.ErrLedgerNotShared, "a shared Redis beside it")
 
@@ -41,12 +41,88 @@ func TestOneDatabaseOnePrivateLedger(t *testing.T) {
 	elsewhere, err := persistence.OpenMySQL(ctx, other)
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = elsewhere.Close() })
-	again, err := elsewhere.HoldPrivateLedger(ctx)
+	again, err := elsewhere.HoldPrivateLedger(ctx, noLost)
 	require.NoError(t, err, "another database is another matter")
 	again()
 
 	release()
-	again, err = second.HoldPrivateLedger(ctx)
+	again, err = second.HoldPrivateLedger(ctx, noLost)
 	require.NoError(t, err, "free once the first process is gone")
 	again()
+}
+
+func noLost(err error) {}
+
+// Whichever starts first, a process with a shared Redis and one with an in-process Redis
+// are not let on one database together.
+func TestSharedAndPrivateLedgersExcludeEachOther(t *testing.T) {
+	t.Parallel()
+	server := os.Getenv("LOTTERY_TEST_MYSQL_DSN")
+	if server == "" {
+		t.Skip("LOTTERY_TEST_MYSQL_DSN not set: MySQL only (one process owns a SQLite file)")
+	}
+	ctx := context.Background()
+	dsn := testkit.MySQLDatabase(t, server)
+	open := func() *persistence.DB {
+		db, err := persistence.OpenMySQL(ctx, dsn)
+		require.NoError(t, err)
+		t.Cleanup(func() { _ = db.Close() })
+		return db
+	}
+	a, b, c := open(), open(), open()
+
+	shared1, err := a.HoldSharedLedger(ctx, noLost)
+	require.NoError(t, err)
+	shared2, err := b.HoldSharedLedger(ctx, noLost)
+	require.NoError(t, err, "two processes with the shared Redis")
+	_, err = c.HoldPrivateLedger(ctx, noLost)
+	assert.ErrorIs(t, err, persistence.ErrLedgerNotShared, "an in-process Redis started after them")
+	shared1()
+	_, err = c.HoldPrivateLedger(ctx, noLost)
+	assert.ErrorIs(t, err, persistence.ErrLedgerNotShared, "one of them still runs")
+	shared2()
+
+	private, err := c.HoldPrivateLedger(ctx, noLost)
+	require.NoError(t, err, "alone now")
+	_, err = a.HoldSharedLedger(ctx, noLost)
+	assert.ErrorIs(t, err, persistence.ErrLedgerNotShared, "a shared Redis started after it")
+	private()
+	again, err := a.HoldSharedLedger(ctx, noLost)
+	require.NoError(t, err)
+	again()
+}
+
+// A lock whose connection the server closed (idle past wait_timeout, a KILL) is taken
+// again on a new connection; one another process took meanwhile is reported lost.
+func TestLedgerLockLostWithItsConnectionIsTakenAgain(t *testing.T) {
+	t.Parallel()
+	server := os.Getenv("LOTTERY_TEST_MYSQL_DSN")
+	if server == "" {
+		t.Skip("LOTTERY_TEST_MYSQL_DSN not set: MySQL only (one process owns a SQLite file)")
+	}
+	ctx := context.Background()
+	dsn := testkit.MySQLDatabase(t, server)
+	db, err := persistence.OpenMySQL(ctx, dsn)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = db.Close() })
+	other, err := persistence.OpenMySQL(ctx, dsn)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = other.Close() })
+	kill := func(id int64) { require.NoError(t, other.Gorm.Exec("KILL CONNECTION ?", id).Error) }
+
+	release, err := db.KeepPrivateLedgerAfter(ctx, kill)
+	require.NoError(t, err, "taken again")
+	_, err = other.HoldPrivateLedger(ctx, noLost)
+	assert.ErrorIs(t, err, persistence.ErrLedgerNotShared, "held again, on the new connection")
+	release()
+
+	var theirs func()
+	release, err = db.KeepPrivateLedgerAfter(ctx, func(id int64) {
+		kill(id)
+		theirs, err = other.HoldPrivateLedger(ctx, noLost)
+		require.NoError(t, err)
+	})
+	assert.ErrorContains(t, err, "another process holds it now")
+	release()
+	theirs()
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/lottery-go/lottery/infrastructure/config"
@@ -41,17 +42,23 @@ func newUserWithFacts(t *testing.T, base string, cfg config.Config, sub string, 
 // stalling it until the test binary's timeout.
 var testHTTP = &http.Client{Timeout: time.Minute}
 
-// do sends a JSON request and decodes the JSON answer into a map.
+// do sends a JSON request and decodes the JSON answer into a map. It may be called from
+// goroutines of a test: what goes wrong is reported (t.Errorf), not stopped at (FailNow
+// must be called from the test's own goroutine), and answers status 0.
 func (c *client) do(method, path string, body any, header ...string) (int, map[string]any, http.Header) {
 	c.t.Helper()
 	var rd io.Reader
 	if body != nil {
 		raw, err := json.Marshal(body)
-		require.NoError(c.t, err)
+		if !assert.NoError(c.t, err) {
+			return 0, nil, nil
+		}
 		rd = bytes.NewReader(raw)
 	}
 	req, err := http.NewRequest(method, c.base+path, rd)
-	require.NoError(c.t, err)
+	if !assert.NoError(c.t, err) {
+		return 0, nil, nil
+	}
 	req.Header.Set("Content-Type", "application/json")
 	if c.token != "" {
 		req.Header.Set("Authorization", "Bearer "+c.token)
@@ -60,13 +67,18 @@ func (c *client) do(method, path string, body any, header ...string) (int, map[s
 		req.Header.Set(header[i], header[i+1])
 	}
 	resp, err := testHTTP.Do(req)
-	require.NoError(c.t, err)
+	if !assert.NoError(c.t, err) {
+		return 0, nil, nil
+	}
 	defer resp.Body.Close()
 	var out map[string]any
 	raw, _ := io.ReadAll(resp.Body)
-	require.NoError(c.t, contractOf(c.t, c.base).Check(req, resp.StatusCode, resp.Header, raw))
-	if len(raw) > 0 {
-		require.NoError(c.t, json.Unmarshal(raw, &out), "body: %s", raw)
+	contract, err := contractOf(c.t, c.base)
+	if !assert.NoError(c.t, err) || !assert.NoError(c.t, contract.Check(req, resp.StatusCode, resp.Header, raw)) {
+		return 0, nil, nil
+	}
+	if len(raw) > 0 && !assert.NoError(c.t, json.Unmarshal(raw, &out), "body: %s", raw) {
+		return 0, nil, nil
 	}
 	return resp.StatusCode, out, resp.Header
 }
@@ -84,20 +96,26 @@ var contracts sync.Map
 
 // contractOf is the API contract the server at base serves: every reply a client gets is
 // held to it.
-func contractOf(t *testing.T, base string) *testkit.Contract {
+func contractOf(t *testing.T, base string) (*testkit.Contract, error) {
 	t.Helper()
 	if c, ok := contracts.Load(base); ok {
-		return c.(*testkit.Contract)
+		return c.(*testkit.Contract), nil
 	}
 	resp, err := testHTTP.Get(base + "/openapi.json")
-	require.NoError(t, err)
+	if err != nil {
+		return nil, err
+	}
 	defer resp.Body.Close()
 	doc, err := io.ReadAll(resp.Body)
-	require.NoError(t, err)
+	if err != nil {
+		return nil, err
+	}
 	c, err := testkit.NewContract(doc)
-	require.NoError(t, err)
+	if err != nil {
+		return nil, err
+	}
 	contracts.Store(base, c)
-	return c
+	return c, nil
 }
 
 func errCode(out map[string]any) string {

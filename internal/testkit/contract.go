@@ -32,16 +32,19 @@ func NewContract(doc []byte) (*Contract, error) {
 }
 
 // Check says how a reply departs from what the document says its operation answers: an
-// undocumented status, or a body its schema refuses. Replies outside /api/, to routes the
-// document does not have (the 404s and 405s of unknown paths), and 500s (which any
-// operation may answer) pass.
+// undocumented status, a body its schema refuses, or an answer other than 404 or 405 from
+// a route the document does not have. Replies outside /api/, and 500s (which any
+// operation may answer), pass.
 func (c *Contract) Check(req *http.Request, status int, header http.Header, body []byte) error {
 	if !strings.HasPrefix(req.URL.Path, "/api/") || status == http.StatusInternalServerError {
 		return nil
 	}
 	route, params, err := c.router.FindRoute(req)
 	if err != nil {
-		return nil
+		if status == http.StatusNotFound || status == http.StatusMethodNotAllowed {
+			return nil // an unknown path or method, answered as such
+		}
+		return fmt.Errorf("%s %s answered %d, but the OpenAPI document has no such operation: %w", req.Method, req.URL.Path, status, err)
 	}
 	in := &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: route,
 		Options: &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc}}

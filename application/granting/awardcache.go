@@ -19,6 +19,7 @@ type CachedAwards struct {
 
 	mu      sync.RWMutex
 	entries map[int64]cachedAward
+	gen     uint64 // InvalidateAll's count: a read begun before one is not kept
 }
 
 type cachedAward struct {
@@ -36,6 +37,7 @@ func (c *CachedAwards) Get(ctx context.Context, id int64) (*award.Award, error) 
 	now := c.now()
 	c.mu.RLock()
 	e, ok := c.entries[id]
+	gen := c.gen
 	c.mu.RUnlock()
 	if ok && now.Before(e.until) {
 		return e.award, nil
@@ -45,7 +47,9 @@ func (c *CachedAwards) Get(ctx context.Context, id int64) (*award.Award, error) 
 		return nil, err
 	}
 	c.mu.Lock()
-	c.entries[id] = cachedAward{award: a, until: now.Add(c.ttl)}
+	if c.gen == gen { // else it may be what an edit has just replaced
+		c.entries[id] = cachedAward{award: a, until: now.Add(c.ttl)}
+	}
 	c.mu.Unlock()
 	return a, nil
 }
@@ -54,5 +58,6 @@ func (c *CachedAwards) Get(ctx context.Context, id int64) (*award.Award, error) 
 func (c *CachedAwards) InvalidateAll() {
 	c.mu.Lock()
 	clear(c.entries)
+	c.gen++
 	c.mu.Unlock()
 }

@@ -51,3 +51,30 @@ func TestCachedAwardsReadOncePerTTL(t *testing.T) {
 	_, err = failing.Get(context.Background(), 8)
 	assert.True(t, errors.Is(err, award.ErrNotFound))
 }
+
+// invalidatingAwards calls InvalidateAll while its read is under way: an edit saved
+// between the read and its caching.
+type invalidatingAwards struct {
+	countingAwards
+	cache *CachedAwards
+}
+
+func (i *invalidatingAwards) Get(ctx context.Context, id int64) (*award.Award, error) {
+	a, err := i.countingAwards.Get(ctx, id)
+	i.cache.InvalidateAll()
+	return a, err
+}
+
+// An award read before an invalidation is used for its read but not kept: the edit that
+// invalidated it may have replaced it.
+func TestCachedAwardsKeepNoReadBegunBeforeAnInvalidation(t *testing.T) {
+	t.Parallel()
+	src := &invalidatingAwards{}
+	c := NewCachedAwards(src, time.Minute)
+	src.cache = c
+	_, err := c.Get(context.Background(), 7)
+	require.NoError(t, err)
+	_, err = c.Get(context.Background(), 7)
+	require.NoError(t, err)
+	assert.EqualValues(t, 2, src.reads.Load(), "the first read was not kept")
+}

@@ -204,7 +204,8 @@ func runJob(ctx context.Context, cl cfgAndLog, name string) error {
 		if e.Job.Name() != name {
 			continue
 		}
-		if err := runOnce(ctx, sys, e.Job); err != nil {
+		runner := newJobRunner(sys)
+		if err := runOnce(ctx, runner, e.Job); err != nil {
 			return err
 		}
 		rec, ok := e.Job.(*jobs.Recovery)
@@ -223,13 +224,13 @@ func runJob(ctx context.Context, cl cfgAndLog, name string) error {
 			return ctx.Err()
 		case <-time.After(dueIn):
 		}
-		return runOnce(ctx, sys, e.Job)
+		return runOnce(ctx, runner, e.Job)
 	}
 	return nil
 }
 
-func runOnce(ctx context.Context, sys *system, j jobs.Job) error {
-	outcome, rep, err := newJobRunner(sys).Run(ctx, j)
+func runOnce(ctx context.Context, runner *scheduler.Runner, j jobs.Job) error {
+	outcome, rep, err := runner.Run(ctx, j)
 	printf("%s: %s %s\n", j.Name(), outcome, formatReport(rep))
 	if outcome == scheduler.OutcomeSkipped {
 		return fmt.Errorf("another process holds the lease of %s; try again when its run is over", j.Name())

@@ -1,6 +1,7 @@
 package strategy
 
 import (
+	"math"
 	"math/bits"
 	"time"
 )
@@ -56,7 +57,13 @@ func (p ReleasePlan) ReleasedBy(stock int64, begin, end, t time.Time) int64 {
 	}
 	// Unit i (from 0) is released at the start of its share of the window, begin +
 	// i·window/stock: the first at begin, the last well before end, when draws stop.
-	return evenShare(stock, t.Sub(begin), end.Sub(begin)) + 1
+	elapsed, window := t.Sub(begin), end.Sub(begin)
+	if window == math.MaxInt64 {
+		// A window over ~292 years, which a Duration cannot hold: in milliseconds.
+		elapsed = time.Duration(t.UnixMilli() - begin.UnixMilli())
+		window = time.Duration(end.UnixMilli() - begin.UnixMilli())
+	}
+	return min(evenShare(stock, elapsed, window)+1, stock)
 }
 
 // evenShare is floor(stock*elapsed/window) in 128-bit arithmetic: a stock of millions over

@@ -99,3 +99,22 @@ func TestPrizeReleasedBy(t *testing.T) {
 	even := strategy.Prize{Stock: 40, Release: &strategy.ReleasePlan{Kind: strategy.ReleaseEven}}
 	assert.Equal(t, int64(21), even.ReleasedBy(begin, end, begin.Add(12*time.Hour)), "the 21st unit's share starts half-way")
 }
+
+// A window longer than a Duration holds (~292 years) is shared out as evenly, never past
+// the stock.
+func TestReleasedByEvenOverCenturies(t *testing.T) {
+	t.Parallel()
+	even := strategy.ReleasePlan{Kind: strategy.ReleaseEven}
+	from, to := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
+	const stock = 1_000_000
+	prev := int64(0)
+	for _, years := range []int{0, 146, 300, 3986, 7972} {
+		got := even.ReleasedBy(stock, from, to, from.AddDate(years, 0, 0))
+		want := int64(float64(stock)*float64(years)/7973) + 1
+		assert.InDelta(t, want, got, 2, "after %d years", years)
+		assert.GreaterOrEqual(t, got, prev)
+		prev = got
+	}
+	assert.Equal(t, int64(stock), even.ReleasedBy(stock, from, to, to.Add(-time.Millisecond)))
+	assert.Equal(t, int64(stock), even.ReleasedBy(stock, from, to, to))
+}

@@ -115,7 +115,7 @@ func intervalMicros(perSecond float64) int64 {
 	if perSecond <= 0 {
 		return 0
 	}
-	return max(int64(1e6/perSecond), 1)
+	return int64(min(max(1e6/perSecond, 1), 1e15)) // 1e15 µs: once in 31 years
 }
 
 func decodeAdmit(reply []any) (draw.Admitted, error) {

@@ -243,3 +243,14 @@ func TestIdempotencyKeyLivesAsLongAsConfigured(t *testing.T) {
 		assert.LessOrEqual(t, ttl, 90*time.Second)
 	})
 }
+
+// A rate turns into the interval between draws; one too small for an int64 of
+// microseconds saturates (a draw once in decades) instead of wrapping to no limit.
+func TestIntervalMicros(t *testing.T) {
+	t.Parallel()
+	assert.Equal(t, int64(0), intervalMicros(0), "off")
+	assert.Equal(t, int64(200_000), intervalMicros(5))
+	assert.Equal(t, int64(1), intervalMicros(1e7))
+	assert.Equal(t, int64(1e15), intervalMicros(1e-13))
+	assert.Equal(t, int64(1e15), intervalMicros(5e-324))
+}

@@ -3,9 +3,9 @@
 -- Reply: units added (0 when the target is not above what was released), or -1 when the
 -- activity is not loaded (its next load reads the release from SQL).
 if redis.call('EXISTS', KEYS[1]) == 0 then
-  -- A load may be reading SQL right now, from before this release: bumping gen fails
-  -- its optimistic transaction so it reads again.
-  redis.call('INCR', KEYS[4])
+  -- A load reading SQL right now, from before this release, is left alone (a large
+  -- activity's load would be read again and again under a job that runs every few
+  -- seconds): it writes the released counter it read, and the next run adds the rest.
   return -1
 end
 local released = tonumber(redis.call('GET', KEYS[3]))

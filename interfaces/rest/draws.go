@@ -67,7 +67,8 @@ func (h *drawHandlers) draw(c echo.Context) error {
 func drawError(err error) error {
 	var rl *draw.RateLimitError
 	if errors.As(err, &rl) {
-		secs := max(1, int(rl.RetryAfter.Round(time.Second)/time.Second))
+		// Rounded up: a client that waits what it is told is never early.
+		secs := max(1, int((rl.RetryAfter+time.Second-1)/time.Second))
 		return Errorf(http.StatusTooManyRequests, "rate_limited", "too many draws; retry after %d s", secs).
 			withHeader("Retry-After", strconv.Itoa(secs)).WithDetails(map[string]any{"retry_after_ms": rl.RetryAfter.Milliseconds()})
 	}

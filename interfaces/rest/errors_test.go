@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 
@@ -33,4 +34,17 @@ func TestOwnReviewRefusalsSayWhy(t *testing.T) {
 	assert.Contains(t, created.Message, "because you created it")
 	assert.Contains(t, edited.Message, "because you made its last edit")
 	assert.Equal(t, created.Details, edited.Details)
+}
+
+// A rate-limited caller is told to wait whole seconds, rounded up: one that waits what it
+// is told is never early.
+func TestRetryAfterRoundsUp(t *testing.T) {
+	t.Parallel()
+	for wait, want := range map[time.Duration]string{
+		time.Millisecond: "1", time.Second: "1", 1300 * time.Millisecond: "2", 1499 * time.Millisecond: "2", 2 * time.Second: "2",
+	} {
+		api := toAPIError(drawError(&draw.RateLimitError{RetryAfter: wait}))
+		assert.Equal(t, http.StatusTooManyRequests, api.Status)
+		assert.Equal(t, want, api.Header.Get("Retry-After"), "wait %v", wait)
+	}
 }

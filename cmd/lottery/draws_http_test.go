@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"net/http"
+	"net/netip"
 	"sync"
 	"testing"
 	"time"
@@ -267,4 +268,24 @@ func TestFirstDrawsOfANewActivityDoNotWait(t *testing.T) {
 		first := alice.must(http.StatusOK, "POST", "/api/v1/draws", map[string]any{"activity_id": id})
 		assert.Equal(t, "win", first["outcome"])
 	})
+}
+
+// Behind a load balancer named in http.trusted_proxies, the per-IP limit counts each
+// client by the address the balancer forwarded; a header from any other peer is ignored.
+func TestPerIPRateLimitBehindATrustedProxy(t *testing.T) {
+	t.Parallel()
+	cfg := testkit.EmbeddedStack(t)
+	cfg.Draw.RatePerUser, cfg.Draw.RatePerIP, cfg.Draw.RateBurst = 0, 0.001, 1
+	cfg.HTTP.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}
+	srv := startServer(t, cfg, nil)
+	id := setUpActivity(t, srv.base, cfg, nil)
+	draw := func(user, from string) int {
+		code, _, _ := newClient(t, srv.base, cfg, user, "user").do("POST", "/api/v1/draws",
+			map[string]any{"activity_id": id}, "X-Forwarded-For", from)
+		return code
+	}
+	assert.Equal(t, http.StatusOK, draw("u1", "198.51.100.1"))
+	assert.Equal(t, http.StatusOK, draw("u2", "198.51.100.2"), "another client behind the balancer")
+	assert.Equal(t, http.StatusTooManyRequests, draw("u3", "198.51.100.1"), "the first client again")
+	assert.Equal(t, http.StatusTooManyRequests, draw("u4", "1.2.3.4, 198.51.100.2"), "a forged first hop changes nothing")
 }

@@ -115,7 +115,8 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, hooks serve
 	if err != nil {
 		return err
 	}
-	srv := rest.New(rest.Options{Logger: log, BodyLimit: cfg.HTTP.BodyLimit, Checks: sys.checks(), Registry: sys.registry})
+	srv := rest.New(rest.Options{Logger: log, BodyLimit: cfg.HTTP.BodyLimit, Checks: sys.checks(), Registry: sys.registry,
+		TrustedProxies: cfg.HTTP.TrustedProxies})
 	if cfg.HasRole(config.RoleAPI) {
 		eng.warmAtStart(sys.redisInProcess)
 		rest.RegisterDraws(srv, keys, eng.draws)

@@ -5,6 +5,7 @@
 package config
 
 import (
+	"net/netip"
 	"time"
 )
 
@@ -31,6 +32,9 @@ type HTTP struct {
 	Addr            string
 	BodyLimit       int64
 	ShutdownTimeout time.Duration
+	// TrustedProxies are the load balancers whose X-Forwarded-For names the client (for
+	// the per-IP rate limit); none: the peer address is the client.
+	TrustedProxies []netip.Prefix
 }
 
 // Redis configures the counter store; an empty Addr means the in-process server.

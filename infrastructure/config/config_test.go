@@ -205,3 +205,13 @@ func TestRefusedSecretsAreMasked(t *testing.T) {
 		assert.NotContains(t, fmt.Sprint(row), "s3cretpw")
 	}
 }
+
+// Trusted proxies are addresses and CIDR ranges; anything else is refused by name.
+func TestTrustedProxies(t *testing.T) {
+	t.Parallel()
+	c, err := Load("", envOf(map[string]string{"LOTTERY_HTTP_TRUSTED_PROXIES": "10.0.0.0/8, 192.168.1.7,2001:db8::/32"}))
+	require.NoError(t, err)
+	assert.Equal(t, "10.0.0.0/8,192.168.1.7/32,2001:db8::/32", shows["http.trusted_proxies"](c))
+	_, err = Load("", envOf(map[string]string{"LOTTERY_HTTP_TRUSTED_PROXIES": "10.0.0.0/8,lb.internal"}))
+	require.ErrorContains(t, err, `"lb.internal"`)
+}

@@ -10,8 +10,15 @@ import (
 
 // shows reads each key's value back from a Config, as the file would write it.
 var shows = map[string]func(c Config) string{
-	"http.addr":              func(c Config) string { return c.HTTP.Addr },
-	"http.body_limit":        func(c Config) string { return strconv.FormatInt(c.HTTP.BodyLimit, 10) },
+	"http.addr":       func(c Config) string { return c.HTTP.Addr },
+	"http.body_limit": func(c Config) string { return strconv.FormatInt(c.HTTP.BodyLimit, 10) },
+	"http.trusted_proxies": func(c Config) string {
+		ps := make([]string, len(c.HTTP.TrustedProxies))
+		for i, p := range c.HTTP.TrustedProxies {
+			ps[i] = p.String()
+		}
+		return strings.Join(ps, ",")
+	},
 	"http.shutdown_timeout":  func(c Config) string { return c.HTTP.ShutdownTimeout.String() },
 	"data_dir":               func(c Config) string { return c.DataDir },
 	"mysql.dsn":              func(c Config) string { return MaskDSN(c.MySQLDSN) },

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"math"
 	"net"
+	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
@@ -39,6 +40,11 @@ var keys = []key{
 	{"http.shutdown_timeout", "LOTTERY_HTTP_SHUTDOWN_TIMEOUT", "how long a stop waits for in-flight requests", func(c *Config, v string) error {
 		d, err := parseDuration(v)
 		c.HTTP.ShutdownTimeout = d
+		return err
+	}},
+	{"http.trusted_proxies", "LOTTERY_HTTP_TRUSTED_PROXIES", "comma-separated addresses or CIDR ranges of the load balancers in front: the client is the last X-Forwarded-For address not among them (for the per-IP rate limit); empty = the peer address", func(c *Config, v string) error {
+		ps, err := parseProxies(v)
+		c.HTTP.TrustedProxies = ps
 		return err
 	}},
 	{"data_dir", "LOTTERY_DATA_DIR", "folder for the embedded SQLite file and NATS store; one embedded server at a time", func(c *Config, v string) error {
@@ -292,6 +298,27 @@ func parseDuration(v string) (time.Duration, error) {
 		return 0, fmt.Errorf("want a positive duration like 10s")
 	}
 	return d, nil
+}
+
+// parseProxies reads addresses and CIDR ranges, comma-separated.
+func parseProxies(v string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, f := range strings.Split(v, ",") {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
+		}
+		if p, err := netip.ParsePrefix(f); err == nil {
+			out = append(out, p.Masked())
+			continue
+		}
+		a, err := netip.ParseAddr(f)
+		if err != nil {
+			return nil, fmt.Errorf("%q: want an IP address or a CIDR range such as 10.0.0.0/8", f)
+		}
+		out = append(out, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
+	}
+	return out, nil
 }
 
 func parseRate(v string) (float64, error) {

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -30,6 +31,9 @@ type Options struct {
 	BodyLimit int64
 	Checks    []Check
 	Registry  *prometheus.Registry
+	// TrustedProxies are the load balancers whose X-Forwarded-For is believed; none: the
+	// client is the peer address.
+	TrustedProxies []netip.Prefix
 }
 
 // UploadLimit is the body limit of the upload routes unless http.body_limit is larger:
@@ -61,9 +65,7 @@ func New(opts Options) *Server {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = errorHandler(opts.Logger)
-	// The peer address, not X-Forwarded-For: a header any client can set must not decide
-	// whose rate limit a request counts against.
-	e.IPExtractor = echo.ExtractIPDirect()
+	e.IPExtractor = clientIP(opts.TrustedProxies)
 	e.Use(middleware.RequestIDWithConfig(middleware.RequestIDConfig{Generator: newRequestID}))
 	e.Use(apiHeaders)
 	e.Use(newHTTPMetrics(opts.Registry).middleware)
@@ -138,4 +140,18 @@ func apiHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		return next(c)
 	}
+}
+
+// clientIP is the peer address, or, when it is one of the trusted proxies, the last
+// X-Forwarded-For address that is not: a header any client can set must not decide whose
+// rate limit a request counts against, unless a proxy the operator named wrote it.
+func clientIP(trusted []netip.Prefix) echo.IPExtractor {
+	if len(trusted) == 0 {
+		return echo.ExtractIPDirect()
+	}
+	opts := []echo.TrustOption{echo.TrustLoopback(false), echo.TrustLinkLocal(false), echo.TrustPrivateNet(false)}
+	for _, p := range trusted {
+		opts = append(opts, echo.TrustIPRange(&net.IPNet{IP: p.Addr().AsSlice(), Mask: net.CIDRMask(p.Bits(), p.Addr().BitLen())}))
+	}
+	return echo.ExtractIPFromXFFHeader(opts...)
 }

@@ -160,15 +160,19 @@ func names[T ~string](values []T) []string {
 	return out
 }
 
-// timeParam reads an RFC 3339 time from the query; absent is the zero time.
+// timeParam reads an RFC 3339 time from the query; absent is the zero time. A "+" of the
+// offset that arrived as a space (a URL typed without encoding it) is read as the "+".
 func timeParam(c echo.Context, name string) (time.Time, error) {
 	v := c.QueryParam(name)
 	if v == "" {
 		return time.Time{}, nil
 	}
 	t, err := time.Parse(time.RFC3339, v)
+	if err != nil && len(v) > 6 && v[len(v)-6] == ' ' {
+		t, err = time.Parse(time.RFC3339, v[:len(v)-6]+"+"+v[len(v)-5:])
+	}
 	if err != nil {
-		return t, malformed("%s must be an RFC 3339 time such as 2026-11-11T00:00:00+08:00, not %q", name, v)
+		return t, malformed("%s must be an RFC 3339 time such as 2026-11-11T00:00:00+08:00 (with the + encoded as %%2B), not %q", name, v)
 	}
 	return t, nil
 }

@@ -141,3 +141,13 @@ func TestMarketersSeeRedeemCodesMasked(t *testing.T) {
 		assert.Equal(t, "code="+c.want, rows[1][11], c.as.sub)
 	}
 }
+
+// A time typed into a URL without encoding its "+" is read as meant; a wrong one is 400.
+func TestDeskTimesWithAnUnencodedPlus(t *testing.T) {
+	t.Parallel()
+	h := newDeskHarness(t)
+	h.must(http.StatusOK, h.do(http.MethodGet, "/api/v1/admin/orders?drawn_after=2026-11-11T00:00:00+08:00", alice, nil))
+	h.must(http.StatusOK, h.do(http.MethodGet, "/api/v1/admin/orders?drawn_before=2026-11-11T00:00:00%2B08:00", alice, nil))
+	r := h.must(http.StatusBadRequest, h.do(http.MethodGet, "/api/v1/admin/orders?drawn_after=2026-11-11T00:00:00%2008", alice, nil))
+	assert.Contains(t, r.body["error"].(map[string]any)["message"], "drawn_after")
+}

@@ -40,6 +40,9 @@ type Deps struct {
 	Deliver func(ctx context.Context, orderID int64) error
 	Now     func() time.Time
 	Log     *slog.Logger
+	// FinalAfter is how long after its draw an order is committed or never will be (the
+	// admission recovery's wait); 0: as soon as drawn (tests).
+	FinalAfter time.Duration
 }
 
 // Service runs the support use cases.
@@ -57,6 +60,12 @@ func New(d Deps) *Service {
 	}
 	return &Service{d: d}
 }
+
+// FinalBefore is the draw time before which the set of orders is final: every order drawn
+// earlier is committed, or undone and never will be. An order is saved a moment after its
+// id and draw time are given, so a read of the newest orders may miss one still on its
+// way; an export up to FinalBefore never does.
+func (s *Service) FinalBefore() time.Time { return s.d.Now().Add(-s.d.FinalAfter) }
 
 // Order returns one order, whoever drew it, with the retries of its grant.
 func (s *Service) Order(ctx context.Context, id int64) (draw.Order, []draw.GrantRetry, error) {

@@ -91,6 +91,7 @@ func buildSupport(s *system, e *engine, g *granting.Service) *support.Service {
 			// outbox's retries with their backoff; a lasting one fails it at once.
 			return g.Grant(ctx, granting.Request{OrderID: orderID, Attempt: 1})
 		},
-		Log: s.log,
+		Log:        s.log,
+		FinalAfter: ordersFinalAfter(s.cfg.Draw),
 	})
 }

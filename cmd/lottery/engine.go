@@ -126,6 +126,14 @@ func commitAttempt(d config.Draw) time.Duration {
 // still commit, for clocks and a server finishing a COMMIT it had received.
 const recoverMargin = 10 * time.Second
 
+// ordersFinalAfter is how long after its draw time an order is in SQL or never will be: a
+// draw may wait up to the reload grace for its activity's counters before its admission,
+// and its order commits within commitWithin and one attempt of it; recoverMargin covers
+// the clocks of different processes.
+func ordersFinalAfter(d config.Draw) time.Duration {
+	return d.ReloadGrace + commitWithin(d) + commitAttempt(d) + recoverMargin
+}
+
 // recoverAfter is the age from which admission recovery takes a journal entry for a
 // crash's leftover: past the order's commit deadline and one commit attempt begun just
 // before it. (Recovery also asks SQL with a read that waits for a commit under way, so a

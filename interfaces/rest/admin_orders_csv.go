@@ -34,6 +34,12 @@ func (h *orderDesk) export(c echo.Context) error {
 	if q.ActivityID == 0 && q.UserID == "" {
 		return malformed("name activity_id or user_id: an export of every order is not offered")
 	}
+	// Orders drawn since FinalBefore may still be on their way to the database: they are
+	// left to the next export, which can start where this one ended (the header says
+	// where), so that exports one after another miss none.
+	if final := h.svc.FinalBefore().UTC(); q.DrawnBefore.IsZero() || q.DrawnBefore.After(final) {
+		q.DrawnBefore = final.Truncate(time.Microsecond)
+	}
 	ctx := c.Request().Context()
 	q.Limit = exportChunk
 	orders, err := h.svc.Orders(ctx, q)
@@ -43,6 +49,7 @@ func (h *orderDesk) export(c echo.Context) error {
 	w := c.Response()
 	w.Header().Set(echo.HeaderContentType, "text/csv; charset=utf-8")
 	w.Header().Set(echo.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="%s"`, exportName(q)))
+	w.Header().Set("X-Drawn-Before", q.DrawnBefore.Format(time.RFC3339Nano))
 	w.WriteHeader(http.StatusOK)
 	out := bufio.NewWriter(w)
 	_ = writeQuoted(out, exportHeader)

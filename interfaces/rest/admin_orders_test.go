@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 	"testing"
 	"time"
@@ -20,15 +21,59 @@ import (
 	"github.com/lottery-go/lottery/interfaces/rest"
 )
 
-func newDeskHarness(t *testing.T) *harness {
+func newDeskHarness(t *testing.T, with ...func(*support.Deps)) *harness {
 	h := newHarness(t)
-	svc := support.New(support.Deps{
+	deps := support.Deps{
 		Orders: persistence.NewOrderRepo(h.db), Grants: persistence.NewGrantRepo(h.db),
 		Encode:  func(draw.Order, time.Time) (string, []byte) { return "", nil },
 		Deliver: func(context.Context, int64) error { return nil },
-	})
-	rest.RegisterSupport(h.srv, h.keys, svc)
+	}
+	for _, w := range with {
+		w(&deps)
+	}
+	rest.RegisterSupport(h.srv, h.keys, support.New(deps))
 	return h
+}
+
+// An export leaves out the orders drawn too lately to be final (one may still be on its
+// way to the database) and says where it stopped; the next export, started there, has
+// them: exports one after another miss no order.
+func TestExportsOneAfterAnotherMissNothing(t *testing.T) {
+	t.Parallel()
+	clock := time.Now().UTC().Truncate(time.Second)
+	h := newDeskHarness(t, func(d *support.Deps) {
+		d.Now = func() time.Time { return clock }
+		d.FinalAfter = 30 * time.Second
+	})
+	w, err := persistence.NewOrderWriter(h.db, persistence.WriterOptions{})
+	require.NoError(t, err)
+	for i, ago := range []time.Duration{time.Minute, 10 * time.Second} {
+		o := draw.Order{ID: 1<<41 + int64(i), ActivityID: 7, StrategyID: 7, UserID: "u", Day: "2026-11-11",
+			Outcome: draw.OutcomeLose, GrantState: draw.GrantNone, MQState: draw.MQNone, CreatedAt: clock.Add(-ago)}
+		require.NoError(t, w.Write(context.Background(), o, time.Time{}))
+	}
+	w.Close()
+	export := func(query string) ([]string, string) {
+		r := h.do(http.MethodGet, "/api/v1/admin/orders/export?activity_id=7"+query, alice, nil)
+		require.Equal(t, http.StatusOK, r.status, string(r.raw))
+		rows, err := csv.NewReader(bytes.NewReader(r.raw)).ReadAll()
+		require.NoError(t, err)
+		var ids []string
+		for _, row := range rows[1:] {
+			ids = append(ids, row[0])
+		}
+		return ids, r.header.Get("X-Drawn-Before")
+	}
+	ids, until := export("")
+	assert.Equal(t, []string{strconv.FormatInt(1<<41, 10)}, ids, "the order of 10 s ago is left for later")
+	assert.Equal(t, clock.Add(-30*time.Second).Format(time.RFC3339Nano), until)
+
+	clock = clock.Add(time.Minute)
+	ids, _ = export("&drawn_after=" + url.QueryEscape(until))
+	assert.Equal(t, []string{strconv.FormatInt(1<<41+1, 10)}, ids, "the next export starts where the last one stopped")
+	ids, until = export("&drawn_before=" + url.QueryEscape(clock.Add(-100*time.Second).Format(time.RFC3339)))
+	assert.Len(t, ids, 1, "an earlier bound asked for is kept")
+	assert.Equal(t, clock.Add(-100*time.Second).Format(time.RFC3339Nano), until)
 }
 
 func TestOpenAPICoversTheOrderDesk(t *testing.T) {

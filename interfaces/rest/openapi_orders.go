@@ -58,10 +58,15 @@ func adminOrdersOpenAPI(d *apiDoc) {
 		true, filters, nil, responses(http.StatusOK, "a page of orders", pageOfSchema("AdminOrder"), with(adminReadErrors, http.StatusBadRequest)...)))
 	export := operation(tag, "exportOrders",
 		"Every order the filters select, newest first, as CSV (columns: "+strings.Join(exportHeader, ", ")+
-			"); activity_id or user_id is required; cells that a spreadsheet would read as a formula start with an apostrophe",
+			"); activity_id or user_id is required; cells that a spreadsheet would read as a formula start with an apostrophe. "+
+			"Orders drawn in the last seconds (the reload grace, the commit deadline and a margin for clocks: 17 s by default) may still be on their way to the database and are left out: "+
+			"drawn_before is capped there, and the X-Drawn-Before header says the bound used, so the next export can start at it (drawn_after) and miss nothing",
 		true, filters[2:], nil, responses(http.StatusOK, "the orders as CSV", nil, with(adminReadErrors, http.StatusBadRequest)...))
 	export["responses"].(map[string]any)["200"].(map[string]any)["content"] = map[string]any{
 		"text/csv": map[string]any{"schema": map[string]any{"type": "string"}}}
+	export["responses"].(map[string]any)["200"].(map[string]any)["headers"] = map[string]any{
+		"X-Drawn-Before": map[string]any{"description": "the draw time up to which (excluded) the export is complete (RFC 3339)",
+			"schema": map[string]any{"type": "string", "format": "date-time"}}}
 	d.op(http.MethodGet, adminPrefix+"/orders/export", export)
 	order := []any{pathParam("order_id", "order id")}
 	d.op(http.MethodGet, adminPrefix+"/orders/{order_id}", operation(tag, "getOrder", "One order, whoever drew it, with every time its grant was sent again", true, order,

@@ -17,18 +17,9 @@ import (
 // goes.
 func TestOneDatabaseOnePrivateLedger(t *testing.T) {
 	t.Parallel()
-	server := os.Getenv("LOTTERY_TEST_MYSQL_DSN")
-	if server == "" {
-		t.Skip("LOTTERY_TEST_MYSQL_DSN not set: MySQL only (one process owns a SQLite file)")
-	}
+	server, dbs := processesOn(t, 2)
+	first, second := dbs[0], dbs[1]
 	ctx := context.Background()
-	dsn := testkit.MySQLDatabase(t, server)
-	first, err := persistence.OpenMySQL(ctx, dsn)
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = first.Close() })
-	second, err := persistence.OpenMySQL(ctx, dsn)
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = second.Close() })
 
 	require.NoError(t, second.CheckNoPrivateLedger(ctx), "nobody holds it yet")
 	release, err := first.HoldPrivateLedger(ctx, noLost)
@@ -53,23 +44,31 @@ func TestOneDatabaseOnePrivateLedger(t *testing.T) {
 
 func noLost(err error) {}
 
+// processesOn opens n pools on one new MySQL database, as n processes would; it skips
+// without MySQL. server is the server's DSN, for another database.
+func processesOn(t *testing.T, n int) (server string, dbs []*persistence.DB) {
+	t.Helper()
+	server = os.Getenv("LOTTERY_TEST_MYSQL_DSN")
+	if server == "" {
+		t.Skip("LOTTERY_TEST_MYSQL_DSN not set: MySQL only (one process owns a SQLite file)")
+	}
+	dsn := testkit.MySQLDatabase(t, server)
+	for range n {
+		db, err := persistence.OpenMySQL(context.Background(), dsn)
+		require.NoError(t, err)
+		t.Cleanup(func() { _ = db.Close() })
+		dbs = append(dbs, db)
+	}
+	return server, dbs
+}
+
 // Whichever starts first, a process with a shared Redis and one with an in-process Redis
 // are not let on one database together.
 func TestSharedAndPrivateLedgersExcludeEachOther(t *testing.T) {
 	t.Parallel()
-	server := os.Getenv("LOTTERY_TEST_MYSQL_DSN")
-	if server == "" {
-		t.Skip("LOTTERY_TEST_MYSQL_DSN not set: MySQL only (one process owns a SQLite file)")
-	}
+	_, dbs := processesOn(t, 3)
+	a, b, c := dbs[0], dbs[1], dbs[2]
 	ctx := context.Background()
-	dsn := testkit.MySQLDatabase(t, server)
-	open := func() *persistence.DB {
-		db, err := persistence.OpenMySQL(ctx, dsn)
-		require.NoError(t, err)
-		t.Cleanup(func() { _ = db.Close() })
-		return db
-	}
-	a, b, c := open(), open(), open()
 
 	shared1, err := a.HoldSharedLedger(ctx, noLost)
 	require.NoError(t, err)
@@ -96,18 +95,9 @@ func TestSharedAndPrivateLedgersExcludeEachOther(t *testing.T) {
 // again on a new connection; one another process took meanwhile is reported lost.
 func TestLedgerLockLostWithItsConnectionIsTakenAgain(t *testing.T) {
 	t.Parallel()
-	server := os.Getenv("LOTTERY_TEST_MYSQL_DSN")
-	if server == "" {
-		t.Skip("LOTTERY_TEST_MYSQL_DSN not set: MySQL only (one process owns a SQLite file)")
-	}
+	_, dbs := processesOn(t, 2)
+	db, other := dbs[0], dbs[1]
 	ctx := context.Background()
-	dsn := testkit.MySQLDatabase(t, server)
-	db, err := persistence.OpenMySQL(ctx, dsn)
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = db.Close() })
-	other, err := persistence.OpenMySQL(ctx, dsn)
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = other.Close() })
 	kill := func(id int64) { require.NoError(t, other.Gorm.Exec("KILL CONNECTION ?", id).Error) }
 
 	release, err := db.KeepPrivateLedgerAfter(ctx, kill)

@@ -68,6 +68,8 @@ func TestConsoleOrdersFindAndRetryAFailedGrant(t *testing.T) {
 		chromedp.SetValue(`#orders-filter [name="activity_id"]`, id, chromedp.ByQuery),
 		click("#orders-export"),
 		textHas("#orders-saved", "Saved orders-activity-"+id),
+		textHas("#orders-saved", "later ones come with the next export"),
+		textHas("#orders-filter", "your time ("),
 		waitTrue(`document.querySelector("#orders-filter .form-error").hidden`),
 		screenshot(t, shots, "orders-failed-1280.png", 1280),
 		screenshot(t, shots, "orders-failed-390.png", 390),

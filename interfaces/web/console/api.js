@@ -55,7 +55,7 @@ export async function download(path) {
     throw err;
   }
   const name = ((resp.headers.get("Content-Disposition") || "").match(/filename="([^"]+)"/) || [])[1] || "download";
-  return { blob: await resp.blob(), name };
+  return { blob: await resp.blob(), name, headers: resp.headers };
 }
 
 export async function api(method, path, body, contentType) {

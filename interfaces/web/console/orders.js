@@ -15,13 +15,15 @@ export function ordersView(root) {
   const kind = choice(["text", "coupon", "redeem_code", "points", "physical"]);
   const after = h("input", { type: "datetime-local" });
   const before = h("input", { type: "datetime-local" });
+  // The time fields are this browser's local time, not the activity's zone: say which.
+  const localZone = "your time (" + Intl.DateTimeFormat().resolvedOptions().timeZone + ")";
   const list = h("div", { class: "table-wrap", id: "orders-list" });
   const more = h("button", { type: "button", class: "secondary", id: "orders-more", hidden: true }, "Load more");
   const saved = h("span", { class: "ok", role: "status", id: "orders-saved" });
   const form = h("form", { class: "card", id: "orders-filter" }, h("h3", {}, "Find orders"),
     h("div", { class: "filters" }, field("Activity id", "activity_id", activity), field("User id", "user_id", user),
       field("Outcome", "outcome", outcome), field("Grant state", "grant_state", state), field("Award kind", "award_kind", kind),
-      field("Drawn from", "drawn_after", after), field("Drawn before", "drawn_before", before)),
+      field("Drawn from", "drawn_after", after, localZone), field("Drawn before", "drawn_before", before, localZone)),
     errorBox(), h("button", { type: "submit" }, "Search"), " ",
     h("button", { type: "button", class: "secondary", id: "orders-export", onclick: () => exportCSV() }, "Download CSV"), " ", saved);
   root.append(h("h2", {}, "Orders"), form, h("div", { class: "card" }, list, more));
@@ -46,7 +48,10 @@ export function ordersView(root) {
       const a = h("a", { href: URL.createObjectURL(file.blob), download: file.name });
       a.click();
       setTimeout(() => URL.revokeObjectURL(a.href), 60000);
-      saved.textContent = "Saved " + file.name;
+      // An export stops at orders that may still be on their way to the database.
+      const until = file.headers.get("X-Drawn-Before");
+      saved.textContent = "Saved " + file.name +
+        (until ? ": orders drawn before " + new Date(until).toLocaleString() + "; later ones come with the next export" : "");
     } catch (e) {
       showError(form, e);
     }

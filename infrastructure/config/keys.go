@@ -303,7 +303,8 @@ func parseDuration(v string) (time.Duration, error) {
 // parseProxies reads addresses and CIDR ranges, comma-separated.
 func parseProxies(v string) ([]netip.Prefix, error) {
 	var out []netip.Prefix
-	for _, f := range strings.Split(v, ",") {
+	fields := strings.Split(v, ",")
+	for _, f := range fields {
 		f = strings.TrimSpace(f)
 		if f == "" {
 			continue
@@ -313,6 +314,9 @@ func parseProxies(v string) ([]netip.Prefix, error) {
 			continue
 		}
 		a, err := netip.ParseAddr(f)
+		if err != nil && len(fields) == 1 {
+			return nil, fmt.Errorf("want an IP address or a CIDR range such as 10.0.0.0/8")
+		}
 		if err != nil {
 			return nil, fmt.Errorf("%q: want an IP address or a CIDR range such as 10.0.0.0/8", f)
 		}

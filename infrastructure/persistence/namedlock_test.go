@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -98,7 +99,14 @@ func TestLedgerLockLostWithItsConnectionIsTakenAgain(t *testing.T) {
 	_, dbs := processesOn(t, 2)
 	db, other := dbs[0], dbs[1]
 	ctx := context.Background()
-	kill := func(id int64) { require.NoError(t, other.Gorm.Exec("KILL CONNECTION ?", id).Error) }
+	// KILL returns before the connection is gone and its locks with it: wait for that.
+	kill := func(id int64) {
+		require.NoError(t, other.Gorm.Exec("KILL CONNECTION ?", id).Error)
+		require.Eventually(t, func() bool {
+			var n int64
+			return other.Gorm.Raw("SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE ID = ?", id).Scan(&n).Error == nil && n == 0
+		}, 10*time.Second, 5*time.Millisecond, "connection %d gone", id)
+	}
 
 	release, err := db.KeepPrivateLedgerAfter(ctx, kill)
 	require.NoError(t, err, "taken again")

@@ -95,10 +95,7 @@ func (j *Recovery) Run(ctx context.Context) (Report, error) {
 // due that an earlier run saw already: under load most entries a run sees are admissions
 // whose orders commit a moment later, which are not worth a word.
 func (j *Recovery) due(all []draw.JournalEntry) (due []draw.JournalEntry, held int) {
-	older := j.OlderThan
-	if older <= 0 {
-		older = DefaultRecoverAfter
-	}
+	older := j.olderThan()
 	now := time.Now()
 	if j.Now != nil {
 		now = j.Now()
@@ -126,11 +123,14 @@ func (j *Recovery) due(all []draw.JournalEntry) (due []draw.JournalEntry, held i
 func (j *Recovery) Watched() (entries int, dueIn time.Duration) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	older := j.OlderThan
-	if older <= 0 {
-		older = DefaultRecoverAfter
+	return len(j.seen), j.olderThan()
+}
+
+func (j *Recovery) olderThan() time.Duration {
+	if j.OlderThan <= 0 {
+		return DefaultRecoverAfter
 	}
-	return len(j.seen), older
+	return j.OlderThan
 }
 
 // DefaultWaitPerOrder is how long one entry's question to SQL waits for a commit under way

@@ -55,7 +55,7 @@ func (g *Generator) use(node int64, until time.Time) error {
 	if err != nil {
 		return fmt.Errorf("snowflake node %d: %w", node, err)
 	}
-	g.until.Store(0) // no ids on the old node while the new one is put in place
+	g.lapse() // no ids on the old node while the new one is put in place
 	g.node.Store(n)
 	g.id.Store(node)
 	g.extend(until)

@@ -299,22 +299,27 @@ func (s *Subscription) Stop() {
 			s.wg.Wait()
 			close(done)
 		}()
-		wait := time.NewTimer(s.within)
-		defer wait.Stop()
-		select {
-		case <-done:
-		case <-wait.C:
+		if !closedWithin(done, s.within) {
 			s.abort()
-			wait.Reset(s.within)
-			select {
-			case <-done:
-			case <-wait.C:
+			if !closedWithin(done, s.within) {
 				s.log.Error("grant handlers still running after their context was cancelled; left behind, their messages will be delivered again",
 					"waited", 2*s.within)
 			}
 		}
 		s.abort()
 	})
+}
+
+// closedWithin waits up to d for done to be closed, and says whether it was.
+func closedWithin(done <-chan struct{}, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-done:
+		return true
+	case <-t.C:
+		return false
+	}
 }
 
 // gather returns first and what else arrives within linger, up to n in all.

@@ -59,6 +59,6 @@ func (db *DB) KeepPrivateLedgerAfter(ctx context.Context, kill func(connectionID
 	}
 	kill(id)
 	var lostErr error
-	l = db.keepLock(l, privateLedgerLock, func(err error) { lostErr = err })
+	l = db.keepLock(l, func(err error) { lostErr = err })
 	return l.unlock, lostErr
 }

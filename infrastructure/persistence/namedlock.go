@@ -105,7 +105,7 @@ func (db *DB) holdLock(ctx context.Context, prefix string, lost func(error)) (re
 				return
 			case <-tick.C:
 			}
-			l = db.keepLock(l, prefix, lost)
+			l = db.keepLock(l, lost)
 		}
 	}()
 	var once sync.Once
@@ -114,7 +114,8 @@ func (db *DB) holdLock(ctx context.Context, prefix string, lost func(error)) (re
 
 // keepLock returns l if it still holds its lock, else the lock taken again (or l, to be
 // tried again next time).
-func (db *DB) keepLock(l *heldLock, prefix string, lost func(error)) *heldLock {
+func (db *DB) keepLock(l *heldLock, lost func(error)) *heldLock {
+	prefix := l.prefix
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if l.holds(ctx) {

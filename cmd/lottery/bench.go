@@ -264,8 +264,8 @@ func benchKeys(cl cfgAndLog, secret string) (*token.Keys, error) {
 	if secret == "" {
 		return nil, errors.New("the server's token key is needed to sign users' tokens: set LOTTERY_AUTH_SECRET (as for the server) or give --secret")
 	}
-	if len(secret) < 16 {
-		return nil, errors.New("--secret: a server's key has at least 16 characters; give the one it was started with")
+	if len(secret) < config.MinSecretLen {
+		return nil, fmt.Errorf("--secret: a server's key has at least %d characters; give the one it was started with", config.MinSecretLen)
 	}
 	return token.NewKeys(secret), nil
 }

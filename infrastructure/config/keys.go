@@ -24,6 +24,9 @@ type key struct {
 	set  func(c *Config, v string) error
 }
 
+// MinSecretLen is the shortest key that signs tokens or webhooks.
+const MinSecretLen = 16
+
 var keys = []key{
 	{"http.addr", "LOTTERY_HTTP_ADDR", "listen address of the REST server", func(c *Config, v string) error {
 		if _, _, err := net.SplitHostPort(v); err != nil {
@@ -130,8 +133,8 @@ var keys = []key{
 		return nil
 	}},
 	{"auth.secret", "LOTTERY_AUTH_SECRET", "HS256 key for tokens (≥ 16 characters); empty = a development key is generated", func(c *Config, v string) error {
-		if v != "" && len(v) < 16 {
-			return fmt.Errorf("must be at least 16 characters")
+		if v != "" && len(v) < MinSecretLen {
+			return fmt.Errorf("must be at least %d characters", MinSecretLen)
 		}
 		c.Auth.Secret = v
 		return nil
@@ -219,8 +222,8 @@ var keys = []key{
 	jobKey("reconcile", "compares Redis counters with SQL and repairs them when quiet", func(j *Jobs) *string { return &j.Reconcile }),
 	jobKey("states", "starts and closes activities at their window's edges", func(j *Jobs) *string { return &j.States }),
 	{"grants.webhook_secret", "LOTTERY_GRANTS_WEBHOOK_SECRET", "HMAC-SHA256 key (≥ 16 characters) that signs coupon webhooks (X-Lottery-Signature); empty = coupon grants fail", func(c *Config, v string) error {
-		if v != "" && len(v) < 16 {
-			return fmt.Errorf("must be at least 16 characters")
+		if v != "" && len(v) < MinSecretLen {
+			return fmt.Errorf("must be at least %d characters", MinSecretLen)
 		}
 		c.Grants.WebhookSecret = v
 		return nil

@@ -103,8 +103,8 @@ func maskOneURL(raw string) string {
 		return raw
 	}
 	if _, hasPassword := u.User.Password(); !hasPassword {
-		u.User = url.User("***")
-		return strings.Replace(u.String(), "%2A%2A%2A@", "***@", 1)
+		u.User = nil
+		return strings.Replace(u.String(), "://", "://***@", 1)
 	}
 	return u.Redacted()
 }

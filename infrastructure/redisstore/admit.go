@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/netip"
 	"strconv"
 	"time"
 
@@ -101,9 +102,24 @@ func (l *Ledger) appendRate(args []any, k *hotKeys, a draw.Admission) []any {
 		userKey = keyRef{k.rateUser(a.UserID)}
 	}
 	if ipIv > 0 {
-		ipKey = keyRef{k.rateIP(a.ClientIP)}
+		ipKey = keyRef{k.rateIP(rateLimitedAddr(a.ClientIP))}
 	}
 	return append(args, "1", userIv, ipIv, max(a.Rate.Burst, 1), userKey, ipKey)
+}
+
+// rateLimitedAddr is what the per-IP rate limit counts a client by: its IPv4 address, or
+// the /64 network of an IPv6 one (a single subscriber's usual allocation, whose addresses
+// it can rotate at will).
+func rateLimitedAddr(ip string) string {
+	a, err := netip.ParseAddr(ip)
+	if err != nil {
+		return ip
+	}
+	if a = a.Unmap(); a.Is4() {
+		return a.String()
+	}
+	p, _ := a.Prefix(64)
+	return p.String()
 }
 
 // keyRef stands, in an admission's arguments, for one of its keys; the script call

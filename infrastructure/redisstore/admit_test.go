@@ -254,3 +254,13 @@ func TestIntervalMicros(t *testing.T) {
 	assert.Equal(t, int64(1e15), intervalMicros(1e-13))
 	assert.Equal(t, int64(1e15), intervalMicros(5e-324))
 }
+
+// The per-IP limit counts an IPv6 client by its /64.
+func TestRateLimitedAddr(t *testing.T) {
+	t.Parallel()
+	assert.Equal(t, "198.51.100.7", rateLimitedAddr("198.51.100.7"))
+	assert.Equal(t, "198.51.100.7", rateLimitedAddr("::ffff:198.51.100.7"))
+	assert.Equal(t, "2001:db8:1:2::/64", rateLimitedAddr("2001:db8:1:2:aaaa:bbbb:cccc:dddd"))
+	assert.Equal(t, rateLimitedAddr("2001:db8:1:2::1"), rateLimitedAddr("2001:db8:1:2:ffff::9"))
+	assert.Equal(t, "not-an-ip", rateLimitedAddr("not-an-ip"))
+}

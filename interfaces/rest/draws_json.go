@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/netip"
 	"strconv"
 	"time"
 
@@ -123,7 +122,7 @@ const maxIdempotencyKey = 64
 // Idempotency-Key header. Facts come from the verified token, never from the body.
 func parseDrawRequest(c echo.Context) (drawing.Request, error) {
 	cl := claimsOf(c)
-	req := drawing.Request{UserID: cl.Subject, Facts: cl.Facts, ClientIP: rateLimitedAddr(c.RealIP())}
+	req := drawing.Request{UserID: cl.Subject, Facts: cl.Facts, ClientIP: c.RealIP()}
 	key := c.Request().Header.Get("Idempotency-Key")
 	if len(key) > maxIdempotencyKey || !printableASCII(key) {
 		return req, Errorf(http.StatusBadRequest, "invalid_idempotency_key",
@@ -250,20 +249,4 @@ func parseID(s string) (int64, error) {
 		return 0, errors.New("not an id")
 	}
 	return id, nil
-}
-
-// rateLimitedAddr is what the per-IP rate limit counts a client by: its IPv4 address, or
-// the /64 network of an IPv6 one (a single subscriber's usual allocation, whose addresses
-// it can rotate at will).
-func rateLimitedAddr(ip string) string {
-	a, err := netip.ParseAddr(ip)
-	if err != nil {
-		return ip
-	}
-	a = a.Unmap()
-	if a.Is4() {
-		return a.String()
-	}
-	p, _ := a.Prefix(64)
-	return p.String()
 }

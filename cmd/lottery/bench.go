@@ -297,7 +297,8 @@ func setupOptions(f benchFlags, keys *token.Keys) bench.SetupOptions {
 
 // benchCommand is the command line that runs this load against f.activity again: with
 // the binary that runs now, or go run from the repository when that is what runs, and
-// the SQLite file by its absolute path, so it works from any directory.
+// the SQLite file by its absolute path, so it works from any directory. A DSN's password
+// shows as ***.
 func benchCommand(f benchFlags) string {
 	parts := []string{selfCommand() + " bench", "--url", f.url, "--activity", strconv.FormatInt(f.activity, 10),
 		"--users", strconv.Itoa(f.users), "--concurrency", strconv.Itoa(f.concurrency)}
@@ -308,7 +309,8 @@ func benchCommand(f benchFlags) string {
 	}
 	switch {
 	case f.mysqlDSN != "":
-		parts = append(parts, "--mysql-dsn", "'"+f.mysqlDSN+"'")
+		// Its password is not printed: terminals and logs keep what they show.
+		parts = append(parts, "--mysql-dsn", "'"+config.MaskDSN(f.mysqlDSN)+"'")
 	case f.sqlite != "":
 		path := f.sqlite
 		if abs, err := filepath.Abs(path); err == nil {

@@ -165,6 +165,9 @@ func TestBenchAndDemoDefaultToTheConfiguredServer(t *testing.T) {
 	wd, err := os.Getwd()
 	require.NoError(t, err)
 	assert.Contains(t, benchCommand(f), "--sqlite "+filepath.Join(wd, "data", "lottery.db"), "runs from any directory")
+	f.sqlite, f.mysqlDSN = "", "bench:s3cret@tcp(db:3306)/lottery"
+	assert.Contains(t, benchCommand(f), "--mysql-dsn 'bench:***@tcp(db:3306)/lottery'")
+	assert.NotContains(t, benchCommand(f), "s3cret", "the password is not printed")
 
 	f = benchFlags{url: "http://elsewhere:8080", urlGiven: true}
 	f.resolve(cfg)

@@ -13,18 +13,18 @@ import (
 //go:embed console
 var files embed.FS
 
-// Register serves the console at /console/; /console redirects there so relative asset
-// paths resolve under the same prefix.
+// Register serves the console at /console/ (GET and HEAD); /console redirects there so
+// relative asset paths resolve under the same prefix.
 func Register(e *echo.Echo) {
 	sub, err := fs.Sub(files, "console")
 	if err != nil {
 		panic(err) // the directory is embedded at build time; a miss is a build mistake
 	}
 	assets := http.StripPrefix("/console/", http.FileServer(http.FS(sub)))
-	e.GET("/console", func(c echo.Context) error {
+	redirect := func(c echo.Context) error {
 		return c.Redirect(http.StatusMovedPermanently, "/console/")
-	})
-	e.GET("/console/*", echo.WrapHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	}
+	serve := echo.WrapHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		// The token lives in sessionStorage; forbidding framing and sniffing keeps other
 		// origins from driving the page, and the policy lets it run only its own scripts
 		// and styles (no inline ones, no other origin), should a view ever put data into
@@ -34,7 +34,12 @@ func Register(e *echo.Echo) {
 		w.Header().Set("X-Content-Type-Options", "nosniff")
 		w.Header().Set("Cache-Control", "no-cache")
 		assets.ServeHTTP(w, r)
-	})))
+	}))
+	// HEAD as well as GET: uptime checks and link checkers ask with HEAD.
+	for _, method := range []string{http.MethodGet, http.MethodHead} {
+		e.Add(method, "/console", redirect)
+		e.Add(method, "/console/*", serve)
+	}
 }
 
 // consolePolicy is the console's Content-Security-Policy.

@@ -40,6 +40,28 @@ func TestRegisterServesEmbeddedConsole(t *testing.T) {
 	}
 }
 
+// HEAD answers as GET does, without the body: uptime checks ask the console with it.
+func TestConsoleAnswersHead(t *testing.T) {
+	t.Parallel()
+	e := echo.New()
+	Register(e)
+	for path, status := range map[string]int{"/console": http.StatusMovedPermanently, "/console/": http.StatusOK, "/console/app.js": http.StatusOK} {
+		rec := httptest.NewRecorder()
+		e.ServeHTTP(rec, httptest.NewRequest(http.MethodHead, path, nil))
+		if rec.Code != status {
+			t.Errorf("HEAD %s: status %d, want %d", path, rec.Code, status)
+		}
+		if rec.Body.Len() != 0 {
+			t.Errorf("HEAD %s: a body of %d bytes", path, rec.Body.Len())
+		}
+	}
+	rec := httptest.NewRecorder()
+	e.ServeHTTP(rec, httptest.NewRequest(http.MethodHead, "/console/", nil))
+	if rec.Header().Get("Content-Security-Policy") == "" {
+		t.Error("HEAD /console/: no Content-Security-Policy")
+	}
+}
+
 // The console's pages run only their own scripts and styles, and may not be framed.
 func TestConsoleIsServedWithItsPolicy(t *testing.T) {
 	t.Parallel()

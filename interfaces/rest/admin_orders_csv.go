@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -34,6 +35,10 @@ func (h *orderDesk) export(c echo.Context) error {
 	if q.ActivityID == 0 && q.UserID == "" {
 		return malformed("name activity_id or user_id: an export of every order is not offered")
 	}
+	bom, err := bomParam(c)
+	if err != nil {
+		return err
+	}
 	// Orders drawn since FinalBefore may still be on their way to the database: they are
 	// left to the next export, which can start where this one ended (the header says
 	// where), so that exports one after another miss none.
@@ -52,6 +57,9 @@ func (h *orderDesk) export(c echo.Context) error {
 	w.Header().Set("X-Drawn-Before", q.DrawnBefore.Format(time.RFC3339Nano))
 	w.WriteHeader(http.StatusOK)
 	out := bufio.NewWriter(w)
+	if bom {
+		_, _ = out.WriteString(utf8BOM)
+	}
 	_ = writeQuoted(out, exportHeader)
 	for {
 		for _, o := range forReader(c, orders) {
@@ -66,6 +74,24 @@ func (h *orderDesk) export(c echo.Context) error {
 			panic(http.ErrAbortHandler)
 		}
 	}
+}
+
+// utf8BOM starts an export asked for with ?bom=true: without it, Excel reads a CSV file in
+// the system's legacy code page, and names in Chinese, Japanese or accented Latin come out
+// garbled.
+const utf8BOM = "\ufeff"
+
+// bomParam reads ?bom=; absent is false.
+func bomParam(c echo.Context) (bool, error) {
+	v := c.QueryParam("bom")
+	if v == "" {
+		return false, nil
+	}
+	bom, err := strconv.ParseBool(v)
+	if err != nil {
+		return false, malformed("bom must be true or false, not %q", v)
+	}
+	return bom, nil
 }
 
 func exportName(q draw.OrderSearch) string {

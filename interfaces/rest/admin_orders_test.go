@@ -107,6 +107,11 @@ func TestOrderExportReadsPastOneChunk(t *testing.T) {
 	for i, row := range rows[1:] {
 		assert.Equal(t, strconv.FormatInt(1<<41+int64(n-1-i), 10), row[0], "row %d", i)
 	}
+	assert.False(t, bytes.HasPrefix(r.raw, []byte("\ufeff")), "no byte order mark unless asked for")
+	withBOM := h.do(http.MethodGet, "/api/v1/admin/orders/export?activity_id=7&bom=true", alice, nil)
+	require.Equal(t, http.StatusOK, withBOM.status, string(withBOM.raw))
+	assert.Equal(t, append([]byte("\ufeff"), r.raw...), withBOM.raw, "the same file after a byte order mark")
+	assert.Equal(t, http.StatusBadRequest, h.do(http.MethodGet, "/api/v1/admin/orders/export?activity_id=7&bom=yes", alice, nil).status)
 	assert.Equal(t, http.StatusBadRequest, h.do(http.MethodGet, "/api/v1/admin/orders/export?outcome=win", alice, nil).status)
 	assert.Equal(t, http.StatusForbidden, h.do(http.MethodGet, "/api/v1/admin/orders/export?activity_id=7", dave, nil).status)
 }

@@ -44,7 +44,8 @@ export function ordersView(root) {
     clearErrors(form);
     saved.textContent = "";
     try {
-      const file = await download("/admin/orders/export?" + filters());
+      // With a byte order mark, Excel reads the names as UTF-8.
+      const file = await download("/admin/orders/export?" + filters() + "&bom=true");
       const a = h("a", { href: URL.createObjectURL(file.blob), download: file.name });
       a.click();
       setTimeout(() => URL.revokeObjectURL(a.href), 60000);

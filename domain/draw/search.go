@@ -20,6 +20,11 @@ type OrderSearch struct {
 	Limit                   int
 }
 
+// ErrSearchTooSlow: a search of orders read for its whole time limit without finishing,
+// most often a filter checked order by order (a draw time, a rare grant state) over a
+// large activity. Naming the user, or a smaller activity, makes it fast.
+var ErrSearchTooSlow = errors.New("draw: the order search took too long")
+
 // ErrGrantNotFailed: only a grant that failed for good can be sent again; any other is
 // still on its way or already decided.
 var ErrGrantNotFailed = errors.New("draw: the order's grant has not failed")

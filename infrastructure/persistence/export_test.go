@@ -3,6 +3,7 @@ package persistence
 import (
 	"context"
 	"database/sql"
+	"time"
 
 	"github.com/lottery-go/lottery/domain/draw"
 )
@@ -62,3 +63,6 @@ func (db *DB) KeepPrivateLedgerAfter(ctx context.Context, kill func(connectionID
 	l = db.keepLock(l, func(err error) { lostErr = err })
 	return l.unlock, lostErr
 }
+
+// SetSearchLimit bounds r's searches to d instead of SearchTimeout.
+func (r *OrderRepo) SetSearchLimit(d time.Duration) { r.searchLimit = d }

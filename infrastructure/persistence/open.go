@@ -34,6 +34,8 @@ type DB struct {
 	// SQL is Gorm's own connection pool, for the statements written by hand.
 	SQL     *sql.DB
 	Dialect Dialect
+	// MariaDB tells MariaDB from MySQL, which bound a statement's time differently.
+	MariaDB bool
 	// Where is a printable description of the backend without secrets.
 	Where string
 }
@@ -88,12 +90,18 @@ func OpenMySQL(ctx context.Context, dsn string) (*DB, error) {
 	sqlDB.SetMaxOpenConns(64)
 	sqlDB.SetMaxIdleConns(64)
 	sqlDB.SetConnMaxLifetime(30 * time.Minute)
-	db := &DB{Gorm: g, SQL: sqlDB, Dialect: MySQL, Where: redactDSN(dsn)}
+	db := &DB{Gorm: g, SQL: sqlDB, Dialect: MySQL, Where: redactDSN(dsn), MariaDB: isMariaDB(g)}
 	if err := db.Ping(ctx); err != nil {
 		_ = db.Close()
 		return nil, fmt.Errorf("mysql %s unreachable: %w", db.Where, err)
 	}
 	return db, nil
+}
+
+// isMariaDB reads the server version the dialector asked for while opening.
+func isMariaDB(g *gorm.DB) bool {
+	d, ok := g.Dialector.(*mysql.Dialector)
+	return ok && strings.Contains(d.ServerVersion, "MariaDB")
 }
 
 // OpenSQLite opens (creating if needed) the SQLite file at path in WAL mode.

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/lottery-go/lottery/domain/draw"
 )
@@ -16,10 +17,15 @@ import (
 type OrderRepo struct {
 	db      *sql.DB
 	dialect Dialect
+	mariaDB bool
+	// searchLimit bounds one search (SearchTimeout).
+	searchLimit time.Duration
 }
 
 // NewOrderRepo implements draw.Orders.
-func NewOrderRepo(db *DB) *OrderRepo { return &OrderRepo{db: db.SQL, dialect: db.Dialect} }
+func NewOrderRepo(db *DB) *OrderRepo {
+	return &OrderRepo{db: db.SQL, dialect: db.Dialect, mariaDB: db.MariaDB, searchLimit: SearchTimeout}
+}
 
 // orderFields are the columns scan reads: an order and the payload of its grant.
 const orderFields = "SELECT o.id, o.activity_id, o.strategy_id, o.user_id, o.day, o.outcome, o.prize_id, " +

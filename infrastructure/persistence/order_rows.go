@@ -104,3 +104,10 @@ func isDuplicateKey(err error) bool {
 	}
 	return err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed")
 }
+
+// serverTimedOut recognises a statement its server ended for time: MariaDB's
+// ER_STATEMENT_TIMEOUT, MySQL's ER_QUERY_TIMEOUT.
+func serverTimedOut(err error) bool {
+	var me *mysql.MySQLError
+	return errors.As(err, &me) && (me.Number == 1969 || me.Number == 3024)
+}

@@ -3,9 +3,23 @@ package persistence
 import (
 	"context"
 	"fmt"
+	"strings"
+	"time"
 
 	"github.com/lottery-go/lottery/domain/draw"
 )
+
+// SearchTimeout bounds one search of orders: a page of the order desk, or a chunk of an
+// export. A search that filters order by order over a large activity could otherwise keep
+// the database reading for minutes, beside the draws; it ends with draw.ErrSearchTooSlow.
+// MySQL and MariaDB stop the statement themselves. SQLite's driver can only interrupt a
+// statement before its first row is asked for, which is where such a search spends its
+// time, so on SQLite (a single server's own file) searches are not bounded.
+const SearchTimeout = 10 * time.Second
+
+// serverStops is how much longer than the server's own bound the client waits for its
+// answer: the server ends the statement, and the connection stays usable.
+const serverStops = 5 * time.Second
 
 // Search returns the orders q selects, newest first. Failed grants are read from their own
 // short list (failed_grants), by activity when one is named. Otherwise an activity's orders
@@ -13,14 +27,33 @@ import (
 // sorted (a user has few). Outcome, other grant states, award kind and draw time are
 // checked row by row, so a filter on a rare state (awaiting_address) reads an activity's
 // orders until the page is full: ~40 ms for 40,000 orders on MariaDB. Without an activity
-// or a user, the whole table is read newest first.
+// or a user, the whole table is read newest first. On MySQL a search ends after
+// SearchTimeout.
 func (r *OrderRepo) Search(ctx context.Context, q draw.OrderSearch) ([]draw.Order, error) {
 	query, args := searchSQL(q)
+	if r.dialect == MySQL {
+		bounded, cancel := context.WithTimeout(ctx, r.searchLimit+serverStops)
+		defer cancel()
+		ctx, query = bounded, r.bounded(query)
+	}
 	out, err := r.many(ctx, query, args...)
+	if serverTimedOut(err) {
+		return nil, fmt.Errorf("%w: read orders for %v without finishing", draw.ErrSearchTooSlow, r.searchLimit)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("search orders: %w", err)
 	}
 	return out, nil
+}
+
+// bounded has the server end query after searchLimit: MariaDB by a statement variable,
+// MySQL by an optimizer hint (which MariaDB would take for a comment).
+func (r *OrderRepo) bounded(query string) string {
+	if r.mariaDB {
+		return fmt.Sprintf("SET STATEMENT max_statement_time = %.3f FOR %s", r.searchLimit.Seconds(), query)
+	}
+	ms := max(r.searchLimit.Milliseconds(), 1)
+	return strings.Replace(query, "SELECT ", fmt.Sprintf("SELECT /*+ MAX_EXECUTION_TIME(%d) */ ", ms), 1)
 }
 
 // searchSQL is the statement of a search and its arguments. Failed grants are read from

@@ -197,3 +197,31 @@ func TestGrantReopenOnceUnderConcurrentRetries(t *testing.T) {
 		assert.Equal(t, int64(1), count(t, env, "grant_retries"), "the refused retries left no record")
 	})
 }
+
+// A search that reads for longer than its limit ends with ErrSearchTooSlow, by the server's
+// own statement bound (SQLite's searches are not bounded: see SearchTimeout); the same
+// search within the limit answers, on the same connection pool.
+func TestOrderSearchEndsAfterItsLimit(t *testing.T) {
+	t.Parallel()
+	testkit.EachSQL(t, func(t *testing.T, env testkit.SQLEnv) {
+		t.Parallel()
+		ctx := context.Background()
+		insertOrders(t, env, 1, 40_000)
+		repo := persistence.NewOrderRepo(env.DB)
+		// No order matches: the whole activity is read, row by row.
+		q := draw.OrderSearch{ActivityID: 1, DrawnAfter: time.Now().Add(time.Hour), Limit: 20}
+		if env.DB.Dialect == persistence.MySQL {
+			repo.SetSearchLimit(time.Millisecond)
+			_, err := repo.Search(ctx, q)
+			require.ErrorIs(t, err, draw.ErrSearchTooSlow)
+			repo.SetSearchLimit(persistence.SearchTimeout)
+		}
+		found, err := repo.Search(ctx, q)
+		require.NoError(t, err)
+		assert.Empty(t, found)
+		q.DrawnAfter = time.Time{}
+		found, err = repo.Search(ctx, q)
+		require.NoError(t, err)
+		assert.Len(t, found, 20)
+	})
+}

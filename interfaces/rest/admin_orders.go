@@ -17,6 +17,12 @@ import (
 	"github.com/lottery-go/lottery/infrastructure/token"
 )
 
+func init() {
+	mapErrorAs(draw.ErrSearchTooSlow, http.StatusUnprocessableEntity, "search_too_slow",
+		"the search read orders for its whole time limit without finishing: draw times, outcome, grant state "+
+			"and award kind are checked order by order, so name the user, or narrow the search to fewer orders")
+}
+
 // orderDesk serves the support routes under /api/v1/admin/orders.
 type orderDesk struct {
 	svc *support.Service

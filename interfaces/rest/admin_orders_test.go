@@ -116,9 +116,11 @@ func TestOrderExportReadsPastOneChunk(t *testing.T) {
 	assert.Equal(t, http.StatusForbidden, h.do(http.MethodGet, "/api/v1/admin/orders/export?activity_id=7", dave, nil).status)
 }
 
-// failingOrders answers the first `good` searches with full chunks of orders, then fails.
+// failingOrders answers the first `good` searches with full chunks of orders, then fails
+// with err, or a database gone away.
 type failingOrders struct {
 	good, calls int
+	err         error
 }
 
 func (f *failingOrders) Get(context.Context, int64) (draw.Order, error) {
@@ -127,6 +129,9 @@ func (f *failingOrders) Get(context.Context, int64) (draw.Order, error) {
 
 func (f *failingOrders) Search(_ context.Context, q draw.OrderSearch) ([]draw.Order, error) {
 	f.calls++
+	if f.calls > f.good && f.err != nil {
+		return nil, f.err
+	}
 	if f.calls > f.good {
 		return nil, errors.New("database went away")
 	}
@@ -155,6 +160,21 @@ func TestOrderExportFailures(t *testing.T) {
 	assert.PanicsWithValue(t, http.ErrAbortHandler, func() {
 		h.do(http.MethodGet, "/api/v1/admin/orders/export?activity_id=7", alice, nil)
 	})
+}
+
+// A search that runs out of time says so with 422 and what to do, on the desk and at an
+// export's start.
+func TestOrderSearchTooSlow(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	orders := &failingOrders{err: fmt.Errorf("%w: read orders for 10s without finishing", draw.ErrSearchTooSlow)}
+	rest.RegisterSupport(h.srv, h.keys, support.New(support.Deps{Orders: orders, Grants: persistence.NewGrantRepo(h.db)}))
+	for _, path := range []string{"/api/v1/admin/orders?activity_id=7&grant_state=awaiting_address", "/api/v1/admin/orders/export?activity_id=7"} {
+		r := h.do(http.MethodGet, path, alice, nil)
+		assert.Equal(t, http.StatusUnprocessableEntity, r.status, string(r.raw))
+		assert.Equal(t, "search_too_slow", r.errorCode(), path)
+		assert.Contains(t, string(r.raw), "name the user", path)
+	}
 }
 
 // TestMarketersSeeRedeemCodesMasked: a redeem code is worth the prize to whoever types it

@@ -62,7 +62,8 @@ type Deps struct {
 
 // Service runs the admin use cases.
 type Service struct {
-	d Deps
+	d     Deps
+	stats statsFlights
 }
 
 // New returns a Service over d.

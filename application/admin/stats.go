@@ -2,6 +2,8 @@ package admin
 
 import (
 	"context"
+	"sync"
+	"time"
 
 	"github.com/lottery-go/lottery/domain/activity"
 	"github.com/lottery-go/lottery/domain/strategy"
@@ -47,8 +49,25 @@ type LiveStats struct {
 	Drift int64
 }
 
-// Stats computes an activity's statistics; activity.ErrNotFound for an unknown id.
+// statsTimeout bounds one count of an activity's orders, which the views that asked for it
+// share: it runs without their cancellation, so one viewer leaving fails no other.
+const statsTimeout = time.Minute
+
+// Stats computes an activity's statistics; activity.ErrNotFound for an unknown id. Counting
+// a large activity's orders reads all of them (a second or so per million on MariaDB), so
+// views of one activity that arrive while its count runs wait for that count instead of
+// starting their own: a console open on many screens costs the database one count at a
+// time. Such a view's figures may be as old as the count takes, never older.
 func (s *Service) Stats(ctx context.Context, id int64) (Stats, error) {
+	return s.stats.do(ctx, id, func() (Stats, error) {
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), statsTimeout)
+		defer cancel()
+		return s.countStats(ctx, id)
+	})
+}
+
+// countStats reads the activity, counts its orders and reads the live counters.
+func (s *Service) countStats(ctx context.Context, id int64) (Stats, error) {
 	a, err := s.d.Activities.Get(ctx, id)
 	if err != nil {
 		return Stats{}, err
@@ -73,4 +92,48 @@ func (s *Service) Stats(ctx context.Context, id int64) (Stats, error) {
 		st.Live = &LiveStats{Live: live, Drift: st.StockLeft - live.StockLeft}
 	}
 	return st, nil
+}
+
+// statsFlights lets the views of one activity share the count under way. (singleflight
+// would do, but cannot say how many joined, which the tests wait on.)
+type statsFlights struct {
+	mu      sync.Mutex
+	running map[int64]*statsFlight
+	joined  int // views that found a count under way, in all
+}
+
+type statsFlight struct {
+	done chan struct{}
+	st   Stats
+	err  error
+}
+
+// do returns the result of the count of id under way, or of count started now. A caller
+// whose ctx ends stops waiting; the count goes on for the others.
+func (f *statsFlights) do(ctx context.Context, id int64, count func() (Stats, error)) (Stats, error) {
+	f.mu.Lock()
+	fl, ok := f.running[id]
+	if ok {
+		f.joined++
+	} else {
+		if f.running == nil {
+			f.running = map[int64]*statsFlight{}
+		}
+		fl = &statsFlight{done: make(chan struct{})}
+		f.running[id] = fl
+		go func() {
+			fl.st, fl.err = count()
+			f.mu.Lock()
+			delete(f.running, id)
+			f.mu.Unlock()
+			close(fl.done)
+		}()
+	}
+	f.mu.Unlock()
+	select {
+	case <-fl.done:
+		return fl.st, fl.err
+	case <-ctx.Done():
+		return Stats{}, ctx.Err()
+	}
 }

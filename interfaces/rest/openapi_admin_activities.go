@@ -25,7 +25,8 @@ func adminActivitiesOpenAPI(d *apiDoc) {
 			"an illegal move is 409 illegal_transition, a lost race with another change 409 concurrent_change", true, id,
 		ref("TransitionRequest"), responses(http.StatusOK, "the activity after the transition", ref("Activity"),
 			with(adminWriteErrors, http.StatusNotFound, http.StatusConflict)...)))
-	d.op(http.MethodGet, one+"/stats", operation(tag, "activityStats", "Draws, wins and stock left from SQL, and the live counters when loaded", true, id,
+	d.op(http.MethodGet, one+"/stats", operation(tag, "activityStats", "Draws, wins and stock left from SQL, and the live counters when loaded. "+
+		"Views of one activity that arrive while its orders are being counted share that count, so figures may be as old as a count takes", true, id,
 		nil, responses(http.StatusOK, "statistics", ref("Stats"), with(adminReadErrors, http.StatusNotFound)...)))
 	d.op(http.MethodPost, one+"/simulate", operation(tag, "simulateActivity", "Simulate draws without side effects and test them against the odds (chi-square)", true, id,
 		ref("SimulationRequest"), responses(http.StatusOK, "simulation", ref("Simulation"), with(adminWriteErrors, http.StatusNotFound)...)))

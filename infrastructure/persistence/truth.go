@@ -124,10 +124,15 @@ func (t *Truth) countOrders(ctx context.Context, activityID int64, day, prevDay 
 	if t.dialect != MySQL {
 		return countOrders(db, snapshotOrdersSQL, activityID, day, prevDay)
 	}
+	// READ COMMITTED: the locking read takes the activity's index records only. At
+	// REPEATABLE READ it would lock the gaps around them too, and so hold up the inserts
+	// of the neighbouring activities' new orders, and with them every draw of the process
+	// (the order writer puts every activity's orders into one INSERT), for as long as the
+	// snapshot ran.
 	err = db.Transaction(func(tx *gorm.DB) error {
 		users, byPrize, orders, err = countOrders(tx, snapshotOrdersSQL+lockedSuffix, activityID, day, prevDay)
 		return err
-	})
+	}, &sql.TxOptions{Isolation: sql.LevelReadCommitted})
 	return users, byPrize, orders, err
 }
 

@@ -74,6 +74,13 @@ func snapshotAcross(ctx context.Context, t *testing.T, env testkit.SQLEnv, truth
 		}
 		require.True(t, time.Now().Before(deadline), "the snapshot never waited on the open transaction")
 	}
+	// Meanwhile the orders of the activities beside it are written: the snapshot locks
+	// its own activity's orders, not the gaps where the others' new orders go.
+	for _, other := range []int64{o.ActivityID - 1, o.ActivityID + 1} {
+		quick, cancel := context.WithTimeout(ctx, 5*time.Second)
+		commitOrders(quick, t, env, orderOf(other, "neighbour", o.Day))
+		cancel()
+	}
 	if commit {
 		require.NoError(t, tx.Commit())
 	} else {

@@ -31,13 +31,15 @@ const serverStops = 5 * time.Second
 // SearchTimeout.
 func (r *OrderRepo) Search(ctx context.Context, q draw.OrderSearch) ([]draw.Order, error) {
 	query, args := searchSQL(q)
+	asked := ctx
 	if r.dialect == MySQL {
 		bounded, cancel := context.WithTimeout(ctx, r.searchLimit+serverStops)
 		defer cancel()
 		ctx, query = bounded, r.bounded(query)
 	}
 	out, err := r.many(ctx, query, args...)
-	if serverTimedOut(err) {
+	// The server ends the statement; should it not have, the client's own deadline did.
+	if serverTimedOut(err) || err != nil && asked.Err() == nil && ctx.Err() != nil {
 		return nil, fmt.Errorf("%w: read orders for %v without finishing", draw.ErrSearchTooSlow, r.searchLimit)
 	}
 	if err != nil {
@@ -49,10 +51,10 @@ func (r *OrderRepo) Search(ctx context.Context, q draw.OrderSearch) ([]draw.Orde
 // bounded has the server end query after searchLimit: MariaDB by a statement variable,
 // MySQL by an optimizer hint (which MariaDB would take for a comment).
 func (r *OrderRepo) bounded(query string) string {
+	ms := max(r.searchLimit.Milliseconds(), 1) // 0 would mean no bound
 	if r.mariaDB {
-		return fmt.Sprintf("SET STATEMENT max_statement_time = %.3f FOR %s", r.searchLimit.Seconds(), query)
+		return fmt.Sprintf("SET STATEMENT max_statement_time = %.3f FOR %s", float64(ms)/1000, query)
 	}
-	ms := max(r.searchLimit.Milliseconds(), 1)
 	return strings.Replace(query, "SELECT ", fmt.Sprintf("SELECT /*+ MAX_EXECUTION_TIME(%d) */ ", ms), 1)
 }
 

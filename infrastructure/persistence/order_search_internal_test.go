@@ -17,6 +17,8 @@ func TestSearchStatementBounds(t *testing.T) {
 	}{
 		{true, 10 * time.Second, "SET STATEMENT max_statement_time = 10.000 FOR " + query},
 		{true, time.Millisecond, "SET STATEMENT max_statement_time = 0.001 FOR " + query},
+		{true, 1500 * time.Millisecond, "SET STATEMENT max_statement_time = 1.500 FOR " + query},
+		{true, time.Microsecond, "SET STATEMENT max_statement_time = 0.001 FOR " + query}, // 0.000 is no bound
 		{false, 10 * time.Second, "SELECT /*+ MAX_EXECUTION_TIME(10000) */ o.id FROM orders o WHERE 1 = 1 ORDER BY o.id DESC LIMIT ?"},
 		{false, time.Microsecond, "SELECT /*+ MAX_EXECUTION_TIME(1) */ o.id FROM orders o WHERE 1 = 1 ORDER BY o.id DESC LIMIT ?"},
 	} {

@@ -55,14 +55,14 @@ func adminOrdersOpenAPI(d *apiDoc) {
 	)
 	d.op(http.MethodGet, adminPrefix+"/orders", operation(tag, "searchOrders",
 		"Orders newest first, by activity, user, outcome, grant state, award kind and draw time; name the activity or the user for speed on a large table. "+
-			"A search ends after 10 s with 422 search_too_slow: every filter but the activity and the user is checked order by order",
+			"On MySQL/MariaDB a search ends after 10 s with 422 search_too_slow: every filter but the activity and the user is checked order by order",
 		true, filters, nil, responses(http.StatusOK, "a page of orders", pageOfSchema("AdminOrder"), with(adminReadErrors, http.StatusBadRequest, http.StatusUnprocessableEntity)...)))
 	export := operation(tag, "exportOrders",
 		"Every order the filters select, newest first, as CSV (columns: "+strings.Join(exportHeader, ", ")+
 			"); activity_id or user_id is required; cells that a spreadsheet would read as a formula start with an apostrophe. "+
 			"Orders drawn in the last seconds (the reload grace, the commit deadline and a margin for clocks: 17 s by default) may still be on their way to the database and are left out: "+
 			"drawn_before is capped there, and the X-Drawn-Before header says the bound used, so the next export can start at it (drawn_after) and miss nothing. "+
-			"Orders are read 500 at a time, each read bounded like a search: a first read that runs out of time answers 422 search_too_slow, a later one breaks the download off",
+			"Orders are read 500 at a time, each read bounded like a search (on MySQL/MariaDB): a first read that runs out of time answers 422 search_too_slow, a later one breaks the download off",
 		true, append(slices.Clip(filters[2:]), queryParam("bom", "start the file with a UTF-8 byte order mark, which Excel needs to read non-ASCII text as UTF-8",
 			map[string]any{"type": "boolean", "default": false})), nil,
 		responses(http.StatusOK, "the orders as CSV", nil, with(adminReadErrors, http.StatusBadRequest, http.StatusUnprocessableEntity)...))

@@ -298,7 +298,7 @@ func setupOptions(f benchFlags, keys *token.Keys) bench.SetupOptions {
 // benchCommand is the command line that runs this load against f.activity again: with
 // the binary that runs now, or go run from the repository when that is what runs, and
 // the SQLite file by its absolute path, so it works from any directory. A DSN's password
-// shows as ***.
+// shows as <password>.
 func benchCommand(f benchFlags) string {
 	parts := []string{selfCommand() + " bench", "--url", f.url, "--activity", strconv.FormatInt(f.activity, 10),
 		"--users", strconv.Itoa(f.users), "--concurrency", strconv.Itoa(f.concurrency)}
@@ -309,8 +309,9 @@ func benchCommand(f benchFlags) string {
 	}
 	switch {
 	case f.mysqlDSN != "":
-		// Its password is not printed: terminals and logs keep what they show.
-		parts = append(parts, "--mysql-dsn", "'"+config.MaskDSN(f.mysqlDSN)+"'")
+		// Its password is not printed (terminals and logs keep what they show): the
+		// reader puts it in for the placeholder.
+		parts = append(parts, "--mysql-dsn", "'"+dsnWithPlaceholder(f.mysqlDSN)+"'")
 	case f.sqlite != "":
 		path := f.sqlite
 		if abs, err := filepath.Abs(path); err == nil {
@@ -319,6 +320,15 @@ func benchCommand(f benchFlags) string {
 		parts = append(parts, "--sqlite", path)
 	}
 	return strings.Join(parts, " ")
+}
+
+// dsnWithPlaceholder is dsn with its password, if any, replaced by <password>.
+func dsnWithPlaceholder(dsn string) string {
+	masked := config.MaskDSN(dsn)
+	if masked == dsn {
+		return dsn
+	}
+	return strings.Replace(masked, ":***@", ":<password>@", 1)
 }
 
 // selfCommand is how to run this program again: its path, unless it is a binary that

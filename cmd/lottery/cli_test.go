@@ -166,7 +166,10 @@ func TestBenchAndDemoDefaultToTheConfiguredServer(t *testing.T) {
 	require.NoError(t, err)
 	assert.Contains(t, benchCommand(f), "--sqlite "+filepath.Join(wd, "data", "lottery.db"), "runs from any directory")
 	f.sqlite, f.mysqlDSN = "", "bench:s3cret@tcp(db:3306)/lottery"
-	assert.Contains(t, benchCommand(f), "--mysql-dsn 'bench:***@tcp(db:3306)/lottery'")
+	assert.Contains(t, benchCommand(f), "--mysql-dsn 'bench:<password>@tcp(db:3306)/lottery'")
+	f.mysqlDSN = "root@tcp(127.0.0.1:3306)/lottery"
+	assert.Contains(t, benchCommand(f), "--mysql-dsn 'root@tcp(127.0.0.1:3306)/lottery'", "nothing to hide")
+	f.mysqlDSN = "bench:s3cret@tcp(db:3306)/lottery"
 	assert.NotContains(t, benchCommand(f), "s3cret", "the password is not printed")
 
 	f = benchFlags{url: "http://elsewhere:8080", urlGiven: true}

@@ -18,6 +18,9 @@ type OrderSearch struct {
 	DrawnAfter, DrawnBefore time.Time
 	BeforeID                int64 // 0 = from the newest
 	Limit                   int
+	// TimeLimit is how long the store may read for this search before it gives up with
+	// ErrSearchTooSlow; 0 is its default for a search someone waits on.
+	TimeLimit time.Duration
 }
 
 // ErrSearchTooSlow: a search of orders read for its whole time limit without finishing,

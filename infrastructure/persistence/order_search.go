@@ -28,19 +28,23 @@ const serverStops = 5 * time.Second
 // checked row by row, so a filter on a rare state (awaiting_address) reads an activity's
 // orders until the page is full: ~40 ms for 40,000 orders on MariaDB. Without an activity
 // or a user, the whole table is read newest first. On MySQL a search ends after
-// SearchTimeout.
+// q.TimeLimit, or SearchTimeout when it sets none.
 func (r *OrderRepo) Search(ctx context.Context, q draw.OrderSearch) ([]draw.Order, error) {
 	query, args := searchSQL(q)
+	limit := r.searchLimit
+	if q.TimeLimit > 0 {
+		limit = q.TimeLimit
+	}
 	asked := ctx
 	if r.dialect == MySQL {
-		bounded, cancel := context.WithTimeout(ctx, r.searchLimit+serverStops)
+		bounded, cancel := context.WithTimeout(ctx, limit+serverStops)
 		defer cancel()
-		ctx, query = bounded, r.bounded(query)
+		ctx, query = bounded, r.bounded(query, limit)
 	}
 	out, err := r.many(ctx, query, args...)
 	// The server ends the statement; should it not have, the client's own deadline did.
 	if serverTimedOut(err) || err != nil && asked.Err() == nil && ctx.Err() != nil {
-		return nil, fmt.Errorf("%w: read orders for %v without finishing", draw.ErrSearchTooSlow, r.searchLimit)
+		return nil, fmt.Errorf("%w: read orders for %v without finishing", draw.ErrSearchTooSlow, limit)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("search orders: %w", err)
@@ -48,10 +52,10 @@ func (r *OrderRepo) Search(ctx context.Context, q draw.OrderSearch) ([]draw.Orde
 	return out, nil
 }
 
-// bounded has the server end query after searchLimit: MariaDB by a statement variable,
-// MySQL by an optimizer hint (which MariaDB would take for a comment).
-func (r *OrderRepo) bounded(query string) string {
-	ms := max(r.searchLimit.Milliseconds(), 1) // 0 would mean no bound
+// bounded has the server end query after limit: MariaDB by a statement variable, MySQL
+// by an optimizer hint (which MariaDB would take for a comment).
+func (r *OrderRepo) bounded(query string, limit time.Duration) string {
+	ms := max(limit.Milliseconds(), 1) // 0 would mean no bound
 	if r.mariaDB {
 		return fmt.Sprintf("SET STATEMENT max_statement_time = %.3f FOR %s", float64(ms)/1000, query)
 	}

@@ -22,8 +22,8 @@ func TestSearchStatementBounds(t *testing.T) {
 		{false, 10 * time.Second, "SELECT /*+ MAX_EXECUTION_TIME(10000) */ o.id FROM orders o WHERE 1 = 1 ORDER BY o.id DESC LIMIT ?"},
 		{false, time.Microsecond, "SELECT /*+ MAX_EXECUTION_TIME(1) */ o.id FROM orders o WHERE 1 = 1 ORDER BY o.id DESC LIMIT ?"},
 	} {
-		r := &OrderRepo{dialect: MySQL, mariaDB: c.mariaDB, searchLimit: c.limit}
-		if got := r.bounded(query); got != c.want {
+		r := &OrderRepo{dialect: MySQL, mariaDB: c.mariaDB}
+		if got := r.bounded(query, c.limit); got != c.want {
 			t.Errorf("mariaDB %v, %v: %s, want %s", c.mariaDB, c.limit, got, c.want)
 		}
 	}

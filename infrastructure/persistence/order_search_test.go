@@ -214,7 +214,14 @@ func TestOrderSearchEndsAfterItsLimit(t *testing.T) {
 			repo.SetSearchLimit(time.Millisecond)
 			_, err := repo.Search(ctx, q)
 			require.ErrorIs(t, err, draw.ErrSearchTooSlow)
+			patient := q
+			patient.TimeLimit = time.Minute // its own limit instead of the default
+			_, err = repo.Search(ctx, patient)
+			require.NoError(t, err)
+			patient.TimeLimit = time.Millisecond
 			repo.SetSearchLimit(persistence.SearchTimeout)
+			_, err = repo.Search(ctx, patient)
+			require.ErrorIs(t, err, draw.ErrSearchTooSlow)
 		}
 		found, err := repo.Search(ctx, q)
 		require.NoError(t, err)

@@ -121,6 +121,7 @@ func TestOrderExportReadsPastOneChunk(t *testing.T) {
 type failingOrders struct {
 	good, calls int
 	err         error
+	limits      []time.Duration // each search's TimeLimit
 }
 
 func (f *failingOrders) Get(context.Context, int64) (draw.Order, error) {
@@ -129,6 +130,7 @@ func (f *failingOrders) Get(context.Context, int64) (draw.Order, error) {
 
 func (f *failingOrders) Search(_ context.Context, q draw.OrderSearch) ([]draw.Order, error) {
 	f.calls++
+	f.limits = append(f.limits, q.TimeLimit)
 	if f.calls > f.good && f.err != nil {
 		return nil, f.err
 	}
@@ -175,6 +177,10 @@ func TestOrderSearchTooSlow(t *testing.T) {
 		assert.Equal(t, "search_too_slow", r.errorCode(), path)
 		assert.Contains(t, string(r.raw), "name the user", path)
 	}
+	// The desk's search takes the store's default; an export's reads have longer.
+	require.Len(t, orders.limits, 2)
+	assert.Zero(t, orders.limits[0])
+	assert.Equal(t, 5*time.Minute, orders.limits[1])
 }
 
 // TestMarketersSeeRedeemCodesMasked: a redeem code is worth the prize to whoever types it

@@ -62,7 +62,7 @@ func adminOrdersOpenAPI(d *apiDoc) {
 			"); activity_id or user_id is required; cells that a spreadsheet would read as a formula start with an apostrophe. "+
 			"Orders drawn in the last seconds (the reload grace, the commit deadline and a margin for clocks: 17 s by default) may still be on their way to the database and are left out: "+
 			"drawn_before is capped there, and the X-Drawn-Before header says the bound used, so the next export can start at it (drawn_after) and miss nothing. "+
-			"Orders are read 500 at a time, each read bounded like a search (on MySQL/MariaDB): a first read that runs out of time answers 422 search_too_slow, a later one breaks the download off",
+			"Orders are read 500 at a time, each read bounded (on MySQL/MariaDB) to 5 minutes: a first read that runs out of time answers 422 search_too_slow, a later one breaks the download off",
 		true, append(slices.Clip(filters[2:]), queryParam("bom", "start the file with a UTF-8 byte order mark, which Excel needs to read non-ASCII text as UTF-8",
 			map[string]any{"type": "boolean", "default": false})), nil,
 		responses(http.StatusOK, "the orders as CSV", nil, with(adminReadErrors, http.StatusBadRequest, http.StatusUnprocessableEntity)...))

@@ -2,6 +2,7 @@ package admin
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"time"
 
@@ -122,11 +123,18 @@ func (f *statsFlights) do(ctx context.Context, id int64, count func() (Stats, er
 		fl = &statsFlight{done: make(chan struct{})}
 		f.running[id] = fl
 		go func() {
+			// Off the request's goroutine, a panic would pass the server's recovery and
+			// end the process: it fails this count's views instead.
+			defer func() {
+				if p := recover(); p != nil {
+					fl.err = fmt.Errorf("statistics of activity %d: panic: %v", id, p)
+				}
+				f.mu.Lock()
+				delete(f.running, id)
+				f.mu.Unlock()
+				close(fl.done)
+			}()
 			fl.st, fl.err = count()
-			f.mu.Lock()
-			delete(f.running, id)
-			f.mu.Unlock()
-			close(fl.done)
 		}()
 	}
 	f.mu.Unlock()

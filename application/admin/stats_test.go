@@ -20,11 +20,22 @@ type slowCounts struct {
 	release chan struct{}
 }
 
-func (c *slowCounts) OrderCounts(context.Context, int64) (int64, map[int64]int64, error) {
+func (c *slowCounts) OrderCounts(ctx context.Context, _ int64) (int64, map[int64]int64, error) {
 	c.calls.Add(1)
 	c.entered <- struct{}{}
-	<-c.release
-	return 4, map[int64]int64{}, nil
+	select {
+	case <-c.release:
+		return 4, map[int64]int64{}, nil
+	case <-ctx.Done():
+		return 0, nil, ctx.Err()
+	}
+}
+
+// panicCounts fails the way a bug would.
+type panicCounts struct{}
+
+func (panicCounts) OrderCounts(context.Context, int64) (int64, map[int64]int64, error) {
+	panic("counting went wrong")
 }
 
 // Views of one activity that arrive while its orders are being counted share that count;
@@ -46,17 +57,16 @@ func TestStatsViewsShareTheCountUnderWay(t *testing.T) {
 			draws <- st.Draws
 		}
 	}
-	wg.Add(1)
-	go view(ctx)
-	<-counts.entered
+	// The view that starts the count gives up; the count goes on for the others.
 	gone, leave := context.WithCancel(ctx)
 	left := make(chan error, 1)
 	go func() {
 		_, err := s.Stats(gone, id)
 		left <- err
 	}()
-	wg.Add(views - 1)
-	for range views - 1 {
+	<-counts.entered
+	wg.Add(views)
+	for range views {
 		go view(ctx)
 	}
 	for deadline := time.Now().Add(10 * time.Second); s.StatsJoined() < views; {
@@ -79,4 +89,16 @@ func TestStatsViewsShareTheCountUnderWay(t *testing.T) {
 	_, err := s.Stats(ctx, id)
 	require.NoError(t, err)
 	assert.Equal(t, int32(2), counts.calls.Load(), "a later view counts again")
+}
+
+// A count that panics fails its views with an error instead of ending the process, and
+// the next view counts again.
+func TestStatsCountThatPanicsFailsItsViews(t *testing.T) {
+	t.Parallel()
+	s := newServiceWith(t, func(d *admin.Deps) { d.Orders = panicCounts{} })
+	id := draft(t, s)
+	for range 2 {
+		_, err := s.Stats(context.Background(), id)
+		require.ErrorContains(t, err, "panic: counting went wrong")
+	}
 }

@@ -325,8 +325,8 @@ func benchCommand(f benchFlags) string {
 // dsnWithPlaceholder is dsn with its password, if any, replaced by <password>.
 func dsnWithPlaceholder(dsn string) string {
 	masked := config.MaskDSN(dsn)
-	if masked == dsn {
-		return dsn
+	if masked == dsn || strings.Contains(dsn, ":@") {
+		return dsn // no password, or an empty one
 	}
 	return strings.Replace(masked, ":***@", ":<password>@", 1)
 }

@@ -169,6 +169,8 @@ func TestBenchAndDemoDefaultToTheConfiguredServer(t *testing.T) {
 	assert.Contains(t, benchCommand(f), "--mysql-dsn 'bench:<password>@tcp(db:3306)/lottery'")
 	f.mysqlDSN = "root@tcp(127.0.0.1:3306)/lottery"
 	assert.Contains(t, benchCommand(f), "--mysql-dsn 'root@tcp(127.0.0.1:3306)/lottery'", "nothing to hide")
+	f.mysqlDSN = "root:@tcp(127.0.0.1:3306)/lottery"
+	assert.Contains(t, benchCommand(f), "--mysql-dsn 'root:@tcp(127.0.0.1:3306)/lottery'", "an empty password")
 	f.mysqlDSN = "bench:s3cret@tcp(db:3306)/lottery"
 	assert.NotContains(t, benchCommand(f), "s3cret", "the password is not printed")
 

@@ -9,8 +9,8 @@ import (
 	"github.com/lottery-go/lottery/domain/draw"
 )
 
-// SearchTimeout bounds one search of orders: a page of the order desk, or a chunk of an
-// export. A search that filters order by order over a large activity could otherwise keep
+// SearchTimeout bounds one search of orders that sets no TimeLimit of its own, a page of
+// the order desk (an export's reads set a longer one). A search that filters order by order over a large activity could otherwise keep
 // the database reading for minutes, beside the draws; it ends with draw.ErrSearchTooSlow.
 // MySQL and MariaDB stop the statement themselves. SQLite's driver can only interrupt a
 // statement before its first row is asked for, which is where such a search spends its

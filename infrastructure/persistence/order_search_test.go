@@ -222,6 +222,12 @@ func TestOrderSearchEndsAfterItsLimit(t *testing.T) {
 			repo.SetSearchLimit(persistence.SearchTimeout)
 			_, err = repo.Search(ctx, patient)
 			require.ErrorIs(t, err, draw.ErrSearchTooSlow)
+			// A caller that gave up is not told the search was too slow.
+			gone, leave := context.WithCancel(ctx)
+			leave()
+			_, err = repo.Search(gone, q)
+			require.ErrorIs(t, err, context.Canceled)
+			require.NotErrorIs(t, err, draw.ErrSearchTooSlow)
 		}
 		found, err := repo.Search(ctx, q)
 		require.NoError(t, err)

@@ -70,13 +70,30 @@ func (s *Service) Activity(ctx context.Context, id int64) (*activity.Activity, e
 	return v.Activity, nil
 }
 
-// Quota is what is left of the user's chances in an activity today (-1 = unlimited).
-func (s *Service) Quota(ctx context.Context, userID string, activityID int64) (total, today int64, err error) {
+// Chances is what is left of a user's chances in an activity (-1 = unlimited), and whether
+// its stock is gone, which leaves no chance whatever the user's limits say.
+type Chances struct {
+	LeftTotal, LeftToday int64
+	SoldOut              bool
+}
+
+// Quota is what is left of the user's chances in an activity today.
+func (s *Service) Quota(ctx context.Context, userID string, activityID int64) (Chances, error) {
 	v, err := s.catalog.View(ctx, activityID)
 	if err != nil {
-		return 0, 0, err
+		return Chances{}, err
 	}
-	return quota(ctx, s.ledger, v.Activity, userID, s.now())
+	var c Chances
+	if c.LeftTotal, c.LeftToday, err = quota(ctx, s.ledger, v.Activity, userID, s.now()); err != nil {
+		return Chances{}, err
+	}
+	// Read after the user's counts, which load the counters when they are not loaded.
+	stock, loaded, err := s.ledger.StockLeft(ctx, activityID)
+	if err != nil {
+		return Chances{}, err
+	}
+	c.SoldOut = loaded && stock <= 0
+	return c, nil
 }
 
 // quota is what is left of the user's chances in a: none once it is closed (its counters

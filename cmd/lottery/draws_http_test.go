@@ -289,3 +289,24 @@ func TestPerIPRateLimitBehindATrustedProxy(t *testing.T) {
 	assert.Equal(t, http.StatusTooManyRequests, draw("u3", "198.51.100.1"), "the first client again")
 	assert.Equal(t, http.StatusTooManyRequests, draw("u4", "1.2.3.4, 198.51.100.2"), "a forged first hop changes nothing")
 }
+
+// Once an activity's stock is gone, its quota says so: a user with chances left under
+// their limits learns before drawing that no draw is left.
+func TestQuotaSaysSoldOut(t *testing.T) {
+	t.Parallel()
+	testkit.EachStack(t, func(t *testing.T, cfg config.Config) {
+		t.Parallel()
+		cfg.Draw.RatePerUser = 0
+		srv := startServer(t, cfg, nil)
+		id := setUpActivity(t, srv.base, cfg, map[string]any{"stock": 1})
+		alice := newClient(t, srv.base, cfg, "alice", "user")
+		bob := newClient(t, srv.base, cfg, "bob", "user")
+		quota := "/api/v1/activities/" + id + "/quota"
+		assert.Equal(t, map[string]any{"left_total": 3.0, "left_today": 2.0}, bob.must(http.StatusOK, "GET", quota, nil))
+
+		alice.must(http.StatusOK, "POST", "/api/v1/draws", map[string]any{"activity_id": id})
+		assert.Equal(t, map[string]any{"left_total": 3.0, "left_today": 2.0, "sold_out": true}, bob.must(http.StatusOK, "GET", quota, nil))
+		out := bob.must(http.StatusConflict, "POST", "/api/v1/draws", map[string]any{"activity_id": id})
+		assert.Equal(t, "activity_sold_out", errCode(out))
+	})
+}

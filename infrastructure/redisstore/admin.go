@@ -205,6 +205,18 @@ func (l *Ledger) Quota(ctx context.Context, activityID int64, userID, day string
 	}
 }
 
+// StockLeft implements draw.Ledger: the activity's stock counter, one GET.
+func (l *Ledger) StockLeft(ctx context.Context, activityID int64) (int64, bool, error) {
+	n, err := l.client.Get(ctx, l.keys(activityID).stock()).Int64()
+	switch {
+	case errors.Is(err, redis.Nil):
+		return 0, false, nil
+	case err != nil:
+		return 0, false, fmt.Errorf("stock of activity %d: %w: %w", activityID, draw.ErrUnavailable, err)
+	}
+	return n, true, nil
+}
+
 func left(limit int64, used *redis.StringCmd) int64 {
 	if limit <= 0 {
 		return -1

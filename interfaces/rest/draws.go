@@ -138,9 +138,11 @@ func (h *drawHandlers) quota(c echo.Context) error {
 	if !a.State().Public() { // hidden as GET /activities/{id} hides it
 		return activity.ErrNotFound
 	}
-	total, today, err := h.svc.Quota(ctx, claimsOf(c).Subject, id)
+	chances, err := h.svc.Quota(ctx, claimsOf(c).Subject, id)
 	if err != nil {
 		return drawError(err)
 	}
-	return c.JSON(http.StatusOK, quotaJSON(total, today))
+	out := quotaJSON(chances.LeftTotal, chances.LeftToday)
+	out.SoldOut = chances.SoldOut
+	return c.JSON(http.StatusOK, out)
 }

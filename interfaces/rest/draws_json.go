@@ -41,6 +41,8 @@ type awardBrief struct {
 type quotaJSONOut struct {
 	LeftTotal int64 `json:"left_total"`
 	LeftToday int64 `json:"left_today"`
+	// SoldOut is said by GET …/quota only, when true: the activity's stock is gone.
+	SoldOut bool `json:"sold_out,omitempty"`
 }
 
 func orderJSON(o draw.Order, res *drawing.Result) orderResponse {

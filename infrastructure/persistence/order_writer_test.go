@@ -206,36 +206,10 @@ func TestCommittedWaitsForACommitUnderWay(t *testing.T) {
 	})
 }
 
-// committedAfter inserts an order in a transaction, asks Committed meanwhile, ends the
-// transaction with commit or rollback, and returns Committed's answer. The transaction
-// ends whatever happens, so a failure never leaves it holding the test's database.
+// committedAfter asks Committed across an open insert of an order (whileInserting), ended
+// with commit or rollback, and returns its answer.
 func committedAfter(ctx context.Context, t *testing.T, env testkit.SQLEnv, repo *persistence.OrderRepo, commit bool) bool {
 	t.Helper()
 	o := testOrder("slow", true)
-	tx, err := env.DB.SQL.BeginTx(ctx, nil)
-	require.NoError(t, err)
-	defer func() { _ = tx.Rollback() }()
-	require.NoError(t, persistence.InsertOrder(ctx, tx, o))
-	type answer struct {
-		ok  bool
-		err error
-	}
-	answers := make(chan answer, 1)
-	go func() {
-		ok, err := repo.Committed(ctx, o.ID)
-		answers <- answer{ok, err}
-	}()
-	select {
-	case a := <-answers: // a read that does not wait answers at once
-		t.Fatalf("answered %v, %v while the order's transaction is open", a.ok, a.err)
-	case <-time.After(300 * time.Millisecond):
-	}
-	if commit {
-		require.NoError(t, tx.Commit())
-	} else {
-		require.NoError(t, tx.Rollback())
-	}
-	a := <-answers
-	require.NoError(t, a.err)
-	return a.ok
+	return whileInserting(ctx, t, env, o, commit, func() (bool, error) { return repo.Committed(ctx, o.ID) }, nil)
 }

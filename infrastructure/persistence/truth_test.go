@@ -48,38 +48,51 @@ func TestSnapshotWaitsForACommitUnderWay(t *testing.T) {
 	})
 }
 
-// snapshotAcross inserts o in a transaction, starts a snapshot, waits until the snapshot
-// waits on that transaction's lock, ends the transaction with commit or rollback and
-// returns the snapshot. The transaction ends whatever happens.
+// snapshotAcross takes a snapshot across o's open insert (whileInserting); meanwhile the
+// orders of the activities beside o's are written: the snapshot locks its own activity's
+// orders, not the gaps where the others' new orders go.
 func snapshotAcross(ctx context.Context, t *testing.T, env testkit.SQLEnv, truth *persistence.Truth, o draw.Order, commit bool) draw.Snapshot {
+	t.Helper()
+	return whileInserting(ctx, t, env, o, commit, func() (draw.Snapshot, error) {
+		return truth.Snapshot(ctx, o.ActivityID, o.Day)
+	}, func() {
+		for _, other := range []int64{o.ActivityID - 1, o.ActivityID + 1} {
+			quick, cancel := context.WithTimeout(ctx, 5*time.Second)
+			commitOrders(quick, t, env, orderOf(other, "neighbour", o.Day))
+			cancel()
+		}
+	})
+}
+
+// whileInserting inserts o in a transaction, starts read, waits until read waits on that
+// transaction's lock (failing if it answers first), runs meanwhile, ends the transaction
+// with commit or rollback and returns read's answer. The transaction ends whatever
+// happens.
+func whileInserting[T any](ctx context.Context, t *testing.T, env testkit.SQLEnv, o draw.Order, commit bool, read func() (T, error), meanwhile func()) T {
 	t.Helper()
 	tx, err := env.DB.SQL.BeginTx(ctx, nil)
 	require.NoError(t, err)
 	defer func() { _ = tx.Rollback() }()
 	require.NoError(t, persistence.InsertOrder(ctx, tx, o))
 	type answer struct {
-		snap draw.Snapshot
-		err  error
+		v   T
+		err error
 	}
 	answers := make(chan answer, 1)
 	go func() {
-		s, err := truth.Snapshot(ctx, o.ActivityID, o.Day)
-		answers <- answer{s, err}
+		v, err := read()
+		answers <- answer{v, err}
 	}()
 	for deadline := time.Now().Add(20 * time.Second); lockWaits(ctx, t, env) == 0; {
 		select {
 		case a := <-answers:
-			t.Fatalf("snapshot answered (%v) while an order's transaction is open: %+v", a.err, a.snap.Users)
+			t.Fatalf("answered %+v (%v) while an order's transaction is open", a.v, a.err)
 		case <-time.After(5 * time.Millisecond):
 		}
-		require.True(t, time.Now().Before(deadline), "the snapshot never waited on the open transaction")
+		require.True(t, time.Now().Before(deadline), "the read never waited on the open transaction")
 	}
-	// Meanwhile the orders of the activities beside it are written: the snapshot locks
-	// its own activity's orders, not the gaps where the others' new orders go.
-	for _, other := range []int64{o.ActivityID - 1, o.ActivityID + 1} {
-		quick, cancel := context.WithTimeout(ctx, 5*time.Second)
-		commitOrders(quick, t, env, orderOf(other, "neighbour", o.Day))
-		cancel()
+	if meanwhile != nil {
+		meanwhile()
 	}
 	if commit {
 		require.NoError(t, tx.Commit())
@@ -88,7 +101,7 @@ func snapshotAcross(ctx context.Context, t *testing.T, env testkit.SQLEnv, truth
 	}
 	got := <-answers
 	require.NoError(t, got.err)
-	return got.snap
+	return got.v
 }
 
 // lockWaits counts the locks on the orders of the test's database that a transaction

@@ -20,7 +20,7 @@ import (
 
 // Generator makes ids.
 type Generator struct {
-	node  atomic.Pointer[snowflake.Node]
+	node  atomic.Pointer[nodeAt]
 	id    atomic.Int64
 	base  time.Time    // when the generator was made, with the clock's monotonic reading
 	until atomic.Int64 // ids may be made on node until base + until (monotonic nanoseconds)
@@ -42,7 +42,7 @@ func New(node int64) (*Generator, error) {
 	if err != nil {
 		return nil, fmt.Errorf("snowflake node %d: %w", node, err)
 	}
-	g.node.Store(n)
+	g.node.Store(&nodeAt{n, node})
 	g.id.Store(node)
 	g.until.Store(math.MaxInt64)
 	return g, nil
@@ -56,7 +56,7 @@ func (g *Generator) use(node int64, until time.Time) error {
 		return fmt.Errorf("snowflake node %d: %w", node, err)
 	}
 	g.lapse() // no ids on the old node while the new one is put in place
-	g.node.Store(n)
+	g.node.Store(&nodeAt{n, node})
 	g.id.Store(node)
 	g.extend(until)
 	return nil
@@ -231,13 +231,59 @@ func (g *Generator) Close() {
 	}
 }
 
+// nodeAt is a snowflake node with its number.
+type nodeAt struct {
+	*snowflake.Node
+	num int64
+}
+
+// MaxLag is how far an id's time may fall behind the wall clock as it is made. A
+// snowflake node counts time on the monotonic clock from its creation, so a wall clock
+// stepped forward, or a machine suspended and resumed, would leave its ids behind the
+// time of the draws they record; Next then starts the node again at the wall clock's
+// time, which lies ahead of every id the old one made, so ids stay unique. With this,
+// an order's id is never earlier than its draw time by more than MaxLag, which lets a
+// search by draw time skip older orders by id (FloorAt).
+const MaxLag = time.Second
+
 // Next returns a new id, or ErrLapsed while the node's lease may be another process's.
 func (g *Generator) Next() (int64, error) {
-	if int64(time.Since(g.base)) >= g.until.Load() {
+	now := time.Now()
+	if int64(now.Sub(g.base)) >= g.until.Load() {
 		return 0, fmt.Errorf("%w (node %d)", ErrLapsed, g.Node())
 	}
+	n := g.node.Load()
+	id := n.Generate().Int64()
+	if now.UnixMilli()-msOf(id) <= MaxLag.Milliseconds() {
+		return id, nil
+	}
+	g.realign(n)
 	return g.node.Load().Generate().Int64(), nil
 }
+
+// realign starts cur's node number again on the wall clock, unless another call did,
+// or the node was replaced meanwhile.
+func (g *Generator) realign(cur *nodeAt) {
+	fresh, err := snowflake.NewNode(cur.num)
+	if err != nil {
+		return // cur.num made a node before, so it cannot be out of range
+	}
+	g.node.CompareAndSwap(cur, &nodeAt{fresh, cur.num})
+}
+
+// epochMs and timeShift are the layout of every id: milliseconds since the snowflake
+// epoch above the node and sequence bits (the library's defaults, which nothing changes).
+var (
+	epochMs   = snowflake.Epoch
+	timeShift = snowflake.NodeBits + snowflake.StepBits
+)
+
+// msOf is the Unix time in milliseconds an id was made at.
+func msOf(id int64) int64 { return id>>timeShift + epochMs }
+
+// FloorAt is the smallest id made at t or later: every order drawn at t or later has an
+// id at least FloorAt(t - MaxLag).
+func FloorAt(t time.Time) int64 { return max(t.UnixMilli()-epochMs, 0) << timeShift }
 
 // Node is this generator's node number.
 func (g *Generator) Node() int64 { return g.id.Load() }

@@ -27,6 +27,12 @@ func ActivityReads() map[string]Statement {
 	}
 }
 
+// DrawTimeRead is the order desk's page of activity 2 from a draw time on.
+func DrawTimeRead(after time.Time) Statement {
+	page, args := searchSQL(draw.OrderSearch{ActivityID: 2, DrawnAfter: after, Limit: 20})
+	return Statement{page, args}
+}
+
 // UserCountsRead is reconciliation's count of a sample of users' orders.
 func UserCountsRead() Statement {
 	return Statement{userCountsSQL, []any{"2026-11-22", []string{"u1", "u2", "u3"}, int64(2)}}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -71,6 +72,27 @@ func analyze(t *testing.T, env testkit.SQLEnv, tables string) {
 	} else {
 		require.NoError(t, env.DB.Gorm.Exec(`ANALYZE`).Error)
 	}
+}
+
+// A search from a draw time on reads from the ids of that time on, not all of the
+// activity's orders: on MySQL a range of ids (by the primary key, or by activity and id),
+// on SQLite the id bound is a constraint of the activity index's search.
+func TestADrawTimeSearchStartsAtItsIDs(t *testing.T) {
+	t.Parallel()
+	testkit.EachSQL(t, func(t *testing.T, env testkit.SQLEnv) {
+		t.Parallel()
+		insertOrders(t, env, 3, 400)
+		analyze(t, env, "orders")
+		plan := explain(t, env, persistence.DrawTimeRead(time.Now()))
+		if env.Name == "mysql" {
+			first := strings.Split(plan, "\n")[0]
+			assert.Contains(t, first, "type=range", plan)
+			assert.True(t, strings.Contains(first, "key=PRIMARY") || strings.Contains(first, "key=ix_orders_activity_seq key_len=16"),
+				"a range of ids, by the primary key or by activity and id: %s", plan)
+		} else {
+			assert.Contains(t, plan, "ix_orders_activity_seq (activity_id=? AND id>?)", plan)
+		}
+	})
 }
 
 // explain returns the backend's plan of st as one line per step.

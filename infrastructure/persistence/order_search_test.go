@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/lottery-go/lottery/domain/draw"
+	"github.com/lottery-go/lottery/infrastructure/idgen"
 	"github.com/lottery-go/lottery/infrastructure/persistence"
 	"github.com/lottery-go/lottery/internal/testkit"
 )
@@ -31,6 +32,7 @@ func TestOrderSearchFiltersNewestFirst(t *testing.T) {
 			o := testOrder(spec.user, spec.win)
 			o.ActivityID = spec.activity
 			o.CreatedAt = base.Add(time.Duration(i) * time.Minute)
+			o.ID = idgen.FloorAt(o.CreatedAt) + int64(i) // made at its draw time, as the draw path does
 			if spec.user == "bob" && spec.win {
 				o.AwardKind = "physical"
 			}
@@ -209,7 +211,7 @@ func TestOrderSearchEndsAfterItsLimit(t *testing.T) {
 		insertOrders(t, env, 1, 40_000)
 		repo := persistence.NewOrderRepo(env.DB)
 		// No order matches: the whole activity is read, row by row.
-		q := draw.OrderSearch{ActivityID: 1, DrawnAfter: time.Now().Add(time.Hour), Limit: 20}
+		q := draw.OrderSearch{ActivityID: 1, GrantState: draw.GrantAwaitingAddress, Limit: 20}
 		if env.DB.Dialect == persistence.MySQL {
 			repo.SetSearchLimit(time.Millisecond)
 			_, err := repo.Search(ctx, q)
@@ -232,7 +234,15 @@ func TestOrderSearchEndsAfterItsLimit(t *testing.T) {
 		found, err := repo.Search(ctx, q)
 		require.NoError(t, err)
 		assert.Empty(t, found)
-		q.DrawnAfter = time.Time{}
+		// A time filter starts the read at the ids of its time (see the plan test).
+		late := orderOf(1, "late", "2026-11-24")
+		late.CreatedAt = time.Now().UTC().Truncate(time.Microsecond)
+		late.ID = idgen.FloorAt(late.CreatedAt)
+		commitOrders(ctx, t, env, late)
+		found, err = repo.Search(ctx, draw.OrderSearch{ActivityID: 1, DrawnAfter: late.CreatedAt, Limit: 20})
+		require.NoError(t, err)
+		assert.Equal(t, []int64{late.ID}, orderIDs(found))
+		q.GrantState = ""
 		found, err = repo.Search(ctx, q)
 		require.NoError(t, err)
 		assert.Len(t, found, 20)

@@ -19,8 +19,8 @@ import (
 
 func init() {
 	mapErrorAs(draw.ErrSearchTooSlow, http.StatusUnprocessableEntity, "search_too_slow",
-		"the search read orders for its whole time limit without finishing: draw times, outcome, grant state "+
-			"and award kind are checked order by order, so name the user, or narrow the search to fewer orders")
+		"the search read orders for its whole time limit without finishing: outcome, grant state, award kind "+
+			"and drawn_before are checked order by order, so name the user, or give drawn_after to start from a recent time")
 }
 
 // orderDesk serves the support routes under /api/v1/admin/orders.

@@ -17,6 +17,7 @@ import (
 
 	"github.com/lottery-go/lottery/application/support"
 	"github.com/lottery-go/lottery/domain/draw"
+	"github.com/lottery-go/lottery/infrastructure/idgen"
 	"github.com/lottery-go/lottery/infrastructure/persistence"
 	"github.com/lottery-go/lottery/interfaces/rest"
 )
@@ -47,8 +48,11 @@ func TestExportsOneAfterAnotherMissNothing(t *testing.T) {
 	})
 	w, err := persistence.NewOrderWriter(h.db, persistence.WriterOptions{})
 	require.NoError(t, err)
-	for i, ago := range []time.Duration{time.Minute, 10 * time.Second} {
-		o := draw.Order{ID: 1<<41 + int64(i), ActivityID: 7, StrategyID: 7, UserID: "u", Day: "2026-11-11",
+	var made []string
+	for _, ago := range []time.Duration{time.Minute, 10 * time.Second} {
+		id := idgen.FloorAt(clock.Add(-ago)) // made at its draw time, as the draw path does
+		made = append(made, strconv.FormatInt(id, 10))
+		o := draw.Order{ID: id, ActivityID: 7, StrategyID: 7, UserID: "u", Day: "2026-11-11",
 			Outcome: draw.OutcomeLose, GrantState: draw.GrantNone, MQState: draw.MQNone, CreatedAt: clock.Add(-ago)}
 		require.NoError(t, w.Write(context.Background(), o, time.Time{}))
 	}
@@ -65,12 +69,12 @@ func TestExportsOneAfterAnotherMissNothing(t *testing.T) {
 		return ids, r.header.Get("X-Drawn-Before")
 	}
 	ids, until := export("")
-	assert.Equal(t, []string{strconv.FormatInt(1<<41, 10)}, ids, "the order of 10 s ago is left for later")
+	assert.Equal(t, made[:1], ids, "the order of 10 s ago is left for later")
 	assert.Equal(t, clock.Add(-30*time.Second).Format(time.RFC3339Nano), until)
 
 	clock = clock.Add(time.Minute)
 	ids, _ = export("&drawn_after=" + url.QueryEscape(until))
-	assert.Equal(t, []string{strconv.FormatInt(1<<41+1, 10)}, ids, "the next export starts where the last one stopped")
+	assert.Equal(t, made[1:], ids, "the next export starts where the last one stopped")
 	ids, until = export("&drawn_before=" + url.QueryEscape(clock.Add(-100*time.Second).Format(time.RFC3339)))
 	assert.Len(t, ids, 1, "an earlier bound asked for is kept")
 	assert.Equal(t, clock.Add(-100*time.Second).Format(time.RFC3339Nano), until)

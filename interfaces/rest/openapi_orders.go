@@ -55,7 +55,7 @@ func adminOrdersOpenAPI(d *apiDoc) {
 	)
 	d.op(http.MethodGet, adminPrefix+"/orders", operation(tag, "searchOrders",
 		"Orders newest first, by activity, user, outcome, grant state, award kind and draw time; name the activity or the user for speed on a large table. "+
-			"On MySQL/MariaDB a search ends after 10 s with 422 search_too_slow: every filter but the activity and the user is checked order by order",
+			"On MySQL/MariaDB a search ends after 10 s with 422 search_too_slow: drawn_after starts the read at the order ids of its time, but outcome, grant state, award kind and drawn_before are checked order by order",
 		true, filters, nil, responses(http.StatusOK, "a page of orders", pageOfSchema("AdminOrder"), with(adminReadErrors, http.StatusBadRequest, http.StatusUnprocessableEntity)...)))
 	export := operation(tag, "exportOrders",
 		"Every order the filters select, newest first, as CSV (columns: "+strings.Join(exportHeader, ", ")+

@@ -14,13 +14,11 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-
-	"github.com/bwmarrin/snowflake"
 )
 
 // Generator makes ids.
 type Generator struct {
-	node  atomic.Pointer[nodeAt]
+	node  atomic.Pointer[node]
 	id    atomic.Int64
 	base  time.Time    // when the generator was made, with the clock's monotonic reading
 	until atomic.Int64 // ids may be made on node until base + until (monotonic nanoseconds)
@@ -38,11 +36,11 @@ var ErrLapsed = errors.New("snowflake node lease lapsed; no ids until it is rene
 // New uses the given node number (0..1023), for good.
 func New(node int64) (*Generator, error) {
 	g := &Generator{base: time.Now()}
-	n, err := snowflake.NewNode(node)
+	n, err := newNode(node)
 	if err != nil {
-		return nil, fmt.Errorf("snowflake node %d: %w", node, err)
+		return nil, err
 	}
-	g.node.Store(&nodeAt{n, node})
+	g.node.Store(n)
 	g.id.Store(node)
 	g.until.Store(math.MaxInt64)
 	return g, nil
@@ -51,12 +49,16 @@ func New(node int64) (*Generator, error) {
 // use makes ids on node until the given time, read on the monotonic clock: a step of the
 // wall clock neither stretches nor cuts the lease's usable part short.
 func (g *Generator) use(node int64, until time.Time) error {
-	n, err := snowflake.NewNode(node)
+	if cur := g.node.Load(); cur != nil && cur.num == node {
+		g.extend(until) // the same node: its clock goes on, never back
+		return nil
+	}
+	n, err := newNode(node)
 	if err != nil {
-		return fmt.Errorf("snowflake node %d: %w", node, err)
+		return err
 	}
 	g.lapse() // no ids on the old node while the new one is put in place
-	g.node.Store(&nodeAt{n, node})
+	g.node.Store(n)
 	g.id.Store(node)
 	g.extend(until)
 	return nil
@@ -231,20 +233,51 @@ func (g *Generator) Close() {
 	}
 }
 
-// nodeAt is a snowflake node with its number.
-type nodeAt struct {
-	*snowflake.Node
+// The layout of every id, that of Twitter's snowflakes (and of the library the ids were
+// made with before): milliseconds since epochMs, then 10 bits of node, 12 of sequence.
+const (
+	epochMs   = 1288834974657 // 2010-11-04T01:42:54.657Z
+	nodeBits  = 10
+	stepBits  = 12
+	timeShift = nodeBits + stepBits
+	nodeMax   = 1<<nodeBits - 1
+	stepMax   = 1<<stepBits - 1
+	maxMs     = math.MaxInt64 >> timeShift // the last millisecond an id can hold
+)
+
+// node makes the ids of one node number. Its time is the wall clock's, in milliseconds,
+// but never goes back: a clock stepped back leaves it where it was, counting on in its
+// sequence, and a millisecond whose 4,096 ids are used up borrows the next. So its ids
+// only grow, and none is earlier than the wall clock when it was made: an order's id is
+// never earlier than its draw time, which lets a search by draw time skip older orders
+// by id (FloorAt). (A node of the snowflake library counted on the monotonic clock from
+// its creation, so its ids fell behind the wall clock by every forward step of it, or a
+// suspended machine's pause, while the process ran.)
+type node struct {
 	num int64
+	mu  sync.Mutex
+	ms  int64 // of the last id, since epochMs
+	seq int64 // of the last id, within ms
 }
 
-// MaxLag is how far an id's time may fall behind the wall clock as it is made. A
-// snowflake node counts time on the monotonic clock from its creation, so a wall clock
-// stepped forward, or a machine suspended and resumed, would leave its ids behind the
-// time of the draws they record; Next then starts the node again at the wall clock's
-// time, which lies ahead of every id the old one made, so ids stay unique. With this,
-// an order's id is never earlier than its draw time by more than MaxLag, which lets a
-// search by draw time skip older orders by id (FloorAt).
-const MaxLag = time.Second
+func newNode(num int64) (*node, error) {
+	if num < 0 || num > nodeMax {
+		return nil, fmt.Errorf("snowflake node %d: not in 0..%d", num, nodeMax)
+	}
+	return &node{num: num, ms: -1}, nil
+}
+
+// next makes an id at the wall clock's time now (Unix milliseconds).
+func (n *node) next(now int64) int64 {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if ms := now - epochMs; ms > n.ms {
+		n.ms, n.seq = ms, 0
+	} else if n.seq++; n.seq > stepMax {
+		n.ms, n.seq = n.ms+1, 0
+	}
+	return n.ms<<timeShift | n.num<<stepBits | n.seq
+}
 
 // Next returns a new id, or ErrLapsed while the node's lease may be another process's.
 func (g *Generator) Next() (int64, error) {
@@ -252,38 +285,15 @@ func (g *Generator) Next() (int64, error) {
 	if int64(now.Sub(g.base)) >= g.until.Load() {
 		return 0, fmt.Errorf("%w (node %d)", ErrLapsed, g.Node())
 	}
-	n := g.node.Load()
-	id := n.Generate().Int64()
-	if now.UnixMilli()-msOf(id) <= MaxLag.Milliseconds() {
-		return id, nil
-	}
-	g.realign(n)
-	return g.node.Load().Generate().Int64(), nil
+	return g.node.Load().next(now.UnixMilli()), nil
 }
-
-// realign starts cur's node number again on the wall clock, unless another call did,
-// or the node was replaced meanwhile.
-func (g *Generator) realign(cur *nodeAt) {
-	fresh, err := snowflake.NewNode(cur.num)
-	if err != nil {
-		return // cur.num made a node before, so it cannot be out of range
-	}
-	g.node.CompareAndSwap(cur, &nodeAt{fresh, cur.num})
-}
-
-// epochMs and timeShift are the layout of every id: milliseconds since the snowflake
-// epoch above the node and sequence bits (the library's defaults, which nothing changes).
-var (
-	epochMs   = snowflake.Epoch
-	timeShift = snowflake.NodeBits + snowflake.StepBits
-)
 
 // msOf is the Unix time in milliseconds an id was made at.
 func msOf(id int64) int64 { return id>>timeShift + epochMs }
 
 // FloorAt is the smallest id made at t or later: every order drawn at t or later has an
-// id at least FloorAt(t - MaxLag).
-func FloorAt(t time.Time) int64 { return max(t.UnixMilli()-epochMs, 0) << timeShift }
+// id at least FloorAt(t).
+func FloorAt(t time.Time) int64 { return min(max(t.UnixMilli()-epochMs, 0), maxMs) << timeShift }
 
 // Node is this generator's node number.
 func (g *Generator) Node() int64 { return g.id.Load() }

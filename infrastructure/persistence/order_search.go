@@ -65,9 +65,10 @@ func (r *OrderRepo) bounded(query string, limit time.Duration) string {
 }
 
 // idClockSlack is how far behind its draw time a search by draw time assumes an order's
-// id may be. Ids made now lag by at most idgen.MaxLag; the hour also covers orders of
-// earlier versions, whose ids fell behind by as much as the wall clock was stepped
-// forward (or the machine suspended) while their node lived.
+// id may be. Ids made now are never behind (idgen's node keeps the wall clock's time and
+// never goes back); the hour covers orders of earlier versions, whose ids fell behind by
+// as much as the wall clock was stepped forward (or the machine suspended) while their
+// process ran. README says how to check a database for more.
 const idClockSlack = time.Hour
 
 // searchSQL is the statement of a search and its arguments. Failed grants are read from

@@ -36,7 +36,7 @@ var ErrLapsed = errors.New("snowflake node lease lapsed; no ids until it is rene
 // New uses the given node number (0..1023), for good.
 func New(node int64) (*Generator, error) {
 	g := &Generator{base: time.Now()}
-	n, err := newNode(node)
+	n, err := newNode(node, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -49,11 +49,12 @@ func New(node int64) (*Generator, error) {
 // use makes ids on node until the given time, read on the monotonic clock: a step of the
 // wall clock neither stretches nor cuts the lease's usable part short.
 func (g *Generator) use(node int64, until time.Time) error {
-	if cur := g.node.Load(); cur != nil && cur.num == node {
+	cur := g.node.Load()
+	if cur != nil && cur.num == node {
 		g.extend(until) // the same node: its clock goes on, never back
 		return nil
 	}
-	n, err := newNode(node)
+	n, err := newNode(node, cur)
 	if err != nil {
 		return err
 	}
@@ -247,12 +248,14 @@ const (
 
 // node makes the ids of one node number. Its time is the wall clock's, in milliseconds,
 // but never goes back: a clock stepped back leaves it where it was, counting on in its
-// sequence, and a millisecond whose 4,096 ids are used up borrows the next. So its ids
-// only grow, and none is earlier than the wall clock when it was made: an order's id is
-// never earlier than its draw time, which lets a search by draw time skip older orders
-// by id (FloorAt). (A node of the snowflake library counted on the monotonic clock from
-// its creation, so its ids fell behind the wall clock by every forward step of it, or a
-// suspended machine's pause, while the process ran.)
+// sequence, borrowing the next millisecond when a millisecond's 4,096 ids are used up.
+// With the clock where the node is, it waits for the next millisecond instead, so it runs
+// ahead of the clock only by what the clock went back. Its ids only grow, and none is
+// earlier than the wall clock when it was made: an order's id is never earlier than its
+// draw time, which lets a search by draw time skip older orders by id (FloorAt). (A node
+// of the snowflake library counted on the monotonic clock from its creation, so its ids
+// fell behind the wall clock by every forward step of it, or a suspended machine's pause,
+// while the process ran.)
 type node struct {
 	num int64
 	mu  sync.Mutex
@@ -260,24 +263,42 @@ type node struct {
 	seq int64 // of the last id, within ms
 }
 
-func newNode(num int64) (*node, error) {
+// newNode makes a node for num that starts after the last id of prev (nil: none), so
+// that a process moving between node numbers, and back, never makes an id twice.
+func newNode(num int64, prev *node) (*node, error) {
 	if num < 0 || num > nodeMax {
 		return nil, fmt.Errorf("snowflake node %d: not in 0..%d", num, nodeMax)
 	}
-	return &node{num: num, ms: -1}, nil
+	n := &node{num: num, ms: -1}
+	if prev != nil {
+		prev.mu.Lock()
+		n.ms, n.seq = prev.ms, stepMax
+		prev.mu.Unlock()
+	}
+	return n, nil
 }
 
-// next makes an id at the wall clock's time now (Unix milliseconds).
-func (n *node) next(now int64) int64 {
+// next makes an id; now is the wall clock's Unix milliseconds, read again by clock while
+// it waits out a used-up millisecond.
+func (n *node) next(now int64, clock func() int64) int64 {
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	if ms := now - epochMs; ms > n.ms {
+	ms := max(now-epochMs, 0)
+	switch {
+	case ms > n.ms:
 		n.ms, n.seq = ms, 0
-	} else if n.seq++; n.seq > stepMax {
-		n.ms, n.seq = n.ms+1, 0
+	case n.seq < stepMax:
+		n.seq++
+	default:
+		for ms == n.ms { // the clock's millisecond is used up: wait for the next
+			ms = max(clock()-epochMs, 0)
+		}
+		n.ms, n.seq = max(ms, n.ms+1), 0 // or borrow it, with the clock behind
 	}
 	return n.ms<<timeShift | n.num<<stepBits | n.seq
 }
+
+func unixMilli() int64 { return time.Now().UnixMilli() }
 
 // Next returns a new id, or ErrLapsed while the node's lease may be another process's.
 func (g *Generator) Next() (int64, error) {
@@ -285,7 +306,7 @@ func (g *Generator) Next() (int64, error) {
 	if int64(now.Sub(g.base)) >= g.until.Load() {
 		return 0, fmt.Errorf("%w (node %d)", ErrLapsed, g.Node())
 	}
-	return g.node.Load().next(now.UnixMilli()), nil
+	return g.node.Load().next(now.UnixMilli(), unixMilli), nil
 }
 
 // msOf is the Unix time in milliseconds an id was made at.

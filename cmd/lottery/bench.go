@@ -31,10 +31,12 @@ type benchFlags struct {
 	duration, timeout, grantWait   time.Duration
 	draws, replayEvery             int64
 	jsonPath, plotPath, userPrefix string
+	cpu                            string
 	setup, tight, checkOnly        bool
 	noHealthz                      bool
 	// urlGiven is whether --url was given, rather than taken from the configuration.
 	urlGiven bool
+	cpuGiven bool // --cpu was given
 }
 
 func benchCmd(load func() (cfgAndLog, error)) *cobra.Command {
@@ -59,6 +61,7 @@ not granted), or when no draw was answered.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			f.urlGiven = cmd.Flags().Changed("url")
+			f.cpuGiven = cmd.Flags().Changed("cpu")
 			if err := f.validate(); err != nil {
 				return err
 			}
@@ -90,6 +93,8 @@ not granted), or when no draw was answered.`,
 	fl.BoolVar(&f.tight, "tight", false, "with --setup: size stock, quotas and user limits to run out during the run")
 	fl.BoolVar(&f.checkOnly, "check-only", false, "only check the invariants of --activity from SQL; send no load")
 	fl.BoolVar(&f.noHealthz, "no-healthz", false, "skip the same load against GET /healthz")
+	fl.StringVar(&f.cpu, "cpu", "", "measure the CPU time per draw, from /proc (Linux), of the processes of these names on this machine (comma-separated; a list needs the =), of the bench and of the whole machine")
+	fl.Lookup("cpu").NoOptDefVal = strings.Join(bench.DefaultCPUOf, ",")
 	return cmd
 }
 
@@ -136,6 +141,8 @@ func (f benchFlags) validate() error {
 		return errors.New("--timeout must be positive")
 	case strings.ContainsAny(f.userPrefix, "%_"):
 		return errors.New("--user-prefix must not contain % or _ (it is matched with SQL LIKE)")
+	case f.cpuGiven && cpuOf(f.cpu) == nil:
+		return errors.New("--cpu= names no process: give --cpu alone, or names such as --cpu=lottery,mariadbd")
 	}
 	return checkURL(f.url)
 }
@@ -216,11 +223,23 @@ func runBench(ctx context.Context, cl cfgAndLog, f benchFlags) error {
 		Load:        bench.Load{Concurrency: f.concurrency, Duration: f.duration, Requests: f.draws},
 		ReplayEvery: f.replayEvery, Timeout: f.timeout, Keys: keys, UserPrefix: f.userPrefix,
 		Healthz: !f.noHealthz, Progress: progress, Store: store, GrantWait: f.grantWait,
+		CPUOf: cpuOf(f.cpu),
 	})
 	if err != nil {
 		return err
 	}
 	return finish(r, f)
+}
+
+// cpuOf is the list --cpu names; nil when it was not given.
+func cpuOf(flag string) []string {
+	var names []string
+	for n := range strings.SplitSeq(flag, ",") {
+		if n = strings.TrimSpace(n); n != "" {
+			names = append(names, n)
+		}
+	}
+	return names
 }
 
 // checkOnly checks the invariants of f.activity from SQL, sending nothing to the server.

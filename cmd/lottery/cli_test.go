@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/lottery-go/lottery/infrastructure/config"
+	"github.com/lottery-go/lottery/internal/bench"
 	"github.com/lottery-go/lottery/internal/testkit"
 )
 
@@ -101,6 +102,7 @@ func TestBenchValidatesEveryFlagBeforeSendingAnything(t *testing.T) {
 		"no workers":              {[]string{"--setup", "--draws", "10", "--concurrency", "0"}, "--concurrency must be at least 1"},
 		"two databases":           {[]string{"--setup", "--draws", "10", "--sqlite", "x.db", "--mysql-dsn", "u@tcp(h)/d"}, "--mysql-dsn or --sqlite, not both"},
 		"bad url":                 {[]string{"--setup", "--draws", "10", "--url", "127.0.0.1:8080"}, "want a base URL"},
+		"cpu of nothing":          {[]string{"--setup", "--draws", "10", "--cpu= , "}, "--cpu= names no process"},
 	}
 	for name, c := range cases {
 		var loads atomic.Int64
@@ -114,6 +116,13 @@ func TestBenchValidatesEveryFlagBeforeSendingAnything(t *testing.T) {
 		assert.Zero(t, loads.Load(), "%s: the configuration is not even loaded", name)
 	}
 	assert.Zero(t, requests.Load(), "nothing was sent to the server")
+}
+
+func TestBenchCPUNamesTheProcesses(t *testing.T) {
+	t.Parallel()
+	assert.Nil(t, cpuOf(""), "not given: nothing measured")
+	assert.Equal(t, []string{"lottery", "mariadbd"}, cpuOf(" lottery,mariadbd, "))
+	assert.Equal(t, bench.DefaultCPUOf, cpuOf(benchCmd(nil).Flags().Lookup("cpu").NoOptDefVal), "--cpu alone")
 }
 
 func TestBenchFailsWhenNoDrawIsAnswered(t *testing.T) {

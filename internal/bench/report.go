@@ -30,7 +30,9 @@ type Report struct {
 	LateReplays *Replays         `json:"late_replays,omitempty"` // a sample of the run's keys, repeated once it is over
 	// DBReads is what MySQL/MariaDB read from disk during the draws; nil on SQLite.
 	DBReads *DBReads `json:"database_reads,omitempty"`
-	Healthz *Phase   `json:"healthz,omitempty"`
+	// CPU is the processor time per draw of the processes on this machine (--cpu).
+	CPU     *CPU   `json:"cpu,omitempty"`
+	Healthz *Phase `json:"healthz,omitempty"`
 	// Ratio is durable draws/s ÷ healthz requests/s of the same run and load shape.
 	Ratio      float64 `json:"draws_per_healthz,omitempty"`
 	Invariants []Check `json:"invariants"`
@@ -120,6 +122,9 @@ func (r *Report) Print(w io.Writer) {
 		}
 		if r.DBReads != nil {
 			r.DBReads.print(w)
+		}
+		if r.CPU != nil {
+			r.CPU.print(w)
 		}
 	}
 	if h := r.Healthz; h != nil {

@@ -32,6 +32,9 @@ type Options struct {
 	Progress   io.Writer // live progress bars; nil shows none
 	Store      *Store    // SQL access for the invariants; nil leaves them unchecked
 	GrantWait  time.Duration
+	// CPUOf names the processes whose CPU time per draw to read from /proc while the
+	// draws run, beside the bench's own and the machine's; nil measures none.
+	CPUOf []string
 }
 
 func (o *Options) validate() error {
@@ -82,7 +85,14 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		misses0, _, measureDB = o.Store.dbCounters(ctx)
 	}
 	draws := newPhase(o.Load)
+	var cpu *cpuSampler
+	if o.CPUOf != nil {
+		cpu = startCPU(procRoot, o.CPUOf, draws.started)
+	}
 	withProgress(ctx, o.Progress, "draws  ", draws, func() { draws.run(ctx, d.work(ctx, draws.tl)) })
+	if cpu != nil {
+		cpu.halt()
+	}
 	t := newTally()
 	for _, wt := range d.tallies {
 		t.merge(wt)
@@ -95,6 +105,9 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	r := &Report{URL: o.URL, ActivityID: strconv.FormatInt(o.ActivityID, 10), Users: o.Users,
 		Concurrency: o.Load.Concurrency, UserPrefix: o.UserPrefix, Draws: summarise(draws)}
 	r.addTally(t)
+	if cpu != nil {
+		r.CPU = cpu.measure(r.Draws, o.CPUOf)
+	}
 	if measureDB {
 		r.DBReads = o.Store.dbReadsSince(ctx, misses0, r.Draws.OK)
 	}

@@ -34,9 +34,11 @@ type Report struct {
 	CPU     *CPU   `json:"cpu,omitempty"`
 	Healthz *Phase `json:"healthz,omitempty"`
 	// Ratio is durable draws/s ÷ healthz requests/s of the same run and load shape.
-	Ratio      float64 `json:"draws_per_healthz,omitempty"`
-	Invariants []Check `json:"invariants"`
-	Odds       *Odds   `json:"odds,omitempty"`
+	Ratio float64 `json:"draws_per_healthz,omitempty"`
+	// Targets compares the run with the design's targets; informative, never a failure.
+	Targets    []Target `json:"targets,omitempty"`
+	Invariants []Check  `json:"invariants"`
+	Odds       *Odds    `json:"odds,omitempty"`
 	// Violations counts the invariants found violated.
 	Violations int `json:"violations"`
 }
@@ -134,6 +136,7 @@ func (r *Report) Print(w io.Writer) {
 			fmt.Fprintf(w, "ratio     draws/s ÷ healthz req/s = %.2f\n", r.Ratio)
 		}
 	}
+	printTargets(w, r.Targets)
 	where := ""
 	if r.Database != "" {
 		where = " in " + r.Database

@@ -119,6 +119,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 			r.Ratio = r.Draws.PerSecond / r.Healthz.PerSecond
 		}
 	}
+	r.Targets = r.targets()
 	if ctx.Err() != nil {
 		return r, ctx.Err()
 	}

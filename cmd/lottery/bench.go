@@ -93,7 +93,7 @@ not granted), or when no draw was answered.`,
 	fl.BoolVar(&f.tight, "tight", false, "with --setup: size stock, quotas and user limits to run out during the run")
 	fl.BoolVar(&f.checkOnly, "check-only", false, "only check the invariants of --activity from SQL; send no load")
 	fl.BoolVar(&f.noHealthz, "no-healthz", false, "skip the same load against GET /healthz")
-	fl.StringVar(&f.cpu, "cpu", "", "measure the CPU time per draw, from /proc (Linux), of the processes of these names on this machine (comma-separated; a list needs the =), of the bench and of the whole machine")
+	fl.StringVar(&f.cpu, "cpu", "", "measure the CPU time per draw, from /proc (Linux), of the processes of these names on this machine, of the bench and of the whole machine; names replace the default list, comma-separated after an = (--cpu=lt,mariadbd)")
 	fl.Lookup("cpu").NoOptDefVal = strings.Join(bench.DefaultCPUOf, ",")
 	return cmd
 }

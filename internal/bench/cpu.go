@@ -4,17 +4,16 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"runtime"
 	"strings"
 	"time"
 )
 
 // DefaultCPUOf are the processes --cpu measures when it names none: the server and the
-// stores of a benchmark run on one machine.
-var DefaultCPUOf = []string{"lottery", "mariadbd", "redis-server", "nats-server"}
+// stores of a benchmark run on one machine (mysqld: MySQL, and MariaDB before 10.5).
+var DefaultCPUOf = []string{"lottery", "mariadbd", "mysqld", "redis-server", "nats-server"}
 
 // procRoot is where the processes' and the machine's times are read.
-var procRoot = "/proc"
+const procRoot = "/proc"
 
 // CPU is the processor time spent per draw while the draws ran, read from Linux's /proc on
 // the load generator's machine: the processes named (the server and its stores, when they
@@ -22,14 +21,16 @@ var procRoot = "/proc"
 // out the run's first sixth (connections opening, caches filling) and its last partial
 // second, and divides by the draws answered 200 within it.
 type CPU struct {
-	From      int          `json:"from_second"`
+	From      int          `json:"from_second"` // the window, in whole seconds since the draws began
 	To        int          `json:"to_second"`
-	Draws     int64        `json:"draws"`
+	Draws     int64        `json:"draws"` // answered 200 within the window
 	Processes []ProcessCPU `json:"processes"`
 	BenchUs   float64      `json:"bench_us_per_draw"`
-	MachineUs float64      `json:"machine_us_per_draw"`
-	Busy      float64      `json:"machine_busy"` // share of all the machine's cores, 0–1
-	Cores     int          `json:"cores"`
+	// MachineUs is every core's busy time (user, system, interrupts; not idle, I/O wait or
+	// the time a hypervisor gave to other machines) per draw.
+	MachineUs float64 `json:"machine_us_per_draw"`
+	Busy      float64 `json:"machine_busy"` // share of all the machine's cores, 0–1
+	Cores     int     `json:"cores"`        // the machine's, from /proc/stat
 	// Note says why nothing was measured; the figures are zero then.
 	Note string `json:"note,omitempty"`
 }
@@ -37,14 +38,17 @@ type CPU struct {
 // ProcessCPU is the time of every process of one name.
 type ProcessCPU struct {
 	Name      string  `json:"name"`
-	Processes int     `json:"processes"` // how many had that name; 0: none ran
+	Processes int     `json:"processes"` // how many had that name at the window's end
 	UsPerDraw float64 `json:"us_per_draw"`
+	// Ended counts those that ended within the window: their time is missing from UsPerDraw.
+	Ended int `json:"ended,omitempty"`
 }
 
 // comm is name as /proc gives it: cut to the kernel's 15 bytes.
 func comm(name string) string { return name[:min(len(name), 15)] }
 
-// usPerTick is how long a clock tick of /proc's times is: USER_HZ, 100 on Linux.
+// usPerTick is how long a clock tick of /proc's times is: USER_HZ, assumed to be 100, as
+// it is on every mainstream architecture Linux runs on.
 const usPerTick = 10_000
 
 // cpuSampler reads the processes' and the machine's times at every whole second of a
@@ -69,19 +73,14 @@ func startCPU(root string, names []string, start time.Time) *cpuSampler {
 	return s
 }
 
-// loop takes the snapshot of every second as it falls due; one already due is taken
-// before a halt is heeded.
+// loop takes the snapshot of every second as it falls due, until halted; those due by
+// the time the halt is seen are still taken (measureCPU leaves out any after the phase).
 func (s *cpuSampler) loop(start time.Time) {
 	defer close(s.done)
 	for k := 1; ; k++ {
-		if wait := time.Until(start.Add(time.Duration(k) * time.Second)); wait > 0 {
-			t := time.NewTimer(wait)
-			select {
-			case <-s.stop:
-				t.Stop()
-				return
-			case <-t.C:
-			}
+		due := start.Add(time.Duration(k) * time.Second)
+		if !s.waitUntil(due) && time.Now().Before(due) {
+			return
 		}
 		snap, err := readCPU(s.root, s.names, s.self)
 		if err != nil {
@@ -89,6 +88,22 @@ func (s *cpuSampler) loop(start time.Time) {
 			return
 		}
 		s.snaps[k] = snap
+	}
+}
+
+// waitUntil waits for t; false when halted first.
+func (s *cpuSampler) waitUntil(t time.Time) bool {
+	wait := time.Until(t)
+	if wait <= 0 {
+		return true
+	}
+	timer := time.NewTimer(wait)
+	defer timer.Stop()
+	select {
+	case <-s.stop:
+		return false
+	case <-timer.C:
+		return true
 	}
 }
 
@@ -117,9 +132,9 @@ func measureCPU(snaps map[int]cpuSnap, d *Phase, names []string) *CPU {
 	}
 	from := max(1, last/6)
 	if last-from < 2 {
-		return &CPU{Note: "not measured: the draws took under 3 s"}
+		return &CPU{Note: "not measured: fewer than 3 whole seconds of draws"}
 	}
-	c := &CPU{From: from, To: last, Cores: runtime.NumCPU()}
+	c := &CPU{From: from, To: last}
 	for _, p := range points[from:last] {
 		c.Draws += p.OK
 	}
@@ -128,10 +143,11 @@ func measureCPU(snaps map[int]cpuSnap, d *Phase, names []string) *CPU {
 		return c
 	}
 	a, b := snaps[from], snaps[last]
+	c.Cores = b.cores
 	per := func(ticks int64) float64 { return float64(ticks*usPerTick) / float64(c.Draws) }
 	for _, n := range names {
-		ticks, count := b.since(a, comm(n))
-		c.Processes = append(c.Processes, ProcessCPU{Name: n, Processes: count, UsPerDraw: per(ticks)})
+		ticks, count, ended := b.since(a, comm(n))
+		c.Processes = append(c.Processes, ProcessCPU{Name: n, Processes: count, UsPerDraw: per(ticks), Ended: ended})
 	}
 	c.BenchUs = per(b.self - a.self)
 	c.MachineUs = per(b.busy - a.busy)
@@ -146,19 +162,31 @@ func (c *CPU) print(w io.Writer) {
 		fmt.Fprintf(w, "cpu       %s\n", c.Note)
 		return
 	}
-	fmt.Fprintf(w, "cpu       per draw answered in seconds %d–%d of the draws (%d draws), from /proc:\n", c.From, c.To, c.Draws)
+	fmt.Fprintf(w, "cpu       per draw answered from %d s to %d s into the draws (%d draws), from /proc:\n", c.From, c.To, c.Draws)
 	parts := make([]string, 0, len(c.Processes)+1)
 	for _, p := range c.Processes {
-		switch p.Processes {
-		case 0:
-			parts = append(parts, p.Name+" not running here")
-		case 1:
-			parts = append(parts, fmt.Sprintf("%s %.0f µs", p.Name, p.UsPerDraw))
-		default:
-			parts = append(parts, fmt.Sprintf("%s (%d processes) %.0f µs", p.Name, p.Processes, p.UsPerDraw))
-		}
+		parts = append(parts, p.describe())
 	}
 	parts = append(parts, fmt.Sprintf("this bench %.0f µs", c.BenchUs))
 	fmt.Fprintf(w, "          %s\n", strings.Join(parts, " · "))
 	fmt.Fprintf(w, "          the machine %.0f µs a draw, its %d cores %.0f %% busy\n", c.MachineUs, c.Cores, 100*c.Busy)
+}
+
+func (p ProcessCPU) describe() string {
+	var out string
+	switch p.Processes {
+	case 0:
+		out = p.Name + " none seen"
+	case 1:
+		out = fmt.Sprintf("%s %.0f µs", p.Name, p.UsPerDraw)
+	default:
+		out = fmt.Sprintf("%s (%d processes) %.0f µs", p.Name, p.Processes, p.UsPerDraw)
+	}
+	switch {
+	case p.Ended == 1:
+		out += " (1 ended in the window: its time is not counted)"
+	case p.Ended > 1:
+		out += fmt.Sprintf(" (%d ended in the window: their time is not counted)", p.Ended)
+	}
+	return out
 }

@@ -16,34 +16,44 @@ type cpuSnap struct {
 	procs       map[int]procTime
 	self        int64
 	busy, total int64
+	cores       int
 }
 
+// procTime is one process's name, start (ticks after boot: with the pid, which process it
+// is) and time so far.
 type procTime struct {
 	name  string
+	start int64
 	ticks int64
 }
 
-// since is the time the processes named name spent from a to s, and how many there were:
-// a process that started in between counts from its start; one that ended is not seen.
-func (s cpuSnap) since(a cpuSnap, name string) (ticks int64, count int) {
+// since is the time the processes named name spent from a to s, how many there are at s,
+// and how many of a's have ended: a process that started in between counts from its
+// start; one that ended is not seen, its time lost.
+func (s cpuSnap) since(a cpuSnap, name string) (ticks int64, count, ended int) {
 	for pid, p := range s.procs {
 		if p.name != name {
 			continue
 		}
 		count++
 		ticks += p.ticks
-		if before, ok := a.procs[pid]; ok && before.name == name {
+		if before, ok := a.procs[pid]; ok && before.start == p.start {
 			ticks -= before.ticks
 		}
 	}
-	return ticks, count
+	for pid, p := range a.procs {
+		if now, ok := s.procs[pid]; p.name == name && (!ok || now.start != p.start) {
+			ended++
+		}
+	}
+	return ticks, count, ended
 }
 
 // readCPU reads a snapshot from root (/proc).
 func readCPU(root string, names map[string]bool, self int) (cpuSnap, error) {
 	s := cpuSnap{procs: map[int]procTime{}}
 	var err error
-	if s.busy, s.total, err = readMachine(filepath.Join(root, "stat")); err != nil {
+	if s.busy, s.total, s.cores, err = readMachine(filepath.Join(root, "stat")); err != nil {
 		return s, err
 	}
 	entries, err := os.ReadDir(root)
@@ -59,65 +69,76 @@ func readCPU(root string, names map[string]bool, self int) (cpuSnap, error) {
 		if err != nil {
 			continue // it ended meanwhile
 		}
-		name, ticks, err := parseProcStat(b)
+		p, err := parseProcStat(b)
 		if err != nil {
-			return s, fmt.Errorf("%s/%d/stat: %w", root, pid, err)
+			continue // not a process line this reads; none of the bench's business
 		}
 		switch {
 		case pid == self:
-			s.self = ticks
-		case names[name]:
-			s.procs[pid] = procTime{name: name, ticks: ticks}
+			s.self = p.ticks
+		case names[p.name]:
+			s.procs[pid] = p
 		}
 	}
 	return s, nil
 }
 
-// parseProcStat reads a process's name and user + system ticks from its stat line:
-// "pid (name) state ppid … utime stime …", where the name may hold spaces and
-// parentheses, so the fields are counted from its last ')'.
-func parseProcStat(b []byte) (string, int64, error) {
+// parseProcStat reads a process's name, user + system ticks and start from its stat line:
+// "pid (name) state ppid … utime stime … starttime …", where the name may hold spaces
+// and parentheses, so the fields are counted from its last ')'.
+func parseProcStat(b []byte) (procTime, error) {
 	open, end := bytes.IndexByte(b, '('), bytes.LastIndexByte(b, ')')
 	if open < 0 || end < open {
-		return "", 0, errors.New("no name in parentheses")
+		return procTime{}, errors.New("no name in parentheses")
 	}
+	// fields[0] is the state, field 3 of the line; utime, stime and starttime are
+	// fields 14, 15 and 22.
 	fields := strings.Fields(string(b[end+1:]))
-	// fields[0] is the state (field 3 of the line); utime and stime are fields 14 and 15.
-	if len(fields) < 13 {
-		return "", 0, errors.New("too few fields")
+	if len(fields) < 20 {
+		return procTime{}, errors.New("too few fields")
 	}
-	utime, err1 := strconv.ParseInt(fields[11], 10, 64)
-	stime, err2 := strconv.ParseInt(fields[12], 10, 64)
-	if err := errors.Join(err1, err2); err != nil {
-		return "", 0, err
+	var n [3]int64
+	for i, f := range []string{fields[11], fields[12], fields[19]} {
+		v, err := strconv.ParseInt(f, 10, 64)
+		if err != nil {
+			return procTime{}, err
+		}
+		n[i] = v
 	}
-	return string(b[open+1 : end]), utime + stime, nil
+	return procTime{name: string(b[open+1 : end]), ticks: n[0] + n[1], start: n[2]}, nil
 }
 
-// readMachine reads the machine's busy and total ticks from the "cpu" line of /proc/stat:
-// user nice system idle iowait irq softirq steal …; idle and iowait are not busy.
-func readMachine(path string) (busy, total int64, err error) {
+// readMachine reads the machine's busy and total ticks from the "cpu" line of /proc/stat
+// (user nice system idle iowait irq softirq steal …), and counts its "cpuN" lines. Idle and
+// I/O wait are not busy; nor is steal, the time the hypervisor gave to other machines,
+// though it is part of the total.
+func readMachine(path string) (busy, total int64, cores int, err error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
-			return 0, 0, errors.New("no /proc here (Linux only)")
+			return 0, 0, 0, errors.New("no /proc here (Linux only)")
 		}
-		return 0, 0, err
+		return 0, 0, 0, err
 	}
-	line, _, _ := bytes.Cut(b, []byte("\n"))
+	line, rest, _ := bytes.Cut(b, []byte("\n"))
 	fields := strings.Fields(string(line))
 	if len(fields) < 9 || fields[0] != "cpu" {
-		return 0, 0, fmt.Errorf("%s: no cpu line", path)
+		return 0, 0, 0, fmt.Errorf("%s: no cpu line", path)
 	}
 	for i, f := range fields[1:9] {
 		n, err := strconv.ParseInt(f, 10, 64)
 		if err != nil {
-			return 0, 0, fmt.Errorf("%s: %w", path, err)
+			return 0, 0, 0, fmt.Errorf("%s: %w", path, err)
 		}
 		total += n
-		if i != 3 && i != 4 {
+		if i != 3 && i != 4 && i != 7 {
 			busy += n
 		}
 	}
-	return busy, total, nil
+	for l := range bytes.SplitSeq(rest, []byte("\n")) {
+		if len(l) > 3 && bytes.HasPrefix(l, []byte("cpu")) && l[3] >= '0' && l[3] <= '9' {
+			cores++
+		}
+	}
+	return busy, total, cores, nil
 }

@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"encoding/json"
 	"fmt"
 	"reflect"
 	"slices"
@@ -107,7 +108,7 @@ func predicate(typ FactType, op Op, value any) (func(any) bool, error) {
 // in and not_in, the two bounds for between.
 func operands(typ FactType, op Op, value any) ([]any, error) {
 	if op != OpIn && op != OpNotIn && op != OpBetween {
-		v, ok := coerce(value, typ)
+		v, ok := authored(value, typ)
 		if !ok {
 			return nil, fmt.Errorf("want %s, got %s", typ.noun(), describe(value))
 		}
@@ -122,13 +123,24 @@ func operands(typ FactType, op Op, value any) ([]any, error) {
 	}
 	out := make([]any, len(list))
 	for k, e := range list {
-		v, ok := coerce(e, typ)
+		v, ok := authored(e, typ)
 		if !ok {
 			return nil, fmt.Errorf("element %d: want %s, got %s", k, typ.noun(), describe(e))
 		}
 		out[k] = v
 	}
 	return out, nil
+}
+
+// authored converts a value written in a condition as coerce converts a fact, except that a
+// number is no string: a user's facts may come from systems that send a postcode as 12345,
+// but a tree's author who writes "gender" eq 5 has made a mistake, as gender == 5 is in an
+// expression.
+func authored(value any, typ FactType) (any, bool) {
+	if _, isNumber := value.(json.Number); isNumber && typ == TypeString {
+		return nil, false
+	}
+	return coerce(value, typ)
 }
 
 // membership tests whether a value is among operands (want) or not (!want) with a

@@ -140,6 +140,8 @@ func TestStructuredOpsRejected(t *testing.T) {
 		{TypeInt, OpBetween, []int{30, 18}, CodeInvalidValue},
 		{TypeFloat, OpGt, true, CodeInvalidValue},
 		{TypeString, OpEq, 3, CodeInvalidValue},
+		{TypeString, OpEq, json.Number("5"), CodeInvalidValue},
+		{TypeString, OpIn, []any{"cn", json.Number("5")}, CodeInvalidValue},
 		{TypeString, OpContains, []string{"a"}, CodeInvalidValue},
 		{TypeBool, OpEq, "yes", CodeInvalidValue},
 		{TypeTime, OpGt, "yesterday", CodeInvalidValue},

@@ -61,6 +61,7 @@ func TestAwardBadInput(t *testing.T) {
 		fields             []string
 	}{
 		{"unknown field", http.MethodPost, "/api/v1/admin/awards", `{"name":"a","kind":"text","colour":"red"}`, 400, "malformed", nil},
+		{"null for the object", http.MethodPost, "/api/v1/admin/awards", ` null `, 400, "malformed", nil},
 		{"wrong type", http.MethodPost, "/api/v1/admin/awards", `{"name":"a","kind":"points","content":{"points":"100"}}`, 400, "malformed", nil},
 		{"broken JSON", http.MethodPost, "/api/v1/admin/awards", `{"name":`, 400, "malformed", nil},
 		{"trailing data", http.MethodPost, "/api/v1/admin/awards", `{"name":"a","kind":"text","content":{"text":"x"}} {}`, 400, "malformed", nil},

@@ -51,6 +51,10 @@ func decodeBody(r io.Reader, v any, exact bool) error {
 	if err := dec.Decode(v); err != nil {
 		return locate(decodeError(err), err, body, v)
 	}
+	// Go decodes null into a struct as nothing at all, which would read as {}.
+	if bytes.Equal(bytes.TrimSpace(body), []byte("null")) {
+		return malformed("the request body must be a JSON object, not null")
+	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		if errors.Is(err, echo.ErrStatusRequestEntityTooLarge) {
 			return echo.ErrStatusRequestEntityTooLarge

@@ -72,3 +72,19 @@ func (db *DB) KeepPrivateLedgerAfter(ctx context.Context, kill func(connectionID
 
 // SetSearchLimit bounds r's searches to d instead of SearchTimeout.
 func (r *OrderRepo) SetSearchLimit(d time.Duration) { r.searchLimit = d }
+
+// FlushTogether commits orders as one batch of the writer, each by its deadline, and
+// returns each order's outcome and the transactions it took.
+func (w *OrderWriter) FlushTogether(orders []draw.Order, by time.Time) ([]error, int64) {
+	before := w.commits.Load()
+	reqs := make([]*writeRequest, len(orders))
+	for i, o := range orders {
+		reqs[i] = &writeRequest{ctx: context.Background(), order: o, by: by, result: make(chan error, 1)}
+	}
+	w.flush(reqs)
+	errs := make([]error, len(reqs))
+	for i, r := range reqs {
+		errs[i] = <-r.result
+	}
+	return errs, w.commits.Load() - before
+}

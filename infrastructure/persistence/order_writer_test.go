@@ -127,6 +127,42 @@ func TestOrderWriterIsolatesADuplicateKey(t *testing.T) {
 	})
 }
 
+// TestOrderWriterHalvesABatchToFindADuplicate: one order of a batch of 256 repeats a key in
+// SQL and two repeat one another; the batch is halved down to them, and every other order
+// is written well within its deadline, in a few dozen transactions rather than 256.
+func TestOrderWriterHalvesABatchToFindADuplicate(t *testing.T) {
+	t.Parallel()
+	testkit.EachSQL(t, func(t *testing.T, env testkit.SQLEnv) {
+		t.Parallel()
+		w, err := persistence.NewOrderWriter(env.DB, persistence.WriterOptions{Outbox: encoder})
+		require.NoError(t, err)
+		defer w.Close()
+		first := testOrder("dup", true)
+		first.IdempotencyKey = "k1"
+		require.NoError(t, w.Write(context.Background(), first, time.Time{}))
+
+		batch := make([]draw.Order, 256)
+		for i := range batch {
+			batch[i] = testOrder(fmt.Sprintf("half%d", i), i%4 == 0)
+		}
+		batch[77].UserID, batch[77].IdempotencyKey = "dup", "k1"
+		batch[200].IdempotencyKey, batch[201].UserID, batch[201].IdempotencyKey = "k2", batch[200].UserID, "k2"
+		errs, commits := w.FlushTogether(batch, time.Now().Add(time.Minute))
+
+		for i, err := range errs {
+			if i == 77 || i == 201 {
+				assert.ErrorIs(t, err, draw.ErrDuplicateKey, "order %d", i)
+				assert.ErrorIs(t, err, draw.ErrNotWritten, "order %d", i)
+				continue
+			}
+			assert.NoError(t, err, "order %d", i)
+		}
+		assert.LessOrEqual(t, commits, int64(2*2*8+1), "halving: about 2·log₂(256) transactions per duplicate")
+		assert.Equal(t, int64(1+256-2), count(t, env, "orders"))
+		assert.Equal(t, int64(1+64), count(t, env, "outbox"), "the first order's and the batch's wins")
+	})
+}
+
 func TestOrderWriterRefusesExpiredWrites(t *testing.T) {
 	t.Parallel()
 	testkit.EachSQL(t, func(t *testing.T, env testkit.SQLEnv) {

@@ -113,7 +113,7 @@ func (l *Lottery) noteEmpty(d *Draw) {
 
 func (l *Lottery) order(d *Draw) draw.Order {
 	o := draw.Order{
-		ID: d.Admission.OrderID, ActivityID: d.Admission.ActivityID, StrategyID: d.Admission.ActivityID,
+		ID: d.Admission.OrderID, ActivityID: d.Admission.ActivityID, StrategyID: d.View.Activity.Strategy().ID(),
 		UserID: d.Req.UserID, Day: d.Admission.Day, Outcome: draw.OutcomeLose,
 		IdempotencyKey: d.Req.IdempotencyKey, GrantState: draw.GrantNone, MQState: draw.MQNone,
 		// Microseconds, as SQL keeps them: a replay, read back from SQL, shows the time the

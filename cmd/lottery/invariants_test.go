@@ -29,6 +29,10 @@ func checkInvariants(t *testing.T, in *instance, a *activity.Activity, ta *tally
 	require.NoError(t, db.Raw(`SELECT COUNT(*) FROM orders WHERE activity_id = ?`, a.ID()).Scan(&orders).Error)
 	assert.LessOrEqual(t, orders, a.Stock(), "1: orders ≤ activity stock")
 	assert.Equal(t, int64(len(ta.orders)), orders, "every acknowledged order is in SQL, and no other")
+	var otherStrategy int64
+	require.NoError(t, db.Raw(`SELECT COUNT(*) FROM orders o JOIN strategies s ON s.activity_id = o.activity_id
+		WHERE o.activity_id = ? AND o.strategy_id <> s.id`, a.ID()).Scan(&otherStrategy).Error)
+	assert.Zero(t, otherStrategy, "every order names the strategy it was drawn from")
 
 	for _, p := range a.Strategy().Prizes() {
 		var wins int64

@@ -56,6 +56,7 @@ func (p Prize) clone() Prize {
 
 // Strategy is a validated set of prize slots with its precomputed alias table.
 type Strategy struct {
+	id      int64 // its stored row's; 0 until stored
 	mode    Mode
 	prizes  []Prize
 	noPrize PPM
@@ -83,6 +84,14 @@ func New(mode Mode, prizes []Prize) (*Strategy, error) {
 	s.main = s.buildTable(0)
 	return s, nil
 }
+
+// ID is the id of the strategy's stored row, which the orders drawn from it name; 0 for
+// one not stored yet.
+func (s *Strategy) ID() int64 { return s.id }
+
+// StoredAs records the id of the strategy's stored row. The repository calls it as it
+// writes or loads the strategy, before anyone else holds it.
+func (s *Strategy) StoredAs(id int64) { s.id = id }
 
 // Mode is how empty prizes are treated.
 func (s *Strategy) Mode() Mode { return s.mode }

@@ -49,6 +49,7 @@ func (r *ActivityRepo) insertStrategy(tx *gorm.DB, a *activity.Activity) error {
 	if err := tx.Create(&st).Error; err != nil {
 		return err
 	}
+	a.Strategy().StoredAs(st.ID)
 	prizes, err := toPrizeRows(a.ID(), st.ID, a.Strategy())
 	if err != nil {
 		return err

@@ -36,6 +36,11 @@ func TestActivityRoundTrip(t *testing.T) {
 		assert.Equal(t, "alice", got.CreatedBy())
 		assert.Equal(t, int64(1), got.Version())
 		assert.Equal(t, a.Strategy().Mode(), got.Strategy().Mode())
+		var strategyID int64
+		require.NoError(t, env.DB.Gorm.Raw(`SELECT id FROM strategies WHERE activity_id = ?`, a.ID()).Scan(&strategyID).Error)
+		assert.NotZero(t, strategyID)
+		assert.Equal(t, strategyID, a.Strategy().ID(), "the stored row's id, known once stored")
+		assert.Equal(t, strategyID, got.Strategy().ID(), "and once loaded")
 		want, have := a.Strategy().Prizes(), got.Strategy().Prizes()
 		require.Len(t, have, len(want))
 		for i := range want {
@@ -125,6 +130,8 @@ func TestActivityUpdateReplacesTheStrategy(t *testing.T) {
 		assert.Equal(t, "bob", got.EditedBy(), "who edited it may not review it")
 		assert.Equal(t, int64(2), got.Version())
 		assert.Equal(t, replacement.Prizes()[0].ID, got.Strategy().Prizes()[0].ID)
+		assert.NotEqual(t, a.Strategy().ID(), got.Strategy().ID(), "a new strategy, a new id")
+		assert.Equal(t, replacement.ID(), got.Strategy().ID())
 		assert.Equal(t, int64(9), got.Strategy().Prizes()[0].AwardID)
 
 		boom := errors.New("boom")

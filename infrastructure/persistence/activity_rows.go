@@ -94,6 +94,7 @@ func fromActivityRows(r activityRow, st strategyRow, prizes []prizeSlotRow) (*ac
 		// reach the client as if its request had been invalid.
 		return nil, fmt.Errorf("load strategy of activity %d: %v", r.ID, err)
 	}
+	s.StoredAs(st.ID)
 	params := activity.Params{
 		Name: r.Name, Kind: r.Kind, BeginAt: r.BeginAt, EndAt: r.EndAt, TimeZone: r.TimeZone,
 		Stock: r.Stock, Limits: activity.Limits{PerUserTotal: r.PerUserTotal, PerUserDaily: r.PerUserDaily},

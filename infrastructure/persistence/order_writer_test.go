@@ -86,16 +86,23 @@ func TestOrderWriterCommitsConcurrentWritesInBatches(t *testing.T) {
 	}
 }
 
+// writerAfterKey is a writer that has written a winning order of user with key.
+func writerAfterKey(t *testing.T, env testkit.SQLEnv, user, key string) (*persistence.OrderWriter, draw.Order) {
+	t.Helper()
+	w, err := persistence.NewOrderWriter(env.DB, persistence.WriterOptions{Outbox: encoder})
+	require.NoError(t, err)
+	t.Cleanup(w.Close)
+	first := testOrder(user, true)
+	first.IdempotencyKey = key
+	require.NoError(t, w.Write(context.Background(), first, time.Time{}))
+	return w, first
+}
+
 func TestOrderWriterIsolatesADuplicateKey(t *testing.T) {
 	t.Parallel()
 	testkit.EachSQL(t, func(t *testing.T, env testkit.SQLEnv) {
 		t.Parallel()
-		w, err := persistence.NewOrderWriter(env.DB, persistence.WriterOptions{Outbox: encoder})
-		require.NoError(t, err)
-		defer w.Close()
-		first := testOrder("dup", true)
-		first.IdempotencyKey = "k1"
-		require.NoError(t, w.Write(context.Background(), first, time.Time{}))
+		w, first := writerAfterKey(t, env, "dup", "k1")
 
 		// Many writes at once, one of them reusing the key: only that one fails.
 		var wg sync.WaitGroup
@@ -134,12 +141,7 @@ func TestOrderWriterHalvesABatchToFindADuplicate(t *testing.T) {
 	t.Parallel()
 	testkit.EachSQL(t, func(t *testing.T, env testkit.SQLEnv) {
 		t.Parallel()
-		w, err := persistence.NewOrderWriter(env.DB, persistence.WriterOptions{Outbox: encoder})
-		require.NoError(t, err)
-		defer w.Close()
-		first := testOrder("dup", true)
-		first.IdempotencyKey = "k1"
-		require.NoError(t, w.Write(context.Background(), first, time.Time{}))
+		w, _ := writerAfterKey(t, env, "dup", "k1")
 
 		batch := make([]draw.Order, 256)
 		for i := range batch {

@@ -3,6 +3,7 @@ package persistence
 import (
 	"context"
 	"database/sql"
+	"slices"
 	"time"
 
 	"github.com/lottery-go/lottery/domain/draw"
@@ -81,7 +82,7 @@ func (w *OrderWriter) FlushTogether(orders []draw.Order, by time.Time) ([]error,
 	for i, o := range orders {
 		reqs[i] = &writeRequest{ctx: context.Background(), order: o, by: by, result: make(chan error, 1)}
 	}
-	w.flush(reqs)
+	w.flush(slices.Clone(reqs)) // which compacts its batch in place
 	errs := make([]error, len(reqs))
 	for i, r := range reqs {
 		errs[i] = <-r.result

@@ -120,11 +120,17 @@ func (w *OrderWriter) loop() {
 // flush commits the batch's requests together and answers each of them. Every attempt
 // starts only with the requests still in time (refused), so no commit begins past an
 // order's deadline: a deadlock victim is written again without those whose deadline passed
-// meanwhile, and a duplicate key is isolated by committing each half of the batch on its
-// own, halving again the half that holds it: ~2·log₂(n) commits for one such order among n,
-// where one commit per order would keep the writer (and every draw waiting on it) busy for
-// seconds, long enough for the batch's deadlines to pass.
+// meanwhile. On a duplicate key the requests whose Idempotency-Key has an order already are
+// answered (withoutTakenKeys) and the rest written again; a duplicate that is not such a
+// key is isolated by committing each half of the batch on its own, halving again the half
+// that holds it: ~2·log₂(n) commits for one such order among n, where one commit per order
+// would keep the writer (and every draw waiting on it) busy for seconds, long enough for
+// the batch's deadlines to pass.
 func (w *OrderWriter) flush(batch []*writeRequest) {
+	w.flushScreening(batch, true)
+}
+
+func (w *OrderWriter) flushScreening(batch []*writeRequest, screen bool) {
 	live := inTime(batch)
 	for attempt := 1; len(live) > 0; attempt++ {
 		err := w.commitOnce(live)
@@ -135,9 +141,15 @@ func (w *OrderWriter) flush(batch []*writeRequest) {
 			live = inTime(live)
 			continue
 		case err != nil && len(live) > 1 && errors.Is(err, draw.ErrDuplicateKey):
+			if screen {
+				if rest, ok := w.withoutTakenKeys(live); ok && len(rest) < len(live) {
+					w.flushScreening(rest, false)
+					return
+				}
+			}
 			half := len(live) / 2
-			w.flush(live[:half])
-			w.flush(live[half:])
+			w.flushScreening(live[:half], false)
+			w.flushScreening(live[half:], false)
 			return
 		}
 		for _, r := range live {

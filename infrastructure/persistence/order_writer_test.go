@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -134,35 +135,64 @@ func TestOrderWriterIsolatesADuplicateKey(t *testing.T) {
 	})
 }
 
-// TestOrderWriterHalvesABatchToFindADuplicate: one order of a batch of 256 repeats a key in
-// SQL and two repeat one another; the batch is halved down to them, and every other order
-// is written well within its deadline, in a few dozen transactions rather than 256.
+// TestOrderWriterScreensABatchForTakenKeys: one order of a batch of 256 repeats a key in SQL
+// and two repeat one another. One read finds them, and the rest is written in one more
+// transaction, well within its deadline.
+func TestOrderWriterScreensABatchForTakenKeys(t *testing.T) {
+	t.Parallel()
+	testkit.EachSQL(t, func(t *testing.T, env testkit.SQLEnv) {
+		t.Parallel()
+		w, _ := writerAfterKey(t, env, "dup", "k1")
+		batch := batchOf(256)
+		batch[77].UserID, batch[77].IdempotencyKey = "dup", "k1"
+		batch[200].IdempotencyKey, batch[201].UserID, batch[201].IdempotencyKey = "k2", batch[200].UserID, "k2"
+		errs, commits := w.FlushTogether(batch, time.Now().Add(time.Minute))
+
+		assertOnlyFailed(t, errs, draw.ErrDuplicateKey, 77, 201)
+		assert.Equal(t, int64(2), commits, "the batch, then the batch without the taken keys")
+		assert.Equal(t, int64(1+256-2), count(t, env, "orders"))
+		assert.Equal(t, int64(1+64), count(t, env, "outbox"), "the first order's and the batch's wins")
+	})
+}
+
+// TestOrderWriterHalvesABatchToFindADuplicate: a duplicate that is no Idempotency-Key (here
+// an order id) is found by halving the batch: ~2·log₂(256) transactions, not 256.
 func TestOrderWriterHalvesABatchToFindADuplicate(t *testing.T) {
 	t.Parallel()
 	testkit.EachSQL(t, func(t *testing.T, env testkit.SQLEnv) {
 		t.Parallel()
 		w, _ := writerAfterKey(t, env, "dup", "k1")
-
-		batch := make([]draw.Order, 256)
-		for i := range batch {
-			batch[i] = testOrder(fmt.Sprintf("half%d", i), i%4 == 0)
-		}
-		batch[77].UserID, batch[77].IdempotencyKey = "dup", "k1"
-		batch[200].IdempotencyKey, batch[201].UserID, batch[201].IdempotencyKey = "k2", batch[200].UserID, "k2"
+		batch := batchOf(256)
+		batch[100].ID = batch[99].ID
 		errs, commits := w.FlushTogether(batch, time.Now().Add(time.Minute))
 
-		for i, err := range errs {
-			if i == 77 || i == 201 {
-				assert.ErrorIs(t, err, draw.ErrDuplicateKey, "order %d", i)
-				assert.ErrorIs(t, err, draw.ErrNotWritten, "order %d", i)
-				continue
-			}
-			assert.NoError(t, err, "order %d", i)
-		}
-		assert.LessOrEqual(t, commits, int64(2*2*8+1), "halving: about 2·log₂(256) transactions per duplicate")
-		assert.Equal(t, int64(1+256-2), count(t, env, "orders"))
-		assert.Equal(t, int64(1+64), count(t, env, "outbox"), "the first order's and the batch's wins")
+		assertOnlyFailed(t, errs, draw.ErrDuplicateKey, 100)
+		assert.LessOrEqual(t, commits, int64(2*8+1), "halving: about 2·log₂(256) transactions")
+		assert.Equal(t, int64(1+256-1), count(t, env, "orders"))
 	})
+}
+
+// batchOf is n orders of n users, every fourth a win.
+func batchOf(n int) []draw.Order {
+	batch := make([]draw.Order, n)
+	for i := range batch {
+		batch[i] = testOrder(fmt.Sprintf("half%d", i), i%4 == 0)
+	}
+	return batch
+}
+
+// assertOnlyFailed checks that the writes at failed ended with want (not written) and every
+// other one succeeded.
+func assertOnlyFailed(t *testing.T, errs []error, want error, failed ...int) {
+	t.Helper()
+	for i, err := range errs {
+		if slices.Contains(failed, i) {
+			assert.ErrorIs(t, err, want, "order %d", i)
+			assert.ErrorIs(t, err, draw.ErrNotWritten, "order %d", i)
+			continue
+		}
+		assert.NoError(t, err, "order %d", i)
+	}
 }
 
 func TestOrderWriterRefusesExpiredWrites(t *testing.T) {

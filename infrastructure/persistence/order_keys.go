@@ -8,8 +8,9 @@ import (
 	"github.com/lottery-go/lottery/domain/draw"
 )
 
-// errKeyTaken is the answer to a write whose (user, Idempotency-Key) already has an order.
-var errKeyTaken = fmt.Errorf("%w: %w", draw.ErrNotWritten, draw.ErrDuplicateKey)
+// errDuplicate is the answer to a write that repeats a unique key of another order: its
+// (user, Idempotency-Key), found by withoutTakenKeys or by the INSERT, or its id.
+var errDuplicate = fmt.Errorf("%w: %w", draw.ErrNotWritten, draw.ErrDuplicateKey)
 
 // withoutTakenKeys answers the requests whose (user, key) an earlier request of the batch
 // or an order in SQL already has, and returns the others, in place; ok is false when SQL
@@ -24,7 +25,7 @@ func (w *OrderWriter) withoutTakenKeys(reqs []*writeRequest) (rest []*writeReque
 	for _, r := range reqs {
 		if k := orderKey(r.order); k != (userKey{}) {
 			if taken[k] {
-				r.result <- errKeyTaken
+				r.result <- errDuplicate
 				continue
 			}
 			taken[k] = true // a later request of the batch with the same key

@@ -207,7 +207,7 @@ func (w *OrderWriter) commitOnce(reqs []*writeRequest) error {
 	if err := w.insert(ctx, tx, reqs); err != nil {
 		_ = tx.Rollback()
 		if isDuplicateKey(err) {
-			return fmt.Errorf("%w: %w", draw.ErrNotWritten, draw.ErrDuplicateKey)
+			return errDuplicate
 		}
 		return fmt.Errorf("%w: insert orders: %w", draw.ErrNotWritten, err)
 	}

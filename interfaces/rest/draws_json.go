@@ -180,10 +180,7 @@ func strictDrawBody(r io.Reader) (drawBody, error) {
 	var body drawBody
 	var fields map[string]json.RawMessage
 	if err := decodeStrict(r, &fields); err != nil {
-		return body, err
-	}
-	if fields == nil {
-		return body, malformed("the request body must be a JSON object, not null")
+		return body, err // null too
 	}
 	for name, raw := range fields {
 		var into *string

@@ -54,8 +54,9 @@ const usPerTick = 10_000
 // cpuSampler reads the processes' and the machine's times at every whole second of a
 // phase, so that the window can be chosen once the phase is over.
 type cpuSampler struct {
-	root  string // "/proc", or a test's copy
-	names map[string]bool
+	root  string          // "/proc", or a test's copy
+	asked []string        // the names, as given
+	names map[string]bool // as /proc gives them
 	self  int
 	snaps map[int]cpuSnap // by seconds since the phase started
 	err   error
@@ -64,7 +65,7 @@ type cpuSampler struct {
 }
 
 func startCPU(root string, names []string, start time.Time) *cpuSampler {
-	s := &cpuSampler{root: root, names: map[string]bool{}, self: os.Getpid(), snaps: map[int]cpuSnap{},
+	s := &cpuSampler{root: root, asked: names, names: map[string]bool{}, self: os.Getpid(), snaps: map[int]cpuSnap{},
 		stop: make(chan struct{}), done: make(chan struct{})}
 	for _, n := range names {
 		s.names[comm(n)] = true
@@ -114,11 +115,11 @@ func (s *cpuSampler) halt() {
 }
 
 // measure measures over the window that the phase d allows.
-func (s *cpuSampler) measure(d *Phase, names []string) *CPU {
+func (s *cpuSampler) measure(d *Phase) *CPU {
 	if s.err != nil {
 		return &CPU{Note: "not measured: " + s.err.Error()}
 	}
-	return measureCPU(s.snaps, d, names)
+	return measureCPU(s.snaps, d, s.asked)
 }
 
 // measureCPU divides the times between two snapshots taken while the phase d ran by the

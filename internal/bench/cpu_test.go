@@ -169,7 +169,7 @@ func TestCPUSampler(t *testing.T) {
 	// Without a /proc it says why.
 	s = startCPU(filepath.Join(root, "missing"), nil, time.Now().Add(-time.Second))
 	s.halt()
-	c := s.measure(&Phase{Seconds: 10}, nil)
+	c := s.measure(&Phase{Seconds: 10})
 	assert.Equal(t, "not measured: no /proc here (Linux only)", c.Note)
 }
 

@@ -106,7 +106,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		Concurrency: o.Load.Concurrency, UserPrefix: o.UserPrefix, Draws: summarise(draws)}
 	r.addTally(t)
 	if cpu != nil {
-		r.CPU = cpu.measure(r.Draws, o.CPUOf)
+		r.CPU = cpu.measure(r.Draws)
 	}
 	if measureDB {
 		r.DBReads = o.Store.dbReadsSince(ctx, misses0, r.Draws.OK)

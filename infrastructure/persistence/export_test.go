@@ -53,6 +53,24 @@ func InsertOrder(ctx context.Context, tx *sql.Tx, o draw.Order) error {
 	return err
 }
 
+// InsertOrdersAsText inserts orders in one transaction as the order writer does when the
+// server will not prepare its statements: each chunk as text, its values interpolated.
+func InsertOrdersAsText(ctx context.Context, db *DB, orders []draw.Order) error {
+	var args []any
+	for _, o := range orders {
+		args = orderArgs(args, o)
+	}
+	tx, err := db.SQL.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := newOrderInsert(db.SQL, 500).exec(ctx, tx, len(orders), args); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
 // KeepPrivateLedger checks once, as the keeper does every keepEvery, that the private
 // ledger lock taken on a new connection is still held, taking it again if not; kill ends
 // the lock's connection from outside first when set.

@@ -1,6 +1,7 @@
 package persistence
 
 import (
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"strings"
@@ -16,6 +17,13 @@ const orderColumns = "id, activity_id, strategy_id, user_id, day, outcome, prize
 	"award_kind, idempotency_key, grant_state, grant_error, mq_state, created_at, updated_at"
 
 const orderPlaceholders = "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+
+const orderColumnCount = 16
+
+// newOrderInsert writes orders, up to maxRows in one statement.
+func newOrderInsert(db *sql.DB, maxRows int) *batchInsert {
+	return newBatchInsert(db, "INSERT INTO orders ("+orderColumns+") VALUES ", orderPlaceholders, maxRows)
+}
 
 func orderArgs(args []any, o draw.Order) []any {
 	return append(args, o.ID, o.ActivityID, o.StrategyID, o.UserID, o.Day, string(o.Outcome),

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -44,6 +43,8 @@ type OrderWriter struct {
 	closed  bool
 	// commits counts the transactions begun, for tests.
 	commits atomic.Int64
+	// orders and outbox are the tables' prepared INSERTs.
+	orders, outbox *batchInsert
 }
 
 type writeRequest struct {
@@ -63,7 +64,9 @@ func NewOrderWriter(db *DB, opts WriterOptions) (*OrderWriter, error) {
 	if opts.AttemptTimeout <= 0 || opts.AttemptTimeout > CommitTimeout {
 		opts.AttemptTimeout = CommitTimeout
 	}
-	w := &OrderWriter{db: db.SQL, opts: opts, queue: make(chan *writeRequest, 4*opts.MaxBatch), done: make(chan struct{})}
+	w := &OrderWriter{db: db.SQL, opts: opts, queue: make(chan *writeRequest, 4*opts.MaxBatch), done: make(chan struct{}),
+		orders: newOrderInsert(db.SQL, opts.MaxBatch),
+		outbox: newBatchInsert(db.SQL, "INSERT INTO outbox ("+outboxColumns+") VALUES ", outboxPlaceholders, opts.MaxBatch)}
 	go w.loop()
 	return w, nil
 }
@@ -199,12 +202,15 @@ const CommitTimeout = 10 * time.Second
 func (w *OrderWriter) commitOnce(reqs []*writeRequest) error {
 	ctx, cancel := context.WithTimeout(context.Background(), w.opts.AttemptTimeout)
 	defer cancel()
+	rows := w.rows(reqs)
+	w.orders.prepare(ctx, len(reqs))
+	w.outbox.prepare(ctx, rows.wins)
 	w.commits.Add(1)
 	tx, err := w.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("%w: begin: %v", draw.ErrNotWritten, err)
 	}
-	if err := w.insert(ctx, tx, reqs); err != nil {
+	if err := w.insert(ctx, tx, len(reqs), rows); err != nil {
 		_ = tx.Rollback()
 		if isDuplicateKey(err) {
 			return errDuplicate
@@ -226,45 +232,41 @@ func commitNotSent(err error) bool {
 	return errors.Is(err, sql.ErrTxDone) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled)
 }
 
-func (w *OrderWriter) insert(ctx context.Context, tx *sql.Tx, reqs []*writeRequest) error {
-	var sb strings.Builder
-	args := make([]any, 0, len(reqs)*16)
-	sb.WriteString("INSERT INTO orders (" + orderColumns + ") VALUES ")
-	var wins []draw.Order
-	for i, r := range reqs {
-		if i > 0 {
-			sb.WriteByte(',')
-		}
-		sb.WriteString(orderPlaceholders)
-		args = orderArgs(args, r.order)
-		if r.order.Won() {
-			wins = append(wins, r.order)
-		}
-	}
-	if _, err := tx.ExecContext(ctx, sb.String(), args...); err != nil {
-		return err
-	}
-	if len(wins) == 0 || w.opts.Outbox == nil {
-		return nil
-	}
-	return insertOutbox(ctx, tx, wins, w.opts.Outbox)
+// batchRows are the values a batch writes: every order's, and the outbox entries of the
+// wins when the writer keeps an outbox.
+type batchRows struct {
+	orders, outbox []any
+	wins           int
 }
 
-func insertOutbox(ctx context.Context, tx *sql.Tx, wins []draw.Order, enc OutboxEncoder) error {
-	var sb strings.Builder
-	args := make([]any, 0, len(wins)*8)
-	sb.WriteString("INSERT INTO outbox (order_id, subject, payload, state, attempts, next_attempt_at, last_error, created_at) VALUES ")
-	for i, o := range wins {
-		if i > 0 {
-			sb.WriteByte(',')
+func (w *OrderWriter) rows(reqs []*writeRequest) batchRows {
+	b := batchRows{orders: make([]any, 0, len(reqs)*orderColumnCount)}
+	for _, r := range reqs {
+		b.orders = orderArgs(b.orders, r.order)
+		if r.order.Won() && w.opts.Outbox != nil {
+			b.outbox = outboxArgs(b.outbox, r.order, w.opts.Outbox)
+			b.wins++
 		}
-		sb.WriteString("(?,?,?,?,?,?,?,?)")
-		subject, payload := enc(o)
-		at := o.CreatedAt.UTC()
-		args = append(args, o.ID, subject, string(payload), string(draw.MQPending), 0, at, "", at)
 	}
-	_, err := tx.ExecContext(ctx, sb.String(), args...)
-	return err
+	return b
+}
+
+func (w *OrderWriter) insert(ctx context.Context, tx *sql.Tx, orders int, rows batchRows) error {
+	if err := w.orders.exec(ctx, tx, orders, rows.orders); err != nil {
+		return err
+	}
+	return w.outbox.exec(ctx, tx, rows.wins, rows.outbox)
+}
+
+const (
+	outboxColumns      = "order_id, subject, payload, state, attempts, next_attempt_at, last_error, created_at"
+	outboxPlaceholders = "(?,?,?,?,?,?,?,?)"
+)
+
+func outboxArgs(args []any, o draw.Order, enc OutboxEncoder) []any {
+	subject, payload := enc(o)
+	at := o.CreatedAt.UTC()
+	return append(args, o.ID, subject, string(payload), string(draw.MQPending), 0, at, "", at)
 }
 
 // Close commits what is queued and stops the writer. A Write after Close is refused
@@ -277,4 +279,6 @@ func (w *OrderWriter) Close() {
 		w.closing.Unlock()
 	})
 	<-w.done
+	w.orders.close()
+	w.outbox.close()
 }

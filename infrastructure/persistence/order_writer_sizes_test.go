@@ -1,0 +1,76 @@
+package persistence_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/lottery-go/lottery/domain/draw"
+	"github.com/lottery-go/lottery/infrastructure/persistence"
+	"github.com/lottery-go/lottery/internal/testkit"
+)
+
+// variedBatch is n orders whose values test the statements' binding: NULLs, keys, quotes,
+// backslashes and non-ASCII text, and times to the microsecond.
+func variedBatch(n int, prefix string) []draw.Order {
+	batch := batchOf(n)
+	for i := range batch {
+		batch[i].UserID = fmt.Sprintf("%s-%d", prefix, i)
+		batch[i].CreatedAt = time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC).Add(time.Duration(i) * 1001 * time.Microsecond)
+		if i%3 == 0 {
+			batch[i].IdempotencyKey = fmt.Sprintf(`k'%d"\`, i)
+		}
+		if batch[i].Won() {
+			batch[i].AwardName = `Tom's "big" \ prize ✓`
+		}
+	}
+	return batch
+}
+
+// assertStored checks that every order reads back as written.
+func assertStored(t *testing.T, env testkit.SQLEnv, batch []draw.Order) {
+	t.Helper()
+	repo := persistence.NewOrderRepo(env.DB)
+	for _, o := range batch {
+		got, err := repo.Get(context.Background(), o.ID)
+		require.NoError(t, err, "order %d", o.ID)
+		assert.Equal(t, o.UserID, got.UserID)
+		assert.Equal(t, o.Outcome, got.Outcome)
+		assert.Equal(t, o.PrizeID, got.PrizeID)
+		assert.Equal(t, o.AwardName, got.AwardName)
+		assert.Equal(t, o.IdempotencyKey, got.IdempotencyKey)
+		assert.True(t, o.CreatedAt.Equal(got.CreatedAt), "created %v, read %v", o.CreatedAt, got.CreatedAt)
+	}
+}
+
+// Batches of every shape (one statement, several, more rows than the largest statement)
+// are written whole, values intact, with one transaction each; so is a batch the server
+// was not asked to prepare for (the text fallback).
+func TestOrderWriterWritesBatchesOfAnySize(t *testing.T) {
+	t.Parallel()
+	testkit.EachSQL(t, func(t *testing.T, env testkit.SQLEnv) {
+		t.Parallel()
+		w, err := persistence.NewOrderWriter(env.DB, persistence.WriterOptions{Outbox: encoder})
+		require.NoError(t, err)
+		t.Cleanup(w.Close)
+		var written, wins int64
+		for _, n := range []int{1, 7, 256, 300, 500} {
+			batch := variedBatch(n, fmt.Sprintf("size%d", n))
+			errs, commits := w.FlushTogether(batch, time.Now().Add(time.Minute))
+			assertOnlyFailed(t, errs, nil)
+			assert.Equal(t, int64(1), commits, "%d orders", n)
+			assertStored(t, env, batch)
+			written += int64(n)
+			wins += int64((n + 3) / 4)
+		}
+		text := variedBatch(77, "text")
+		require.NoError(t, persistence.InsertOrdersAsText(context.Background(), env.DB, text))
+		assertStored(t, env, text)
+		assert.Equal(t, written+77, count(t, env, "orders"))
+		assert.Equal(t, wins, count(t, env, "outbox"), "an outbox entry for every win the writer wrote")
+	})
+}

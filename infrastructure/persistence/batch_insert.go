@@ -6,6 +6,7 @@ import (
 	"math/bits"
 	"strings"
 	"sync"
+	"time"
 )
 
 // batchInsert writes many rows of one table as prepared multi-row INSERTs of 1, 2, 4, …
@@ -22,7 +23,12 @@ type batchInsert struct {
 
 	mu    sync.Mutex
 	stmts map[int]*sql.Stmt
+	// refused holds when the server last refused to prepare a size, which is not asked
+	// again for a minute (e.g. while max_prepared_stmt_count is reached).
+	refused map[int]time.Time
 }
+
+const prepareAgainAfter = time.Minute
 
 func newBatchInsert(db *sql.DB, head, row string, maxRows int) *batchInsert {
 	p := 1
@@ -30,7 +36,7 @@ func newBatchInsert(db *sql.DB, head, row string, maxRows int) *batchInsert {
 		p *= 2
 	}
 	return &batchInsert{db: db, head: head, row: row, cols: strings.Count(row, "?"), maxRows: p,
-		stmts: map[int]*sql.Stmt{}}
+		stmts: map[int]*sql.Stmt{}, refused: map[int]time.Time{}}
 }
 
 // chunks lists the statement sizes that write rows rows, largest first.
@@ -67,15 +73,18 @@ func (b *batchInsert) prepare(ctx context.Context, rows int) {
 	for _, n := range b.chunks(rows) {
 		b.mu.Lock()
 		_, ok := b.stmts[n]
+		wait := time.Since(b.refused[n]) < prepareAgainAfter
 		b.mu.Unlock()
-		if ok {
+		if ok || wait {
 			continue
 		}
 		stmt, err := b.db.PrepareContext(ctx, b.query(n))
+		b.mu.Lock()
 		if err != nil {
+			b.refused[n] = time.Now()
+			b.mu.Unlock()
 			continue
 		}
-		b.mu.Lock()
 		if _, ok := b.stmts[n]; ok {
 			_ = stmt.Close()
 		} else {

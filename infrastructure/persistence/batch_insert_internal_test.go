@@ -49,10 +49,10 @@ func (c refusingConn) Prepare(string) (driver.Stmt, error) {
 	c.log.prepares++
 	return nil, errors.New("refused")
 }
-func (c refusingConn) Close() error                        { return nil }
-func (c refusingConn) Begin() (driver.Tx, error)           { return c, nil }
-func (c refusingConn) Commit() error                       { return nil }
-func (c refusingConn) Rollback() error                     { return nil }
+func (c refusingConn) Close() error              { return nil }
+func (c refusingConn) Begin() (driver.Tx, error) { return c, nil }
+func (c refusingConn) Commit() error             { return nil }
+func (c refusingConn) Rollback() error           { return nil }
 func (c refusingConn) ExecContext(_ context.Context, q string, args []driver.NamedValue) (driver.Result, error) {
 	c.log.execs = append(c.log.execs, fmt.Sprintf("%d args: %s", len(args), q))
 	return driver.RowsAffected(len(args) / 2), nil

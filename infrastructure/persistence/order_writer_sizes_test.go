@@ -3,6 +3,7 @@ package persistence_test
 import (
 	"context"
 	"fmt"
+	"os"
 	"testing"
 	"time"
 
@@ -73,4 +74,43 @@ func TestOrderWriterWritesBatchesOfAnySize(t *testing.T) {
 		assert.Equal(t, written+77, count(t, env, "orders"))
 		assert.Equal(t, wins, count(t, env, "outbox"), "an outbox entry for every win the writer wrote")
 	})
+}
+
+// The server forgets a connection's prepared statements with the connection: after every
+// connection of the writer's pool is killed, the next batch is written on new ones, its
+// statements prepared there.
+func TestOrderWriterPreparesAgainOnNewConnections(t *testing.T) {
+	t.Parallel()
+	serverDSN := os.Getenv("LOTTERY_TEST_MYSQL_DSN")
+	if serverDSN == "" {
+		t.Skip("LOTTERY_TEST_MYSQL_DSN not set")
+	}
+	env := testkit.MySQL(t, serverDSN)
+	w, err := persistence.NewOrderWriter(env.DB, persistence.WriterOptions{Outbox: encoder})
+	require.NoError(t, err)
+	t.Cleanup(w.Close)
+	first := variedBatch(7, "before")
+	errs, _ := w.FlushTogether(first, time.Now().Add(time.Minute))
+	assertOnlyFailed(t, errs, nil)
+
+	other, err := persistence.OpenMySQL(context.Background(), env.DSN)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = other.Close() })
+	var ids []int64
+	require.NoError(t, other.Gorm.Raw(`SELECT ID FROM information_schema.PROCESSLIST
+		WHERE DB = DATABASE() AND ID <> CONNECTION_ID()`).Scan(&ids).Error)
+	require.NotEmpty(t, ids)
+	for _, id := range ids {
+		require.NoError(t, other.Gorm.Exec("KILL CONNECTION ?", id).Error)
+	}
+	require.Eventually(t, func() bool {
+		var n int64
+		return other.Gorm.Raw("SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE ID IN ?", ids).Scan(&n).Error == nil && n == 0
+	}, 10*time.Second, 5*time.Millisecond, "connections %v gone", ids)
+
+	second := variedBatch(7, "after")
+	errs, _ = w.FlushTogether(second, time.Now().Add(time.Minute))
+	assertOnlyFailed(t, errs, nil)
+	assertStored(t, env, second)
+	assert.Equal(t, int64(14), count(t, env, "orders"))
 }

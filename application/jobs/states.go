@@ -29,19 +29,35 @@ type States struct {
 	// than at the next run, and a window shorter than that wait is not closed before it
 	// ever ran. Draws are refused until begin_at all the same.
 	StartLead time.Duration
-	Now       func() time.Time
+	// NextRun, when set, tells when the job runs next after a time: an activity whose
+	// window begins before then is started now, however long this wait is (a daily
+	// schedule skips the run that falls in the hour a change to daylight saving time
+	// takes out, and waits two days).
+	NextRun func(after time.Time) time.Time
+	Now     func() time.Time
+}
+
+// lead is how early an approved activity is started by the run at now.
+func (j *States) lead(now time.Time) time.Duration {
+	lead := j.StartLead
+	if j.NextRun != nil {
+		if next := j.NextRun(now); !next.IsZero() {
+			lead = max(lead, next.Sub(now)+time.Second)
+		}
+	}
+	return lead
 }
 
 func (*States) Name() string { return NameStates }
 
 // due is the action a's window calls for at now, if any.
-func (j *States) due(a *activity.Activity, now time.Time) (activity.Action, string, bool) {
+func (j *States) due(a *activity.Activity, now time.Time, lead time.Duration) (activity.Action, string, bool) {
 	switch {
 	case !now.Before(a.EndAt()) && a.State() != activity.StateClosed:
 		return activity.ActionClose, "the window ended", true
 	case a.State() == activity.StateApproved && !now.Before(a.BeginAt()):
 		return activity.ActionStart, "the window began", true
-	case a.State() == activity.StateApproved && !now.Before(a.BeginAt().Add(-j.StartLead)):
+	case a.State() == activity.StateApproved && !now.Before(a.BeginAt().Add(-lead)):
 		return activity.ActionStart, "the window begins at " + a.BeginAt().Format(time.RFC3339), true
 	}
 	return "", "", false
@@ -49,10 +65,11 @@ func (j *States) due(a *activity.Activity, now time.Time) (activity.Action, stri
 
 func (j *States) Run(ctx context.Context) (Report, error) {
 	now := clock(j.Now)()
+	lead := j.lead(now)
 	rep := Report{"started": 0, "closed": 0, "skipped": 0}
 	states := []activity.State{activity.StateApproved, activity.StateRunning, activity.StatePaused}
 	err := eachActivity(ctx, j.Activities, states, func(a *activity.Activity) error {
-		act, _, ok := j.due(a, now)
+		act, _, ok := j.due(a, now, lead)
 		if !ok {
 			return nil
 		}
@@ -62,7 +79,7 @@ func (j *States) Run(ctx context.Context) (Report, error) {
 		var done activity.Action
 		err := j.Activities.Transition(ctx, a.ID(), func(fresh *activity.Activity) (activity.TrailEntry, error) {
 			// Decided again on the stored activity: someone may have moved it meanwhile.
-			act, why, ok := j.due(fresh, now)
+			act, why, ok := j.due(fresh, now, lead)
 			if !ok {
 				return activity.TrailEntry{}, errNothingDue
 			}

@@ -109,6 +109,29 @@ func TestStatesStartAheadOfTheNextRun(t *testing.T) {
 	})
 }
 
+// A run whose next one is further away than the usual wait (a daily schedule across the
+// change to daylight saving time) starts what begins before that next run: the activity
+// runs in its window instead of being closed unrun by the next.
+func TestStatesStartAheadOfALateNextRun(t *testing.T) {
+	tick := time.Date(2026, 3, 7, 7, 30, 0, 0, time.UTC)
+	testkit.EachSQL(t, func(t *testing.T, env testkit.SQLEnv) {
+		ctx := context.Background()
+		w := &world{sql: env, clock: newClock(tick), activities: persistence.NewActivityRepo(env.DB, repoIDs)}
+		sunday := w.activity(t, tick.Add(30*time.Hour), tick.Add(40*time.Hour), activity.StateApproved)
+		nextRun := func(after time.Time) time.Time { return after.Add(47 * time.Hour) }
+		job := &jobs.States{Activities: w.activities, Feed: &feed{}, StartLead: 24*time.Hour + time.Second,
+			NextRun: nextRun, Now: w.clock.Now}
+
+		rep, err := job.Run(ctx)
+		require.NoError(t, err)
+		assert.Equal(t, jobs.Report{"started": 1, "closed": 0, "skipped": 0}, rep)
+		got, err := w.activities.Get(ctx, sunday.ID())
+		require.NoError(t, err)
+		assert.Equal(t, activity.StateRunning, got.State())
+		assert.ErrorIs(t, got.AcceptsDraws(tick), activity.ErrNotRunning, "no draw before begin_at")
+	})
+}
+
 // starter records the activities it was asked to prepare.
 type starter struct {
 	mu       sync.Mutex

@@ -53,6 +53,11 @@ func InsertOrder(ctx context.Context, tx *sql.Tx, o draw.Order) error {
 	return err
 }
 
+// Statements tells how many of the writer's INSERTs ran prepared and how many as text.
+func (w *OrderWriter) Statements() (prepared, text int64) {
+	return w.orders.prepared.Load() + w.outbox.prepared.Load(), w.orders.text.Load() + w.outbox.text.Load()
+}
+
 // InsertOrdersAsText inserts orders in one transaction as the order writer does when the
 // server will not prepare its statements: each chunk as text, its values interpolated.
 func InsertOrdersAsText(ctx context.Context, db *DB, orders []draw.Order) error {

@@ -38,6 +38,26 @@ type DB struct {
 	MariaDB bool
 	// Where is a printable description of the backend without secrets.
 	Where string
+	// dsn is MySQL's, for pools of their own (writerPool).
+	dsn string
+}
+
+// writerPool is a pool of up to conns connections for the order writer, of its own on
+// MySQL, so that its prepared statements are held on those connections only and not on
+// every connection of the shared pool. SQLite's statements live in this process: it
+// shares the pool. release closes a pool of its own.
+func (db *DB) writerPool(conns int) (pool *sql.DB, release func(), err error) {
+	if db.Dialect != MySQL || db.dsn == "" {
+		return db.SQL, func() {}, nil
+	}
+	pool, err = sql.Open("mysql", db.dsn)
+	if err != nil {
+		return nil, nil, fmt.Errorf("mysql %s: %w", db.Where, err)
+	}
+	pool.SetMaxOpenConns(conns)
+	pool.SetMaxIdleConns(conns)
+	pool.SetConnMaxLifetime(30 * time.Minute)
+	return pool, func() { _ = pool.Close() }, nil
 }
 
 // skipDuplicates makes an INSERT skip the rows whose unique key exists already. MySQL
@@ -90,7 +110,7 @@ func OpenMySQL(ctx context.Context, dsn string) (*DB, error) {
 	sqlDB.SetMaxOpenConns(64)
 	sqlDB.SetMaxIdleConns(64)
 	sqlDB.SetConnMaxLifetime(30 * time.Minute)
-	db := &DB{Gorm: g, SQL: sqlDB, Dialect: MySQL, Where: redactDSN(dsn), MariaDB: isMariaDB(g)}
+	db := &DB{Gorm: g, SQL: sqlDB, Dialect: MySQL, Where: redactDSN(dsn), MariaDB: isMariaDB(g), dsn: dsn}
 	if err := db.Ping(ctx); err != nil {
 		_ = db.Close()
 		return nil, fmt.Errorf("mysql %s unreachable: %w", db.Where, err)

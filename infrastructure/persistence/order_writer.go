@@ -41,10 +41,15 @@ type OrderWriter struct {
 	// server stops is refused (not written) instead of panicking.
 	closing sync.RWMutex
 	closed  bool
+	// perRequest counts the writes committing on their own (PerRequest), which Close
+	// waits for before it closes their statements and pool.
+	perRequest sync.WaitGroup
 	// commits counts the transactions begun, for tests.
 	commits atomic.Int64
-	// orders and outbox are the tables' prepared INSERTs.
+	// orders and outbox are the tables' prepared INSERTs, on db, the writer's own pool
+	// (closed by release).
 	orders, outbox *batchInsert
+	release        func()
 }
 
 type writeRequest struct {
@@ -64,9 +69,20 @@ func NewOrderWriter(db *DB, opts WriterOptions) (*OrderWriter, error) {
 	if opts.AttemptTimeout <= 0 || opts.AttemptTimeout > CommitTimeout {
 		opts.AttemptTimeout = CommitTimeout
 	}
-	w := &OrderWriter{db: db.SQL, opts: opts, queue: make(chan *writeRequest, 4*opts.MaxBatch), done: make(chan struct{}),
-		orders: newOrderInsert(db.SQL, opts.MaxBatch),
-		outbox: newBatchInsert(db.SQL, "INSERT INTO outbox ("+outboxColumns+") VALUES ", outboxPlaceholders, opts.MaxBatch)}
+	// One connection serves the writer's single goroutine; per request, each draw commits
+	// on its own, holding one-row statements only.
+	conns := 1
+	if opts.PerRequest {
+		conns = 64
+	}
+	pool, release, err := db.writerPool(conns)
+	if err != nil {
+		return nil, err
+	}
+	w := &OrderWriter{db: pool, opts: opts, queue: make(chan *writeRequest, 4*opts.MaxBatch), done: make(chan struct{}),
+		orders:  newOrderInsert(pool, opts.MaxBatch),
+		outbox:  newBatchInsert(pool, "INSERT INTO outbox ("+outboxColumns+") VALUES ", outboxPlaceholders, opts.MaxBatch),
+		release: release}
 	go w.loop()
 	return w, nil
 }
@@ -85,7 +101,9 @@ func (w *OrderWriter) Write(ctx context.Context, o draw.Order, by time.Time) err
 		return fmt.Errorf("%w: the server is stopping", draw.ErrNotWritten)
 	}
 	if w.opts.PerRequest {
+		w.perRequest.Add(1)
 		w.closing.RUnlock()
+		defer w.perRequest.Done()
 		w.flush([]*writeRequest{req})
 		return <-req.result
 	}
@@ -279,6 +297,8 @@ func (w *OrderWriter) Close() {
 		w.closing.Unlock()
 	})
 	<-w.done
+	w.perRequest.Wait()
 	w.orders.close()
 	w.outbox.close()
+	w.release()
 }

@@ -3,6 +3,7 @@ package persistence_test
 import (
 	"context"
 	"fmt"
+	"math/bits"
 	"os"
 	"testing"
 	"time"
@@ -32,20 +33,38 @@ func variedBatch(n int, prefix string) []draw.Order {
 	return batch
 }
 
-// assertStored checks that every order reads back as written.
+// assertStored checks that every order, and every win's outbox entry, reads back as
+// written.
 func assertStored(t *testing.T, env testkit.SQLEnv, batch []draw.Order) {
 	t.Helper()
 	repo := persistence.NewOrderRepo(env.DB)
 	for _, o := range batch {
 		got, err := repo.Get(context.Background(), o.ID)
 		require.NoError(t, err, "order %d", o.ID)
-		assert.Equal(t, o.UserID, got.UserID)
-		assert.Equal(t, o.Outcome, got.Outcome)
-		assert.Equal(t, o.PrizeID, got.PrizeID)
-		assert.Equal(t, o.AwardName, got.AwardName)
-		assert.Equal(t, o.IdempotencyKey, got.IdempotencyKey)
 		assert.True(t, o.CreatedAt.Equal(got.CreatedAt), "created %v, read %v", o.CreatedAt, got.CreatedAt)
+		got.CreatedAt = o.CreatedAt
+		assert.Equal(t, o, got)
+		if !o.Won() {
+			continue
+		}
+		var entry struct{ Subject, Payload string }
+		require.NoError(t, env.DB.Gorm.Raw("SELECT subject, payload FROM outbox WHERE order_id = ?", o.ID).Scan(&entry).Error)
+		subject, payload := encoder(o)
+		assert.Equal(t, subject, entry.Subject)
+		assert.Equal(t, string(payload), entry.Payload)
 	}
+}
+
+// statementsFor is how many prepared statements write batches of these sizes, a quarter of
+// each (rounded up) won: one per bit of each table's rows, at most 256 rows a statement.
+func statementsFor(sizes ...int) int64 {
+	var n int64
+	for _, size := range sizes {
+		for _, rows := range []int{size, (size + 3) / 4} {
+			n += int64(rows/256 + bits.OnesCount(uint(rows%256)))
+		}
+	}
+	return n
 }
 
 // Batches of every shape (one statement, several, more rows than the largest statement)
@@ -68,9 +87,17 @@ func TestOrderWriterWritesBatchesOfAnySize(t *testing.T) {
 			written += int64(n)
 			wins += int64((n + 3) / 4)
 		}
-		text := variedBatch(77, "text")
-		require.NoError(t, persistence.InsertOrdersAsText(context.Background(), env.DB, text))
-		assertStored(t, env, text)
+		prepared, text := w.Statements()
+		assert.Equal(t, statementsFor(1, 7, 256, 300, 500), prepared, "every statement prepared")
+		assert.Zero(t, text)
+		asText := variedBatch(77, "text")
+		require.NoError(t, persistence.InsertOrdersAsText(context.Background(), env.DB, asText))
+		for _, o := range asText {
+			got, err := persistence.NewOrderRepo(env.DB).Get(context.Background(), o.ID)
+			require.NoError(t, err)
+			got.CreatedAt = o.CreatedAt
+			assert.Equal(t, o, got)
+		}
 		assert.Equal(t, written+77, count(t, env, "orders"))
 		assert.Equal(t, wins, count(t, env, "outbox"), "an outbox entry for every win the writer wrote")
 	})
@@ -108,9 +135,13 @@ func TestOrderWriterPreparesAgainOnNewConnections(t *testing.T) {
 		return other.Gorm.Raw("SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE ID IN ?", ids).Scan(&n).Error == nil && n == 0
 	}, 10*time.Second, 5*time.Millisecond, "connections %v gone", ids)
 
+	before, _ := w.Statements()
 	second := variedBatch(7, "after")
 	errs, _ = w.FlushTogether(second, time.Now().Add(time.Minute))
 	assertOnlyFailed(t, errs, nil)
 	assertStored(t, env, second)
+	after, text := w.Statements()
+	assert.Equal(t, statementsFor(7), after-before, "prepared on the new connection")
+	assert.Zero(t, text)
 	assert.Equal(t, int64(14), count(t, env, "orders"))
 }

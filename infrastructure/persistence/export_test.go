@@ -34,6 +34,12 @@ func DrawTimeRead(after time.Time) Statement {
 	return Statement{page, args}
 }
 
+// DrawnBeforeRead is the order desk's page of activity 2 drawn before a time.
+func DrawnBeforeRead(before time.Time) Statement {
+	page, args := searchSQL(draw.OrderSearch{ActivityID: 2, DrawnBefore: before, Limit: 20})
+	return Statement{page, args}
+}
+
 // UserCountsRead is reconciliation's count of a sample of users' orders.
 func UserCountsRead() Statement {
 	return Statement{userCountsSQL, []any{"2026-11-22", []string{"u1", "u2", "u3"}, int64(2)}}

@@ -95,6 +95,27 @@ func TestADrawTimeSearchStartsAtItsIDs(t *testing.T) {
 	})
 }
 
+// A search for orders drawn before a time ends the read at the ids of that time: the
+// newest first from there, not every newer order first.
+func TestADrawnBeforeSearchEndsAtItsIDs(t *testing.T) {
+	t.Parallel()
+	testkit.EachSQL(t, func(t *testing.T, env testkit.SQLEnv) {
+		t.Parallel()
+		insertOrders(t, env, 3, 400)
+		analyze(t, env, "orders")
+		// Before every order's id (these are 1…1200): the newer ones are not read.
+		plan := explain(t, env, persistence.DrawnBeforeRead(time.Date(2010, 1, 1, 0, 0, 0, 0, time.UTC)))
+		if env.Name == "mysql" {
+			first := strings.Split(plan, "\n")[0]
+			assert.Contains(t, first, "type=range", plan)
+			assert.True(t, strings.Contains(first, "key=PRIMARY") || strings.Contains(first, "key=ix_orders_activity_seq key_len=16"),
+				"a range of ids, by the primary key or by activity and id: %s", plan)
+		} else {
+			assert.Contains(t, plan, "ix_orders_activity_seq (activity_id=? AND id<?)", plan)
+		}
+	})
+}
+
 // explain returns the backend's plan of st as one line per step.
 func explain(t *testing.T, env testkit.SQLEnv, st persistence.Statement) string {
 	t.Helper()

@@ -2,6 +2,7 @@ package persistence_test
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -246,5 +247,36 @@ func TestOrderSearchEndsAfterItsLimit(t *testing.T) {
 		found, err = repo.Search(ctx, q)
 		require.NoError(t, err)
 		assert.Len(t, found, 20)
+	})
+}
+
+// A search by draw time bounds the ids it reads, allowing an id an hour behind its draw
+// time (an earlier version's) or ahead of it (a server clock stepped back): such orders
+// are found, and only by their draw time.
+func TestOrderSearchByDrawTimeAllowsIDsOffTheirTime(t *testing.T) {
+	t.Parallel()
+	testkit.EachSQL(t, func(t *testing.T, env testkit.SQLEnv) {
+		t.Parallel()
+		ctx := context.Background()
+		at := time.Now().UTC().Truncate(time.Millisecond)
+		order := func(drawn time.Time, idOff time.Duration) draw.Order {
+			o := orderOf(9, fmt.Sprintf("u%d", idOff), "2026-11-24")
+			o.CreatedAt, o.ID = drawn, idgen.FloorAt(drawn.Add(idOff))
+			return o
+		}
+		ahead := order(at.Add(-2*time.Hour), 59*time.Minute)
+		after := order(at.Add(-time.Hour), 0)
+		behind := order(at.Add(-3*time.Hour), -30*time.Minute)
+		commitOrders(ctx, t, env, ahead, after, behind)
+		repo := persistence.NewOrderRepo(env.DB)
+		search := func(q draw.OrderSearch) []int64 {
+			q.ActivityID, q.Limit = 9, 20
+			found, err := repo.Search(ctx, q)
+			require.NoError(t, err)
+			return orderIDs(found)
+		}
+		assert.Equal(t, []int64{ahead.ID, behind.ID}, search(draw.OrderSearch{DrawnBefore: ahead.CreatedAt.Add(time.Millisecond)}))
+		assert.Equal(t, []int64{after.ID, ahead.ID}, search(draw.OrderSearch{DrawnAfter: ahead.CreatedAt}))
+		assert.Equal(t, []int64{behind.ID}, search(draw.OrderSearch{DrawnBefore: ahead.CreatedAt}))
 	})
 }

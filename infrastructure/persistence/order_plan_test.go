@@ -74,44 +74,35 @@ func analyze(t *testing.T, env testkit.SQLEnv, tables string) {
 	}
 }
 
-// A search from a draw time on reads from the ids of that time on, not all of the
-// activity's orders: on MySQL a range of ids (by the primary key, or by activity and id),
-// on SQLite the id bound is a constraint of the activity index's search.
-func TestADrawTimeSearchStartsAtItsIDs(t *testing.T) {
+// A search by draw time reads a range of ids, not all of the activity's orders: from the
+// ids of drawn_after's time on, up to those of drawn_before's. On MySQL a range of ids (by
+// the primary key, or by activity and id); on SQLite the id bound is a constraint of the
+// activity index's search.
+func TestADrawTimeSearchReadsARangeOfIDs(t *testing.T) {
 	t.Parallel()
-	testkit.EachSQL(t, func(t *testing.T, env testkit.SQLEnv) {
-		t.Parallel()
-		insertOrders(t, env, 3, 400)
-		analyze(t, env, "orders")
-		plan := explain(t, env, persistence.DrawTimeRead(time.Now()))
-		if env.Name == "mysql" {
-			first := strings.Split(plan, "\n")[0]
-			assert.Contains(t, first, "type=range", plan)
-			assert.True(t, strings.Contains(first, "key=PRIMARY") || strings.Contains(first, "key=ix_orders_activity_seq key_len=16"),
-				"a range of ids, by the primary key or by activity and id: %s", plan)
-		} else {
-			assert.Contains(t, plan, "ix_orders_activity_seq (activity_id=? AND id>?)", plan)
-		}
-	})
-}
-
-// A search for orders drawn before a time ends the read at the ids of that time: the
-// newest first from there, not every newer order first.
-func TestADrawnBeforeSearchEndsAtItsIDs(t *testing.T) {
-	t.Parallel()
-	testkit.EachSQL(t, func(t *testing.T, env testkit.SQLEnv) {
-		t.Parallel()
-		insertOrders(t, env, 3, 400)
-		analyze(t, env, "orders")
+	cases := map[string]struct {
+		read   persistence.Statement
+		sqlite string
+	}{
+		"drawn_after": {persistence.DrawTimeRead(time.Now()), "ix_orders_activity_seq (activity_id=? AND id>?)"},
 		// Before every order's id (these are 1…1200): the newer ones are not read.
-		plan := explain(t, env, persistence.DrawnBeforeRead(time.Date(2010, 1, 1, 0, 0, 0, 0, time.UTC)))
-		if env.Name == "mysql" {
-			first := strings.Split(plan, "\n")[0]
-			assert.Contains(t, first, "type=range", plan)
-			assert.True(t, strings.Contains(first, "key=PRIMARY") || strings.Contains(first, "key=ix_orders_activity_seq key_len=16"),
-				"a range of ids, by the primary key or by activity and id: %s", plan)
-		} else {
-			assert.Contains(t, plan, "ix_orders_activity_seq (activity_id=? AND id<?)", plan)
+		"drawn_before": {persistence.DrawnBeforeRead(time.Date(2010, 1, 1, 0, 0, 0, 0, time.UTC)),
+			"ix_orders_activity_seq (activity_id=? AND id<?)"},
+	}
+	testkit.EachSQL(t, func(t *testing.T, env testkit.SQLEnv) {
+		t.Parallel()
+		insertOrders(t, env, 3, 400)
+		analyze(t, env, "orders")
+		for name, c := range cases {
+			plan := explain(t, env, c.read)
+			if env.Name == "mysql" {
+				first := strings.Split(plan, "\n")[0]
+				assert.Contains(t, first, "type=range", "%s: %s", name, plan)
+				assert.True(t, strings.Contains(first, "key=PRIMARY") || strings.Contains(first, "key=ix_orders_activity_seq key_len=16"),
+					"%s: a range of ids, by the primary key or by activity and id: %s", name, plan)
+			} else {
+				assert.Contains(t, plan, c.sqlite, "%s: %s", name, plan)
+			}
 		}
 	})
 }

@@ -88,17 +88,25 @@ func (b *batchInsert) prepare(ctx context.Context, rows int) {
 			continue
 		}
 		stmt, err := b.db.PrepareContext(ctx, b.query(n))
+		if err != nil {
+			b.refuse(n)
+			continue
+		}
 		b.mu.Lock()
-		switch _, ok := b.stmts[n]; {
-		case err != nil:
-			b.refused[n] = time.Now()
-		case ok || b.closed:
+		if _, ok := b.stmts[n]; ok || b.closed {
 			_ = stmt.Close()
-		default:
+		} else {
 			b.stmts[n] = stmt
 		}
 		b.mu.Unlock()
 	}
+}
+
+// refuse remembers that the server would not prepare the statement of n rows.
+func (b *batchInsert) refuse(n int) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.refused[n] = time.Now()
 }
 
 // exec inserts rows rows whose values are args, cols per row, in tx. A statement that
@@ -108,34 +116,28 @@ func (b *batchInsert) exec(ctx context.Context, tx *sql.Tx, rows int, args []any
 	done := 0
 	for _, n := range b.chunks(rows) {
 		part := args[done*b.cols : (done+n)*b.cols]
+		done += n
 		b.mu.Lock()
 		stmt := b.stmts[n]
 		b.mu.Unlock()
-		err := errNotPrepared
 		if stmt != nil {
-			_, err = tx.StmtContext(ctx, stmt).ExecContext(ctx, part...)
+			_, err := tx.StmtContext(ctx, stmt).ExecContext(ctx, part...)
 			if err == nil {
 				b.prepared.Add(1)
-			} else if notPreparable(err) {
-				b.mu.Lock()
-				b.refused[n] = time.Now()
-				b.mu.Unlock()
-				err = errNotPrepared
+				continue
 			}
+			if !notPreparable(err) {
+				return err
+			}
+			b.refuse(n)
 		}
-		if errors.Is(err, errNotPrepared) {
-			_, err = tx.ExecContext(ctx, b.query(n), part...)
-			b.text.Add(1)
-		}
-		if err != nil {
+		if _, err := tx.ExecContext(ctx, b.query(n), part...); err != nil {
 			return err
 		}
-		done += n
+		b.text.Add(1)
 	}
 	return nil
 }
-
-var errNotPrepared = errors.New("not prepared")
 
 // notPreparable recognises the server's refusal to prepare a statement: too many prepared
 // statements on the server, too many placeholders, or a server that prepares no such

@@ -18,8 +18,6 @@ const orderColumns = "id, activity_id, strategy_id, user_id, day, outcome, prize
 
 const orderPlaceholders = "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
 
-const orderColumnCount = 16
-
 // newOrderInsert writes orders, up to maxRows in one statement.
 func newOrderInsert(db *sql.DB, maxRows int) *batchInsert {
 	return newBatchInsert(db, "INSERT INTO orders ("+orderColumns+") VALUES ", orderPlaceholders, maxRows)

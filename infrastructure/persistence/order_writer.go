@@ -258,7 +258,7 @@ type batchRows struct {
 }
 
 func (w *OrderWriter) rows(reqs []*writeRequest) batchRows {
-	b := batchRows{orders: make([]any, 0, len(reqs)*orderColumnCount)}
+	b := batchRows{orders: make([]any, 0, len(reqs)*w.orders.cols)}
 	for _, r := range reqs {
 		b.orders = orderArgs(b.orders, r.order)
 		if r.order.Won() && w.opts.Outbox != nil {

@@ -17,35 +17,33 @@ type Feed interface {
 // separation of duties does not apply; the trail shows "system" as who did it.
 var System = activity.Actor{ID: "system", Admin: true}
 
-// States is the activity state timer: an approved activity starts running StartLead
-// before its window begins, and an approved, running or paused one closes when its window
-// ends.
+// States is the activity state timer: an approved activity starts running when its window
+// begins before the job's next run, and an approved, running or paused one closes when its
+// window ends.
 type States struct {
 	Activities Activities
 	Feed       Feed
 	Starter    activity.Starter // optional: readies an activity's first draws before it starts
-	// StartLead is how early an approved activity is started: at least the longest wait
-	// between two runs of this job, so that it is running when its window begins rather
-	// than at the next run, and a window shorter than that wait is not closed before it
-	// ever ran. Draws are refused until begin_at all the same.
-	StartLead time.Duration
-	// NextRun, when set, tells when the job runs next after a time: an activity whose
-	// window begins before then is started now, however long this wait is (a daily
-	// schedule skips the run that falls in the hour a change to daylight saving time
-	// takes out, and waits two days).
+	// NextRun tells when the job runs next after a time. An approved activity whose window
+	// begins before then (and a second for the run itself) is started now, so it is
+	// running when its window begins rather than at the next run, and a window between two
+	// runs is not closed before it ever ran, however long the wait (a daily schedule skips
+	// the run that falls in the hour a change to daylight saving time takes out, and waits
+	// two days). Draws are refused until begin_at all the same. Nil: started at begin_at.
 	NextRun func(after time.Time) time.Time
 	Now     func() time.Time
 }
 
 // lead is how early an approved activity is started by the run at now.
 func (j *States) lead(now time.Time) time.Duration {
-	lead := j.StartLead
-	if j.NextRun != nil {
-		if next := j.NextRun(now); !next.IsZero() {
-			lead = max(lead, next.Sub(now)+time.Second)
-		}
+	if j.NextRun == nil {
+		return 0
 	}
-	return lead
+	next := j.NextRun(now)
+	if next.IsZero() {
+		return 0
+	}
+	return next.Sub(now) + time.Second
 }
 
 func (*States) Name() string { return NameStates }

@@ -79,7 +79,8 @@ func TestStatesStartAheadOfTheNextRun(t *testing.T) {
 		sale := w.activity(t, tick.Add(100*time.Millisecond), tick.Add(time.Hour), activity.StateApproved)
 		flash := w.activity(t, tick.Add(time.Second), tick.Add(4*time.Second), activity.StateApproved)
 		later := w.activity(t, tick.Add(10*time.Second), tick.Add(time.Hour), activity.StateApproved)
-		job := &jobs.States{Activities: w.activities, Feed: &feed{}, StartLead: 6 * time.Second, Now: w.clock.Now}
+		every5s := func(after time.Time) time.Time { return after.Add(5 * time.Second) }
+		job := &jobs.States{Activities: w.activities, Feed: &feed{}, NextRun: every5s, Now: w.clock.Now}
 		get := func(a *activity.Activity) *activity.Activity {
 			got, err := w.activities.Get(ctx, a.ID())
 			require.NoError(t, err)
@@ -119,8 +120,7 @@ func TestStatesStartAheadOfALateNextRun(t *testing.T) {
 		w := &world{sql: env, clock: newClock(tick), activities: persistence.NewActivityRepo(env.DB, repoIDs)}
 		sunday := w.activity(t, tick.Add(30*time.Hour), tick.Add(40*time.Hour), activity.StateApproved)
 		nextRun := func(after time.Time) time.Time { return after.Add(47 * time.Hour) }
-		job := &jobs.States{Activities: w.activities, Feed: &feed{}, StartLead: 24*time.Hour + time.Second,
-			NextRun: nextRun, Now: w.clock.Now}
+		job := &jobs.States{Activities: w.activities, Feed: &feed{}, NextRun: nextRun, Now: w.clock.Now}
 
 		rep, err := job.Run(ctx)
 		require.NoError(t, err)

@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/stretchr/testify/assert"
@@ -192,12 +191,4 @@ func TestBenchAndDemoDefaultToTheConfiguredServer(t *testing.T) {
 	f = benchFlags{}
 	f.resolve(cfg)
 	assert.Empty(t, f.sqlite, "a configured MySQL is the database")
-}
-
-func TestStartLeadFollowsTheStatesSchedule(t *testing.T) {
-	for spec, want := range map[string]time.Duration{
-		"*/5 * * * * *": 6 * time.Second, "@every 30s": 31 * time.Second, "0 0 * * * *": time.Hour + time.Second, "off": 0,
-	} {
-		assert.Equal(t, want, startLead(spec), spec)
-	}
 }

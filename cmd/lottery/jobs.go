@@ -53,20 +53,6 @@ func (e *engine) jobDeps(relay *messaging.Relay) jobDeps {
 	return jobDeps{activities: e.activities, orders: e.orders, ledger: e.ledger, feed: warmingFeed{e: e}, relay: relay}
 }
 
-// startLead is how early the state timer on spec starts an approved activity: the longest
-// wait between its runs, and a second for the run itself and the caches it clears. A
-// slow schedule starts activities that much ahead (they show as running, and draws still
-// wait for begin_at) rather than opening them late or closing a short window unrun. The
-// job also asks the schedule when it runs next (NextRun, in the zone the scheduler
-// follows), which covers a wait longer than usual, as across a change of the clocks.
-func startLead(spec string) time.Duration {
-	gap, err := scheduler.LongestGap(spec, time.Now())
-	if err != nil || gap == 0 {
-		return 0 // a malformed schedule fails when scheduled; off runs nothing
-	}
-	return gap + time.Second
-}
-
 // jobEntries builds every scheduled job with its configured schedule.
 func jobEntries(s *system, d jobDeps, drift jobs.DriftGauge) []scheduler.Entry {
 	truth := persistence.NewTruth(s.db, d.activities, time.Now)
@@ -76,7 +62,7 @@ func jobEntries(s *system, d jobDeps, drift jobs.DriftGauge) []scheduler.Entry {
 		&jobs.Release{Activities: d.activities, Pools: d.ledger, Releases: persistence.NewReleaseRepo(s.db)},
 		&jobs.Reconcile{Ledger: ledgerPort{d.ledger}, Truth: truth, Activities: d.activities, Drift: drift, Log: s.log},
 		&jobs.States{Activities: d.activities, Feed: d.feed, Starter: ledgerStarter{activities: d.activities, ledger: d.ledger},
-			StartLead: startLead(s.cfg.Jobs.States), NextRun: scheduler.NextRun(s.cfg.Jobs.States, time.Local)},
+			NextRun: scheduler.NextRun(s.cfg.Jobs.States, time.Local)},
 	}
 	spec := schedules(s.cfg.Jobs)
 	out := make([]scheduler.Entry, len(all))

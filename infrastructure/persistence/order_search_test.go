@@ -49,9 +49,7 @@ func TestOrderSearchFiltersNewestFirst(t *testing.T) {
 			if q.Limit == 0 {
 				q.Limit = 10
 			}
-			got, err := repo.Search(ctx, q)
-			require.NoError(t, err)
-			return orderIDs(got)
+			return searchIDs(t, repo, q)
 		}
 		id := func(i ...int) []int64 {
 			out := make([]int64, len(i))
@@ -271,12 +269,18 @@ func TestOrderSearchByDrawTimeAllowsIDsOffTheirTime(t *testing.T) {
 		repo := persistence.NewOrderRepo(env.DB)
 		search := func(q draw.OrderSearch) []int64 {
 			q.ActivityID, q.Limit = 9, 20
-			found, err := repo.Search(ctx, q)
-			require.NoError(t, err)
-			return orderIDs(found)
+			return searchIDs(t, repo, q)
 		}
 		assert.Equal(t, []int64{ahead.ID, behind.ID}, search(draw.OrderSearch{DrawnBefore: ahead.CreatedAt.Add(time.Millisecond)}))
 		assert.Equal(t, []int64{after.ID, ahead.ID}, search(draw.OrderSearch{DrawnAfter: ahead.CreatedAt}))
 		assert.Equal(t, []int64{behind.ID}, search(draw.OrderSearch{DrawnBefore: ahead.CreatedAt}))
 	})
+}
+
+// searchIDs is the ids of the orders q finds, in the order found.
+func searchIDs(t *testing.T, repo *persistence.OrderRepo, q draw.OrderSearch) []int64 {
+	t.Helper()
+	found, err := repo.Search(context.Background(), q)
+	require.NoError(t, err)
+	return orderIDs(found)
 }

@@ -115,7 +115,7 @@ func jobsListCmd(load func() (cfgAndLog, error)) *cobra.Command {
 func listJobs(ctx context.Context, cfg config.Config, out interface{ Write([]byte) (int, error) }) error {
 	var history *scheduler.History
 	if cfg.Redis.Addr != "" {
-		rdb := redis.NewClient(&redis.Options{Addr: cfg.Redis.Addr, Password: cfg.Redis.Password, DB: cfg.Redis.DB})
+		rdb := redis.NewClient(&redis.Options{Network: cfg.Redis.Network(), Addr: cfg.Redis.Addr, Password: cfg.Redis.Password, DB: cfg.Redis.DB})
 		defer rdb.Close()
 		history = scheduler.NewHistory(rdb, cfg.Redis.Prefix)
 	}

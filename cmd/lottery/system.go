@@ -113,8 +113,12 @@ func (s *system) openRedis(ctx context.Context) error {
 		s.redisInProcess = true
 	}
 	redis.SetLogger(redisLog{s.log})
+	network := "tcp"
+	if !s.redisInProcess {
+		network = s.cfg.Redis.Network()
+	}
 	s.redis = redis.NewClient(&redis.Options{
-		Addr: addr, Password: s.cfg.Redis.Password, DB: s.cfg.Redis.DB,
+		Network: network, Addr: addr, Password: s.cfg.Redis.Password, DB: s.cfg.Redis.DB,
 		DialTimeout: 3 * time.Second, PoolSize: 256,
 	})
 	s.onClose(func() { _ = s.redis.Close() })

@@ -6,6 +6,7 @@ package config
 
 import (
 	"net/netip"
+	"strings"
 	"time"
 )
 
@@ -39,6 +40,7 @@ type HTTP struct {
 
 // Redis configures the counter store; an empty Addr means the in-process server.
 type Redis struct {
+	// Addr is host:port, or the absolute path of a Unix socket of a Redis on this host.
 	Addr     string
 	Password string
 	DB       int
@@ -146,4 +148,12 @@ func (c Config) HasRole(r string) bool {
 		}
 	}
 	return false
+}
+
+// Network is how Addr is dialled: "unix" for the path of a socket, "tcp" for host:port.
+func (r Redis) Network() string {
+	if strings.HasPrefix(r.Addr, "/") {
+		return "unix"
+	}
+	return "tcp"
 }

@@ -215,3 +215,19 @@ func TestTrustedProxies(t *testing.T) {
 	_, err = Load("", envOf(map[string]string{"LOTTERY_HTTP_TRUSTED_PROXIES": "10.0.0.0/8,lb.internal"}))
 	require.ErrorContains(t, err, `"lb.internal"`)
 }
+
+// redis.addr is host:port, or the absolute path of a Unix socket.
+func TestRedisAddrTakesAUnixSocket(t *testing.T) {
+	t.Parallel()
+	cfg, err := Load("", envOf(map[string]string{"LOTTERY_REDIS_ADDR": "/run/redis/redis.sock"}))
+	require.NoError(t, err)
+	assert.Equal(t, "unix", cfg.Redis.Network())
+	assert.Equal(t, "/run/redis/redis.sock", cfg.Redis.Addr)
+
+	cfg, err = Load("", envOf(map[string]string{"LOTTERY_REDIS_ADDR": "127.0.0.1:6379"}))
+	require.NoError(t, err)
+	assert.Equal(t, "tcp", cfg.Redis.Network())
+
+	_, err = Load("", envOf(map[string]string{"LOTTERY_REDIS_ADDR": "run/redis.sock"}))
+	assert.ErrorContains(t, err, "absolute path", "a relative path is neither")
+}

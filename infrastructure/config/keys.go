@@ -70,10 +70,10 @@ var keys = []key{
 		c.MySQLDSN = v
 		return nil
 	}},
-	{"redis.addr", "LOTTERY_REDIS_ADDR", "Redis host:port; empty = in-process Redis-protocol server", func(c *Config, v string) error {
-		if v != "" {
+	{"redis.addr", "LOTTERY_REDIS_ADDR", "Redis host:port, or the absolute path of its Unix socket; empty = in-process Redis-protocol server", func(c *Config, v string) error {
+		if v != "" && !strings.HasPrefix(v, "/") {
 			if _, _, err := net.SplitHostPort(v); err != nil {
-				return fmt.Errorf("want host:port")
+				return fmt.Errorf("want host:port, or the absolute path of a Unix socket")
 			}
 		}
 		c.Redis.Addr = v

@@ -3,6 +3,7 @@ package persistence
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"slices"
 	"time"
 
@@ -90,13 +91,9 @@ func (db *DB) KeepPrivateLedgerAfter(ctx context.Context, kill func(connectionID
 	if err != nil || !got {
 		return nil, err
 	}
-	var id int64
-	if err := l.conn.QueryRowContext(ctx, "SELECT CONNECTION_ID()").Scan(&id); err != nil {
-		return nil, err
-	}
-	kill(id)
+	kill(l.id)
 	var lostErr error
-	l = db.keepLock(l, func(err error) { lostErr = err })
+	l, _ = db.keepLock(l, func(err error) { lostErr = err })
 	return l.unlock, lostErr
 }
 
@@ -117,4 +114,22 @@ func (w *OrderWriter) FlushTogether(orders []draw.Order, by time.Time) ([]error,
 		errs[i] = <-r.result
 	}
 	return errs, w.commits.Load() - before
+}
+
+// SetMemberQuiet has LedgerMembers leave out connections idle for longer than d.
+func (db *DB) SetMemberQuiet(d time.Duration) { db.memberQuiet = d }
+
+// TakeMemberSlotAndGoQuiet takes a member slot on a connection that then does nothing, as
+// one of a process gone without closing it; it returns that connection's id.
+func (db *DB) TakeMemberSlotAndGoQuiet(ctx context.Context) (int64, error) {
+	for i := range memberSlots {
+		l, got, err := db.takeLock(ctx, memberSlot(i), 0)
+		if err != nil {
+			return 0, err
+		}
+		if got {
+			return l.id, nil
+		}
+	}
+	return 0, errors.New("every member slot is taken")
 }

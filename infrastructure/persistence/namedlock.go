@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -27,10 +28,12 @@ func (db *DB) namedLock(ctx context.Context, prefix string, wait time.Duration) 
 	return l.unlock, true, nil
 }
 
-// heldLock is a named lock and the connection that holds it; nil on SQLite.
+// heldLock is a named lock and the connection that holds it, whose MySQL connection id
+// is id; nil on SQLite.
 type heldLock struct {
 	conn   *sql.Conn
 	prefix string
+	id     int64
 }
 
 func (db *DB) takeLock(ctx context.Context, prefix string, wait time.Duration) (*heldLock, bool, error) {
@@ -42,7 +45,8 @@ func (db *DB) takeLock(ctx context.Context, prefix string, wait time.Duration) (
 		return nil, false, err
 	}
 	var res sql.NullInt64
-	err = conn.QueryRowContext(ctx, `SELECT GET_LOCK(`+lockName(prefix)+`, ?)`, int(wait.Seconds())).Scan(&res)
+	var id int64
+	err = conn.QueryRowContext(ctx, `SELECT GET_LOCK(`+lockName(prefix)+`, ?), CONNECTION_ID()`, int(wait.Seconds())).Scan(&res, &id)
 	switch {
 	case err != nil:
 	case !res.Valid:
@@ -55,7 +59,7 @@ func (db *DB) takeLock(ctx context.Context, prefix string, wait time.Duration) (
 		_ = conn.Close()
 		return nil, false, err
 	}
-	return &heldLock{conn: conn, prefix: prefix}, true, nil
+	return &heldLock{conn: conn, prefix: prefix, id: id}, true, nil
 }
 
 func (l *heldLock) unlock() {
@@ -89,10 +93,24 @@ const keepEvery = 30 * time.Second
 // taken again on a new connection. lost hears of a lock that could not be taken again
 // (err set; tried again later) and of one taken again (err nil).
 func (db *DB) holdLock(ctx context.Context, prefix string, lost func(error)) (release func(), got bool, err error) {
+	return db.holdLockAs(ctx, prefix, lost, nil)
+}
+
+// holdLockAs is holdLock that also keeps in holder the MySQL connection id holding the
+// lock: a new one once it is taken again.
+func (db *DB) holdLockAs(ctx context.Context, prefix string, lost func(error), holder *atomic.Int64) (release func(), got bool, err error) {
 	l, got, err := db.takeLock(ctx, prefix, 0)
 	if err != nil || !got || l == nil {
 		return func() {}, got, err
 	}
+	publish := func(l *heldLock, held bool) {
+		if holder != nil && held {
+			holder.Store(l.id)
+		} else if holder != nil {
+			holder.Store(0)
+		}
+	}
+	publish(l, true)
 	stop, done := make(chan struct{}), make(chan struct{})
 	go func() {
 		defer close(done)
@@ -102,10 +120,13 @@ func (db *DB) holdLock(ctx context.Context, prefix string, lost func(error)) (re
 			select {
 			case <-stop:
 				l.unlock()
+				publish(l, false)
 				return
 			case <-tick.C:
 			}
-			l = db.keepLock(l, lost)
+			var held bool
+			l, held = db.keepLock(l, lost)
+			publish(l, held)
 		}
 	}()
 	var once sync.Once
@@ -113,27 +134,27 @@ func (db *DB) holdLock(ctx context.Context, prefix string, lost func(error)) (re
 }
 
 // keepLock returns l if it still holds its lock, else the lock taken again (or l, to be
-// tried again next time).
-func (db *DB) keepLock(l *heldLock, lost func(error)) *heldLock {
+// tried again next time, and held false).
+func (db *DB) keepLock(l *heldLock, lost func(error)) (_ *heldLock, held bool) {
 	prefix := l.prefix
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if l.holds(ctx) {
-		return l
+		return l, true
 	}
 	again, got, err := db.takeLock(ctx, prefix, 0)
 	switch {
 	case err != nil:
 		lost(fmt.Errorf("named lock %s lost with its connection and not taken again: %w", prefix, err))
-		return l
+		return l, false
 	case !got:
 		lost(fmt.Errorf("named lock %s lost with its connection, and another process holds it now", prefix))
-		return l
+		return l, false
 	}
 	_ = l.conn.Raw(func(any) error { return driver.ErrBadConn })
 	_ = l.conn.Close()
 	lost(nil)
-	return again
+	return again, true
 }
 
 // privateLedgerLock is held by a process that keeps its counters in an in-process Redis

@@ -40,6 +40,8 @@ type DB struct {
 	Where string
 	// dsn is MySQL's, for pools of their own (writerPool).
 	dsn string
+	// memberQuiet replaces MemberQuiet when set (tests).
+	memberQuiet time.Duration
 }
 
 // writerPool is a pool of up to conns connections for the order writer, of its own on

@@ -31,7 +31,7 @@ func TestRepeatedKeyAfterRedisLostItsMarker(t *testing.T) {
 		"sold-out": {1, activity.Limits{PerUserTotal: 5, PerUserDaily: 5}, draw.ErrSoldOut, 4},
 	} {
 		eachDrawStack(t, "forgotten-key-"+name, func(t *testing.T, cfgs stackConfigs) {
-			cfgs.first.Draw.ReloadGrace = 400 * time.Millisecond
+			cfgs.first.Draw.ReloadGrace = 2 * time.Second // an order write may take a quarter of it: under the race detector on a busy machine, one took over 100 ms
 			in := newInstance(t, cfgs.first)
 			a := runningActivity(t, in, strategy.ModeFixed, tc.stock, tc.lim, invariantPrizes)
 			ctx := context.Background()

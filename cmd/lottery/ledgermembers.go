@@ -4,6 +4,9 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"slices"
+	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/lottery-go/lottery/infrastructure/persistence"
@@ -12,102 +15,198 @@ import (
 
 // How a process with a shared Redis on a MySQL database shows the others that it keeps its
 // counters there: it announces itself every announceEvery for memberTTL, and one starting
-// waits up to memberWait for the others it finds on the database to be announced (a Redis
-// that lost its data hears from them again within announceEvery).
+// waits up to memberWait for the others on the database to be announced (a Redis that lost
+// its data hears from them again within announceEvery). A running process looks for the
+// others again every recheckEvery.
 var (
 	announceEvery = 2 * time.Second
 	memberTTL     = 15 * time.Second
 	memberWait    = 8 * time.Second
+	recheckEvery  = 30 * time.Second
 )
 
-// joinSharedLedger refuses, with persistence.ErrLedgerNotShared, a process whose Redis is
-// not where the other processes on its database keep their counters: another server,
-// another database number (redis.db) or another redis.prefix. Such a process would let
-// every user draw up to their limits again and sell the stock a second time. The address
-// is not compared: 127.0.0.1:6379, a host name and a Unix socket may all be one server.
-// MySQL only: SQLite has one process, and an in-process Redis is checked by
-// guardSharedLedger.
+// ledgerMembers is this process among those of its database, as its Redis knows them.
+type ledgerMembers struct {
+	db      *persistence.DB
+	members *redisstore.Members
+	who     string
+	id      atomic.Int64 // the connection id announced: the slot's, or the one about to take it
+}
+
+// joinSharedLedger refuses, with persistence.ErrLedgerNotShared, a process whose Redis has
+// not heard of the other processes on its database: it is another server, another database
+// number (redis.db) or another redis.prefix. Such a process would let every user draw up to
+// their limits again and sell the stock a second time. The address is not compared:
+// 127.0.0.1:6379, a host name and a Unix socket may all be one server. MySQL only: SQLite
+// has one process, and an in-process Redis is checked by guardSharedLedger.
+//
+// The others are the processes holding a place (persistence.HoldLedgerMember), which each
+// took once it had passed this check: a process refused never counts against another. Two
+// that took their places at once with different Redis servers both find the other missing
+// when they look again, and are both refused.
 func (s *system) joinSharedLedger(ctx context.Context) error {
 	if s.cfg.MySQLDSN == "" || s.redisInProcess {
 		return nil
 	}
+	database, err := s.db.LedgerIdentity(ctx)
+	if err != nil {
+		return err
+	}
+	host, _ := os.Hostname()
+	m := &ledgerMembers{db: s.db, members: redisstore.NewMembers(s.redis, s.cfg.Redis.Prefix, database),
+		who: fmt.Sprintf("%s#%d", host, os.Getpid())}
 	me, err := s.db.HoldLedgerMember(ctx, func(err error) {
 		if err != nil {
 			s.log.Error("this process's place among the processes of its database is lost; taken again when it can be", "err", err)
 		}
+	}, func(id int64) error {
+		m.id.Store(id)
+		if err := m.announce(ctx); err != nil {
+			return err
+		}
+		return m.await(ctx)
 	})
 	if err != nil {
 		return err
 	}
 	s.onClose(me.Release)
-	members := redisstore.NewMembers(s.redis, s.cfg.Redis.Prefix)
-	host, _ := os.Hostname()
-	who := fmt.Sprintf("%s#%d", host, os.Getpid())
-	announce := func(ctx context.Context) error {
-		if id := me.ID(); id != 0 {
-			return members.Announce(ctx, id, who, memberTTL)
-		}
+	if me.ID() == 0 {
+		s.log.Warn("every place among the processes of this database is taken: the processes started later cannot see this one in Redis")
 		return nil
 	}
-	if err := announce(ctx); err != nil {
+	s.onClose(s.keepAnnouncing(m, me))
+	return m.await(ctx)
+}
+
+func (m *ledgerMembers) announce(ctx context.Context) error {
+	if id := m.id.Load(); id != 0 {
+		return m.members.Announce(ctx, id, m.who, memberTTL)
+	}
+	return nil
+}
+
+// missing returns the other processes on the database that have not announced themselves
+// in this Redis.
+func (m *ledgerMembers) missing(ctx context.Context) ([]int64, error) {
+	ids, err := m.db.LedgerMembers(ctx)
+	if err != nil {
+		return nil, err
+	}
+	me := m.id.Load()
+	ids = slices.DeleteFunc(ids, func(id int64) bool { return id == me })
+	return m.members.Missing(ctx, ids)
+}
+
+// await waits up to memberWait for every process on the database when it began to be
+// announced in this Redis, or to be gone.
+func (m *ledgerMembers) await(ctx context.Context) error {
+	first, err := m.missing(ctx)
+	if err != nil || len(first) == 0 {
 		return err
 	}
-	s.onClose(s.keepAnnouncing(announce))
-	return awaitMembers(ctx, s.db, members, me.ID())
-}
-
-// keepAnnouncing calls announce every announceEvery until the returned stop is called.
-func (s *system) keepAnnouncing(announce func(context.Context) error) (stop func()) {
-	quit, done := make(chan struct{}), make(chan struct{})
-	go func() {
-		defer close(done)
-		tick := time.NewTicker(announceEvery)
-		defer tick.Stop()
-		for {
-			select {
-			case <-quit:
-				return
-			case <-tick.C:
-			}
-			ctx, cancel := context.WithTimeout(context.Background(), announceEvery)
-			if err := announce(ctx); err != nil {
-				s.log.Warn("could not tell Redis again that this process keeps its counters there", "err", err)
-			}
-			cancel()
-		}
-	}()
-	return func() { close(quit); <-done }
-}
-
-// awaitMembers waits up to memberWait for every other process on the database to be
-// announced in this Redis.
-func awaitMembers(ctx context.Context, db *persistence.DB, members *redisstore.Members, me int64) error {
 	deadline := time.Now().Add(memberWait)
 	for {
-		ids, err := db.LedgerMembers(ctx)
-		if err != nil {
-			return err
-		}
-		others := ids[:0]
-		for _, id := range ids {
-			if id != me {
-				others = append(others, id)
-			}
-		}
-		missing, err := members.Missing(ctx, others)
-		if err != nil || len(missing) == 0 {
-			return err
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("%w: %d other lottery process(es) on this database (MySQL connection ids %v) keep their counters "+
-				"in another Redis: another server, another database number (redis.db) or another redis.prefix; "+
-				"give every process of one database the same Redis and prefix (a process gone without closing its connection "+
-				"stops counting once its connection has been idle for %v)", persistence.ErrLedgerNotShared, len(missing), missing, persistence.MemberQuiet)
-		}
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-time.After(250 * time.Millisecond):
 		}
+		now, err := m.missing(ctx)
+		if err != nil {
+			return err
+		}
+		first = slices.DeleteFunc(first, func(id int64) bool { return !slices.Contains(now, id) })
+		if len(first) == 0 {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("%w: %s on this database %s not announced in this Redis within %v: this process keeps its "+
+				"counters elsewhere (another server, another database number redis.db, or another redis.prefix); give every "+
+				"process of one database the same Redis and prefix (a process gone without closing its connection stops "+
+				"counting once that connection has been idle for %v)",
+				persistence.ErrLedgerNotShared, m.describe(ctx, first), plural(len(first), "was", "were"), memberWait, persistence.MemberQuiet)
+		}
 	}
+}
+
+// describe names the processes of ids by their MySQL connections.
+func (m *ledgerMembers) describe(ctx context.Context, ids []int64) string {
+	known := m.db.DescribeConnections(ctx, ids)
+	names := make([]string, len(ids))
+	for i, id := range ids {
+		names[i] = fmt.Sprintf("connection %d", id)
+		if who, ok := known[id]; ok {
+			names[i] += " (" + who + ")"
+		}
+	}
+	return plural(len(ids), "the lottery process of MySQL ", "the lottery processes of MySQL ") + strings.Join(names, ", ")
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// keepAnnouncing announces m every announceEvery, and looks for the others every
+// recheckEvery, until the returned stop is called. A failure is logged when it starts and
+// when it ends, not on every attempt.
+func (s *system) keepAnnouncing(m *ledgerMembers, me *persistence.LedgerMember) (stop func()) {
+	quit, done := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(done)
+		announce, recheck := time.NewTicker(announceEvery), time.NewTicker(recheckEvery)
+		defer announce.Stop()
+		defer recheck.Stop()
+		var failing bool
+		var suspects []int64
+		for {
+			select {
+			case <-quit:
+				return
+			case <-announce.C:
+				if id := me.ID(); id != 0 {
+					m.id.Store(id) // a new connection's once the slot was taken again
+				}
+				failing = s.announceAgain(m, failing)
+			case <-recheck.C:
+				suspects = s.recheckMembers(m, suspects)
+			}
+		}
+	}()
+	return func() { close(quit); <-done }
+}
+
+func (s *system) announceAgain(m *ledgerMembers, failing bool) bool {
+	ctx, cancel := context.WithTimeout(context.Background(), announceEvery)
+	defer cancel()
+	err := m.announce(ctx)
+	switch {
+	case err != nil && !failing:
+		s.log.Warn("could not tell Redis again that this process keeps its counters there; trying every "+announceEvery.String(), "err", err)
+	case err == nil && failing:
+		s.log.Info("this process is announced in Redis again")
+	}
+	return err != nil
+}
+
+// recheckMembers logs an error for every other process missing from this Redis in two
+// looks in a row (a Redis that lost its data hears from the others within announceEvery),
+// and returns those missing in this look.
+func (s *system) recheckMembers(m *ledgerMembers, suspects []int64) []int64 {
+	ctx, cancel := context.WithTimeout(context.Background(), recheckEvery/2)
+	defer cancel()
+	missing, err := m.missing(ctx)
+	if err != nil {
+		return suspects
+	}
+	for _, id := range missing {
+		if slices.Contains(suspects, id) {
+			s.log.Error("a process on this database keeps its counters in another Redis: users may draw past their limits "+
+				"and stock may be sold twice; give every process of one database the same Redis and redis.prefix",
+				"process", m.describe(ctx, []int64{id}))
+		}
+	}
+	return missing
 }

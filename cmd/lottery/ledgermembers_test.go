@@ -93,3 +93,40 @@ func TestAProcessStartingAfterRedisLostItsDataWaitsForTheOthers(t *testing.T) {
 	_, err = open(t, cfg)
 	require.NoError(t, err, "the others gave their places up when they stopped")
 }
+
+// A process that keeps being restarted with another Redis is refused every time, and
+// never has a process with the right Redis refused: each attempt of its own started after
+// the right one began to look, or ends before the right one's wait does.
+func TestAProcessRestartedWithAnotherRedisDoesNotBlockTheOthers(t *testing.T) {
+	shortMemberTimings(t)
+	cfg := realStack(t)
+	_, err := open(t, cfg)
+	require.NoError(t, err)
+
+	wrong := cfg
+	wrong.Redis.Prefix += "wrong:"
+	stop, refused := make(chan struct{}), make(chan int, 1)
+	go func() {
+		n := 0
+		defer func() { refused <- n }()
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			sys, err := openSystem(context.Background(), wrong, slog.New(slog.DiscardHandler))
+			if err == nil {
+				sys.Close()
+				return
+			}
+			n++
+		}
+	}()
+	for range 3 {
+		_, err = open(t, cfg)
+		require.NoError(t, err, "a process with the right Redis")
+	}
+	close(stop)
+	assert.Positive(t, <-refused, "the wrong one was refused")
+}

@@ -93,7 +93,7 @@ func (db *DB) KeepPrivateLedgerAfter(ctx context.Context, kill func(connectionID
 	}
 	kill(l.id)
 	var lostErr error
-	l, _ = db.keepLock(l, func(err error) { lostErr = err })
+	l = db.keepLock(l, func(err error) { lostErr = err })
 	return l.unlock, lostErr
 }
 

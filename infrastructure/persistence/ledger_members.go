@@ -15,7 +15,7 @@ import (
 // whether the others on its database keep their counters where it does: a process on
 // another Redis server, another Redis database or another redis.prefix would let users
 // draw up to their limits and sell the stock a second time.
-const ledgerMemberLock = "lottery-ledger-member-"
+const ledgerMemberLock = "lottery-member-"
 
 const memberSlots = 64
 
@@ -27,39 +27,62 @@ type LedgerMember struct {
 	holder  atomic.Int64
 }
 
-// ID is the MySQL connection id that holds the slot now; 0 while none does (SQLite, every
-// slot taken by others, or the slot lost with its connection and not yet taken again).
+// ID is the MySQL connection id of the slot's connection; 0 without a slot (SQLite, every
+// slot taken by others, or given up). After a network cut it may stay the old connection's
+// until the lock is taken again, which the server may hold all that time.
 func (m *LedgerMember) ID() int64 { return m.holder.Load() }
 
 // Release gives the slot up.
 func (m *LedgerMember) Release() { m.release() }
 
-// HoldLedgerMember takes a free member slot for as long as the process runs; lost hears of
-// it lost and not taken again (see holdLock). With every slot held by others, the process
-// has none: it checks the others all the same, and they do not see it.
-func (db *DB) HoldLedgerMember(ctx context.Context, lost func(error)) (*LedgerMember, error) {
+// HoldLedgerMember takes a free member slot for as long as the process runs, once join,
+// given the MySQL connection id that will hold it, has passed: the holders are the
+// processes that passed theirs, and a process refused never counts against another. lost
+// hears of the slot lost and not taken again (see holdLock). With every slot held by
+// others, the process has none: it has checked the others all the same, and they do not
+// see it.
+func (db *DB) HoldLedgerMember(ctx context.Context, lost func(error), join func(id int64) error) (*LedgerMember, error) {
 	m := &LedgerMember{release: func() {}}
 	if db.Dialect == SQLite {
 		return m, nil
 	}
+	conn, err := db.SQL.Conn(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("take a place among the processes on this database: %w", err)
+	}
+	var id int64
+	if err := conn.QueryRowContext(ctx, `SELECT CONNECTION_ID()`).Scan(&id); err != nil {
+		_ = conn.Close()
+		return nil, fmt.Errorf("take a place among the processes on this database: %w", err)
+	}
+	if err := join(id); err != nil {
+		_ = conn.Close()
+		return nil, err
+	}
 	for i := range memberSlots {
-		release, got, err := db.holdLockAs(ctx, memberSlot(i), lost, &m.holder)
+		l, got, err := takeLockOn(ctx, conn, memberSlot(i), 0)
 		if err != nil {
+			_ = conn.Close()
 			return nil, fmt.Errorf("take a place among the processes on this database: %w", err)
 		}
 		if got {
-			m.release = release
+			m.release = db.keepHeld(l, lost, memberKeepEvery, &m.holder)
 			return m, nil
 		}
 	}
+	_ = conn.Close()
 	return m, nil
 }
 
+// memberKeepEvery is how often a process asks after its member slot, which keeps its
+// connection busy.
+const memberKeepEvery = 5 * time.Second
+
 // MemberQuiet is how long a member's connection may sit idle before it is taken for the
 // connection of a process that is gone without closing it (a host lost with its network):
-// a running process asks after its lock every keepEvery. MySQL would hold such a lock until
-// wait_timeout (8 hours by default).
-const MemberQuiet = 2*keepEvery + 15*time.Second
+// a running process asks after its slot every memberKeepEvery. MySQL would hold such a lock
+// until wait_timeout (8 hours by default).
+const MemberQuiet = 2*memberKeepEvery + 10*time.Second
 
 // LedgerMembers returns the MySQL connection ids that hold member slots: one for each
 // process with a shared Redis on this database (up to memberSlots of them). A connection
@@ -89,14 +112,9 @@ func (db *DB) LedgerMembers(ctx context.Context) ([]int64, error) {
 
 // quietConnections returns those of ids that have sat idle (Sleep) for longer than quiet.
 func (db *DB) quietConnections(ctx context.Context, ids []int64, quiet time.Duration) (map[int64]bool, error) {
-	marks := strings.TrimSuffix(strings.Repeat("?, ", len(ids)), ", ")
-	args := make([]any, 0, len(ids)+1)
-	for _, id := range ids {
-		args = append(args, id)
-	}
-	args = append(args, int(quiet.Seconds()))
+	marks, args := inList(ids)
 	rows, err := db.SQL.QueryContext(ctx, `SELECT ID FROM information_schema.PROCESSLIST
-		WHERE ID IN (`+marks+`) AND COMMAND = 'Sleep' AND TIME > ?`, args...)
+		WHERE ID IN (`+marks+`) AND COMMAND = 'Sleep' AND TIME > ?`, append(args, int(quiet.Seconds()))...)
 	if err != nil {
 		return nil, fmt.Errorf("look up the connections of the processes on this database: %w", err)
 	}
@@ -136,4 +154,51 @@ func (db *DB) memberHolders(ctx context.Context) ([]int64, error) {
 		}
 	}
 	return ids, nil
+}
+
+// LedgerIdentity names this database among those of every MySQL server (host, port and
+// database name, hashed), so that processes of two deployments whose connection ids
+// happen to match are not taken for one another in a Redis they share by mistake.
+func (db *DB) LedgerIdentity(ctx context.Context) (string, error) {
+	if db.Dialect == SQLite {
+		return "sqlite", nil
+	}
+	var id string
+	err := db.SQL.QueryRowContext(ctx, `SELECT LEFT(SHA1(CONCAT(@@hostname, ':', @@port, '/', DATABASE())), 16)`).Scan(&id)
+	if err != nil {
+		return "", fmt.Errorf("name this database: %w", err)
+	}
+	return id, nil
+}
+
+// DescribeConnections says, for those of ids this user can see in the process list, which
+// MySQL user and client address each is.
+func (db *DB) DescribeConnections(ctx context.Context, ids []int64) map[int64]string {
+	out := map[int64]string{}
+	if db.Dialect == SQLite || len(ids) == 0 {
+		return out
+	}
+	marks, args := inList(ids)
+	rows, err := db.SQL.QueryContext(ctx, `SELECT ID, USER, HOST FROM information_schema.PROCESSLIST WHERE ID IN (`+marks+`)`, args...)
+	if err != nil {
+		return out
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var user, host string
+		if rows.Scan(&id, &user, &host) == nil {
+			out[id] = user + "@" + host
+		}
+	}
+	return out
+}
+
+// inList is the placeholders of an IN list of ids and their arguments.
+func inList(ids []int64) (string, []any) {
+	args := make([]any, len(ids), len(ids)+1)
+	for i, id := range ids {
+		args[i] = id
+	}
+	return strings.TrimSuffix(strings.Repeat("?, ", len(ids)), ", "), args
 }

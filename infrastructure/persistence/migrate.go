@@ -37,13 +37,16 @@ func (db *DB) provider() (*goose.Provider, error) {
 // them rebuilds an index of the orders table.
 const migrationLockWait = 10 * time.Minute
 
+// migrateLock is the named lock that processes migrating one database take in turn.
+const migrateLock = "lottery-migrate-"
+
 // lockMigrations makes processes that start together on one MySQL database migrate it in
 // turn. Without it each saw the same pending migrations, and all but the first failed on
 // tables the first had just made (MySQL's DDL is not transactional; goose's own session
 // lock leaves its first look at the version table out). One process owns a SQLite file
 // (see the data directory's lock), so there it is not needed.
 func (db *DB) lockMigrations(ctx context.Context) (unlock func(), err error) {
-	unlock, got, err := db.namedLock(ctx, "lottery-migrate-", migrationLockWait)
+	unlock, got, err := db.namedLock(ctx, migrateLock, migrationLockWait)
 	switch {
 	case err != nil:
 		return nil, fmt.Errorf("take the migration lock: %w", err)

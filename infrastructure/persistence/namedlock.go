@@ -13,7 +13,8 @@ import (
 )
 
 // lockName is a named lock's name for the connection's database: named locks are
-// server-wide, and a name may be 64 characters long, which a database name alone may be.
+// server-wide, and a name may be 64 characters long on MySQL, which a database name alone
+// may be. The hash takes 40 of them: a prefix may have 24.
 func lockName(prefix string) string { return `CONCAT('` + prefix + `', SHA1(DATABASE()))` }
 
 // namedLock takes a named lock of the MySQL server for this database, waiting up to wait,
@@ -44,20 +45,25 @@ func (db *DB) takeLock(ctx context.Context, prefix string, wait time.Duration) (
 	if err != nil {
 		return nil, false, err
 	}
+	l, got, err := takeLockOn(ctx, conn, prefix, wait)
+	if err != nil || !got {
+		_ = conn.Close()
+	}
+	return l, got, err
+}
+
+// takeLockOn is takeLock on conn, which it leaves open when the lock is not had.
+func takeLockOn(ctx context.Context, conn *sql.Conn, prefix string, wait time.Duration) (*heldLock, bool, error) {
 	var res sql.NullInt64
 	var id int64
-	err = conn.QueryRowContext(ctx, `SELECT GET_LOCK(`+lockName(prefix)+`, ?), CONNECTION_ID()`, int(wait.Seconds())).Scan(&res, &id)
+	err := conn.QueryRowContext(ctx, `SELECT GET_LOCK(`+lockName(prefix)+`, ?), CONNECTION_ID()`, int(wait.Seconds())).Scan(&res, &id)
 	switch {
 	case err != nil:
-	case !res.Valid:
-		err = errors.New("the server could not give it")
-	case res.Int64 != 1:
-		_ = conn.Close()
-		return nil, false, nil
-	}
-	if err != nil {
-		_ = conn.Close()
 		return nil, false, err
+	case !res.Valid:
+		return nil, false, errors.New("the server could not give it")
+	case res.Int64 != 1:
+		return nil, false, nil
 	}
 	return &heldLock{conn: conn, prefix: prefix, id: id}, true, nil
 }
@@ -93,68 +99,82 @@ const keepEvery = 30 * time.Second
 // taken again on a new connection. lost hears of a lock that could not be taken again
 // (err set; tried again later) and of one taken again (err nil).
 func (db *DB) holdLock(ctx context.Context, prefix string, lost func(error)) (release func(), got bool, err error) {
-	return db.holdLockAs(ctx, prefix, lost, nil)
-}
-
-// holdLockAs is holdLock that also keeps in holder the MySQL connection id holding the
-// lock: a new one once it is taken again.
-func (db *DB) holdLockAs(ctx context.Context, prefix string, lost func(error), holder *atomic.Int64) (release func(), got bool, err error) {
 	l, got, err := db.takeLock(ctx, prefix, 0)
 	if err != nil || !got || l == nil {
 		return func() {}, got, err
 	}
-	publish := func(l *heldLock, held bool) {
-		if holder != nil && held {
-			holder.Store(l.id)
-		} else if holder != nil {
-			holder.Store(0)
+	return db.keepHeld(l, lost, keepEvery, nil), true, nil
+}
+
+// keepHeld keeps l for as long as the process runs, asking after it every every, as
+// holdLock does; release gives it up. holder, when set, keeps the MySQL connection id of the
+// lock's connection: a new one once the lock is taken again on a new connection, 0 once
+// released. While the lock is lost and not taken again, holder keeps the old connection's
+// id, which may well still hold it on the server.
+func (db *DB) keepHeld(l *heldLock, lost func(error), every time.Duration, holder *atomic.Int64) (release func()) {
+	publish := func(id int64) {
+		if holder != nil {
+			holder.Store(id)
 		}
 	}
-	publish(l, true)
+	publish(l.id)
 	stop, done := make(chan struct{}), make(chan struct{})
 	go func() {
 		defer close(done)
-		tick := time.NewTicker(keepEvery)
+		tick := time.NewTicker(every)
 		defer tick.Stop()
 		for {
 			select {
 			case <-stop:
 				l.unlock()
-				publish(l, false)
+				publish(0)
 				return
 			case <-tick.C:
 			}
-			var held bool
-			l, held = db.keepLock(l, lost)
-			publish(l, held)
+			l = db.keepLock(l, lost)
+			publish(l.id)
 		}
 	}()
 	var once sync.Once
-	return func() { once.Do(func() { close(stop); <-done }) }, true, nil
+	return func() { once.Do(func() { close(stop); <-done }) }
 }
 
 // keepLock returns l if it still holds its lock, else the lock taken again (or l, to be
-// tried again next time, and held false).
-func (db *DB) keepLock(l *heldLock, lost func(error)) (_ *heldLock, held bool) {
+// tried again next time).
+func (db *DB) keepLock(l *heldLock, lost func(error)) *heldLock {
 	prefix := l.prefix
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if l.holds(ctx) {
-		return l, true
+		return l
 	}
 	again, got, err := db.takeLock(ctx, prefix, 0)
 	switch {
 	case err != nil:
 		lost(fmt.Errorf("named lock %s lost with its connection and not taken again: %w", prefix, err))
-		return l, false
+		return l
 	case !got:
-		lost(fmt.Errorf("named lock %s lost with its connection, and another process holds it now", prefix))
-		return l, false
+		lost(fmt.Errorf("named lock %s lost on its connection and not taken again: %s holds it", prefix, db.lockHolder(ctx, l)))
+		return l
 	}
 	_ = l.conn.Raw(func(any) error { return driver.ErrBadConn })
 	_ = l.conn.Close()
 	lost(nil)
-	return again, true
+	return again
+}
+
+// lockHolder describes who holds l's lock on the server: l's own connection (not closed by
+// the server yet, e.g. after a network cut) or another.
+func (db *DB) lockHolder(ctx context.Context, l *heldLock) string {
+	var holder sql.NullInt64
+	err := db.SQL.QueryRowContext(ctx, `SELECT IS_USED_LOCK(`+lockName(l.prefix)+`)`).Scan(&holder)
+	switch {
+	case err != nil || !holder.Valid:
+		return "another connection"
+	case holder.Int64 == l.id:
+		return fmt.Sprintf("this process's own connection %d, which the server has not closed yet,", l.id)
+	}
+	return fmt.Sprintf("connection %d of another process", holder.Int64)
 }
 
 // privateLedgerLock is held by a process that keeps its counters in an in-process Redis

@@ -120,7 +120,7 @@ func TestLedgerLockLostWithItsConnectionIsTakenAgain(t *testing.T) {
 		theirs, err = other.HoldPrivateLedger(ctx, noLost)
 		require.NoError(t, err)
 	})
-	assert.ErrorContains(t, err, "another process holds it now")
+	assert.ErrorContains(t, err, "of another process holds it")
 	release()
 	theirs()
 }

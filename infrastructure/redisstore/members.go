@@ -14,16 +14,17 @@ import (
 // (persistence.LedgerMember). A process announces itself again and again, so that a Redis
 // that lost its data knows it again within a period; a name not announced for a TTL goes.
 type Members struct {
-	rdb    redis.UniversalClient
-	prefix string
+	rdb  redis.UniversalClient
+	base string
 }
 
-// NewMembers names the members under prefix (redis.prefix).
-func NewMembers(rdb redis.UniversalClient, prefix string) *Members {
-	return &Members{rdb: rdb, prefix: prefix}
+// NewMembers names the members of the database named database (persistence.LedgerIdentity)
+// under prefix (redis.prefix).
+func NewMembers(rdb redis.UniversalClient, prefix, database string) *Members {
+	return &Members{rdb: rdb, base: prefix + "member:" + database + ":"}
 }
 
-func (m *Members) key(id int64) string { return m.prefix + "member:" + strconv.FormatInt(id, 10) }
+func (m *Members) key(id int64) string { return m.base + strconv.FormatInt(id, 10) }
 
 // Announce says that the process holding MySQL connection id, described by who, keeps its
 // counters here, for ttl.

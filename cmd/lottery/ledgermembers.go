@@ -41,9 +41,9 @@ type ledgerMembers struct {
 // has one process, and an in-process Redis is checked by guardSharedLedger.
 //
 // The others are the processes holding a place (persistence.HoldLedgerMember), which each
-// took once it had passed this check: a process refused never counts against another. Two
-// that took their places at once with different Redis servers both find the other missing
-// when they look again, and are both refused.
+// took once it had passed this check: a process refused never counts against another. Of
+// two that took their places at once with different Redis servers, at least the one that
+// looks again second finds the other missing, and is refused.
 func (s *system) joinSharedLedger(ctx context.Context) error {
 	if s.cfg.MySQLDSN == "" || s.redisInProcess {
 		return nil
@@ -100,32 +100,45 @@ func (m *ledgerMembers) missing(ctx context.Context) ([]int64, error) {
 // await waits up to memberWait for every process on the database when it began to be
 // announced in this Redis, or to be gone.
 func (m *ledgerMembers) await(ctx context.Context) error {
-	first, err := m.missing(ctx)
-	if err != nil || len(first) == 0 {
-		return err
-	}
 	deadline := time.Now().Add(memberWait)
-	for {
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(250 * time.Millisecond):
-		}
-		now, err := m.missing(ctx)
-		if err != nil {
+	first, err := m.missing(ctx)
+	for err != nil { // Redis or the database failing for a moment
+		if time.Now().After(deadline) {
 			return err
 		}
-		first = slices.DeleteFunc(first, func(id int64) bool { return !slices.Contains(now, id) })
-		if len(first) == 0 {
-			return nil
+		if err := pause(ctx); err != nil {
+			return err
 		}
-		if time.Now().After(deadline) {
+		first, err = m.missing(ctx)
+	}
+	for len(first) > 0 {
+		if err := pause(ctx); err != nil {
+			return err
+		}
+		now, err := m.missing(ctx)
+		if err == nil {
+			first = slices.DeleteFunc(first, func(id int64) bool { return !slices.Contains(now, id) })
+		}
+		if len(first) > 0 && time.Now().After(deadline) {
+			if err != nil {
+				return err
+			}
 			return fmt.Errorf("%w: %s on this database %s not announced in this Redis within %v: this process keeps its "+
 				"counters elsewhere (another server, another database number redis.db, or another redis.prefix); give every "+
 				"process of one database the same Redis and prefix (a process gone without closing its connection stops "+
 				"counting once that connection has been idle for %v)",
 				persistence.ErrLedgerNotShared, m.describe(ctx, first), plural(len(first), "was", "were"), memberWait, persistence.MemberQuiet)
 		}
+	}
+	return nil
+}
+
+func pause(ctx context.Context) error {
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-time.After(250 * time.Millisecond):
+		return nil
 	}
 }
 
@@ -153,7 +166,8 @@ func plural(n int, one, many string) string {
 // recheckEvery, until the returned stop is called. A failure is logged when it starts and
 // when it ends, not on every attempt.
 func (s *system) keepAnnouncing(m *ledgerMembers, me *persistence.LedgerMember) (stop func()) {
-	quit, done := make(chan struct{}), make(chan struct{})
+	ctx, quit := context.WithCancel(context.Background())
+	done := make(chan struct{})
 	go func() {
 		defer close(done)
 		announce, recheck := time.NewTicker(announceEvery), time.NewTicker(recheckEvery)
@@ -163,27 +177,27 @@ func (s *system) keepAnnouncing(m *ledgerMembers, me *persistence.LedgerMember) 
 		var suspects []int64
 		for {
 			select {
-			case <-quit:
+			case <-ctx.Done():
 				return
 			case <-announce.C:
 				if id := me.ID(); id != 0 {
 					m.id.Store(id) // a new connection's once the slot was taken again
 				}
-				failing = s.announceAgain(m, failing)
+				failing = s.announceAgain(ctx, m, failing)
 			case <-recheck.C:
-				suspects = s.recheckMembers(m, suspects)
+				suspects = s.recheckMembers(ctx, m, suspects)
 			}
 		}
 	}()
-	return func() { close(quit); <-done }
+	return func() { quit(); <-done }
 }
 
-func (s *system) announceAgain(m *ledgerMembers, failing bool) bool {
-	ctx, cancel := context.WithTimeout(context.Background(), announceEvery)
+func (s *system) announceAgain(ctx context.Context, m *ledgerMembers, failing bool) bool {
+	ctx, cancel := context.WithTimeout(ctx, announceEvery)
 	defer cancel()
 	err := m.announce(ctx)
 	switch {
-	case err != nil && !failing:
+	case err != nil && !failing && ctx.Err() == nil:
 		s.log.Warn("could not tell Redis again that this process keeps its counters there; trying every "+announceEvery.String(), "err", err)
 	case err == nil && failing:
 		s.log.Info("this process is announced in Redis again")
@@ -194,8 +208,8 @@ func (s *system) announceAgain(m *ledgerMembers, failing bool) bool {
 // recheckMembers logs an error for every other process missing from this Redis in two
 // looks in a row (a Redis that lost its data hears from the others within announceEvery),
 // and returns those missing in this look.
-func (s *system) recheckMembers(m *ledgerMembers, suspects []int64) []int64 {
-	ctx, cancel := context.WithTimeout(context.Background(), recheckEvery/2)
+func (s *system) recheckMembers(ctx context.Context, m *ledgerMembers, suspects []int64) []int64 {
+	ctx, cancel := context.WithTimeout(ctx, recheckEvery/2)
 	defer cancel()
 	missing, err := m.missing(ctx)
 	if err != nil {

@@ -3,8 +3,8 @@ package persistence
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"slices"
+	"testing"
 	"time"
 
 	"github.com/lottery-go/lottery/domain/draw"
@@ -93,7 +93,9 @@ func (db *DB) KeepPrivateLedgerAfter(ctx context.Context, kill func(connectionID
 	}
 	kill(l.id)
 	var lostErr error
-	l = db.keepLock(l, func(err error) { lostErr = err })
+	l = db.keepLock(l, func(err error) { lostErr = err }, func(ctx context.Context) (*heldLock, bool, error) {
+		return db.takeLock(ctx, privateLedgerLock, 0)
+	})
 	return l.unlock, lostErr
 }
 
@@ -120,16 +122,13 @@ func (w *OrderWriter) FlushTogether(orders []draw.Order, by time.Time) ([]error,
 func (db *DB) SetMemberQuiet(d time.Duration) { db.memberQuiet = d }
 
 // TakeMemberSlotAndGoQuiet takes a member slot on a connection that then does nothing, as
-// one of a process gone without closing it; it returns that connection's id.
-func (db *DB) TakeMemberSlotAndGoQuiet(ctx context.Context) (int64, error) {
-	for i := range memberSlots {
-		l, got, err := db.takeLock(ctx, memberSlot(i), 0)
-		if err != nil {
-			return 0, err
-		}
-		if got {
-			return l.id, nil
-		}
+// one of a process gone without closing it; it returns that connection's id, and closes
+// it when the test ends.
+func (db *DB) TakeMemberSlotAndGoQuiet(t testing.TB) int64 {
+	l, got, err := db.anyMemberSlot(context.Background())
+	if err != nil || !got {
+		t.Fatalf("take a member slot: %v (taken: %v)", err, got)
 	}
-	return 0, errors.New("every member slot is taken")
+	t.Cleanup(l.unlock)
+	return l.id
 }

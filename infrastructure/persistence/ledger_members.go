@@ -66,12 +66,25 @@ func (db *DB) HoldLedgerMember(ctx context.Context, lost func(error), join func(
 			return nil, fmt.Errorf("take a place among the processes on this database: %w", err)
 		}
 		if got {
-			m.release = db.keepHeld(l, lost, memberKeepEvery, &m.holder)
+			m.release = db.keepHeld(l, lost, memberKeepEvery, db.anyMemberSlot, &m.holder)
 			return m, nil
 		}
 	}
 	_ = conn.Close()
 	return m, nil
+}
+
+// anyMemberSlot takes the first free member slot on a new connection: a slot lost with its
+// connection may stay held by it on the server for hours (a network cut), and slots are
+// all alike.
+func (db *DB) anyMemberSlot(ctx context.Context) (*heldLock, bool, error) {
+	for i := range memberSlots {
+		l, got, err := db.takeLock(ctx, memberSlot(i), 0)
+		if err != nil || got {
+			return l, got, err
+		}
+	}
+	return nil, false, nil
 }
 
 // memberKeepEvery is how often a process asks after its member slot, which keeps its
@@ -156,19 +169,16 @@ func (db *DB) memberHolders(ctx context.Context) ([]int64, error) {
 	return ids, nil
 }
 
-// LedgerIdentity names this database among those of every MySQL server (host, port and
-// database name, hashed), so that processes of two deployments whose connection ids
+// LedgerIdentity names this database: a random name made by its migrations, which a
+// failover, a restored backup or a re-created server container keeps. Processes announce
+// themselves in Redis under it, so that processes of two deployments whose connection ids
 // happen to match are not taken for one another in a Redis they share by mistake.
 func (db *DB) LedgerIdentity(ctx context.Context) (string, error) {
-	if db.Dialect == SQLite {
-		return "sqlite", nil
-	}
-	var id string
-	err := db.SQL.QueryRowContext(ctx, `SELECT LEFT(SHA1(CONCAT(@@hostname, ':', @@port, '/', DATABASE())), 16)`).Scan(&id)
-	if err != nil {
+	var name string
+	if err := db.SQL.QueryRowContext(ctx, `SELECT name FROM ledger_identity WHERE id = 1`).Scan(&name); err != nil {
 		return "", fmt.Errorf("name this database: %w", err)
 	}
-	return id, nil
+	return name, nil
 }
 
 // DescribeConnections says, for those of ids this user can see in the process list, which

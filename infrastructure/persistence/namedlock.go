@@ -103,15 +103,18 @@ func (db *DB) holdLock(ctx context.Context, prefix string, lost func(error)) (re
 	if err != nil || !got || l == nil {
 		return func() {}, got, err
 	}
-	return db.keepHeld(l, lost, keepEvery, nil), true, nil
+	retake := func(ctx context.Context) (*heldLock, bool, error) { return db.takeLock(ctx, prefix, 0) }
+	return db.keepHeld(l, lost, keepEvery, retake, nil), true, nil
 }
 
-// keepHeld keeps l for as long as the process runs, asking after it every every, as
-// holdLock does; release gives it up. holder, when set, keeps the MySQL connection id of the
+// keepHeld keeps l for as long as the process runs, asking after it every every and, once
+// it is lost, taking a lock again with retake, as holdLock does; release gives it up. holder, when set, keeps the MySQL connection id of the
 // lock's connection: a new one once the lock is taken again on a new connection, 0 once
 // released. While the lock is lost and not taken again, holder keeps the old connection's
 // id, which may well still hold it on the server.
-func (db *DB) keepHeld(l *heldLock, lost func(error), every time.Duration, holder *atomic.Int64) (release func()) {
+func (db *DB) keepHeld(l *heldLock, lost func(error), every time.Duration,
+	retake func(context.Context) (*heldLock, bool, error), holder *atomic.Int64,
+) (release func()) {
 	publish := func(id int64) {
 		if holder != nil {
 			holder.Store(id)
@@ -131,7 +134,7 @@ func (db *DB) keepHeld(l *heldLock, lost func(error), every time.Duration, holde
 				return
 			case <-tick.C:
 			}
-			l = db.keepLock(l, lost)
+			l = db.keepLock(l, lost, retake)
 			publish(l.id)
 		}
 	}()
@@ -139,16 +142,16 @@ func (db *DB) keepHeld(l *heldLock, lost func(error), every time.Duration, holde
 	return func() { once.Do(func() { close(stop); <-done }) }
 }
 
-// keepLock returns l if it still holds its lock, else the lock taken again (or l, to be
-// tried again next time).
-func (db *DB) keepLock(l *heldLock, lost func(error)) *heldLock {
+// keepLock returns l if it still holds its lock, else a lock taken again by retake (or l,
+// to be tried again next time).
+func (db *DB) keepLock(l *heldLock, lost func(error), retake func(context.Context) (*heldLock, bool, error)) *heldLock {
 	prefix := l.prefix
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if l.holds(ctx) {
 		return l
 	}
-	again, got, err := db.takeLock(ctx, prefix, 0)
+	again, got, err := retake(ctx)
 	switch {
 	case err != nil:
 		lost(fmt.Errorf("named lock %s lost with its connection and not taken again: %w", prefix, err))

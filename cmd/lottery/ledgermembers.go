@@ -14,7 +14,8 @@ import (
 )
 
 // How a process with a shared Redis on a MySQL database shows the others that it keeps its
-// counters there: it announces itself every announceEvery for memberTTL, and one starting
+// counters there: it announces itself every announceEvery for memberTTL (and tells the
+// database that it runs), and one starting
 // waits up to memberWait for the others on the database to be announced (a Redis that lost
 // its data hears from them again within announceEvery). A running process looks for the
 // others again every recheckEvery.
@@ -78,11 +79,17 @@ func (s *system) joinSharedLedger(ctx context.Context) error {
 	return m.await(ctx)
 }
 
+// announce tells Redis that this process keeps its counters there, and the database that
+// it runs.
 func (m *ledgerMembers) announce(ctx context.Context) error {
-	if id := m.id.Load(); id != 0 {
-		return m.members.Announce(ctx, id, m.who, memberTTL)
+	id := m.id.Load()
+	if id == 0 {
+		return nil
 	}
-	return nil
+	if err := m.members.Announce(ctx, id, m.who, memberTTL); err != nil {
+		return err
+	}
+	return m.db.MarkMemberSeen(ctx, id)
 }
 
 // missing returns the other processes on the database that have not announced themselves
@@ -126,7 +133,7 @@ func (m *ledgerMembers) await(ctx context.Context) error {
 			return fmt.Errorf("%w: %s on this database %s not announced in this Redis within %v: this process keeps its "+
 				"counters elsewhere (another server, another database number redis.db, or another redis.prefix); give every "+
 				"process of one database the same Redis and prefix (a process gone without closing its connection stops "+
-				"counting once that connection has been idle for %v)",
+				"counting %v after it last said it ran)",
 				persistence.ErrLedgerNotShared, m.describe(ctx, first), plural(len(first), "was", "were"), memberWait, persistence.MemberQuiet)
 		}
 	}
@@ -198,7 +205,7 @@ func (s *system) announceAgain(ctx context.Context, m *ledgerMembers, failing bo
 	err := m.announce(ctx)
 	switch {
 	case err != nil && !failing && ctx.Err() == nil:
-		s.log.Warn("could not tell Redis again that this process keeps its counters there; trying every "+announceEvery.String(), "err", err)
+		s.log.Warn("could not tell Redis again that this process keeps its counters there, or the database that it runs; trying every "+announceEvery.String(), "err", err)
 	case err == nil && failing:
 		s.log.Info("this process is announced in Redis again")
 	}

@@ -121,14 +121,17 @@ func (w *OrderWriter) FlushTogether(orders []draw.Order, by time.Time) ([]error,
 // SetMemberQuiet has LedgerMembers leave out connections idle for longer than d.
 func (db *DB) SetMemberQuiet(d time.Duration) { db.memberQuiet = d }
 
-// TakeMemberSlotAndGoQuiet takes a member slot on a connection that then does nothing, as
-// one of a process gone without closing it; it returns that connection's id, and closes
-// it when the test ends.
+// TakeMemberSlotAndGoQuiet takes a member slot and says once that its process runs, then
+// nothing more, as a process gone without closing its connection; it returns that
+// connection's id, and closes it when the test ends.
 func (db *DB) TakeMemberSlotAndGoQuiet(t testing.TB) int64 {
 	l, got, err := db.anyMemberSlot(context.Background())
 	if err != nil || !got {
 		t.Fatalf("take a member slot: %v (taken: %v)", err, got)
 	}
 	t.Cleanup(l.unlock)
+	if err := db.MarkMemberSeen(context.Background(), l.id); err != nil {
+		t.Fatal(err)
+	}
 	return l.id
 }

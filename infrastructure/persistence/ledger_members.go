@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -87,20 +88,35 @@ func (db *DB) anyMemberSlot(ctx context.Context) (*heldLock, bool, error) {
 	return nil, false, nil
 }
 
-// memberKeepEvery is how often a process asks after its member slot, which keeps its
-// connection busy.
+// memberKeepEvery is how often a process asks after its member slot, and so how soon it
+// takes a lost one again.
 const memberKeepEvery = 5 * time.Second
 
-// MemberQuiet is how long a member's connection may sit idle before it is taken for the
-// connection of a process that is gone without closing it (a host lost with its network):
-// a running process asks after its slot every memberKeepEvery. MySQL would hold such a lock
-// until wait_timeout (8 hours by default).
-const MemberQuiet = 2*memberKeepEvery + 10*time.Second
+// MemberQuiet is how long a process holding a place may go without saying it runs
+// (MarkMemberSeen) before its place is taken for one of a process gone without closing its
+// connection (a host lost with its network), which MySQL would hold until wait_timeout (8
+// hours by default).
+const MemberQuiet = 20 * time.Second
+
+// MarkMemberSeen says that the process whose place connection id holds still runs.
+func (db *DB) MarkMemberSeen(ctx context.Context, id int64) error {
+	if db.Dialect == SQLite {
+		return nil
+	}
+	_, err := db.SQL.ExecContext(ctx, `INSERT INTO ledger_members (connection_id, seen_at) VALUES (?, NOW(6))
+		ON DUPLICATE KEY UPDATE seen_at = NOW(6)`, id)
+	if err == nil {
+		_, err = db.SQL.ExecContext(ctx, `DELETE FROM ledger_members WHERE seen_at < NOW(6) - INTERVAL 1 HOUR`)
+	}
+	if err != nil {
+		return fmt.Errorf("say in the database that this process runs: %w", err)
+	}
+	return nil
+}
 
 // LedgerMembers returns the MySQL connection ids that hold member slots: one for each
-// process with a shared Redis on this database (up to memberSlots of them). A connection
-// idle for longer than MemberQuiet is left out; one this user cannot see in the process
-// list (another MySQL user without the PROCESS privilege) is kept in.
+// process with a shared Redis on this database (up to memberSlots of them). A process that
+// has not said it runs for longer than MemberQuiet is left out.
 func (db *DB) LedgerMembers(ctx context.Context) ([]int64, error) {
 	ids, err := db.memberHolders(ctx)
 	if err != nil || len(ids) == 0 {
@@ -110,37 +126,15 @@ func (db *DB) LedgerMembers(ctx context.Context) ([]int64, error) {
 	if db.memberQuiet > 0 {
 		quiet = db.memberQuiet
 	}
-	gone, err := db.quietConnections(ctx, ids, quiet)
-	if err != nil {
-		return nil, err
-	}
-	live := ids[:0]
-	for _, id := range ids {
-		if !gone[id] {
-			live = append(live, id)
-		}
-	}
-	return live, nil
-}
-
-// quietConnections returns those of ids that have sat idle (Sleep) for longer than quiet.
-func (db *DB) quietConnections(ctx context.Context, ids []int64, quiet time.Duration) (map[int64]bool, error) {
 	marks, args := inList(ids)
-	rows, err := db.SQL.QueryContext(ctx, `SELECT ID FROM information_schema.PROCESSLIST
-		WHERE ID IN (`+marks+`) AND COMMAND = 'Sleep' AND TIME > ?`, append(args, int(quiet.Seconds()))...)
+	var gone []int64
+	err = db.Gorm.WithContext(ctx).Raw(`SELECT connection_id FROM ledger_members
+		WHERE connection_id IN (`+marks+`) AND seen_at < NOW(6) - INTERVAL ? MICROSECOND`,
+		append(args, quiet.Microseconds())...).Scan(&gone).Error
 	if err != nil {
-		return nil, fmt.Errorf("look up the connections of the processes on this database: %w", err)
+		return nil, fmt.Errorf("look up when the processes on this database last ran: %w", err)
 	}
-	defer rows.Close()
-	gone := map[int64]bool{}
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		gone[id] = true
-	}
-	return gone, rows.Err()
+	return slices.DeleteFunc(ids, func(id int64) bool { return slices.Contains(gone, id) }), nil
 }
 
 // memberHolders returns the MySQL connection ids that hold member slots.

@@ -33,7 +33,7 @@ func TestMigrationsCoverTheModel(t *testing.T) {
 			"awards", "redeem_codes", "activities", "activity_transitions", "strategies",
 			"prize_slots", "prize_releases", "orders", "takes", "outbox", "grants",
 			"shipping_addresses", "rule_trees", "rule_tree_versions", "user_profiles",
-			"blacklist", "points_ledger", "grant_retries",
+			"blacklist", "points_ledger", "grant_retries", "ledger_identity", "ledger_members",
 		} {
 			var count int64
 			require.NoError(t, env.DB.Gorm.Table(table).Count(&count).Error, table)

@@ -45,8 +45,8 @@ func TestOneDatabaseOnePrivateLedger(t *testing.T) {
 
 func noLost(err error) {}
 
-// processesOn opens n pools on one new MySQL database, as n processes would; it skips
-// without MySQL. server is the server's DSN, for another database.
+// processesOn opens n pools on one new, migrated MySQL database, as n processes would; it
+// skips without MySQL. server is the server's DSN, for another database.
 func processesOn(t *testing.T, n int) (server string, dbs []*persistence.DB) {
 	t.Helper()
 	server = os.Getenv("LOTTERY_TEST_MYSQL_DSN")
@@ -60,6 +60,8 @@ func processesOn(t *testing.T, n int) (server string, dbs []*persistence.DB) {
 		t.Cleanup(func() { _ = db.Close() })
 		dbs = append(dbs, db)
 	}
+	_, err := dbs[0].MigrateUp(context.Background())
+	require.NoError(t, err)
 	return server, dbs
 }
 

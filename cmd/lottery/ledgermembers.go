@@ -56,10 +56,15 @@ func (s *system) joinSharedLedger(ctx context.Context) error {
 	host, _ := os.Hostname()
 	m := &ledgerMembers{db: s.db, members: redisstore.NewMembers(s.redis, s.cfg.Redis.Prefix, database),
 		who: fmt.Sprintf("%s#%d", host, os.Getpid())}
+	var lostPlace bool // logged once, not on every attempt to take it again
 	me, err := s.db.HoldLedgerMember(ctx, func(err error) {
-		if err != nil {
+		switch {
+		case err != nil && !lostPlace:
 			s.log.Error("this process's place among the processes of its database is lost; taken again when it can be", "err", err)
+		case err == nil && lostPlace:
+			s.log.Info("this process's place among the processes of its database is taken again")
 		}
+		lostPlace = err != nil
 	}, func(id int64) error {
 		m.id.Store(id)
 		if err := m.announce(ctx); err != nil {

@@ -116,12 +116,9 @@ func (s *system) openRedis(ctx context.Context) error {
 		s.redisInProcess = true
 	}
 	redis.SetLogger(redisLog{s.log})
-	network := "tcp"
-	if !s.redisInProcess {
-		network = s.cfg.Redis.Network()
-	}
 	s.redis = redis.NewClient(&redis.Options{
-		Network: network, Addr: addr, Password: s.cfg.Redis.Password, DB: s.cfg.Redis.DB,
+		// Network is tcp for the in-process server, which has no redis.addr.
+		Network: s.cfg.Redis.Network(), Addr: addr, Password: s.cfg.Redis.Password, DB: s.cfg.Redis.DB,
 		DialTimeout: 3 * time.Second, PoolSize: 256,
 	})
 	s.onClose(func() { _ = s.redis.Close() })

@@ -2,7 +2,6 @@ package persistence
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"slices"
 	"strings"
@@ -60,18 +59,17 @@ func (db *DB) HoldLedgerMember(ctx context.Context, lost func(error), join func(
 		_ = conn.Close()
 		return nil, err
 	}
-	for i := range memberSlots {
-		l, got, err := takeLockOn(ctx, conn, memberSlot(i), 0)
-		if err != nil {
-			_ = conn.Close()
-			return nil, fmt.Errorf("take a place among the processes on this database: %w", err)
-		}
-		if got {
-			m.release = db.keepHeld(l, lost, memberKeepEvery, db.anyMemberSlot, &m.holder)
-			return m, nil
-		}
+	l, got, err := freeMemberSlot(func(prefix string) (*heldLock, bool, error) { return takeLockOn(ctx, conn, prefix, 0) })
+	if err != nil || !got {
+		_ = conn.Close()
 	}
-	_ = conn.Close()
+	if err != nil {
+		return nil, fmt.Errorf("take a place among the processes on this database: %w", err)
+	}
+	if got {
+		m.release = db.keepHeld(l, lost, memberKeepEvery, db.anyMemberSlot, &m.holder)
+		db.forgetSilentMembers(ctx)
+	}
 	return m, nil
 }
 
@@ -79,8 +77,13 @@ func (db *DB) HoldLedgerMember(ctx context.Context, lost func(error), join func(
 // connection may stay held by it on the server for hours (a network cut), and slots are
 // all alike.
 func (db *DB) anyMemberSlot(ctx context.Context) (*heldLock, bool, error) {
+	return freeMemberSlot(func(prefix string) (*heldLock, bool, error) { return db.takeLock(ctx, prefix, 0) })
+}
+
+// freeMemberSlot takes the first member slot that take gets.
+func freeMemberSlot(take func(prefix string) (*heldLock, bool, error)) (*heldLock, bool, error) {
 	for i := range memberSlots {
-		l, got, err := db.takeLock(ctx, memberSlot(i), 0)
+		l, got, err := take(memberSlot(i))
 		if err != nil || got {
 			return l, got, err
 		}
@@ -105,13 +108,16 @@ func (db *DB) MarkMemberSeen(ctx context.Context, id int64) error {
 	}
 	_, err := db.SQL.ExecContext(ctx, `INSERT INTO ledger_members (connection_id, seen_at) VALUES (?, NOW(6))
 		ON DUPLICATE KEY UPDATE seen_at = NOW(6)`, id)
-	if err == nil {
-		_, err = db.SQL.ExecContext(ctx, `DELETE FROM ledger_members WHERE seen_at < NOW(6) - INTERVAL 1 HOUR`)
-	}
 	if err != nil {
 		return fmt.Errorf("say in the database that this process runs: %w", err)
 	}
 	return nil
+}
+
+// forgetSilentMembers removes what processes silent for an hour said, once a process has
+// taken its place: the rows of processes that ended, which each start trims.
+func (db *DB) forgetSilentMembers(ctx context.Context) {
+	_, _ = db.SQL.ExecContext(ctx, `DELETE FROM ledger_members WHERE seen_at < NOW(6) - INTERVAL 1 HOUR`)
 }
 
 // LedgerMembers returns the MySQL connection ids that hold member slots: one for each
@@ -139,26 +145,9 @@ func (db *DB) LedgerMembers(ctx context.Context) ([]int64, error) {
 
 // memberHolders returns the MySQL connection ids that hold member slots.
 func (db *DB) memberHolders(ctx context.Context) ([]int64, error) {
-	if db.Dialect == SQLite {
-		return nil, nil
-	}
-	terms := make([]string, memberSlots)
-	for i := range terms {
-		terms[i] = `IS_USED_LOCK(` + lockName(memberSlot(i)) + `)`
-	}
-	holders := make([]sql.NullInt64, memberSlots)
-	dest := make([]any, memberSlots)
-	for i := range holders {
-		dest[i] = &holders[i]
-	}
-	if err := db.SQL.QueryRowContext(ctx, `SELECT `+strings.Join(terms, ", ")).Scan(dest...); err != nil {
+	ids, err := db.slotHolders(ctx, memberSlot, memberSlots)
+	if err != nil {
 		return nil, fmt.Errorf("list the processes on this database: %w", err)
-	}
-	var ids []int64
-	for _, h := range holders {
-		if h.Valid {
-			ids = append(ids, h.Int64)
-		}
 	}
 	return ids, nil
 }

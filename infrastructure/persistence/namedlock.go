@@ -108,10 +108,11 @@ func (db *DB) holdLock(ctx context.Context, prefix string, lost func(error)) (re
 }
 
 // keepHeld keeps l for as long as the process runs, asking after it every every and, once
-// it is lost, taking a lock again with retake, as holdLock does; release gives it up. holder, when set, keeps the MySQL connection id of the
-// lock's connection: a new one once the lock is taken again on a new connection, 0 once
-// released. While the lock is lost and not taken again, holder keeps the old connection's
-// id, which may well still hold it on the server.
+// it is lost, taking a lock again with retake, as holdLock does; release gives it up.
+// holder, when set, keeps the MySQL connection id of the lock's connection: a new one once
+// the lock is taken again on a new connection, 0 once released. While the lock is lost and
+// not taken again, holder keeps the old connection's id, which may well still hold it on
+// the server.
 func (db *DB) keepHeld(l *heldLock, lost func(error), every time.Duration,
 	retake func(context.Context) (*heldLock, bool, error), holder *atomic.Int64,
 ) (release func()) {
@@ -227,18 +228,33 @@ func (db *DB) HoldPrivateLedger(ctx context.Context, lost func(error)) (release 
 
 // sharedLedgerHeld says whether a process with a shared Redis holds a slot.
 func (db *DB) sharedLedgerHeld(ctx context.Context) (bool, error) {
+	holders, err := db.slotHolders(ctx, sharedSlot, sharedSlots)
+	return len(holders) > 0, err
+}
+
+// slotHolders returns the MySQL connection ids that hold the locks slot(0) … slot(n-1);
+// none on SQLite.
+func (db *DB) slotHolders(ctx context.Context, slot func(int) string, n int) ([]int64, error) {
 	if db.Dialect == SQLite {
-		return false, nil
+		return nil, nil
 	}
-	terms := make([]string, sharedSlots)
-	for i := range terms {
-		terms[i] = `IS_USED_LOCK(` + lockName(sharedSlot(i)) + `)`
+	terms := make([]string, n)
+	holders := make([]sql.NullInt64, n)
+	dest := make([]any, n)
+	for i := range n {
+		terms[i] = `IS_USED_LOCK(` + lockName(slot(i)) + `)`
+		dest[i] = &holders[i]
 	}
-	var holder sql.NullInt64
-	if err := db.SQL.QueryRowContext(ctx, `SELECT COALESCE(`+strings.Join(terms, ", ")+`)`).Scan(&holder); err != nil {
-		return false, err
+	if err := db.SQL.QueryRowContext(ctx, `SELECT `+strings.Join(terms, ", ")).Scan(dest...); err != nil {
+		return nil, err
 	}
-	return holder.Valid, nil
+	var ids []int64
+	for _, h := range holders {
+		if h.Valid {
+			ids = append(ids, h.Int64)
+		}
+	}
+	return ids, nil
 }
 
 // HoldSharedLedger is taken, for as long as the process runs, by a process whose Redis is

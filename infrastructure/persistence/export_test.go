@@ -41,6 +41,11 @@ func DrawnBeforeRead(before time.Time) Statement {
 	return Statement{page, args}
 }
 
+// OutboxDueRead is compensation's read of the outbox entries of state due by at.
+func OutboxDueRead(state string, at time.Time) Statement {
+	return Statement{overdueSQL, []any{state, at.UTC(), 256}}
+}
+
 // UserCountsRead is reconciliation's count of a sample of users' orders.
 func UserCountsRead() Statement {
 	return Statement{userCountsSQL, []any{"2026-11-22", []string{"u1", "u2", "u3"}, int64(2)}}

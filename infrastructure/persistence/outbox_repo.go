@@ -22,31 +22,60 @@ func NewOutboxRepo(db *DB) *OutboxRepo { return &OutboxRepo{db: db} }
 var _ draw.Outbox = (*OutboxRepo)(nil)
 
 type outboxRow struct {
-	OrderID    int64
-	Subject    string
-	Payload    string
-	Attempts   int
-	Deliveries int
+	OrderID       int64
+	Subject       string
+	Payload       string
+	Attempts      int
+	Deliveries    int
+	NextAttemptAt time.Time
 }
 
-// Overdue returns failed entries due by now and pending ones older than staleBefore. A
-// pending entry's next_attempt_at is its creation time (or, once republished, when it may
-// be looked at again), so ix_outbox_due (state, next_attempt_at) serves both.
+// Overdue returns failed entries due by now and pending ones whose next look is before
+// staleBefore, the most overdue first. A pending entry's next_attempt_at is its creation
+// time (or, once republished, when it may be looked at again), so ix_outbox_due (state,
+// next_attempt_at) serves both. Each state is read on its own, as a range of that index in
+// its order that stops at limit: one statement over both states would have to read and
+// sort every due entry for each batch, and a backlog of n entries left by an outage would
+// take n²/limit rows to drain.
 func (r *OutboxRepo) Overdue(ctx context.Context, now, staleBefore time.Time, limit int) ([]draw.OutboxEntry, error) {
-	var rows []outboxRow
-	err := r.db.Gorm.WithContext(ctx).Table("outbox").Select("order_id, subject, payload, attempts, deliveries").
-		Where("(state = ? AND next_attempt_at <= ?) OR (state = ? AND next_attempt_at <= ?)",
-			string(draw.MQFailed), now.UTC(), string(draw.MQPending), staleBefore.UTC()).
-		Order("next_attempt_at").Limit(limit).Find(&rows).Error
+	failed, err := r.due(ctx, draw.MQFailed, now, limit)
 	if err != nil {
-		return nil, fmt.Errorf("read overdue outbox: %w", err)
+		return nil, err
 	}
-	out := make([]draw.OutboxEntry, len(rows))
-	for i, row := range rows {
-		out[i] = draw.OutboxEntry{OrderID: row.OrderID, Subject: row.Subject, Payload: []byte(row.Payload),
-			Attempts: row.Attempts, Deliveries: row.Deliveries}
+	pending, err := r.due(ctx, draw.MQPending, staleBefore, limit)
+	if err != nil {
+		return nil, err
 	}
-	return out, nil
+	return mergeDue(failed, pending, limit), nil
+}
+
+// overdueSQL reads the entries of one state whose next look is due, in ix_outbox_due's
+// order.
+const overdueSQL = `SELECT order_id, subject, payload, attempts, deliveries, next_attempt_at FROM outbox
+	WHERE state = ? AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?`
+
+func (r *OutboxRepo) due(ctx context.Context, state draw.MQState, by time.Time, limit int) ([]outboxRow, error) {
+	var rows []outboxRow
+	if err := r.db.Gorm.WithContext(ctx).Raw(overdueSQL, string(state), by.UTC(), limit).Scan(&rows).Error; err != nil {
+		return nil, fmt.Errorf("read overdue outbox (%s): %w", state, err)
+	}
+	return rows, nil
+}
+
+// mergeDue takes the limit most overdue of two lists, each in next_attempt_at's order.
+func mergeDue(a, b []outboxRow, limit int) []draw.OutboxEntry {
+	out := make([]draw.OutboxEntry, 0, min(limit, len(a)+len(b)))
+	for len(out) < limit && (len(a) > 0 || len(b) > 0) {
+		var row outboxRow
+		if len(b) == 0 || (len(a) > 0 && !b[0].NextAttemptAt.Before(a[0].NextAttemptAt)) {
+			row, a = a[0], a[1:]
+		} else {
+			row, b = b[0], b[1:]
+		}
+		out = append(out, draw.OutboxEntry{OrderID: row.OrderID, Subject: row.Subject, Payload: []byte(row.Payload),
+			Attempts: row.Attempts, Deliveries: row.Deliveries})
+	}
+	return out
 }
 
 // MarkRetried makes republished entries pending again with one attempt more; an order

@@ -2,6 +2,8 @@ package persistence_test
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -107,6 +109,69 @@ func TestOutboxLifecycle(t *testing.T) {
 		due, err = repo.Overdue(ctx, now, now.Add(time.Second), 10)
 		require.NoError(t, err)
 		assert.Equal(t, []int64{fresh[0].ID}, ids(due), "a stale pending entry is overdue")
+	})
+}
+
+// Compensation takes the most overdue entries first, failed or pending, up to its batch.
+func TestOverdueTakesTheMostOverdueOfBothStates(t *testing.T) {
+	t.Parallel()
+	testkit.EachSQL(t, func(t *testing.T, env testkit.SQLEnv) {
+		t.Parallel()
+		ctx := context.Background()
+		now := time.Now().UTC().Truncate(time.Millisecond)
+		a := writeWins(t, env, 1, now.Add(-5*time.Minute))[0]
+		b := writeWins(t, env, 1, now.Add(-4*time.Minute))[0]
+		c := writeWins(t, env, 1, now.Add(-3*time.Minute))[0]
+		d := writeWins(t, env, 1, now.Add(-2*time.Minute))[0]
+		repo := persistence.NewOutboxRepo(env.DB)
+		require.NoError(t, repo.MarkFailed(ctx, []int64{b.ID}, "nats down", now.Add(-150*time.Second)))
+		require.NoError(t, repo.MarkFailed(ctx, []int64{d.ID}, "nats down", now.Add(-270*time.Second)))
+		// Next looks: a pending at -5m, d failed at -4m30s, c pending at -3m, b failed at -2m30s.
+
+		due, err := repo.Overdue(ctx, now, now, 3)
+		require.NoError(t, err)
+		assert.Equal(t, []int64{a.ID, d.ID, c.ID}, ids(due), "the three most overdue, in order")
+		due, err = repo.Overdue(ctx, now, now, 10)
+		require.NoError(t, err)
+		assert.Equal(t, []int64{a.ID, d.ID, c.ID, b.ID}, ids(due))
+		due, err = repo.Overdue(ctx, now, now.Add(-210*time.Second), 10)
+		require.NoError(t, err)
+		assert.Equal(t, []int64{a.ID, d.ID, b.ID}, ids(due), "pending entries only up to staleBefore")
+		due, err = repo.Overdue(ctx, now.Add(-200*time.Second), now, 10)
+		require.NoError(t, err)
+		assert.Equal(t, []int64{a.ID, d.ID, c.ID}, ids(due), "failed entries only up to now")
+	})
+}
+
+// Compensation reads each state's due entries as a range of ix_outbox_due in its order,
+// stopping at its batch: after an outage the outbox holds every win since, all due, and a
+// sort of them all for every batch would make draining them quadratic.
+func TestOverdueReadsTheDueIndexInOrder(t *testing.T) {
+	t.Parallel()
+	testkit.EachSQL(t, func(t *testing.T, env testkit.SQLEnv) {
+		t.Parallel()
+		now := time.Now().UTC()
+		var sb strings.Builder
+		sb.WriteString(`INSERT INTO outbox (order_id, subject, payload, state, attempts, next_attempt_at, last_error, created_at) VALUES `)
+		for i := range 2000 {
+			if i > 0 {
+				sb.WriteString(",")
+			}
+			state := "pending"
+			if i%5 == 0 {
+				state = "failed"
+			}
+			at := now.Add(-time.Duration(i) * time.Second).Format("2006-01-02 15:04:05")
+			fmt.Fprintf(&sb, "(%d, 'L.grant.text', '{}', '%s', 1, '%s', '', '%s')", i+1, state, at, at)
+		}
+		require.NoError(t, env.DB.Gorm.Exec(sb.String()).Error)
+		analyze(t, env, "outbox")
+		for _, state := range []string{"pending", "failed"} {
+			plan := explain(t, env, persistence.OutboxDueRead(state, now))
+			assert.Contains(t, plan, "ix_outbox_due", "%s: %s", state, plan)
+			assert.NotContains(t, strings.ToLower(plan), "filesort", "%s: %s", state, plan)
+			assert.NotContains(t, plan, "TEMP B-TREE", "%s: %s", state, plan)
+		}
 	})
 }
 

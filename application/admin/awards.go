@@ -25,6 +25,9 @@ type AwardInput struct {
 	Name    string
 	Kind    award.Kind
 	Content award.Content
+	// KeepContent leaves an updated award's content as stored (Content is ignored); a
+	// new award has the content given.
+	KeepContent bool
 }
 
 // CreateAward validates and stores a new award.
@@ -76,7 +79,11 @@ func (s *Service) UpdateAward(ctx context.Context, by activity.Actor, id int64, 
 		if in.Kind != "" && in.Kind != a.Kind() {
 			l.Add("kind", check.CodeNotAllowed, fmt.Sprintf("an award's kind cannot change (it is %s)", a.Kind()))
 		}
-		l.Merge("", a.Update(in.Name, in.Content))
+		content := in.Content
+		if in.KeepContent {
+			content = a.Content()
+		}
+		l.Merge("", a.Update(in.Name, content))
 		if err := l.Err(); err != nil {
 			return err
 		}

@@ -38,6 +38,15 @@ func TestActivityCreateAndGet(t *testing.T) {
 	assert.Equal(t, b, got.body, "what was created is what is stored")
 }
 
+func TestActivityStrategyModeIsFixedWhenLeftOut(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	body := activityBody(h.award("text", map[string]any{"text": "x"}))
+	delete(body["strategy"].(map[string]any), "mode")
+	created := h.must(http.StatusCreated, h.do(http.MethodPost, "/api/v1/admin/activities", alice, body))
+	assert.Equal(t, "fixed", created.body["strategy"].(map[string]any)["mode"])
+}
+
 func TestActivityValidationListsEveryProblem(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)

@@ -26,6 +26,12 @@ func TestAwardLifecycle(t *testing.T) {
 		map[string]any{"name": "$6 coupon", "content": map[string]any{"webhook_url": "https://shop.example/c", "template_id": "T6"}}))
 	assert.Equal(t, "$6 coupon", updated.body["name"])
 	assert.Equal(t, "T6", updated.body["content"].(map[string]any)["template_id"])
+
+	renamed := h.must(http.StatusOK, h.do(http.MethodPut, "/api/v1/admin/awards/"+id, alice, map[string]any{"name": "$6 voucher"}))
+	assert.Equal(t, "$6 voucher", renamed.body["name"])
+	assert.Equal(t, updated.body["content"], renamed.body["content"], "content left out stays as stored")
+	got = h.must(http.StatusOK, h.do(http.MethodGet, "/api/v1/admin/awards/"+id, bob, nil))
+	assert.Equal(t, renamed.body, got.body)
 }
 
 func TestAwardListPages(t *testing.T) {

@@ -71,6 +71,9 @@ func (r activityRequest) input() admin.ActivityInput {
 		rd.refused.Add("strategy", check.CodeRequired, "strategy is required")
 	} else {
 		in.Mode = strategy.Mode(r.Strategy.Mode)
+		if in.Mode == "" {
+			in.Mode = strategy.ModeFixed
+		}
 		for i, p := range r.Strategy.Prizes {
 			in.Prizes = append(in.Prizes, rd.prize(check.Index("strategy.prizes", i), p))
 		}

@@ -18,15 +18,19 @@ type awardContentJSON struct {
 }
 
 // awardRequest is the body of POST and PUT /admin/awards. On PUT, kind may be left out
-// or repeated, but not changed.
+// or repeated, but not changed, and content left out keeps the stored one.
 type awardRequest struct {
-	Name    string           `json:"name"`
-	Kind    string           `json:"kind"`
-	Content awardContentJSON `json:"content"`
+	Name    string            `json:"name"`
+	Kind    string            `json:"kind"`
+	Content *awardContentJSON `json:"content"`
 }
 
 func (r awardRequest) input() admin.AwardInput {
-	return admin.AwardInput{Name: r.Name, Kind: award.Kind(r.Kind), Content: award.Content(r.Content)}
+	in := admin.AwardInput{Name: r.Name, Kind: award.Kind(r.Kind), KeepContent: r.Content == nil}
+	if r.Content != nil {
+		in.Content = award.Content(*r.Content)
+	}
+	return in
 }
 
 type awardResponse struct {

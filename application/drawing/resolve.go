@@ -13,6 +13,10 @@ import (
 // to one.
 var ErrNoMatchingActivity = errors.New("no matching activity")
 
+// ErrUnknownTree: the request named a rule tree that does not exist. It is also an
+// ErrNoMatchingActivity, so a repeated key is answered as for any draw no tree routes.
+var ErrUnknownTree = fmt.Errorf("%w: no such rule tree", ErrNoMatchingActivity)
+
 // Router picks an activity for a user from trusted facts (the rule engine implements it).
 type Router interface {
 	Route(ctx context.Context, req Request) (activityID int64, err error)
@@ -36,11 +40,15 @@ func (r *resolver) Resolve(ctx context.Context, d *Draw) error {
 		}
 	}
 	v, err := r.catalog.View(ctx, id)
+	if err == nil && !v.Activity.State().Public() { // a draft is unknown to users, as GET /activities/{id} says
+		err = activity.ErrNotFound
+	}
+	if errors.Is(err, activity.ErrNotFound) && d.Req.ActivityID == 0 {
+		// The user named no activity: the tree's leaf leads nowhere open to them.
+		return fmt.Errorf("%w: the rule tree led to activity %d, which users cannot draw in", ErrNoMatchingActivity, id)
+	}
 	if err != nil {
 		return unavailable(err)
-	}
-	if !v.Activity.State().Public() { // a draft is unknown to users, as GET /activities/{id} says
-		return activity.ErrNotFound
 	}
 	d.View = v // also when it refuses draws: a repeated key is answered from it
 	return v.Activity.AcceptsDraws(d.Now)

@@ -56,3 +56,21 @@ func TestResolveTellsUnreadableFromUnknown(t *testing.T) {
 		})
 	}
 }
+
+// routeTo routes every draw to one activity.
+type routeTo int64
+
+func (r routeTo) Route(context.Context, Request) (int64, error) { return int64(r), nil }
+
+// A draw the tree routes to an activity users cannot draw in matched no activity; a draw
+// that names such an activity names an unknown one.
+func TestResolveRoutedToAnUnknownActivity(t *testing.T) {
+	t.Parallel()
+	r := &resolver{catalog: NewCatalog(failingActivities{err: activity.ErrNotFound}, nil), router: routeTo(7)}
+	err := r.Resolve(context.Background(), &Draw{Req: Request{UserID: "u"}})
+	assert.ErrorIs(t, err, ErrNoMatchingActivity)
+	assert.NotErrorIs(t, err, activity.ErrNotFound)
+	err = r.Resolve(context.Background(), &Draw{Req: Request{UserID: "u", ActivityID: 7}})
+	assert.ErrorIs(t, err, activity.ErrNotFound)
+	assert.NotErrorIs(t, err, ErrNoMatchingActivity)
+}

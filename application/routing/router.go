@@ -95,7 +95,8 @@ func New(trees Trees, profiles Profiles, o Options) *Router {
 
 // Route evaluates the request's tree (TreeID, or the default tree when 0) and returns the
 // activity id of the leaf reached. An unknown or unpublished tree, a walk that reaches no
-// leaf and a leaf that is not an id all wrap drawing.ErrNoMatchingActivity.
+// leaf and a leaf that is not an id all wrap drawing.ErrNoMatchingActivity; a tree named
+// that does not exist is drawing.ErrUnknownTree, which wraps it too.
 func (r *Router) Route(ctx context.Context, req drawing.Request) (int64, error) {
 	tree, err := r.tree(ctx, req.TreeID)
 	if err != nil {
@@ -146,6 +147,8 @@ func (r *Router) tree(ctx context.Context, id int64) (*rules.Tree, error) {
 	switch {
 	case err == nil:
 		return t, nil
+	case id != 0 && errors.Is(err, ruletree.ErrNotFound):
+		return nil, fmt.Errorf("%w: %v", drawing.ErrUnknownTree, err)
 	case unrouted(err):
 		return nil, fmt.Errorf("%w: %v", drawing.ErrNoMatchingActivity, err)
 	case errors.As(err, &broken):

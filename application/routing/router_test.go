@@ -184,6 +184,20 @@ func TestRoute(t *testing.T) {
 	}
 }
 
+// A tree named that does not exist is told from one that cannot route now; both are
+// routing answers.
+func TestRouteTellsAnUnknownTree(t *testing.T) {
+	t.Parallel()
+	trees, profiles := newFakes()
+	r := routing.New(trees, profiles, routing.Options{})
+	_, err := r.Route(context.Background(), drawing.Request{UserID: "u1", TreeID: 99})
+	assert.ErrorIs(t, err, drawing.ErrUnknownTree)
+	assert.ErrorIs(t, err, drawing.ErrNoMatchingActivity)
+	_, err = r.Route(context.Background(), drawing.Request{UserID: "u1", TreeID: 4})
+	assert.ErrorIs(t, err, drawing.ErrNoMatchingActivity)
+	assert.NotErrorIs(t, err, drawing.ErrUnknownTree, "an unpublished tree exists")
+}
+
 func TestRouteWithoutDefaultTree(t *testing.T) {
 	t.Parallel()
 	trees, profiles := newFakes()

@@ -89,6 +89,8 @@ func TestDrawRoutedByTheDefaultRuleTree(t *testing.T) {
 			return code == http.StatusNotFound
 		}, 3*time.Second, 20*time.Millisecond, "no default tree any more")
 		assert.Equal(t, "no_matching_activity", errCode(plain.must(http.StatusNotFound, "POST", "/api/v1/draws", map[string]any{"tree_id": treeID})))
+		unknown := plain.must(http.StatusNotFound, "POST", "/api/v1/draws", map[string]any{"tree_id": "999999"})
+		assert.Equal(t, "not_found", errCode(unknown), "a tree that does not exist, unlike one withdrawn: %v", unknown)
 		admin.must(http.StatusUnprocessableEntity, "POST", "/api/v1/admin/rule-trees/"+treeID+"/publish", map[string]any{"withdraw": true, "version": 1})
 	})
 }

@@ -22,6 +22,8 @@ func init() {
 	mapError(draw.ErrOrderNotFound, http.StatusNotFound, "not_found")
 	// Why no activity matched is the tree's business (its nodes, facts and leaves), not
 	// the user's: POST /admin/rule-trees/{id}/evaluate shows marketers the path.
+	// Before ErrNoMatchingActivity, which it wraps: the user named this tree.
+	mapErrorAs(drawing.ErrUnknownTree, http.StatusNotFound, "not_found", "rule tree not found")
 	mapErrorAs(drawing.ErrNoMatchingActivity, http.StatusNotFound, "no_matching_activity",
 		"no activity is open to you at the moment")
 	mapError(activity.ErrNotRunning, http.StatusConflict, "activity_not_running")

@@ -18,6 +18,7 @@ func drawsOpenAPI(d *apiDoc) {
 		[]any{idem}, ref("DrawRequest"), responses(http.StatusOK, "the outcome", ref("Draw"),
 			with(userErrors, http.StatusForbidden, http.StatusBadRequest, http.StatusNotFound, http.StatusConflict, http.StatusRequestEntityTooLarge,
 				http.StatusUnprocessableEntity, http.StatusTooManyRequests, http.StatusServiceUnavailable)...))
+	explainDrawAnswers(draw["responses"].(map[string]any))
 	d.op(http.MethodPost, "/api/v1/draws", draw)
 	list := append(pageQuery(), queryParam("activity_id", "only draws in this activity", map[string]any{"type": "string"}))
 	d.op(http.MethodGet, "/api/v1/draws", operation(tag, "listDraws", "The caller's own draws, newest first", true, list,
@@ -30,6 +31,39 @@ func drawsOpenAPI(d *apiDoc) {
 	d.op(http.MethodGet, "/api/v1/activities/{id}/quota", operation(tag, "getQuota", "The caller's chances left in an activity under its per-user limits (none once it is closed or its window has ended). "+
 		"They count the user's draws only: an activity whose stock ran out still shows them, and its draws answer 409 activity_sold_out", true, act,
 		nil, responses(http.StatusOK, "chances left", ref("Quota"), with(userErrors, http.StatusNotFound)...)))
+}
+
+// explainDrawAnswers names, for each status of POST /draws, the error codes it carries and
+// the headers a client acts on.
+func explainDrawAnswers(resps map[string]any) {
+	retryAfter := map[string]any{"Retry-After": map[string]any{"description": "seconds to wait before trying again",
+		"schema": map[string]any{"type": "integer"}}}
+	for status, desc := range map[int]string{
+		http.StatusOK: "the outcome; a repeated Idempotency-Key answers with its first order and the header Idempotent-Replayed: true",
+		http.StatusBadRequest: "malformed: the body is not a JSON object of the fields below, or names both activity_id and tree_id; invalid_idempotency_key: " +
+			"over 64 characters or not printable ASCII",
+		http.StatusForbidden:             "forbidden: the token lacks the user role; blacklisted: the user may not draw",
+		http.StatusNotFound:              "not_found: the activity or rule tree named is unknown to users; no_matching_activity: no tree routed the user to an open activity",
+		http.StatusConflict:              "activity_not_running (not started, paused, closed or ended), activity_sold_out, user_quota_exhausted (the total or today's limit)",
+		http.StatusRequestEntityTooLarge: "body_too_large",
+		http.StatusUnprocessableEntity:   "invalid: an id that cannot name anything (details.problems names the field)",
+		http.StatusTooManyRequests:       "rate_limited: the user draws too often; details.retry_after_ms and Retry-After say when to try again",
+		http.StatusServiceUnavailable:    "try_again: a store could not be reached; retry with the same Idempotency-Key",
+	} {
+		r, ok := resps[itoa(int64(status))].(map[string]any)
+		if !ok {
+			continue
+		}
+		r["description"] = desc
+		switch status {
+		case http.StatusTooManyRequests, http.StatusServiceUnavailable:
+			r["headers"] = retryAfter
+		case http.StatusOK:
+			r["headers"] = map[string]any{"Idempotent-Replayed": map[string]any{
+				"description": "true when the answer is the order of an earlier request with this Idempotency-Key",
+				"schema":      map[string]any{"type": "string", "enum": []string{"true"}}}}
+		}
+	}
 }
 
 func drawSchemas(d *apiDoc) {

@@ -116,3 +116,28 @@ func TestDocsPage(t *testing.T) {
 	}
 	assert.Equal(t, 2, strings.Count(page, `integrity="sha384-`), "each with its hash")
 }
+
+// A client of POST /draws finds in the document which codes each status carries, and the
+// headers it acts on.
+func TestOpenAPIExplainsTheDrawAnswers(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	stubDrawRoutes(h.srv.Echo())
+	doc := loadDocument(t, h)
+	draw := doc.Paths.Find("/api/v1/draws").Post
+	require.NotNil(t, draw)
+	for status, codes := range map[int][]string{
+		404: {"not_found", "no_matching_activity"},
+		409: {"activity_not_running", "activity_sold_out", "user_quota_exhausted"},
+		403: {"blacklisted"}, 429: {"rate_limited"}, 503: {"try_again"}, 400: {"invalid_idempotency_key"},
+	} {
+		r := draw.Responses.Status(status)
+		require.NotNil(t, r, "%d", status)
+		for _, code := range codes {
+			assert.Contains(t, *r.Value.Description, code, "%d", status)
+		}
+	}
+	assert.Contains(t, draw.Responses.Status(429).Value.Headers, "Retry-After")
+	assert.Contains(t, draw.Responses.Status(503).Value.Headers, "Retry-After")
+	assert.Contains(t, draw.Responses.Status(200).Value.Headers, "Idempotent-Replayed")
+}

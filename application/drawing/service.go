@@ -75,6 +75,8 @@ func (s *Service) Activity(ctx context.Context, id int64) (*activity.Activity, e
 type Chances struct {
 	LeftTotal, LeftToday int64
 	SoldOut              bool
+	// Blacklisted users have no chance left, whatever their limits say.
+	Blacklisted bool
 }
 
 // Quota is what is left of the user's chances in an activity today.
@@ -93,6 +95,14 @@ func (s *Service) Quota(ctx context.Context, userID string, activityID int64) (C
 		return Chances{}, err
 	}
 	c.SoldOut = loaded && stock <= 0
+	if loaded {
+		if c.Blacklisted, err = s.ledger.Blacklisted(ctx, activityID, userID); err != nil {
+			return Chances{}, err
+		}
+	}
+	if c.Blacklisted {
+		c.LeftTotal, c.LeftToday = 0, 0
+	}
 	return c, nil
 }
 

@@ -175,6 +175,10 @@ func TestDrawAPIRefusals(t *testing.T) {
 	admin.must(http.StatusOK, "PUT", "/api/v1/admin/blacklist/dave", map[string]any{"reason": "abuse"})
 	dave := newClient(t, srv.base, cfg, "dave", "user")
 	assert.Equal(t, "blacklisted", errCode(dave.must(http.StatusForbidden, "POST", "/api/v1/draws", map[string]any{"activity_id": id})))
+	out = dave.must(http.StatusOK, "GET", "/api/v1/activities/"+id+"/quota", nil)
+	assert.Equal(t, map[string]any{"left_total": 0.0, "left_today": 0.0, "blacklisted": true}, out, "no chance left for a blacklisted user")
+	out = newClient(t, srv.base, cfg, "frank", "user").must(http.StatusOK, "GET", "/api/v1/activities/"+id+"/quota", nil)
+	assert.NotContains(t, out, "blacklisted")
 
 	// A paused activity takes no draws: from the next one on, on the server that paused it.
 	erin := newClient(t, srv.base, cfg, "erin", "user")

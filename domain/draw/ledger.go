@@ -25,6 +25,9 @@ type Ledger interface {
 	Settle(ctx context.Context, done []Settlement) error
 	// Quota reports what is left of a user's limits; -1 means unlimited.
 	Quota(ctx context.Context, activityID int64, userID, day string, total, daily int64) (leftTotal, leftToday int64, err error)
+	// Blacklisted reports whether the activity's loaded blacklist holds the user, as
+	// Admit would find it; false when its counters are not loaded.
+	Blacklisted(ctx context.Context, activityID int64, userID string) (bool, error)
 	// StockLeft reports the draws the activity has left in all, as its counters say;
 	// loaded is false when they are not loaded.
 	StockLeft(ctx context.Context, activityID int64) (left int64, loaded bool, err error)

@@ -205,6 +205,15 @@ func (l *Ledger) Quota(ctx context.Context, activityID int64, userID, day string
 	}
 }
 
+// Blacklisted implements draw.Ledger: one SISMEMBER of the set Admit reads.
+func (l *Ledger) Blacklisted(ctx context.Context, activityID int64, userID string) (bool, error) {
+	in, err := l.client.SIsMember(ctx, l.keys(activityID).blacklist(), userID).Result()
+	if err != nil {
+		return false, fmt.Errorf("blacklist of activity %d: %w: %w", activityID, draw.ErrUnavailable, err)
+	}
+	return in, nil
+}
+
 // StockLeft implements draw.Ledger: the activity's stock counter, one GET.
 func (l *Ledger) StockLeft(ctx context.Context, activityID int64) (int64, bool, error) {
 	n, err := l.client.Get(ctx, l.keys(activityID).stock()).Int64()

@@ -146,5 +146,6 @@ func (h *drawHandlers) quota(c echo.Context) error {
 	}
 	out := quotaJSON(chances.LeftTotal, chances.LeftToday)
 	out.SoldOut = chances.SoldOut
+	out.Blacklisted = chances.Blacklisted
 	return c.JSON(http.StatusOK, out)
 }

@@ -43,6 +43,8 @@ type quotaJSONOut struct {
 	LeftToday int64 `json:"left_today"`
 	// SoldOut is said by GET …/quota only, when true: the activity's stock is gone.
 	SoldOut bool `json:"sold_out,omitempty"`
+	// Blacklisted is said by GET …/quota only, when true: the user may not draw.
+	Blacklisted bool `json:"blacklisted,omitempty"`
 }
 
 func orderJSON(o draw.Order, res *drawing.Result) orderResponse {

@@ -72,9 +72,10 @@ func drawSchemas(d *apiDoc) {
 		"tree_id":     idSchema("let this rule tree pick the activity"),
 	}))
 	d.schema("Quota", object([]string{"left_total", "left_today"}, map[string]any{
-		"left_total": signedInt("draws left in total; -1 for unlimited"),
-		"left_today": signedInt("draws left today under the daily limit, never more than left_total; -1 when there is no daily limit and left_total is not 0"),
-		"sold_out":   map[string]any{"type": "boolean", "description": "GET …/quota only, and only when true: the activity's stock is gone, so no draw is left whatever the user's limits say; draws answer 409 activity_sold_out"},
+		"left_total":  signedInt("draws left in total; -1 for unlimited"),
+		"left_today":  signedInt("draws left today under the daily limit, never more than left_total; -1 when there is no daily limit and left_total is not 0"),
+		"sold_out":    map[string]any{"type": "boolean", "description": "GET …/quota only, and only when true: the activity's stock is gone, so no draw is left whatever the user's limits say; draws answer 409 activity_sold_out"},
+		"blacklisted": map[string]any{"type": "boolean", "description": "GET …/quota only, and only when true: the user may not draw in this activity (left_total and left_today are 0); draws answer 403 blacklisted"},
 	}))
 	d.schema("Draw", object([]string{"order_id", "activity_id", "outcome", "grant_state", "created_at"}, map[string]any{
 		"order_id":    idSchema("order id"),

@@ -26,6 +26,15 @@ type soldOutDrawnBefore struct{}
 func (soldOutDrawnBefore) Error() string        { return ErrSoldOut.Error() }
 func (soldOutDrawnBefore) Is(target error) bool { return target == ErrSoldOut }
 
+// ErrDailyQuotaExhausted is ErrQuotaExhausted (errors.Is says so) when what the user used
+// up is the daily limit, not the total: the next local day gives chances again.
+var ErrDailyQuotaExhausted error = dailyQuotaExhausted{}
+
+type dailyQuotaExhausted struct{}
+
+func (dailyQuotaExhausted) Error() string        { return "draw: user daily quota exhausted" }
+func (dailyQuotaExhausted) Is(target error) bool { return target == ErrQuotaExhausted }
+
 // Failures of the ledger itself. ErrNotLoaded never leaves a working ledger (it reloads the
 // activity first); ErrUnavailable tells the caller the draw may be retried as it is.
 var (

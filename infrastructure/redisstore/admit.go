@@ -162,8 +162,10 @@ func decodeAdmit(reply []any) (draw.Admitted, error) {
 		return draw.Admitted{}, &draw.RateLimitError{RetryAfter: time.Duration(ms) * time.Millisecond}
 	case replyBlacklisted:
 		return draw.Admitted{}, draw.ErrBlacklisted
-	case replyTotalReached, replyDailyReached:
+	case replyTotalReached:
 		return draw.Admitted{}, draw.ErrQuotaExhausted
+	case replyDailyReached:
+		return draw.Admitted{}, draw.ErrDailyQuotaExhausted
 	case replySoldOut:
 		if len(reply) > 1 {
 			if drawn, _ := reply[1].(int64); drawn > 0 {

@@ -50,7 +50,7 @@ func TestAdmitRefusals(t *testing.T) {
 			name: "user daily reached",
 			snap: with(func(s *draw.Snapshot) { s.Users = map[string]draw.UserCount{"u": {Total: 1, Today: 1}} }),
 			a:    func(a *draw.Admission) { a.PerUserTotal, a.PerUserDaily = 5, 1 },
-			want: draw.ErrQuotaExhausted,
+			want: draw.ErrDailyQuotaExhausted,
 		},
 		{
 			name: "blacklisted",

@@ -16,9 +16,10 @@ import (
 
 // The draw errors, mapped at package initialisation like the admin ones (see admin.go).
 func init() {
-	mapError(draw.ErrSoldOut, http.StatusConflict, "activity_sold_out")
-	mapError(draw.ErrQuotaExhausted, http.StatusConflict, "user_quota_exhausted")
-	mapError(draw.ErrBlacklisted, http.StatusForbidden, "blacklisted")
+	mapErrorAs(draw.ErrSoldOut, http.StatusConflict, "activity_sold_out", "this activity has no draws left")
+	// drawError says which limit, in its message and details.
+	mapErrorAs(draw.ErrQuotaExhausted, http.StatusConflict, "user_quota_exhausted", "you have no draws left in this activity")
+	mapErrorAs(draw.ErrBlacklisted, http.StatusForbidden, "blacklisted", "you may not draw in this activity")
 	mapError(draw.ErrOrderNotFound, http.StatusNotFound, "not_found")
 	// Why no activity matched is the tree's business (its nodes, facts and leaves), not
 	// the user's: POST /admin/rule-trees/{id}/evaluate shows marketers the path.
@@ -73,6 +74,14 @@ func drawError(err error) error {
 		secs := max(1, int((rl.RetryAfter+time.Second-1)/time.Second))
 		return Errorf(http.StatusTooManyRequests, "rate_limited", "too many draws; retry after %d s", secs).
 			withHeader("Retry-After", strconv.Itoa(secs)).WithDetails(map[string]any{"retry_after_ms": rl.RetryAfter.Milliseconds()})
+	}
+	switch {
+	case errors.Is(err, draw.ErrDailyQuotaExhausted):
+		return Errorf(http.StatusConflict, "user_quota_exhausted",
+			"you have used today's draws in this activity; its next day gives more").WithDetails(map[string]any{"limit": "daily"})
+	case errors.Is(err, draw.ErrQuotaExhausted):
+		return Errorf(http.StatusConflict, "user_quota_exhausted",
+			"you have used all your draws in this activity").WithDetails(map[string]any{"limit": "total"})
 	}
 	return err
 }

@@ -48,3 +48,24 @@ func TestRetryAfterRoundsUp(t *testing.T) {
 		assert.Equal(t, want, api.Header.Get("Retry-After"), "wait %v", wait)
 	}
 }
+
+// A user out of chances is told which limit ran out, in words and in details.limit; the
+// other refusals of a draw speak to the user, not in the ledger's terms.
+func TestDrawRefusalsSpeakToTheUser(t *testing.T) {
+	t.Parallel()
+	daily := toAPIError(drawError(fmt.Errorf("admit: %w", draw.ErrDailyQuotaExhausted)))
+	total := toAPIError(drawError(draw.ErrQuotaExhausted))
+	assert.Equal(t, [2]any{http.StatusConflict, "user_quota_exhausted"}, [2]any{daily.Status, daily.Code})
+	assert.Equal(t, map[string]any{"limit": "daily"}, daily.Details)
+	assert.Contains(t, daily.Message, "today")
+	assert.Equal(t, [2]any{http.StatusConflict, "user_quota_exhausted"}, [2]any{total.Status, total.Code})
+	assert.Equal(t, map[string]any{"limit": "total"}, total.Details)
+	for err, want := range map[error]string{
+		draw.ErrSoldOut: "this activity has no draws left", draw.ErrSoldOutDrawnBefore: "this activity has no draws left",
+		draw.ErrBlacklisted: "you may not draw in this activity",
+	} {
+		api := toAPIError(drawError(err))
+		assert.Equal(t, want, api.Message)
+		assert.NotContains(t, api.Message, "draw:")
+	}
+}

@@ -91,7 +91,9 @@ func TestFailedGrantIsFoundAndSentAgain(t *testing.T) {
 
 		code, out, _ := marketer.do("POST", "/api/v1/admin/orders/"+order+"/retry-grant", nil)
 		require.Equal(t, http.StatusForbidden, code, "%v", out)
-		still := admin.must(http.StatusOK, "POST", "/api/v1/admin/orders/"+order+"/retry-grant", nil)
+		odd := admin.must(http.StatusBadRequest, "POST", "/api/v1/admin/orders/"+order+"/retry-grant", map[string]any{"force": true})
+		assert.Equal(t, "malformed", errCode(odd), "the action takes no options: %v", odd)
+		still := admin.must(http.StatusOK, "POST", "/api/v1/admin/orders/"+order+"/retry-grant", map[string]any{})
 		assert.Equal(t, "failed", still["grant_state"], "sent again too early: failed again")
 		assert.Contains(t, still["grant_error"], "410")
 		shop.issue.Store(true)

@@ -225,6 +225,11 @@ func (h *orderDesk) retry(c echo.Context) error {
 	if err != nil {
 		return draw.ErrOrderNotFound
 	}
+	// No body, or an empty object: anything else is a client that means something this
+	// action does not do.
+	if err := decodeOptionalJSON(c, &struct{}{}); err != nil {
+		return err
+	}
 	o, retries, err := h.svc.RetryGrant(c.Request().Context(), id, claimsOf(c).Subject)
 	if errors.Is(err, draw.ErrGrantNotFailed) {
 		return Errorf(http.StatusConflict, "grant_not_failed", "only a failed grant can be sent again; this order's grant is %s", o.GrantState).

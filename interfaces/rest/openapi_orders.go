@@ -77,8 +77,8 @@ func adminOrdersOpenAPI(d *apiDoc) {
 		nil, responses(http.StatusOK, "the order", ref("AdminOrderDetail"), with(adminReadErrors, http.StatusNotFound)...)))
 	d.op(http.MethodPost, adminPrefix+"/orders/{order_id}/retry-grant", operation(tag, "retryGrant",
 		"Admins only: deliver a failed grant again once its cause is fixed, at once and still once per order (a coupon webhook gets the same order id); "+
-			"409 grant_not_failed, with details.grant_state, for an order whose grant has not failed",
+			"409 grant_not_failed, with details.grant_state, for an order whose grant has not failed. It takes no body, or an empty object; anything else is 400 malformed",
 		true, order, nil, responses(http.StatusOK, "the order after the delivery: granted or awaiting_address; failed with the new reason when the cause is still there; "+
 			"pending when the delivery met a passing error (a merchant answering 503) and goes on through the outbox's retries", ref("AdminOrderDetail"),
-			with(adminReadErrors, http.StatusNotFound, http.StatusConflict)...)))
+			with(adminReadErrors, http.StatusBadRequest, http.StatusNotFound, http.StatusConflict)...)))
 }

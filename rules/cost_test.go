@@ -56,6 +56,21 @@ func TestCompileChargesConcatByItsArguments(t *testing.T) {
 	assert.NoError(t, err)
 }
 
+// Each + makes a string as long as its operands together: name+name+… 98 times copies
+// ~5 MB, and 31 such edges on a walk's nodes cost a second. A few concatenations pass.
+func TestCompileChargesStringConcatenationByItsLength(t *testing.T) {
+	t.Parallel()
+	doc := func(src string) Document {
+		return Document{Facts: map[string]FactType{"name": TypeString, "age": TypeInt}, Root: "r", Nodes: []Node{
+			{ID: "r", Edges: []Edge{when(src, "x"), to("x")}}, leaf("x")}}
+	}
+	_, err := Compile(doc(strings.TrimSuffix(strings.Repeat("name+", 99), "+") + " == 'x'"))
+	assert.Equal(t, []where{{CodeTooCostly, "r", NoEdge}}, locate(requireProblems(t, err)))
+	_, err = Compile(doc(`name + " " + name + "!" == "a b!" && age + 1 > 18`))
+	assert.NoError(t, err)
+	assert.Equal(t, int64(2+3+4), sumOperands(mustParse(t, "a+b"))+sumOperands(mustParse(t, "a+b+c"))+sumOperands(mustParse(t, "(a+b)+(c+d)")))
+}
+
 // A zone the cache may not hold is charged as the read of the zone database it may be.
 func TestCompileChargesZoneLookUps(t *testing.T) {
 	t.Parallel()

@@ -3,6 +3,8 @@ package admin
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/lottery-go/lottery/domain/check"
@@ -33,10 +35,18 @@ func (s *Service) EvaluateRuleTree(ctx context.Context, id int64, version int, f
 		return Evaluation{}, fmt.Errorf("compile rule tree %d version %d: %w", id, v.Number, err)
 	}
 	in, err := rules.CoerceFacts(tree.Schema(), facts)
+	var l check.List
 	if err != nil {
-		var l check.List
 		l.Add("facts", check.CodeInvalid, err.Error())
 		return Evaluation{}, l.Err()
+	}
+	for _, k := range slices.Sorted(maps.Keys(in)) {
+		if code, msg := user.FactProblem(in[k]); code != "" {
+			l.Add("facts."+k, code, msg)
+		}
+	}
+	if err := l.Err(); err != nil {
+		return Evaluation{}, err
 	}
 	now, ok := in[rules.FactNow].(time.Time)
 	if !ok {

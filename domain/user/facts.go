@@ -4,6 +4,9 @@ import (
 	"encoding/json"
 	"strings"
 	"time"
+	"unicode/utf8"
+
+	"github.com/lottery-go/lottery/domain/check"
 )
 
 // Fact names the platform adds itself.
@@ -17,13 +20,18 @@ const (
 // attributes come first and the token's claims override them: the identity provider
 // signed the token moments ago, while the profile may be a week-old import. "now" is
 // always the server's clock, never a claim, and "registered_days" is derived from
-// "registered_at" (an RFC 3339 string or a time.Time) as whole days, never negative.
+// "registered_at" (an RFC 3339 string or a time.Time) as whole days, never negative. A
+// claim larger than an attribute may be (FactProblem) leaves the fact missing.
 func (p Profile) Facts(claims map[string]any, now time.Time) map[string]any {
 	facts := make(map[string]any, len(p.Attributes)+len(claims)+2)
 	for k, v := range p.Attributes {
 		facts[k] = v
 	}
 	for k, v := range claims {
+		if code, _ := FactProblem(v); code != "" {
+			delete(facts, k) // missing rather than evaluated at a cost no tree was priced for
+			continue
+		}
 		facts[k] = v
 	}
 	// In UTC wherever the clock runs and whatever offset an evaluation's caller wrote, so
@@ -76,4 +84,37 @@ func exactNumber(v any) any {
 		}
 	}
 	return v
+}
+
+// FactProblem says why a fact's value is larger than a profile attribute may be: text of
+// more than MaxAttributeString characters, or a list of more than MaxAttributeListSize
+// values (code "" when it is not). Rule conditions are priced for facts of that size
+// (package rules' cost model), so a larger one, from a token or a dry run, is not
+// evaluated.
+func FactProblem(v any) (code, message string) {
+	switch x := v.(type) {
+	case string:
+		if len(x) > MaxAttributeString && utf8.RuneCountInString(x) > MaxAttributeString {
+			return check.CodeTooLong, valueProblem(check.CodeTooLong)
+		}
+	case []string:
+		if len(x) > MaxAttributeListSize {
+			return check.CodeTooMany, valueProblem(check.CodeTooMany)
+		}
+		for _, e := range x {
+			if code, msg := FactProblem(e); code != "" {
+				return code, msg
+			}
+		}
+	case []any:
+		if len(x) > MaxAttributeListSize {
+			return check.CodeTooMany, valueProblem(check.CodeTooMany)
+		}
+		for _, e := range x {
+			if code, msg := FactProblem(e); code != "" {
+				return code, msg
+			}
+		}
+	}
+	return "", ""
 }

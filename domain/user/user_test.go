@@ -133,6 +133,13 @@ func TestFacts(t *testing.T) {
 			map[string]any{"registered_at": "2027-01-01T00:00:00Z", "registered_days": int64(0), "now": now}},
 		{"unparseable registration is ignored", map[string]any{"registered_at": "last week"}, nil,
 			map[string]any{"registered_at": "last week", "now": now}},
+		{"a claim larger than an attribute may be is missing", map[string]any{"name": "ann", "level": 1},
+			map[string]any{"name": strings.Repeat("a", user.MaxAttributeString+1), "tags": make([]any, user.MaxAttributeListSize+1),
+				"groups": []string{"x", strings.Repeat("é", user.MaxAttributeString+1)}, "level": 2},
+			map[string]any{"level": 2, "now": now}},
+		{"a claim as large as an attribute may be is kept", nil,
+			map[string]any{"name": strings.Repeat("é", user.MaxAttributeString), "tags": make([]string, user.MaxAttributeListSize)},
+			map[string]any{"name": strings.Repeat("é", user.MaxAttributeString), "tags": make([]string, user.MaxAttributeListSize), "now": now}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -2,6 +2,7 @@ package rest_test
 
 import (
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -85,6 +86,11 @@ func TestRuleTreeEndpoints(t *testing.T) {
 	path := r.body["path"].([]any)
 	require.Len(t, path, 3)
 	assert.Equal(t, map[string]any{"node": "n1", "edge": 1.0, "condition": `gender eq "female"`, "matched": true}, path[1])
+
+	// Facts no larger than a profile's: conditions are priced for those.
+	r = h.must(http.StatusUnprocessableEntity, h.do(http.MethodPost, trees+"/"+id+"/evaluate", alice,
+		map[string]any{"facts": map[string]any{"tags": make([]string, 101), "gender": strings.Repeat("x", 1025)}, "version": 1}))
+	assert.Equal(t, map[string]string{"facts.tags": "too_many", "facts.gender": "too_long"}, problemFields(r))
 }
 
 func TestEvaluateWithoutMatch(t *testing.T) {
@@ -131,6 +137,8 @@ func TestRuleTreeRefusals(t *testing.T) {
 		{"publish: default unpublished", http.MethodPost, trees + "/" + id + "/publish", bob, map[string]any{"default": true}, 409, "not_published"},
 		{"publish: unknown tree", http.MethodPost, trees + "/42/publish", bob, map[string]any{"version": 1}, 404, "not_found"},
 		{"evaluate: bad fact", http.MethodPost, trees + "/" + id + "/evaluate", alice, map[string]any{"facts": map[string]any{"age": "old"}}, 422, "invalid"},
+		{"evaluate: a list fact larger than a profile's", http.MethodPost, trees + "/" + id + "/evaluate", alice,
+			map[string]any{"facts": map[string]any{"tags": make([]string, 101)}}, 422, "invalid"},
 		{"evaluate: unknown version", http.MethodPost, trees + "/" + id + "/evaluate", alice, map[string]any{"version": 5}, 404, "not_found"},
 	}
 	for _, tt := range tests {

@@ -48,6 +48,9 @@ func (s *Service) UpdateActivity(ctx context.Context, by activity.Actor, id int6
 	}
 	err = retryLostRace(func() error {
 		return s.d.Activities.Update(ctx, id, func(a *activity.Activity) error {
+			if err := a.CheckVersion(in.Version); err != nil {
+				return err
+			}
 			err := a.Update(p, by.ID, s.now())
 			if errors.Is(err, activity.ErrNotEditable) {
 				return err

@@ -28,6 +28,9 @@ type ActivityInput struct {
 	Mode     strategy.Mode
 	Prizes   []strategy.Prize
 	Refused  []check.Problem
+	// Version is the activity's version the edit was made on; an update of an activity
+	// changed since is refused (*activity.StaleVersionError). 0 names none.
+	Version int64
 }
 
 // problems collects validation problems, one per field and its parts: a field refused

@@ -15,6 +15,12 @@ import (
 // Transition applies action to the activity on behalf of actor and records it in the
 // review trail with reason. A reject needs a reason: it is what the marketer fixes next.
 func (s *Service) Transition(ctx context.Context, id int64, actor activity.Actor, action activity.Action, reason string) error {
+	return s.TransitionSeen(ctx, id, actor, action, reason, 0)
+}
+
+// TransitionSeen is Transition of the activity as the actor saw it, at version seen (0:
+// as it is): an activity changed since is refused with *activity.StaleVersionError.
+func (s *Service) TransitionSeen(ctx context.Context, id int64, actor activity.Actor, action activity.Action, reason string, seen int64) error {
 	if err := checkTransition(action, reason); err != nil {
 		return err
 	}
@@ -26,6 +32,9 @@ func (s *Service) Transition(ctx context.Context, id int64, actor activity.Actor
 	}
 	err := retryLostRace(func() error {
 		return s.d.Activities.Transition(ctx, id, func(a *activity.Activity) (activity.TrailEntry, error) {
+			if err := a.CheckVersion(seen); err != nil {
+				return activity.TrailEntry{}, err
+			}
 			from, now := a.State(), s.now()
 			if err := a.Transition(action, actor, now); err != nil {
 				return activity.TrailEntry{}, err
@@ -118,7 +127,7 @@ const (
 const raceAttempts = 5
 
 // retryLostRace runs store again while it loses the compare-and-set to another writer.
-// Clients name no version, so a lost race is not theirs to resolve: each attempt reloads
+// A client that names no version leaves a lost race to the server: each attempt reloads
 // the activity and decides afresh on it, so an action the other writer made impossible
 // (approving an activity already approved) fails as illegal, not as a conflict.
 func retryLostRace(store func() error) error {

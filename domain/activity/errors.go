@@ -23,3 +23,23 @@ var (
 	// ErrConcurrentChange: the activity changed between load and store; reload and retry.
 	ErrConcurrentChange = errors.New("activity was changed concurrently")
 )
+
+// StaleVersionError refuses a change asked of a version of the activity that is no longer
+// the current one: someone changed it since the caller read it (an admin approving what a
+// marketer edited meanwhile would approve what they never saw).
+type StaleVersionError struct {
+	Seen, Current int64
+}
+
+func (e *StaleVersionError) Error() string {
+	return fmt.Sprintf("the activity changed since it was read: it is at version %d, not %d", e.Current, e.Seen)
+}
+
+// CheckVersion refuses, with a *StaleVersionError, a change asked of version seen when the
+// activity is at another; seen 0 asks none.
+func (a *Activity) CheckVersion(seen int64) error {
+	if seen != 0 && seen != a.version {
+		return &StaleVersionError{Seen: seen, Current: a.version}
+	}
+	return nil
+}

@@ -84,9 +84,13 @@ func actorOf(c echo.Context) activity.Actor {
 func withActionRefusals(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		err := next(c)
+		var stale *activity.StaleVersionError
 		switch {
 		case err == nil:
 			return nil
+		case errors.As(err, &stale):
+			return Errorf(http.StatusConflict, "concurrent_change", "%s; read it again", stale.Error()).
+				WithDetails(map[string]any{"version": stale.Current})
 		case errors.Is(err, activity.ErrForbidden):
 			return activityRefusal(err)
 		case errors.Is(err, ruletree.ErrForbidden):

@@ -6,6 +6,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/lottery-go/lottery/domain/activity"
+	"github.com/lottery-go/lottery/domain/check"
 )
 
 func (h *adminAPI) createActivity(c echo.Context) error {
@@ -83,7 +84,12 @@ func (h *adminAPI) transition(c echo.Context) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	err = h.app.Transition(c.Request().Context(), id, actorOf(c), activity.Action(req.Action), req.Reason)
+	if req.Version < 0 {
+		var l check.List
+		l.Add("version", check.CodeOutOfRange, "version is the activity's version as read, a positive number")
+		return problemsError(l.Err())
+	}
+	err = h.app.TransitionSeen(c.Request().Context(), id, actorOf(c), activity.Action(req.Action), req.Reason, req.Version)
 	if err != nil {
 		return err
 	}

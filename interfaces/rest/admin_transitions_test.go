@@ -173,3 +173,48 @@ func TestCouponPrizesNeedADeploymentThatGrantsThem(t *testing.T) {
 	assert.Contains(t, string(r.raw), "which this deployment cannot grant: no webhook secret is configured")
 	assert.Equal(t, "draft", h.must(http.StatusOK, h.do(http.MethodGet, "/api/v1/admin/activities/"+id, alice, nil)).body["state"])
 }
+
+// An admin approves what they read: a version named that is no longer the activity's is
+// 409 concurrent_change with the current one, and nothing moves. So is an edit made on an
+// old version, which would otherwise overwrite the edit made since.
+func TestActionsOnAVersionChangedSinceAreRefused(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	id := h.activity()
+	seen := h.must(http.StatusOK, h.transition(id, alice, "submit", "")).body["version"].(float64)
+
+	// The marketer takes it back, edits it and submits it again while the admin reads.
+	h.must(http.StatusOK, h.transition(id, alice, "revoke", ""))
+	edited := activityBody(h.award("text", map[string]any{"text": "x"}))
+	edited["name"] = "changed meanwhile"
+	h.must(http.StatusOK, h.do(http.MethodPut, "/api/v1/admin/activities/"+id, alice, edited))
+	now := h.must(http.StatusOK, h.transition(id, alice, "submit", "")).body["version"].(float64)
+
+	r := h.must(http.StatusConflict, h.do(http.MethodPost, "/api/v1/admin/activities/"+id+"/transitions", bob,
+		map[string]any{"action": "approve", "version": seen}))
+	assert.Equal(t, "concurrent_change", r.errorCode())
+	assert.Equal(t, map[string]any{"version": now}, r.errorDetails())
+	got := h.must(http.StatusOK, h.do(http.MethodGet, "/api/v1/admin/activities/"+id, bob, nil))
+	assert.Equal(t, "pending_review", got.body["state"], "not approved")
+
+	approved := h.must(http.StatusOK, h.do(http.MethodPost, "/api/v1/admin/activities/"+id+"/transitions", bob,
+		map[string]any{"action": "approve", "version": now}))
+	assert.Equal(t, "approved", approved.body["state"])
+
+	draft := h.activity()
+	v := h.must(http.StatusOK, h.do(http.MethodGet, "/api/v1/admin/activities/"+draft, alice, nil)).body["version"].(float64)
+	edited["version"] = v
+	h.must(http.StatusOK, h.do(http.MethodPut, "/api/v1/admin/activities/"+draft, alice, edited))
+	edited["name"] = "an edit of the old version"
+	r = h.must(http.StatusConflict, h.do(http.MethodPut, "/api/v1/admin/activities/"+draft, alice, edited))
+	assert.Equal(t, map[string]any{"version": v + 1}, r.errorDetails())
+	got = h.must(http.StatusOK, h.do(http.MethodGet, "/api/v1/admin/activities/"+draft, alice, nil))
+	assert.Equal(t, "changed meanwhile", got.body["name"], "the later edit stands")
+
+	edited["version"] = -1
+	r = h.must(http.StatusUnprocessableEntity, h.do(http.MethodPut, "/api/v1/admin/activities/"+draft, alice, edited))
+	assert.Equal(t, map[string]string{"version": "out_of_range"}, problemFields(r))
+	r = h.must(http.StatusUnprocessableEntity, h.do(http.MethodPost, "/api/v1/admin/activities/"+draft+"/transitions", alice,
+		map[string]any{"action": "submit", "version": -1}))
+	assert.Equal(t, map[string]string{"version": "out_of_range"}, problemFields(r))
+}

@@ -21,6 +21,8 @@ type activityRequest struct {
 	Stock    *int64        `json:"stock"`
 	Limits   *limitsJSON   `json:"limits"`
 	Strategy *strategyJSON `json:"strategy"`
+	// Version, on PUT, is the version the edit was made on (optional).
+	Version int64 `json:"version"`
 }
 
 type limitsJSON struct {
@@ -61,7 +63,7 @@ func (r activityRequest) input() admin.ActivityInput {
 	in := admin.ActivityInput{
 		Name: r.Name, Kind: r.Kind, TimeZone: r.TimeZone,
 		BeginAt: rd.time("begin_at", r.BeginAt), EndAt: rd.time("end_at", r.EndAt),
-		Stock: rd.required("stock", r.Stock),
+		Stock: rd.required("stock", r.Stock), Version: rd.version(r.Version),
 	}
 	if r.Limits != nil {
 		in.Limits.PerUserTotal = rd.positive("limits.per_user_total", r.Limits.PerUserTotal)
@@ -80,6 +82,15 @@ func (r activityRequest) input() admin.ActivityInput {
 	}
 	in.Refused = check.Problems(rd.refused.Err())
 	return in
+}
+
+// version reads an optional version: positive, or 0 for none.
+func (rd *reader) version(v int64) int64 {
+	if v < 0 {
+		rd.refused.Add("version", check.CodeOutOfRange, "version is the activity's version as read, a positive number")
+		return 0
+	}
+	return v
 }
 
 func (rd *reader) prize(path string, p prizeJSON) strategy.Prize {
@@ -170,6 +181,9 @@ func (rd *reader) probability(field, s string) strategy.PPM {
 type transitionRequest struct {
 	Action string `json:"action"`
 	Reason string `json:"reason"`
+	// Version is the version the actor saw (optional): an activity changed since is
+	// refused with 409 concurrent_change instead of acted on.
+	Version int64 `json:"version"`
 }
 
 // simulateRequest is the body of POST /admin/activities/{id}/simulate.

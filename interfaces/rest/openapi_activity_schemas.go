@@ -33,7 +33,10 @@ func activitySchemas(d *apiDoc) {
 		"mode": withDescription(maps.Clone(mode), "fixed when left out; "+mode["description"].(string)), "prizes": map[string]any{"type": "array", "items": ref("PrizeInput"), "maxItems": 64},
 	}))
 	d.schema("Strategy", object([]string{"mode", "prizes"}, map[string]any{"mode": mode, "prizes": array(ref("Prize"))}))
-	d.schema("ActivityInput", object([]string{"name", "begin_at", "end_at", "time_zone", "stock", "strategy"}, activityFields(ref("StrategyInput"))))
+	input := activityFields(ref("StrategyInput"))
+	input["version"] = integer("on PUT, optional: the version the edit was made on; an activity changed since is 409 concurrent_change "+
+		"with details.version, instead of overwritten (0 or left out: whatever the version)", 0)
+	d.schema("ActivityInput", object([]string{"name", "begin_at", "end_at", "time_zone", "stock", "strategy"}, input))
 	out := activityFields(ref("Strategy"))
 	out["id"] = idSchema("activity id")
 	out["state"] = ref("State")
@@ -53,6 +56,8 @@ func activitySchemas(d *apiDoc) {
 	d.schema("TransitionRequest", object([]string{"action"}, map[string]any{
 		"action": ref("Action"),
 		"reason": str("why, up to 500 characters; required to reject"),
+		"version": integer("optional: the version the actor saw; an activity changed since is 409 concurrent_change with details.version, "+
+			"instead of approved (or otherwise moved) unseen (0 or left out: whatever the version)", 0),
 	}))
 }
 

@@ -17,12 +17,14 @@ func adminActivitiesOpenAPI(d *apiDoc) {
 		nil, responses(http.StatusOK, "a page of activities", pageOfSchema("Activity"), with(adminReadErrors, http.StatusBadRequest)...)))
 	d.op(http.MethodGet, one, operation(tag, "getActivity", "One activity with its review trail (transitions)", true, id,
 		nil, responses(http.StatusOK, "the activity", ref("Activity"), with(adminReadErrors, http.StatusNotFound)...)))
-	d.op(http.MethodPut, one, operation(tag, "updateActivity", "Replace an activity's parameters; only in draft or rejected (else 409 activity_not_editable)", true, id,
+	d.op(http.MethodPut, one, operation(tag, "updateActivity", "Replace an activity's parameters; only in draft or rejected (else 409 activity_not_editable); "+
+		"with a version named that is no longer the activity's, 409 concurrent_change (details.version is the current one)", true, id,
 		ref("ActivityInput"), responses(http.StatusOK, "the activity", ref("Activity"), with(adminWriteErrors, http.StatusNotFound, http.StatusConflict, http.StatusServiceUnavailable)...)))
 	d.op(http.MethodPost, one+"/transitions", operation(tag, "transitionActivity",
 		"Move an activity through its life cycle. Only admins approve or reject (else 403 forbidden, details.scope action, reason role), "+
 			"never an activity they created or last edited (403 forbidden, details.scope action, reason separation_of_duties: another admin must review it); "+
-			"an illegal move is 409 illegal_transition, a lost race with another change 409 concurrent_change", true, id,
+			"an illegal move is 409 illegal_transition, a lost race with another change 409 concurrent_change, and so is a version named "+
+			"that is no longer the activity's (details.version is the current one)", true, id,
 		ref("TransitionRequest"), responses(http.StatusOK, "the activity after the transition", ref("Activity"),
 			with(adminWriteErrors, http.StatusNotFound, http.StatusConflict)...)))
 	d.op(http.MethodGet, one+"/stats", operation(tag, "activityStats", "Draws, wins and stock left from SQL, and the live counters when loaded. "+

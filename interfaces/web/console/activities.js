@@ -117,7 +117,9 @@ function activityCard(a, { changed, edit, conflicted }, shown = {}) {
         type: "button", class: act === "reject" || act === "close" || act === "revoke" ? "danger" : "", dataset: { action: act },
         onclick: async () => {
           try {
-            const body = { action: act };
+            // The version shown: an activity changed since is refused (409) and shown anew,
+            // never approved unseen.
+            const body = { action: act, version: a.version };
             if (reason.value.trim()) body.reason = reason.value.trim();
             await api("POST", `/admin/activities/${a.id}/transitions`, body);
             changed();

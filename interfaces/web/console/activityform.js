@@ -165,6 +165,7 @@ export function activityForm(card, awards, saved) {
       strategy: { mode: f.mode.value, prizes: [...prizes.children].map((row) => row.prize()) },
     };
     const was = editing;
+    if (was) body.version = was.version; // an edit made since is refused (409), not overwritten
     try {
       const a = was
         ? await api("PUT", "/admin/activities/" + was.id, body)

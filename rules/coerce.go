@@ -78,6 +78,10 @@ func coerce(v any, t FactType) (any, bool) {
 			return s, true
 		case json.Number:
 			return s.String(), true
+		case int64: // a whole number once user.ExactNumbers read it: a postcode sent as 12345
+			return strconv.FormatInt(s, 10), true
+		case int:
+			return strconv.Itoa(s), true
 		}
 	case TypeBool:
 		switch b := v.(type) {

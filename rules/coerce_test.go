@@ -38,7 +38,9 @@ func TestCoerce(t *testing.T) {
 		{TypeFloat, "NaN", nil},
 		{TypeString, "x", "x"},
 		{TypeString, json.Number("7"), "7"},
-		{TypeString, 7, nil},
+		{TypeString, 7, "7"},
+		{TypeString, int64(12345), "12345"}, // a postcode sent as a number, as a token's facts hold it
+		{TypeString, 7.5, nil},
 		{TypeBool, true, true},
 		{TypeBool, "false", false},
 		{TypeBool, 1, nil},

@@ -137,8 +137,11 @@ func operands(typ FactType, op Op, value any) ([]any, error) {
 // but a tree's author who writes "gender" eq 5 has made a mistake, as gender == 5 is in an
 // expression.
 func authored(value any, typ FactType) (any, bool) {
-	if _, isNumber := value.(json.Number); isNumber && typ == TypeString {
-		return nil, false
+	if typ == TypeString {
+		switch value.(type) {
+		case json.Number, int, int64, float64:
+			return nil, false
+		}
 	}
 	return coerce(value, typ)
 }

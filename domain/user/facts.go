@@ -98,22 +98,21 @@ func FactProblem(v any) (code, message string) {
 			return check.CodeTooLong, valueProblem(check.CodeTooLong)
 		}
 	case []string:
-		if len(x) > MaxAttributeListSize {
-			return check.CodeTooMany, valueProblem(check.CodeTooMany)
-		}
-		for _, e := range x {
-			if code, msg := FactProblem(e); code != "" {
-				return code, msg
-			}
-		}
+		return listProblem(x)
 	case []any:
-		if len(x) > MaxAttributeListSize {
-			return check.CodeTooMany, valueProblem(check.CodeTooMany)
-		}
-		for _, e := range x {
-			if code, msg := FactProblem(e); code != "" {
-				return code, msg
-			}
+		return listProblem(x)
+	}
+	return "", ""
+}
+
+// listProblem is FactProblem of a list: too many values, or the first value's problem.
+func listProblem[T any](list []T) (code, message string) {
+	if len(list) > MaxAttributeListSize {
+		return check.CodeTooMany, valueProblem(check.CodeTooMany)
+	}
+	for _, e := range list {
+		if code, msg := FactProblem(e); code != "" {
+			return code, msg
 		}
 	}
 	return "", ""

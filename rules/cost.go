@@ -2,8 +2,10 @@ package rules
 
 import (
 	"fmt"
+	"reflect"
 
 	"github.com/expr-lang/expr/ast"
+	"github.com/expr-lang/expr/file"
 )
 
 // A condition's cost is a bound on the work of one run, in syntax nodes visited: every
@@ -68,7 +70,7 @@ var (
 )
 
 // extraCost is what node costs beyond being visited.
-func extraCost(n ast.Node) int64 {
+func extraCost(n ast.Node, joins joinsText) int64 {
 	switch n := n.(type) {
 	case *ast.BinaryNode:
 		switch n.Operator {
@@ -88,7 +90,9 @@ func extraCost(n ast.Node) int64 {
 		case "contains", "startsWith", "endsWith":
 			return scanCost
 		case "+":
-			return copyCost * sumOperands(n)
+			if joins(n) {
+				return copyCost * sumOperands(n)
+			}
 		}
 	case *ast.BuiltinNode:
 		switch p, _ := predicateOf(n); {
@@ -110,10 +114,33 @@ func extraCost(n ast.Node) int64 {
 	return 0
 }
 
+// joinsText tells a + that makes a string (from the checked expression's types), which is
+// charged by its length, from a sum of numbers, which is one node.
+type joinsText func(*ast.BinaryNode) bool
+
+// anyJoinsText takes every + for a concatenation: for an expression not checked.
+func anyJoinsText(*ast.BinaryNode) bool { return true }
+
+// textJoins lists where the checked expression checked joins strings with +; a + whose
+// type the checker left open counts too.
+func textJoins(checked ast.Node) joinsText {
+	at := map[file.Location]bool{}
+	ast.Find(checked, func(n ast.Node) bool {
+		if b, ok := n.(*ast.BinaryNode); ok && b.Operator == "+" {
+			t := b.Type()
+			at[b.Location()] = t == nil || t.Kind() == reflect.String || t.Kind() == reflect.Interface
+		}
+		return false
+	})
+	return func(b *ast.BinaryNode) bool {
+		joins, seen := at[b.Location()]
+		return joins || !seen
+	}
+}
+
 // sumOperands counts the operands of the chain of + that n heads: the string n makes is
 // as long as they are together (a kilobyte for each string fact), so a chain of k
-// concatenations copies ~k²/2 kilobytes, not k. A sum of numbers is charged alike; it is
-// rare, and cheap enough at that price.
+// concatenations copies ~k²/2 kilobytes, not k.
 func sumOperands(n ast.Node) int64 {
 	if b, ok := n.(*ast.BinaryNode); ok && b.Operator == "+" {
 		return sumOperands(b.Left) + sumOperands(b.Right)
@@ -124,12 +151,12 @@ func sumOperands(n ast.Node) int64 {
 // exprCost is the cost of one run of the expression whose parse tree is root: its nodes,
 // and each predicate's body and step once more per further element it iterates (nested
 // predicates are refused, so nothing multiplies further).
-func exprCost(root ast.Node) int64 {
-	cost := nodesCost(root)
+func exprCost(root ast.Node, joins joinsText) int64 {
+	cost := nodesCost(root, joins)
 	ast.Find(root, func(n ast.Node) bool {
 		if p, over := predicateOf(n); p != nil {
 			bound := iterationBound(over)
-			cost += (bound-1)*nodesCost(p.Node) + bound*stepCost
+			cost += (bound-1)*nodesCost(p.Node, joins) + bound*stepCost
 		}
 		return false
 	})
@@ -137,10 +164,10 @@ func exprCost(root ast.Node) int64 {
 }
 
 // nodesCost is what the nodes of n cost once each, with what each reads.
-func nodesCost(n ast.Node) int64 {
+func nodesCost(n ast.Node, joins joinsText) int64 {
 	var cost int64
 	ast.Find(n, func(n ast.Node) bool {
-		cost += 1 + extraCost(n)
+		cost += 1 + extraCost(n, joins)
 		return false
 	})
 	return cost

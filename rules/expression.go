@@ -60,7 +60,7 @@ func (c *compiler) compileExpr(i, j int, src string) test {
 	if literals := c.checkLiterals(i, j, src, program.Node()); !ranges || !literals {
 		return nil
 	}
-	return &exprTest{program: program, reads: c.reads(program.Node()), work: exprCost(tree.Node)}
+	return &exprTest{program: program, reads: c.reads(program.Node()), work: exprCost(tree.Node, textJoins(program.Node()))}
 }
 
 func (c *compiler) exprOptions() []expr.Option {

@@ -97,6 +97,10 @@ func FactProblem(v any) (code, message string) {
 		if len(x) > MaxAttributeString && utf8.RuneCountInString(x) > MaxAttributeString {
 			return check.CodeTooLong, valueProblem(check.CodeTooLong)
 		}
+	case json.Number: // a whole number beyond int64, which a string fact reads as its digits
+		if len(x) > MaxAttributeString {
+			return check.CodeTooLong, valueProblem(check.CodeTooLong)
+		}
 	case []string:
 		return listProblem(x)
 	case []any:

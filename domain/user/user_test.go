@@ -1,6 +1,7 @@
 package user_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -135,7 +136,8 @@ func TestFacts(t *testing.T) {
 			map[string]any{"registered_at": "last week", "now": now}},
 		{"a claim larger than an attribute may be is missing", map[string]any{"name": "ann", "level": 1},
 			map[string]any{"name": strings.Repeat("a", user.MaxAttributeString+1), "tags": make([]any, user.MaxAttributeListSize+1),
-				"groups": []string{"x", strings.Repeat("é", user.MaxAttributeString+1)}, "level": 2},
+				"groups": []string{"x", strings.Repeat("é", user.MaxAttributeString+1)}, "level": 2,
+				"postcode": json.Number(strings.Repeat("1", user.MaxAttributeString+1))},
 			map[string]any{"level": 2, "now": now}},
 		{"a claim as large as an attribute may be is kept", nil,
 			map[string]any{"name": strings.Repeat("é", user.MaxAttributeString), "tags": make([]string, user.MaxAttributeListSize)},

@@ -175,6 +175,12 @@ export function activityForm(card, awards, saved) {
       status.textContent = `${was ? "Saved" : "Created"} “${a.name}” (${a.id}), state ${a.state}.`;
       saved(a);
     } catch (e) {
+      if (was && e.code === "concurrent_change" && e.details.version) {
+        // Changed since it was opened (an edit, or a move such as revoke): say so, keep what
+        // was typed, and let a second Save, now informed, replace the current version.
+        was.version = e.details.version;
+        e.message += ". Save again to replace it with this form, or Cancel to see it as it is now.";
+      }
       showError(form, e);
     }
   });

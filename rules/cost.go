@@ -121,8 +121,8 @@ type joinsText func(*ast.BinaryNode) bool
 // anyJoinsText takes every + for a concatenation: for an expression not checked.
 func anyJoinsText(*ast.BinaryNode) bool { return true }
 
-// textJoins lists where the checked expression checked joins strings with +; a + whose
-// type the checker left open counts too.
+// textJoins tells, from the checked expression's types, which + join strings; a + whose
+// type the checker left open counts as one, and so does a + the checked tree lost (folded).
 func textJoins(checked ast.Node) joinsText {
 	at := map[file.Location]bool{}
 	ast.Find(checked, func(n ast.Node) bool {

@@ -95,10 +95,11 @@ func (s *Service) Quota(ctx context.Context, userID string, activityID int64) (C
 		return Chances{}, err
 	}
 	c.SoldOut = loaded && stock <= 0
-	if loaded {
-		if c.Blacklisted, err = s.ledger.Blacklisted(ctx, activityID, userID); err != nil {
-			return Chances{}, err
-		}
+	if !loaded {
+		return c, nil
+	}
+	if c.Blacklisted, err = s.ledger.Blacklisted(ctx, activityID, userID); err != nil {
+		return Chances{}, err
 	}
 	if c.Blacklisted {
 		c.LeftTotal, c.LeftToday = 0, 0

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/lottery-go/lottery/domain/check"
 )
@@ -94,7 +93,7 @@ func exactNumber(v any) any {
 func FactProblem(v any) (code, message string) {
 	switch x := v.(type) {
 	case string:
-		if len(x) > MaxAttributeString && utf8.RuneCountInString(x) > MaxAttributeString {
+		if tooLong(x) {
 			return check.CodeTooLong, valueProblem(check.CodeTooLong)
 		}
 	case json.Number: // a whole number beyond int64, which a string fact reads as its digits

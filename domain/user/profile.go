@@ -137,8 +137,14 @@ func textProblem(v string) string {
 	switch {
 	case !utf8.ValidString(v), strings.IndexFunc(v, func(r rune) bool { return unicode.IsControl(r) && r != '\t' }) >= 0:
 		return check.CodeInvalidChar
-	case utf8.RuneCountInString(v) > MaxAttributeString:
+	case tooLong(v):
 		return check.CodeTooLong
 	}
 	return ""
+}
+
+// tooLong tells text of more than MaxAttributeString characters (counting runes only when
+// the bytes could be too many).
+func tooLong(s string) bool {
+	return len(s) > MaxAttributeString && utf8.RuneCountInString(s) > MaxAttributeString
 }

@@ -6,7 +6,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/lottery-go/lottery/domain/activity"
-	"github.com/lottery-go/lottery/domain/check"
 )
 
 func (h *adminAPI) createActivity(c echo.Context) error {
@@ -84,12 +83,12 @@ func (h *adminAPI) transition(c echo.Context) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	if req.Version < 0 {
-		var l check.List
-		l.Add("version", check.CodeOutOfRange, "version is the activity's version as read, a positive number")
-		return problemsError(l.Err())
+	var rd reader
+	seen := rd.version(req.Version)
+	if err := rd.refused.Err(); err != nil {
+		return problemsError(err)
 	}
-	err = h.app.TransitionSeen(c.Request().Context(), id, actorOf(c), activity.Action(req.Action), req.Reason, req.Version)
+	err = h.app.TransitionSeen(c.Request().Context(), id, actorOf(c), activity.Action(req.Action), req.Reason, seen)
 	if err != nil {
 		return err
 	}

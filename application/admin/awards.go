@@ -40,6 +40,11 @@ func (s *Service) CreateAward(ctx context.Context, in AwardInput) (*award.Award,
 	if err != nil {
 		return nil, err
 	}
+	var l check.List
+	s.checkWebhookHost(&l, a.Kind(), a.Content())
+	if err := l.Err(); err != nil {
+		return nil, err
+	}
 	if err := s.d.Awards.Create(ctx, a); err != nil {
 		return nil, err
 	}
@@ -82,6 +87,8 @@ func (s *Service) UpdateAward(ctx context.Context, by activity.Actor, id int64, 
 		content := in.Content
 		if in.KeepContent {
 			content = a.Content()
+		} else {
+			s.checkWebhookHost(&l, a.Kind(), content)
 		}
 		l.Merge("", a.Update(in.Name, content))
 		if err := l.Err(); err != nil {
@@ -99,6 +106,18 @@ func (s *Service) UpdateAward(ctx context.Context, by activity.Actor, id int64, 
 		s.notify(ctx, "award", func(ctx context.Context, n Notifier) error { return n.ActivityChanged(ctx, 0) })
 	}
 	return out, nil
+}
+
+// checkWebhookHost adds to l a coupon's webhook URL that this deployment's grants would
+// refuse to call. Content kept as stored is not checked again: its award may be renamed.
+func (s *Service) checkWebhookHost(l *check.List, k award.Kind, c award.Content) {
+	if k != award.KindCoupon || s.d.WebhookHost == nil || c.WebhookURL == "" {
+		return
+	}
+	if err := s.d.WebhookHost(c.WebhookURL); err != nil {
+		l.Add("content.webhook_url", check.CodeNotAllowed,
+			err.Error()+"; grants call public addresses only unless grants.webhook_private is set")
+	}
 }
 
 // CodesUploaded is what an upload of codes did: codes added to the pool, duplicates

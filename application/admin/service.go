@@ -55,6 +55,9 @@ type Deps struct {
 	// NoCoupons, when set, says why coupon awards cannot be granted in this deployment
 	// (no webhook secret): an activity giving one is not submitted, approved or started.
 	NoCoupons string
+	// WebhookHost, when set, refuses a coupon's webhook URL that grants would not call
+	// (a private address, say), naming why; nil lets any URL through.
+	WebhookHost func(rawURL string) error
 	IDs       func() (int64, error) // new ids; an error when none can be made safely now
 	Now       func() time.Time
 	Logger    *slog.Logger

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -15,6 +16,7 @@ import (
 	"github.com/lottery-go/lottery/application/admin"
 	"github.com/lottery-go/lottery/domain/activity"
 	"github.com/lottery-go/lottery/domain/award"
+	"github.com/lottery-go/lottery/domain/check"
 	"github.com/lottery-go/lottery/domain/strategy"
 	"github.com/lottery-go/lottery/infrastructure/idgen"
 	"github.com/lottery-go/lottery/infrastructure/persistence"
@@ -346,4 +348,44 @@ func TestAwardEditsOfGivenAwardsAreTold(t *testing.T) {
 	rec.mu.Lock()
 	defer rec.mu.Unlock()
 	assert.Equal(t, []string{"activity"}, rec.events)
+}
+
+// A coupon's webhook URL that this deployment's grants would refuse to call is refused when
+// the award is written, with nothing stored; content kept as stored is not checked again,
+// so an award written before may still be renamed.
+func TestCouponWebhookHostsGrantsRefuseAreRefused(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	checking := false
+	s := newServiceWith(t, func(d *admin.Deps) {
+		d.WebhookHost = func(raw string) error {
+			if checking && strings.Contains(raw, "10.0.0.1") {
+				return errors.New("not public: 10.0.0.1")
+			}
+			return nil
+		}
+	})
+	private := award.Content{WebhookURL: "http://10.0.0.1/coupons", TemplateID: "T1"}
+	old, err := s.CreateAward(ctx, admin.AwardInput{Name: "Old coupon", Kind: award.KindCoupon, Content: private})
+	require.NoError(t, err)
+	checking = true
+	bob := activity.Actor{ID: "bob", Admin: true}
+
+	_, err = s.CreateAward(ctx, admin.AwardInput{Name: "New coupon", Kind: award.KindCoupon, Content: private})
+	assert.Equal(t, []check.Problem{{Field: "content.webhook_url", Code: check.CodeNotAllowed,
+		Message: "not public: 10.0.0.1; grants call public addresses only unless grants.webhook_private is set"}}, check.Problems(err))
+	_, err = s.UpdateAward(ctx, bob, old.ID(), admin.AwardInput{Name: "Old coupon", Content: private})
+	assert.ErrorIs(t, err, check.ErrInvalid)
+	items, _, err := s.ListAwards(ctx, admin.Page{Limit: 10})
+	require.NoError(t, err)
+	assert.Len(t, items, 1, "the refused award was not stored")
+
+	renamed, err := s.UpdateAward(ctx, bob, old.ID(), admin.AwardInput{Name: "Renamed", KeepContent: true})
+	require.NoError(t, err)
+	assert.Equal(t, "Renamed", renamed.Name())
+	public := award.Content{WebhookURL: "https://shop.example/coupons", TemplateID: "T1"}
+	_, err = s.UpdateAward(ctx, bob, old.ID(), admin.AwardInput{Name: "Renamed", Content: public})
+	require.NoError(t, err)
+	_, err = s.CreateAward(ctx, admin.AwardInput{Name: "Points", Kind: award.KindPoints, Content: award.Content{Points: 5}})
+	require.NoError(t, err, "other kinds are not asked")
 }

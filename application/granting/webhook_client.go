@@ -6,6 +6,8 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"net/url"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -67,4 +69,23 @@ var nonPublic = []netip.Prefix{
 	netip.MustParsePrefix("::/96"),           // IPv4-compatible (deprecated)
 	netip.MustParsePrefix("2002::/16"),       // 6to4, which embeds an IPv4 address
 	netip.MustParsePrefix("fec0::/10"),       // site-local (deprecated)
+}
+
+// CheckWebhookHost refuses a webhook URL whose host is localhost or an address that is not
+// public: a client of NewWebhookClient(false) would refuse it at every grant, so an award
+// naming it is refused when it is written. A name is not resolved here (what it resolves
+// to may change before the grant); the client checks the address it dials.
+func CheckWebhookHost(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return nil // the award's own validation names a malformed URL
+	}
+	host := strings.ToLower(strings.TrimSuffix(u.Hostname(), "."))
+	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
+		return fmt.Errorf("%w: %s", ErrPrivateAddress, host)
+	}
+	if a, err := netip.ParseAddr(host); err == nil && !public(a.Unmap()) {
+		return fmt.Errorf("%w: %s", ErrPrivateAddress, a)
+	}
+	return nil
 }

@@ -49,3 +49,22 @@ func TestWebhookClientRefusesPrivateAddresses(t *testing.T) {
 	assert.Equal(t, 1, calls)
 	assert.False(t, errors.Is(err, ErrPrivateAddress))
 }
+
+// An award's webhook URL written with a host grants would refuse is refused when written;
+// a name is left to the dial-time check.
+func TestCheckWebhookHostRefusesWhatGrantsWouldRefuse(t *testing.T) {
+	t.Parallel()
+	for raw, refused := range map[string]bool{
+		"https://shop.example/coupons": false, "http://93.184.216.34/c": false,
+		"https://[2606:4700::1111]:8443/c": false, "https://internal.corp/c": false,
+		"http://127.0.0.1:8080/c": true, "https://10.1.2.3/c": true, "http://169.254.169.254/latest": true,
+		"http://[::1]/c": true, "http://[fe80::1%25eth0]/c": true, "http://localhost:9000/c": true,
+		"http://LocalHost./c": true, "http://shop.localhost/c": true, "http://[::ffff:192.168.0.1]/c": true,
+	} {
+		err := CheckWebhookHost(raw)
+		assert.Equal(t, refused, err != nil, raw)
+		if refused {
+			assert.ErrorIs(t, err, ErrPrivateAddress, raw)
+		}
+	}
+}

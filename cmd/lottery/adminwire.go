@@ -60,21 +60,31 @@ func noCoupons(g config.Grants) string {
 	return ""
 }
 
+// webhookHost is the admin's check of a coupon's webhook URL: none where grants may call
+// private addresses.
+func webhookHost(g config.Grants) func(string) error {
+	if g.WebhookPrivate {
+		return nil
+	}
+	return granting.CheckWebhookHost
+}
+
 func buildAdmin(s *system, e *engine) *admin.Service {
 	return admin.New(admin.Deps{
-		Awards:     e.awards,
-		Activities: e.activities,
-		Blacklist:  e.blacklist,
-		Orders:     persistence.NewOrderStats(s.db),
-		Live:       liveCounters{ledger: e.ledger},
-		Notifier:   notifier{feed: warmingFeed{e: e}, ledger: e.ledger},
-		RuleTrees:  e.ruleTrees,
-		Profiles:   e.profiles,
-		Routing:    notifier{feed: warmingFeed{e: e}, ledger: e.ledger},
-		Starter:    ledgerStarter{activities: e.activities, ledger: e.ledger},
-		NoCoupons:  noCoupons(s.cfg.Grants),
-		IDs:        s.ids.Next,
-		Logger:     s.log,
+		Awards:      e.awards,
+		Activities:  e.activities,
+		Blacklist:   e.blacklist,
+		Orders:      persistence.NewOrderStats(s.db),
+		Live:        liveCounters{ledger: e.ledger},
+		Notifier:    notifier{feed: warmingFeed{e: e}, ledger: e.ledger},
+		RuleTrees:   e.ruleTrees,
+		Profiles:    e.profiles,
+		Routing:     notifier{feed: warmingFeed{e: e}, ledger: e.ledger},
+		Starter:     ledgerStarter{activities: e.activities, ledger: e.ledger},
+		NoCoupons:   noCoupons(s.cfg.Grants),
+		WebhookHost: webhookHost(s.cfg.Grants),
+		IDs:         s.ids.Next,
+		Logger:      s.log,
 	})
 }
 

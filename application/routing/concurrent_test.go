@@ -62,7 +62,7 @@ func activities(t *testing.T, s *admin.Service, n int) []int64 {
 	ctx := context.Background()
 	aw, err := s.CreateAward(ctx, admin.AwardInput{Name: "Points", Kind: award.KindPoints, Content: award.Content{Points: 10}})
 	require.NoError(t, err)
-	begin := time.Date(2026, 11, 11, 0, 0, 0, 0, time.UTC)
+	begin := time.Now().UTC().Truncate(time.Hour).Add(24 * time.Hour)
 	ids := make([]int64, n)
 	for i := range ids {
 		ids[i], err = s.CreateActivity(ctx, activity.Actor{ID: "alice", Marketer: true}, admin.ActivityInput{

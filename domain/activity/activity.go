@@ -35,6 +35,7 @@ func New(id int64, p Params, createdBy string, now time.Time) (*Activity, error)
 		l.Add("created_by", check.CodeRequired, "the creating user is required")
 	}
 	loc := p.check(&l)
+	p.checkNotEnded(&l, now)
 	if err := l.Err(); err != nil {
 		return nil, err
 	}
@@ -77,6 +78,7 @@ func (a *Activity) Update(p Params, by string, now time.Time) error {
 	}
 	var l check.List
 	loc := p.check(&l)
+	p.checkNotEnded(&l, now)
 	if err := l.Err(); err != nil {
 		return err
 	}
@@ -87,6 +89,14 @@ func (a *Activity) Update(p Params, by string, now time.Time) error {
 		a.editedBy = ""
 	}
 	return nil
+}
+
+// checkNotEnded refuses a window that has already ended: such an activity could never be
+// submitted, so it is refused when written rather than at the first transition.
+func (p Params) checkNotEnded(l *check.List, now time.Time) {
+	if !l.Has("end_at") && !p.EndAt.IsZero() && !now.Before(p.EndAt) {
+		l.Add("end_at", check.CodeOutOfRange, "end_at has passed: an activity's window must end in the future")
+	}
 }
 
 func (a *Activity) ID() int64                    { return a.id }

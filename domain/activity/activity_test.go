@@ -169,10 +169,32 @@ func TestNamesAreTrimmed(t *testing.T) {
 	t.Parallel()
 	p := validParams(t)
 	p.Name = "  Double 11  "
-	a, err := activity.New(1, p, "alice", time.Now())
+	a, err := activity.New(1, p, "alice", created)
 	require.NoError(t, err)
 	assert.Equal(t, "Double 11", a.Name())
 	p.Name = " Double 12\t"
-	require.NoError(t, a.Update(p, "alice", time.Now()))
+	require.NoError(t, a.Update(p, "alice", created))
 	assert.Equal(t, "Double 12", a.Name())
+}
+
+// A window that has already ended is refused when the activity is written, with the field
+// named, rather than at its first submit; another end_at problem is not doubled.
+func TestAnEndedWindowIsRefusedWhenWritten(t *testing.T) {
+	t.Parallel()
+	p := validParams(t)
+	_, err := activity.New(1, p, "alice", end)
+	assert.Equal(t, []check.Problem{{Field: "end_at", Code: check.CodeOutOfRange,
+		Message: "end_at has passed: an activity's window must end in the future"}}, check.Problems(err))
+
+	a, err := activity.New(1, p, "alice", end.Add(-time.Nanosecond))
+	require.NoError(t, err)
+	assert.ErrorIs(t, a.Update(p, "alice", end.Add(time.Hour)), check.ErrInvalid)
+	assert.Equal(t, "Double 11 wheel", a.Name(), "nothing changed")
+	later := p
+	later.EndAt = end.Add(48 * time.Hour)
+	require.NoError(t, a.Update(later, "alice", end.Add(time.Hour)), "a draft whose window ended is mended by a later end_at")
+
+	p.EndAt = p.BeginAt.Add(-time.Hour)
+	_, err = activity.New(1, p, "alice", end.Add(time.Hour))
+	assert.Equal(t, []string{"end_at out_of_range"}, fieldCodes(err), "an end before begin is named once")
 }

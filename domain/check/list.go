@@ -45,6 +45,16 @@ func (l *List) Merge(prefix string, err error) {
 // Len reports how many problems were recorded, omitted ones included.
 func (l *List) Len() int { return len(l.problems) + l.omitted }
 
+// Has reports whether a problem with field was recorded (and kept).
+func (l *List) Has(field string) bool {
+	for _, p := range l.problems {
+		if p.Field == field {
+			return true
+		}
+	}
+	return false
+}
+
 // Err returns nil when nothing was recorded, else an *Error holding a copy of the problems.
 func (l *List) Err() error {
 	if l.Len() == 0 {

@@ -120,7 +120,7 @@ func (h *harness) do(method, path string, as who, body any, contentType ...strin
 func (h *harness) send(req *http.Request) reply {
 	h.t.Helper()
 	rec := httptest.NewRecorder()
-	h.srv.Echo().ServeHTTP(rec, req)
+	h.srv.Handler().ServeHTTP(rec, req)
 	r := reply{status: rec.Code, header: rec.Header(), raw: rec.Body.Bytes()}
 	h.checkContract(req, rec.Code, rec.Header(), rec.Body.Bytes())
 	if strings.HasPrefix(rec.Header().Get("Content-Type"), "application/json") && rec.Body.Len() > 0 {

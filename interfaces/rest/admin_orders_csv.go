@@ -63,11 +63,15 @@ func (h *orderDesk) export(c echo.Context) error {
 	w.Header().Set("X-Drawn-Before", q.DrawnBefore.Format(time.RFC3339Nano))
 	w.WriteHeader(http.StatusOK)
 	out := bufio.NewWriter(w)
+	rc := http.NewResponseController(w)
 	if bom {
 		_, _ = out.WriteString(utf8BOM)
 	}
 	_ = writeQuoted(out, exportHeader)
 	for {
+		// Each chunk has the server's write timeout to reach the client, however long
+		// the export: a reader that stops reading is cut off, a slow one is not.
+		_ = rc.SetWriteDeadline(time.Now().Add(ResponseWriteTimeout))
 		for _, o := range forReader(c, orders) {
 			_ = writeQuoted(out, exportRow(o))
 		}

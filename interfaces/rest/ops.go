@@ -17,11 +17,9 @@ func (s *Server) registerOps() {
 	healthz := func(c echo.Context) error {
 		return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
 	}
-	// HEAD too: load balancers and uptime probes often check with it.
+	// HEAD is answered as GET (headAsGet): load balancers and uptime probes often use it.
 	s.echo.GET("/healthz", healthz)
-	s.echo.HEAD("/healthz", healthz)
 	s.echo.GET("/readyz", s.readyz)
-	s.echo.HEAD("/readyz", s.readyz)
 	s.echo.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(s.opts.Registry, promhttp.HandlerOpts{})))
 }
 

@@ -1,10 +1,19 @@
 package rest_test
 
 import (
+	"context"
+	"io"
+	"net"
 	"net/http"
+	"net/http/httptest"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/lottery-go/lottery/interfaces/rest"
 )
 
 // Probes that check with HEAD get the status of GET and no body.
@@ -15,6 +24,42 @@ func TestHealthAnswersHead(t *testing.T) {
 	assert.Equal(t, http.StatusOK, r.status)
 	assert.Equal(t, http.StatusOK, h.do(http.MethodGet, "/healthz", who{}, nil).status)
 	assert.Equal(t, http.StatusMethodNotAllowed, h.do(http.MethodPost, "/healthz", who{}, nil).status)
+}
+
+// HEAD on any GET path, behind a real HTTP server, answers GET's status and headers with
+// no body; a path with no GET stays 405.
+func TestHeadIsAnsweredAsGet(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	srv := httptest.NewServer(h.srv.Handler())
+	t.Cleanup(srv.Close)
+	tok, err := h.keys.Mint(alice.sub, alice.roles, nil, time.Hour)
+	require.NoError(t, err)
+	for path, status := range map[string]int{
+		"/healthz": http.StatusOK, "/api/v1/admin/activities": http.StatusOK,
+		"/api/v1/admin/awards/1": http.StatusNotFound, "/api/v1/admin/activities/1/transitions": http.StatusMethodNotAllowed,
+	} {
+		get, getBody := request(t, http.MethodGet, srv.URL+path, tok)
+		head, headBody := request(t, http.MethodHead, srv.URL+path, tok)
+		assert.Equal(t, status, get.StatusCode, path)
+		assert.Equal(t, get.StatusCode, head.StatusCode, path)
+		assert.Equal(t, get.Header.Get("Content-Type"), head.Header.Get("Content-Type"), path)
+		assert.NotEmpty(t, getBody, path)
+		assert.Empty(t, headBody, path)
+	}
+}
+
+func request(t *testing.T, method, url, token string) (*http.Response, []byte) {
+	t.Helper()
+	req, err := http.NewRequest(method, url, nil)
+	require.NoError(t, err)
+	req.Header.Set("Authorization", "Bearer "+token)
+	res, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer res.Body.Close()
+	body, err := io.ReadAll(res.Body)
+	require.NoError(t, err)
+	return res, body
 }
 
 // The API's answers hold personal data: no cache may store them, no browser sniff them,
@@ -31,4 +76,34 @@ func TestAPIAnswersAreNotStored(t *testing.T) {
 		assert.Equal(t, "no-referrer", r.header.Get("Referrer-Policy"))
 	}
 	assert.Empty(t, h.do(http.MethodGet, "/healthz", who{}, nil).header.Get("Cache-Control"))
+}
+
+// A client that sends headers promising a body and then nothing is cut off once the
+// request's read timeout passes, rather than holding its connection for ever; headers
+// over the limit are refused.
+func TestSlowClientsAreCutOff(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	require.Equal(t, rest.RequestReadTimeout, h.srv.SetReadTimeout(200*time.Millisecond))
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	go func() { _ = h.srv.Serve(ln) }()
+	t.Cleanup(func() { _ = h.srv.Shutdown(context.Background()) })
+
+	conn, err := net.Dial("tcp", ln.Addr().String())
+	require.NoError(t, err)
+	defer conn.Close()
+	_, err = io.WriteString(conn, "POST /api/v1/admin/awards HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{")
+	require.NoError(t, err)
+	require.NoError(t, conn.SetReadDeadline(time.Now().Add(10*time.Second)))
+	_, err = io.ReadAll(conn)
+	require.NoError(t, err, "the server closed the connection (a timeout here means it still waits)")
+
+	req, err := http.NewRequest(http.MethodGet, "http://"+ln.Addr().String()+"/healthz", nil)
+	require.NoError(t, err)
+	req.Header.Set("X-Padding", strings.Repeat("a", rest.MaxHeaderBytes+8<<10))
+	res, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	res.Body.Close()
+	assert.Equal(t, http.StatusRequestHeaderFieldsTooLarge, res.StatusCode)
 }

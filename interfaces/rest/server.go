@@ -40,6 +40,18 @@ type Options struct {
 // 100,000 redeem codes of 64 characters, one per line, with room to spare.
 const UploadLimit = 8 << 20
 
+// How long a client may take, so that one holding connections open with a body it never
+// finishes (or an answer it never reads) is cut off: the whole request, headers and body,
+// within RequestReadTimeout of its start; the answer written within ResponseWriteTimeout of
+// the headers' end. Uploads get UploadTimeout for both, an export ResponseWriteTimeout per
+// chunk of rows. Headers may take MaxHeaderBytes.
+const (
+	RequestReadTimeout   = 30 * time.Second
+	ResponseWriteTimeout = time.Minute
+	UploadTimeout        = 10 * time.Minute
+	MaxHeaderBytes       = 64 << 10
+)
+
 // uploadRoutes take files: redeem codes and profiles.
 var uploadRoutes = map[string]bool{
 	adminPrefix + "/awards/:id/codes": true,
@@ -72,6 +84,7 @@ func New(opts Options) *Server {
 	e.Use(recoverPanics(opts.Logger))
 	// Uploads (codes, profiles) may be larger than any other body: their documented
 	// maximum (100,000 codes of up to 64 characters) does not fit the default 1 MiB.
+	e.Use(uploadDeadlines)
 	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{
 		Limit:   fmt.Sprintf("%dB", opts.BodyLimit),
 		Skipper: func(c echo.Context) bool { return uploadRoutes[c.Path()] },
@@ -83,13 +96,46 @@ func New(opts Options) *Server {
 	// The http.Server exists from the start, so Shutdown may run while Serve is starting
 	// in another goroutine without the two racing on it.
 	s := &Server{echo: e, opts: opts, http: &http.Server{
-		Handler:           e,
+		Handler:           headAsGet(e),
 		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       RequestReadTimeout,
+		WriteTimeout:      ResponseWriteTimeout,
 		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    MaxHeaderBytes,
 	}}
 	s.registerOps()
 	return s
 }
+
+// uploadDeadlines gives an upload's request, whose body may be 8 MiB and whose rows are
+// all written before the answer, UploadTimeout to be read and answered.
+func uploadDeadlines(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if uploadRoutes[c.Path()] {
+			rc := http.NewResponseController(c.Response())
+			until := time.Now().Add(UploadTimeout)
+			_ = rc.SetReadDeadline(until) // a writer without deadlines (a test's recorder) keeps none
+			_ = rc.SetWriteDeadline(until)
+		}
+		return next(c)
+	}
+}
+
+// headAsGet answers HEAD as the GET of the same path, which the router alone would answer
+// 405. The handler sees a GET; net/http, which still sees the HEAD, sends the headers
+// alone.
+func headAsGet(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodHead {
+			r = r.WithContext(r.Context())
+			r.Method = http.MethodGet
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+// Handler is what the server answers with: the router behind the HEAD rewrite.
+func (s *Server) Handler() http.Handler { return s.http.Handler }
 
 // Echo exposes the router for route registration.
 func (s *Server) Echo() *echo.Echo { return s.echo }

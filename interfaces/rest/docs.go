@@ -1,6 +1,8 @@
 package rest
 
 import (
+	"crypto/sha256"
+	"encoding/base64"
 	"encoding/json"
 	"net/http"
 	"sync"
@@ -23,9 +25,27 @@ func RegisterDocs(s *Server) {
 		return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, doc)
 	})
 	s.echo.GET("/docs", func(c echo.Context) error {
+		h := c.Response().Header()
+		h.Set("Content-Security-Policy", docsPolicy)
+		h.Set("X-Frame-Options", "DENY")
 		return c.HTML(http.StatusOK, swaggerPage)
 	})
 }
+
+// swaggerInit is the page's one inline script, allowed by its hash.
+const swaggerInit = `
+window.onload = () => { window.ui = SwaggerUIBundle({url: "/openapi.json", dom_id: "#swagger-ui"}); };
+`
+
+// docsPolicy lets the page run Swagger UI from the CDN and its own inline start, read the
+// document and call the API on this origin, and be framed by nobody: it shares the
+// console's origin, where tokens live.
+var docsPolicy = func() string {
+	sum := sha256.Sum256([]byte(swaggerInit))
+	return "default-src 'none'; script-src https://cdn.jsdelivr.net 'sha256-" +
+		base64.StdEncoding.EncodeToString(sum[:]) + "'; style-src https://cdn.jsdelivr.net 'unsafe-inline'; " +
+		"img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+}()
 
 // swaggerPage loads Swagger UI from the jsDelivr CDN: the binary stays small, and the
 // page needs a browser with network access anyway. The version is pinned and each file
@@ -46,9 +66,7 @@ const swaggerPage = `<!doctype html>
 <div id="swagger-ui"></div>
 <script src="https://cdn.jsdelivr.net/npm/swagger-ui-dist@5.35.0/swagger-ui-bundle.js"
   integrity="sha384-gjRm0bEPMeTmMh5jT2cHccIwCUZSTd8YC+j0d0sXw0MdGEfScduGpSyF3ZSSLkX9" crossorigin="anonymous"></script>
-<script>
-window.onload = () => { window.ui = SwaggerUIBundle({url: "/openapi.json", dom_id: "#swagger-ui"}); };
-</script>
+<script>` + swaggerInit + `</script>
 </body>
 </html>
 `

@@ -2,6 +2,8 @@ package rest_test
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/base64"
 	"net/http"
 	"regexp"
 	"strings"
@@ -117,6 +119,16 @@ func TestDocsPage(t *testing.T) {
 		assert.Contains(t, ref, "swagger-ui-dist@5.35.0/", "pinned version")
 	}
 	assert.Equal(t, 2, strings.Count(page, `integrity="sha384-`), "each with its hash")
+
+	// Its policy lets its one inline script run, by hash, and nobody frame it.
+	inline := regexp.MustCompile(`(?s)<script>(.*?)</script>`).FindStringSubmatch(page)
+	require.Len(t, inline, 2)
+	sum := sha256.Sum256([]byte(inline[1]))
+	policy := r.header.Get("Content-Security-Policy")
+	assert.Contains(t, policy, "script-src https://cdn.jsdelivr.net 'sha256-"+base64.StdEncoding.EncodeToString(sum[:])+"'")
+	assert.Contains(t, policy, "default-src 'none'")
+	assert.Contains(t, policy, "frame-ancestors 'none'")
+	assert.Equal(t, "DENY", r.header.Get("X-Frame-Options"))
 }
 
 // A client of POST /draws finds in the document which codes each status carries, and the

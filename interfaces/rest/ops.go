@@ -64,6 +64,33 @@ var requestIDs = struct {
 	next   atomic.Uint64
 }{prefix: randomHex(6)}
 
+// keepRequestID drops a client's X-Request-Id unless it is a plausible id (a load
+// balancer's, say: up to 64 letters, digits and "._:-"), so that what reaches the logs and
+// the answer is never a client's long or odd text; a new id is made in its place.
+func keepRequestID(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		h := c.Request().Header
+		if id := h.Get(echo.HeaderXRequestID); id != "" && !plausibleID(id) {
+			h.Del(echo.HeaderXRequestID)
+		}
+		return next(c)
+	}
+}
+
+func plausibleID(id string) bool {
+	if len(id) > 64 {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		switch b := id[i]; {
+		case b >= 'a' && b <= 'z', b >= 'A' && b <= 'Z', b >= '0' && b <= '9', b == '.', b == '_', b == ':', b == '-':
+		default:
+			return false
+		}
+	}
+	return true
+}
+
 func newRequestID() string {
 	var b [24]byte
 	copy(b[:12], requestIDs.prefix)

@@ -107,3 +107,22 @@ func TestSlowClientsAreCutOff(t *testing.T) {
 	res.Body.Close()
 	assert.Equal(t, http.StatusRequestHeaderFieldsTooLarge, res.StatusCode)
 }
+
+// A load balancer's request id is kept; a client's long or odd one is replaced by a new id.
+func TestOnlyPlausibleRequestIDsAreKept(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	for id, kept := range map[string]bool{
+		"3f2c9a1e-7b4d-4c1a-9e8f-0a1b2c3d4e5f": true, "lb.1:abc_DEF": true,
+		strings.Repeat("a", 65): false, "a b": false, "id\x01": false, "<script>": false, "é": false,
+	} {
+		req := httptest.NewRequest(http.MethodGet, "/healthz", nil)
+		req.Header.Set("X-Request-Id", id)
+		got := h.send(req).header.Get("X-Request-Id")
+		if kept {
+			assert.Equal(t, id, got)
+		} else {
+			assert.Regexp(t, `^[0-9a-f]{24}$`, got, "%q replaced", id)
+		}
+	}
+}

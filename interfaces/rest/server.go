@@ -78,6 +78,7 @@ func New(opts Options) *Server {
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = errorHandler(opts.Logger)
 	e.IPExtractor = clientIP(opts.TrustedProxies)
+	e.Use(keepRequestID)
 	e.Use(middleware.RequestIDWithConfig(middleware.RequestIDConfig{Generator: newRequestID}))
 	e.Use(apiHeaders)
 	e.Use(newHTTPMetrics(opts.Registry).middleware)

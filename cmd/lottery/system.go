@@ -103,6 +103,7 @@ func openSystem(ctx context.Context, cfg config.Config, log *slog.Logger) (s *sy
 
 func (s *system) openRedis(ctx context.Context) error {
 	addr, where := s.cfg.Redis.Addr, "redis "+s.cfg.Redis.Addr
+	password := s.cfg.Redis.Password
 	if addr == "" && (s.cfg.Redis.Password != "" || s.cfg.Redis.DB != 0) {
 		s.log.Warn("redis.password and redis.db apply to a Redis at redis.addr, which is not set: the in-process server is used")
 	}
@@ -113,12 +114,13 @@ func (s *system) openRedis(ctx context.Context) error {
 		}
 		s.onClose(srv.Close)
 		addr, where = srv.Addr(), "embedded redis-protocol server on "+srv.Addr()
+		password = srv.Password()
 		s.redisInProcess = true
 	}
 	redis.SetLogger(redisLog{s.log})
 	s.redis = redis.NewClient(&redis.Options{
 		// Network is tcp for the in-process server, which has no redis.addr.
-		Network: s.cfg.Redis.Network(), Addr: addr, Password: s.cfg.Redis.Password, DB: s.cfg.Redis.DB,
+		Network: s.cfg.Redis.Network(), Addr: addr, Password: password, DB: s.cfg.Redis.DB,
 		DialTimeout: 3 * time.Second, PoolSize: 256,
 	})
 	s.onClose(func() { _ = s.redis.Close() })
@@ -148,7 +150,7 @@ func (s *system) openNATS() error {
 			return err
 		}
 		s.onClose(srv.Close)
-		url, where = srv.URL(), "embedded nats with jetstream on "+srv.URL()
+		url, where = srv.URL(), "embedded nats with jetstream on "+srv.Address()
 	}
 	conn, err := messaging.Connect(url, "lottery")
 	if err != nil {

@@ -4,6 +4,7 @@
 package embedded
 
 import (
+	"crypto/rand"
 	"fmt"
 	"time"
 
@@ -13,24 +14,31 @@ import (
 // Redis is an in-process Redis-protocol server. It keeps its data in memory only: Redis
 // holds nothing that cannot be rebuilt from SQL.
 type Redis struct {
-	srv  *miniredis.Miniredis
-	stop chan struct{}
-	done chan struct{}
+	srv      *miniredis.Miniredis
+	password string
+	stop     chan struct{}
+	done     chan struct{}
 }
 
-// StartRedis listens on a free loopback port.
+// StartRedis listens on a free loopback port, with a password of its own: any process on
+// the machine can reach the port, and the counters there decide who may draw.
 func StartRedis() (*Redis, error) {
 	srv := miniredis.NewMiniRedis()
+	pw := rand.Text()
+	srv.RequireAuth(pw)
 	if err := srv.StartAddr("127.0.0.1:0"); err != nil {
 		return nil, fmt.Errorf("start embedded redis: %w", err)
 	}
-	r := &Redis{srv: srv, stop: make(chan struct{}), done: make(chan struct{})}
+	r := &Redis{srv: srv, password: pw, stop: make(chan struct{}), done: make(chan struct{})}
 	go r.expire()
 	return r, nil
 }
 
 // Addr is host:port of the server.
 func (r *Redis) Addr() string { return r.srv.Addr() }
+
+// Password is what a client must give (AUTH) before any command.
+func (r *Redis) Password() string { return r.password }
 
 // FlushAll drops every key, as a restarted Redis without persistence would.
 func (r *Redis) FlushAll() { r.srv.FlushAll() }

@@ -28,6 +28,19 @@ var Names = []string{NameOutbox, NameRecovery, NameRelease, NameReconcile, NameS
 // Report is what one run did, by name (e.g. "republished": 3), for its log line.
 type Report map[string]int64
 
+// inventory names the counts of a Report that say what a run looked at, not what it did.
+var inventory = map[string]bool{"activities": true, "prizes": true, "watching": true}
+
+// DidSomething reports whether a count other than what the run looked at is not zero.
+func (r Report) DidSomething() bool {
+	for k, v := range r {
+		if v != 0 && !inventory[k] {
+			return true
+		}
+	}
+	return false
+}
+
 // Job is one scheduled task. Run must be safe to repeat and to abort at any point.
 type Job interface {
 	Name() string

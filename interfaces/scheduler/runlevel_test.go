@@ -15,4 +15,10 @@ func TestEmptyRunsAreLoggedAtDebugLevel(t *testing.T) {
 	assert.Equal(t, slog.LevelDebug, runLevel(nil))
 	assert.Equal(t, slog.LevelDebug, runLevel(jobs.Report{"settled": 0, "undone": 0}))
 	assert.Equal(t, slog.LevelInfo, runLevel(jobs.Report{"settled": 0, "undone": 2}))
+	// What a run looked at is not what it did.
+	assert.Equal(t, slog.LevelDebug, runLevel(jobs.Report{"activities": 3, "drifting": 0, "repaired": 0, "retired": 0}))
+	assert.Equal(t, slog.LevelDebug, runLevel(jobs.Report{"prizes": 2, "released": 0}))
+	assert.Equal(t, slog.LevelDebug, runLevel(jobs.Report{"settled": 0, "undone": 0, "waiting": 0, "watching": 40}))
+	assert.Equal(t, slog.LevelInfo, runLevel(jobs.Report{"prizes": 2, "released": 5}))
+	assert.Equal(t, slog.LevelInfo, runLevel(jobs.Report{"activities": 3, "drifting": 1}))
 }

@@ -105,12 +105,11 @@ func (r *Runner) Run(ctx context.Context, j jobs.Job) (Outcome, jobs.Report, err
 	return outcome, rep, err
 }
 
-// runLevel is info for a run whose report counts something, debug for an empty one.
+// runLevel is info for a run that did something, debug for one that only looked (an
+// activity reconciled without drift, a pool with nothing to release).
 func runLevel(rep jobs.Report) slog.Level {
-	for _, v := range rep {
-		if v != 0 {
-			return slog.LevelInfo
-		}
+	if rep.DidSomething() {
+		return slog.LevelInfo
 	}
 	return slog.LevelDebug
 }

@@ -45,6 +45,17 @@ func TestGroupCommandAloneShowsHelp(t *testing.T) {
 	assert.Contains(t, string(out), "Apply every pending migration")
 }
 
+// --version names the build: a commit or module version, else devel, and its Go.
+func TestVersionNamesTheBuild(t *testing.T) {
+	t.Parallel()
+	root := rootCmd()
+	root.SetArgs([]string{"--version"})
+	var out testWriter
+	root.SetOut(&out)
+	require.NoError(t, root.Execute())
+	assert.Regexp(t, `^lottery version \S+ \(go1\.[0-9.]+\)\n$`, string(out))
+}
+
 type testWriter []byte
 
 func (w *testWriter) Write(p []byte) (int, error) { *w = append(*w, p...); return len(p), nil }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -51,7 +52,12 @@ and the bench command to run against it. --url defaults to the configured http.a
 				printf("%d\n", id)
 				return nil
 			}
-			printf("activity %d is running. Benchmark it with:\n  %s\n", id, benchCommand(f))
+			// The activity is sized for --draws; the run it suggests is a fixed time, which
+			// says more on any machine than a count that may take minutes there.
+			run := f
+			run.draws, run.duration = 0, 20*time.Second
+			printf("activity %d is running. Benchmark it with:\n  %s\n", id, benchCommand(run))
+			printf("(a server started without LOTTERY_DRAW_RATE_PER_USER=0 limits each user's draws per second: most draws then answer rate_limited)\n")
 			if f.sqlite == "" && cl.cfg.MySQLDSN == "" {
 				printf("and add the server's database to check the invariants: --sqlite FILE (data_dir/lottery.db of an embedded server) or --mysql-dsn DSN\n")
 			}

@@ -23,6 +23,7 @@ func rootCmd() *cobra.Command {
 		Short:         "Lottery: a marketing lucky-draw platform",
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		Version:       version(),
 	}
 	root.PersistentFlags().StringVar(&configPath, "config", "", "YAML configuration file (see lottery.example.yaml)")
 	load := func() (cfgAndLog, error) { return loadConfig(configPath) }

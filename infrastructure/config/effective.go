@@ -136,11 +136,14 @@ func MaskDSN(dsn string) string {
 	if at < 0 {
 		return dsn
 	}
-	cred := dsn[:at]
+	cred, scheme := dsn[:at], ""
+	if i := strings.Index(cred, "://"); i >= 0 { // a URL given by mistake: its scheme is no password
+		scheme, cred = cred[:i+3], cred[i+3:]
+	}
 	if colon := strings.Index(cred, ":"); colon >= 0 {
 		cred = cred[:colon] + ":***"
 	}
-	return cred + dsn[at:]
+	return scheme + cred + dsn[at:]
 }
 
 func durationOrOff(d time.Duration) string {

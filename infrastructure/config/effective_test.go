@@ -58,3 +58,18 @@ func TestMaskURL(t *testing.T) {
 		}
 	}
 }
+
+// A DSN's password is hidden; a URL given by mistake keeps its scheme and user in sight,
+// so the mistake can be seen.
+func TestMaskDSN(t *testing.T) {
+	t.Parallel()
+	for raw, want := range map[string]string{
+		"app:secret@tcp(db:3306)/lottery": "app:***@tcp(db:3306)/lottery",
+		"root@tcp(127.0.0.1:3306)/x":      "root@tcp(127.0.0.1:3306)/x",
+		"mysql://root@127.0.0.1/x":        "mysql://root@127.0.0.1/x",
+		"mysql://root:pw@127.0.0.1/x":     "mysql://root:***@127.0.0.1/x",
+		"/var/run/mysqld.sock":            "/var/run/mysqld.sock",
+	} {
+		assert.Equal(t, want, MaskDSN(raw), raw)
+	}
+}

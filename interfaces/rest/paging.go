@@ -82,7 +82,7 @@ func pageParams(c echo.Context) (admin.Page, error) {
 	if s := c.QueryParam("limit"); s != "" {
 		n, err := strconv.Atoi(s)
 		if err != nil || n < 1 {
-			return p, malformed("limit must be a whole number from 1 to %d", maxPageSize)
+			return p, malformed("limit must be a whole number from 1 (larger than %d gives %d)", maxPageSize, maxPageSize)
 		}
 		p.Limit = min(n, maxPageSize)
 	}

@@ -14,7 +14,7 @@ import (
 var files embed.FS
 
 // Register serves the console at /console/ (GET and HEAD); /console redirects there so
-// relative asset paths resolve under the same prefix.
+// relative asset paths resolve under the same prefix, and / leads there.
 func Register(e *echo.Echo) {
 	sub, err := fs.Sub(files, "console")
 	if err != nil {
@@ -36,7 +36,9 @@ func Register(e *echo.Echo) {
 		assets.ServeHTTP(w, r)
 	}))
 	// HEAD as well as GET: uptime checks and link checkers ask with HEAD.
+	home := func(c echo.Context) error { return c.Redirect(http.StatusFound, "/console/") }
 	for _, method := range []string{http.MethodGet, http.MethodHead} {
+		e.Add(method, "/", home) // someone who opens the server's address finds the console
 		e.Add(method, "/console", redirect)
 		e.Add(method, "/console/*", serve)
 	}

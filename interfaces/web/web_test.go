@@ -82,3 +82,15 @@ func TestConsoleIsServedWithItsPolicy(t *testing.T) {
 		t.Errorf("X-Frame-Options %q", got)
 	}
 }
+
+// Someone who opens the server's address is led to the console.
+func TestRootLeadsToTheConsole(t *testing.T) {
+	t.Parallel()
+	e := echo.New()
+	Register(e)
+	rec := httptest.NewRecorder()
+	e.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/", nil))
+	if rec.Code != http.StatusFound || rec.Header().Get("Location") != "/console/" {
+		t.Errorf("GET /: %d to %q, want 302 to /console/", rec.Code, rec.Header().Get("Location"))
+	}
+}

@@ -10,7 +10,7 @@ import (
 	"github.com/lottery-go/lottery/infrastructure/token"
 )
 
-const countersName = "counters: Redis = SQL once quiet (from the admin stats)"
+const countersName = "7 counters: Redis = SQL once quiet (from the admin stats)"
 
 // statsAnswer is the part of GET /admin/activities/{id}/stats the check reads.
 type statsAnswer struct {

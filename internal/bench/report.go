@@ -110,6 +110,9 @@ func (r *Report) Print(w io.Writer) {
 		fmt.Fprintf(w, "latency   p50 %.2f ms  p90 %.2f ms  p99 %.2f ms  max %.2f ms\n", d.P50Ms, d.P90Ms, d.P99Ms, d.MaxMs)
 		fmt.Fprintf(w, "outcomes  %s\n", counts(r.Outcomes))
 		fmt.Fprintf(w, "errors    %s\n", counts(r.Errors))
+		if n := r.Errors["rate_limited"]; n > 0 {
+			fmt.Fprintf(w, "          %d draws answered rate_limited: the server limits each user's draws per second (draw.rate_per_user); start it with LOTTERY_DRAW_RATE_PER_USER=0 to measure throughput\n", n)
+		}
 		if r.Unknown > 0 {
 			fmt.Fprintf(w, "          %d answers left the outcome unknown (5xx or no answer)\n", r.Unknown)
 		}

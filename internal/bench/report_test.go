@@ -70,3 +70,16 @@ func TestCheckOnlyReportHeader(t *testing.T) {
 	assert.Contains(t, out.String(), "Lottery bench — check only: activity 7 in sqlite data/lottery.db, no load sent\n")
 	assert.NotContains(t, out.String(), "0 concurrent")
 }
+
+// A run held back by the server's per-user rate says which setting lifts it.
+func TestRateLimitedDrawsNameTheSetting(t *testing.T) {
+	t.Parallel()
+	var out bytes.Buffer
+	(&Report{ActivityID: "7", Draws: &Phase{OK: 10, Requests: 30}, Errors: map[string]int64{"rate_limited": 20}}).Print(&out)
+	assert.Contains(t, out.String(), "20 draws answered rate_limited")
+	assert.Contains(t, out.String(), "LOTTERY_DRAW_RATE_PER_USER=0")
+
+	out.Reset()
+	(&Report{ActivityID: "7", Draws: &Phase{OK: 10, Requests: 10}}).Print(&out)
+	assert.NotContains(t, out.String(), "rate_limited")
+}

@@ -58,9 +58,9 @@ type Deps struct {
 	// WebhookHost, when set, refuses a coupon's webhook URL that grants would not call
 	// (a private address, say), naming why; nil lets any URL through.
 	WebhookHost func(rawURL string) error
-	IDs       func() (int64, error) // new ids; an error when none can be made safely now
-	Now       func() time.Time
-	Logger    *slog.Logger
+	IDs         func() (int64, error) // new ids; an error when none can be made safely now
+	Now         func() time.Time
+	Logger      *slog.Logger
 }
 
 // Service runs the admin use cases.

@@ -26,12 +26,14 @@ const (
 // WebhookTimeout bounds one webhook call; the message queue's redelivery is the retry.
 const WebhookTimeout = 5 * time.Second
 
-// Coupon asks the merchant's webhook to issue a coupon. The body is signed with
-// HMAC-SHA256 under a shared secret, so the merchant can tell the call is ours, and carries
-// the order id, by which the merchant de-duplicates a repeated call.
+// Coupon asks the merchant's webhook to issue a coupon. The call is signed with
+// HMAC-SHA256 under a shared secret (Sign), so the merchant can tell it is ours, meant for
+// its address and recent, and carries the order id, by which the merchant de-duplicates a
+// repeated call.
 type Coupon struct {
 	client *http.Client
 	secret []byte
+	now    func() time.Time
 }
 
 // NewCoupon signs with secret; client defaults to NewWebhookClient(false), which calls
@@ -43,7 +45,7 @@ func NewCoupon(secret string, client *http.Client) *Coupon {
 	}
 	own := *client
 	own.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	return &Coupon{client: &own, secret: []byte(secret)}
+	return &Coupon{client: &own, secret: []byte(secret), now: time.Now}
 }
 
 func (*Coupon) Kind() award.Kind { return award.KindCoupon }
@@ -55,11 +57,16 @@ type couponRequest struct {
 	TemplateID string `json:"template_id"`
 }
 
-// Sign is the signature header value of body under secret: "sha256=<hex>".
-func Sign(secret, body []byte) string {
+// Sign is the signature header value of a call at unix time t to url with body:
+// "t=<t>,sha256=<hex>", the HMAC-SHA256 under secret of "<t>.<url>.<body>". The address
+// is signed so that a merchant given one call cannot replay it to another merchant's
+// webhook (all are signed with one secret, and a marketer chooses both the address and
+// the template id); the time, so that a merchant can refuse an old call.
+func Sign(secret []byte, t int64, url string, body []byte) string {
 	m := hmac.New(sha256.New, secret)
+	m.Write([]byte(strconv.FormatInt(t, 10) + "." + url + "."))
 	m.Write(body)
-	return "sha256=" + hex.EncodeToString(m.Sum(nil))
+	return "t=" + strconv.FormatInt(t, 10) + ",sha256=" + hex.EncodeToString(m.Sum(nil))
 }
 
 // Grant posts the request; a 2xx answer means issued. A permanent redirect (301, 308),
@@ -83,7 +90,7 @@ func (c *Coupon) Grant(ctx context.Context, g award.Grant) (award.Delivered, err
 		return award.Delivered{}, fmt.Errorf("%w: coupon webhook: %v", award.ErrPermanent, err)
 	}
 	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set(SignatureHeader, Sign(c.secret, body))
+	req.Header.Set(SignatureHeader, Sign(c.secret, c.now().Unix(), g.Content.WebhookURL, body))
 	req.Header.Set(OrderHeader, orderID)
 	resp, err := c.client.Do(req)
 	if errors.Is(err, ErrPrivateAddress) { // the same address next time: no retry helps

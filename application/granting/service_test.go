@@ -11,6 +11,8 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -236,9 +238,19 @@ func TestCouponWebhookIsSigned(t *testing.T) {
 
 	c := <-calls
 	assert.JSONEq(t, `{"order_id":"7263","user_id":"u1","award_id":"7259","template_id":"tpl-5off"}`, c.body)
+	// The receiver verifies the time, its own address and the body as sent.
+	ts, sum, ok := strings.Cut(strings.TrimPrefix(c.sig, "t="), ",sha256=")
+	require.True(t, ok, c.sig)
+	sent, err := strconv.ParseInt(ts, 10, 64)
+	require.NoError(t, err)
+	assert.InDelta(t, time.Now().Unix(), sent, 60)
 	mac := hmac.New(sha256.New, []byte(secret))
-	mac.Write([]byte(c.body))
-	assert.Equal(t, "sha256="+hex.EncodeToString(mac.Sum(nil)), c.sig, "the receiver can verify the body")
+	mac.Write([]byte(ts + "." + srv.URL + "/issue." + c.body))
+	assert.Equal(t, hex.EncodeToString(mac.Sum(nil)), sum, "the receiver can verify the call")
+	other := hmac.New(sha256.New, []byte(secret))
+	other.Write([]byte(ts + ".https://other.example/issue." + c.body))
+	assert.NotEqual(t, hex.EncodeToString(other.Sum(nil)), sum, "another merchant's address does not verify")
+	assert.Equal(t, granting.Sign([]byte(secret), sent, srv.URL+"/issue", []byte(c.body)), c.sig)
 	assert.Equal(t, "7263", c.order)
 	o, _ := s.Get(context.Background(), 7263)
 	assert.Equal(t, draw.GrantGranted, o.GrantState)

@@ -37,9 +37,14 @@ type Catalog struct {
 
 	mu      sync.RWMutex
 	entries map[int64]*catalogEntry
+	misses  int    // entries that remember an unknown id
 	gen     uint64 // bumped by every invalidation: a load that began before it is not stored
 	loads   singleflight.Group
 }
+
+// maxMisses bounds the unknown ids remembered: a flood of random ids would otherwise grow
+// the cache until the next InvalidateAll. Past it, every remembered miss is forgotten.
+const maxMisses = 10_000
 
 type catalogEntry struct {
 	view     *View
@@ -99,15 +104,38 @@ func (c *Catalog) load(ctx context.Context, id int64, gen uint64) (*View, error)
 
 func (c *Catalog) store(id int64, gen uint64, e *catalogEntry) {
 	c.mu.Lock()
-	if c.gen == gen {
-		c.entries[id] = e
+	defer c.mu.Unlock()
+	if c.gen != gen {
+		return
 	}
-	c.mu.Unlock()
+	if old := c.entries[id]; old != nil && old.notFound {
+		c.misses--
+	}
+	if e.notFound {
+		if c.misses >= maxMisses {
+			c.forgetMisses()
+		}
+		c.misses++
+	}
+	c.entries[id] = e
+}
+
+// forgetMisses drops every remembered unknown id; c.mu is held.
+func (c *Catalog) forgetMisses() {
+	for id, e := range c.entries {
+		if e.notFound {
+			delete(c.entries, id)
+		}
+	}
+	c.misses = 0
 }
 
 // Invalidate drops one activity; the next draw reloads it.
 func (c *Catalog) Invalidate(id int64) {
 	c.mu.Lock()
+	if e := c.entries[id]; e != nil && e.notFound {
+		c.misses--
+	}
 	delete(c.entries, id)
 	c.gen++
 	c.mu.Unlock()
@@ -117,6 +145,7 @@ func (c *Catalog) Invalidate(id int64) {
 func (c *Catalog) InvalidateAll() {
 	c.mu.Lock()
 	c.entries = map[int64]*catalogEntry{}
+	c.misses = 0
 	c.gen++
 	c.mu.Unlock()
 }

@@ -1,6 +1,7 @@
 package rest
 
 import (
+	"net/http"
 	"strconv"
 	"time"
 
@@ -37,8 +38,19 @@ func (m *httpMetrics) middleware(next echo.HandlerFunc) echo.HandlerFunc {
 		if route == "" {
 			route = "unmatched"
 		}
-		m.duration.WithLabelValues(c.Request().Method, route, strconv.Itoa(status)).
+		m.duration.WithLabelValues(methodLabel(c.Request().Method), route, strconv.Itoa(status)).
 			Observe(time.Since(start).Seconds())
 		return err
 	}
+}
+
+// methodLabel is the request's method when it is a standard one, else "other": a client
+// may send any word as its method, and each would be a new series.
+func methodLabel(m string) string {
+	switch m {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+		http.MethodDelete, http.MethodOptions, http.MethodConnect, http.MethodTrace:
+		return m
+	}
+	return "other"
 }

@@ -3,6 +3,7 @@ package rest_test
 import (
 	"context"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -10,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -125,4 +127,27 @@ func TestOnlyPlausibleRequestIDsAreKept(t *testing.T) {
 			assert.Regexp(t, `^[0-9a-f]{24}$`, got, "%q replaced", id)
 		}
 	}
+}
+
+// A made-up method is counted as "other": clients cannot add series at will.
+func TestMadeUpMethodsShareOneSeries(t *testing.T) {
+	t.Parallel()
+	reg := prometheus.NewRegistry()
+	srv := rest.New(rest.Options{Logger: slog.New(slog.DiscardHandler), Registry: reg, BodyLimit: 1 << 10})
+	for _, m := range []string{"FOO", "BAR", "BAZ", http.MethodGet} {
+		srv.Handler().ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(m, "/healthz", nil))
+	}
+	families, err := reg.Gather()
+	require.NoError(t, err)
+	methods := map[string]bool{}
+	for _, f := range families {
+		for _, m := range f.GetMetric() {
+			for _, l := range m.GetLabel() {
+				if l.GetName() == "method" {
+					methods[l.GetValue()] = true
+				}
+			}
+		}
+	}
+	assert.Equal(t, map[string]bool{"GET": true, "other": true}, methods)
 }

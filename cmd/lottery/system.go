@@ -81,6 +81,9 @@ func openSystem(ctx context.Context, cfg config.Config, log *slog.Logger) (s *sy
 	if err = s.openRedis(ctx); err != nil {
 		return s, err
 	}
+	if err = s.claimRedisPrefix(ctx); err != nil {
+		return s, err
+	}
 	if err = s.joinSharedLedger(ctx); err != nil {
 		return s, err
 	}

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -18,6 +19,7 @@ import (
 
 	"github.com/lottery-go/lottery/infrastructure/config"
 	"github.com/lottery-go/lottery/infrastructure/messaging"
+	"github.com/lottery-go/lottery/interfaces/rest"
 	"github.com/lottery-go/lottery/internal/testkit"
 )
 
@@ -223,4 +225,11 @@ func TestReadinessAsksForTheGrantStreamOnlyOfGranters(t *testing.T) {
 	require.NoError(t, nats(), "api only")
 	sys.cfg.Roles = []string{config.RoleAPI, config.RoleGranter}
 	require.ErrorContains(t, nats(), messaging.StreamName(cfg.NATS.Prefix), "a granter")
+
+	optional := func() bool {
+		return slices.IndexFunc(sys.checks(), func(c rest.Check) bool { return c.Name == "nats" && c.Optional }) >= 0
+	}
+	assert.True(t, optional(), "a process serving draws stays ready without NATS")
+	sys.cfg.Roles = []string{config.RoleGranter}
+	assert.False(t, optional(), "a granter alone is not")
 }

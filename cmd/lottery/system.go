@@ -240,7 +240,8 @@ func (s *system) Close() {
 
 // checks are what /readyz asks. The grant stream is asked after only where this process
 // grants (and makes the stream again should NATS have lost it): draws need NATS only to
-// hand wins on, which the outbox does again later.
+// hand wins on, which the outbox does again later, so a process serving the API stays
+// ready (degraded) without it.
 func (s *system) checks() []rest.Check {
 	return []rest.Check{
 		{Name: "sql", Ping: s.db.Ping},
@@ -253,7 +254,7 @@ func (s *system) checks() []rest.Check {
 				return s.nats.Ping(ctx)
 			}
 			return s.nats.PingStream(ctx, s.cfg.NATS.Prefix)
-		}},
+		}, Optional: s.cfg.HasRole(config.RoleAPI)},
 	}
 }
 

@@ -23,9 +23,13 @@ func (s *Server) registerOps() {
 	s.echo.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(s.opts.Registry, promhttp.HandlerOpts{})))
 }
 
-// readyz pings every dependency in parallel and names each that failed.
+// readyTimeout bounds a readiness answer: probes commonly give up after a second.
+const readyTimeout = 800 * time.Millisecond
+
+// readyz pings every dependency in parallel and names each that failed: 503 when one the
+// process cannot serve without failed, else 200, "degraded" when an optional one failed.
 func (s *Server) readyz(c echo.Context) error {
-	ctx, cancel := context.WithTimeout(c.Request().Context(), 3*time.Second)
+	ctx, cancel := context.WithTimeout(c.Request().Context(), readyTimeout)
 	defer cancel()
 	results := make(map[string]string, len(s.opts.Checks))
 	var mu sync.Mutex
@@ -45,14 +49,19 @@ func (s *Server) readyz(c echo.Context) error {
 	}
 	wg.Wait()
 	var failed []string
-	for name, st := range results {
-		if st != "ok" {
-			failed = append(failed, name)
+	required := false
+	for _, chk := range s.opts.Checks {
+		if results[chk.Name] != "ok" {
+			failed = append(failed, chk.Name)
+			required = required || !chk.Optional
 		}
 	}
-	if len(failed) > 0 {
+	if required {
 		return Errorf(http.StatusServiceUnavailable, "not_ready", "not ready: %v unreachable", failed).
 			WithDetails(map[string]any{"checks": results, "failed": failed})
+	}
+	if len(failed) > 0 {
+		return c.JSON(http.StatusOK, map[string]any{"status": "degraded", "checks": results, "failed": failed})
 	}
 	return c.JSON(http.StatusOK, map[string]any{"status": "ready", "checks": results})
 }

@@ -2,6 +2,8 @@ package rest_test
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
 	"net"
@@ -150,4 +152,32 @@ func TestMadeUpMethodsShareOneSeries(t *testing.T) {
 		}
 	}
 	assert.Equal(t, map[string]bool{"GET": true, "other": true}, methods)
+}
+
+// Readiness: a required dependency down takes the process out (503); an optional one down
+// leaves it serving, named as degraded.
+func TestReadinessTellsRequiredFromOptional(t *testing.T) {
+	t.Parallel()
+	down := func(context.Context) error { return errors.New("connection refused") }
+	up := func(context.Context) error { return nil }
+	ready := func(checks ...rest.Check) (int, map[string]any) {
+		srv := rest.New(rest.Options{Logger: slog.New(slog.DiscardHandler), BodyLimit: 1 << 10, Checks: checks})
+		rec := httptest.NewRecorder()
+		srv.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/readyz", nil))
+		var body map[string]any
+		require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &body))
+		return rec.Code, body
+	}
+	code, body := ready(rest.Check{Name: "sql", Ping: up}, rest.Check{Name: "nats", Ping: down, Optional: true})
+	assert.Equal(t, http.StatusOK, code)
+	assert.Equal(t, "degraded", body["status"])
+	assert.Equal(t, []any{"nats"}, body["failed"])
+
+	code, body = ready(rest.Check{Name: "sql", Ping: down}, rest.Check{Name: "nats", Ping: down, Optional: true})
+	assert.Equal(t, http.StatusServiceUnavailable, code)
+	assert.Equal(t, "not_ready", body["error"].(map[string]any)["code"])
+
+	code, body = ready(rest.Check{Name: "sql", Ping: up}, rest.Check{Name: "nats", Ping: up, Optional: true})
+	assert.Equal(t, http.StatusOK, code)
+	assert.Equal(t, "ready", body["status"])
 }

@@ -23,6 +23,9 @@ import (
 type Check struct {
 	Name string
 	Ping func(ctx context.Context) error
+	// Optional: the process serves without it (degraded), so its failure is named but
+	// does not take the process out of a load balancer.
+	Optional bool
 }
 
 // Options configure the server.

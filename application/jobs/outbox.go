@@ -2,6 +2,7 @@ package jobs
 
 import (
 	"context"
+	"errors"
 	"time"
 )
 
@@ -41,13 +42,17 @@ func (j *Outbox) Run(ctx context.Context) (Report, error) {
 	}
 	sent, failed, err := j.Relay.Compensate(ctx, stale)
 	rep := Report{"republished": int64(sent), "failed": int64(failed)}
-	if err != nil || j.Backlog == nil {
+	if j.Backlog == nil || ctx.Err() != nil {
 		return rep, err
 	}
-	n, oldest, err := j.Backlog.Backlog(ctx)
-	rep["backlog"], rep["oldest_seconds"] = n, 0
-	if n > 0 {
-		rep["oldest_seconds"] = int64(max(clock(j.Now)().Sub(oldest), 0) / time.Second)
+	// Measured whether or not the relay worked: while NATS is away the backlog is what
+	// an operator's alert watches grow.
+	n, oldest, berr := j.Backlog.Backlog(ctx)
+	if berr == nil {
+		rep["backlog"], rep["oldest_seconds"] = n, 0
+		if n > 0 {
+			rep["oldest_seconds"] = int64(max(clock(j.Now)().Sub(oldest), 0) / time.Second)
+		}
 	}
-	return rep, err
+	return rep, errors.Join(err, berr)
 }

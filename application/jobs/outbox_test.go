@@ -2,6 +2,7 @@ package jobs_test
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 
@@ -11,10 +12,13 @@ import (
 	"github.com/lottery-go/lottery/application/jobs"
 )
 
-type republisher struct{ sent, failed int }
+type republisher struct {
+	sent, failed int
+	err          error
+}
 
 func (r republisher) Compensate(context.Context, time.Duration) (int, int, error) {
-	return r.sent, r.failed, nil
+	return r.sent, r.failed, r.err
 }
 
 type backlog struct {
@@ -38,4 +42,17 @@ func TestOutboxReportsItsBacklog(t *testing.T) {
 	rep, err = job.Run(context.Background())
 	require.NoError(t, err)
 	assert.Equal(t, jobs.Report{"republished": 3, "failed": 1, "backlog": 0, "oldest_seconds": 0}, rep)
+}
+
+// While the stream is unreachable the backlog is still measured: it is what an alert
+// watches grow during the outage.
+func TestOutboxMeasuresItsBacklogWhileTheStreamIsAway(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC)
+	away := errors.New("nats: not connected")
+	job := &jobs.Outbox{Relay: republisher{err: away}, Backlog: backlog{n: 7, oldest: now.Add(-time.Minute)},
+		Now: func() time.Time { return now }}
+	rep, err := job.Run(context.Background())
+	require.ErrorIs(t, err, away)
+	assert.Equal(t, jobs.Report{"republished": 0, "failed": 0, "backlog": 7, "oldest_seconds": 60}, rep)
 }

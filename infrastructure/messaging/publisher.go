@@ -92,6 +92,11 @@ func (p *Publisher) Publish(ctx context.Context, entries []draw.OutboxEntry) (er
 // false when the stream holds none. The stream is a work queue, so an event published
 // before that time has been acknowledged: taken by a granter, not waiting in the stream.
 func (p *Publisher) OldestStored(ctx context.Context) (at time.Time, ok bool, err error) {
+	if !p.nc.IsConnected() { // asking would wait for the connection, up to ctx's end
+		return time.Time{}, false, ErrNotConnected
+	}
+	ctx, cancel := context.WithTimeout(ctx, askTimeout)
+	defer cancel()
 	s, err := p.js.Stream(ctx, p.stream)
 	if err != nil {
 		return time.Time{}, false, fmt.Errorf("stream %s: %w", p.stream, err)
@@ -102,6 +107,10 @@ func (p *Publisher) OldestStored(ctx context.Context) (at time.Time, ok bool, er
 	}
 	return info.State.FirstTime, true, nil
 }
+
+// askTimeout bounds a question to the stream, so that a server that stopped answering
+// holds a job's run up for seconds, not for the run's whole time.
+const askTimeout = 5 * time.Second
 
 // DeliveriesHeader carries the grant deliveries the events of a message had before it
 // (draw.OutboxEntry.Deliveries); a message without it had none.

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"sync"
+	"time"
 
 	"github.com/labstack/echo/v4"
 )
@@ -112,14 +114,17 @@ func fromHTTPError(he *echo.HTTPError) *APIError {
 // errorHandler writes every error in the API shape and logs server-side failures with the
 // request id, so a client's report can be matched to the log line.
 func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
+	limit := &logLimiter{last: map[string]logSlot{}}
 	return func(err error, c echo.Context) {
 		if c.Response().Committed {
 			return
 		}
 		api := toAPIError(err)
 		if api.Status >= 500 {
-			log.Error("request failed", "request_id", requestID(c), "method", c.Request().Method,
-				"path", c.Path(), "status", api.Status, "err", err)
+			if more, ok := limit.allow(c.Path()+" "+api.Code, time.Now()); ok {
+				log.Error("request failed", "request_id", requestID(c), "method", c.Request().Method,
+					"path", c.Path(), "status", api.Status, "err", err, "alike_not_logged", more)
+			}
 		}
 		for k, vs := range api.Header {
 			for _, v := range vs {
@@ -139,4 +144,30 @@ func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 
 func requestID(c echo.Context) string {
 	return c.Response().Header().Get(echo.HeaderXRequestID)
+}
+
+// logLimiter lets one line a second through per route and error code: during an outage
+// every request fails alike, and a line each would bury the log. A line says how many
+// alike were not logged since the last.
+type logLimiter struct {
+	mu   sync.Mutex
+	last map[string]logSlot
+}
+
+type logSlot struct {
+	at      time.Time
+	dropped int
+}
+
+func (l *logLimiter) allow(key string, now time.Time) (dropped int, ok bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	s := l.last[key]
+	if now.Sub(s.at) < time.Second {
+		s.dropped++
+		l.last[key] = s
+		return 0, false
+	}
+	l.last[key] = logSlot{at: now}
+	return s.dropped, true
 }

@@ -72,7 +72,9 @@ func (l *heldLock) unlock() {
 	if l == nil {
 		return
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	// A healthy server answers at once; one that does not loses the connection, and the
+	// lock with it, without holding the shutdown up.
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
 	if _, err := l.conn.ExecContext(ctx, `DO RELEASE_LOCK(`+lockName(l.prefix)+`)`); err != nil {
 		// The lock goes with its connection: close it rather than pool it, or it would
@@ -123,6 +125,9 @@ func (db *DB) keepHeld(l *heldLock, lost func(error), every time.Duration,
 	}
 	publish(l.id)
 	stop, done := make(chan struct{}), make(chan struct{})
+	// A look at the lock under way when the process stops is cut short: a database that
+	// stopped answering would hold the shutdown for the look's whole timeout.
+	looking, cancelLook := context.WithCancel(context.Background())
 	go func() {
 		defer close(done)
 		tick := time.NewTicker(every)
@@ -135,21 +140,26 @@ func (db *DB) keepHeld(l *heldLock, lost func(error), every time.Duration,
 				return
 			case <-tick.C:
 			}
-			l = db.keepLock(l, lost, retake)
+			l = db.keepLockWithin(looking, l, lost, retake)
 			publish(l.id)
 		}
 	}()
 	var once sync.Once
-	return func() { once.Do(func() { close(stop); <-done }) }
+	return func() { once.Do(func() { close(stop); cancelLook(); <-done }) }
 }
 
 // keepLock returns l if it still holds its lock, else a lock taken again by retake (or l,
 // to be tried again next time).
 func (db *DB) keepLock(l *heldLock, lost func(error), retake func(context.Context) (*heldLock, bool, error)) *heldLock {
+	return db.keepLockWithin(context.Background(), l, lost, retake)
+}
+
+// keepLockWithin is keepLock, given up when parent ends.
+func (db *DB) keepLockWithin(parent context.Context, l *heldLock, lost func(error), retake func(context.Context) (*heldLock, bool, error)) *heldLock {
 	prefix := l.prefix
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(parent, 10*time.Second)
 	defer cancel()
-	if l.holds(ctx) {
+	if l.holds(ctx) || parent.Err() != nil { // stopping: the lock is given up next
 		return l
 	}
 	again, got, err := retake(ctx)

@@ -10,16 +10,13 @@ import (
 	"github.com/lottery-go/lottery/infrastructure/redisstore"
 )
 
-// databaseQuiet is how long a database's processes may go without saying so before their
-// prefix is free for another database's.
-var databaseQuiet = memberTTL
-
 // claimRedisPrefix refuses a process whose Redis prefix holds the counters of processes on
 // another database (another deployment's MySQL database, or a SQLite file): each would
 // count users' draws and the stock as its own, and its granters would drop the other's
 // grant events. It then says, every announceEvery while it runs, that its database uses the
-// prefix, and logs an error should another database's process turn up. An in-process Redis
-// is this process's alone.
+// prefix, and logs an error should another database's process turn up. A database whose
+// processes have not said so for memberTTL leaves the prefix free. An in-process Redis is
+// this process's alone.
 func (s *system) claimRedisPrefix(ctx context.Context) error {
 	if s.redisInProcess {
 		return nil
@@ -30,7 +27,7 @@ func (s *system) claimRedisPrefix(ctx context.Context) error {
 	}
 	d := redisstore.NewDatabases(s.redis, s.cfg.Redis.Prefix)
 	check := func(ctx context.Context) error {
-		others, err := d.Others(ctx, database, time.Now().Add(-databaseQuiet))
+		others, err := d.Others(ctx, database, time.Now().Add(-memberTTL))
 		if err != nil || len(others) == 0 {
 			return err
 		}

@@ -1,9 +1,6 @@
 package main
 
-import (
-	"runtime/debug"
-	"strings"
-)
+import "runtime/debug"
 
 // version says what this binary was built from: the module's version when it was
 // installed as one, else the commit it was built at (with "+dirty" for uncommitted
@@ -14,18 +11,20 @@ func version() string {
 		return "devel"
 	}
 	v := info.Main.Version
-	settings := map[string]string{}
-	for _, s := range info.Settings {
-		settings[s.Key] = s.Value
-	}
-	if rev := settings["vcs.revision"]; rev != "" && (v == "" || v == "(devel)" || strings.Contains(v, rev[:min(12, len(rev))])) {
-		v = rev[:min(12, len(rev))]
-		if settings["vcs.modified"] == "true" {
-			v += "+dirty"
-		}
-	}
 	if v == "" || v == "(devel)" {
 		v = "devel"
+		var modified bool
+		for _, s := range info.Settings {
+			switch s.Key {
+			case "vcs.revision":
+				v = s.Value[:min(12, len(s.Value))]
+			case "vcs.modified":
+				modified = s.Value == "true"
+			}
+		}
+		if modified && v != "devel" {
+			v += "+dirty"
+		}
 	}
 	return v + " (" + info.GoVersion + ")"
 }

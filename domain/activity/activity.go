@@ -94,7 +94,7 @@ func (a *Activity) Update(p Params, by string, now time.Time) error {
 // checkNotEnded refuses a window that has already ended: such an activity could never be
 // submitted, so it is refused when written rather than at the first transition.
 func (p Params) checkNotEnded(l *check.List, now time.Time) {
-	if !l.Has("end_at") && !p.EndAt.IsZero() && !now.Before(p.EndAt) {
+	if !l.Has("end_at") && !now.Before(p.EndAt) { // a zero end_at is already refused
 		l.Add("end_at", check.CodeOutOfRange, "end_at has passed: an activity's window must end in the future")
 	}
 }

@@ -98,10 +98,27 @@ func (db *DB) KeepPrivateLedgerAfter(ctx context.Context, kill func(connectionID
 	}
 	kill(l.id)
 	var lostErr error
-	l = db.keepLock(l, func(err error) { lostErr = err }, func(ctx context.Context) (*heldLock, bool, error) {
+	l = db.keepLock(context.Background(), l, func(err error) { lostErr = err }, func(ctx context.Context) (*heldLock, bool, error) {
 		return db.takeLock(ctx, privateLedgerLock, 0)
 	})
 	return l.unlock, lostErr
+}
+
+// KeepPrivateLedgerStopping looks at a private ledger lock, as the keeper does, once the
+// process has begun to stop: it says whether the lock was taken again and what was reported.
+func (db *DB) KeepPrivateLedgerStopping(ctx context.Context) (retook bool, lostErr error, err error) {
+	l, got, err := db.takeLock(ctx, privateLedgerLock, 0)
+	if err != nil || !got {
+		return false, nil, err
+	}
+	defer l.unlock()
+	stopping, stop := context.WithCancel(ctx)
+	stop()
+	db.keepLock(stopping, l, func(err error) { lostErr = err }, func(ctx context.Context) (*heldLock, bool, error) {
+		retook = true
+		return nil, false, ctx.Err()
+	})
+	return retook, lostErr, nil
 }
 
 // SetSearchLimit bounds r's searches to d instead of SearchTimeout.

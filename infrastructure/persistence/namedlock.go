@@ -140,7 +140,7 @@ func (db *DB) keepHeld(l *heldLock, lost func(error), every time.Duration,
 				return
 			case <-tick.C:
 			}
-			l = db.keepLockWithin(looking, l, lost, retake)
+			l = db.keepLock(looking, l, lost, retake)
 			publish(l.id)
 		}
 	}()
@@ -149,13 +149,8 @@ func (db *DB) keepHeld(l *heldLock, lost func(error), every time.Duration,
 }
 
 // keepLock returns l if it still holds its lock, else a lock taken again by retake (or l,
-// to be tried again next time).
-func (db *DB) keepLock(l *heldLock, lost func(error), retake func(context.Context) (*heldLock, bool, error)) *heldLock {
-	return db.keepLockWithin(context.Background(), l, lost, retake)
-}
-
-// keepLockWithin is keepLock, given up when parent ends.
-func (db *DB) keepLockWithin(parent context.Context, l *heldLock, lost func(error), retake func(context.Context) (*heldLock, bool, error)) *heldLock {
+// to be tried again next time); given up, keeping l, when parent ends.
+func (db *DB) keepLock(parent context.Context, l *heldLock, lost func(error), retake func(context.Context) (*heldLock, bool, error)) *heldLock {
 	prefix := l.prefix
 	ctx, cancel := context.WithTimeout(parent, 10*time.Second)
 	defer cancel()

@@ -126,3 +126,14 @@ func TestLedgerLockLostWithItsConnectionIsTakenAgain(t *testing.T) {
 	release()
 	theirs()
 }
+
+// A look at a lock cut short because the process stops is no loss: nothing is reported
+// and nothing taken again, the lock being given up next.
+func TestALockLookCutShortByStoppingIsNoLoss(t *testing.T) {
+	t.Parallel()
+	_, dbs := processesOn(t, 1)
+	retook, lost, err := dbs[0].KeepPrivateLedgerStopping(context.Background())
+	require.NoError(t, err)
+	assert.False(t, retook)
+	assert.NoError(t, lost)
+}

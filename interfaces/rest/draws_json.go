@@ -194,8 +194,12 @@ func strictDrawBody(r io.Reader) (drawBody, error) {
 		default:
 			return body, malformed("unknown field %q: a draw takes activity_id or tree_id", name)
 		}
-		if json.Unmarshal(raw, into) != nil || string(raw) == "null" {
-			return body, malformed("%s must be a string of digits, not JSON %s (ids are quoted: \"123\")", name, jsonKind(raw))
+		if err := json.Unmarshal(raw, into); err != nil || string(raw) == "null" {
+			kind := "null" // which Unmarshal leaves alone
+			if typ := (*json.UnmarshalTypeError)(nil); errors.As(err, &typ) {
+				kind = typ.Value
+			}
+			return body, malformed("%s must be a string of digits, not JSON %s (ids are quoted: \"123\")", name, kind)
 		}
 		if *into == "" { // named but empty: not the same as leaving it out, which lets a tree choose
 			return body, notAnID(name, "")
@@ -250,24 +254,4 @@ func parseID(s string) (int64, error) {
 		return 0, errors.New("not an id")
 	}
 	return id, nil
-}
-
-// jsonKind names the kind of a JSON value by its first byte, for messages.
-func jsonKind(raw []byte) string {
-	if len(raw) == 0 {
-		return "nothing"
-	}
-	switch raw[0] {
-	case '{':
-		return "object"
-	case '[':
-		return "array"
-	case '"':
-		return "string"
-	case 't', 'f':
-		return "boolean"
-	case 'n':
-		return "null"
-	}
-	return "number"
 }

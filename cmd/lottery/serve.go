@@ -27,7 +27,12 @@ func serveCmd(load func() (cfgAndLog, error)) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Run the server (embedded SQLite, Redis and NATS unless configured otherwise)",
-		Args:  cobra.NoArgs,
+		Long: `serve runs the server. Each setting comes from its default, then the --config file,
+then its LOTTERY_* environment variable (LOTTERY_MYSQL_DSN, LOTTERY_REDIS_ADDR,
+LOTTERY_NATS_URL, LOTTERY_AUTH_SECRET, LOTTERY_HTTP_ADDR…), then the flags below.
+"lottery config" lists every key with its variable; "lottery config --effective" shows
+the values in effect and where each came from.`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cl, err := load()
 			if err != nil {

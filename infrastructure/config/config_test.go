@@ -100,6 +100,13 @@ func TestBadValuesNameTheirKey(t *testing.T) {
 		{"LOTTERY_JOBS_STATES", "0 0 0 30 2 *", "jobs.states"},
 		{"LOTTERY_JOBS_OUTBOX", "@every -5s", "jobs.outbox"},
 		{"LOTTERY_JOBS_OUTBOX", "@every 10ms", "jobs.outbox"},
+		{"LOTTERY_HTTP_ADDR", ":", "http.addr"},
+		{"LOTTERY_HTTP_ADDR", "127.0.0.1:http", "http.addr"},
+		{"LOTTERY_HTTP_ADDR", ":70000", "http.addr"},
+		{"LOTTERY_REDIS_ADDR", "redis:", "redis.addr"},
+		{"LOTTERY_REDIS_PREFIX", "", "redis.prefix"},
+		{"LOTTERY_HTTP_SHUTDOWN_TIMEOUT", "1ns", "http.shutdown_timeout"},
+		{"LOTTERY_HTTP_SHUTDOWN_TIMEOUT", "2h", "http.shutdown_timeout"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.env, func(t *testing.T) {
@@ -150,6 +157,11 @@ func TestFileErrors(t *testing.T) {
 	require.NoError(t, os.WriteFile(broken, []byte("http: [unclosed"), 0o600))
 	_, err = Load(broken, envOf(nil))
 	assert.ErrorContains(t, err, "broken.yaml")
+
+	twice := filepath.Join(dir, "twice.yaml")
+	require.NoError(t, os.WriteFile(twice, []byte("http:\n  addr: ':1'\nredis:\n  db: 1\nhttp:\n  body_limit: 1M\n"), 0o600))
+	_, err = Load(twice, envOf(nil))
+	assert.ErrorContains(t, err, "line 5: http is given twice (first on line 1)")
 
 	_, err = Load(filepath.Join(dir, "missing.yaml"), envOf(nil))
 	assert.ErrorContains(t, err, "missing.yaml")

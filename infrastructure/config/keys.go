@@ -29,8 +29,8 @@ const MinSecretLen = 16
 
 var keys = []key{
 	{"http.addr", "LOTTERY_HTTP_ADDR", "listen address of the REST server", func(c *Config, v string) error {
-		if _, _, err := net.SplitHostPort(v); err != nil {
-			return fmt.Errorf("want host:port, e.g. :8080")
+		if !isHostPort(v) {
+			return fmt.Errorf("want host:port with a port number, e.g. :8080")
 		}
 		c.HTTP.Addr = v
 		return nil
@@ -42,6 +42,9 @@ var keys = []key{
 	}},
 	{"http.shutdown_timeout", "LOTTERY_HTTP_SHUTDOWN_TIMEOUT", "how long a stop waits for in-flight requests", func(c *Config, v string) error {
 		d, err := parseDuration(v)
+		if err == nil && (d < time.Second || d > 10*time.Minute) {
+			err = fmt.Errorf("want from 1s (in-flight draws and grants need time to finish) to 10m")
+		}
 		c.HTTP.ShutdownTimeout = d
 		return err
 	}},
@@ -71,10 +74,8 @@ var keys = []key{
 		return nil
 	}},
 	{"redis.addr", "LOTTERY_REDIS_ADDR", "Redis host:port, or the absolute path of its Unix socket; empty = in-process Redis-protocol server", func(c *Config, v string) error {
-		if v != "" && !strings.HasPrefix(v, "/") {
-			if _, _, err := net.SplitHostPort(v); err != nil {
-				return fmt.Errorf("want host:port, or the absolute path of a Unix socket")
-			}
+		if v != "" && !strings.HasPrefix(v, "/") && !isHostPort(v) {
+			return fmt.Errorf("want host:port, or the absolute path of a Unix socket")
 		}
 		c.Redis.Addr = v
 		return nil
@@ -91,7 +92,10 @@ var keys = []key{
 		c.Redis.DB = n
 		return nil
 	}},
-	{"redis.prefix", "LOTTERY_REDIS_PREFIX", "prefix of every Redis key (no braces or spaces)", func(c *Config, v string) error {
+	{"redis.prefix", "LOTTERY_REDIS_PREFIX", "prefix of every Redis key (not empty, no braces or spaces)", func(c *Config, v string) error {
+		if v == "" {
+			return fmt.Errorf("must not be empty: it keeps this deployment's keys apart from any other's in the same Redis")
+		}
 		if strings.ContainsAny(v, "{} ") {
 			return fmt.Errorf("must not contain braces or spaces")
 		}
@@ -274,6 +278,17 @@ func parseSchedule(v string) error {
 		return fmt.Errorf("the schedule never fires (a day that no month has?)")
 	}
 	return nil
+}
+
+// isHostPort says whether v is host:port with a port number (the host may be empty: every
+// interface). ":" alone would listen on a port the system picks.
+func isHostPort(v string) bool {
+	_, port, err := net.SplitHostPort(v)
+	if err != nil {
+		return false
+	}
+	_, err = strconv.ParseUint(port, 10, 16)
+	return err == nil
 }
 
 // maxSize bounds a size setting: a request body above it is no upload this API takes.

@@ -70,14 +70,20 @@ func readFile(path string) (map[string]string, error) {
 
 // flatten turns nested YAML mappings into dotted keys; lists become comma-separated
 // values. Every value is its text as written: YAML's own typing would turn a secret of
-// digits into a float ("1.2345678901234568e+21") or read 00123456 as octal.
+// digits into a float ("1.2345678901234568e+21") or read 00123456 as octal. A key given
+// twice in one mapping is refused (YAML forbids it, and the parser would keep either).
 func flatten(prefix string, m *yaml.Node, out map[string]string) error {
+	seen := make(map[string]int, len(m.Content)/2)
 	for i := 0; i+1 < len(m.Content); i += 2 {
 		k, v := m.Content[i], m.Content[i+1]
 		path := k.Value
 		if prefix != "" {
 			path = prefix + "." + k.Value
 		}
+		if first, dup := seen[k.Value]; dup {
+			return fmt.Errorf("line %d: %s is given twice (first on line %d)", k.Line, path, first)
+		}
+		seen[k.Value] = k.Line
 		for v.Kind == yaml.AliasNode {
 			v = v.Alias
 		}

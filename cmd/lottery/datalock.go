@@ -33,11 +33,11 @@ func needsDataLock(cfg config.Config) bool {
 // lockDataDir takes dir for this process, writing its pid into the lock file for the
 // message another process gets.
 func lockDataDir(dir string) (*dataLock, error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("data directory: %w", err)
 	}
 	path := filepath.Join(dir, lockName)
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("data directory lock: %w", err)
 	}

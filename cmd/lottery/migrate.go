@@ -39,6 +39,11 @@ func migrateCmd(load func() (cfgAndLog, error)) *cobra.Command {
 				}
 				printf("  %05d  %-8s %s\n", s.Version, state, s.Source)
 			}
+			if v, err := db.SchemaAhead(ctx); err != nil {
+				return err
+			} else if v > 0 {
+				printf("  the database is at version %05d, newer than this binary: a newer lottery migrated it\n", v)
+			}
 			return nil
 		}),
 	}

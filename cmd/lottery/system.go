@@ -75,6 +75,12 @@ func openSystem(ctx context.Context, cfg config.Config, log *slog.Logger) (s *sy
 	} else if err := s.db.CheckSchema(ctx); err != nil {
 		return s, err
 	}
+	if v, err := s.db.SchemaAhead(ctx); err != nil {
+		return s, err
+	} else if v > 0 {
+		log.Warn("the database schema is newer than this binary: a newer lottery migrated it; "+
+			"this one serves without what those migrations added", "schema_version", v, "binary", version())
+	}
 	if err := s.guardSharedLedger(ctx); err != nil {
 		return s, err
 	}

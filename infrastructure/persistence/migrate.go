@@ -113,3 +113,23 @@ func (db *DB) CheckSchema(ctx context.Context) error {
 	}
 	return nil
 }
+
+// SchemaAhead returns the database's schema version when a newer lottery has migrated it
+// past this binary's last migration, or 0. Such a database still serves an older binary
+// (migrations only add), but that binary knows nothing of what was added: the operator
+// should hear of it, as during a rollback.
+func (db *DB) SchemaAhead(ctx context.Context) (int64, error) {
+	p, err := db.provider()
+	if err != nil {
+		return 0, fmt.Errorf("migrations: %w", err)
+	}
+	current, err := p.GetDBVersion(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("schema version: %w", err)
+	}
+	sources := p.ListSources()
+	if len(sources) == 0 || current <= sources[len(sources)-1].Version {
+		return 0, nil
+	}
+	return current, nil
+}

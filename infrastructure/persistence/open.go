@@ -128,8 +128,8 @@ func isMariaDB(g *gorm.DB) bool {
 
 // OpenSQLite opens (creating if needed) the SQLite file at path in WAL mode.
 func OpenSQLite(ctx context.Context, path string) (*DB, error) {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return nil, fmt.Errorf("create data dir: %w", err)
+	if err := createPrivate(path); err != nil {
+		return nil, err
 	}
 	// immediate transactions take the write lock up front: a deferred one that reads and
 	// then writes can fail with SQLITE_BUSY at once instead of waiting busy_timeout.
@@ -201,4 +201,18 @@ func (db *DB) Ping(ctx context.Context) error {
 // Close releases the connections.
 func (db *DB) Close() error {
 	return db.SQL.Close()
+}
+
+// createPrivate makes the folder (0700) and the empty database file (0600) of path if they
+// are missing: the file holds every user's orders and codes, and SQLite gives its journal
+// the database file's permissions.
+func createPrivate(path string) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return fmt.Errorf("create data dir: %w", err)
+	}
+	f, err := os.OpenFile(path, os.O_RDONLY|os.O_CREATE, 0o600)
+	if err != nil {
+		return fmt.Errorf("create %s: %w", path, err)
+	}
+	return f.Close()
 }

@@ -161,6 +161,12 @@ func (g *gauge) Forget(id int64) {
 	delete(g.of, id)
 }
 
+func (g *gauge) ForgetAll() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.m, g.of = nil, nil
+}
+
 func (g *gauge) get(counter string) int64 {
 	g.mu.Lock()
 	defer g.mu.Unlock()

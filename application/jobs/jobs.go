@@ -47,6 +47,12 @@ type Job interface {
 	Run(ctx context.Context) (Report, error)
 }
 
+// HandedOver is a job that exports what its runs find beyond its report: when another
+// process has its lease, it drops that, so that only the process running it reports.
+type HandedOver interface {
+	HandedOver()
+}
+
 // Activities lists activities and changes their state with a review trail.
 type Activities interface {
 	Get(ctx context.Context, id int64) (*activity.Activity, error)

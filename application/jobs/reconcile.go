@@ -65,6 +65,8 @@ type DriftGauge interface {
 	Set(activityID int64, counter string, drift int64)
 	// Forget drops an activity's counters: retired, repaired or no longer loaded.
 	Forget(activityID int64)
+	// ForgetAll drops every activity's counters: another process reconciles now.
+	ForgetAll()
 }
 
 // DefaultQuietFor is how long an activity must have admitted nothing before drift counts
@@ -107,6 +109,9 @@ type Reconcile struct {
 }
 
 func (*Reconcile) Name() string { return NameReconcile }
+
+// HandedOver implements HandedOver: the drift this process found last is no longer news.
+func (j *Reconcile) HandedOver() { j.Drift.ForgetAll() }
 
 func (j *Reconcile) Run(ctx context.Context) (Report, error) {
 	ids, err := j.Ledger.Loaded(ctx)

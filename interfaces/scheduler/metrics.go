@@ -27,7 +27,8 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 		report: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "lottery_job_report",
 			Help: "What the last run of a job in this process reported, by item: e.g. recovery undone, " +
-				"outbox republished and backlog (entries waiting) and oldest_seconds, reconcile drifting and repaired.",
+				"outbox republished and backlog (entries waiting) and oldest_seconds, reconcile drifting and repaired; " +
+				"dropped once another process runs the job.",
 		}, []string{"job", "item"}),
 	}
 	if reg != nil {
@@ -63,3 +64,6 @@ func (d *DriftGauge) Set(activityID int64, counter string, drift int64) {
 func (d *DriftGauge) Forget(activityID int64) {
 	d.g.DeletePartialMatch(prometheus.Labels{"activity": strconv.FormatInt(activityID, 10)})
 }
+
+// ForgetAll implements jobs.DriftGauge.
+func (d *DriftGauge) ForgetAll() { d.g.Reset() }

@@ -64,6 +64,7 @@ func (r *Runner) Run(ctx context.Context, j jobs.Job) (Outcome, jobs.Report, err
 	}
 	if !held {
 		r.metrics.runs.WithLabelValues(name, string(OutcomeSkipped)).Inc()
+		r.handOver(j)
 		r.opts.Log.DebugContext(ctx, "job skipped: another process holds its lease", "job", name)
 		return OutcomeSkipped, nil, nil
 	}
@@ -103,6 +104,15 @@ func (r *Runner) Run(ctx context.Context, j jobs.Job) (Outcome, jobs.Report, err
 		}
 	}
 	return outcome, rep, err
+}
+
+// handOver drops what this process's runs of j exported: another process runs it now, and
+// a value kept from before (a backlog, a drift) would go stale beside that one's.
+func (r *Runner) handOver(j jobs.Job) {
+	r.metrics.report.DeletePartialMatch(prometheus.Labels{"job": j.Name()})
+	if h, ok := j.(jobs.HandedOver); ok {
+		h.HandedOver()
+	}
 }
 
 // runLevel is info for a run that did something, debug for one that only looked (an

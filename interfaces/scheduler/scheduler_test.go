@@ -225,3 +225,53 @@ func TestALeaseThatCannotBeRenewedIsLost(t *testing.T) {
 		t.Fatal("the lease was kept without being renewed")
 	}
 }
+
+// handedJob counts the times it was told another process runs it.
+type handedJob struct {
+	job
+	handed *atomic.Int32
+}
+
+func (j handedJob) HandedOver() { j.handed.Add(1) }
+
+// A process that finds another holding a job's lease drops what its own last run of the
+// job exported: a backlog or drift from before would go stale beside the other's.
+func TestAJobRunElsewhereDropsWhatThisProcessReported(t *testing.T) {
+	t.Parallel()
+	testkit.EachRedis(t, func(t *testing.T, env testkit.RedisEnv) {
+		t.Parallel()
+		reg := prometheus.NewRegistry()
+		a, b := instance(env, reg), instance(env, nil)
+		ctx := context.Background()
+		handed := new(atomic.Int32)
+		outbox := handedJob{job{"outbox", func(context.Context) (jobs.Report, error) {
+			return jobs.Report{"backlog": 5}, nil
+		}}, handed}
+		other := job{"release", func(context.Context) (jobs.Report, error) { return jobs.Report{"released": 1}, nil }}
+		for _, j := range []jobs.Job{outbox, other} {
+			out, _, err := a.Run(ctx, j)
+			require.NoError(t, err)
+			require.Equal(t, scheduler.OutcomeOK, out)
+		}
+		require.Equal(t, 2, families(t, reg)["lottery_job_report"])
+
+		entered, release := make(chan struct{}), make(chan struct{})
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			_, _, _ = b.Run(ctx, job{"outbox", func(context.Context) (jobs.Report, error) {
+				close(entered)
+				<-release
+				return nil, nil
+			}})
+		}()
+		<-entered
+		out, _, err := a.Run(ctx, outbox)
+		close(release)
+		<-done
+		require.NoError(t, err)
+		require.Equal(t, scheduler.OutcomeSkipped, out)
+		assert.Equal(t, 1, families(t, reg)["lottery_job_report"], "release's report stays, outbox's went")
+		assert.Equal(t, int32(1), handed.Load())
+	})
+}

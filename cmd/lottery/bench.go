@@ -286,7 +286,7 @@ func benchKeys(cl cfgAndLog, secret string) (*token.Keys, error) {
 	if len(secret) < config.MinSecretLen {
 		return nil, fmt.Errorf("--secret: a server's key has at least %d characters; give the one it was started with", config.MinSecretLen)
 	}
-	return token.NewKeys(secret), nil
+	return token.NewKeys(secret).For(cl.cfg.Auth.Issuer, cl.cfg.Auth.Audience), nil
 }
 
 // openBenchStore opens the server's database for the checks, or says why it cannot.

@@ -107,9 +107,9 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, hooks serve
 	}
 	defer sys.Close()
 
-	signer := token.NewKeys(cfg.Auth.Secret)
+	signer := token.NewKeys(cfg.Auth.Secret).For(cfg.Auth.Issuer, cfg.Auth.Audience)
 	if cfg.Auth.Secret == "" {
-		signer = devKeys()
+		signer = devKeys(cfg.Auth.Issuer, cfg.Auth.Audience)
 	}
 	keys := token.NewCachedKeys(signer, 100_000)
 	eng, err := buildEngine(ctx, sys)
@@ -198,8 +198,8 @@ func embeddedRolesWarning(cfg config.Config) string {
 }
 
 // devKeys makes a throwaway key and prints tokens for trying the API by hand.
-func devKeys() *token.Keys {
-	keys := token.NewKeys(token.DevSecret()).WithMismatchHint(
+func devKeys(issuer, audience string) *token.Keys {
+	keys := token.NewKeys(token.DevSecret()).For(issuer, audience).WithMismatchHint(
 		"this development server made a new key when it started: use a token it printed then")
 	mint := func(sub string, roles ...string) string {
 		t, _ := keys.Mint(sub, roles, nil, 24*time.Hour)

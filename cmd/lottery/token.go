@@ -40,7 +40,7 @@ func tokenCmd(load func() (cfgAndLog, error)) *cobra.Command {
 			case ttl < time.Second:
 				return fmt.Errorf("--ttl: want 1s or longer")
 			}
-			raw, err := token.NewKeys(cl.cfg.Auth.Secret).Mint(sub, rs, f, ttl)
+			raw, err := token.NewKeys(cl.cfg.Auth.Secret).For(cl.cfg.Auth.Issuer, cl.cfg.Auth.Audience).Mint(sub, rs, f, ttl)
 			if err != nil {
 				return err
 			}

@@ -58,8 +58,9 @@ type NATS struct {
 
 // Auth configures token verification.
 type Auth struct {
-	Secret string
-	Issuer string
+	Secret   string
+	Issuer   string // when set, a token's iss must be it
+	Audience string // when set, a token's aud must include it
 }
 
 // Log configures slog.

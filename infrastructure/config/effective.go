@@ -30,6 +30,8 @@ var shows = map[string]func(c Config) string{
 	"nats.url":               func(c Config) string { return MaskURL(c.NATS.URL) },
 	"nats.prefix":            func(c Config) string { return c.NATS.Prefix },
 	"auth.secret":            func(c Config) string { return mask(c.Auth.Secret) },
+	"auth.issuer":            func(c Config) string { return c.Auth.Issuer },
+	"auth.audience":          func(c Config) string { return c.Auth.Audience },
 	"log.level":              func(c Config) string { return c.Log.Level },
 	"log.format":             func(c Config) string { return c.Log.Format },
 	"migrate":                func(c Config) string { return strconv.FormatBool(c.Migrate) },

@@ -143,6 +143,14 @@ var keys = []key{
 		c.Auth.Secret = v
 		return nil
 	}},
+	{"auth.issuer", "LOTTERY_AUTH_ISSUER", "when set, tokens must name this issuer (iss), as an identity provider's do; token, demo and bench put it in theirs", func(c *Config, v string) error {
+		c.Auth.Issuer = strings.TrimSpace(v)
+		return nil
+	}},
+	{"auth.audience", "LOTTERY_AUTH_AUDIENCE", "when set, tokens must name this audience (aud), so a token the key signed for another service is refused; token, demo and bench put it in theirs", func(c *Config, v string) error {
+		c.Auth.Audience = strings.TrimSpace(v)
+		return nil
+	}},
 	{"log.level", "LOTTERY_LOG_LEVEL", "debug, info, warn or error", func(c *Config, v string) error {
 		var l slog.Level
 		if err := l.UnmarshalText([]byte(v)); err != nil || strings.ContainsAny(v, "+-") {

@@ -50,18 +50,32 @@ type jwtClaims struct {
 
 // Keys signs and verifies with one shared secret.
 type Keys struct {
-	secret []byte
-	parser *jwt.Parser
-	hint   string // added to "the signature does not match"
+	secret   []byte
+	issuer   string // required in tokens when set
+	audience string // required in tokens when set
+	parser   *jwt.Parser
+	hint     string // added to "the signature does not match"
 }
 
 // NewKeys uses secret as the HS256 key.
 func NewKeys(secret string) *Keys {
-	return &Keys{
-		secret: []byte(secret),
-		parser: jwt.NewParser(jwt.WithValidMethods([]string{"HS256"}), jwt.WithExpirationRequired(), jwt.WithJSONNumber(),
-			jwt.WithLeeway(30*time.Second)),
+	return (&Keys{secret: []byte(secret)}).For("", "")
+}
+
+// For makes the keys require tokens issued by issuer for audience (each when not empty),
+// and put them in the tokens they mint: one HS256 key shared with an identity provider
+// may sign tokens for other services too.
+func (k *Keys) For(issuer, audience string) *Keys {
+	opts := []jwt.ParserOption{jwt.WithValidMethods([]string{"HS256"}), jwt.WithExpirationRequired(), jwt.WithJSONNumber(),
+		jwt.WithLeeway(30 * time.Second)}
+	if issuer != "" {
+		opts = append(opts, jwt.WithIssuer(issuer))
 	}
+	if audience != "" {
+		opts = append(opts, jwt.WithAudience(audience))
+	}
+	k.issuer, k.audience, k.parser = issuer, audience, jwt.NewParser(opts...)
+	return k
 }
 
 // WithMismatchHint adds hint to the refusal of a token signed with another key: a
@@ -98,10 +112,14 @@ func (k *Keys) Mint(sub string, roles []string, facts map[string]any, ttl time.D
 	}
 	now := time.Now()
 	c := jwtClaims{Roles: roles, Facts: facts, RegisteredClaims: jwt.RegisteredClaims{
+		Issuer:    k.issuer,
 		Subject:   sub,
 		IssuedAt:  jwt.NewNumericDate(now),
 		ExpiresAt: jwt.NewNumericDate(now.Add(ttl)),
 	}}
+	if k.audience != "" {
+		c.Audience = jwt.ClaimStrings{k.audience}
+	}
 	return jwt.NewWithClaims(jwt.SigningMethodHS256, c).SignedString(k.secret)
 }
 
@@ -110,7 +128,7 @@ func (k *Keys) Verify(raw string) (Claims, error) {
 	var c jwtClaims
 	_, err := k.parser.ParseWithClaims(raw, &c, func(*jwt.Token) (any, error) { return k.secret, nil })
 	if err != nil {
-		msg := why(err)
+		msg := why(err, k.required())
 		if k.hint != "" && errors.Is(err, jwt.ErrTokenSignatureInvalid) {
 			msg += "; " + k.hint
 		}
@@ -125,9 +143,21 @@ func (k *Keys) Verify(raw string) (Claims, error) {
 	return Claims{Subject: c.Subject, Roles: c.Roles, Facts: c.Facts, Expiry: c.ExpiresAt.Time}, nil
 }
 
+// required names the claims a token must carry.
+func (k *Keys) required() string {
+	r := "exp"
+	if k.issuer != "" {
+		r += ", iss"
+	}
+	if k.audience != "" {
+		r += ", aud"
+	}
+	return r
+}
+
 // why words a parse failure for the client without the library's internals (Go type and
 // field names).
-func why(err error) string {
+func why(err error, required string) string {
 	switch {
 	case errors.Is(err, jwt.ErrTokenExpired):
 		return "the token has expired"
@@ -139,8 +169,12 @@ func why(err error) string {
 		return "the token is not signed with HS256 and this server's key"
 	case errors.Is(err, jwt.ErrTokenMalformed):
 		return "the token is malformed: not three base64url parts of JSON, or claims of the wrong type (roles must be a list of strings, facts an object, exp a number)"
+	case errors.Is(err, jwt.ErrTokenInvalidIssuer):
+		return "the token is not from the issuer this server trusts (iss)"
+	case errors.Is(err, jwt.ErrTokenInvalidAudience):
+		return "the token is not meant for this server (aud)"
 	case errors.Is(err, jwt.ErrTokenRequiredClaimMissing):
-		return "the token lacks a required claim (exp)"
+		return "the token lacks a required claim (" + required + ")"
 	case errors.Is(err, jwt.ErrTokenInvalidClaims):
 		return "the token's claims are invalid"
 	}

@@ -85,3 +85,40 @@ func TestMintRefusesBadInput(t *testing.T) {
 	_, err = k.Mint("u", nil, nil, 0)
 	assert.Error(t, err)
 }
+
+// With an issuer and an audience configured, the key's tokens for other services (or from
+// another issuer) are refused, and a token without them too; minted tokens carry both.
+func TestIssuerAndAudienceAreRequiredWhenSet(t *testing.T) {
+	t.Parallel()
+	const secret = "0123456789abcdef0123456789abcdef"
+	k := NewKeys(secret).For("https://id.example", "lottery")
+	raw, err := k.Mint("u1", []string{RoleUser}, nil, time.Hour)
+	require.NoError(t, err)
+	_, err = k.Verify(raw)
+	require.NoError(t, err)
+
+	sign := func(iss string, aud ...string) string {
+		c := jwtClaims{Roles: []string{RoleUser}, RegisteredClaims: jwt.RegisteredClaims{Subject: "u1", Issuer: iss,
+			Audience: aud, ExpiresAt: jwt.NewNumericDate(time.Now().Add(time.Hour))}}
+		raw, err := jwt.NewWithClaims(jwt.SigningMethodHS256, c).SignedString([]byte(secret))
+		require.NoError(t, err)
+		return raw
+	}
+	_, err = k.Verify(sign("https://id.example", "billing", "lottery"))
+	require.NoError(t, err, "one of several audiences")
+	cases := map[string]struct{ raw, says string }{
+		"another audience": {sign("https://id.example", "billing"), "not meant for this server (aud)"},
+		"no audience":      {sign("https://id.example"), "lacks a required claim (exp, iss, aud)"},
+		"another issuer":   {sign("https://evil.example", "lottery"), "not from the issuer this server trusts (iss)"},
+		"no issuer":        {sign("", "lottery"), "lacks a required claim (exp, iss, aud)"},
+	}
+	for name, tc := range cases {
+		_, err := k.Verify(tc.raw)
+		assert.True(t, errors.Is(err, ErrInvalid), name)
+		assert.ErrorContains(t, err, tc.says, name)
+	}
+
+	plain := NewKeys(secret)
+	_, err = plain.Verify(sign("anyone", "anything"))
+	require.NoError(t, err, "without settings neither is looked at")
+}

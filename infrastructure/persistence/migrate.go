@@ -116,8 +116,8 @@ func (db *DB) CheckSchema(ctx context.Context) error {
 
 // SchemaAhead returns the database's schema version when a newer lottery has migrated it
 // past this binary's last migration, or 0. Such a database still serves an older binary
-// (migrations only add), but that binary knows nothing of what was added: the operator
-// should hear of it, as during a rollback.
+// (migrations add, and drop only indexes), but that binary knows nothing of what was
+// added: the operator should hear of it, as after a rollback.
 func (db *DB) SchemaAhead(ctx context.Context) (int64, error) {
 	p, err := db.provider()
 	if err != nil {

@@ -101,6 +101,9 @@ func (c *Condition) decode(data []byte) error {
 		*c = Condition{Expr: s}
 		return nil
 	case len(data) > 0 && data[0] == '{':
+		if err := exactKeys(data); err != nil {
+			return err
+		}
 		dec := json.NewDecoder(bytes.NewReader(data))
 		dec.UseNumber()
 		dec.DisallowUnknownFields()
@@ -112,4 +115,35 @@ func (c *Condition) decode(data []byte) error {
 		return nil
 	}
 	return errors.New(`a condition is an expression string or a {"fact", "op", "value"} object`)
+}
+
+// exactKeys refuses a structured condition's key in another case than fact, op or value
+// ("Fact"), and one given twice: Go's decoder matches names regardless of case and keeps
+// the last, so {"fact":"age",…,"Fact":"gender"} would route on gender while a reviewer
+// reads age.
+func exactKeys(data []byte) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if _, err := dec.Token(); err != nil { // {
+		return err
+	}
+	seen := map[string]bool{}
+	for dec.More() {
+		t, err := dec.Token()
+		if err != nil {
+			return err
+		}
+		k, _ := t.(string)
+		switch {
+		case k != "fact" && k != "op" && k != "value":
+			return fmt.Errorf("a structured condition has only fact, op and value, not %q", k)
+		case seen[k]:
+			return fmt.Errorf("a structured condition names %q twice", k)
+		}
+		seen[k] = true
+		var skip json.RawMessage
+		if err := dec.Decode(&skip); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -10,6 +10,16 @@ type Document struct {
 	Nodes []Node              `json:"nodes"`
 }
 
+// MarshalJSON writes a tree that declares no facts with "facts": {}, never null, as the
+// API documents it.
+func (d Document) MarshalJSON() ([]byte, error) {
+	type plain Document
+	if d.Facts == nil {
+		d.Facts = map[string]FactType{}
+	}
+	return json.Marshal(plain(d))
+}
+
 // Node branches through Edges or ends with Leaf, never both.
 type Node struct {
 	ID    string `json:"id"`

@@ -39,6 +39,17 @@ func TestDocumentRoundTrip(t *testing.T) {
 	assert.Equal(t, doc, again)
 }
 
+// A tree that declares no facts says so with an empty object, as the API documents.
+func TestNoFactsAreAnEmptyObject(t *testing.T) {
+	t.Parallel()
+	out, err := json.Marshal(Document{Name: "x", Root: "n", Nodes: []Node{{ID: "n", Leaf: "1"}}})
+	require.NoError(t, err)
+	assert.Contains(t, string(out), `"facts":{}`)
+	out, err = json.Marshal(&Document{Facts: map[string]FactType{"age": TypeInt}})
+	require.NoError(t, err)
+	assert.Contains(t, string(out), `"facts":{"age":"int"}`)
+}
+
 func TestConditionJSON(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
@@ -54,6 +65,10 @@ func TestConditionJSON(t *testing.T) {
 			want: Condition{Fact: "id", Op: OpEq, Value: json.Number("9007199254740993")}},
 		{name: "empty string", in: `""`, want: Condition{}},
 		{name: "unknown key", in: `{"fact":"age","op":"eq","vaule":1}`, wantErr: true},
+		{name: "a key in another case", in: `{"Fact":"age","op":"eq","value":1}`, wantErr: true},
+		{name: "a key again in another case", in: `{"fact":"age","op":"gt","value":1,"Fact":"gender","OP":"eq","VALUE":"f"}`,
+			wantErr: true},
+		{name: "a key twice", in: `{"fact":"age","op":"eq","value":1,"fact":"gender"}`, wantErr: true},
 		{name: "number", in: `42`, wantErr: true},
 		{name: "array", in: `["age"]`, wantErr: true},
 	}

@@ -90,8 +90,10 @@ func buildAdmin(s *system, e *engine) *admin.Service {
 
 // buildSupport wires the order desk: grants sent again are delivered by this process's
 // grant use case, so the admin sees the outcome (and the process needs the grants.*
-// settings a granter has).
+// settings a granter has). It reads the award from SQL, past every cache: the admin may
+// have repaired it a moment before.
 func buildSupport(s *system, e *engine, g *granting.Service) *support.Service {
+	g = g.ReadingAwards(e.awards)
 	return support.New(support.Deps{
 		Orders: e.orders,
 		Grants: persistence.NewGrantRepo(s.db),

@@ -116,6 +116,51 @@ func TestFailedGrantIsFoundAndSentAgain(t *testing.T) {
 	})
 }
 
+// An admin who repairs an award and at once sends its failed grant again gets the award as
+// saved: the grant just failed read the award into caches that would otherwise serve the
+// old one for a while.
+func TestAGrantSentAgainRightAfterItsAwardIsRepairedGetsTheRepair(t *testing.T) {
+	t.Parallel()
+	cfg := testkit.EmbeddedStack(t)
+	cfg.Draw.RatePerUser = 0
+	cfg.Grants.WebhookSecret, cfg.Grants.WebhookPrivate = "merchant-secret", true
+	var templates []string
+	var mu sync.Mutex
+	shop := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var body struct {
+			TemplateID string `json:"template_id"`
+		}
+		_ = json.NewDecoder(r.Body).Decode(&body)
+		mu.Lock()
+		templates = append(templates, body.TemplateID)
+		mu.Unlock()
+		if body.TemplateID != "NEW" {
+			http.Error(w, "template retired", http.StatusGone)
+		}
+	}))
+	t.Cleanup(shop.Close)
+	srv := startServer(t, cfg, nil)
+	marketer := newClient(t, srv.base, cfg, "mia", "marketer")
+	admin := newClient(t, srv.base, cfg, "ada", "admin")
+	coupon := marketer.must(http.StatusCreated, "POST", "/api/v1/admin/awards", map[string]any{"name": "$5 off",
+		"kind": "coupon", "content": map[string]any{"webhook_url": shop.URL, "template_id": "OLD"}})
+	id := setUpActivity(t, srv.base, cfg, map[string]any{"strategy": map[string]any{"mode": "fixed", "prizes": []any{
+		map[string]any{"award_id": coupon["id"], "probability": "1", "stock": 5}}}})
+	alice := newClient(t, srv.base, cfg, "alice", "user")
+	order := alice.must(http.StatusOK, "POST", "/api/v1/draws", map[string]any{"activity_id": id})["order_id"].(string)
+	require.Eventually(t, func() bool {
+		return alice.must(http.StatusOK, "GET", "/api/v1/draws/"+order, nil)["grant_state"] == "failed"
+	}, 20*time.Second, 5*time.Millisecond)
+
+	admin.must(http.StatusOK, "PUT", "/api/v1/admin/awards/"+coupon["id"].(string), map[string]any{"name": "$5 off",
+		"kind": "coupon", "content": map[string]any{"webhook_url": shop.URL, "template_id": "NEW"}})
+	again := admin.must(http.StatusOK, "POST", "/api/v1/admin/orders/"+order+"/retry-grant", nil)
+	assert.Equal(t, "granted", again["grant_state"], "%v", again)
+	mu.Lock()
+	defer mu.Unlock()
+	assert.Equal(t, "NEW", templates[len(templates)-1])
+}
+
 func TestOrderSearchRefusesMalformedFilters(t *testing.T) {
 	t.Parallel()
 	cfg := testkit.EmbeddedStack(t)

@@ -95,6 +95,7 @@ func (w warmingFeed) Publish(ctx context.Context) error {
 	// This process follows its own change at once (a pause stops its next draw); the others
 	// within the feed's poll.
 	w.e.catalog.InvalidateAll()
+	w.e.grantAward.InvalidateAll()
 	w.e.router.InvalidateAll()
 	err := w.e.feed.Publish(ctx)
 	w.e.warmRunning()

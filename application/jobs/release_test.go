@@ -123,3 +123,66 @@ func TestReleaseGoesOnPastAFailingActivity(t *testing.T) {
 		assert.Equal(t, int64(51), c.PoolLeft[fine.Strategy().At(0).ID])
 	})
 }
+
+// every10s is a schedule's next run: ten seconds on.
+func every10s(after time.Time) time.Time { return after.Add(10 * time.Second) }
+
+// The last run before a window ends releases the rest of the plan: the next run finds the
+// window closed, and what fell due in between would never reach the pool.
+func TestTheLastRunBeforeTheEndReleasesTheRest(t *testing.T) {
+	begin := time.Date(2026, 11, 11, 0, 0, 0, 0, time.UTC)
+	end := begin.Add(100 * time.Minute)
+	eachWorld(t, begin, func(t *testing.T, w *world) {
+		ctx := context.Background()
+		a := w.activity(t, begin, end, activity.StateRunning,
+			strategy.Prize{Probability: 1000, Stock: 6000, Release: &strategy.ReleasePlan{Kind: strategy.ReleaseEven}})
+		prize := a.Strategy().At(0).ID
+		w.load(t, a)
+		releases := persistence.NewReleaseRepo(w.sql.DB)
+		job := &jobs.Release{Activities: w.activities, Pools: w.ledger, Releases: releases, Now: w.clock.Now, NextRun: every10s}
+
+		w.clock.set(end.Add(-time.Minute))
+		_, err := job.Run(ctx)
+		require.NoError(t, err)
+		got, err := releases.Released(ctx, prize)
+		require.NoError(t, err)
+		assert.Equal(t, int64(5941), got, "a run with runs to come releases what is due")
+
+		w.clock.set(end.Add(-5 * time.Second))
+		_, err = job.Run(ctx)
+		require.NoError(t, err)
+		c, _, err := w.ledger.Counters(ctx, a.ID())
+		require.NoError(t, err)
+		assert.Equal(t, int64(6000), c.PoolLeft[prize], "the last run before the end releases it all")
+	})
+}
+
+// A window that opens and closes between two runs gets its whole plan: the run before it
+// records the release, and the activity's load at start takes it.
+func TestAWindowBetweenTwoRunsGetsItsWholePlan(t *testing.T) {
+	now := time.Date(2026, 11, 11, 0, 0, 0, 0, time.UTC)
+	eachWorld(t, now, func(t *testing.T, w *world) {
+		ctx := context.Background()
+		a := w.activity(t, now.Add(3*time.Second), now.Add(8*time.Second), activity.StateApproved,
+			strategy.Prize{Probability: 1000, Stock: 100, Release: &strategy.ReleasePlan{Kind: strategy.ReleaseEven}})
+		later := w.activity(t, now.Add(3*time.Second), now.Add(time.Hour), activity.StateApproved,
+			strategy.Prize{Probability: 1000, Stock: 100, Release: &strategy.ReleasePlan{Kind: strategy.ReleaseEven}})
+		releases := persistence.NewReleaseRepo(w.sql.DB)
+		job := &jobs.Release{Activities: w.activities, Pools: w.ledger, Releases: releases, Now: w.clock.Now, NextRun: every10s}
+		_, err := job.Run(ctx)
+		require.NoError(t, err)
+		got, err := releases.Released(ctx, a.Strategy().At(0).ID)
+		require.NoError(t, err)
+		assert.Equal(t, int64(100), got)
+		got, err = releases.Released(ctx, later.Strategy().At(0).ID)
+		require.NoError(t, err)
+		assert.Zero(t, got, "an approved activity with runs to come is left to its start")
+
+		w.clock.set(now.Add(3 * time.Second))
+		w.load(t, a)
+		c, loaded, err := w.ledger.Counters(ctx, a.ID())
+		require.NoError(t, err)
+		require.True(t, loaded)
+		assert.Equal(t, int64(100), c.PoolLeft[a.Strategy().At(0).ID])
+	})
+}

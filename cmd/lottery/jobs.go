@@ -59,7 +59,8 @@ func jobEntries(s *system, d jobDeps, drift jobs.DriftGauge) []scheduler.Entry {
 	all := []jobs.Job{
 		&jobs.Outbox{Relay: d.relay, Backlog: persistence.NewOutboxRepo(s.db)},
 		&jobs.Recovery{Journal: d.ledger, Orders: d.orders, OlderThan: recoverAfter(s.cfg.Draw)},
-		&jobs.Release{Activities: d.activities, Pools: d.ledger, Releases: persistence.NewReleaseRepo(s.db)},
+		&jobs.Release{Activities: d.activities, Pools: d.ledger, Releases: persistence.NewReleaseRepo(s.db),
+			NextRun: scheduler.NextRun(s.cfg.Jobs.Release, time.Local)},
 		&jobs.Reconcile{Ledger: ledgerPort{d.ledger}, Truth: truth, Activities: d.activities, Drift: drift, Log: s.log},
 		&jobs.States{Activities: d.activities, Feed: d.feed, Starter: ledgerStarter{activities: d.activities, ledger: d.ledger},
 			NextRun: scheduler.NextRun(s.cfg.Jobs.States, time.Local)},

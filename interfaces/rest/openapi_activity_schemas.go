@@ -9,7 +9,8 @@ func activitySchemas(d *apiDoc) {
 	}))
 	d.schema("Release", object([]string{"plan"}, map[string]any{
 		"plan": withDescription(enum("even", "slots"), "even: the stock in equal shares of the window, a unit at the start of each "+
-			"(the first at begin_at, all of it before end_at); slots: the amounts at their instants"),
+			"(the first at begin_at, all of it before end_at); slots: the amounts at their instants. The release job "+
+			"(jobs.release) adds what is due at each run, and its last run before end_at adds all that remains"),
 		"slots": withDescription(array(object([]string{"at", "amount"}, map[string]any{
 			"at": dateTime("release instant, inside [begin_at, end_at)"), "amount": integer("units released", 1),
 		})), "for plan slots: in increasing time order, adding up to the prize's stock (422 below_stock or exceeds_stock otherwise)"),

@@ -18,6 +18,11 @@ type LotteryOptions struct {
 	// The ledger waits longer than this before rebuilding lost counters from SQL, so every
 	// admission taken under the old counters is either in SQL by then or never will be.
 	CommitWithin time.Duration
+	// MaxAge bounds how long after its draw time (the order's created_at) an order may
+	// still be committed, however long the draw waited before its admission (for lost
+	// counters to be rebuilt): exports take the orders drawn before a point as final once
+	// this has passed. 0: no bound.
+	MaxAge time.Duration
 	// Candidates is how many independent samples a renormalize draw sends along.
 	Candidates int
 }
@@ -128,9 +133,14 @@ func (l *Lottery) order(d *Draw) draw.Order {
 	return o
 }
 
-// Record commits the order; past CommitWithin since admission it is refused unwritten.
+// Record commits the order; past CommitWithin since admission, or MaxAge since its draw
+// time, it is refused unwritten.
 func (l *Lottery) Record(ctx context.Context, d *Draw) error {
-	if err := l.writer.Write(ctx, d.Order, d.Admitted.At.Add(l.opts.CommitWithin)); err != nil {
+	by := d.Admitted.At.Add(l.opts.CommitWithin)
+	if l.opts.MaxAge > 0 {
+		by = minTime(by, d.Now.Add(l.opts.MaxAge))
+	}
+	if err := l.writer.Write(ctx, d.Order, by); err != nil {
 		return fmt.Errorf("record order %d: %w", d.Order.ID, err)
 	}
 	l.settler.Add(draw.Settlement{ActivityID: d.Admission.ActivityID, JournalID: d.Admitted.JournalID})
@@ -148,4 +158,11 @@ func (l *Lottery) Enqueue(_ context.Context, d *Draw) {
 // Undo gives the admission back.
 func (l *Lottery) Undo(ctx context.Context, d *Draw) error {
 	return l.ledger.Undo(ctx, d.Admission, d.Admitted)
+}
+
+func minTime(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
 }

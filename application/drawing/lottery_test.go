@@ -36,3 +36,31 @@ func TestAdmitWithoutAnOrderIDTakesNothing(t *testing.T) {
 	assert.ErrorContains(t, err, "lease lapsed")
 	assert.Zero(t, ledger.admits)
 }
+
+// byWriter records the deadline it is given and writes nothing.
+type byWriter struct{ by time.Time }
+
+func (w *byWriter) Write(_ context.Context, _ draw.Order, by time.Time) error {
+	w.by = by
+	return draw.ErrNotWritten
+}
+
+// An order commits within CommitWithin of its admission, and never later than MaxAge after
+// its draw time: a draw that waited long for its counters must not commit an order older
+// than an export already took as final.
+func TestAnOrderCommitsWithinItsDeadlines(t *testing.T) {
+	drawn := time.Date(2026, 11, 11, 0, 0, 0, 0, time.UTC)
+	w := &byWriter{}
+	l := NewLottery(nil, w, nil, nil, nil, LotteryOptions{CommitWithin: 2 * time.Second, MaxAge: 10 * time.Second})
+	for _, tc := range []struct {
+		admitted, want time.Duration
+	}{
+		{time.Second, 3 * time.Second},
+		{9 * time.Second, 10 * time.Second},
+		{25 * time.Second, 10 * time.Second},
+	} {
+		d := &Draw{Now: drawn, Admitted: draw.Admitted{At: drawn.Add(tc.admitted)}}
+		require.ErrorIs(t, l.Record(context.Background(), d), draw.ErrNotWritten)
+		assert.Equal(t, drawn.Add(tc.want), w.by, "admitted after %v", tc.admitted)
+	}
+}

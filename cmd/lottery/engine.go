@@ -101,6 +101,7 @@ func buildEngine(ctx context.Context, s *system) (*engine, error) {
 	steps := drawing.NewLottery(e.ledger, e.writer, e.settler, e.relay, s.ids.Next, drawing.LotteryOptions{
 		Rate:         draw.RateLimit{PerUser: cfg.Draw.RatePerUser, PerIP: cfg.Draw.RatePerIP, Burst: cfg.Draw.RateBurst},
 		CommitWithin: commitWithin(cfg.Draw),
+		MaxAge:       drawMaxAge(cfg.Draw),
 	})
 	e.draws = drawing.NewService(drawing.Deps{
 		Catalog: e.catalog, Ledger: e.ledger, Orders: e.orders, Steps: steps, Router: e.router, Log: s.log,
@@ -126,12 +127,20 @@ func commitAttempt(d config.Draw) time.Duration {
 // still commit, for clocks and a server finishing a COMMIT it had received.
 const recoverMargin = 10 * time.Second
 
-// ordersFinalAfter is how long after its draw time an order is in SQL or never will be: a
-// draw may wait up to the reload grace for its activity's counters before its admission,
-// and its order commits within commitWithin and one attempt of it; recoverMargin covers
-// the clocks of different processes.
+// drawMaxAge is how long after its draw time an order may still be committed: a draw may
+// wait for its activity's counters to be rebuilt before its admission (the grace and a
+// load), and its order then commits within commitWithin. The order writer refuses a later
+// commit (a draw that waited for a second rebuild, say), so the bound holds however the
+// wait went.
+func drawMaxAge(d config.Draw) time.Duration {
+	return d.ReloadGrace + redisstore.DefaultLoadTimeout + commitWithin(d)
+}
+
+// ordersFinalAfter is how long after its draw time an order is in SQL or never will be:
+// drawMaxAge and one commit attempt begun by then; recoverMargin covers the clocks of
+// different processes.
 func ordersFinalAfter(d config.Draw) time.Duration {
-	return d.ReloadGrace + commitWithin(d) + commitAttempt(d) + recoverMargin
+	return drawMaxAge(d) + commitAttempt(d) + recoverMargin
 }
 
 // recoverAfter is the age from which admission recovery takes a journal entry for a

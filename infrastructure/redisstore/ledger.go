@@ -27,7 +27,8 @@ type Options struct {
 	// reading SQL: admissions taken under the old epoch commit or abort meanwhile (the draw
 	// flow aborts orders older than half of it). Default 2s.
 	ReloadGrace time.Duration
-	// LoadTimeout bounds one load after the grace: snapshot read and write. Default 10s.
+	// LoadTimeout bounds one load after the grace: snapshot read and write. Default
+	// DefaultLoadTimeout.
 	LoadTimeout time.Duration
 	// BatchMax caps the admissions sent in one pipeline. Default 256.
 	BatchMax int
@@ -48,6 +49,9 @@ type Options struct {
 	Log *slog.Logger
 }
 
+// DefaultLoadTimeout is Options.LoadTimeout's default.
+const DefaultLoadTimeout = 10 * time.Second
+
 func (o Options) withDefaults() Options {
 	def := func(d *time.Duration, v time.Duration) {
 		if *d <= 0 {
@@ -55,7 +59,7 @@ func (o Options) withDefaults() Options {
 		}
 	}
 	def(&o.ReloadGrace, 2*time.Second)
-	def(&o.LoadTimeout, 10*time.Second)
+	def(&o.LoadTimeout, DefaultLoadTimeout)
 	def(&o.CallTimeout, 3*time.Second)
 	def(&o.IdempotencyTTL, time.Hour)
 	def(&o.DayTTL, 72*time.Hour)

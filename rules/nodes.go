@@ -2,12 +2,24 @@ package rules
 
 import (
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
+
+// MaxNodeID is the longest node id, in characters: ids name nodes in messages, paths and
+// the console's drawing.
+const MaxNodeID = 64
 
 // indexNodes assigns each node id its position; a duplicate keeps the first
 // position so that edges still resolve while the duplicate is reported.
 func (c *compiler) indexNodes() {
 	for i, n := range c.doc.Nodes {
+		switch {
+		case utf8.RuneCountInString(n.ID) > MaxNodeID:
+			c.nodeProblem(i, CodeInvalidNodeID, "node %d's id has %d characters, more than %d", i, utf8.RuneCountInString(n.ID), MaxNodeID)
+		case strings.IndexFunc(n.ID, unicode.IsControl) >= 0 || !utf8.ValidString(n.ID):
+			c.nodeProblem(i, CodeInvalidNodeID, "node %d's id %q holds a control character", i, n.ID)
+		}
 		switch _, dup := c.index[n.ID]; {
 		case n.ID == "":
 			c.nodeProblem(i, CodeEmptyNodeID, "node %d has no id", i)

@@ -15,6 +15,7 @@ const (
 	CodeUnknownRoot          = "unknown_root"
 	CodeEmptyNodeID          = "empty_node_id"
 	CodeDuplicateNodeID      = "duplicate_node_id"
+	CodeInvalidNodeID        = "invalid_node_id"
 	CodeEdgesAndLeaf         = "edges_and_leaf"
 	CodeEmptyNode            = "empty_node"
 	CodeMissingTarget        = "missing_target"

@@ -64,7 +64,7 @@ func (c *client) do(method, path string, body any, header ...string) (int, map[s
 		req.Header.Set("Authorization", "Bearer "+c.token)
 	}
 	for i := 0; i+1 < len(header); i += 2 {
-		req.Header.Set(header[i], header[i+1])
+		req.Header.Add(header[i], header[i+1])
 	}
 	resp, err := testHTTP.Do(req)
 	if !assert.NoError(c.t, err) {

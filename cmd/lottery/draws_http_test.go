@@ -157,6 +157,7 @@ func TestDrawAPIRefusals(t *testing.T) {
 		{"both ids", user, map[string]any{"activity_id": id, "tree_id": "1"}, nil, http.StatusBadRequest, "malformed"},
 		{"no tree published", user, map[string]any{}, nil, http.StatusNotFound, "no_matching_activity"},
 		{"key too long", user, map[string]any{"activity_id": id}, []string{"Idempotency-Key", fmt.Sprintf("%065d", 1)}, http.StatusBadRequest, "invalid_idempotency_key"},
+		{"two keys", user, map[string]any{"activity_id": id}, []string{"Idempotency-Key", "a", "Idempotency-Key", "b"}, http.StatusBadRequest, "invalid_idempotency_key"},
 	}
 	for _, tc := range cases {
 		code, out, _ := tc.c.do("POST", "/api/v1/draws", tc.body, tc.header...)

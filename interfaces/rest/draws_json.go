@@ -127,7 +127,15 @@ const maxIdempotencyKey = 64
 func parseDrawRequest(c echo.Context) (drawing.Request, error) {
 	cl := claimsOf(c)
 	req := drawing.Request{UserID: cl.Subject, Facts: cl.Facts, ClientIP: c.RealIP()}
-	key := c.Request().Header.Get("Idempotency-Key")
+	keys := c.Request().Header.Values("Idempotency-Key")
+	if len(keys) > 1 {
+		return req, Errorf(http.StatusBadRequest, "invalid_idempotency_key",
+			"Idempotency-Key is given %d times; give one key per draw", len(keys))
+	}
+	var key string
+	if len(keys) == 1 {
+		key = keys[0]
+	}
 	if len(key) > maxIdempotencyKey || !printableASCII(key) {
 		return req, Errorf(http.StatusBadRequest, "invalid_idempotency_key",
 			"Idempotency-Key must be at most %d printable ASCII characters", maxIdempotencyKey)

@@ -32,8 +32,9 @@ func commonOpenAPI(d *apiDoc) {
 		}),
 	}))
 	d.schema("Problem", object([]string{"field", "code", "message"}, map[string]any{
-		"field":   str(`path of the offending field, e.g. "strategy.prizes[1].probability"; empty for the input as a whole`),
-		"code":    str("problem code: required, too_long, out_of_range, too_precise, invalid_decimal, unknown, not_allowed, duplicate, invalid, invalid_url, invalid_time_zone, invalid_character, sum_exceeds_one, exceeds_stock, below_stock, exceeds_total, unsorted, too_many"),
+		"field": str(`path of the offending field, e.g. "strategy.prizes[1].probability"; empty for the input as a whole`),
+		"code": str("problem code: required, too_long, out_of_range, too_precise, invalid_decimal, unknown, not_allowed, duplicate, invalid, invalid_url, invalid_time_zone, invalid_character, sum_exceeds_one, exceeds_stock, below_stock, exceeds_total, unsorted, too_many, " +
+			"not_enough_codes, coupons_unavailable; rule trees have codes of their own, such as duplicate_node_id or expression_syntax"),
 		"message": str("human sentence"),
 	}))
 }

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"net/http"
+	"net/url"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -81,6 +82,20 @@ func keepRequestID(next echo.HandlerFunc) echo.HandlerFunc {
 		h := c.Request().Header
 		if id := h.Get(echo.HeaderXRequestID); id != "" && !plausibleID(id) {
 			h.Del(echo.HeaderXRequestID)
+		}
+		return next(c)
+	}
+}
+
+// wellFormedQuery refuses a query string Go cannot read whole (a ";" separator, a bad
+// %-escape): the parameters it drops would be ignored without a word (?limit=2;x=1 read
+// as no limit at all).
+func wellFormedQuery(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if raw := c.Request().URL.RawQuery; raw != "" {
+			if _, err := url.ParseQuery(raw); err != nil {
+				return malformed("the query string cannot be read: %v", err)
+			}
 		}
 		return next(c)
 	}

@@ -131,6 +131,19 @@ func TestOnlyPlausibleRequestIDsAreKept(t *testing.T) {
 	}
 }
 
+// A query string Go cannot read whole is refused rather than read in part.
+func TestAnUnreadableQueryIsRefused(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	for _, q := range []string{"limit=2;x=1", "limit=%zz"} {
+		r := h.send(httptest.NewRequest(http.MethodGet, "/api/v1/admin/awards?"+q, nil))
+		assert.Equal(t, http.StatusBadRequest, r.status, q)
+		assert.Contains(t, string(r.raw), `"code":"malformed"`, q)
+		assert.Contains(t, string(r.raw), "the query string cannot be read", q)
+	}
+	assert.Equal(t, http.StatusOK, h.send(httptest.NewRequest(http.MethodGet, "/healthz?a=1&b=%20", nil)).status)
+}
+
 // A made-up method is counted as "other": clients cannot add series at will.
 func TestMadeUpMethodsShareOneSeries(t *testing.T) {
 	t.Parallel()

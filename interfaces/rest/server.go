@@ -86,6 +86,7 @@ func New(opts Options) *Server {
 	e.Use(apiHeaders)
 	e.Use(newHTTPMetrics(opts.Registry).middleware)
 	e.Use(recoverPanics(opts.Logger))
+	e.Use(wellFormedQuery)
 	// Uploads (codes, profiles) may be larger than any other body: their documented
 	// maximum (100,000 codes of up to 64 characters) does not fit the default 1 MiB.
 	e.Use(uploadDeadlines)

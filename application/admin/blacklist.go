@@ -15,6 +15,23 @@ var ErrNotPropagated = errors.New("saved, but draws may not see it yet")
 // Blacklist lists a user, or replaces the reason of a listed one, and returns the entry
 // as stored.
 func (s *Service) Blacklist(ctx context.Context, userID, reason string) (user.Entry, error) {
+	return s.blacklist(ctx, userID, reason)
+}
+
+// EnsureBlacklisted lists a user without a reason, or keeps a listed one's reason: a
+// request that only makes sure a user is listed does not erase why they were.
+func (s *Service) EnsureBlacklisted(ctx context.Context, userID string) (user.Entry, error) {
+	reason := ""
+	switch e, err := s.d.Blacklist.Get(ctx, userID); {
+	case err == nil:
+		reason = e.Reason
+	case !errors.Is(err, user.ErrNotFound):
+		return user.Entry{}, err
+	}
+	return s.blacklist(ctx, userID, reason)
+}
+
+func (s *Service) blacklist(ctx context.Context, userID, reason string) (user.Entry, error) {
 	e, err := user.NewEntry(userID, reason, s.now())
 	if err != nil {
 		return user.Entry{}, err

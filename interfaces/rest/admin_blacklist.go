@@ -4,9 +4,12 @@ import (
 	"net/http"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/lottery-go/lottery/domain/user"
 )
 
-// blacklist lists a user; the body {"reason":"…"} may be left out.
+// blacklist lists a user; the body {"reason":"…"} may be left out, which keeps the reason
+// of a user already listed.
 func (h *adminAPI) blacklist(c echo.Context) error {
 	id, err := userParam(c)
 	if err != nil {
@@ -16,7 +19,13 @@ func (h *adminAPI) blacklist(c echo.Context) error {
 	if err := decodeOptionalJSON(c, &req); err != nil {
 		return err
 	}
-	e, err := h.app.Blacklist(c.Request().Context(), id, req.Reason)
+	ctx := c.Request().Context()
+	var e user.Entry
+	if req.Reason == nil {
+		e, err = h.app.EnsureBlacklisted(ctx, id)
+	} else {
+		e, err = h.app.Blacklist(ctx, id, *req.Reason)
+	}
 	if err != nil {
 		return err
 	}

@@ -18,8 +18,14 @@ func TestBlacklist(t *testing.T) {
 	created := r.body["created_at"]
 
 	r = h.must(http.StatusOK, h.do(http.MethodPut, path, alice, nil))
-	assert.Equal(t, "", r.body["reason"], "the body may be left out")
+	assert.Equal(t, "bot traffic", r.body["reason"], "the body may be left out, which keeps the reason")
 	assert.Equal(t, created, r.body["created_at"], "the first listing time stays")
+	r = h.must(http.StatusOK, h.do(http.MethodPut, path, alice, map[string]any{}))
+	assert.Equal(t, "bot traffic", r.body["reason"], "so may the reason")
+	r = h.must(http.StatusOK, h.do(http.MethodPut, path, alice, map[string]any{"reason": ""}))
+	assert.Equal(t, "", r.body["reason"], "an empty reason replaces it")
+	r = h.must(http.StatusOK, h.do(http.MethodPut, "/api/v1/admin/blacklist/u-43", alice, nil))
+	assert.Equal(t, "", r.body["reason"], "a user listed without a reason has none")
 
 	r = h.must(http.StatusOK, h.do(http.MethodGet, path, alice, nil))
 	assert.Equal(t, "u-42", r.body["user_id"])

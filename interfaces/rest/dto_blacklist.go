@@ -6,9 +6,10 @@ import (
 	"github.com/lottery-go/lottery/domain/user"
 )
 
-// blacklistRequest is the optional body of PUT /admin/blacklist/{user_id}.
+// blacklistRequest is the optional body of PUT /admin/blacklist/{user_id}; a reason left
+// out keeps a listed user's.
 type blacklistRequest struct {
-	Reason string `json:"reason"`
+	Reason *string `json:"reason"`
 }
 
 type blacklistResponse struct {

@@ -15,6 +15,7 @@ func adminBlacklistOpenAPI(d *apiDoc) {
 	const path = adminPrefix + "/blacklist/{user_id}"
 	user := []any{pathParam("user_id", "user id as in token subjects; one no token could carry is 422")}
 	put := operation(tag, "blacklistUser", "List a user (or change the reason); listed users cannot draw. "+
+		"A body without reason (or none) keeps the reason of a user already listed. "+
 		"503 try_again when the change is saved but the draw engine could not be told: repeat the request", true, user,
 		nil, responses(http.StatusOK, "the entry", ref("BlacklistEntry"), with(adminWriteErrors, http.StatusServiceUnavailable)...))
 	put["requestBody"] = map[string]any{"required": false, "content": jsonContent(ref("BlacklistRequest"))}

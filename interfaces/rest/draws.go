@@ -45,10 +45,10 @@ func RegisterDraws(s *Server, v Verifier, svc *drawing.Service) {
 	auth := authenticate(v)
 	g := s.echo.Group("/api/v1")
 	g.POST("/draws", h.draw, auth, requireRole(token.RoleUser))
-	g.GET("/draws", h.list, auth)
-	g.GET("/draws/:order_id", h.get, auth)
+	g.GET("/draws", h.list, auth, requireRole(token.RoleUser))
+	g.GET("/draws/:order_id", h.get, auth, requireRole(token.RoleUser))
 	g.GET("/activities/:id", h.activity, auth)
-	g.GET("/activities/:id/quota", h.quota, auth)
+	g.GET("/activities/:id/quota", h.quota, auth, requireRole(token.RoleUser))
 }
 
 func (h *drawHandlers) draw(c echo.Context) error {

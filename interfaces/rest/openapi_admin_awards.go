@@ -26,6 +26,9 @@ func codesOperation(tag string, id []any) map[string]any {
 		"Upload redeem codes to a redeem_code award; duplicates within the upload and against stored codes, and codes another award holds, are skipped and counted",
 		true, id, nil, responses(http.StatusOK, "how many were added and how many were duplicates", ref("CodesResult"),
 			with(adminWriteErrors, http.StatusNotFound, http.StatusConflict, http.StatusUnsupportedMediaType)...))
+	resps := o["responses"].(map[string]any)
+	resps["409"].(map[string]any)["description"] = "wrong_award_kind: the award is not a redeem_code award"
+	resps["415"].(map[string]any)["description"] = "unsupported_media_type: the body is not application/json, text/csv or text/plain"
 	csv := map[string]any{"schema": map[string]any{"type": "string", "description": "one code per line; blank lines are skipped, and so is a first line naming the column (code, codes, redeem_code)"}}
 	o["requestBody"] = map[string]any{"required": true, "content": map[string]any{
 		"application/json": map[string]any{"schema": ref("CodesUpload")},

@@ -8,17 +8,21 @@ func init() { addOpenAPIPart("draws", drawsOpenAPI) }
 func drawsOpenAPI(d *apiDoc) {
 	drawSchemas(d)
 	const tag = "draws"
-	// Reading one's own draws, an activity's public view and one's chances needs a valid
-	// token of any role; drawing needs the user role and a user not blacklisted.
-	userErrors := []int{http.StatusUnauthorized}
+	// An activity's public view needs a valid token of any role; drawing, reading one's
+	// own draws and one's chances need the user role (403 without it), and drawing a user
+	// not blacklisted.
+	userErrors := []int{http.StatusUnauthorized, http.StatusForbidden}
+	anyRole := []int{http.StatusUnauthorized}
 	idem := map[string]any{"name": "Idempotency-Key", "in": "header", "required": false,
 		"description": "the same key returns the same order, never a second draw: also once its activity is paused, closed or ended, and when the repeat names another running activity",
 		"schema":      map[string]any{"type": "string", "maxLength": 64}}
-	draw := operation(tag, "draw", "Draw once: in the given activity, by the given rule tree, or by the published default tree", true,
+	draw := operation(tag, "draw", "Draw once: in the given activity, by the given rule tree, or by the published default tree "+
+		"(an empty body or {})", true,
 		[]any{idem}, ref("DrawRequest"), responses(http.StatusOK, "the outcome", ref("Draw"),
-			with(userErrors, http.StatusForbidden, http.StatusBadRequest, http.StatusNotFound, http.StatusConflict, http.StatusRequestEntityTooLarge,
+			with(userErrors, http.StatusBadRequest, http.StatusNotFound, http.StatusConflict, http.StatusRequestEntityTooLarge,
 				http.StatusUnprocessableEntity, http.StatusTooManyRequests, http.StatusServiceUnavailable)...))
 	explainDrawAnswers(draw["responses"].(map[string]any))
+	draw["requestBody"].(map[string]any)["required"] = false
 	d.op(http.MethodPost, "/api/v1/draws", draw)
 	list := append(pageQuery(), queryParam("activity_id", "only draws in this activity", map[string]any{"type": "string"}))
 	d.op(http.MethodGet, "/api/v1/draws", operation(tag, "listDraws", "The caller's own draws, newest first", true, list,
@@ -27,7 +31,7 @@ func drawsOpenAPI(d *apiDoc) {
 		[]any{pathParam("order_id", "order id")}, nil, responses(http.StatusOK, "the draw", ref("Draw"), with(userErrors, http.StatusNotFound)...)))
 	act := []any{pathParam("id", "activity id")}
 	d.op(http.MethodGet, "/api/v1/activities/{id}", operation(tag, "getPublicActivity", "Public view of an activity", true, act,
-		nil, responses(http.StatusOK, "the activity", ref("PublicActivity"), with(userErrors, http.StatusNotFound)...)))
+		nil, responses(http.StatusOK, "the activity", ref("PublicActivity"), with(anyRole, http.StatusNotFound)...)))
 	d.op(http.MethodGet, "/api/v1/activities/{id}/quota", operation(tag, "getQuota", "The caller's chances left in an activity under its per-user limits (none once it is closed or its window has ended). "+
 		"They count the user's draws only: an activity whose stock ran out still shows them, and its draws answer 409 activity_sold_out", true, act,
 		nil, responses(http.StatusOK, "chances left", ref("Quota"), with(userErrors, http.StatusNotFound)...)))
@@ -42,9 +46,10 @@ func explainDrawAnswers(resps map[string]any) {
 		http.StatusOK: "the outcome; a repeated Idempotency-Key answers with its first order and the header Idempotent-Replayed: true",
 		http.StatusBadRequest: "malformed: the body is not a JSON object of the fields below, or names both activity_id and tree_id; invalid_idempotency_key: " +
 			"over 64 characters or not printable ASCII",
-		http.StatusForbidden:             "forbidden: the token lacks the user role; blacklisted: the user may not draw",
-		http.StatusNotFound:              "not_found: the activity or rule tree named is unknown to users; no_matching_activity: no tree routed the user to an open activity",
-		http.StatusConflict:              "activity_not_running (not started, paused, closed or ended), activity_sold_out, user_quota_exhausted (the total or today's limit)",
+		http.StatusForbidden: "forbidden: the token lacks the user role; blacklisted: the user may not draw",
+		http.StatusNotFound:  "not_found: the activity or rule tree named is unknown to users; no_matching_activity: no tree is published as the default, or the tree's walk ended without a leaf (a fact missing and no default edge)",
+		http.StatusConflict: "activity_not_running (not started, paused, closed or ended; also where a rule tree routed the user), " +
+			"activity_sold_out, user_quota_exhausted (the total or today's limit)",
 		http.StatusRequestEntityTooLarge: "body_too_large",
 		http.StatusUnprocessableEntity:   "invalid: an id that cannot name anything (details.problems names the field)",
 		http.StatusTooManyRequests:       "rate_limited: the user draws too often; details.retry_after_ms and Retry-After say when to try again",

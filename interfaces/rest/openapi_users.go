@@ -37,6 +37,7 @@ func importOperation(tag string) map[string]any {
 			"Each row replaces that user's whole profile; an empty cell leaves the attribute out.", true, nil, nil,
 		responses(http.StatusOK, "how many profiles were stored", ref("ImportResult"),
 			with(adminWriteErrors, http.StatusUnsupportedMediaType)...))
+	o["responses"].(map[string]any)["415"].(map[string]any)["description"] = "unsupported_media_type: the body is not text/csv or text/plain"
 	o["requestBody"] = map[string]any{"required": true, "content": map[string]any{
 		"text/csv": map[string]any{"schema": map[string]any{"type": "string",
 			"example": "user_id,age:int,gender,tags:[]string,registered_at:time\nu1,30,female,vip|gold,2026-01-31T09:00:00Z\n"}},

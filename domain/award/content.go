@@ -2,6 +2,7 @@ package award
 
 import (
 	"fmt"
+	"net/netip"
 	"net/url"
 	"strings"
 
@@ -83,7 +84,32 @@ func validateWebhook(l *check.List, raw string) {
 		return
 	}
 	u, err := url.Parse(raw)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.Hostname() == "" {
+	switch {
+	case err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.Hostname() == "":
 		l.Add(field, check.CodeInvalidURL, "webhook_url must be an absolute http:// or https:// URL")
+	case u.User != nil:
+		l.Add(field, check.CodeInvalidURL, "webhook_url must not carry a user name or password: every marketer would see them; "+
+			"the merchant checks the X-Lottery-Signature instead")
+	case !hostName(u.Hostname()):
+		l.Add(field, check.CodeInvalidURL, "webhook_url's host must be a DNS name or an IP address written in full "+
+			"(127.1, 2130706433 or 0x7f000001 are neither)")
 	}
+}
+
+// hostName says whether h is an IP address or a DNS name whose last label starts with a
+// letter, as every top-level domain does: the short and numeric forms of addresses that
+// some resolvers read (127.1, 2130706433) are refused rather than failing every grant.
+func hostName(h string) bool {
+	if _, err := netip.ParseAddr(h); err == nil {
+		return true
+	}
+	labels := strings.Split(strings.TrimSuffix(h, "."), ".")
+	for _, l := range labels {
+		if l == "" || len(l) > 63 || l[0] == '-' || l[len(l)-1] == '-' ||
+			strings.Trim(l, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_") != "" {
+			return false
+		}
+	}
+	last := labels[len(labels)-1][0]
+	return last >= 'a' && last <= 'z' || last >= 'A' && last <= 'Z'
 }

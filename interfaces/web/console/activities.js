@@ -1,5 +1,5 @@
 import { api, apiAll, isAdmin, subject } from "./api.js";
-import { h, fill, field, showError, clearErrors, errorBox, fmtTime } from "./dom.js";
+import { h, fill, field, showError, clearErrors, errorBox, zoneKnown, fmtWall } from "./dom.js";
 import { activityForm, decimalToPct } from "./activityform.js";
 
 const STATES = ["draft", "pending_review", "rejected", "approved", "running", "paused", "closed"];
@@ -19,6 +19,15 @@ const ADMIN_ONLY = new Set(["approve", "reject"]);
 const EDITABLE = new Set(["draft", "rejected"]); // PUT is refused in every other state
 const awardNames = new Map(); // award id → name, for showing prizes by name
 const awardLabel = (id) => awardNames.get(id) || "award " + id;
+
+// fmtWindow shows an activity's window as wall-clock times in its own zone, naming the zone
+// ("2026-11-11 00:00 – 2026-11-12 00:00 Asia/Shanghai"). A zone this browser does not know
+// is shown in UTC, saying so.
+function fmtWindow(a) {
+  const z = zoneKnown(a.time_zone) ? a.time_zone : "UTC";
+  return `${fmtWall(Date.parse(a.begin_at), z)} – ${fmtWall(Date.parse(a.end_at), z)} ${z}` +
+    (z === a.time_zone ? "" : ` (time zone “${a.time_zone}” unknown to this browser)`);
+}
 
 export function activitiesView(root) {
   const filter = h("select", { id: "state-filter" }, h("option", { value: "" }, "all states"),
@@ -46,7 +55,7 @@ export function activitiesView(root) {
         h("thead", {}, h("tr", {}, h("th", {}, "Name"), h("th", {}, "State"), h("th", {}, "Window"), h("th", {}, ""))),
         h("tbody", {}, page.items.map((a) => h("tr", { dataset: { id: a.id } },
           h("td", {}, a.name), h("td", {}, h("span", { class: "badge state" }, a.state)),
-          h("td", { class: "muted" }, fmtTime(a.begin_at), " – ", fmtTime(a.end_at)),
+          h("td", { class: "muted window" }, fmtWindow(a)),
           h("td", {}, h("button", { type: "button", class: "secondary open", onclick: () => open(a.id) }, "Open")))))));
       if (!page.items.length) list.append(h("p", { class: "muted" }, "No activities."));
     } catch (e) {
@@ -98,7 +107,8 @@ function activityCard(a, { changed, edit, conflicted }, shown = {}) {
     : null;
   const card = h("div", { class: "card", id: "activity-card", dataset: { state: a.state, id: a.id } },
     h("h3", { tabindex: "-1" }, a.name, " ", h("span", { class: "badge", id: "activity-state" }, a.state)),
-    h("p", { class: "muted" }, `id ${a.id} · stock ${a.stock} · ${a.strategy.mode} · ${a.time_zone}`),
+    h("p", { class: "muted" }, `id ${a.id} · stock ${a.stock} · ${a.strategy.mode}`),
+    h("p", { id: "activity-window" }, "Window: ", fmtWindow(a)),
     h("ul", {}, a.strategy.prizes.map((p) => h("li", {}, `${awardLabel(p.award_id)}: ${decimalToPct(p.probability)} % (“${p.probability}”), stock ${p.stock}` +
       (p.daily_quota ? `, ${p.daily_quota}/day` : "") + (p.release ? `, release ${p.release.plan}` : "")))));
   if (EDITABLE.has(a.state)) {

@@ -1,5 +1,5 @@
 import { api } from "./api.js";
-import { h, field, showError, clearErrors, errorBox } from "./dom.js";
+import { h, field, showError, clearErrors, errorBox, zoneKnown, wallClock, fmtWall, zonedTime, offsetText } from "./dom.js";
 
 // pctToDecimal turns a percentage typed by a person into the API's decimal string without
 // floating point: "1.5" → "0.015". It returns null for anything that is not a number.
@@ -24,21 +24,20 @@ function tidy(s) {
   return out || "0";
 }
 
-function localInput(d) {
-  const p = (n) => String(n).padStart(2, "0");
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
-}
-
 const num = (el) => (el.value.trim() === "" ? undefined : Number(el.value));
+const browserZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+const WINDOW = [["begin_at", "Begins"], ["end_at", "Ends"]];
 
 // activityForm creates activities and, through the returned edit(a), changes a draft or
 // rejected one with PUT. awards is a promise of the award list for the prize pickers.
 export function activityForm(card, awards, saved) {
   const f = {
     name: h("input", { required: true }),
-    begin_at: h("input", { type: "datetime-local" }),
-    end_at: h("input", { type: "datetime-local" }),
-    time_zone: h("input"),
+    // Wall-clock times in the activity's time zone, to the second (to the millisecond when
+    // the stored time has some).
+    begin_at: h("input", { type: "datetime-local", step: 1 }),
+    end_at: h("input", { type: "datetime-local", step: 1 }),
+    time_zone: h("input", { spellcheck: "false", autocomplete: "off" }),
     stock: h("input", { type: "number", min: 0 }),
     per_user_total: h("input", { type: "number", min: 1 }),
     per_user_daily: h("input", { type: "number", min: 1 }),
@@ -50,12 +49,15 @@ export function activityForm(card, awards, saved) {
   const status = h("p", { class: "ok", role: "status" });
   const submit = h("button", { type: "submit" }, "Create activity");
   const cancel = h("button", { type: "button", class: "secondary", id: "activity-cancel", hidden: true, onclick: () => blank() }, "Cancel editing");
+  const notes = { begin_at: h("span", { class: "zone-note" }), end_at: h("span", { class: "zone-note" }) };
+  const fields = Object.fromEntries(WINDOW.map(([k, label]) => [k, field(label, k, f[k], notes[k])]));
   let list = [];
   let editing = null; // the activity being changed, or null for a new one
+  let loaded = {}; // the time zone and, per time field, [value shown, time stored] as filled in
   const form = h("form", { class: "card", id: "activity-form" }, title,
     field("Name", "name", f.name),
-    h("div", { class: "row" }, field("Begins", "begin_at", f.begin_at), field("Ends", "end_at", f.end_at)),
-    field("Time zone", "time_zone", f.time_zone),
+    field("Time zone", "time_zone", f.time_zone, "IANA name, e.g. Asia/Shanghai: the window below and the daily limits are in this zone"),
+    h("div", { class: "row window" }, fields.begin_at, fields.end_at),
     h("div", { class: "row" }, field("Total stock", "stock", f.stock), field("Per user, total", "limits.per_user_total", f.per_user_total),
       field("Per user, daily", "limits.per_user_daily", f.per_user_daily)),
     field("Mode", "strategy.mode", f.mode, "fixed: an empty prize loses; renormalize: it is drawn again among the rest"),
@@ -63,6 +65,41 @@ export function activityForm(card, awards, saved) {
       h("button", { type: "button", class: "secondary", onclick: () => addPrize() }, "Add prize")),
     errorBox(), status, submit, cancel);
   card.append(form);
+
+  // The window is read in the zone of the time zone field. A zone this browser does not know
+  // falls back to UTC, and the labels say so (the server refuses an unknown zone on save).
+  const zone = () => (zoneKnown(f.time_zone.value.trim()) ? f.time_zone.value.trim() : "UTC");
+  // note says how a typed time is read: its offset from UTC, what was decided where the
+  // clocks change (see zonedTime), and the time in this browser's zone when that differs.
+  const note = (value) => {
+    const z = zone();
+    const t = zonedTime(value, z);
+    if (!t) return "";
+    return [
+      t.skipped ? `the clocks skip this time in ${z}: it is read as ${fmtWall(t.at, z)}` : "UTC" + offsetText(t.offset),
+      t.twice ? `it occurs twice in ${z}: this is the first` : "",
+      browserZone && browserZone !== z ? `${fmtWall(t.at, browserZone)} your time (${browserZone})` : "",
+    ].filter(Boolean).join(" · ");
+  };
+  // showZone names the zone in the labels; typed times stay as they are and mean the new zone.
+  const showZone = () => {
+    const tz = f.time_zone.value.trim();
+    const where = zoneKnown(tz) ? `${tz} time`
+      : `UTC: ${tz ? `“${tz}” is not a time zone this browser knows` : "no time zone given"}`;
+    for (const [k, label] of WINDOW) {
+      fields[k].querySelector("label").textContent = `${label} (${where})`;
+      notes[k].textContent = note(f[k].value);
+    }
+  };
+  for (const el of [f.time_zone, f.begin_at, f.end_at]) el.addEventListener("input", showZone);
+  // at is a time field's value for the API: the stored time itself (to the microsecond) when
+  // neither it nor the zone was changed, else the typed wall-clock time in the zone.
+  const at = (k) => {
+    const v = f[k].value;
+    if (!v) return "";
+    if (v === loaded[k][0] && f.time_zone.value.trim() === loaded.time_zone) return loaded[k][1];
+    return zonedTime(v, zone())?.text ?? v;
+  };
 
   const updateSum = () => {
     let total = 0;
@@ -122,9 +159,14 @@ export function activityForm(card, awards, saved) {
   function fillFrom(a) {
     clearErrors(form);
     f.name.value = a.name;
-    f.begin_at.value = localInput(new Date(a.begin_at));
-    f.end_at.value = localInput(new Date(a.end_at));
     f.time_zone.value = a.time_zone;
+    loaded = { time_zone: a.time_zone };
+    for (const [k] of WINDOW) {
+      const ms = Date.parse(a[k]);
+      f[k].step = ms % 1000 ? 0.001 : 1;
+      f[k].value = Number.isNaN(ms) ? "" : wallClock(ms, zone());
+      loaded[k] = [f[k].value, a[k]]; // as the input holds it (it drops ":00" seconds)
+    }
     f.stock.value = a.stock;
     f.per_user_total.value = a.limits.per_user_total ?? "";
     f.per_user_daily.value = a.limits.per_user_daily ?? "";
@@ -132,13 +174,14 @@ export function activityForm(card, awards, saved) {
     prizes.replaceChildren();
     a.strategy.prizes.forEach((p) => addPrize(p));
     updateSum();
+    showZone();
   }
 
   function blank() {
     editing = null;
-    const now = Date.now();
+    const now = Math.floor(Date.now() / 6e4) * 6e4;
     fillFrom({
-      name: "", begin_at: now, end_at: now + 7 * 864e5, time_zone: Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC",
+      name: "", begin_at: new Date(now).toISOString(), end_at: new Date(now + 7 * 864e5).toISOString(), time_zone: browserZone || "UTC",
       stock: 1000, limits: {}, strategy: { mode: "fixed", prizes: list.length ? [{}] : [] },
     });
     title.textContent = "New activity";
@@ -158,8 +201,7 @@ export function activityForm(card, awards, saved) {
     status.textContent = "";
     const body = {
       name: f.name.value.trim(), kind: editing ? editing.kind : "lottery",
-      begin_at: f.begin_at.value ? new Date(f.begin_at.value).toISOString() : "",
-      end_at: f.end_at.value ? new Date(f.end_at.value).toISOString() : "",
+      begin_at: at("begin_at"), end_at: at("end_at"),
       time_zone: f.time_zone.value.trim(), stock: num(f.stock),
       limits: { per_user_total: num(f.per_user_total), per_user_daily: num(f.per_user_daily) },
       strategy: { mode: f.mode.value, prizes: [...prizes.children].map((row) => row.prize()) },

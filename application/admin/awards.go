@@ -20,6 +20,18 @@ var ErrNotRedeemCode = errors.New("codes can only be uploaded to redeem_code awa
 // what it was.
 var ErrAwardInUse = errors.New("award in use")
 
+// AwardInUseError is ErrAwardInUse with the activities that give the award.
+type AwardInUseError struct {
+	ActivityIDs []int64
+}
+
+func (e *AwardInUseError) Error() string {
+	return fmt.Sprintf("%v: activities %s give it and have been submitted; only an admin may change what their winners get, or create a new award",
+		ErrAwardInUse, joinIDs(e.ActivityIDs))
+}
+
+func (e *AwardInUseError) Unwrap() error { return ErrAwardInUse }
+
 // AwardInput is what a marketer edits about an award; Kind is only read on creation.
 type AwardInput struct {
 	Name    string
@@ -77,8 +89,7 @@ func (s *Service) UpdateAward(ctx context.Context, by activity.Actor, id int64, 
 	err := s.d.Awards.Update(ctx, id, func(a *award.Award, givenBy []int64) error {
 		given = len(givenBy) > 0
 		if len(givenBy) > 0 && !by.Admin {
-			return fmt.Errorf("%w: activities %s give it and have been submitted; only an admin may change what their winners get, or create a new award",
-				ErrAwardInUse, joinIDs(givenBy))
+			return &AwardInUseError{ActivityIDs: givenBy}
 		}
 		var l check.List
 		if in.Kind != "" && in.Kind != a.Kind() {

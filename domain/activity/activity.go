@@ -74,7 +74,7 @@ func UnmarshalFromDatabase(
 // activities are editable: once submitted, what the reviewer approves must be what runs.
 func (a *Activity) Update(p Params, by string, now time.Time) error {
 	if a.state != StateDraft && a.state != StateRejected {
-		return ErrNotEditable
+		return &StateError{Kind: ErrNotEditable, State: a.state}
 	}
 	var l check.List
 	loc := p.check(&l)

@@ -43,3 +43,33 @@ func (a *Activity) CheckVersion(seen int64) error {
 	}
 	return nil
 }
+
+// StateError is a refusal for the activity's state: an illegal transition (it unwraps to
+// ErrIllegalTransition) or an edit outside draft and rejected (ErrNotEditable). It names
+// the state and what the state allows, for a client to act on without parsing the message.
+type StateError struct {
+	Kind   error  // ErrIllegalTransition or ErrNotEditable
+	State  State  // the activity's state when refused
+	Action Action // the action refused; empty for an edit
+	Why    string // the message's detail, after the kind
+}
+
+func (e *StateError) Error() string {
+	if e.Why == "" {
+		return e.Kind.Error()
+	}
+	return e.Kind.Error() + ": " + e.Why
+}
+
+func (e *StateError) Unwrap() error { return e.Kind }
+
+// Allowed lists the actions state s allows, in the order of Actions.
+func Allowed(s State) []Action {
+	out := []Action{}
+	for _, a := range Actions {
+		if _, ok := transitions[s][a]; ok {
+			out = append(out, a)
+		}
+	}
+	return out
+}

@@ -84,5 +84,6 @@ func Next(from State, a Action) (State, error) {
 	if to, ok := transitions[from][a]; ok {
 		return to, nil
 	}
-	return "", fmt.Errorf("%w: cannot %s an activity in state %s", ErrIllegalTransition, a, from)
+	return "", &StateError{Kind: ErrIllegalTransition, State: from, Action: a,
+		Why: fmt.Sprintf("cannot %s an activity in state %s", a, from)}
 }

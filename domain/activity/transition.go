@@ -38,8 +38,9 @@ func (a *Activity) Transition(act Action, by Actor, now time.Time) error {
 		return fmt.Errorf("%w: nobody may %s an activity they last edited", ErrOwnEdit, act)
 	}
 	if towardsDraws(to) && !now.Before(a.params.EndAt) {
-		return fmt.Errorf("%w: cannot %s an activity whose window ended at %s; edit end_at while it is a draft (revoke a submitted one first), or close it once approved",
-			ErrIllegalTransition, act, a.params.EndAt.In(a.location).Format(time.RFC3339))
+		return &StateError{Kind: ErrIllegalTransition, State: a.state, Action: act,
+			Why: fmt.Sprintf("cannot %s an activity whose window ended at %s; edit end_at while it is a draft (revoke a submitted one first), or close it once approved",
+				act, a.params.EndAt.In(a.location).Format(time.RFC3339))}
 	}
 	a.state, a.updatedAt = to, now
 	return nil

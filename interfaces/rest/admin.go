@@ -3,6 +3,7 @@ package rest
 import (
 	"errors"
 	"net/http"
+	"strconv"
 
 	"github.com/labstack/echo/v4"
 
@@ -85,12 +86,19 @@ func withActionRefusals(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		err := next(c)
 		var stale *activity.StaleVersionError
+		var refused *activity.StateError
+		var inUse *admin.AwardInUseError
 		switch {
 		case err == nil:
 			return nil
 		case errors.As(err, &stale):
 			return Errorf(http.StatusConflict, "concurrent_change", "%s; read it again", stale.Error()).
 				WithDetails(map[string]any{"version": stale.Current})
+		case errors.As(err, &refused):
+			return stateRefusal(refused)
+		case errors.As(err, &inUse):
+			return Errorf(http.StatusConflict, "award_in_use", "%s", inUse.Error()).
+				WithDetails(map[string]any{"activity_ids": idStrings(inUse.ActivityIDs, maxListedIDs)})
 		case errors.Is(err, activity.ErrForbidden):
 			return activityRefusal(err)
 		case errors.Is(err, ruletree.ErrForbidden):
@@ -99,6 +107,32 @@ func withActionRefusals(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		return err
 	}
+}
+
+// maxListedIDs bounds the ids an error's details list.
+const maxListedIDs = 100
+
+// idStrings writes up to max ids as the API writes ids: strings.
+func idStrings(ids []int64, max int) []string {
+	out := make([]string, 0, min(len(ids), max))
+	for _, id := range ids[:min(len(ids), max)] {
+		out = append(out, strconv.FormatInt(id, 10))
+	}
+	return out
+}
+
+// stateRefusal answers a refusal for the activity's state with 409 and, in details, the
+// state, the action refused (for a transition) and the actions the state allows.
+func stateRefusal(e *activity.StateError) *APIError {
+	code := "illegal_transition"
+	if errors.Is(e, activity.ErrNotEditable) {
+		code = "activity_not_editable"
+	}
+	details := map[string]any{"state": string(e.State), "allowed_actions": activity.Allowed(e.State)}
+	if e.Action != "" {
+		details["action"] = string(e.Action)
+	}
+	return Errorf(http.StatusConflict, code, "%s", e.Error()).WithDetails(details)
 }
 
 // activityRefusal tells the two refusals of a transition apart.

@@ -188,6 +188,8 @@ func TestActivityUpdate(t *testing.T) {
 	body["stock"] = 5
 	locked := h.must(http.StatusConflict, h.do(http.MethodPut, "/api/v1/admin/activities/"+id, alice, body))
 	assert.Equal(t, "activity_not_editable", locked.errorCode())
+	assert.Equal(t, map[string]any{"state": "pending_review", "allowed_actions": []any{"approve", "reject", "revoke"}},
+		locked.errorDetails(), "the state, and how to make it editable (revoke)")
 
 	missing := h.must(http.StatusNotFound, h.do(http.MethodPut, "/api/v1/admin/activities/12345", alice, body))
 	assert.Equal(t, "not_found", missing.errorCode())

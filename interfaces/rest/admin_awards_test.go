@@ -169,6 +169,7 @@ func TestAwardOfASubmittedActivityDoesNotChange(t *testing.T) {
 	r := h.must(http.StatusConflict, edit(1_000_000_000))
 	assert.Equal(t, "award_in_use", r.errorCode())
 	assert.Contains(t, r.body["error"].(map[string]any)["message"], act)
+	assert.Equal(t, map[string]any{"activity_ids": []any{act}}, r.errorDetails())
 	got := h.must(http.StatusOK, h.do(http.MethodGet, "/api/v1/admin/awards/"+awardID, bob, nil))
 	assert.EqualValues(t, 20, got.body["content"].(map[string]any)["points"], "unchanged")
 

@@ -65,7 +65,8 @@ func TestTransitionRefusals(t *testing.T) {
 		{"marketer rejects", pending, alice, "reject", "no", 403, "forbidden", role},
 		{"admin approves own activity", own, carol, "approve", "", 403, "forbidden", duties},
 		{"admin rejects own activity", own, carol, "reject", "no", 403, "forbidden", duties},
-		{"illegal move", draft, alice, "start", "", 409, "illegal_transition", nil},
+		{"illegal move", draft, alice, "start", "", 409, "illegal_transition",
+			map[string]any{"state": "draft", "action": "start", "allowed_actions": []any{"submit"}}},
 		{"unknown action", draft, alice, "launch", "", 422, "invalid", nil},
 		{"reject without reason", pending, bob, "reject", "", 422, "invalid", nil},
 		{"unknown activity", "424242", alice, "submit", "", 404, "not_found", nil},
@@ -106,6 +107,7 @@ func TestTransitionsThroughTheRunningLife(t *testing.T) {
 	}
 	again := h.must(http.StatusConflict, h.transition(id, bob, "close", ""))
 	assert.Equal(t, "illegal_transition", again.errorCode())
+	assert.Equal(t, map[string]any{"state": "closed", "action": "close", "allowed_actions": []any{}}, again.errorDetails())
 }
 
 // A redeem-code prize needs as many free codes as units of stock before the activity goes

@@ -16,7 +16,9 @@ func commonOpenAPI(d *apiDoc) {
 				"type":                 "object",
 				"additionalProperties": true,
 				"description": "for 422 invalid: problems (every problem with its field path) and omitted (problems beyond the first 100); " +
-					"for 403 forbidden: scope, reason and roles",
+					"for 403 forbidden: scope, reason and roles; for 409 illegal_transition and activity_not_editable: state, " +
+					"action (of a transition) and allowed_actions (what the state allows); for 409 concurrent_change: version; " +
+					"for 409 award_in_use: activity_ids (up to 100); for 409 grant_not_failed: grant_state",
 				"properties": map[string]any{
 					"problems": array(ref("Problem")),
 					"omitted":  integer("problems not listed", 1),

@@ -135,3 +135,16 @@ func TestQuotaFollowsTheWindow(t *testing.T) {
 		assert.Equal(t, [2]int64{c.total, c.left}, [2]int64{total, today}, c.name)
 	}
 }
+
+// An approved activity never ran: its chances are its limits, without a look at counters
+// it has not loaded (a load would wait the reload grace).
+func TestQuotaOfAnActivityNotYetStartedIsItsLimits(t *testing.T) {
+	t.Parallel()
+	a := activityOfKind(t, "lottery") // per-user limits: none
+	now := a.BeginAt()
+	require.NoError(t, a.Transition(activity.ActionSubmit, activity.Actor{ID: "m", Marketer: true}, now))
+	require.NoError(t, a.Transition(activity.ActionApprove, activity.Actor{ID: "r", Admin: true}, now))
+	total, today, err := quota(context.Background(), struct{ draw.Ledger }{}, a, "u", now.Add(-time.Minute))
+	require.NoError(t, err, "the ledger is not asked")
+	assert.Equal(t, [2]int64{-1, -1}, [2]int64{total, today})
+}

@@ -116,5 +116,18 @@ func quota(ctx context.Context, l draw.Ledger, a *activity.Activity, userID stri
 		return 0, 0, nil
 	}
 	lim := a.Limits()
+	if a.State() == activity.StateApproved {
+		// It never ran, so no draw counts yet: its limits whole, without loading counters
+		// (a load waits the reload grace, seconds for a page that only looks).
+		return whole(lim.PerUserTotal), whole(lim.PerUserDaily), nil
+	}
 	return l.Quota(ctx, a.ID(), userID, a.Day(now), lim.PerUserTotal, lim.PerUserDaily)
+}
+
+// whole is a limit's chances before any draw: -1 for no limit, as the ledger says.
+func whole(limit int64) int64 {
+	if limit <= 0 {
+		return -1
+	}
+	return limit
 }

@@ -28,8 +28,9 @@ var Names = []string{NameOutbox, NameRecovery, NameRelease, NameReconcile, NameS
 // Report is what one run did, by name (e.g. "republished": 3), for its log line.
 type Report map[string]int64
 
-// inventory names the counts of a Report that say what a run looked at, not what it did.
-var inventory = map[string]bool{"activities": true, "prizes": true, "watching": true}
+// inventory names the counts of a Report that say what a run looked at, not what it did
+// (the outbox's backlog and its age are gauges, exported every run).
+var inventory = map[string]bool{"activities": true, "prizes": true, "watching": true, "backlog": true, "oldest_seconds": true}
 
 // DidSomething reports whether a count other than what the run looked at is not zero.
 func (r Report) DidSomething() bool {

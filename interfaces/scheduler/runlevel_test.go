@@ -21,4 +21,7 @@ func TestEmptyRunsAreLoggedAtDebugLevel(t *testing.T) {
 	assert.Equal(t, slog.LevelDebug, runLevel(jobs.Report{"settled": 0, "undone": 0, "waiting": 0, "watching": 40}))
 	assert.Equal(t, slog.LevelInfo, runLevel(jobs.Report{"prizes": 2, "released": 5}))
 	assert.Equal(t, slog.LevelInfo, runLevel(jobs.Report{"activities": 3, "drifting": 1}))
+	assert.Equal(t, slog.LevelDebug, runLevel(jobs.Report{"republished": 0, "failed": 0, "backlog": 2049, "oldest_seconds": 600}),
+		"a backlog waiting for its retries is a gauge, not work done")
+	assert.Equal(t, slog.LevelInfo, runLevel(jobs.Report{"republished": 3, "failed": 0, "backlog": 2049, "oldest_seconds": 600}))
 }

@@ -105,8 +105,7 @@ func (c *Condition) decode(data []byte) error {
 			return err
 		}
 		dec := json.NewDecoder(bytes.NewReader(data))
-		dec.UseNumber()
-		dec.DisallowUnknownFields()
+		dec.UseNumber() // the keys are checked above
 		var s structuredJSON
 		if err := dec.Decode(&s); err != nil {
 			return fmt.Errorf("a structured condition has only fact, op and value: %w", err)

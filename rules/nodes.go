@@ -14,9 +14,9 @@ const MaxNodeID = 64
 // position so that edges still resolve while the duplicate is reported.
 func (c *compiler) indexNodes() {
 	for i, n := range c.doc.Nodes {
-		switch {
-		case utf8.RuneCountInString(n.ID) > MaxNodeID:
-			c.nodeProblem(i, CodeInvalidNodeID, "node %d's id has %d characters, more than %d", i, utf8.RuneCountInString(n.ID), MaxNodeID)
+		switch chars := utf8.RuneCountInString(n.ID); {
+		case chars > MaxNodeID:
+			c.nodeProblem(i, CodeInvalidNodeID, "node %d's id has %d characters, more than %d", i, chars, MaxNodeID)
 		case strings.IndexFunc(n.ID, unicode.IsControl) >= 0 || !utf8.ValidString(n.ID):
 			c.nodeProblem(i, CodeInvalidNodeID, "node %d's id %q holds a control character", i, n.ID)
 		}

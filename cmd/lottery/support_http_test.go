@@ -51,6 +51,31 @@ func (m *merchant) calls() []string {
 	return append([]string(nil), m.orders...)
 }
 
+// couponCase is a server whose one running activity gives a $5 coupon of a merchant's
+// template at every draw, and alice's first draw there, whose grant has failed.
+type couponCase struct {
+	marketer, admin, alice  *client
+	coupon, activity, order string
+}
+
+// failedCouponWin starts a server with cfg, sets up the coupon of template at webhook url
+// (a merchant that refuses it), draws once as alice and waits for the grant to fail.
+func failedCouponWin(t *testing.T, cfg config.Config, url, template string) couponCase {
+	t.Helper()
+	srv := startServer(t, cfg, nil)
+	c := couponCase{marketer: newClient(t, srv.base, cfg, "mia", "marketer"), admin: newClient(t, srv.base, cfg, "ada", "admin"),
+		alice: newClient(t, srv.base, cfg, "alice", "user")}
+	c.coupon = c.marketer.must(http.StatusCreated, "POST", "/api/v1/admin/awards", map[string]any{"name": "$5 off",
+		"kind": "coupon", "content": map[string]any{"webhook_url": url, "template_id": template}})["id"].(string)
+	c.activity = setUpActivity(t, srv.base, cfg, map[string]any{"strategy": map[string]any{"mode": "fixed", "prizes": []any{
+		map[string]any{"award_id": c.coupon, "probability": "1", "stock": 5}}}})
+	c.order = c.alice.must(http.StatusOK, "POST", "/api/v1/draws", map[string]any{"activity_id": c.activity})["order_id"].(string)
+	require.Eventually(t, func() bool {
+		return c.alice.must(http.StatusOK, "GET", "/api/v1/draws/"+c.order, nil)["grant_state"] == "failed"
+	}, 20*time.Second, 5*time.Millisecond)
+	return c
+}
+
 // TestFailedGrantIsFoundAndSentAgain follows a support case: a winner's coupon is refused
 // by the merchant, support finds the failed order with the merchant's answer, the merchant
 // is fixed, an admin sends the grant again and sees it granted, and the winner has the
@@ -62,19 +87,8 @@ func TestFailedGrantIsFoundAndSentAgain(t *testing.T) {
 		cfg.Draw.RatePerUser = 0
 		cfg.Grants.WebhookSecret, cfg.Grants.WebhookPrivate = "merchant-secret", true
 		shop := newMerchant(t)
-		srv := startServer(t, cfg, nil)
-		marketer := newClient(t, srv.base, cfg, "mia", "marketer")
-		admin := newClient(t, srv.base, cfg, "ada", "admin")
-		coupon := marketer.must(http.StatusCreated, "POST", "/api/v1/admin/awards", map[string]any{"name": "$5 off",
-			"kind": "coupon", "content": map[string]any{"webhook_url": shop.URL, "template_id": "T5"}})
-		id := setUpActivity(t, srv.base, cfg, map[string]any{"strategy": map[string]any{"mode": "fixed", "prizes": []any{
-			map[string]any{"award_id": coupon["id"], "probability": "1", "stock": 5}}}})
-		alice := newClient(t, srv.base, cfg, "alice", "user")
-		won := alice.must(http.StatusOK, "POST", "/api/v1/draws", map[string]any{"activity_id": id})
-		order := won["order_id"].(string)
-		require.Eventually(t, func() bool {
-			return alice.must(http.StatusOK, "GET", "/api/v1/draws/"+order, nil)["grant_state"] == "failed"
-		}, 20*time.Second, 20*time.Millisecond)
+		c := failedCouponWin(t, cfg, shop.URL, "T5")
+		marketer, admin, alice, id, order := c.marketer, c.admin, c.alice, c.activity, c.order
 
 		failed := marketer.must(http.StatusOK, "GET", "/api/v1/admin/orders?activity_id="+id+"&grant_state=failed", nil)
 		items := failed["items"].([]any)
@@ -139,22 +153,10 @@ func TestAGrantSentAgainRightAfterItsAwardIsRepairedGetsTheRepair(t *testing.T) 
 		}
 	}))
 	t.Cleanup(shop.Close)
-	srv := startServer(t, cfg, nil)
-	marketer := newClient(t, srv.base, cfg, "mia", "marketer")
-	admin := newClient(t, srv.base, cfg, "ada", "admin")
-	coupon := marketer.must(http.StatusCreated, "POST", "/api/v1/admin/awards", map[string]any{"name": "$5 off",
-		"kind": "coupon", "content": map[string]any{"webhook_url": shop.URL, "template_id": "OLD"}})
-	id := setUpActivity(t, srv.base, cfg, map[string]any{"strategy": map[string]any{"mode": "fixed", "prizes": []any{
-		map[string]any{"award_id": coupon["id"], "probability": "1", "stock": 5}}}})
-	alice := newClient(t, srv.base, cfg, "alice", "user")
-	order := alice.must(http.StatusOK, "POST", "/api/v1/draws", map[string]any{"activity_id": id})["order_id"].(string)
-	require.Eventually(t, func() bool {
-		return alice.must(http.StatusOK, "GET", "/api/v1/draws/"+order, nil)["grant_state"] == "failed"
-	}, 20*time.Second, 5*time.Millisecond)
-
-	admin.must(http.StatusOK, "PUT", "/api/v1/admin/awards/"+coupon["id"].(string), map[string]any{"name": "$5 off",
+	c := failedCouponWin(t, cfg, shop.URL, "OLD")
+	c.admin.must(http.StatusOK, "PUT", "/api/v1/admin/awards/"+c.coupon, map[string]any{"name": "$5 off",
 		"kind": "coupon", "content": map[string]any{"webhook_url": shop.URL, "template_id": "NEW"}})
-	again := admin.must(http.StatusOK, "POST", "/api/v1/admin/orders/"+order+"/retry-grant", nil)
+	again := c.admin.must(http.StatusOK, "POST", "/api/v1/admin/orders/"+c.order+"/retry-grant", nil)
 	assert.Equal(t, "granted", again["grant_state"], "%v", again)
 	mu.Lock()
 	defer mu.Unlock()

@@ -81,11 +81,7 @@ func buildEngine(ctx context.Context, s *system) (*engine, error) {
 	e.ruleTrees = persistence.NewRuleTreeRepo(s.db)
 	e.profiles = persistence.NewProfileRepo(s.db)
 	e.router = routing.New(e.ruleTrees, e.profiles, routing.Options{Log: s.log})
-	e.feed.Follow(followCtx, func() {
-		e.catalog.InvalidateAll()
-		e.grantAward.InvalidateAll()
-		e.router.InvalidateAll()
-	})
+	e.feed.Follow(followCtx, e.dropCaches)
 	// A profile stored drops that user's profile only: a CRM sync storing profiles all
 	// day must not keep every process's trees, catalog and profiles cold.
 	e.profiled = changefeed.NewKeys(s.redis, cfg.Redis.Prefix, "profiles", 250*time.Millisecond, s.log)
@@ -149,4 +145,11 @@ func ordersFinalAfter(d config.Draw) time.Duration {
 // COMMIT that stalls beyond this is seen as it ends.)
 func recoverAfter(d config.Draw) time.Duration {
 	return max(jobs.DefaultRecoverAfter, commitWithin(d)+commitAttempt(d)+recoverMargin)
+}
+
+// dropCaches forgets what the admin API may have changed: activities, awards, rule trees.
+func (e *engine) dropCaches() {
+	e.catalog.InvalidateAll()
+	e.grantAward.InvalidateAll()
+	e.router.InvalidateAll()
 }

@@ -94,9 +94,7 @@ type warmingFeed struct{ e *engine }
 func (w warmingFeed) Publish(ctx context.Context) error {
 	// This process follows its own change at once (a pause stops its next draw); the others
 	// within the feed's poll.
-	w.e.catalog.InvalidateAll()
-	w.e.grantAward.InvalidateAll()
-	w.e.router.InvalidateAll()
+	w.e.dropCaches()
 	err := w.e.feed.Publish(ctx)
 	w.e.warmRunning()
 	return err

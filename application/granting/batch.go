@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"runtime/debug"
+	"slices"
+	"strings"
 	"sync"
 
 	"github.com/lottery-go/lottery/domain/award"
@@ -40,11 +42,62 @@ func (s *Service) GrantAll(ctx context.Context, rs []Request) []error {
 		}()
 	}
 	wg.Wait()
+	s.logRetries(ctx, uniq, done)
 	errs := make([]error, len(rs))
 	for i, u := range of {
 		errs[i] = done[u]
 	}
 	return errs
+}
+
+// logRetries writes one line for the grants of a lot that are tried again, with how many
+// failed for each reason (the first few reasons): a merchant that fails thousands of
+// grants must not write thousands of lines.
+func (s *Service) logRetries(ctx context.Context, rs []Request, errs []error) {
+	var failed []error
+	first := int64(0)
+	for i, err := range errs {
+		if err != nil {
+			if len(failed) == 0 {
+				first = rs[i].OrderID
+			}
+			failed = append(failed, err)
+		}
+	}
+	if len(failed) == 0 {
+		return
+	}
+	s.d.Log.WarnContext(ctx, "grants failed; they are tried again later", "failed", len(failed), "of", len(rs),
+		"first_order_id", first, "reasons", countReasons(failed, shownReasons))
+}
+
+// shownReasons bounds the distinct reasons a line of logRetries names.
+const shownReasons = 3
+
+// countReasons is "n × reason" for the first n distinct messages of errs, most frequent
+// first, and how many others there were.
+func countReasons(errs []error, n int) string {
+	count := map[string]int{}
+	var order []string
+	for _, err := range errs {
+		m := err.Error()
+		if count[m] == 0 {
+			order = append(order, m)
+		}
+		count[m]++
+	}
+	slices.SortStableFunc(order, func(a, b string) int { return count[b] - count[a] })
+	var b strings.Builder
+	for i, m := range order[:min(n, len(order))] {
+		if i > 0 {
+			b.WriteString("; ")
+		}
+		fmt.Fprintf(&b, "%d × %s", count[m], m)
+	}
+	if len(order) > n {
+		fmt.Fprintf(&b, "; and %d other reasons", len(order)-n)
+	}
+	return b.String()
 }
 
 // oneByOneAtOnce bounds the grants of one lot that run one by one concurrently.

@@ -168,8 +168,7 @@ func (s *Service) recorded(o draw.Order, kind award.Kind, state draw.GrantState,
 // retryOrFail asks for another delivery unless this was the last one.
 func (s *Service) retryOrFail(ctx context.Context, o draw.Order, kind award.Kind, r Request, err error) error {
 	if !r.Last {
-		s.d.Log.WarnContext(ctx, "grant failed; will retry", "order_id", o.ID, "kind", kind, "attempt", r.Attempt, "err", err)
-		return err
+		return err // logged by the caller: GrantAll sums a lot's up in one line
 	}
 	return s.fail(ctx, o, kind, ReasonExhausted, fmt.Sprintf("not delivered after %d attempts: %v", r.Attempt, err))
 }

@@ -167,8 +167,6 @@ func TestSubmitAddress(t *testing.T) {
 	svc := newService(s)
 	ctx := context.Background()
 
-	_, err := svc.SubmitAddress(ctx, "u1", 1, "1 Main St")
-	require.ErrorIs(t, err, draw.ErrAddressNotExpected, "not granted yet: still pending")
 	require.NoError(t, svc.Grant(ctx, granting.Request{OrderID: 1}))
 	require.NoError(t, svc.Grant(ctx, granting.Request{OrderID: 2}))
 
@@ -182,7 +180,7 @@ func TestSubmitAddress(t *testing.T) {
 		{"blank", "u1", 1, "  ", check.ErrInvalid},
 		{"too long", "u1", 1, string(make([]rune, 1001)), check.ErrInvalid},
 		{"someone else's", "u2", 1, "1 Main St", draw.ErrOrderNotFound},
-		{"unknown", "u1", 3, "1 Main St", draw.ErrOrderNotFound},
+		{"unknown", "u1", 404, "1 Main St", draw.ErrOrderNotFound},
 		{"not physical", "u1", 2, "1 Main St", draw.ErrAddressNotExpected},
 	}
 	for _, tt := range tests {
@@ -199,6 +197,33 @@ func TestSubmitAddress(t *testing.T) {
 	again, err := svc.SubmitAddress(ctx, "u1", 1, "1 Main St\nSpringfield")
 	require.NoError(t, err, "the same address again: a retry whose answer was lost")
 	assert.Equal(t, o, again)
+}
+
+// A winner may send the address while the grant's event still waits behind others: the
+// grant is made then, once, and its event finds it done.
+func TestAnAddressSentBeforeTheGrantIsTaken(t *testing.T) {
+	t.Parallel()
+	s := newStore()
+	s.addWin(1, "u1", mustAward(t, 9, award.KindPhysical, award.Content{SKU: "MUG"}))
+	s.addWin(2, "u1", mustAward(t, 8, award.KindCoupon, award.Content{WebhookURL: "https://x.example/", TemplateID: "t"}))
+	svc := newService(s)
+	ctx := context.Background()
+
+	o, err := svc.SubmitAddress(ctx, "u1", 1, "1 Main St")
+	require.NoError(t, err)
+	assert.Equal(t, draw.GrantGranted, o.GrantState)
+	assert.Equal(t, map[string]string{"sku": "MUG", "address": "1 Main St"}, o.Delivered)
+	require.NoError(t, svc.Grant(ctx, granting.Request{OrderID: 1, Attempt: 1}), "the event comes later")
+	again, _ := s.Get(ctx, 1)
+	assert.Equal(t, o, again, "and changes nothing")
+	assert.Equal(t, 2, s.grantedCount, "granted once, shipped once")
+
+	_, err = svc.SubmitAddress(ctx, "u2", 1, "1 Main St")
+	require.ErrorIs(t, err, draw.ErrOrderNotFound)
+	_, err = svc.SubmitAddress(ctx, "u1", 2, "1 Main St")
+	require.ErrorIs(t, err, draw.ErrAddressNotExpected, "a coupon is not shipped")
+	coupon, _ := s.Get(ctx, 2)
+	assert.Equal(t, draw.GrantPending, coupon.GrantState, "and not granted by the address")
 }
 
 func TestPoints(t *testing.T) {
@@ -233,7 +258,7 @@ func TestCouponWebhookIsSigned(t *testing.T) {
 
 	s := newStore()
 	s.addWin(7263, "u1", mustAward(t, 7259, award.KindCoupon, award.Content{WebhookURL: srv.URL + "/issue", TemplateID: "tpl-5off"}))
-	svc := newService(s, granting.NewCoupon(secret, srv.Client()))
+	svc := newService(s, granting.NewCoupon(granting.CouponOptions{Secret: secret, Client: srv.Client()}))
 	require.NoError(t, svc.Grant(context.Background(), granting.Request{OrderID: 7263, Attempt: 1}))
 
 	c := <-calls
@@ -288,14 +313,14 @@ func TestCouponAnswers(t *testing.T) {
 				w.WriteHeader(tt.status)
 			}))
 			t.Cleanup(srv.Close)
-			c := granting.NewCoupon("secret-0123456789", srv.Client())
+			c := granting.NewCoupon(granting.CouponOptions{Secret: "secret-0123456789", Client: srv.Client()})
 			_, err := c.Grant(context.Background(), award.Grant{OrderID: 1, Content: award.Content{WebhookURL: srv.URL, TemplateID: "t"}})
 			require.Error(t, err)
 			assert.Equal(t, tt.permanent, errors.Is(err, award.ErrPermanent))
 			assert.Zero(t, gets.Load(), "redirect followed")
 		})
 	}
-	_, err := granting.NewCoupon("", nil).Grant(context.Background(), award.Grant{Content: award.Content{WebhookURL: "https://x.example/"}})
+	_, err := granting.NewCoupon(granting.CouponOptions{}).Grant(context.Background(), award.Grant{Content: award.Content{WebhookURL: "https://x.example/"}})
 	require.ErrorIs(t, err, award.ErrPermanent, "no secret, no unsigned calls")
 }
 

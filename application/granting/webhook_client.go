@@ -28,7 +28,8 @@ func NewWebhookClient(allowPrivate bool) *http.Client {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.DialContext = d.DialContext
 	tr.Proxy = nil // a proxy would dial for us, unchecked
-	return &http.Client{Timeout: WebhookTimeout, Transport: tr}
+	// No timeout of its own: Coupon bounds each call (CouponOptions.Timeout).
+	return &http.Client{Transport: tr}
 }
 
 func refusePrivate(_, address string, _ syscall.RawConn) error {

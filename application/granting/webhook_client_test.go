@@ -38,12 +38,12 @@ func TestWebhookClientRefusesPrivateAddresses(t *testing.T) {
 	t.Cleanup(srv.Close)
 	g := award.Grant{OrderID: 1, Content: award.Content{WebhookURL: srv.URL, TemplateID: "t"}}
 
-	_, err := NewCoupon("secret-0123456789", nil).Grant(context.Background(), g)
+	_, err := NewCoupon(CouponOptions{Secret: "secret-0123456789"}).Grant(context.Background(), g)
 	require.ErrorIs(t, err, award.ErrPermanent)
 	assert.ErrorContains(t, err, "grants.webhook_private")
 	assert.Zero(t, calls, "nothing reached the private address")
 
-	d, err := NewCoupon("secret-0123456789", NewWebhookClient(true)).Grant(context.Background(), g)
+	d, err := NewCoupon(CouponOptions{Secret: "secret-0123456789", Client: NewWebhookClient(true)}).Grant(context.Background(), g)
 	require.NoError(t, err)
 	assert.Equal(t, award.StateGranted, d.State)
 	assert.Equal(t, 1, calls)

@@ -33,6 +33,9 @@ func (s *Service) SubmitAddress(ctx context.Context, userID string, orderID int6
 	if shipsTo(o, address) {
 		return o, nil // a repeat of the request that shipped it, whose answer was lost
 	}
+	if o, err = s.grantedFirst(ctx, o); err != nil {
+		return draw.Order{}, err
+	}
 	if err := awaitsAddress(o); err != nil {
 		return draw.Order{}, err
 	}
@@ -49,6 +52,19 @@ func (s *Service) SubmitAddress(ctx context.Context, userID string, orderID int6
 	}
 	if s.d.Observer != nil {
 		s.d.Observer.Granted(award.KindPhysical, draw.GrantGranted)
+	}
+	return s.d.Orders.Get(ctx, o.ID)
+}
+
+// grantedFirst grants a physical win whose grant is still pending (its event waits behind
+// others, or its granter is away) and returns the order as it then stands: the winner who
+// has the answer of the draw may send the address at once.
+func (s *Service) grantedFirst(ctx context.Context, o draw.Order) (draw.Order, error) {
+	if !o.Won() || award.Kind(o.AwardKind) != award.KindPhysical || o.GrantState != draw.GrantPending {
+		return o, nil
+	}
+	if err := s.Grant(ctx, Request{OrderID: o.ID, Attempt: 1}); err != nil {
+		return draw.Order{}, err
 	}
 	return s.d.Orders.Get(ctx, o.ID)
 }

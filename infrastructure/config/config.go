@@ -106,6 +106,9 @@ type Grants struct {
 	// Off by default: a marketer's award must not turn the server into a client of its
 	// own network (its admin ports, a cloud's metadata service).
 	WebhookPrivate bool
+	// WebhookTimeout bounds one coupon webhook call; a call without an answer by then is
+	// retried like any passing failure.
+	WebhookTimeout time.Duration
 }
 
 // Roles a process can run.
@@ -138,6 +141,7 @@ func Default() Config {
 			Outbox: "*/10 * * * * *", Recovery: "*/15 * * * * *", Release: "*/10 * * * * *",
 			Reconcile: "*/30 * * * * *", States: "*/5 * * * * *",
 		},
+		Grants: Grants{WebhookTimeout: 5 * time.Second},
 	}
 }
 

@@ -50,6 +50,7 @@ var shows = map[string]func(c Config) string{
 	"jobs.states":            func(c Config) string { return c.Jobs.States },
 	"grants.webhook_secret":  func(c Config) string { return mask(c.Grants.WebhookSecret) },
 	"grants.webhook_private": func(c Config) string { return strconv.FormatBool(c.Grants.WebhookPrivate) },
+	"grants.webhook_timeout": func(c Config) string { return c.Grants.WebhookTimeout.String() },
 }
 
 // Effective lists every key with its value in c and where that value came from: the

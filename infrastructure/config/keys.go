@@ -248,6 +248,14 @@ var keys = []key{
 		c.Grants.WebhookPrivate = b
 		return nil
 	}},
+	{"grants.webhook_timeout", "LOTTERY_GRANTS_WEBHOOK_TIMEOUT", "how long a coupon webhook call may take; no answer by then is retried like a 5xx", func(c *Config, v string) error {
+		d, err := parseDuration(v)
+		if err == nil && (d < 100*time.Millisecond || d > time.Minute) {
+			err = fmt.Errorf("want from 100ms to 1m")
+		}
+		c.Grants.WebhookTimeout = d
+		return err
+	}},
 }
 
 // jobKey is the schedule key of one job.

@@ -27,7 +27,7 @@ func grantsOpenAPI(d *apiDoc) {
 		"next_cursor": str("present when more entries follow"),
 	}))
 	d.op(http.MethodPost, "/api/v1/draws/{order_id}/address", operation(tag, "submitAddress",
-		"Ship a physical prize: the caller's win awaiting its address is granted. The same address sent again answers as the first time; another one is 409 address_not_expected", true,
+		"Ship a physical prize: the caller's win awaiting its address (or whose grant is still pending) is granted. The same address sent again answers as the first time; another one is 409 address_not_expected", true,
 		[]any{pathParam("order_id", "order id")}, ref("AddressRequest"),
 		responses(http.StatusOK, "the draw, now granted", ref("Draw"), with(userErrors, http.StatusBadRequest,
 			http.StatusNotFound, http.StatusConflict, http.StatusRequestEntityTooLarge, http.StatusUnprocessableEntity)...)))

@@ -38,12 +38,16 @@ type ConsumerOptions struct {
 	// message is acknowledged: compensation publishes them again when due. Without it, or
 	// when it fails, the message waits in the stream for its redelivery instead, holding
 	// one of the consumer's MaxAckPending slots, which every other grant needs too: a
-	// merchant whose webhook fails for minutes could fill them all.
+	// merchant whose webhook fails for minutes could fill them all. Grants cut short by the
+	// subscription's stop (see StopWithin) go back too, with the deliveries they had before
+	// this one and due at once: that attempt is not counted. Defer runs on a context of
+	// its own, bounded, that a stop does not cancel.
 	Defer func(ctx context.Context, orderIDs []int64, deliveries int, until time.Time, reason string) error
 	// Postpone, when set, is told the order ids of events that failed and come back after
 	// a delay, and when they come back: until then the consumer holds them, so compensation
 	// must not republish copies of their outbox entries. An error is logged and otherwise
-	// ignored (a copy is harmless, only wasteful).
+	// ignored (a copy is harmless, only wasteful). It runs on a context of its own, bounded,
+	// that a stop does not cancel.
 	Postpone func(ctx context.Context, orderIDs []int64, until time.Time) error
 	// WatchEvery is how often the subscription checks that the stream and its consumer
 	// still exist and that consuming has not stopped, making them again if not: a NATS
@@ -51,11 +55,19 @@ type ConsumerOptions struct {
 	// otherwise leave every grant undelivered. Default 5s.
 	WatchEvery time.Duration
 	// StopWithin is how long Stop lets the grants in hand finish before it cancels their
-	// context; the events they leave come back unacknowledged. Default 1s.
+	// context. Their failures then are ours, not the merchants', and count no attempt: the
+	// events that did not succeed go back to the outbox through Defer, with the deliveries
+	// they had before, given StopWithin (at most a third of the first backoff) to do so, and
+	// their message is acknowledged. Without Defer, or when it fails, the message is
+	// negatively acknowledged and JetStream delivers it again at once, counting that
+	// delivery. The events that succeeded are acknowledged as usual. Default 1s.
 	StopWithin time.Duration
 	// Log defaults to slog.Default().
 	Log *slog.Logger
 }
+
+// DefaultBackoff is ConsumerOptions.Backoff unless told otherwise.
+var DefaultBackoff = []time.Duration{10 * time.Second, 30 * time.Second, time.Minute, 2 * time.Minute, 5 * time.Minute}
 
 // verdictRetries are deliveries JetStream makes beyond MaxDeliver: the last allowed
 // delivery records the failure, and if that write fails too the message must still come
@@ -70,7 +82,7 @@ func (o ConsumerOptions) withDefaults(prefix string) ConsumerOptions {
 		o.MaxDeliver = 8
 	}
 	if len(o.Backoff) == 0 {
-		o.Backoff = []time.Duration{10 * time.Second, 30 * time.Second, time.Minute, 2 * time.Minute, 5 * time.Minute}
+		o.Backoff = DefaultBackoff
 	}
 	if o.Workers <= 0 {
 		o.Workers = 4
@@ -285,9 +297,11 @@ func collect(stop <-chan struct{}, work <-chan jetstream.Msg, out chan<- []jetst
 }
 
 // Stop takes no more deliveries and waits for the handlers running: for StopWithin, then
-// it cancels their context and waits for them to return, for StopWithin again at most. A
-// handler that ignores its context (a call stuck on a half-open connection) is left
-// behind, logged: its messages were not acknowledged, so they are delivered again.
+// it cancels their context and waits for them to return, for StopWithin again at most.
+// What a cancelled handler did not finish counts no attempt (see
+// ConsumerOptions.StopWithin). A handler that ignores its context (a call stuck on a
+// half-open connection) is left behind, logged: its messages were not acknowledged, so
+// they are delivered again after the first backoff, and that delivery counts.
 func (s *Subscription) Stop() {
 	s.once.Do(func() {
 		s.mu.Lock()
@@ -390,6 +404,10 @@ func handle(ctx context.Context, msgs []jetstream.Msg, opts ConsumerOptions, h H
 	}
 	first = append(first, len(ds))
 	errs := safeHandle(ctx, h, ds, opts.Log)
+	if ctx.Err() != nil {
+		cutShort(ctx, kept, final, ds, errs, first, opts, held)
+		return
+	}
 	later := map[time.Duration][]int64{} // the order ids coming back, by delay
 	for k, m := range kept {
 		held.done(m) // before its verdict: no "in progress" may follow it
@@ -426,15 +444,9 @@ func deferred(ctx context.Context, opts ConsumerOptions, ds []Delivery, errs []e
 	if opts.Defer == nil {
 		return false
 	}
-	failed := make([]Delivery, 0, len(ds))
-	for i, d := range ds {
-		if errs[i] != nil {
-			failed = append(failed, d)
-		}
-	}
-	ids := appendOrderIDs(nil, failed)
+	ids := failedOrderIDs(ds, errs)
 	// Bounded well within the ack wait: the message is no longer kept in progress.
-	dctx, cancel := context.WithTimeout(ctx, opts.Backoff[0]/3)
+	dctx, cancel := settling(ctx, opts.Backoff[0]/3)
 	defer cancel()
 	if derr := opts.Defer(dctx, ids, attempt, time.Now().Add(delay), err.Error()); derr != nil {
 		opts.Log.Warn("grants failed; the outbox cannot take them, so the stream brings them back",
@@ -446,15 +458,79 @@ func deferred(ctx context.Context, opts ConsumerOptions, ds []Delivery, errs []e
 
 // postpone tells opts.Postpone which events come back when.
 func postpone(ctx context.Context, opts ConsumerOptions, later map[time.Duration][]int64) {
-	if opts.Postpone == nil {
+	if opts.Postpone == nil || len(later) == 0 {
 		return
 	}
+	ctx, cancel := settling(ctx, opts.Backoff[0]/3)
+	defer cancel()
 	now := time.Now()
 	for delay, ids := range later {
 		if err := opts.Postpone(ctx, ids, now.Add(delay)); err != nil {
 			opts.Log.Warn("grant events coming back: compensation not told", "events", len(ids), "err", err)
 		}
 	}
+}
+
+// cutShort decides the messages of a batch whose handling the subscription's stop (or
+// abort) cut short, its context cancelled: the failures are ours, not the merchants', so
+// they count no attempt. A message whose events all succeeded is acknowledged. The events
+// that did not succeed go back to the outbox with the deliveries they had before this
+// one, due at once, and their message is acknowledged. Without Defer, or when it fails,
+// the message is negatively acknowledged: JetStream delivers it again at once and counts
+// that delivery, which only the outbox can avoid; on the last delivery JetStream makes it
+// is terminated instead, as handle does (the outbox still holds its events).
+func cutShort(ctx context.Context, kept []jetstream.Msg, final []bool, ds []Delivery, errs []error, first []int, opts ConsumerOptions, held *inFlight) {
+	// Within what Stop waits for the handlers once it cancelled them, and the ack wait.
+	dctx, cancel := settling(ctx, min(opts.StopWithin, opts.Backoff[0]/3))
+	defer cancel()
+	for k, m := range kept {
+		held.done(m) // before its verdict: no "in progress" may follow it
+		mine, failed := ds[first[k]:first[k+1]], errs[first[k]:first[k+1]]
+		if errors.Join(failed...) == nil || deferredUncounted(dctx, opts, mine, failed) {
+			_ = m.Ack()
+			continue
+		}
+		if final[k] {
+			_ = m.Term()
+			continue
+		}
+		_ = m.Nak()
+	}
+}
+
+// deferredUncounted hands the events of a message that a stop cut short back to the
+// outbox, due now, with the deliveries they had before this one, and reports whether it
+// did (then the message is done with).
+func deferredUncounted(ctx context.Context, opts ConsumerOptions, ds []Delivery, errs []error) bool {
+	if opts.Defer == nil {
+		return false
+	}
+	ids := failedOrderIDs(ds, errs)
+	before := ds[0].Attempt - 1
+	err := opts.Defer(ctx, ids, before, time.Now(), "the granter stopped before this grant was done; not counted as an attempt")
+	if err != nil {
+		opts.Log.Warn("granter stopping; the outbox cannot take the grants in hand, so the stream brings them back, counting one more delivery",
+			"events", len(ids), "err", err)
+		return false
+	}
+	return true
+}
+
+// settling is the context of the verdicts on what handlers did under ctx: bounded by d,
+// and not cancelled with ctx, so a stop does not cut them too.
+func settling(ctx context.Context, d time.Duration) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), d)
+}
+
+// failedOrderIDs returns the order ids of the deliveries of ds whose errs are set.
+func failedOrderIDs(ds []Delivery, errs []error) []int64 {
+	failed := make([]Delivery, 0, len(ds))
+	for i, d := range ds {
+		if errs[i] != nil {
+			failed = append(failed, d)
+		}
+	}
+	return appendOrderIDs(nil, failed)
 }
 
 // appendOrderIDs appends the order ids of ds that are numbers (the handler drops the

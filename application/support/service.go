@@ -18,7 +18,8 @@ type Orders interface {
 	Search(ctx context.Context, q draw.OrderSearch) ([]draw.Order, error)
 }
 
-// Grants reopens failed grants and tells their retries.
+// Grants reopens failed grants and tells their retries and how a pending one's delivery
+// goes.
 type Grants interface {
 	// Reopen makes a failed grant pending with its event back in the outbox and records
 	// who sent it again, in one transaction; draw.ErrGrantNotFailed when the grant is not
@@ -26,6 +27,18 @@ type Grants interface {
 	Reopen(ctx context.Context, orderID int64, by string, subject string, payload []byte, at time.Time) error
 	// Retries lists the retries of an order's grant, oldest first.
 	Retries(ctx context.Context, orderID int64) ([]draw.GrantRetry, error)
+	// Delivery reads the outbox entry of an order's grant; false when it has none (the
+	// grant was decided, or the order is no win).
+	Delivery(ctx context.Context, orderID int64) (draw.GrantDelivery, bool, error)
+}
+
+// OrderDetail is one order with the story of its grant: every time it was sent again,
+// oldest first, and while it is pending, how its delivery is going (nil when the grant is
+// not pending or its outbox entry is gone).
+type OrderDetail struct {
+	Order    draw.Order
+	Retries  []draw.GrantRetry
+	Delivery *draw.GrantDelivery
 }
 
 // Deps are the ports a Service works with. Encode encodes the grant event of an order
@@ -67,14 +80,32 @@ func New(d Deps) *Service {
 // way; an export up to FinalBefore never does.
 func (s *Service) FinalBefore() time.Time { return s.d.Now().Add(-s.d.FinalAfter) }
 
-// Order returns one order, whoever drew it, with the retries of its grant.
-func (s *Service) Order(ctx context.Context, id int64) (draw.Order, []draw.GrantRetry, error) {
+// Order returns one order, whoever drew it, with the retries of its grant and, while the
+// grant is pending, how its delivery is going.
+func (s *Service) Order(ctx context.Context, id int64) (OrderDetail, error) {
 	o, err := s.d.Orders.Get(ctx, id)
 	if err != nil {
-		return draw.Order{}, nil, err
+		return OrderDetail{}, err
 	}
 	retries, err := s.d.Grants.Retries(ctx, id)
-	return o, retries, err
+	if err != nil {
+		return OrderDetail{Order: o}, err
+	}
+	delivery, err := s.delivery(ctx, o)
+	return OrderDetail{Order: o, Retries: retries, Delivery: delivery}, err
+}
+
+// delivery reads how the grant of o is being delivered: only a pending grant has a
+// delivery to tell, so no other costs a read.
+func (s *Service) delivery(ctx context.Context, o draw.Order) (*draw.GrantDelivery, error) {
+	if o.GrantState != draw.GrantPending {
+		return nil, nil
+	}
+	d, ok, err := s.d.Grants.Delivery(ctx, o.ID)
+	if err != nil || !ok {
+		return nil, err
+	}
+	return &d, nil
 }
 
 // Orders returns the orders q selects, newest first.
@@ -91,13 +122,13 @@ func (s *Service) Orders(ctx context.Context, q draw.OrderSearch) ([]draw.Order,
 // (a coupon webhook receives the same order id, so the merchant can tell a repeat from a
 // new win). It returns the order as Order does, with this retry in its history; an order
 // that is not a failed win is returned as it is with draw.ErrGrantNotFailed.
-func (s *Service) RetryGrant(ctx context.Context, id int64, by string) (draw.Order, []draw.GrantRetry, error) {
+func (s *Service) RetryGrant(ctx context.Context, id int64, by string) (OrderDetail, error) {
 	o, err := s.d.Orders.Get(ctx, id)
 	if err != nil {
-		return draw.Order{}, nil, err
+		return OrderDetail{}, err
 	}
 	if !o.Won() || o.GrantState != draw.GrantFailed {
-		return o, nil, fmt.Errorf("order %d is a %s in grant state %s: %w", o.ID, o.Outcome, o.GrantState, draw.ErrGrantNotFailed)
+		return OrderDetail{Order: o}, fmt.Errorf("order %d is a %s in grant state %s: %w", o.ID, o.Outcome, o.GrantState, draw.ErrGrantNotFailed)
 	}
 	now := s.d.Now()
 	subject, payload := s.d.Encode(o, now)
@@ -114,9 +145,9 @@ func (s *Service) RetryGrant(ctx context.Context, id int64, by string) (draw.Ord
 
 // current returns the order as it now stands with err: a concurrent retry may have
 // reopened it meanwhile.
-func (s *Service) current(ctx context.Context, o draw.Order, err error) (draw.Order, []draw.GrantRetry, error) {
+func (s *Service) current(ctx context.Context, o draw.Order, err error) (OrderDetail, error) {
 	if now, gerr := s.d.Orders.Get(ctx, o.ID); gerr == nil {
-		return now, nil, err
+		return OrderDetail{Order: now}, err
 	}
-	return o, nil, err
+	return OrderDetail{Order: o}, err
 }

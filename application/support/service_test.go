@@ -15,9 +15,11 @@ import (
 
 // desk is an order store in memory whose Reopen compares and sets like the SQL one.
 type desk struct {
-	orders  map[int64]draw.Order
-	outbox  map[int64]string
-	reopens int
+	orders     map[int64]draw.Order
+	outbox     map[int64]string
+	deliveries map[int64]draw.GrantDelivery // of the outbox entries that have one to tell
+	reads      []int64                      // the orders whose delivery was read
+	reopens    int
 }
 
 func (d *desk) Get(_ context.Context, id int64) (draw.Order, error) {
@@ -43,8 +45,16 @@ func (d *desk) Reopen(_ context.Context, id int64, _ string, subject string, _ [
 
 func (d *desk) Retries(context.Context, int64) ([]draw.GrantRetry, error) { return nil, nil }
 
+func (d *desk) Delivery(_ context.Context, id int64) (draw.GrantDelivery, bool, error) {
+	d.reads = append(d.reads, id)
+	if _, ok := d.outbox[id]; !ok {
+		return draw.GrantDelivery{}, false, nil
+	}
+	return d.deliveries[id], true, nil
+}
+
 func newDesk(orders ...draw.Order) *desk {
-	d := &desk{orders: map[int64]draw.Order{}, outbox: map[int64]string{}}
+	d := &desk{orders: map[int64]draw.Order{}, outbox: map[int64]string{}, deliveries: map[int64]draw.GrantDelivery{}}
 	for _, o := range orders {
 		d.orders[o.ID] = o
 	}
@@ -65,9 +75,10 @@ func TestRetryGrantDeliversAtOnceAndAnswersHowItWent(t *testing.T) {
 		delete(d.outbox, id)
 		return nil
 	}})
-	o, _, err := svc.RetryGrant(context.Background(), 1, "ada")
+	got, err := svc.RetryGrant(context.Background(), 1, "ada")
 	require.NoError(t, err)
-	assert.Equal(t, draw.GrantGranted, o.GrantState)
+	assert.Equal(t, draw.GrantGranted, got.Order.GrantState)
+	assert.Nil(t, got.Delivery, "a granted order has no delivery to tell")
 	assert.Empty(t, d.outbox)
 }
 
@@ -78,9 +89,10 @@ func TestRetryGrantLeavesAPassingFailureToTheOutbox(t *testing.T) {
 	svc := support.New(support.Deps{Orders: d, Grants: d, Encode: encode, Deliver: func(context.Context, int64) error {
 		return errors.New("database went away")
 	}})
-	o, _, err := svc.RetryGrant(context.Background(), 1, "ada")
+	got, err := svc.RetryGrant(context.Background(), 1, "ada")
 	require.NoError(t, err, "the grant is on its way: the outbox holds its event")
-	assert.Equal(t, draw.GrantPending, o.GrantState)
+	assert.Equal(t, draw.GrantPending, got.Order.GrantState)
+	assert.Equal(t, &draw.GrantDelivery{}, got.Delivery, "its delivery is told: queued")
 	assert.Equal(t, map[int64]string{1: "grant.coupon"}, d.outbox)
 }
 
@@ -95,11 +107,45 @@ func TestRetryGrantRefusesWhatHasNotFailed(t *testing.T) {
 		return nil
 	}})
 	for id := int64(1); id <= 3; id++ {
-		o, _, err := svc.RetryGrant(context.Background(), id, "ada")
+		got, err := svc.RetryGrant(context.Background(), id, "ada")
 		assert.ErrorIs(t, err, draw.ErrGrantNotFailed, "order %d", id)
-		assert.Equal(t, d.orders[id], o, "the order as it stands, for the answer to show")
+		assert.Equal(t, d.orders[id], got.Order, "the order as it stands, for the answer to show")
 	}
-	_, _, err := svc.RetryGrant(context.Background(), 9, "ada")
+	_, err := svc.RetryGrant(context.Background(), 9, "ada")
 	assert.ErrorIs(t, err, draw.ErrOrderNotFound)
 	assert.Zero(t, d.reopens, "refused before anything is written")
+}
+
+// TestOrderTellsAPendingGrantsDelivery: the order desk shows how the delivery of a pending
+// grant is going, and reads it for no other grant.
+func TestOrderTellsAPendingGrantsDelivery(t *testing.T) {
+	next := time.Date(2026, 11, 11, 0, 0, 10, 0, time.UTC)
+	d := newDesk(
+		draw.Order{ID: 1, Outcome: draw.OutcomeWin, GrantState: draw.GrantPending},
+		draw.Order{ID: 2, Outcome: draw.OutcomeWin, GrantState: draw.GrantPending},
+		draw.Order{ID: 3, Outcome: draw.OutcomeWin, GrantState: draw.GrantFailed, GrantError: "410"},
+		draw.Order{ID: 4, Outcome: draw.OutcomeWin, GrantState: draw.GrantGranted},
+		draw.Order{ID: 5, Outcome: draw.OutcomeLose, GrantState: draw.GrantNone},
+	)
+	failing := draw.GrantDelivery{Attempts: 2, LastError: "coupon webhook answered 503 Service Unavailable", NextAttemptAt: next}
+	d.outbox[1], d.deliveries[1] = "grant.coupon", failing
+	d.outbox[3] = "grant.coupon" // left by an older version: the grant failed all the same
+	svc := support.New(support.Deps{Orders: d, Grants: d})
+	ctx := context.Background()
+
+	got, err := svc.Order(ctx, 1)
+	require.NoError(t, err)
+	assert.Equal(t, &failing, got.Delivery)
+	assert.Equal(t, d.orders[1], got.Order)
+	got, err = svc.Order(ctx, 2)
+	require.NoError(t, err)
+	assert.Nil(t, got.Delivery, "pending, with its entry gone: granted meanwhile")
+	for id := int64(3); id <= 5; id++ {
+		got, err := svc.Order(ctx, id)
+		require.NoError(t, err)
+		assert.Nil(t, got.Delivery, "order %d", id)
+	}
+	assert.Equal(t, []int64{1, 2}, d.reads, "only pending grants cost a read")
+	_, err = svc.Order(ctx, 9)
+	assert.ErrorIs(t, err, draw.ErrOrderNotFound)
 }

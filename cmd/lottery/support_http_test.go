@@ -62,6 +62,17 @@ type couponCase struct {
 // (a merchant that refuses it), draws once as alice and waits for the grant to fail.
 func failedCouponWin(t *testing.T, cfg config.Config, url, template string) couponCase {
 	t.Helper()
+	c := couponWin(t, cfg, url, template)
+	require.Eventually(t, func() bool {
+		return c.alice.must(http.StatusOK, "GET", "/api/v1/draws/"+c.order, nil)["grant_state"] == "failed"
+	}, 20*time.Second, 5*time.Millisecond)
+	return c
+}
+
+// couponWin starts a server with cfg, sets up the coupon of template at webhook url and
+// draws it once as alice.
+func couponWin(t *testing.T, cfg config.Config, url, template string) couponCase {
+	t.Helper()
 	srv := startServer(t, cfg, nil)
 	c := couponCase{marketer: newClient(t, srv.base, cfg, "mia", "marketer"), admin: newClient(t, srv.base, cfg, "ada", "admin"),
 		alice: newClient(t, srv.base, cfg, "alice", "user")}
@@ -70,9 +81,6 @@ func failedCouponWin(t *testing.T, cfg config.Config, url, template string) coup
 	c.activity = setUpActivity(t, srv.base, cfg, map[string]any{"strategy": map[string]any{"mode": "fixed", "prizes": []any{
 		map[string]any{"award_id": c.coupon, "probability": "1", "stock": 5}}}})
 	c.order = c.alice.must(http.StatusOK, "POST", "/api/v1/draws", map[string]any{"activity_id": c.activity})["order_id"].(string)
-	require.Eventually(t, func() bool {
-		return c.alice.must(http.StatusOK, "GET", "/api/v1/draws/"+c.order, nil)["grant_state"] == "failed"
-	}, 20*time.Second, 5*time.Millisecond)
 	return c
 }
 
@@ -127,6 +135,47 @@ func TestFailedGrantIsFoundAndSentAgain(t *testing.T) {
 			assert.Equal(t, "ada", r.(map[string]any)["by"])
 			assert.Contains(t, r.(map[string]any)["previous_error"], "410")
 		}
+	})
+}
+
+// TestAPendingGrantShowsHowItsDeliveryGoes: support looking at a grant pending for a while
+// sees that it was tried against a merchant answering 503 and when it is tried again,
+// where the order list (kept fast) shows no more than before.
+func TestAPendingGrantShowsHowItsDeliveryGoes(t *testing.T) {
+	t.Parallel()
+	testkit.EachStack(t, func(t *testing.T, cfg config.Config) {
+		t.Parallel()
+		cfg.Draw.RatePerUser = 0
+		cfg.Grants.WebhookSecret, cfg.Grants.WebhookPrivate = "merchant-secret", true
+		var calls atomic.Int64
+		shop := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			calls.Add(1)
+			http.Error(w, "down for maintenance", http.StatusServiceUnavailable)
+		}))
+		t.Cleanup(shop.Close)
+		drawn := time.Now()
+		c := couponWin(t, cfg, shop.URL, "T5")
+
+		var one, delivery map[string]any
+		require.Eventually(t, func() bool {
+			one = c.marketer.must(http.StatusOK, "GET", "/api/v1/admin/orders/"+c.order, nil)
+			delivery, _ = one["delivery"].(map[string]any)
+			attempts, _ := delivery["attempts"].(float64)
+			return attempts >= 1 && delivery["next_attempt_at"] != nil
+		}, 15*time.Second, 20*time.Millisecond, "the first delivery fails and the grant waits in the outbox")
+		assert.Equal(t, "pending", one["grant_state"])
+		assert.Nil(t, one["grant_error"], "not failed: tried again")
+		assert.Contains(t, delivery["last_error"], "503", "support sees the merchant's answer")
+		next, err := time.Parse(time.RFC3339, delivery["next_attempt_at"].(string))
+		require.NoError(t, err)
+		assert.Equal(t, time.UTC, next.Location(), "in UTC")
+		assert.True(t, next.After(drawn), "tried again later: %v", next)
+		assert.Positive(t, calls.Load())
+
+		page := c.marketer.must(http.StatusOK, "GET", "/api/v1/admin/orders?activity_id="+c.activity, nil)["items"].([]any)
+		require.Len(t, page, 1)
+		assert.Equal(t, "pending", page[0].(map[string]any)["grant_state"])
+		assert.NotContains(t, page[0].(map[string]any), "delivery", "the list reads no outbox")
 	})
 }
 

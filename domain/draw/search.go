@@ -44,3 +44,16 @@ type GrantRetry struct {
 	At            time.Time
 	PreviousError string
 }
+
+// GrantDelivery is how the delivery of a pending grant is going, as its outbox entry tells.
+type GrantDelivery struct {
+	// Attempts are the deliveries made so far, each met with a passing error (a merchant
+	// answering 503, a timeout).
+	Attempts int
+	// LastError is why the last of them failed, while the grant waits for its next
+	// attempt; "" when none has failed, or once the grant is on its way again.
+	LastError string
+	// NextAttemptAt is when the grant is tried again after a failure; zero while it is
+	// queued or being delivered.
+	NextAttemptAt time.Time
+}

@@ -183,16 +183,26 @@ func timeParam(c echo.Context, name string) (time.Time, error) {
 	return t, nil
 }
 
-// adminOrderDetail is one order with the retries of its grant, oldest first.
+// adminOrderDetail is one order with the retries of its grant, oldest first, and while
+// the grant is pending, how its delivery is going.
 type adminOrderDetail struct {
 	adminOrder
-	Retries []grantRetryJSON `json:"retries"`
+	Retries  []grantRetryJSON `json:"retries"`
+	Delivery *deliveryJSON    `json:"delivery,omitempty"`
 }
 
 type grantRetryJSON struct {
 	By            string    `json:"by"`
 	At            time.Time `json:"at"`
 	PreviousError string    `json:"previous_error"`
+}
+
+// deliveryJSON is how a pending grant's delivery is going: the deliveries made so far,
+// why the last failed and when it is tried again, while it waits for that.
+type deliveryJSON struct {
+	Attempts      int       `json:"attempts"`
+	LastError     string    `json:"last_error,omitempty"`
+	NextAttemptAt time.Time `json:"next_attempt_at,omitzero"`
 }
 
 func (h *orderDesk) get(c echo.Context) error {
@@ -204,19 +214,29 @@ func (h *orderDesk) get(c echo.Context) error {
 }
 
 func (h *orderDesk) detail(c echo.Context, id int64) error {
-	o, retries, err := h.svc.Order(c.Request().Context(), id)
+	d, err := h.svc.Order(c.Request().Context(), id)
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, adminOrderDetailJSON(forReader(c, []draw.Order{o})[0], retries))
+	d.Order = forReader(c, []draw.Order{d.Order})[0]
+	return c.JSON(http.StatusOK, adminOrderDetailJSON(d))
 }
 
-func adminOrderDetailJSON(o draw.Order, retries []draw.GrantRetry) adminOrderDetail {
-	out := adminOrderDetail{adminOrder: adminOrderJSON(o), Retries: make([]grantRetryJSON, len(retries))}
-	for i, r := range retries {
+func adminOrderDetailJSON(d support.OrderDetail) adminOrderDetail {
+	out := adminOrderDetail{adminOrder: adminOrderJSON(d.Order), Retries: make([]grantRetryJSON, len(d.Retries)),
+		Delivery: deliveryOf(d.Delivery)}
+	for i, r := range d.Retries {
 		out.Retries[i] = grantRetryJSON{By: r.By, At: r.At, PreviousError: r.PreviousError}
 	}
 	return out
+}
+
+// deliveryOf is d as the answer shows it; nil (left out) when there is none.
+func deliveryOf(d *draw.GrantDelivery) *deliveryJSON {
+	if d == nil {
+		return nil
+	}
+	return &deliveryJSON{Attempts: d.Attempts, LastError: d.LastError, NextAttemptAt: d.NextAttemptAt.UTC()}
 }
 
 // retry answers with the order as GET /admin/orders/{id} shows it after the delivery.
@@ -230,13 +250,14 @@ func (h *orderDesk) retry(c echo.Context) error {
 	if err := decodeOptionalJSON(c, &struct{}{}); err != nil {
 		return err
 	}
-	o, retries, err := h.svc.RetryGrant(c.Request().Context(), id, claimsOf(c).Subject)
+	d, err := h.svc.RetryGrant(c.Request().Context(), id, claimsOf(c).Subject)
 	if errors.Is(err, draw.ErrGrantNotFailed) {
-		return Errorf(http.StatusConflict, "grant_not_failed", "only a failed grant can be sent again; this order's grant is %s", o.GrantState).
-			WithDetails(map[string]any{"grant_state": string(o.GrantState)})
+		state := d.Order.GrantState
+		return Errorf(http.StatusConflict, "grant_not_failed", "only a failed grant can be sent again; this order's grant is %s", state).
+			WithDetails(map[string]any{"grant_state": string(state)})
 	}
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, adminOrderDetailJSON(o, retries))
+	return c.JSON(http.StatusOK, adminOrderDetailJSON(d))
 }

@@ -231,3 +231,40 @@ func TestDeskTimesWithAnUnencodedPlus(t *testing.T) {
 	r := h.must(http.StatusBadRequest, h.do(http.MethodGet, "/api/v1/admin/orders?drawn_after=2026-11-11T00:00:00%2008", alice, nil))
 	assert.Contains(t, r.body["error"].(map[string]any)["message"], "drawn_after")
 }
+
+// TestOrderDetailTellsAPendingGrantsDelivery: the detail of a pending grant says how its
+// delivery is going, from its outbox entry; the list and the other grant states do not.
+func TestOrderDetailTellsAPendingGrantsDelivery(t *testing.T) {
+	t.Parallel()
+	h := newDeskHarness(t)
+	ctx := context.Background()
+	w, err := persistence.NewOrderWriter(h.db, persistence.WriterOptions{
+		Outbox: func(o draw.Order) (string, []byte) { return "LOTTERY.grant.coupon", []byte(`{}`) }})
+	require.NoError(t, err)
+	var ids []string
+	for i := range 2 {
+		o := draw.Order{ID: 1<<43 + int64(i), ActivityID: 11, StrategyID: 11, UserID: "u1", Day: "2026-11-11",
+			Outcome: draw.OutcomeWin, PrizeID: 3, AwardID: 4, AwardName: "$5 off", AwardKind: "coupon",
+			GrantState: draw.GrantPending, MQState: draw.MQPending, CreatedAt: time.Now()}
+		require.NoError(t, w.Write(ctx, o, time.Time{}))
+		ids = append(ids, strconv.FormatInt(o.ID, 10))
+	}
+	w.Close()
+	detail := func(id string) map[string]any {
+		return h.must(http.StatusOK, h.do(http.MethodGet, "/api/v1/admin/orders/"+id, alice, nil)).body
+	}
+	assert.Equal(t, map[string]any{"attempts": float64(0)}, detail(ids[0])["delivery"], "queued")
+
+	next := time.Date(2026, 11, 11, 8, 0, 10, 0, time.FixedZone("CST", 8*3600))
+	require.NoError(t, persistence.NewOutboxRepo(h.db).Defer(ctx, []int64{1 << 43}, 2, next, "coupon webhook answered 503 Service Unavailable"))
+	assert.Equal(t, map[string]any{"attempts": float64(2), "last_error": "coupon webhook answered 503 Service Unavailable",
+		"next_attempt_at": "2026-11-11T00:00:10Z"}, detail(ids[0])["delivery"], "waiting for its next attempt, in UTC")
+
+	list := h.must(http.StatusOK, h.do(http.MethodGet, "/api/v1/admin/orders?activity_id=11", alice, nil))
+	for _, item := range list.body["items"].([]any) {
+		assert.NotContains(t, item.(map[string]any), "delivery", "the list reads no outbox")
+	}
+	require.NoError(t, persistence.NewGrantRepo(h.db).Record(ctx, draw.GrantRecord{OrderID: 1<<43 + 1, AwardID: 4,
+		UserID: "u1", Kind: "coupon", State: draw.GrantGranted, At: time.Now()}))
+	assert.NotContains(t, detail(ids[1]), "delivery", "granted")
+}

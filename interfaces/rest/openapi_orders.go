@@ -42,6 +42,7 @@ func adminOrdersOpenAPI(d *apiDoc) {
 		"at":             dateTime("when"),
 		"previous_error": str("the failure the grant had then"),
 	}))
+	detail["delivery"] = deliverySchema()
 	d.schema("AdminOrderDetail", object(append(slices.Clone(required), "retries"), detail))
 	const tag = "admin: orders"
 	filters := append(pageQuery(),
@@ -73,7 +74,7 @@ func adminOrdersOpenAPI(d *apiDoc) {
 			"schema": map[string]any{"type": "string", "format": "date-time"}}}
 	d.op(http.MethodGet, adminPrefix+"/orders/export", export)
 	order := []any{pathParam("order_id", "order id")}
-	d.op(http.MethodGet, adminPrefix+"/orders/{order_id}", operation(tag, "getOrder", "One order, whoever drew it, with every time its grant was sent again", true, order,
+	d.op(http.MethodGet, adminPrefix+"/orders/{order_id}", operation(tag, "getOrder", "One order, whoever drew it, with every time its grant was sent again and, while the grant is pending, how its delivery is going", true, order,
 		nil, responses(http.StatusOK, "the order", ref("AdminOrderDetail"), with(adminReadErrors, http.StatusNotFound)...)))
 	d.op(http.MethodPost, adminPrefix+"/orders/{order_id}/retry-grant", operation(tag, "retryGrant",
 		"Admins only: deliver a failed grant again once its cause is fixed, at once and still once per order (a coupon webhook gets the same order id); "+
@@ -81,4 +82,16 @@ func adminOrdersOpenAPI(d *apiDoc) {
 		true, order, nil, responses(http.StatusOK, "the order after the delivery: granted or awaiting_address; failed with the new reason when the cause is still there; "+
 			"pending when the delivery met a passing error (a merchant answering 503) and goes on through the outbox's retries", ref("AdminOrderDetail"),
 			with(adminReadErrors, http.StatusBadRequest, http.StatusNotFound, http.StatusConflict)...)))
+}
+
+// deliverySchema is how a pending grant's delivery is going, as its outbox entry tells.
+func deliverySchema() map[string]any {
+	return withDescription(object([]string{"attempts"}, map[string]any{
+		"attempts": integer("the deliveries made so far; each met a passing error (a merchant answering 503, a timeout) and the grant was handed back to the outbox", 0),
+		"last_error": str("why the last attempt failed: a delivery's passing error as the granter reported it (e.g. \"coupon webhook answered 503 Service Unavailable\"), " +
+			"or a publish of the grant event that failed; left out when none has failed, or once the grant is on its way again"),
+		"next_attempt_at": dateTime("when the grant is tried again (UTC), while it waits after a failed delivery; " +
+			"left out while it is queued or being delivered"),
+	}), "only while grant_state is pending and the grant's event is in the outbox: how its delivery is going. "+
+		"Left out for any other grant state, and in the order list")
 }

@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"errors"
+	"time"
 
 	"github.com/lottery-go/lottery/application/admin"
 	"github.com/lottery-go/lottery/application/granting"
@@ -95,15 +97,31 @@ func buildAdmin(s *system, e *engine) *admin.Service {
 func buildSupport(s *system, e *engine, g *granting.Service) *support.Service {
 	g = g.ReadingAwards(e.awards)
 	return support.New(support.Deps{
-		Orders: e.orders,
-		Grants: persistence.NewGrantRepo(s.db),
-		Encode: messaging.ReopenedGrantEncoder(s.cfg.NATS.Prefix),
-		Deliver: func(ctx context.Context, orderID int64) error {
-			// Not the last attempt: a passing failure leaves the grant pending for the
-			// outbox's retries with their backoff; a lasting one fails it at once.
-			return g.Grant(ctx, granting.Request{OrderID: orderID, Attempt: 1})
-		},
+		Orders:     e.orders,
+		Grants:     persistence.NewGrantRepo(s.db),
+		Encode:     messaging.ReopenedGrantEncoder(s.cfg.NATS.Prefix),
+		Deliver:    retryDelivery(s, g),
 		Log:        s.log,
 		FinalAfter: ordersFinalAfter(s.cfg.Draw),
 	})
+}
+
+// retryDelivery grants an order sent again at once. Not as the last attempt: a passing
+// failure leaves the grant pending, handed to the outbox for its next attempt after the
+// consumer's first backoff, as a granter would; a lasting one fails it at once. Left
+// pending as reopened instead, its event would wait for the outbox job to find it
+// forgotten, which holds back while the stream keeps any older message: up to an hour.
+func retryDelivery(s *system, g *granting.Service) func(ctx context.Context, orderID int64) error {
+	outbox := persistence.NewOutboxRepo(s.db)
+	return func(ctx context.Context, orderID int64) error {
+		err := g.Grant(ctx, granting.Request{OrderID: orderID, Attempt: 1})
+		if err == nil || s.cfg.Jobs.Outbox == config.JobOff {
+			return err
+		}
+		next := time.Now().Add(messaging.DefaultBackoff[0])
+		if derr := outbox.Defer(ctx, []int64{orderID}, 1, next, err.Error()); derr != nil {
+			return errors.Join(err, derr)
+		}
+		return err
+	}
 }

@@ -1,0 +1,54 @@
+package main
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/lottery-go/lottery/infrastructure/config"
+	"github.com/lottery-go/lottery/internal/testkit"
+)
+
+// A grant sent again that meets a passing error (the merchant answering 503 a moment more)
+// waits in the outbox for its next attempt after the first backoff, as any grant's, and is
+// granted then: it is not left for the outbox job to find forgotten, which holds back while
+// the stream keeps older messages.
+func TestAGrantSentAgainIntoAPassingErrorIsTriedAgainSoon(t *testing.T) {
+	t.Parallel()
+	testkit.EachStack(t, func(t *testing.T, cfg config.Config) {
+		t.Parallel()
+		cfg.Draw.RatePerUser = 0
+		cfg.Grants.WebhookSecret, cfg.Grants.WebhookPrivate = "merchant-secret", true
+		cfg.Jobs.Outbox = "@every 1s"
+		var status atomic.Int32
+		status.Store(http.StatusGone)
+		shop := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			w.WriteHeader(int(status.Load()))
+		}))
+		t.Cleanup(shop.Close)
+		c := failedCouponWin(t, cfg, shop.URL, "T5")
+
+		status.Store(http.StatusServiceUnavailable)
+		sent := time.Now()
+		again := c.admin.must(http.StatusOK, "POST", "/api/v1/admin/orders/"+c.order+"/retry-grant", nil)
+		require.Equal(t, "pending", again["grant_state"], "a passing error: tried again later")
+		delivery, _ := again["delivery"].(map[string]any)
+		require.NotNil(t, delivery, "the outbox has it: %v", again)
+		assert.Equal(t, float64(1), delivery["attempts"])
+		assert.Contains(t, delivery["last_error"], "503")
+		at, _ := delivery["next_attempt_at"].(string)
+		next, err := time.Parse(time.RFC3339, at)
+		require.NoError(t, err, "it waits for its next attempt: %v", delivery)
+		assert.WithinRange(t, next, sent.Add(5*time.Second), time.Now().Add(15*time.Second), "after the first backoff")
+
+		status.Store(http.StatusCreated)
+		require.Eventually(t, func() bool {
+			return c.alice.must(http.StatusOK, "GET", "/api/v1/draws/"+c.order, nil)["grant_state"] == "granted"
+		}, 60*time.Second, 50*time.Millisecond)
+	})
+}

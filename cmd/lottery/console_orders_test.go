@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"testing"
@@ -87,4 +88,44 @@ func TestConsoleOrdersFindAndRetryAFailedGrant(t *testing.T) {
 		waitTrue(`!document.querySelector(`+fmt.Sprintf("%q", row+" .grant-error")+`)`),
 	))
 	require.Equal(t, "granted", alice.must(http.StatusOK, http.MethodGet, "/api/v1/draws/"+order, nil)["grant_state"])
+}
+
+// TestConsoleOrdersTellAPendingGrantsDelivery: a marketer looking at a coupon pending for a
+// while asks how it goes and reads that the merchant answered 503 and when it is tried
+// again.
+func TestConsoleOrdersTellAPendingGrantsDelivery(t *testing.T) {
+	ctx := browser(t)
+	cfg := consoleStack(t)
+	cfg.Draw.RatePerUser = 0
+	cfg.Grants.WebhookSecret, cfg.Grants.WebhookPrivate = "merchant-secret", true
+	con := &consoleRig{t: t, cfg: cfg, base: startServer(t, cfg, web.Register).base}
+	shop := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		http.Error(w, "down for maintenance", http.StatusServiceUnavailable)
+	}))
+	t.Cleanup(shop.Close)
+	mia := con.client("mia", "marketer")
+	coupon := mia.must(http.StatusCreated, http.MethodPost, "/api/v1/admin/awards", map[string]any{"name": "$5 off",
+		"kind": "coupon", "content": map[string]any{"webhook_url": shop.URL, "template_id": "T5"}})
+	id := setUpActivity(t, con.base, cfg, map[string]any{"strategy": map[string]any{"mode": "fixed", "prizes": []any{
+		map[string]any{"award_id": coupon["id"], "probability": "1", "stock": 5}}}})
+	order := con.client("alice", "user").must(http.StatusOK, http.MethodPost, "/api/v1/draws", map[string]any{"activity_id": id})["order_id"].(string)
+	require.Eventually(t, func() bool {
+		d, _ := mia.must(http.StatusOK, http.MethodGet, "/api/v1/admin/orders/"+order, nil)["delivery"].(map[string]any)
+		return d["last_error"] != nil
+	}, 20*time.Second, 20*time.Millisecond)
+
+	row := fmt.Sprintf(`#orders-table tr[data-id="%s"]`, order)
+	require.NoError(t, chromedp.Run(ctx,
+		chromedp.Navigate(con.base+"/console"),
+		signInAs(mia.token),
+		chromedp.Navigate(con.base+"/console/#/orders"),
+		exists("#orders-filter"),
+		chromedp.SetValue(`#orders-filter [name="grant_state"]`, "pending", chromedp.ByQuery),
+		click(`#orders-filter button[type="submit"]`),
+		waitTrue(`!document.querySelector("#orders-list[aria-busy]")`),
+		exists(row),
+		click(row+" .delivery-check"),
+		textHas(row+" .delivery", "1 attempt failed, last: coupon webhook answered 503 Service Unavailable; next try"),
+		textHas(row+" .grant-state", "pending"),
+	))
 }

@@ -101,13 +101,38 @@ function orderRow(o) {
     h("td", { class: "grant" }, h("span", { class: "badge grant-state" }, o.grant_state),
       o.grant_error ? h("p", { class: "error grant-error" }, o.grant_error) : null,
       o.award && o.award.content ? h("p", { class: "muted" }, Object.entries(o.award.content).map(([k, v]) => `${k}: ${v}`).join(" · ")) : null,
-      o.grant_state === "pending" ? h("p", { class: "muted" }, "on its way; search again to see it delivered") : null,
+      o.grant_state === "pending" ? pendingNote(o, render) : null,
       o.retries && o.retries.length ? h("details", { class: "retries" }, h("summary", {}, `sent again ${o.retries.length}×`),
         h("ul", {}, o.retries.map((r) => h("li", {}, `${fmtTime(r.at)} by ${r.by}, after: ${r.previous_error}`)))) : null,
       o.grant_state === "failed" && isAdmin() ? retryButton(o, render) : null),
     h("td", { class: "muted" }, fmtTime(o.created_at))); };
   render(o);
   return row;
+}
+
+// pendingNote tells how a pending grant's delivery goes: its attempts, why the last failed
+// and when it is tried again, as the order's detail has them; the list has not, so a button
+// asks for them.
+function pendingNote(o, render) {
+  if (o.delivery) {
+    const d = o.delivery;
+    const tried = d.attempts ? `${d.attempts} attempt${d.attempts > 1 ? "s" : ""} failed` : "no attempt failed yet";
+    return h("p", { class: "muted delivery" }, `on its way: ${tried}`,
+      d.last_error ? `, last: ${d.last_error}` : "", d.next_attempt_at ? `; next try ${fmtTime(d.next_attempt_at)}` : "");
+  }
+  const wrap = h("div", { class: "retry" }, h("span", { class: "muted" }, "on its way "), errorBox());
+  wrap.children[0].after(h("button", { type: "button", class: "secondary delivery-check", "aria-label": `How the grant of order ${o.order_id} goes`,
+    onclick: async (ev) => {
+      ev.target.disabled = true;
+      clearErrors(wrap);
+      try {
+        render(await api("GET", `/admin/orders/${o.order_id}`));
+      } catch (e) {
+        ev.target.disabled = false;
+        showError(wrap, e);
+      }
+    } }, "How is it going?"));
+  return wrap;
 }
 
 // retryButton sends a failed grant again and shows how it went in the row.

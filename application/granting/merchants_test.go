@@ -74,7 +74,7 @@ func TestAHangingMerchantHoldsUpNoOtherMerchant(t *testing.T) {
 	}
 	var logs lockedBuffer
 	coupon := granting.NewCoupon(granting.CouponOptions{Secret: "secret-0123456789", Client: granting.NewWebhookClient(true),
-		Timeout: 50 * time.Millisecond, Log: slog.New(slog.DiscardHandler)})
+		Timeout: 2 * time.Second, Log: slog.New(slog.DiscardHandler)})
 	svc := granting.New(granting.Deps{Orders: s, Awards: awardsOf{s}, Grants: s, Points: s, Observer: s,
 		Granters: []award.Granter{coupon}, Log: slog.New(slog.NewTextHandler(&logs, nil))})
 
@@ -96,7 +96,7 @@ func TestAHangingMerchantHoldsUpNoOtherMerchant(t *testing.T) {
 		}
 	}
 	// At most one call per slot of the lot, and the few begun before it was paused, waited
-	// for the timeout.
+	// for the timeout (long enough for the healthy merchant on a loaded machine).
 	assert.LessOrEqual(t, hung.Load(), int32(32+4), "calls that waited for the timeout")
 	assert.Equal(t, wins*9/10-int(hung.Load()), paused, "the others were not made")
 	lines := strings.Count(logs.String(), "grants failed; they are tried again later")

@@ -118,7 +118,7 @@ func retryDelivery(s *system, g *granting.Service) func(ctx context.Context, ord
 		if err == nil || s.cfg.Jobs.Outbox == config.JobOff {
 			return err
 		}
-		next := time.Now().Add(messaging.DefaultBackoff[0])
+		next := time.Now().Add(messaging.FirstBackoff)
 		if derr := outbox.Defer(ctx, []int64{orderID}, 1, next, err.Error()); derr != nil {
 			return errors.Join(err, derr)
 		}

@@ -66,8 +66,8 @@ type ConsumerOptions struct {
 	Log *slog.Logger
 }
 
-// DefaultBackoff is ConsumerOptions.Backoff unless told otherwise.
-var DefaultBackoff = []time.Duration{10 * time.Second, 30 * time.Second, time.Minute, 2 * time.Minute, 5 * time.Minute}
+// FirstBackoff is the default wait before a failed grant's first retry.
+const FirstBackoff = 10 * time.Second
 
 // verdictRetries are deliveries JetStream makes beyond MaxDeliver: the last allowed
 // delivery records the failure, and if that write fails too the message must still come
@@ -82,7 +82,7 @@ func (o ConsumerOptions) withDefaults(prefix string) ConsumerOptions {
 		o.MaxDeliver = 8
 	}
 	if len(o.Backoff) == 0 {
-		o.Backoff = DefaultBackoff
+		o.Backoff = []time.Duration{FirstBackoff, 30 * time.Second, time.Minute, 2 * time.Minute, 5 * time.Minute}
 	}
 	if o.Workers <= 0 {
 		o.Workers = 4
@@ -441,16 +441,22 @@ func handle(ctx context.Context, msgs []jetstream.Msg, opts ConsumerOptions, h H
 // deferred hands the failed events of a message back to the outbox until their next
 // attempt, and reports whether it did (then the message is done with).
 func deferred(ctx context.Context, opts ConsumerOptions, ds []Delivery, errs []error, attempt int, delay time.Duration, err error) bool {
+	// Bounded well within the ack wait: the message is no longer kept in progress.
+	dctx, cancel := settling(ctx, opts.Backoff[0]/3)
+	defer cancel()
+	return handedBack(dctx, opts, ds, errs, attempt, time.Now().Add(delay), err.Error())
+}
+
+// handedBack gives the failed events of a message to opts.Defer, with the deliveries
+// behind them, due at until, and reports whether the outbox took them.
+func handedBack(ctx context.Context, opts ConsumerOptions, ds []Delivery, errs []error, deliveries int, until time.Time, reason string) bool {
 	if opts.Defer == nil {
 		return false
 	}
 	ids := failedOrderIDs(ds, errs)
-	// Bounded well within the ack wait: the message is no longer kept in progress.
-	dctx, cancel := settling(ctx, opts.Backoff[0]/3)
-	defer cancel()
-	if derr := opts.Defer(dctx, ids, attempt, time.Now().Add(delay), err.Error()); derr != nil {
-		opts.Log.Warn("grants failed; the outbox cannot take them, so the stream brings them back",
-			"events", len(ids), "err", derr)
+	if err := opts.Defer(ctx, ids, deliveries, until, reason); err != nil {
+		opts.Log.Warn("grants not done; the outbox cannot take them, so the stream brings them back",
+			"events", len(ids), "reason", reason, "err", err)
 		return false
 	}
 	return true
@@ -471,6 +477,9 @@ func postpone(ctx context.Context, opts ConsumerOptions, later map[time.Duration
 	}
 }
 
+// stoppedReason is why a grant a stop cut short comes back.
+const stoppedReason = "the granter stopped before this grant was done; not counted as an attempt"
+
 // cutShort decides the messages of a batch whose handling the subscription's stop (or
 // abort) cut short, its context cancelled: the failures are ours, not the merchants', so
 // they count no attempt. A message whose events all succeeded is acknowledged. The events
@@ -486,7 +495,7 @@ func cutShort(ctx context.Context, kept []jetstream.Msg, final []bool, ds []Deli
 	for k, m := range kept {
 		held.done(m) // before its verdict: no "in progress" may follow it
 		mine, failed := ds[first[k]:first[k+1]], errs[first[k]:first[k+1]]
-		if errors.Join(failed...) == nil || deferredUncounted(dctx, opts, mine, failed) {
+		if errors.Join(failed...) == nil || handedBack(dctx, opts, mine, failed, mine[0].Attempt-1, time.Now(), stoppedReason) {
 			_ = m.Ack()
 			continue
 		}
@@ -496,24 +505,6 @@ func cutShort(ctx context.Context, kept []jetstream.Msg, final []bool, ds []Deli
 		}
 		_ = m.Nak()
 	}
-}
-
-// deferredUncounted hands the events of a message that a stop cut short back to the
-// outbox, due now, with the deliveries they had before this one, and reports whether it
-// did (then the message is done with).
-func deferredUncounted(ctx context.Context, opts ConsumerOptions, ds []Delivery, errs []error) bool {
-	if opts.Defer == nil {
-		return false
-	}
-	ids := failedOrderIDs(ds, errs)
-	before := ds[0].Attempt - 1
-	err := opts.Defer(ctx, ids, before, time.Now(), "the granter stopped before this grant was done; not counted as an attempt")
-	if err != nil {
-		opts.Log.Warn("granter stopping; the outbox cannot take the grants in hand, so the stream brings them back, counting one more delivery",
-			"events", len(ids), "err", err)
-		return false
-	}
-	return true
 }
 
 // settling is the context of the verdicts on what handlers did under ctx: bounded by d,

@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -15,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/lottery-go/lottery/domain/award"
+	"github.com/lottery-go/lottery/internal/testkit"
 )
 
 // merchantAt is a test merchant answering status, counting its calls.
@@ -29,25 +29,7 @@ func merchantAt(t *testing.T, status *atomic.Int32) (url string, calls *atomic.I
 	return srv.URL, calls
 }
 
-// clock is a settable time.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
-func couponOn(c *clock) *Coupon {
+func couponOn(c *testkit.Clock) *Coupon {
 	g := NewCoupon(CouponOptions{Secret: "secret-0123456789", Client: NewWebhookClient(true), Log: slog.New(slog.DiscardHandler)})
 	g.breakers.now = c.Now
 	return g
@@ -63,7 +45,7 @@ func TestAFailingMerchantIsPausedThenProbed(t *testing.T) {
 	healthy.Store(http.StatusCreated)
 	bad, badCalls := merchantAt(t, &failing)
 	good, goodCalls := merchantAt(t, &healthy)
-	c := &clock{now: time.Date(2026, 11, 11, 0, 0, 0, 0, time.UTC)}
+	c := testkit.NewClock(time.Date(2026, 11, 11, 0, 0, 0, 0, time.UTC))
 	g := couponOn(c)
 	grant := func(url string) error {
 		_, err := g.Grant(context.Background(), award.Grant{OrderID: 1, Content: award.Content{WebhookURL: url + "/issue", TemplateID: "t"}})
@@ -82,12 +64,12 @@ func TestAFailingMerchantIsPausedThenProbed(t *testing.T) {
 	require.NoError(t, grant(good), "another merchant is called")
 	assert.Equal(t, int32(1), goodCalls.Load())
 
-	c.add(firstPause)
+	c.Add(firstPause)
 	require.Error(t, grant(bad))
 	assert.Equal(t, int32(tripAfter+1), badCalls.Load(), "one probe once the pause ends")
-	c.add(firstPause)
+	c.Add(firstPause)
 	require.ErrorIs(t, grant(bad), ErrMerchantPaused, "a failed probe doubles the pause")
-	c.add(firstPause)
+	c.Add(firstPause)
 	failing.Store(http.StatusCreated)
 	require.NoError(t, grant(bad))
 	require.NoError(t, grant(bad))
@@ -100,7 +82,7 @@ func TestAMerchantThatRefusesIsNotPaused(t *testing.T) {
 	var gone atomic.Int32
 	gone.Store(http.StatusGone)
 	url, calls := merchantAt(t, &gone)
-	g := couponOn(&clock{now: time.Now()})
+	g := couponOn(testkit.NewClock(time.Now()))
 	for range 2 * tripAfter {
 		_, err := g.Grant(context.Background(), award.Grant{OrderID: 1, Content: award.Content{WebhookURL: url, TemplateID: "t"}})
 		require.ErrorIs(t, err, award.ErrPermanent)
@@ -126,7 +108,7 @@ func TestCallsCutShortDoNotPauseTheMerchant(t *testing.T) {
 	}))
 	t.Cleanup(srv.Close)
 	t.Cleanup(func() { close(release) })
-	g := couponOn(&clock{now: time.Now()})
+	g := couponOn(testkit.NewClock(time.Now()))
 	for range tripAfter {
 		ctx, cancel := context.WithCancel(context.Background())
 		go func() {

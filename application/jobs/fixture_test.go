@@ -19,19 +19,6 @@ import (
 	"github.com/lottery-go/lottery/internal/testkit"
 )
 
-// fakeClock is the controlled clock of a test.
-type fakeClock struct{ t atomic.Pointer[time.Time] }
-
-func newClock(t time.Time) *fakeClock {
-	c := &fakeClock{}
-	c.set(t)
-	return c
-}
-
-func (c *fakeClock) set(t time.Time)     { c.t.Store(&t) }
-func (c *fakeClock) Now() time.Time      { return *c.t.Load() }
-func (c *fakeClock) add(d time.Duration) { c.set(c.Now().Add(d)) }
-
 var lastID atomic.Int64
 
 func nextID() int64 { return 1<<50 + lastID.Add(1) }
@@ -43,7 +30,7 @@ func repoIDs() (int64, error) { return nextID(), nil }
 type world struct {
 	sql        testkit.SQLEnv
 	redis      testkit.RedisEnv
-	clock      *fakeClock
+	clock      *testkit.Clock
 	activities *persistence.ActivityRepo
 	truth      *persistence.Truth
 	ledger     *redisstore.Ledger
@@ -53,7 +40,7 @@ type world struct {
 func eachWorld(t *testing.T, now time.Time, fn func(t *testing.T, w *world)) {
 	testkit.EachSQL(t, func(t *testing.T, sqlEnv testkit.SQLEnv) {
 		testkit.EachRedis(t, func(t *testing.T, redisEnv testkit.RedisEnv) {
-			w := &world{sql: sqlEnv, redis: redisEnv, clock: newClock(now)}
+			w := &world{sql: sqlEnv, redis: redisEnv, clock: testkit.NewClock(now)}
 			w.activities = persistence.NewActivityRepo(sqlEnv.DB, repoIDs)
 			w.truth = persistence.NewTruth(sqlEnv.DB, w.activities, w.clock.Now)
 			w.ledger = redisstore.NewLedger(redisEnv.Client, w.truth, redisstore.Options{Prefix: redisEnv.Prefix, ReloadGrace: 20 * time.Millisecond, RestartCheck: -1})

@@ -12,6 +12,7 @@ import (
 	"github.com/lottery-go/lottery/domain/activity"
 	"github.com/lottery-go/lottery/domain/draw"
 	"github.com/lottery-go/lottery/infrastructure/persistence"
+	"github.com/lottery-go/lottery/internal/testkit"
 )
 
 // admit takes one losing draw of user in a.
@@ -92,14 +93,14 @@ func (h heldOrders) Committed(ctx context.Context, id int64) (bool, error) {
 func TestRecoveryIsNotHeldUpByOneStuckOrder(t *testing.T) {
 	t.Parallel()
 	journal := &fakeJournal{entries: []draw.JournalEntry{{OrderID: 1}, {OrderID: 2}, {OrderID: 3}}, recovered: map[int64]bool{}}
-	clock := newClock(time.Now())
+	clock := testkit.NewClock(time.Now())
 	job := &jobs.Recovery{Journal: journal, Orders: heldOrders{committed: map[int64]bool{3: true}, held: map[int64]bool{1: true}},
 		WaitPerOrder: 50 * time.Millisecond, Now: clock.Now}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	_, err := job.Run(ctx)
 	require.NoError(t, err)
-	clock.add(jobs.DefaultRecoverAfter)
+	clock.Add(jobs.DefaultRecoverAfter)
 
 	rep, err := job.Run(ctx)
 
@@ -114,7 +115,7 @@ func TestRecoveryIsNotHeldUpByOneStuckOrder(t *testing.T) {
 func TestRecoveryAgesEntriesOnItsOwnClock(t *testing.T) {
 	t.Parallel()
 	journal := &fakeJournal{entries: []draw.JournalEntry{{OrderID: 1}, {OrderID: 2}}, recovered: map[int64]bool{}}
-	clock := newClock(time.Now())
+	clock := testkit.NewClock(time.Now())
 	job := &jobs.Recovery{Journal: journal, Orders: heldOrders{committed: map[int64]bool{}}, OlderThan: time.Minute, Now: clock.Now}
 	ctx := context.Background()
 
@@ -125,13 +126,13 @@ func TestRecoveryAgesEntriesOnItsOwnClock(t *testing.T) {
 	assert.Equal(t, 2, watched)
 	assert.Equal(t, time.Minute, dueIn)
 
-	clock.add(time.Minute - time.Second)
+	clock.Add(time.Minute - time.Second)
 	journal.entries = append(journal.entries[1:], draw.JournalEntry{OrderID: 3}) // 1 was settled by its draw
 	rep, err = job.Run(ctx)
 	require.NoError(t, err)
 	assert.Equal(t, jobs.Report{"settled": 0, "undone": 0, "waiting": 0, "watching": 1}, rep, "not yet a minute; 3 is new")
 
-	clock.add(time.Second)
+	clock.Add(time.Second)
 	rep, err = job.Run(ctx)
 	require.NoError(t, err)
 	assert.Equal(t, jobs.Report{"settled": 0, "undone": 1, "waiting": 0, "watching": 1}, rep)

@@ -46,7 +46,7 @@ func TestReleasePlanOverAControlledClock(t *testing.T) {
 			{3 * time.Hour, 100, 20, 0},     // past the end: never more
 		}
 		for _, s := range steps {
-			w.clock.set(begin.Add(s.at))
+			w.clock.Set(begin.Add(s.at))
 			rep, err := job.Run(ctx)
 			require.NoError(t, err)
 			assert.Equal(t, s.added, rep["released"], "units added at +%v", s.at)
@@ -76,7 +76,7 @@ func TestReleaseSurvivesAReload(t *testing.T) {
 		require.NoError(t, err)
 		assert.Zero(t, rep["released"], "the load already released what is due")
 
-		w.clock.add(10 * time.Minute)
+		w.clock.Add(10 * time.Minute)
 		require.NoError(t, w.ledger.Invalidate(ctx, a.ID()))
 		w.load(t, a)
 		rep, err = job.Run(ctx)
@@ -113,7 +113,7 @@ func TestReleaseGoesOnPastAFailingActivity(t *testing.T) {
 		w.load(t, fine)
 		job := &jobs.Release{Activities: w.activities, Pools: poolsFailingFor{w.ledger, broken.ID()},
 			Releases: persistence.NewReleaseRepo(w.sql.DB), Now: w.clock.Now}
-		w.clock.set(begin.Add(50 * time.Minute))
+		w.clock.Set(begin.Add(50 * time.Minute))
 
 		rep, err := job.Run(ctx)
 		require.ErrorContains(t, err, fmt.Sprintf("activity %d: pool unavailable", broken.ID()))
@@ -141,14 +141,14 @@ func TestTheLastRunBeforeTheEndReleasesTheRest(t *testing.T) {
 		releases := persistence.NewReleaseRepo(w.sql.DB)
 		job := &jobs.Release{Activities: w.activities, Pools: w.ledger, Releases: releases, Now: w.clock.Now, NextRun: every10s}
 
-		w.clock.set(end.Add(-time.Minute))
+		w.clock.Set(end.Add(-time.Minute))
 		_, err := job.Run(ctx)
 		require.NoError(t, err)
 		got, err := releases.Released(ctx, prize)
 		require.NoError(t, err)
 		assert.Equal(t, int64(5941), got, "a run with runs to come releases what is due")
 
-		w.clock.set(end.Add(-5 * time.Second))
+		w.clock.Set(end.Add(-5 * time.Second))
 		_, err = job.Run(ctx)
 		require.NoError(t, err)
 		c, _, err := w.ledger.Counters(ctx, a.ID())
@@ -178,7 +178,7 @@ func TestAWindowBetweenTwoRunsGetsItsWholePlan(t *testing.T) {
 		require.NoError(t, err)
 		assert.Zero(t, got, "an approved activity with runs to come is left to its start")
 
-		w.clock.set(now.Add(3 * time.Second))
+		w.clock.Set(now.Add(3 * time.Second))
 		w.load(t, a)
 		c, loaded, err := w.ledger.Counters(ctx, a.ID())
 		require.NoError(t, err)

@@ -21,7 +21,7 @@ func TestStatesFollowTheWindow(t *testing.T) {
 	end := begin.Add(24 * time.Hour)
 	testkit.EachSQL(t, func(t *testing.T, env testkit.SQLEnv) {
 		ctx := context.Background()
-		w := &world{sql: env, clock: newClock(begin.Add(-time.Minute)), activities: persistence.NewActivityRepo(env.DB, repoIDs)}
+		w := &world{sql: env, clock: testkit.NewClock(begin.Add(-time.Minute)), activities: persistence.NewActivityRepo(env.DB, repoIDs)}
 		approved := w.activity(t, begin, end, activity.StateApproved)
 		paused := w.activity(t, begin.Add(-time.Hour), end, activity.StatePaused)
 		late := w.activity(t, begin.Add(-2*time.Hour), begin.Add(-time.Hour), activity.StateApproved)
@@ -41,7 +41,7 @@ func TestStatesFollowTheWindow(t *testing.T) {
 		assert.Equal(t, activity.StateClosed, state(late))
 		assert.Equal(t, int64(1), f.n.Load(), "caches are told")
 
-		w.clock.set(begin)
+		w.clock.Set(begin)
 		rep, err = job.Run(ctx)
 		require.NoError(t, err)
 		assert.Equal(t, jobs.Report{"started": 1, "closed": 0, "skipped": 0}, rep)
@@ -49,7 +49,7 @@ func TestStatesFollowTheWindow(t *testing.T) {
 		assert.Equal(t, []int64{approved.ID()}, st.ids(), "only the start was prepared, not the closes")
 		assert.Equal(t, activity.StatePaused, state(paused), "a paused activity stays paused in its window")
 
-		w.clock.set(end)
+		w.clock.Set(end)
 		rep, err = job.Run(ctx)
 		require.NoError(t, err)
 		assert.Equal(t, int64(2), rep["closed"])
@@ -75,7 +75,7 @@ func TestStatesStartAheadOfTheNextRun(t *testing.T) {
 	tick := time.Date(2026, 11, 11, 20, 0, 0, 0, time.UTC)
 	testkit.EachSQL(t, func(t *testing.T, env testkit.SQLEnv) {
 		ctx := context.Background()
-		w := &world{sql: env, clock: newClock(tick.Add(-time.Hour)), activities: persistence.NewActivityRepo(env.DB, repoIDs)}
+		w := &world{sql: env, clock: testkit.NewClock(tick.Add(-time.Hour)), activities: persistence.NewActivityRepo(env.DB, repoIDs)}
 		sale := w.activity(t, tick.Add(100*time.Millisecond), tick.Add(time.Hour), activity.StateApproved)
 		flash := w.activity(t, tick.Add(time.Second), tick.Add(4*time.Second), activity.StateApproved)
 		later := w.activity(t, tick.Add(10*time.Second), tick.Add(time.Hour), activity.StateApproved)
@@ -87,7 +87,7 @@ func TestStatesStartAheadOfTheNextRun(t *testing.T) {
 			return got
 		}
 
-		w.clock.set(tick)
+		w.clock.Set(tick)
 		rep, err := job.Run(ctx)
 		require.NoError(t, err)
 		assert.Equal(t, jobs.Report{"started": 2, "closed": 0, "skipped": 0}, rep)
@@ -98,7 +98,7 @@ func TestStatesStartAheadOfTheNextRun(t *testing.T) {
 		assert.NoError(t, get(sale).AcceptsDraws(tick.Add(100*time.Millisecond)))
 		assert.NoError(t, get(flash).AcceptsDraws(tick.Add(3*time.Second)), "the flash sale draws in its window")
 
-		w.clock.set(tick.Add(5 * time.Second))
+		w.clock.Set(tick.Add(5 * time.Second))
 		rep, err = job.Run(ctx)
 		require.NoError(t, err)
 		assert.Equal(t, jobs.Report{"started": 1, "closed": 1, "skipped": 0}, rep)
@@ -117,7 +117,7 @@ func TestStatesStartAheadOfALateNextRun(t *testing.T) {
 	tick := time.Date(2026, 3, 7, 7, 30, 0, 0, time.UTC)
 	testkit.EachSQL(t, func(t *testing.T, env testkit.SQLEnv) {
 		ctx := context.Background()
-		w := &world{sql: env, clock: newClock(tick), activities: persistence.NewActivityRepo(env.DB, repoIDs)}
+		w := &world{sql: env, clock: testkit.NewClock(tick), activities: persistence.NewActivityRepo(env.DB, repoIDs)}
 		sunday := w.activity(t, tick.Add(30*time.Hour), tick.Add(40*time.Hour), activity.StateApproved)
 		nextRun := func(after time.Time) time.Time { return after.Add(47 * time.Hour) }
 		job := &jobs.States{Activities: w.activities, Feed: &feed{}, NextRun: nextRun, Now: w.clock.Now}
@@ -180,7 +180,7 @@ func (f *liveFeed) Publish(ctx context.Context) error {
 func TestStatesAnnounceWhatTheyCommittedWhenStopped(t *testing.T) {
 	begin := time.Date(2026, 11, 11, 0, 0, 0, 0, time.UTC)
 	testkit.EachSQL(t, func(t *testing.T, env testkit.SQLEnv) {
-		w := &world{sql: env, clock: newClock(begin), activities: persistence.NewActivityRepo(env.DB, repoIDs)}
+		w := &world{sql: env, clock: testkit.NewClock(begin), activities: persistence.NewActivityRepo(env.DB, repoIDs)}
 		w.activity(t, begin, begin.Add(time.Hour), activity.StateApproved)
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()

@@ -14,6 +14,7 @@ import (
 	"github.com/lottery-go/lottery/application/drawing"
 	"github.com/lottery-go/lottery/application/routing"
 	"github.com/lottery-go/lottery/domain/ruletree"
+	"github.com/lottery-go/lottery/internal/testkit"
 	"github.com/lottery-go/lottery/rules"
 )
 
@@ -29,8 +30,8 @@ func TestFailingConditionsAreLoggedOnceAMinute(t *testing.T) {
 			{ID: "vip", Leaf: "601"}, {ID: "general", Leaf: "602"}}}}
 	profiles.put("u1", map[string]any{"tags": []any{"new"}})
 	var out bytes.Buffer // Route logs from the caller's goroutine
-	clk := &clock{t: now}
-	r := routing.New(trees, profiles, routing.Options{Now: clk.now, Log: slog.New(slog.NewTextHandler(&out, nil))})
+	clk := testkit.NewClock(now)
+	r := routing.New(trees, profiles, routing.Options{Now: clk.Now, Log: slog.New(slog.NewTextHandler(&out, nil))})
 	route := func() {
 		id, err := r.Route(context.Background(), drawing.Request{UserID: "u1", TreeID: 6})
 		require.NoError(t, err)
@@ -41,7 +42,7 @@ func TestFailingConditionsAreLoggedOnceAMinute(t *testing.T) {
 	}
 	assert.Equal(t, 1, strings.Count(out.String(), "\n"), out.String())
 	assert.Contains(t, out.String(), "tags[5]")
-	clk.advance(time.Minute)
+	clk.Add(time.Minute)
 	route()
 	assert.Equal(t, 2, strings.Count(out.String(), "\n"))
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/lottery-go/lottery/domain/draw"
 	"github.com/lottery-go/lottery/domain/ruletree"
 	"github.com/lottery-go/lottery/domain/user"
+	"github.com/lottery-go/lottery/internal/testkit"
 	"github.com/lottery-go/lottery/rules"
 )
 
@@ -121,23 +122,6 @@ func newFakes() (*fakeTrees, *fakeProfiles) {
 	return trees, &fakeProfiles{m: map[string]user.Profile{}}
 }
 
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
 func TestRoute(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
@@ -241,8 +225,8 @@ func TestRouteReadsFromMemory(t *testing.T) {
 	ctx := context.Background()
 	trees, profiles := newFakes()
 	profiles.put("u1", map[string]any{"age": int64(10)})
-	clk := &clock{t: now}
-	r := routing.New(trees, profiles, routing.Options{ProfileTTL: time.Minute, Now: clk.now})
+	clk := testkit.NewClock(now)
+	r := routing.New(trees, profiles, routing.Options{ProfileTTL: time.Minute, Now: clk.Now})
 	route := func() int64 {
 		t.Helper()
 		id, err := r.Route(ctx, drawing.Request{UserID: "u1"})
@@ -263,7 +247,7 @@ func TestRouteReadsFromMemory(t *testing.T) {
 	assert.Equal(t, 2, profiles.reads())
 
 	profiles.put("u1", map[string]any{"age": int64(10)})
-	clk.advance(time.Minute)
+	clk.Add(time.Minute)
 	assert.Equal(t, int64(101), route(), "profiles expire without a feed too")
 	assert.Equal(t, 2, trees.reads(), "trees do not expire")
 	assert.Equal(t, 3, profiles.reads())
@@ -302,14 +286,14 @@ func TestUnknownTreesAreRememberedBriefly(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	trees, profiles := newFakes()
-	clk := &clock{t: now}
-	r := routing.New(trees, profiles, routing.Options{MissTTL: time.Second, Now: clk.now})
+	clk := testkit.NewClock(now)
+	r := routing.New(trees, profiles, routing.Options{MissTTL: time.Second, Now: clk.Now})
 	for range 10 {
 		_, err := r.Route(ctx, drawing.Request{UserID: "u1", TreeID: 99})
 		require.ErrorIs(t, err, drawing.ErrNoMatchingActivity)
 	}
 	assert.Equal(t, 1, trees.reads())
-	clk.advance(time.Second)
+	clk.Add(time.Second)
 	_, err := r.Route(ctx, drawing.Request{UserID: "u1", TreeID: 99})
 	require.ErrorIs(t, err, drawing.ErrNoMatchingActivity)
 	assert.Equal(t, 2, trees.reads())
@@ -324,8 +308,8 @@ func TestBrokenLiveTreesAreRememberedBriefly(t *testing.T) {
 	broken := rules.Document{Name: "broken", Root: "n1", Nodes: []rules.Node{
 		{ID: "n1", Edges: []rules.Edge{{To: "nowhere"}}}}}
 	trees.live[5] = ruletree.Version{TreeID: 5, Number: 2, Document: broken}
-	clk := &clock{t: now}
-	r := routing.New(trees, profiles, routing.Options{MissTTL: time.Second, Now: clk.now})
+	clk := testkit.NewClock(now)
+	r := routing.New(trees, profiles, routing.Options{MissTTL: time.Second, Now: clk.Now})
 	for range 10 {
 		_, err := r.Route(ctx, drawing.Request{UserID: "u1", TreeID: 5})
 		require.Error(t, err)
@@ -334,7 +318,7 @@ func TestBrokenLiveTreesAreRememberedBriefly(t *testing.T) {
 		require.ErrorContains(t, err, "rule tree 5 version 2")
 	}
 	assert.Equal(t, 1, trees.reads())
-	clk.advance(time.Second)
+	clk.Add(time.Second)
 	_, err := r.Route(ctx, drawing.Request{UserID: "u1", TreeID: 5})
 	require.Error(t, err)
 	assert.Equal(t, 2, trees.reads())

@@ -16,6 +16,9 @@ type OutboxEntry struct {
 	// Deliveries are the grant deliveries its earlier messages had: a grant that failed
 	// waits in the outbox for its next attempt, and its next message carries the count.
 	Deliveries int
+	// HandedBack counts the times a granter gave the grant back to wait in the outbox: each
+	// publish after one is a new message, not a repeat of the one it came in.
+	HandedBack int
 }
 
 // Outbox is what the relay reads and updates. An entry stays in the outbox until its

@@ -119,7 +119,8 @@ const DeliveriesHeader = "Lottery-Deliveries"
 // messageID names a single event for JetStream's de-duplication: its order id and a hash
 // of its payload. Every republish of one event carries the same payload, so it is dropped
 // within the window; a failed grant's event sent again carries reopened_at, so it is not,
-// and nor is one whose grant failed and waited for its next attempt (its deliveries differ).
+// and nor is one a granter handed back to wait in the outbox (its hand-backs differ, and
+// its deliveries when they were counted).
 // Versions before this one used the bare order id: while both run, a republish by the other
 // version is not recognised as a repeat, which the grants table makes harmless (a coupon
 // webhook may then be called twice, with the same order id).
@@ -130,11 +131,14 @@ func messageID(e draw.OutboxEntry) string {
 	if e.Deliveries > 0 {
 		id += "-d" + strconv.Itoa(e.Deliveries)
 	}
+	if e.HandedBack > 0 {
+		id += "-h" + strconv.Itoa(e.HandedBack)
+	}
 	return id
 }
 
 // groupID is the message id of the entries at idx: a single event's messageID, or a hash
-// of the group's order ids and payloads.
+// of the group's order ids, payloads and hand-backs.
 func groupID(entries []draw.OutboxEntry, idx []int) string {
 	if len(idx) == 1 {
 		return messageID(entries[idx[0]])
@@ -145,6 +149,10 @@ func groupID(entries []draw.OutboxEntry, idx []int) string {
 		binary.LittleEndian.PutUint64(id[:], uint64(entries[i].OrderID))
 		_, _ = h.Write(id[:])
 		_, _ = h.Write(entries[i].Payload)
+		if n := entries[i].HandedBack; n > 0 { // a fresh group keeps the id it always had
+			binary.LittleEndian.PutUint64(id[:], uint64(n))
+			_, _ = h.Write(id[:])
+		}
 	}
 	if d := entries[idx[0]].Deliveries; d > 0 { // a fresh group keeps the id it always had
 		binary.LittleEndian.PutUint64(id[:], uint64(d))

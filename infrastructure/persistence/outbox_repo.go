@@ -27,6 +27,7 @@ type outboxRow struct {
 	Payload       string
 	Attempts      int
 	Deliveries    int
+	HandedBack    int
 	NextAttemptAt time.Time
 }
 
@@ -51,7 +52,7 @@ func (r *OutboxRepo) Overdue(ctx context.Context, now, staleBefore time.Time, li
 
 // overdueSQL reads the entries of one state whose next look is due, in ix_outbox_due's
 // order.
-const overdueSQL = `SELECT order_id, subject, payload, attempts, deliveries, next_attempt_at FROM outbox
+const overdueSQL = `SELECT order_id, subject, payload, attempts, deliveries, handed_back, next_attempt_at FROM outbox
 	WHERE state = ? AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?`
 
 func (r *OutboxRepo) due(ctx context.Context, state draw.MQState, by time.Time, limit int) ([]outboxRow, error) {
@@ -73,7 +74,7 @@ func mergeDue(a, b []outboxRow, limit int) []draw.OutboxEntry {
 			row, b = b[0], b[1:]
 		}
 		out = append(out, draw.OutboxEntry{OrderID: row.OrderID, Subject: row.Subject, Payload: []byte(row.Payload),
-			Attempts: row.Attempts, Deliveries: row.Deliveries})
+			Attempts: row.Attempts, Deliveries: row.Deliveries, HandedBack: row.HandedBack})
 	}
 	return out
 }
@@ -118,16 +119,16 @@ func (r *OutboxRepo) Postpone(ctx context.Context, orderIDs []int64, until time.
 }
 
 // Defer hands grants that failed back to the outbox until their next attempt: failed and
-// due at until, with the deliveries they have had, so compensation publishes them again
-// then. It leaves the orders' mq_state alone: their events were published. An entry gone
-// (granted meanwhile) is left gone.
+// due at until, with the deliveries they have had and one hand-back more, so compensation
+// publishes them again then, under a new message id. It leaves the orders' mq_state
+// alone: their events were published. An entry gone (granted meanwhile) is left gone.
 func (r *OutboxRepo) Defer(ctx context.Context, orderIDs []int64, deliveries int, until time.Time, reason string) error {
 	if len(orderIDs) == 0 {
 		return nil
 	}
 	// deliveries never go down: copies of one event with fewer behind them may fail later.
 	err := r.db.Gorm.WithContext(ctx).Exec(`UPDATE outbox SET state = ?, next_attempt_at = ?, last_error = ?,
-		deliveries = CASE WHEN deliveries > ? THEN deliveries ELSE ? END
+		deliveries = CASE WHEN deliveries > ? THEN deliveries ELSE ? END, handed_back = handed_back + 1
 		WHERE order_id IN ?`, string(draw.MQFailed), until.UTC(), truncateRunes(reason, maxLastError), deliveries, deliveries, orderIDs).Error
 	if err != nil {
 		return fmt.Errorf("defer %d outbox entries: %w", len(orderIDs), err)

@@ -101,6 +101,7 @@ func TestOutboxLifecycle(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, []int64{orders[0].ID}, ids(due))
 		assert.Equal(t, 2, due[0].Deliveries, "deliveries never go down")
+		assert.Equal(t, 2, due[0].HandedBack, "each hand-back counted: its message is a new one")
 
 		fresh := writeWins(t, env, 1, now)
 		due, err = repo.Overdue(ctx, now, now.Add(-30*time.Second), 10)

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/lottery-go/lottery/domain/award"
 )
 
 // Breaker settings: a merchant whose webhook fails tripAfter calls in a row is not called
@@ -25,35 +27,39 @@ const (
 // webhook: without them, every call to a merchant that hangs costs the whole timeout,
 // and thousands of its wins queued at once stall every grant behind them for minutes.
 // With them, a failing merchant costs tripAfter calls, then one probe per pause; the
-// grants it is not called for fail at once, as a passing error, and come back with their
-// backoff. A merchant is the scheme, host and port of the webhook's address, in this
+// grants it is not called for are not tried (award.NotTried) and come back when it may be
+// called again, as does the grant of a probe that fails: a merchant's outage uses up no
+// grant's attempts but those of the calls that paused it. A merchant is the scheme, host and port of the webhook's address, in this
 // process.
 type breakers struct {
-	mu  sync.Mutex
-	of  map[string]*breaker
-	now func() time.Time
-	log *slog.Logger
+	mu       sync.Mutex
+	of       map[string]*breaker
+	now      func() time.Time
+	probeFor time.Duration // the longest a probe takes: one call's timeout
+	log      *slog.Logger
 }
 
 // breaker is one merchant's state.
 type breaker struct {
 	failures int       // calls failed in a row
 	last     string    // why the last one failed
-	until    time.Time // no call before then, once failures reach tripAfter
+	until    time.Time // no call before then, once failures reach tripAfter; while probing, when the probe ends at the latest
 	pause    time.Duration
 	probing  bool // a probe is under way: no other call until it ends
 }
 
-func newBreakers(now func() time.Time, log *slog.Logger) *breakers {
-	return &breakers{of: map[string]*breaker{}, now: now, log: log}
+func newBreakers(now func() time.Time, probeFor time.Duration, log *slog.Logger) *breakers {
+	return &breakers{of: map[string]*breaker{}, now: now, probeFor: probeFor, log: log}
 }
 
 // ErrMerchantPaused: the merchant's webhook failed too often of late, so this grant did
-// not call it; like any passing failure, the grant is tried again later.
+// not call it; the grant is tried again once the merchant may be called, and this counts
+// as none of its attempts (the error is an *award.NotTried).
 var ErrMerchantPaused = errors.New("the merchant's webhook is paused after failing")
 
-// enter says whether a call to the merchant may go ahead: an error wrapping
-// ErrMerchantPaused when not. A call that goes ahead must be ended by done.
+// enter says whether a call to the merchant may go ahead: when not, an *award.NotTried
+// wrapping ErrMerchantPaused, due when the pause ends (or the probe under way does). A
+// call that goes ahead must be ended by done.
 func (bs *breakers) enter(merchant string) error {
 	bs.mu.Lock()
 	defer bs.mu.Unlock()
@@ -61,24 +67,31 @@ func (bs *breakers) enter(merchant string) error {
 	if b == nil || b.failures < tripAfter {
 		return nil
 	}
-	if b.probing || bs.now().Before(b.until) {
-		return fmt.Errorf("%w: %s not called: its last %d calls failed, the last with %s; it is tried again at %s",
-			ErrMerchantPaused, merchant, b.failures, b.last, b.until.UTC().Format(time.RFC3339))
+	now := bs.now()
+	if b.probing || now.Before(b.until) {
+		at := b.until
+		if at.Before(now) { // a probe taking longer than its timeout: soon
+			at = now.Add(bs.probeFor)
+		}
+		return &award.NotTried{At: at, Err: fmt.Errorf("%w: %s not called: its last %d calls failed, the last with %s; it is tried again at %s",
+			ErrMerchantPaused, merchant, b.failures, b.last, at.UTC().Format(time.RFC3339))}
 	}
 	b.probing = true
+	b.until = now.Add(bs.probeFor)
 	return nil
 }
 
 // done records how a call entered ended: failed is why it failed ("" when the merchant
 // answered, whatever it said); aborted, a call cut short by this process, counts neither
-// way.
-func (bs *breakers) done(merchant, failed string, aborted bool) {
+// way. When the call was a probe that failed, it says until when the merchant stays
+// paused: the probe tested the merchant, not the grant, which is not counted an attempt.
+func (bs *breakers) done(merchant, failed string, aborted bool) (pausedUntil time.Time, probeFailed bool) {
 	bs.mu.Lock()
 	defer bs.mu.Unlock()
 	b := bs.of[merchant]
 	if b == nil {
 		if aborted || failed == "" {
-			return
+			return time.Time{}, false
 		}
 		b = &breaker{}
 		bs.of[merchant] = b
@@ -94,7 +107,9 @@ func (bs *breakers) done(merchant, failed string, aborted bool) {
 		delete(bs.of, merchant)
 	default:
 		bs.failed(merchant, b, failed, probe)
+		return b.until, probe
 	}
+	return time.Time{}, false
 }
 
 // failed counts a failure and opens the breaker, or keeps it open for longer after a

@@ -65,7 +65,10 @@ func TestAFailingMerchantIsPausedThenProbed(t *testing.T) {
 	assert.Equal(t, int32(1), goodCalls.Load())
 
 	c.Add(firstPause)
-	require.Error(t, grant(bad))
+	var later *award.NotTried
+	require.ErrorAs(t, grant(bad), &later, "a failed probe tested the merchant, not the grant: not counted")
+	assert.Equal(t, c.Now().Add(2*firstPause), later.At, "due when the doubled pause ends")
+	assert.Contains(t, later.Error(), "503 Service Unavailable")
 	assert.Equal(t, int32(tripAfter+1), badCalls.Load(), "one probe once the pause ends")
 	c.Add(firstPause)
 	require.ErrorIs(t, grant(bad), ErrMerchantPaused, "a failed probe doubles the pause")
@@ -74,6 +77,38 @@ func TestAFailingMerchantIsPausedThenProbed(t *testing.T) {
 	require.NoError(t, grant(bad))
 	require.NoError(t, grant(bad))
 	assert.Equal(t, int32(tripAfter+3), badCalls.Load(), "calls resume once it answers")
+}
+
+// A paused merchant's grants are not tried, and say when they may be: when the pause
+// ends, or while the probe is under way, when it ends at the latest.
+func TestAPausedMerchantsGrantsSayWhenToComeBack(t *testing.T) {
+	t.Parallel()
+	var failing atomic.Int32
+	failing.Store(http.StatusBadGateway)
+	bad, _ := merchantAt(t, &failing)
+	c := testkit.NewClock(time.Date(2026, 11, 11, 0, 0, 0, 0, time.UTC))
+	g := couponOn(c)
+	grant := func() error {
+		_, err := g.Grant(context.Background(), award.Grant{OrderID: 1, Content: award.Content{WebhookURL: bad, TemplateID: "t"}})
+		return err
+	}
+	for range tripAfter {
+		var later *award.NotTried
+		require.False(t, errors.As(grant(), &later), "a call made is an attempt")
+	}
+	var later *award.NotTried
+	require.ErrorAs(t, grant(), &later)
+	assert.Equal(t, c.Now().Add(firstPause), later.At)
+
+	c.Add(firstPause)
+	probeStart := c.Now()
+	require.NoError(t, g.breakers.enter(merchantOf(bad)), "the probe goes ahead")
+	c.Add(time.Second)
+	require.ErrorAs(t, g.breakers.enter(merchantOf(bad)), &later)
+	assert.Equal(t, probeStart.Add(DefaultWebhookTimeout), later.At, "when the probe ends at the latest")
+	c.Add(DefaultWebhookTimeout)
+	require.ErrorAs(t, g.breakers.enter(merchantOf(bad)), &later)
+	assert.Equal(t, c.Now().Add(DefaultWebhookTimeout), later.At, "a probe overrunning: soon, never in the past")
 }
 
 // A refusal is an answer: a merchant that refuses a template is not paused.

@@ -68,7 +68,7 @@ func NewCoupon(o CouponOptions) *Coupon {
 	own := *o.Client
 	own.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	return &Coupon{client: &own, secret: []byte(o.Secret), timeout: o.Timeout, now: time.Now,
-		breakers: newBreakers(time.Now, o.Log)}
+		breakers: newBreakers(time.Now, o.Timeout, o.Log)}
 }
 
 func (*Coupon) Kind() award.Kind { return award.KindCoupon }
@@ -96,8 +96,8 @@ func Sign(secret []byte, t int64, url string, body []byte) string {
 // or a 4xx other than 408 and 429, will not change on retry and fails the grant for good
 // (the redirect names the address the award's webhook_url should have); anything else,
 // other redirects included, is retried. No redirect is ever followed. A merchant that
-// failed too often of late is not called: the grant fails as a passing error wrapping
-// ErrMerchantPaused.
+// failed too often of late is not called: the grant is not tried (*award.NotTried wrapping
+// ErrMerchantPaused); nor is one whose call probed such a merchant and failed.
 func (c *Coupon) Grant(ctx context.Context, g award.Grant) (award.Delivered, error) {
 	if len(c.secret) == 0 {
 		return award.Delivered{}, fmt.Errorf("%w: no webhook secret is configured (grants.webhook_secret)", award.ErrPermanent)
@@ -107,7 +107,10 @@ func (c *Coupon) Grant(ctx context.Context, g award.Grant) (award.Delivered, err
 		return award.Delivered{}, fmt.Errorf("coupon webhook: %w", err)
 	}
 	d, fault, err := c.call(ctx, g)
-	c.breakers.done(merchant, fault, abortedBy(ctx) || errors.Is(err, ErrPrivateAddress))
+	if until, probe := c.breakers.done(merchant, fault, abortedBy(ctx) || errors.Is(err, ErrPrivateAddress)); probe {
+		return d, &award.NotTried{At: until, Err: fmt.Errorf("%w; it probed a paused merchant, which stays paused until %s",
+			err, until.UTC().Format(time.RFC3339))}
+	}
 	return d, err
 }
 

@@ -165,9 +165,11 @@ func (s *Service) recorded(o draw.Order, kind award.Kind, state draw.GrantState,
 	return nil
 }
 
-// retryOrFail asks for another delivery unless this was the last one.
+// retryOrFail asks for another delivery unless this was the last one. A grant not tried
+// (award.NotTried) always comes back: it did not use up the attempt.
 func (s *Service) retryOrFail(ctx context.Context, o draw.Order, kind award.Kind, r Request, err error) error {
-	if !r.Last {
+	var later *award.NotTried
+	if !r.Last || errors.As(err, &later) {
 		return err // logged by the caller: GrantAll sums a lot's up in one line
 	}
 	return s.fail(ctx, o, kind, ReasonExhausted, fmt.Sprintf("not delivered after %d attempts: %v", r.Attempt, err))

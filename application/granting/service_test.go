@@ -147,6 +147,26 @@ func TestGrantIgnoresUnknownAndDecidedOrders(t *testing.T) {
 	assert.Equal(t, draw.GrantFailed, o.GrantState, "a decided order stays decided")
 }
 
+// A grant not tried (its merchant paused) on what would be its last delivery is not failed:
+// it used up no attempt, and comes back. A grant tried and failed then is failed for good.
+func TestAGrantNotTriedOnItsLastDeliveryComesBack(t *testing.T) {
+	t.Parallel()
+	s := newStore()
+	s.addWin(1, "u1", mustAward(t, 9, award.KindCoupon, award.Content{WebhookURL: "https://shop.example/issue", TemplateID: "t"}))
+	paused := &award.NotTried{At: at.Add(time.Minute), Err: fmt.Errorf("coupon webhook: %w", granting.ErrMerchantPaused)}
+	err := newService(s, failing{award.KindCoupon, paused}).Grant(context.Background(), granting.Request{OrderID: 1, Attempt: 8, Last: true})
+	var later *award.NotTried
+	require.ErrorAs(t, err, &later)
+	o, _ := s.Get(context.Background(), 1)
+	assert.Equal(t, draw.GrantPending, o.GrantState)
+
+	err = newService(s, failing{award.KindCoupon, errors.New("503")}).Grant(context.Background(), granting.Request{OrderID: 1, Attempt: 8, Last: true})
+	require.NoError(t, err)
+	o, _ = s.Get(context.Background(), 1)
+	assert.Equal(t, draw.GrantFailed, o.GrantState)
+	assert.Equal(t, []string{granting.ReasonExhausted}, s.failed)
+}
+
 // failing is a coupon granter that answers err.
 type failing struct {
 	kind award.Kind

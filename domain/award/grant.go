@@ -3,6 +3,7 @@ package award
 import (
 	"context"
 	"errors"
+	"time"
 )
 
 // Grant asks a Granter to deliver one win. OrderID is the idempotency key: a Granter that
@@ -45,3 +46,14 @@ var (
 	// answered 4xx); anything else is retried with backoff.
 	ErrPermanent = errors.New("permanent grant failure")
 )
+
+// NotTried is a grant that did not reach the award's provider, for a reason outside the
+// grant (its merchant is paused after failing): it is tried again from At, and since
+// nothing was attempted it uses up none of the grant's attempts. Err says why.
+type NotTried struct {
+	At  time.Time
+	Err error
+}
+
+func (e *NotTried) Error() string { return e.Err.Error() }
+func (e *NotTried) Unwrap() error { return e.Err }

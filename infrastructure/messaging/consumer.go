@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/lottery-go/lottery/domain/award"
 )
 
 // ConsumerOptions tune a grant subscription; zero values take the defaults noted.
@@ -35,7 +37,9 @@ type ConsumerOptions struct {
 	Linger time.Duration
 	// Defer, when set, takes grants that failed back to the outbox until their next
 	// attempt (with the deliveries they have had and why the last failed), and their
-	// message is acknowledged: compensation publishes them again when due. Without it, or
+	// message is acknowledged: compensation publishes them again when due. A grant the
+	// handler did not try (an error that is an *award.NotTried: its merchant is paused)
+	// goes back due when it may be tried, and that delivery is not counted. Without it, or
 	// when it fails, the message waits in the stream for its redelivery instead, holding
 	// one of the consumer's MaxAckPending slots, which every other grant needs too: a
 	// merchant whose webhook fails for minutes could fill them all. Grants cut short by the
@@ -120,7 +124,8 @@ type Delivery struct {
 }
 
 // Handler processes deliveries taken together: errs[i] nil acknowledges ds[i], an error
-// has it redelivered after the backoff.
+// has it redelivered after the backoff; an *award.NotTried, with Defer, when it says and
+// uncounted.
 type Handler func(ctx context.Context, ds []Delivery) (errs []error)
 
 // Subscription is a running grant consumer.
@@ -416,7 +421,7 @@ func handle(ctx context.Context, msgs []jetstream.Msg, opts ConsumerOptions, h H
 		if err := errors.Join(failed...); err != nil {
 			attempt := mine[0].Attempt
 			delay := opts.delay(attempt)
-			if deferred(ctx, opts, mine, failed, attempt, delay, err) {
+			if deferred(ctx, opts, mine, failed, attempt, delay) {
 				_ = m.Ack()
 				continue
 			}
@@ -439,12 +444,51 @@ func handle(ctx context.Context, msgs []jetstream.Msg, opts ConsumerOptions, h H
 }
 
 // deferred hands the failed events of a message back to the outbox until their next
-// attempt, and reports whether it did (then the message is done with).
-func deferred(ctx context.Context, opts ConsumerOptions, ds []Delivery, errs []error, attempt int, delay time.Duration, err error) bool {
+// attempt, and reports whether it did (then the message is done with): those tried with
+// this attempt counted, due after delay; those not tried (award.NotTried) with the
+// deliveries they had before this one, due when they may be tried.
+func deferred(ctx context.Context, opts ConsumerOptions, ds []Delivery, errs []error, attempt int, delay time.Duration) bool {
+	if opts.Defer == nil {
+		return false
+	}
 	// Bounded well within the ack wait: the message is no longer kept in progress.
 	dctx, cancel := settling(ctx, opts.Backoff[0]/3)
 	defer cancel()
-	return handedBack(dctx, opts, ds, errs, attempt, time.Now().Add(delay), err.Error())
+	tried, untried, at := splitNotTried(errs)
+	now := time.Now()
+	if err := errors.Join(tried...); err != nil && !handedBack(dctx, opts, ds, tried, attempt, now.Add(delay), err.Error()) {
+		return false
+	}
+	if err := errors.Join(untried...); err != nil {
+		return handedBack(dctx, opts, ds, untried, attempt-1, latest(at, now), err.Error())
+	}
+	return true
+}
+
+// splitNotTried parts the failures of errs into those tried and those not tried
+// (award.NotTried), each list as long as errs with nil elsewhere, and says from when all
+// of the latter may be tried again.
+func splitNotTried(errs []error) (tried, untried []error, at time.Time) {
+	tried, untried = make([]error, len(errs)), make([]error, len(errs))
+	for i, err := range errs {
+		var later *award.NotTried
+		switch {
+		case err == nil:
+		case errors.As(err, &later):
+			untried[i], at = err, latest(at, later.At)
+		default:
+			tried[i] = err
+		}
+	}
+	return tried, untried, at
+}
+
+// latest is the later of a and b.
+func latest(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
 }
 
 // handedBack gives the failed events of a message to opts.Defer, with the deliveries

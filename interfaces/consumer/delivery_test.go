@@ -304,6 +304,61 @@ func TestFailingGrantsWaitInTheOutbox(t *testing.T) {
 	})
 }
 
+// Grants not tried (their merchant paused) wait in the outbox until it may be called and
+// use up none of their attempts: paused for more rounds than MaxDeliver allows, they are
+// granted once it answers, not failed.
+func TestPausedGrantsUseUpNoAttempts(t *testing.T) {
+	t.Parallel()
+	testkit.EachNATS(t, func(t *testing.T, natsEnv testkit.NATSEnv) {
+		ctx := context.Background()
+		r := newRig(t, testkit.SQLite(t), natsEnv.Conn, natsEnv.Prefix)
+		a := r.award(t, award.KindText, award.Content{Text: "hi"})
+		id := r.win(t, "u1", a)
+		_, _, err := r.relay.Flush(ctx)
+		require.NoError(t, err)
+		const pausedRounds = 5
+		calls := &atomic.Int64{}
+		outbox := persistence.NewOutboxRepo(r.sql.DB)
+		r.consumeWith(t, ctx, r.service(paused{calls, pausedRounds, r.clock}), messaging.ConsumerOptions{
+			MaxDeliver: 3, Backoff: []time.Duration{time.Minute}, Workers: 1, Batch: 1, Log: quiet, Defer: outbox.Defer,
+		})
+		job := &jobs.Outbox{Relay: r.relay}
+		for round := int64(1); round <= pausedRounds; round++ {
+			require.Eventually(t, func() bool {
+				var n int64
+				require.NoError(t, r.sql.DB.Gorm.Raw(`SELECT COUNT(*) FROM outbox WHERE state = ? AND deliveries = 0 AND last_error LIKE ?`,
+					string(draw.MQFailed), "%paused%").Scan(&n).Error)
+				return n == 1 && calls.Load() == round
+			}, 10*time.Second, 10*time.Millisecond, "round %d: waits in the outbox, no attempt counted", round)
+			assert.Equal(t, draw.GrantPending, r.order(t, id).GrantState)
+			r.advance(2 * time.Minute)
+			rep, err := job.Run(ctx)
+			require.NoError(t, err)
+			assert.Equal(t, int64(1), rep["republished"], "round %d", round)
+		}
+		r.allGranted(t, []int64{id})
+		assert.Equal(t, int64(pausedRounds+1), calls.Load())
+		assert.Zero(t, r.count(t, "outbox"))
+	})
+}
+
+// paused is a text granter whose merchant is paused for its first rounds calls, until a
+// minute after now.
+type paused struct {
+	calls  *atomic.Int64
+	rounds int64
+	now    func() time.Time
+}
+
+func (paused) Kind() award.Kind { return award.KindText }
+
+func (p paused) Grant(context.Context, award.Grant) (award.Delivered, error) {
+	if p.calls.Add(1) <= p.rounds {
+		return award.Delivered{}, &award.NotTried{At: p.now().Add(time.Minute), Err: errorString("the merchant's webhook is paused")}
+	}
+	return award.Delivered{State: award.StateGranted}, nil
+}
+
 // broken is a text granter whose upstream is always down.
 type broken struct{ calls *atomic.Int64 }
 

@@ -215,6 +215,7 @@ func (s *Service) recordTogether(ctx context.Context, rs []Request) (oneByOne []
 	if s.d.Observer != nil {
 		for i, rec := range recs {
 			s.d.Observer.Granted(kinds[i], rec.State)
+			s.d.Observer.Took(kinds[i], rec.At.Sub(orders[rec.OrderID].CreatedAt))
 		}
 	}
 	return oneByOne

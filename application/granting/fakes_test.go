@@ -21,9 +21,11 @@ type store struct {
 	failed []string // observer reasons
 	fails  error    // returned by Fail when set
 
-	together     int   // RecordAll calls of more than one grant that wrote
-	togetherErr  error // returned by RecordAll of more than one grant when set
-	grantedCount int   // Observer.Granted calls
+	together     int             // RecordAll calls of more than one grant that wrote
+	togetherErr  error           // returned by RecordAll of more than one grant when set
+	grantedCount int             // Observer.Granted calls
+	took         []time.Duration // Observer.Took calls
+	retries      []bool          // Observer.Retrying calls: tried
 }
 
 func newStore() *store {
@@ -201,6 +203,18 @@ func (s *store) Granted(award.Kind, draw.GrantState) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.grantedCount++
+}
+
+func (s *store) Took(_ award.Kind, sinceWin time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.took = append(s.took, sinceWin)
+}
+
+func (s *store) Retrying(_ award.Kind, tried bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.retries = append(s.retries, tried)
 }
 
 func (s *store) Failed(_ award.Kind, reason string) {

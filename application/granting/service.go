@@ -19,10 +19,18 @@ type Awards interface {
 	Get(ctx context.Context, id int64) (*award.Award, error)
 }
 
-// Observer hears how grants end, for metrics.
+// Observer hears how grants go, for metrics.
 type Observer interface {
+	// Granted: a grant recorded in state.
 	Granted(kind award.Kind, state draw.GrantState)
+	// Took: a granter delivered a win (a physical one awaits its address) sinceWin after
+	// its draw.
+	Took(kind award.Kind, sinceWin time.Duration)
+	// Failed: a grant failed for good.
 	Failed(kind award.Kind, reason string)
+	// Retrying: a grant failed and comes back; tried is false when it was not tried (its
+	// merchant is paused) and used up no attempt.
+	Retrying(kind award.Kind, tried bool)
 }
 
 // Reasons a grant fails, as reported to the Observer.
@@ -131,7 +139,7 @@ func (s *Service) Grant(ctx context.Context, r Request) error {
 		// One transaction credits any points and settles the order: an order decided
 		// meanwhile (a last delivery failing it) leaves no points behind.
 		rec := s.recordOf(o, a, d)
-		return s.recorded(o, kind, rec.State, s.d.Grants.RecordAll(ctx, []draw.GrantRecord{rec}))
+		return s.recorded(o, kind, rec.State, rec.At, s.d.Grants.RecordAll(ctx, []draw.GrantRecord{rec}))
 	}
 	d, err := g.Grant(ctx, award.Grant{OrderID: o.ID, UserID: o.UserID, AwardID: a.ID(), Kind: kind, Content: a.Content()})
 	switch {
@@ -142,17 +150,17 @@ func (s *Service) Grant(ctx context.Context, r Request) error {
 	case err != nil:
 		return s.retryOrFail(ctx, o, kind, r, err)
 	}
-	state := draw.GrantState(d.State)
+	state, now := draw.GrantState(d.State), s.d.Now()
 	err = s.d.Grants.Record(ctx, draw.GrantRecord{
 		OrderID: o.ID, AwardID: a.ID(), UserID: o.UserID, Kind: string(kind), State: state,
-		Payload: d.Payload, At: s.d.Now(),
+		Payload: d.Payload, At: now,
 	})
-	return s.recorded(o, kind, state, err)
+	return s.recorded(o, kind, state, now, err)
 }
 
-// recorded ends a grant whose record was written with err: a decided order is done with,
-// another failure asks for the event again.
-func (s *Service) recorded(o draw.Order, kind award.Kind, state draw.GrantState, err error) error {
+// recorded ends a grant whose record was written at at with err: a decided order is done
+// with, another failure asks for the event again.
+func (s *Service) recorded(o draw.Order, kind award.Kind, state draw.GrantState, at time.Time, err error) error {
 	if errors.Is(err, draw.ErrAlreadyGranted) {
 		return nil
 	}
@@ -161,6 +169,7 @@ func (s *Service) recorded(o draw.Order, kind award.Kind, state draw.GrantState,
 	}
 	if s.d.Observer != nil {
 		s.d.Observer.Granted(kind, state)
+		s.d.Observer.Took(kind, at.Sub(o.CreatedAt))
 	}
 	return nil
 }
@@ -169,7 +178,11 @@ func (s *Service) recorded(o draw.Order, kind award.Kind, state draw.GrantState,
 // (award.NotTried) always comes back: it did not use up the attempt.
 func (s *Service) retryOrFail(ctx context.Context, o draw.Order, kind award.Kind, r Request, err error) error {
 	var later *award.NotTried
-	if !r.Last || errors.As(err, &later) {
+	notTried := errors.As(err, &later)
+	if !r.Last || notTried {
+		if s.d.Observer != nil {
+			s.d.Observer.Retrying(kind, !notTried)
+		}
 		return err // logged by the caller: GrantAll sums a lot's up in one line
 	}
 	return s.fail(ctx, o, kind, ReasonExhausted, fmt.Sprintf("not delivered after %d attempts: %v", r.Attempt, err))

@@ -159,12 +159,39 @@ func TestAGrantNotTriedOnItsLastDeliveryComesBack(t *testing.T) {
 	require.ErrorAs(t, err, &later)
 	o, _ := s.Get(context.Background(), 1)
 	assert.Equal(t, draw.GrantPending, o.GrantState)
+	assert.Equal(t, []bool{false}, s.retries, "counted as a retry not tried")
 
 	err = newService(s, failing{award.KindCoupon, errors.New("503")}).Grant(context.Background(), granting.Request{OrderID: 1, Attempt: 8, Last: true})
 	require.NoError(t, err)
 	o, _ = s.Get(context.Background(), 1)
 	assert.Equal(t, draw.GrantFailed, o.GrantState)
 	assert.Equal(t, []string{granting.ReasonExhausted}, s.failed)
+	assert.Equal(t, []bool{false}, s.retries, "a grant failed for good is no retry")
+}
+
+// How long after its draw each win was delivered is observed, whether it was granted on
+// its own or recorded with others; a failure that comes back is counted as a retry tried.
+func TestGrantsTellHowLongAfterTheDrawTheyCame(t *testing.T) {
+	t.Parallel()
+	s := newStore()
+	text := mustAward(t, 9, award.KindText, award.Content{Text: "hi"})
+	for id := int64(1); id <= 3; id++ {
+		s.addWin(id, "u1", text)
+		o := s.orders[id]
+		o.CreatedAt = at.Add(-time.Duration(id) * time.Second)
+		s.orders[id] = o
+	}
+	coupon := mustAward(t, 8, award.KindCoupon, award.Content{WebhookURL: "https://shop.example/issue", TemplateID: "t"})
+	s.addWin(4, "u1", coupon)
+	svc := newService(s, failing{award.KindCoupon, errors.New("503")})
+	require.NoError(t, svc.Grant(context.Background(), granting.Request{OrderID: 1, Attempt: 1}))
+	errs := svc.GrantAll(context.Background(), []granting.Request{{OrderID: 2, Attempt: 1}, {OrderID: 3, Attempt: 1}, {OrderID: 4, Attempt: 1}})
+	require.NoError(t, errs[0])
+	require.NoError(t, errs[1])
+	require.Error(t, errs[2])
+	assert.Equal(t, 1, s.together, "2 and 3 recorded together")
+	assert.ElementsMatch(t, []time.Duration{time.Second, 2 * time.Second, 3 * time.Second}, s.took)
+	assert.Equal(t, []bool{true}, s.retries)
 }
 
 // failing is a coupon granter that answers err.

@@ -5,6 +5,7 @@ import (
 	"context"
 	"log/slog"
 	"strconv"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -54,12 +55,21 @@ func (g *Grants) Stop() { g.sub.Stop() }
 
 // Observer counts grant outcomes in Prometheus; it implements granting.Observer.
 type Observer struct {
-	granted *prometheus.CounterVec
-	failed  *prometheus.CounterVec
+	granted  *prometheus.CounterVec
+	failed   *prometheus.CounterVec
+	retries  *prometheus.CounterVec
+	sinceWin *prometheus.HistogramVec
 }
 
-// NewObserver registers lottery_grants_total{kind,state} and
-// lottery_grant_failures_total{kind,reason} with reg.
+// Causes of a retry, the label of lottery_grant_retries_total.
+const (
+	causeFailed   = "failed"    // tried, and failed: the grant used up an attempt
+	causeNotTried = "not_tried" // not tried (its merchant is paused): no attempt used
+)
+
+// NewObserver registers lottery_grants_total{kind,state},
+// lottery_grant_failures_total{kind,reason}, lottery_grant_retries_total{kind,cause} and
+// lottery_grant_seconds{kind} with reg.
 func NewObserver(reg prometheus.Registerer) *Observer {
 	o := &Observer{
 		granted: prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -70,8 +80,17 @@ func NewObserver(reg prometheus.Registerer) *Observer {
 			Name: "lottery_grant_failures_total",
 			Help: "Grants failed for good, by award kind and reason (pool_empty, refused, retries_exhausted, ...).",
 		}, []string{"kind", "reason"}),
+		retries: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "lottery_grant_retries_total",
+			Help: "Grant deliveries that failed and come back, by award kind and cause: failed (an attempt used up) or not_tried (the merchant is paused; no attempt used).",
+		}, []string{"kind", "cause"}),
+		sinceWin: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "lottery_grant_seconds",
+			Help:    "Time from a win's draw to its grant by the granter (a physical award's to awaiting its address), by award kind.",
+			Buckets: []float64{0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600},
+		}, []string{"kind"}),
 	}
-	reg.MustRegister(o.granted, o.failed)
+	reg.MustRegister(o.granted, o.failed, o.retries, o.sinceWin)
 	// Every series exists from the start at 0, so a dashboard shows a rate and an alert
 	// on an increase fires on the first failure, not on the second.
 	for _, k := range award.Kinds {
@@ -79,6 +98,9 @@ func NewObserver(reg prometheus.Registerer) *Observer {
 		for _, r := range granting.Reasons(k) {
 			o.failed.WithLabelValues(string(k), r)
 		}
+		o.retries.WithLabelValues(string(k), causeFailed)
+		o.retries.WithLabelValues(string(k), causeNotTried)
+		o.sinceWin.WithLabelValues(string(k))
 	}
 	o.granted.WithLabelValues(string(award.KindPhysical), string(draw.GrantAwaitingAddress))
 	return o
@@ -92,4 +114,18 @@ func (o *Observer) Granted(kind award.Kind, state draw.GrantState) {
 // Failed counts a grant failed for good.
 func (o *Observer) Failed(kind award.Kind, reason string) {
 	o.failed.WithLabelValues(string(kind), reason).Inc()
+}
+
+// Took observes how long after its draw a win was delivered.
+func (o *Observer) Took(kind award.Kind, sinceWin time.Duration) {
+	o.sinceWin.WithLabelValues(string(kind)).Observe(max(sinceWin, 0).Seconds())
+}
+
+// Retrying counts a grant that comes back.
+func (o *Observer) Retrying(kind award.Kind, tried bool) {
+	cause := causeFailed
+	if !tried {
+		cause = causeNotTried
+	}
+	o.retries.WithLabelValues(string(kind), cause).Inc()
 }

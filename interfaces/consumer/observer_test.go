@@ -2,8 +2,10 @@ package consumer_test
 
 import (
 	"testing"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -29,8 +31,41 @@ func TestGrantSeriesExistFromTheStart(t *testing.T) {
 	t.Parallel()
 	reg := prometheus.NewRegistry()
 	o := consumer.NewObserver(reg)
-	want := map[string]int{"lottery_grant_failures_total": 26, "lottery_grants_total": 6} // 5 reasons × 5 kinds, and pool_empty for codes
+	want := map[string]int{"lottery_grant_failures_total": 26, "lottery_grants_total": 6, // 5 reasons × 5 kinds, and pool_empty for codes
+		"lottery_grant_retries_total": 10, "lottery_grant_seconds": 5} // 2 causes × 5 kinds
 	assert.Equal(t, want, series(t, reg))
 	o.Failed(award.KindCoupon, "refused")
-	assert.Equal(t, want, series(t, reg), "a failure counts in its own series")
+	o.Retrying(award.KindCoupon, false)
+	o.Retrying(award.KindCoupon, true)
+	o.Took(award.KindCoupon, 1500*time.Millisecond)
+	assert.Equal(t, want, series(t, reg), "each counts in its own series")
+	assert.Equal(t, 1.0, sample(t, reg, "lottery_grant_retries_total", "not_tried", "coupon").GetCounter().GetValue())
+	assert.Equal(t, 1.0, sample(t, reg, "lottery_grant_retries_total", "failed", "coupon").GetCounter().GetValue())
+	h := sample(t, reg, "lottery_grant_seconds", "coupon").GetHistogram()
+	assert.Equal(t, uint64(1), h.GetSampleCount())
+	assert.Equal(t, 1.5, h.GetSampleSum())
+}
+
+// sample is the metric of family name whose label values are values, in the order of
+// their label names.
+func sample(t *testing.T, reg *prometheus.Registry, name string, values ...string) *dto.Metric {
+	t.Helper()
+	families, err := reg.Gather()
+	require.NoError(t, err)
+	for _, f := range families {
+		if f.GetName() != name {
+			continue
+		}
+		for _, m := range f.GetMetric() {
+			var got []string
+			for _, l := range m.GetLabel() {
+				got = append(got, l.GetValue())
+			}
+			if assert.ObjectsAreEqual(values, got) {
+				return m
+			}
+		}
+	}
+	t.Fatalf("no %s%v", name, values)
+	return nil
 }

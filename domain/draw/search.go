@@ -50,8 +50,8 @@ type GrantDelivery struct {
 	// Attempts are the deliveries made so far, each met with a passing error (a merchant
 	// answering 503, a timeout).
 	Attempts int
-	// LastError is why the last of them failed, while the grant waits for its next
-	// attempt; "" when none has failed, or once the grant is on its way again.
+	// LastError is why the last of them failed (or, without one, why the last publish of
+	// its event did), also while the grant is on its way again; "" when none has failed.
 	LastError string
 	// NextAttemptAt is when the grant is tried again after a failure; zero while it is
 	// queued or being delivered.

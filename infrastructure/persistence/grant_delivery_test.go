@@ -45,11 +45,12 @@ func TestGrantDeliveryTellsHowAPendingGrantGoes(t *testing.T) {
 		require.True(t, ok)
 		assert.Equal(t, draw.GrantDelivery{Attempts: 3, LastError: reason, NextAttemptAt: next}, d)
 
-		// Due, it is published again: on its way, with the deliveries it has had.
+		// Due, it is published again: on its way, with the deliveries it has had and why the
+		// last failed.
 		require.NoError(t, outbox.MarkRetried(ctx, []int64{waiting.ID}, next.Add(time.Minute), next))
 		d, _, err = grants.Delivery(ctx, waiting.ID)
 		require.NoError(t, err)
-		assert.Equal(t, draw.GrantDelivery{Attempts: 3}, d, "in flight: no next attempt to wait for")
+		assert.Equal(t, draw.GrantDelivery{Attempts: 3, LastError: reason}, d, "in flight: no next attempt to wait for")
 
 		require.NoError(t, grants.Record(ctx, grantOf(granted, draw.GrantGranted, nil)))
 		for _, id := range []int64{granted.ID, 424242} {

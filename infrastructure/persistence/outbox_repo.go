@@ -80,7 +80,8 @@ func mergeDue(a, b []outboxRow, limit int) []draw.OutboxEntry {
 }
 
 // MarkRetried makes republished entries pending again with one attempt more; an order
-// whose last publish had failed is pending again too. Like MarkFailed it locks the orders
+// whose last publish had failed is pending again too. last_error stays: the order desk
+// shows why the grant's last try failed while it is tried again. Like MarkFailed it locks the orders
 // before their outbox rows, in the order a grant's transaction does, so the two cannot
 // deadlock.
 func (r *OutboxRepo) MarkRetried(ctx context.Context, orderIDs []int64, next, dueBy time.Time) error {
@@ -93,7 +94,7 @@ func (r *OutboxRepo) MarkRetried(ctx context.Context, orderIDs []int64, next, du
 		if err != nil {
 			return err
 		}
-		return tx.Exec(`UPDATE outbox SET state = ?, attempts = attempts + 1, last_error = '', next_attempt_at = ?
+		return tx.Exec(`UPDATE outbox SET state = ?, attempts = attempts + 1, next_attempt_at = ?
 			WHERE order_id IN ? AND next_attempt_at <= ?`, string(draw.MQPending), next.UTC(), orderIDs, dueBy.UTC()).Error
 	})
 	if err != nil {

@@ -90,6 +90,9 @@ func TestOutboxLifecycle(t *testing.T) {
 		require.NoError(t, repo.MarkRetried(ctx, []int64{orders[1].ID}, later, later))
 		o, b := mqState(t, env, orders[1].ID)
 		assert.Equal(t, [2]string{"pending", "pending"}, [2]string{o, b}, "a failed entry published again is pending again")
+		var lastError string
+		require.NoError(t, env.DB.Gorm.Raw(`SELECT last_error FROM outbox WHERE order_id = ?`, orders[1].ID).Scan(&lastError).Error)
+		assert.Equal(t, "nats: no responders", lastError, "and still tells why its last try failed")
 
 		// A granter deferring the entry between its publish and this bookkeeping wins.
 		require.NoError(t, repo.Defer(ctx, []int64{orders[0].ID}, 2, later.Add(time.Minute), "upstream down"))

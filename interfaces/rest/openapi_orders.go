@@ -89,7 +89,7 @@ func deliverySchema() map[string]any {
 	return withDescription(object([]string{"attempts"}, map[string]any{
 		"attempts": integer("the deliveries made so far; each met a passing error (a merchant answering 503, a timeout) and the grant was handed back to the outbox", 0),
 		"last_error": str("why the last attempt failed: a delivery's passing error as the granter reported it (e.g. \"coupon webhook answered 503 Service Unavailable\"), " +
-			"or a publish of the grant event that failed; left out when none has failed, or once the grant is on its way again"),
+			"or a publish of the grant event that failed; kept while the grant is on its way again, left out when none has failed"),
 		"next_attempt_at": dateTime("when the grant is tried again (UTC), while it waits after a failed delivery; " +
 			"left out while it is queued or being delivered"),
 	}), "only while grant_state is pending and the grant's event is in the outbox: how its delivery is going. "+

@@ -116,7 +116,9 @@ function orderRow(o) {
 function pendingNote(o, render) {
   if (o.delivery) {
     const d = o.delivery;
-    const tried = d.attempts ? `${d.attempts} attempt${d.attempts > 1 ? "s" : ""} failed` : "no attempt failed yet";
+    // A grant held back (its merchant paused) has a last error and no attempt.
+    const tried = d.attempts ? `${d.attempts} attempt${d.attempts > 1 ? "s" : ""} failed`
+      : d.last_error ? "not tried yet" : "no attempt failed yet";
     return h("p", { class: "muted delivery" }, `on its way: ${tried}`,
       d.last_error ? `, last: ${d.last_error}` : "", d.next_attempt_at ? `; next try ${fmtTime(d.next_attempt_at)}` : "");
   }

@@ -185,7 +185,11 @@ func (s *Service) retryOrFail(ctx context.Context, o draw.Order, kind award.Kind
 		}
 		return err // logged by the caller: GrantAll sums a lot's up in one line
 	}
-	return s.fail(ctx, o, kind, ReasonExhausted, fmt.Sprintf("not delivered after %d attempts: %v", r.Attempt, err))
+	attempts := "attempts"
+	if r.Attempt == 1 {
+		attempts = "attempt"
+	}
+	return s.fail(ctx, o, kind, ReasonExhausted, fmt.Sprintf("not delivered after %d %s: %v", r.Attempt, attempts, err))
 }
 
 // fail records a grant as failed for good. When even that cannot be written, the event

@@ -50,7 +50,8 @@ func startDelivery(ctx context.Context, s *system, e *engine, relay *messaging.R
 	if s.cfg.HasRole(config.RoleGranter) {
 		outbox := persistence.NewOutboxRepo(s.db)
 		// It stops after the HTTP drain, within the shutdown budget's last fifth.
-		opts := messaging.ConsumerOptions{Log: s.log, Postpone: outbox.Postpone, StopWithin: s.cfg.HTTP.ShutdownTimeout / 10}
+		opts := messaging.ConsumerOptions{Log: s.log, Postpone: outbox.Postpone, StopWithin: s.cfg.HTTP.ShutdownTimeout / 10,
+			MaxDeliver: s.cfg.Grants.MaxAttempts}
 		if s.cfg.Jobs.Outbox != config.JobOff {
 			// Failed grants wait in the outbox, which the outbox job publishes again;
 			// without that job the stream must bring them back itself.

@@ -52,3 +52,25 @@ func TestAGrantSentAgainIntoAPassingErrorIsTriedAgainSoon(t *testing.T) {
 		}, 60*time.Second, 50*time.Millisecond)
 	})
 }
+
+// grants.max_attempts is the deliveries a grant gets: with 1, a merchant's passing error
+// on the first fails the grant for good, where the default would try it 7 times more.
+func TestGrantsGiveUpAfterTheConfiguredAttempts(t *testing.T) {
+	t.Parallel()
+	testkit.EachStack(t, func(t *testing.T, cfg config.Config) {
+		t.Parallel()
+		cfg.Draw.RatePerUser = 0
+		cfg.Grants.WebhookSecret, cfg.Grants.WebhookPrivate = "merchant-secret", true
+		cfg.Grants.MaxAttempts = 1
+		var calls atomic.Int32
+		shop := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			calls.Add(1)
+			w.WriteHeader(http.StatusServiceUnavailable)
+		}))
+		t.Cleanup(shop.Close)
+		c := failedCouponWin(t, cfg, shop.URL, "T5")
+		o := c.admin.must(http.StatusOK, "GET", "/api/v1/admin/orders/"+c.order, nil)
+		assert.Contains(t, o["grant_error"], "not delivered after 1 attempt: coupon webhook answered 503")
+		assert.Equal(t, int32(1), calls.Load())
+	})
+}

@@ -109,6 +109,9 @@ type Grants struct {
 	// WebhookTimeout bounds one coupon webhook call; a call without an answer by then is
 	// retried like any passing failure.
 	WebhookTimeout time.Duration
+	// MaxAttempts is the deliveries a grant gets before it fails for good (the waits
+	// between them: 10 s, 30 s, 1 min, 2 min, then 5 min each).
+	MaxAttempts int
 }
 
 // Roles a process can run.
@@ -141,7 +144,7 @@ func Default() Config {
 			Outbox: "*/10 * * * * *", Recovery: "*/15 * * * * *", Release: "*/10 * * * * *",
 			Reconcile: "*/30 * * * * *", States: "*/5 * * * * *",
 		},
-		Grants: Grants{WebhookTimeout: 5 * time.Second},
+		Grants: Grants{WebhookTimeout: 5 * time.Second, MaxAttempts: 8},
 	}
 }
 

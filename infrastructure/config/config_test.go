@@ -31,6 +31,20 @@ func TestDefaultsEmbedEverything(t *testing.T) {
 	assert.True(t, c.Migrate)
 	assert.True(t, c.HasRole(RoleAPI) && c.HasRole(RoleGranter) && c.HasRole(RoleScheduler))
 	assert.Equal(t, 10*time.Second, c.HTTP.ShutdownTimeout)
+	assert.Equal(t, 8, c.Grants.MaxAttempts)
+}
+
+// grants.max_attempts takes a whole number from 1 to 100.
+func TestGrantsMaxAttempts(t *testing.T) {
+	t.Parallel()
+	c, err := Load("", envOf(map[string]string{"LOTTERY_GRANTS_MAX_ATTEMPTS": " 20 "}))
+	require.NoError(t, err)
+	assert.Equal(t, 20, c.Grants.MaxAttempts)
+	for _, bad := range []string{"0", "101", "eight", "2.5"} {
+		_, err := Load("", envOf(map[string]string{"LOTTERY_GRANTS_MAX_ATTEMPTS": bad}))
+		assert.ErrorContains(t, err, "grants.max_attempts", bad)
+		assert.ErrorContains(t, err, "from 1 to 100", bad)
+	}
 }
 
 func TestEnvironmentOverridesFile(t *testing.T) {

@@ -51,6 +51,7 @@ var shows = map[string]func(c Config) string{
 	"grants.webhook_secret":  func(c Config) string { return mask(c.Grants.WebhookSecret) },
 	"grants.webhook_private": func(c Config) string { return strconv.FormatBool(c.Grants.WebhookPrivate) },
 	"grants.webhook_timeout": func(c Config) string { return c.Grants.WebhookTimeout.String() },
+	"grants.max_attempts":    func(c Config) string { return strconv.Itoa(c.Grants.MaxAttempts) },
 }
 
 // Effective lists every key with its value in c and where that value came from: the

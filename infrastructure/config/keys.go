@@ -256,6 +256,14 @@ var keys = []key{
 		c.Grants.WebhookTimeout = d
 		return err
 	}},
+	{"grants.max_attempts", "LOTTERY_GRANTS_MAX_ATTEMPTS", "deliveries a grant gets before it fails for good; grants held back while their merchant is paused count none", func(c *Config, v string) error {
+		n, err := strconv.Atoi(strings.TrimSpace(v))
+		if err != nil || n < 1 || n > 100 {
+			return fmt.Errorf("want a whole number from 1 to 100")
+		}
+		c.Grants.MaxAttempts = n
+		return nil
+	}},
 }
 
 // jobKey is the schedule key of one job.

@@ -5,6 +5,7 @@ package support
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -51,8 +52,12 @@ type Deps struct {
 	Grants  Grants
 	Encode  func(o draw.Order, reopenedAt time.Time) (subject string, payload []byte)
 	Deliver func(ctx context.Context, orderID int64) error
-	Now     func() time.Time
-	Log     *slog.Logger
+	// Queue, when set, makes the outbox entries of reopened orders due at once, for the
+	// outbox job's next run: a reopened entry is otherwise left to the job's look for
+	// forgotten ones, which holds back while the stream keeps any older message.
+	Queue func(ctx context.Context, orderIDs []int64, by string) error
+	Now   func() time.Time
+	Log   *slog.Logger
 	// FinalAfter is how long after its draw an order is committed or never will be (the
 	// admission recovery's wait); 0: as soon as drawn (tests).
 	FinalAfter time.Duration
@@ -141,6 +146,54 @@ func (s *Service) RetryGrant(ctx context.Context, id int64, by string) (OrderDet
 		s.d.Log.WarnContext(ctx, "grant sent again will be retried", "order_id", o.ID, "err", err)
 	}
 	return s.Order(ctx, o.ID)
+}
+
+// RetryGrants sends again, on behalf of by, the failed grants of the wins q selects, up
+// to q.Limit of them, newest first: each is made pending with its event back in the
+// outbox, as RetryGrant does, and the outbox job publishes them on its next runs (they
+// are not delivered here, one by one, as a single retry is). It returns the orders sent
+// again (one a concurrent retry took meanwhile is left out) and whether more failed
+// grants are selected. On an error, those sent before it stay sent.
+func (s *Service) RetryGrants(ctx context.Context, q draw.OrderSearch, by string) (reopened []int64, more bool, err error) {
+	limit := q.Limit
+	q.Outcome, q.GrantState, q.Limit = draw.OutcomeWin, draw.GrantFailed, limit+1
+	orders, err := s.d.Orders.Search(ctx, q)
+	if err != nil {
+		return nil, false, err
+	}
+	if more = len(orders) > limit; more {
+		orders = orders[:limit]
+	}
+	defer func() {
+		if len(reopened) > 0 {
+			s.d.Log.InfoContext(ctx, "failed grants sent again", "orders", len(reopened), "activity_id", q.ActivityID,
+				"first_order_id", reopened[0], "by", by)
+		}
+	}()
+	defer func() { s.queue(ctx, reopened, by) }()
+	for _, o := range orders {
+		now := s.d.Now()
+		subject, payload := s.d.Encode(o, now)
+		switch err := s.d.Grants.Reopen(ctx, o.ID, by, subject, payload, now); {
+		case errors.Is(err, draw.ErrGrantNotFailed):
+		case err != nil:
+			return reopened, more, fmt.Errorf("send the grant of order %d again: %w", o.ID, err)
+		default:
+			reopened = append(reopened, o.ID)
+		}
+	}
+	return reopened, more, nil
+}
+
+// queue makes the reopened orders' events due at once; without Deps.Queue, or should it
+// fail, they are still in the outbox, found later.
+func (s *Service) queue(ctx context.Context, ids []int64, by string) {
+	if s.d.Queue == nil || len(ids) == 0 {
+		return
+	}
+	if err := s.d.Queue(ctx, ids, by); err != nil {
+		s.d.Log.WarnContext(ctx, "failed grants sent again wait for the outbox job to find them", "orders", len(ids), "err", err)
+	}
 }
 
 // current returns the order as it now stands with err: a concurrent retry may have

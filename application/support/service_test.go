@@ -1,8 +1,10 @@
 package support_test
 
 import (
+	"cmp"
 	"context"
 	"errors"
+	"slices"
 	"testing"
 	"time"
 
@@ -20,6 +22,7 @@ type desk struct {
 	deliveries map[int64]draw.GrantDelivery // of the outbox entries that have one to tell
 	reads      []int64                      // the orders whose delivery was read
 	reopens    int
+	searched   []draw.OrderSearch
 }
 
 func (d *desk) Get(_ context.Context, id int64) (draw.Order, error) {
@@ -30,7 +33,18 @@ func (d *desk) Get(_ context.Context, id int64) (draw.Order, error) {
 	return o, nil
 }
 
-func (d *desk) Search(context.Context, draw.OrderSearch) ([]draw.Order, error) { return nil, nil }
+// Search returns the failed wins, id descending, up to q.Limit; it records q.
+func (d *desk) Search(_ context.Context, q draw.OrderSearch) ([]draw.Order, error) {
+	d.searched = append(d.searched, q)
+	var out []draw.Order
+	for _, o := range d.orders {
+		if o.Won() && o.GrantState == q.GrantState {
+			out = append(out, o)
+		}
+	}
+	slices.SortFunc(out, func(a, b draw.Order) int { return cmp.Compare(b.ID, a.ID) })
+	return out[:min(len(out), q.Limit)], nil
+}
 
 func (d *desk) Reopen(_ context.Context, id int64, _ string, subject string, _ []byte, _ time.Time) error {
 	d.reopens++
@@ -94,6 +108,39 @@ func TestRetryGrantLeavesAPassingFailureToTheOutbox(t *testing.T) {
 	assert.Equal(t, draw.GrantPending, got.Order.GrantState)
 	assert.Equal(t, &draw.GrantDelivery{}, got.Delivery, "its delivery is told: queued")
 	assert.Equal(t, map[int64]string{1: "grant.coupon"}, d.outbox)
+}
+
+// Failed grants sent again in bulk are reopened up to the limit, newest first, and queued
+// for the outbox job in one call; the answer says whether more are left.
+func TestRetryGrantsReopensUpToTheLimitAndQueuesThem(t *testing.T) {
+	failed := func(id int64) draw.Order {
+		return draw.Order{ID: id, ActivityID: 7, Outcome: draw.OutcomeWin, AwardKind: "coupon", GrantState: draw.GrantFailed}
+	}
+	d := newDesk(failed(1), failed(2), failed(3), draw.Order{ID: 4, Outcome: draw.OutcomeWin, GrantState: draw.GrantGranted})
+	var queued [][]int64
+	svc := support.New(support.Deps{Orders: d, Grants: d, Encode: encode,
+		Deliver: func(context.Context, int64) error { t.Fatal("a bulk retry delivers nothing itself"); return nil },
+		Queue: func(_ context.Context, ids []int64, by string) error {
+			assert.Equal(t, "ada", by)
+			queued = append(queued, ids)
+			return nil
+		}})
+	ids, more, err := svc.RetryGrants(context.Background(), draw.OrderSearch{ActivityID: 7, Limit: 2}, "ada")
+	require.NoError(t, err)
+	assert.Equal(t, []int64{3, 2}, ids)
+	assert.True(t, more)
+	assert.Equal(t, [][]int64{{3, 2}}, queued)
+	q := d.searched[0]
+	assert.Equal(t, [3]any{draw.OutcomeWin, draw.GrantFailed, 3}, [3]any{q.Outcome, q.GrantState, q.Limit}, "failed wins, one more than the limit")
+
+	ids, more, err = svc.RetryGrants(context.Background(), draw.OrderSearch{ActivityID: 7, Limit: 2}, "ada")
+	require.NoError(t, err)
+	assert.Equal(t, []int64{1}, ids)
+	assert.False(t, more)
+	ids, _, err = svc.RetryGrants(context.Background(), draw.OrderSearch{ActivityID: 7, Limit: 2}, "ada")
+	require.NoError(t, err)
+	assert.Empty(t, ids)
+	assert.Len(t, queued, 2, "nothing to queue the last time")
 }
 
 func TestRetryGrantRefusesWhatHasNotFailed(t *testing.T) {

@@ -101,9 +101,23 @@ func buildSupport(s *system, e *engine, g *granting.Service) *support.Service {
 		Grants:     persistence.NewGrantRepo(s.db),
 		Encode:     messaging.ReopenedGrantEncoder(s.cfg.NATS.Prefix),
 		Deliver:    retryDelivery(s, g),
+		Queue:      queueReopened(s),
 		Log:        s.log,
 		FinalAfter: ordersFinalAfter(s.cfg.Draw),
 	})
+}
+
+// queueReopened makes the events of grants sent again in bulk due for the outbox job's
+// next run, as a granter hands back a grant that waits; nil when this deployment runs no
+// outbox job, whose look for forgotten entries is then what finds them.
+func queueReopened(s *system) func(ctx context.Context, orderIDs []int64, by string) error {
+	if s.cfg.Jobs.Outbox == config.JobOff {
+		return nil
+	}
+	outbox := persistence.NewOutboxRepo(s.db)
+	return func(ctx context.Context, orderIDs []int64, by string) error {
+		return outbox.Defer(ctx, orderIDs, 0, time.Now(), "sent again by "+by+"; waiting for the outbox job to publish it")
+	}
 }
 
 // retryDelivery grants an order sent again at once. Not as the last attempt: a passing

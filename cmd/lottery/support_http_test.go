@@ -56,6 +56,7 @@ func (m *merchant) calls() []string {
 type couponCase struct {
 	marketer, admin, alice  *client
 	coupon, activity, order string
+	base                    string // the server's address
 }
 
 // failedCouponWin starts a server with cfg, sets up the coupon of template at webhook url
@@ -75,7 +76,7 @@ func couponWin(t *testing.T, cfg config.Config, url, template string) couponCase
 	t.Helper()
 	srv := startServer(t, cfg, nil)
 	c := couponCase{marketer: newClient(t, srv.base, cfg, "mia", "marketer"), admin: newClient(t, srv.base, cfg, "ada", "admin"),
-		alice: newClient(t, srv.base, cfg, "alice", "user")}
+		alice: newClient(t, srv.base, cfg, "alice", "user"), base: srv.base}
 	c.coupon = c.marketer.must(http.StatusCreated, "POST", "/api/v1/admin/awards", map[string]any{"name": "$5 off",
 		"kind": "coupon", "content": map[string]any{"webhook_url": url, "template_id": template}})["id"].(string)
 	c.activity = setUpActivity(t, srv.base, cfg, map[string]any{"strategy": map[string]any{"mode": "fixed", "prizes": []any{

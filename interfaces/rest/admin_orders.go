@@ -40,6 +40,7 @@ func RegisterSupport(s *Server, v Verifier, svc *support.Service) {
 	g.GET("/orders/export", h.export, auth, requireRole(token.RoleMarketer, token.RoleAdmin))
 	g.GET("/orders/:order_id", h.get, auth, requireRole(token.RoleMarketer, token.RoleAdmin))
 	g.POST("/orders/:order_id/retry-grant", h.retry, auth, requireRole(token.RoleAdmin))
+	g.POST("/orders/retry-grants", h.retryMany, auth, requireRole(token.RoleAdmin))
 }
 
 // adminOrder is an order as the people who run activities see it: whose it is, and the

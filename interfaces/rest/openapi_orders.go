@@ -82,6 +82,19 @@ func adminOrdersOpenAPI(d *apiDoc) {
 		true, order, nil, responses(http.StatusOK, "the order after the delivery: granted or awaiting_address; failed with the new reason when the cause is still there; "+
 			"pending when the delivery met a passing error (a merchant answering 503) and goes on through the outbox's retries", ref("AdminOrderDetail"),
 			with(adminReadErrors, http.StatusBadRequest, http.StatusNotFound, http.StatusConflict)...)))
+	bulk := append([]any{queryParam("limit", "the most grants sent again by this call", map[string]any{
+		"type": "integer", "minimum": 1, "default": defaultRetryBatch, "description": "larger than 500 gives 500"})},
+		filters[2:]...)
+	d.op(http.MethodPost, adminPrefix+"/orders/retry-grants", operation(tag, "retryGrants",
+		"Admins only: send again the failed grants of one activity (activity_id is required) that the filters select, newest first, up to limit, once the cause is fixed "+
+			"(a merchant's webhook repaired, codes uploaded). Each is made pending with its event back in the outbox, as retry-grant does, and the outbox job publishes it "+
+			"within a minute; each is still delivered once per order. Call again while more is true: those sent are no longer failed. "+
+			"outcome and grant_state may only be win and failed. It takes no body, or an empty object; anything else is 400 malformed",
+		true, bulk, nil, responses(http.StatusOK, "what was sent again", object([]string{"reopened", "order_ids", "more"}, map[string]any{
+			"reopened":  integer("how many failed grants were sent again", 0),
+			"order_ids": array(idSchema("an order whose grant was sent again")),
+			"more":      map[string]any{"type": "boolean", "description": "more failed grants are selected: call again for the next ones"},
+		}), with(adminReadErrors, http.StatusBadRequest, http.StatusUnprocessableEntity)...)))
 }
 
 // deliverySchema is how a pending grant's delivery is going, as its outbox entry tells.

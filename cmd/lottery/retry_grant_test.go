@@ -74,3 +74,63 @@ func TestGrantsGiveUpAfterTheConfiguredAttempts(t *testing.T) {
 		assert.Equal(t, int32(1), calls.Load())
 	})
 }
+
+// Once a merchant's refusals are fixed, an admin sends the failed grants of the activity
+// again in bulk, a limit at a time: each is granted once, the answers say when none are
+// left, and the filters and roles are checked as the order list's are.
+func TestFailedGrantsAreSentAgainInBulk(t *testing.T) {
+	t.Parallel()
+	testkit.EachStack(t, func(t *testing.T, cfg config.Config) {
+		t.Parallel()
+		cfg.Draw.RatePerUser = 0
+		cfg.Grants.WebhookSecret, cfg.Grants.WebhookPrivate = "merchant-secret", true
+		cfg.Jobs.Outbox = "@every 1s"
+		shop := newMerchant(t)
+		c := failedCouponWin(t, cfg, shop.URL, "T5")
+		orders := []string{c.order}
+		for _, who := range []string{"bob", "carol"} {
+			u := newClient(t, c.base, cfg, who, "user")
+			id := u.must(http.StatusOK, "POST", "/api/v1/draws", map[string]any{"activity_id": c.activity})["order_id"].(string)
+			require.Eventually(t, func() bool {
+				return u.must(http.StatusOK, "GET", "/api/v1/draws/"+id, nil)["grant_state"] == "failed"
+			}, 20*time.Second, 5*time.Millisecond)
+			orders = append(orders, id)
+		}
+		bulk := "/api/v1/admin/orders/retry-grants?activity_id=" + c.activity
+
+		code, out, _ := c.marketer.do("POST", bulk, nil)
+		require.Equal(t, http.StatusForbidden, code, "%v", out)
+		for _, q := range []string{"/api/v1/admin/orders/retry-grants", bulk + "&grant_state=pending", bulk + "&outcome=lose", bulk + "&limit=0"} {
+			assert.Equal(t, "malformed", errCode(c.admin.must(http.StatusBadRequest, "POST", q, nil)), q)
+		}
+		assert.Equal(t, "malformed", errCode(c.admin.must(http.StatusBadRequest, "POST", bulk, map[string]any{"all": true})))
+		none := c.admin.must(http.StatusOK, "POST", bulk+"&award_kind=points", nil)
+		assert.Equal(t, map[string]any{"reopened": float64(0), "order_ids": []any{}, "more": false}, none, "the filters apply")
+
+		shop.issue.Store(true)
+		first := c.admin.must(http.StatusOK, "POST", bulk+"&limit=2&grant_state=failed", nil)
+		assert.Equal(t, float64(2), first["reopened"])
+		assert.Equal(t, []any{orders[2], orders[1]}, first["order_ids"], "newest first")
+		assert.Equal(t, true, first["more"])
+		rest := c.admin.must(http.StatusOK, "POST", bulk+"&limit=2", nil)
+		assert.Equal(t, map[string]any{"reopened": float64(1), "order_ids": []any{orders[0]}, "more": false}, rest)
+		again := c.admin.must(http.StatusOK, "POST", bulk, nil)
+		assert.Equal(t, float64(0), again["reopened"], "those sent are no longer failed")
+
+		for _, id := range orders {
+			require.Eventually(t, func() bool {
+				return c.admin.must(http.StatusOK, "GET", "/api/v1/admin/orders/"+id, nil)["grant_state"] == "granted"
+			}, 30*time.Second, 20*time.Millisecond, "order %s is granted", id)
+			retries := c.admin.must(http.StatusOK, "GET", "/api/v1/admin/orders/"+id, nil)["retries"].([]any)
+			require.Len(t, retries, 1)
+			assert.Equal(t, "ada", retries[0].(map[string]any)["by"])
+		}
+		calls := map[string]int{}
+		for _, id := range shop.calls() {
+			calls[id]++
+		}
+		for _, id := range orders {
+			assert.Equal(t, 2, calls[id], "order %s: refused once, issued once", id)
+		}
+	})
+}

@@ -29,8 +29,8 @@ const (
 // With them, a failing merchant costs tripAfter calls, then one probe per pause; the
 // grants it is not called for are not tried (award.NotTried) and come back when it may be
 // called again, as does the grant of a probe that fails: a merchant's outage uses up no
-// grant's attempts but those of the calls that paused it. A merchant is the scheme, host and port of the webhook's address, in this
-// process.
+// grant's attempts but those of the calls that paused it. A merchant is the scheme, host
+// and port of the webhook's address, in this process.
 type breakers struct {
 	mu       sync.Mutex
 	of       map[string]*breaker
@@ -43,7 +43,7 @@ type breakers struct {
 type breaker struct {
 	failures int       // calls failed in a row
 	last     string    // why the last one failed
-	until    time.Time // no call before then, once failures reach tripAfter; while probing, when the probe ends at the latest
+	until    time.Time // no call before then, once failures reach tripAfter; while probing, the probe's end at the latest
 	pause    time.Duration
 	probing  bool // a probe is under way: no other call until it ends
 }

@@ -55,7 +55,7 @@ type Deps struct {
 	// Queue, when set, makes the outbox entries of reopened orders due at once, for the
 	// outbox job's next run: a reopened entry is otherwise left to the job's look for
 	// forgotten ones, which holds back while the stream keeps any older message.
-	Queue func(ctx context.Context, orderIDs []int64, by string) error
+	Queue func(ctx context.Context, orderIDs []int64) error
 	Now   func() time.Time
 	Log   *slog.Logger
 	// FinalAfter is how long after its draw an order is committed or never will be (the
@@ -164,13 +164,7 @@ func (s *Service) RetryGrants(ctx context.Context, q draw.OrderSearch, by string
 	if more = len(orders) > limit; more {
 		orders = orders[:limit]
 	}
-	defer func() {
-		if len(reopened) > 0 {
-			s.d.Log.InfoContext(ctx, "failed grants sent again", "orders", len(reopened), "activity_id", q.ActivityID,
-				"first_order_id", reopened[0], "by", by)
-		}
-	}()
-	defer func() { s.queue(ctx, reopened, by) }()
+	defer func() { s.sentAgain(ctx, q.ActivityID, reopened, by) }()
 	for _, o := range orders {
 		now := s.d.Now()
 		subject, payload := s.d.Encode(o, now)
@@ -185,13 +179,18 @@ func (s *Service) RetryGrants(ctx context.Context, q draw.OrderSearch, by string
 	return reopened, more, nil
 }
 
-// queue makes the reopened orders' events due at once; without Deps.Queue, or should it
-// fail, they are still in the outbox, found later.
-func (s *Service) queue(ctx context.Context, ids []int64, by string) {
-	if s.d.Queue == nil || len(ids) == 0 {
+// sentAgain logs the grants of an activity reopened in bulk and makes their events due at
+// once; without Deps.Queue, or should it fail, they are still in the outbox, found later.
+func (s *Service) sentAgain(ctx context.Context, activityID int64, ids []int64, by string) {
+	if len(ids) == 0 {
 		return
 	}
-	if err := s.d.Queue(ctx, ids, by); err != nil {
+	s.d.Log.InfoContext(ctx, "failed grants sent again", "orders", len(ids), "activity_id", activityID,
+		"first_order_id", ids[0], "by", by)
+	if s.d.Queue == nil {
+		return
+	}
+	if err := s.d.Queue(ctx, ids); err != nil {
 		s.d.Log.WarnContext(ctx, "failed grants sent again wait for the outbox job to find them", "orders", len(ids), "err", err)
 	}
 }

@@ -110,13 +110,14 @@ func buildSupport(s *system, e *engine, g *granting.Service) *support.Service {
 // queueReopened makes the events of grants sent again in bulk due for the outbox job's
 // next run, as a granter hands back a grant that waits; nil when this deployment runs no
 // outbox job, whose look for forgotten entries is then what finds them.
-func queueReopened(s *system) func(ctx context.Context, orderIDs []int64, by string) error {
+func queueReopened(s *system) func(ctx context.Context, orderIDs []int64) error {
 	if s.cfg.Jobs.Outbox == config.JobOff {
 		return nil
 	}
 	outbox := persistence.NewOutboxRepo(s.db)
-	return func(ctx context.Context, orderIDs []int64, by string) error {
-		return outbox.Defer(ctx, orderIDs, 0, time.Now(), "sent again by "+by+"; waiting for the outbox job to publish it")
+	return func(ctx context.Context, orderIDs []int64) error {
+		// No last error: a grant reopened has not failed since (its retries tell who sent it).
+		return outbox.Defer(ctx, orderIDs, 0, time.Now(), "")
 	}
 }
 

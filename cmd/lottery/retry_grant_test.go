@@ -112,6 +112,9 @@ func TestFailedGrantsAreSentAgainInBulk(t *testing.T) {
 		assert.Equal(t, float64(2), first["reopened"])
 		assert.Equal(t, []any{orders[2], orders[1]}, first["order_ids"], "newest first")
 		assert.Equal(t, true, first["more"])
+		if d, ok := c.admin.must(http.StatusOK, "GET", "/api/v1/admin/orders/"+orders[2], nil)["delivery"].(map[string]any); ok {
+			assert.NotContains(t, d, "last_error", "a grant sent again has not failed since")
+		}
 		rest := c.admin.must(http.StatusOK, "POST", bulk+"&limit=2", nil)
 		assert.Equal(t, map[string]any{"reopened": float64(1), "order_ids": []any{orders[0]}, "more": false}, rest)
 		again := c.admin.must(http.StatusOK, "POST", bulk, nil)

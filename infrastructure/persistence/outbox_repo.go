@@ -81,9 +81,9 @@ func mergeDue(a, b []outboxRow, limit int) []draw.OutboxEntry {
 
 // MarkRetried makes republished entries pending again with one attempt more; an order
 // whose last publish had failed is pending again too. last_error stays: the order desk
-// shows why the grant's last try failed while it is tried again. Like MarkFailed it locks the orders
-// before their outbox rows, in the order a grant's transaction does, so the two cannot
-// deadlock.
+// shows why the grant's last try failed while it is tried again. Like MarkFailed it locks
+// the orders before their outbox rows, in the order a grant's transaction does, so the two
+// cannot deadlock.
 func (r *OutboxRepo) MarkRetried(ctx context.Context, orderIDs []int64, next, dueBy time.Time) error {
 	if len(orderIDs) == 0 {
 		return nil

@@ -2,7 +2,6 @@ package rest
 
 import (
 	"net/http"
-	"strconv"
 
 	"github.com/labstack/echo/v4"
 
@@ -37,7 +36,7 @@ func (h *orderDesk) retryMany(c echo.Context) error {
 	if (q.Outcome != "" && q.Outcome != draw.OutcomeWin) || (q.GrantState != "" && q.GrantState != draw.GrantFailed) {
 		return malformed("only failed grants of wins can be sent again: leave out outcome and grant_state, or give win and failed")
 	}
-	limit, err := retryBatchParam(c)
+	limit, err := limitParam(c, defaultRetryBatch, maxRetryBatch)
 	if err != nil {
 		return err
 	}
@@ -54,18 +53,4 @@ func (h *orderDesk) retryMany(c echo.Context) error {
 		out.OrderIDs[i] = itoa(id)
 	}
 	return c.JSON(http.StatusOK, out)
-}
-
-// retryBatchParam reads ?limit= of a bulk retry: from 1, larger than maxRetryBatch gives
-// maxRetryBatch; absent is defaultRetryBatch.
-func retryBatchParam(c echo.Context) (int, error) {
-	v := c.QueryParam("limit")
-	if v == "" {
-		return defaultRetryBatch, nil
-	}
-	n, err := strconv.Atoi(v)
-	if err != nil || n < 1 {
-		return 0, malformed("limit must be a whole number from 1 (larger than %d gives %d)", maxRetryBatch, maxRetryBatch)
-	}
-	return min(n, maxRetryBatch), nil
 }

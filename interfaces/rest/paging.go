@@ -78,13 +78,10 @@ func decodeCursor(s string) (int64, bool) {
 // pageParams reads ?limit= (1..100, default 20; larger values are capped at 100) and
 // ?cursor=. A cursor this server did not issue is a malformed request.
 func pageParams(c echo.Context) (admin.Page, error) {
-	p := admin.Page{Limit: defaultPageSize}
-	if s := c.QueryParam("limit"); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil || n < 1 {
-			return p, malformed("limit must be a whole number from 1 (larger than %d gives %d)", maxPageSize, maxPageSize)
-		}
-		p.Limit = min(n, maxPageSize)
+	p := admin.Page{}
+	var err error
+	if p.Limit, err = limitParam(c, defaultPageSize, maxPageSize); err != nil {
+		return p, err
 	}
 	if s := c.QueryParam("cursor"); s != "" {
 		after, ok := decodeCursor(s)
@@ -94,6 +91,20 @@ func pageParams(c echo.Context) (admin.Page, error) {
 		p.After = after
 	}
 	return p, nil
+}
+
+// limitParam reads ?limit=: a whole number from 1, larger than most gives most; absent
+// is def.
+func limitParam(c echo.Context, def, most int) (int, error) {
+	s := c.QueryParam("limit")
+	if s == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 {
+		return 0, malformed("limit must be a whole number from 1 (larger than %d gives %d)", most, most)
+	}
+	return min(n, most), nil
 }
 
 // pathID reads a numeric id from the path. An id that is not a positive number cannot

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/lottery-go/lottery/domain/award"
@@ -41,11 +42,12 @@ const (
 	ReasonAwardMissing = "award_missing"     // the award was deleted
 	ReasonNoGranter    = "no_granter"        // nothing delivers this kind
 	ReasonPanicked     = "granter_panicked"  // the granter panicked on the last delivery
+	ReasonGaveUp       = "gave_up"           // still failing GiveUpAfter after its win
 )
 
 // Reasons lists every reason a grant of kind can fail for.
 func Reasons(kind award.Kind) []string {
-	rs := []string{ReasonRefused, ReasonExhausted, ReasonAwardMissing, ReasonNoGranter, ReasonPanicked}
+	rs := []string{ReasonRefused, ReasonExhausted, ReasonAwardMissing, ReasonNoGranter, ReasonPanicked, ReasonGaveUp}
 	if kind == award.KindRedeemCode {
 		rs = append(rs, ReasonPoolEmpty)
 	}
@@ -53,16 +55,20 @@ func Reasons(kind award.Kind) []string {
 }
 
 // Deps are the ports a Service works with. Observer may be nil; Now and Log default to
-// the wall clock and slog.Default().
+// the wall clock and slog.Default(). GiveUpAfter, when positive, is how long after a
+// Request's Since a grant that fails again fails for good, whatever attempts it has left
+// and though its merchant was not tried (paused): a merchant down for good must not
+// keep its grants pending for good.
 type Deps struct {
-	Orders   draw.Orders
-	Awards   Awards
-	Grants   draw.Grants
-	Points   award.PointsLedger
-	Granters []award.Granter
-	Observer Observer
-	Now      func() time.Time
-	Log      *slog.Logger
+	Orders      draw.Orders
+	Awards      Awards
+	Grants      draw.Grants
+	Points      award.PointsLedger
+	Granters    []award.Granter
+	Observer    Observer
+	Now         func() time.Time
+	Log         *slog.Logger
+	GiveUpAfter time.Duration
 }
 
 // Service runs the grant use cases.
@@ -99,11 +105,13 @@ func New(d Deps) *Service {
 }
 
 // Request is one delivery of a grant event. Last is set on the final delivery: a failure
-// is then recorded instead of retried.
+// is then recorded instead of retried. Since is when the grant began to wait: its win, or
+// the last time it was sent again; zero = unknown, and the grant never gives up.
 type Request struct {
 	OrderID int64
 	Attempt int
 	Last    bool
+	Since   time.Time
 }
 
 // Grant delivers the award of a won order once. It returns nil when the event is done
@@ -175,8 +183,13 @@ func (s *Service) recorded(o draw.Order, kind award.Kind, state draw.GrantState,
 }
 
 // retryOrFail asks for another delivery unless this was the last one. A grant not tried
-// (award.NotTried) always comes back: it did not use up the attempt.
+// (award.NotTried) comes back, as it did not use up the attempt, unless it has waited
+// for longer than GiveUpAfter.
 func (s *Service) retryOrFail(ctx context.Context, o draw.Order, kind award.Kind, r Request, err error) error {
+	if s.d.GiveUpAfter > 0 && !r.Since.IsZero() && s.d.Now().Sub(r.Since) >= s.d.GiveUpAfter {
+		return s.fail(ctx, o, kind, ReasonGaveUp, fmt.Sprintf("not delivered within %s of %s: %v",
+			roughly(s.d.GiveUpAfter), sinceWhat(o, r), err))
+	}
 	var later *award.NotTried
 	notTried := errors.As(err, &later)
 	if !r.Last || notTried {
@@ -190,6 +203,26 @@ func (s *Service) retryOrFail(ctx context.Context, o draw.Order, kind award.Kind
 		attempts = "attempt"
 	}
 	return s.fail(ctx, o, kind, ReasonExhausted, fmt.Sprintf("not delivered after %d %s: %v", r.Attempt, attempts, err))
+}
+
+// sinceWhat names what a Request's Since is: the win, or the grant sent again.
+func sinceWhat(o draw.Order, r Request) string {
+	if r.Since.After(o.CreatedAt) {
+		return "being sent again"
+	}
+	return "the win"
+}
+
+// roughly writes d without its zero minutes and seconds: 24h, not 24h0m0s.
+func roughly(d time.Duration) string {
+	s := d.String()
+	if t, ok := strings.CutSuffix(s, "m0s"); ok {
+		s = t + "m"
+	}
+	if t, ok := strings.CutSuffix(s, "h0m"); ok {
+		s = t + "h"
+	}
+	return s
 }
 
 // fail records a grant as failed for good. When even that cannot be written, the event

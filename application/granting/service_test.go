@@ -169,6 +169,54 @@ func TestAGrantNotTriedOnItsLastDeliveryComesBack(t *testing.T) {
 	assert.Equal(t, []bool{false}, s.retries, "a grant failed for good is no retry")
 }
 
+// A grant still failing grants.give_up_after after its win fails for good, though its
+// merchant was not tried (paused) and attempts remain; one sent again waits anew from
+// then, and one whose wait began at an unknown time never gives up.
+func TestAGrantGivesUpAfterWaitingTooLong(t *testing.T) {
+	t.Parallel()
+	coupon := award.Content{WebhookURL: "https://shop.example/issue", TemplateID: "t"}
+	paused := &award.NotTried{At: at.Add(25 * time.Hour), Err: fmt.Errorf("coupon webhook: %w", granting.ErrMerchantPaused)}
+	tests := []struct {
+		name    string
+		grant   error
+		since   time.Time
+		gaveUp  string // the failure recorded; empty: the grant comes back
+		attempt int
+	}{
+		{"paused, waited a day", paused, at, "not delivered within 24h of the win: coupon webhook: " + granting.ErrMerchantPaused.Error(), 1},
+		{"tried, waited a day", errors.New("503"), at, "not delivered within 24h of the win: 503", 2},
+		{"paused, sent again 24h ago", paused, at.Add(time.Hour), "not delivered within 24h of being sent again", 1},
+		{"paused, waited less than a day", paused, at.Add(2 * time.Hour), "", 1},
+		{"paused, since unknown", paused, time.Time{}, "", 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			s := newStore()
+			s.addWin(1, "u1", mustAward(t, 9, award.KindCoupon, coupon))
+			svc := granting.New(granting.Deps{
+				Orders: s, Awards: awardsOf{s}, Grants: s, Points: s, Observer: s,
+				Now:         func() time.Time { return at.Add(25 * time.Hour) },
+				GiveUpAfter: 24 * time.Hour, Granters: []award.Granter{failing{award.KindCoupon, tt.grant}},
+				Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+			})
+			err := svc.Grant(context.Background(), granting.Request{OrderID: 1, Attempt: tt.attempt, Since: tt.since})
+			o, _ := s.Get(context.Background(), 1)
+			if tt.gaveUp == "" {
+				require.ErrorIs(t, err, tt.grant)
+				assert.Equal(t, draw.GrantPending, o.GrantState)
+				assert.Empty(t, s.failed)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, draw.GrantFailed, o.GrantState)
+			assert.Contains(t, o.GrantError, tt.gaveUp)
+			assert.Equal(t, []string{granting.ReasonGaveUp}, s.failed)
+			assert.Empty(t, s.retries, "a grant failed for good is no retry")
+		})
+	}
+}
+
 // How long after its draw each win was delivered is observed, whether it was granted on
 // its own or recorded with others; a failure that comes back is counted as a retry tried.
 func TestGrantsTellHowLongAfterTheDrawTheyCame(t *testing.T) {

@@ -121,6 +121,14 @@ func queueReopened(s *system) func(ctx context.Context, orderIDs []int64) error 
 	}
 }
 
+// firstBackoff is the wait before a failed grant's first retry.
+func firstBackoff(g config.Grants) time.Duration {
+	if len(g.Backoff) == 0 {
+		return messaging.FirstBackoff
+	}
+	return g.Backoff[0]
+}
+
 // retryDelivery grants an order sent again at once. Not as the last attempt: a passing
 // failure leaves the grant pending, handed to the outbox for its next attempt after the
 // consumer's first backoff, as a granter would; a lasting one fails it at once. Left
@@ -129,11 +137,11 @@ func queueReopened(s *system) func(ctx context.Context, orderIDs []int64) error 
 func retryDelivery(s *system, g *granting.Service) func(ctx context.Context, orderID int64) error {
 	outbox := persistence.NewOutboxRepo(s.db)
 	return func(ctx context.Context, orderID int64) error {
-		err := g.Grant(ctx, granting.Request{OrderID: orderID, Attempt: 1})
+		err := g.Grant(ctx, granting.Request{OrderID: orderID, Attempt: 1, Since: time.Now()})
 		if err == nil || s.cfg.Jobs.Outbox == config.JobOff {
 			return err
 		}
-		next := time.Now().Add(messaging.FirstBackoff)
+		next := time.Now().Add(firstBackoff(s.cfg.Grants))
 		if derr := outbox.Defer(ctx, []int64{orderID}, 1, next, err.Error()); derr != nil {
 			return errors.Join(err, derr)
 		}

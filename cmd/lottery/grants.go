@@ -51,7 +51,7 @@ func startDelivery(ctx context.Context, s *system, e *engine, relay *messaging.R
 		outbox := persistence.NewOutboxRepo(s.db)
 		// It stops after the HTTP drain, within the shutdown budget's last fifth.
 		opts := messaging.ConsumerOptions{Log: s.log, Postpone: outbox.Postpone, StopWithin: s.cfg.HTTP.ShutdownTimeout / 10,
-			MaxDeliver: s.cfg.Grants.MaxAttempts}
+			MaxDeliver: s.cfg.Grants.MaxAttempts, Backoff: s.cfg.Grants.Backoff}
 		if s.cfg.Jobs.Outbox != config.JobOff {
 			// Failed grants wait in the outbox, which the outbox job publishes again;
 			// without that job the stream must bring them back itself.
@@ -81,7 +81,8 @@ func newGranting(s *system, e *engine) *granting.Service {
 		s.log.Warn("grants.webhook_secret is not set: coupon awards cannot be granted")
 	}
 	return granting.New(granting.Deps{
-		Orders: e.orders, Awards: e.grantAward, Grants: persistence.NewGrantRepo(s.db), Points: points,
+		GiveUpAfter: s.cfg.Grants.GiveUpAfter,
+		Orders:      e.orders, Awards: e.grantAward, Grants: persistence.NewGrantRepo(s.db), Points: points,
 		Granters: []award.Granter{
 			granting.Text{}, granting.Physical{},
 			granting.RedeemCode{Pool: persistence.NewCodePool(s.db), Now: time.Now},

@@ -110,9 +110,18 @@ type Grants struct {
 	// retried like any passing failure.
 	WebhookTimeout time.Duration
 	// MaxAttempts is the deliveries a grant gets before it fails for good (the waits
-	// between them: 10 s, 30 s, 1 min, 2 min, then 5 min each).
+	// between them: Backoff).
 	MaxAttempts int
+	// Backoff are the waits before a failed grant's 1st, 2nd, … retry; the last repeats.
+	Backoff []time.Duration
+	// GiveUpAfter is how long after its win (or after it was sent again) a grant still
+	// pending fails for good at its next failure, though attempts remain or its merchant
+	// is paused; negative (off) = never.
+	GiveUpAfter time.Duration
 }
+
+// DefaultBackoff are the waits between a grant's attempts unless configured.
+var DefaultBackoff = []time.Duration{10 * time.Second, 30 * time.Second, time.Minute, 2 * time.Minute, 5 * time.Minute}
 
 // Roles a process can run.
 const (
@@ -144,7 +153,7 @@ func Default() Config {
 			Outbox: "*/10 * * * * *", Recovery: "*/15 * * * * *", Release: "*/10 * * * * *",
 			Reconcile: "*/30 * * * * *", States: "*/5 * * * * *",
 		},
-		Grants: Grants{WebhookTimeout: 5 * time.Second, MaxAttempts: 8},
+		Grants: Grants{WebhookTimeout: 5 * time.Second, MaxAttempts: 8, Backoff: DefaultBackoff, GiveUpAfter: 24 * time.Hour},
 	}
 }
 

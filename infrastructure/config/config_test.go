@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -32,6 +33,8 @@ func TestDefaultsEmbedEverything(t *testing.T) {
 	assert.True(t, c.HasRole(RoleAPI) && c.HasRole(RoleGranter) && c.HasRole(RoleScheduler))
 	assert.Equal(t, 10*time.Second, c.HTTP.ShutdownTimeout)
 	assert.Equal(t, 8, c.Grants.MaxAttempts)
+	assert.Equal(t, []time.Duration{10 * time.Second, 30 * time.Second, time.Minute, 2 * time.Minute, 5 * time.Minute}, c.Grants.Backoff)
+	assert.Equal(t, 24*time.Hour, c.Grants.GiveUpAfter)
 }
 
 // grants.max_attempts takes a whole number from 1 to 100.
@@ -44,6 +47,40 @@ func TestGrantsMaxAttempts(t *testing.T) {
 		_, err := Load("", envOf(map[string]string{"LOTTERY_GRANTS_MAX_ATTEMPTS": bad}))
 		assert.ErrorContains(t, err, "grants.max_attempts", bad)
 		assert.ErrorContains(t, err, "from 1 to 100", bad)
+	}
+}
+
+// grants.backoff takes durations from 3s to 1h, comma-separated or as a YAML list.
+func TestGrantsBackoff(t *testing.T) {
+	t.Parallel()
+	c, err := Load("", envOf(map[string]string{"LOTTERY_GRANTS_BACKOFF": "5s, 1m,10m"}))
+	require.NoError(t, err)
+	assert.Equal(t, []time.Duration{5 * time.Second, time.Minute, 10 * time.Minute}, c.Grants.Backoff)
+
+	path := filepath.Join(t.TempDir(), "lottery.yaml")
+	require.NoError(t, os.WriteFile(path, []byte("grants:\n  backoff: [20s, 2m]\n"), 0o600))
+	c, err = Load(path, envOf(nil))
+	require.NoError(t, err)
+	assert.Equal(t, []time.Duration{20 * time.Second, 2 * time.Minute}, c.Grants.Backoff)
+
+	for _, bad := range []string{"", "1s", "2h", "10s,,1m", "ten", "10s," + strings.Repeat("1m,", 20) + "1m"} {
+		_, err := Load("", envOf(map[string]string{"LOTTERY_GRANTS_BACKOFF": bad}))
+		assert.ErrorContains(t, err, "grants.backoff", bad)
+	}
+}
+
+// grants.give_up_after takes 1m to 720h, or off.
+func TestGrantsGiveUpAfter(t *testing.T) {
+	t.Parallel()
+	c, err := Load("", envOf(map[string]string{"LOTTERY_GRANTS_GIVE_UP_AFTER": "72h"}))
+	require.NoError(t, err)
+	assert.Equal(t, 72*time.Hour, c.Grants.GiveUpAfter)
+	c, err = Load("", envOf(map[string]string{"LOTTERY_GRANTS_GIVE_UP_AFTER": "off"}))
+	require.NoError(t, err)
+	assert.Negative(t, c.Grants.GiveUpAfter)
+	for _, bad := range []string{"0", "30s", "721h", "a day"} {
+		_, err := Load("", envOf(map[string]string{"LOTTERY_GRANTS_GIVE_UP_AFTER": bad}))
+		assert.ErrorContains(t, err, "grants.give_up_after", bad)
 	}
 }
 

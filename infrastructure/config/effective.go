@@ -52,6 +52,8 @@ var shows = map[string]func(c Config) string{
 	"grants.webhook_private": func(c Config) string { return strconv.FormatBool(c.Grants.WebhookPrivate) },
 	"grants.webhook_timeout": func(c Config) string { return c.Grants.WebhookTimeout.String() },
 	"grants.max_attempts":    func(c Config) string { return strconv.Itoa(c.Grants.MaxAttempts) },
+	"grants.backoff":         func(c Config) string { return joinDurations(c.Grants.Backoff) },
+	"grants.give_up_after":   func(c Config) string { return durationOrOff(c.Grants.GiveUpAfter) },
 }
 
 // Effective lists every key with its value in c and where that value came from: the
@@ -148,6 +150,15 @@ func MaskDSN(dsn string) string {
 		cred = cred[:colon] + ":***"
 	}
 	return scheme + cred + dsn[at:]
+}
+
+// joinDurations shows a list of durations as it is written: comma-separated.
+func joinDurations(ds []time.Duration) string {
+	s := make([]string, len(ds))
+	for i, d := range ds {
+		s[i] = d.String()
+	}
+	return strings.Join(s, ",")
 }
 
 func durationOrOff(d time.Duration) string {

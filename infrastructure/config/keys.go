@@ -264,6 +264,26 @@ var keys = []key{
 		c.Grants.MaxAttempts = n
 		return nil
 	}},
+	{"grants.backoff", "LOTTERY_GRANTS_BACKOFF", "waits before a failed grant's 1st, 2nd, … retry, comma-separated (a YAML list too); the last repeats", func(c *Config, v string) error {
+		ds, err := parseBackoff(v)
+		if err != nil {
+			return err
+		}
+		c.Grants.Backoff = ds
+		return nil
+	}},
+	{"grants.give_up_after", "LOTTERY_GRANTS_GIVE_UP_AFTER", "how long after its win (or after it was sent again) a pending grant fails for good at its next failure, attempts left or not, its merchant paused or not; off = never", func(c *Config, v string) error {
+		if strings.TrimSpace(v) == JobOff {
+			c.Grants.GiveUpAfter = -1
+			return nil
+		}
+		d, err := parseDuration(v)
+		if err == nil && (d < time.Minute || d > maxGiveUpAfter) {
+			err = fmt.Errorf("want from 1m to 720h, or off")
+		}
+		c.Grants.GiveUpAfter = d
+		return err
+	}},
 }
 
 // jobKey is the schedule key of one job.
@@ -340,6 +360,31 @@ func parseDuration(v string) (time.Duration, error) {
 		return 0, fmt.Errorf("want a positive duration like 10s")
 	}
 	return d, nil
+}
+
+// Bounds of grants.backoff and grants.give_up_after.
+const (
+	minBackoff     = 3 * time.Second // the first wait is also a delivery's acknowledgement deadline
+	maxBackoff     = time.Hour
+	maxBackoffs    = 20
+	maxGiveUpAfter = 30 * 24 * time.Hour
+)
+
+// parseBackoff reads grants.backoff: comma-separated durations, each from minBackoff to
+// maxBackoff.
+func parseBackoff(v string) ([]time.Duration, error) {
+	var ds []time.Duration
+	for f := range strings.SplitSeq(v, ",") {
+		d, err := time.ParseDuration(strings.TrimSpace(f))
+		if err != nil || d < minBackoff || d > maxBackoff {
+			return nil, fmt.Errorf("want durations from 3s to 1h, comma-separated, like 10s,30s,1m")
+		}
+		ds = append(ds, d)
+	}
+	if len(ds) > maxBackoffs {
+		return nil, fmt.Errorf("want at most %d waits (the last repeats)", maxBackoffs)
+	}
+	return ds, nil
 }
 
 // parseProxies reads addresses and CIDR ranges, comma-separated.

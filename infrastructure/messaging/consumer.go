@@ -200,12 +200,14 @@ func bind(ctx context.Context, conn *Conn, prefix string, opts ConsumerOptions, 
 	if err := EnsureStream(ctx, conn.JS, prefix); err != nil {
 		return nil, err
 	}
+	// JetStream takes fewer waits than deliveries; those beyond would never be used.
+	maxDeliver := opts.MaxDeliver + verdictRetries
 	cons, err := conn.JS.CreateOrUpdateConsumer(ctx, StreamName(prefix), jetstream.ConsumerConfig{
 		Durable:       opts.Durable,
 		Description:   "grants won orders",
 		AckPolicy:     jetstream.AckExplicitPolicy,
-		MaxDeliver:    opts.MaxDeliver + verdictRetries,
-		BackOff:       opts.Backoff,
+		MaxDeliver:    maxDeliver,
+		BackOff:       opts.Backoff[:min(len(opts.Backoff), maxDeliver-1)],
 		FilterSubject: grantSubjects(prefix),
 		MaxAckPending: opts.Batch * opts.Workers,
 	})

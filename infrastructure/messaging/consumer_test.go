@@ -69,6 +69,40 @@ func TestADeliveryWaitingBehindSlowGrantsIsNotRedelivered(t *testing.T) {
 	})
 }
 
+// More waits than a grant has deliveries (grants.backoff longer than grants.max_attempts)
+// are taken: JetStream refuses a consumer with as many waits as deliveries, and the waits
+// beyond them would never be used.
+func TestMoreWaitsThanDeliveriesAreTaken(t *testing.T) {
+	t.Parallel()
+	testkit.EachNATS(t, func(t *testing.T, env testkit.NATSEnv) {
+		t.Parallel()
+		pub := newTestPublisher(t, env)
+		got := make(chan messaging.Delivery, 1)
+		waits := make([]time.Duration, 20)
+		for i := range waits {
+			waits[i] = time.Duration(i+1) * time.Second
+		}
+		sub, err := messaging.Subscribe(context.Background(), env.Conn, env.Prefix, messaging.ConsumerOptions{
+			MaxDeliver: 1, Backoff: waits, Linger: -1, Log: quiet,
+		}, func(_ context.Context, ds []messaging.Delivery) []error {
+			for _, d := range ds {
+				got <- d
+			}
+			return make([]error, len(ds))
+		})
+		require.NoError(t, err)
+		t.Cleanup(sub.Stop)
+		require.NoError(t, publishWin(context.Background(), env, pub, 7))
+		select {
+		case d := <-got:
+			assert.Equal(t, "7", d.Event.OrderID)
+			assert.True(t, d.Last, "the only delivery is the last")
+		case <-time.After(10 * time.Second):
+			t.Fatal("no delivery")
+		}
+	})
+}
+
 // A stream that disappears (NATS came back without its data, or it was removed) is made
 // again by the subscription, with its consumer, and grants flow again; meanwhile the
 // readiness check says the stream is missing.

@@ -342,6 +342,45 @@ func TestPausedGrantsUseUpNoAttempts(t *testing.T) {
 	})
 }
 
+// A grant whose merchant stays paused fails for good once it has waited GiveUpAfter from
+// its win, as the event's creation time tells the granter: it does not wait for ever.
+func TestPausedGrantsGiveUpAfterTheirWait(t *testing.T) {
+	t.Parallel()
+	testkit.EachNATS(t, func(t *testing.T, natsEnv testkit.NATSEnv) {
+		ctx := context.Background()
+		r := newRig(t, testkit.SQLite(t), natsEnv.Conn, natsEnv.Prefix)
+		a := r.award(t, award.KindText, award.Content{Text: "hi"})
+		id := r.win(t, "u1", a)
+		_, _, err := r.relay.Flush(ctx)
+		require.NoError(t, err)
+		calls := &atomic.Int64{}
+		svc := granting.New(granting.Deps{
+			Orders: r.orders, Awards: r.awards, Grants: persistence.NewGrantRepo(r.sql.DB),
+			Granters: []award.Granter{paused{calls, 1000, r.clock}}, Now: r.clock, GiveUpAfter: 3 * time.Minute, Log: quiet,
+		})
+		outbox := persistence.NewOutboxRepo(r.sql.DB)
+		r.consumeWith(t, ctx, svc, messaging.ConsumerOptions{
+			MaxDeliver: 3, Backoff: []time.Duration{time.Minute}, Workers: 1, Batch: 1, Log: quiet, Defer: outbox.Defer,
+		})
+		job := &jobs.Outbox{Relay: r.relay}
+		for round := int64(1); round <= 2; round++ {
+			require.Eventually(t, func() bool {
+				var n int64
+				require.NoError(t, r.sql.DB.Gorm.Raw(`SELECT COUNT(*) FROM outbox WHERE state = ? AND deliveries = 0`,
+					string(draw.MQFailed)).Scan(&n).Error)
+				return n == 1 && calls.Load() == round
+			}, 10*time.Second, 10*time.Millisecond, "round %d: waits in the outbox", round)
+			r.advance(2 * time.Minute)
+			_, err := job.Run(ctx)
+			require.NoError(t, err)
+		}
+		require.Eventually(t, func() bool { return r.order(t, id).GrantState == draw.GrantFailed }, 10*time.Second, 10*time.Millisecond)
+		assert.Equal(t, "not delivered within 3m of the win: the merchant's webhook is paused", r.order(t, id).GrantError)
+		assert.Equal(t, int64(3), calls.Load())
+		assert.Zero(t, r.count(t, "outbox"))
+	})
+}
+
 // paused is a text granter whose merchant is paused for its first rounds calls, until a
 // minute after now.
 type paused struct {

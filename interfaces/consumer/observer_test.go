@@ -31,7 +31,7 @@ func TestGrantSeriesExistFromTheStart(t *testing.T) {
 	t.Parallel()
 	reg := prometheus.NewRegistry()
 	o := consumer.NewObserver(reg)
-	want := map[string]int{"lottery_grant_failures_total": 26, "lottery_grants_total": 6, // 5 reasons × 5 kinds, and pool_empty for codes
+	want := map[string]int{"lottery_grant_failures_total": 31, "lottery_grants_total": 6, // 6 reasons × 5 kinds, and pool_empty for codes
 		"lottery_grant_retries_total": 10, "lottery_grant_seconds": 5} // 2 causes × 5 kinds
 	assert.Equal(t, want, series(t, reg))
 	o.Failed(award.KindCoupon, "refused")

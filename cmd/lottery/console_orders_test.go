@@ -12,6 +12,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/require"
 
+	"github.com/lottery-go/lottery/infrastructure/config"
 	"github.com/lottery-go/lottery/interfaces/web"
 )
 
@@ -128,4 +129,72 @@ func TestConsoleOrdersTellAPendingGrantsDelivery(t *testing.T) {
 		textHas(row+" .delivery", "1 attempt failed, last: coupon webhook answered 503 Service Unavailable; next try"),
 		textHas(row+" .grant-state", "pending"),
 	))
+}
+
+// TestConsoleOrdersSendAnActivitysFailedGrantsAgain: an admin who lists one activity's
+// failed grants sends them all again with one button once the merchant is fixed, and
+// reads how many went; a marketer, or a list that is not of failed grants, has no button.
+func TestConsoleOrdersSendAnActivitysFailedGrantsAgain(t *testing.T) {
+	ctx := browser(t)
+	cfg := consoleStack(t)
+	cfg.Roles = append(cfg.Roles, config.RoleScheduler)
+	cfg.Jobs.Outbox = "@every 1s" // grants sent again in bulk go through the outbox job
+	cfg.Draw.RatePerUser = 0
+	cfg.Grants.WebhookSecret, cfg.Grants.WebhookPrivate = "merchant-secret", true
+	con := &consoleRig{t: t, cfg: cfg, base: startServer(t, cfg, web.Register).base}
+	shop := newMerchant(t)
+	mia, ada := con.client("mia", "marketer"), con.client("ada", "admin")
+	coupon := mia.must(http.StatusCreated, http.MethodPost, "/api/v1/admin/awards", map[string]any{"name": "$5 off",
+		"kind": "coupon", "content": map[string]any{"webhook_url": shop.URL, "template_id": "T5"}})
+	id := setUpActivity(t, con.base, cfg, map[string]any{"strategy": map[string]any{"mode": "fixed", "prizes": []any{
+		map[string]any{"award_id": coupon["id"], "probability": "1", "stock": 5}}}})
+	var orders []string
+	for _, user := range []string{"alice", "bob", "carol"} {
+		orders = append(orders, con.client(user, "user").must(http.StatusOK, http.MethodPost, "/api/v1/draws",
+			map[string]any{"activity_id": id})["order_id"].(string))
+	}
+	state := func(order string) any {
+		return ada.must(http.StatusOK, http.MethodGet, "/api/v1/admin/orders/"+order, nil)["grant_state"]
+	}
+	for _, o := range orders {
+		require.Eventually(t, func() bool { return state(o) == "failed" }, 20*time.Second, 20*time.Millisecond)
+	}
+
+	search := func(grantState string) chromedp.Tasks {
+		return chromedp.Tasks{
+			chromedp.Navigate(con.base + "/console/#/orders"),
+			exists("#orders-filter"),
+			chromedp.SetValue(`#orders-filter [name="activity_id"]`, id, chromedp.ByQuery),
+			chromedp.SetValue(`#orders-filter [name="grant_state"]`, grantState, chromedp.ByQuery),
+			click(`#orders-filter button[type="submit"]`),
+			waitTrue(`!document.querySelector("#orders-list[aria-busy]")`),
+			waitTrue(`document.querySelectorAll("#orders-table tbody tr").length === 3`),
+		}
+	}
+	require.NoError(t, chromedp.Run(ctx,
+		chromedp.Navigate(con.base+"/console"),
+		signInAs(mia.token),
+		search("failed"),
+		waitTrue(`document.querySelector("#orders-bulk").hidden`), // a marketer sends nothing again
+		signOut(),
+		signInAs(ada.token),
+		search(""),
+		waitTrue(`document.querySelector("#orders-bulk").hidden`), // not a list of failed grants
+		search("failed"),
+		waitTrue(`!document.querySelector("#orders-bulk").hidden`),
+	))
+	shots := filepath.Join("..", "..", "test-artifacts", "console")
+	require.NoError(t, os.MkdirAll(shots, 0o755))
+	shop.issue.Store(true)
+	require.NoError(t, chromedp.Run(ctx,
+		click("#orders-retry-all"),
+		textHas("#orders-retried", "Sent 3 grants again."),
+		// The list is searched again: the grants sent again are no longer failed.
+		waitTrue(`!document.querySelector("#orders-list[aria-busy]")`),
+		textHas("#orders-list", "No orders match."),
+		screenshot(t, shots, "orders-retried-1280.png", 1280),
+	))
+	for _, o := range orders {
+		require.Eventually(t, func() bool { return state(o) == "granted" }, 20*time.Second, 20*time.Millisecond)
+	}
 }

@@ -6,7 +6,7 @@ const choice = (values) => h("select", {}, ["", ...values].map((v) => h("option"
 
 // ordersView is the support desk: find orders by activity, user, outcome, grant state,
 // award kind and draw time, read why a grant failed, download them as CSV, and (admins)
-// send a failed grant again once its cause is fixed.
+// send a failed grant again once its cause is fixed, one by one or an activity's at once.
 export function ordersView(root) {
   const activity = h("input", { inputmode: "numeric", placeholder: "any" });
   const user = h("input", { placeholder: "any" });
@@ -20,13 +20,14 @@ export function ordersView(root) {
   const list = h("div", { class: "table-wrap", id: "orders-list" });
   const more = h("button", { type: "button", class: "secondary", id: "orders-more", hidden: true }, "Load more");
   const saved = h("span", { class: "ok", role: "status", id: "orders-saved" });
+  const bulk = bulkRetry(() => load(false));
   const form = h("form", { class: "card", id: "orders-filter" }, h("h3", {}, "Find orders"),
     h("div", { class: "filters" }, field("Activity id", "activity_id", activity), field("User id", "user_id", user),
       field("Outcome", "outcome", outcome), field("Grant state", "grant_state", state), field("Award kind", "award_kind", kind),
       field("Drawn from", "drawn_after", after, localZone), field("Drawn before", "drawn_before", before, localZone)),
     errorBox(), h("button", { type: "submit" }, "Search"), " ",
     h("button", { type: "button", class: "secondary", id: "orders-export", onclick: () => exportCSV() }, "Download CSV"), " ", saved);
-  root.append(h("h2", {}, "Orders"), form, h("div", { class: "card" }, list, more));
+  root.append(h("h2", {}, "Orders"), form, h("div", { class: "card" }, bulk.el, list, more));
 
   const filters = () => {
     const q = new URLSearchParams();
@@ -73,6 +74,7 @@ export function ordersView(root) {
       if (mine !== latest) return;
       if (!next) {
         searched = q;
+        bulk.offer(q);
         rows = h("tbody");
         fill(list, h("table", { id: "orders-table" }, h("thead", {}, h("tr", {},
           ["Order", "User", "Outcome", "Grant", "Drawn"].map((t) => h("th", {}, t)))), rows));
@@ -90,6 +92,40 @@ export function ordersView(root) {
   form.addEventListener("submit", (ev) => { ev.preventDefault(); load(false); });
   more.addEventListener("click", () => load(true));
   load(false);
+}
+
+// bulkRetry offers admins, above a list of one activity's failed grants, to send them
+// again at once (up to 500 a press; it says when more remain); reload shows the list after.
+function bulkRetry(reload) {
+  const out = h("span", { class: "ok", role: "status", id: "orders-retried" });
+  const el = h("div", { class: "retry", id: "orders-bulk", hidden: true }, errorBox(), out);
+  let query = null;
+  el.prepend(h("button", { type: "button", class: "secondary", id: "orders-retry-all", onclick: async (ev) => {
+    ev.target.disabled = true;
+    clearErrors(el);
+    out.textContent = "";
+    try {
+      const r = await api("POST", "/admin/orders/retry-grants?" + query);
+      out.textContent = `Sent ${r.reopened} grant${r.reopened === 1 ? "" : "s"} again` +
+        (r.more ? "; more failed grants remain: press again" : "") + ".";
+      await reload();
+    } catch (e) {
+      showError(el, e);
+    } finally {
+      ev.target.disabled = false;
+    }
+  } }, "Send these failed grants again"));
+  // offer shows the button for a search of one activity's failed grants (of wins).
+  const offer = (searched) => {
+    const q = new URLSearchParams(searched);
+    q.delete("cursor");
+    q.set("limit", "500");
+    const fits = isAdmin() && q.get("activity_id") && q.get("grant_state") === "failed" && ["", "win"].includes(q.get("outcome") || "");
+    if (String(q) !== String(query)) out.textContent = "";
+    query = fits ? q : null;
+    el.hidden = !fits;
+  };
+  return { el, offer };
 }
 
 function orderRow(o) {

@@ -31,7 +31,7 @@ type benchFlags struct {
 	duration, timeout, grantWait   time.Duration
 	draws, replayEvery             int64
 	jsonPath, plotPath, userPrefix string
-	cpu                            string
+	cpu, awards                    string
 	setup, tight, checkOnly        bool
 	noHealthz                      bool
 	// urlGiven is whether --url was given, rather than taken from the configuration.
@@ -91,6 +91,7 @@ not granted), or when no draw was answered.`,
 	fl.StringVar(&f.userPrefix, "user-prefix", "", "prefix of the run's user ids (default: bench-<random>-)")
 	fl.BoolVar(&f.setup, "setup", false, "first create awards and a running activity through the admin API")
 	fl.BoolVar(&f.tight, "tight", false, "with --setup: size stock, quotas and user limits to run out during the run")
+	addAwardsFlag(cmd, &f, "with --setup: ")
 	fl.BoolVar(&f.checkOnly, "check-only", false, "only check the invariants of --activity from SQL; send no load")
 	fl.BoolVar(&f.noHealthz, "no-healthz", false, "skip the same load against GET /healthz")
 	fl.StringVar(&f.cpu, "cpu", "", "measure the CPU time per draw, from /proc (Linux), of the processes of these names on this machine, of the bench and of the whole machine; names replace the default list, comma-separated after an = (--cpu=lt,mariadbd)")
@@ -105,6 +106,19 @@ func addServerFlags(cmd *cobra.Command, f *benchFlags) {
 	fl.StringVar(&f.url, "url", "", "base URL of the server (default: http:// and the configured http.addr, e.g. http://127.0.0.1:8080)")
 	fl.StringVar(&f.secret, "secret", "", "the server's token key (default: the configured auth.secret / LOTTERY_AUTH_SECRET)")
 	fl.IntVar(&f.users, "users", 10000, "distinct users drawing")
+}
+
+// addAwardsFlag is --awards of demo and bench --setup.
+func addAwardsFlag(cmd *cobra.Command, f *benchFlags, prefix string) {
+	cmd.Flags().StringVar(&f.awards, "awards", bench.AwardsText, prefix+"text (every prize a text award) or mixed (the 1% prize physical, the 20% prize points)")
+}
+
+// checkAwards refuses an --awards that names no set.
+func checkAwards(awards string) error {
+	if awards != bench.AwardsText && awards != bench.AwardsMixed {
+		return fmt.Errorf("--awards %q: want text or mixed", awards)
+	}
+	return nil
 }
 
 // validate refuses contradictory or missing flags before anything is sent or opened.
@@ -143,6 +157,9 @@ func (f benchFlags) validate() error {
 		return errors.New("--user-prefix must not contain % or _ (it is matched with SQL LIKE)")
 	case f.cpuGiven && cpuOf(f.cpu) == nil:
 		return errors.New("--cpu= names no process: give --cpu alone, or names such as --cpu=lottery,mariadbd")
+	}
+	if err := checkAwards(f.awards); err != nil {
+		return err
 	}
 	return checkURL(f.url)
 }
@@ -311,7 +328,7 @@ func setupOptions(f benchFlags, keys *token.Keys) bench.SetupOptions {
 		// A duration says nothing about a count; size for a long run at the target rate.
 		draws = max(int64(f.duration.Seconds())*15000, 1_000_000)
 	}
-	return bench.SetupOptions{URL: f.url, Keys: keys, Draws: draws, Users: f.users, Tight: f.tight}
+	return bench.SetupOptions{URL: f.url, Keys: keys, Draws: draws, Users: f.users, Tight: f.tight, Awards: f.awards}
 }
 
 // benchCommand is the command line that runs this load against f.activity again: with

@@ -113,6 +113,7 @@ func TestBenchValidatesEveryFlagBeforeSendingAnything(t *testing.T) {
 		"two databases":           {[]string{"--setup", "--draws", "10", "--sqlite", "x.db", "--mysql-dsn", "u@tcp(h)/d"}, "--mysql-dsn or --sqlite, not both"},
 		"bad url":                 {[]string{"--setup", "--draws", "10", "--url", "127.0.0.1:8080"}, "want a base URL"},
 		"cpu of nothing":          {[]string{"--setup", "--draws", "10", "--cpu= , "}, "--cpu= names no process"},
+		"unknown awards":          {[]string{"--setup", "--draws", "10", "--awards", "fancy"}, `--awards "fancy": want text or mixed`},
 	}
 	for name, c := range cases {
 		var loads atomic.Int64
@@ -126,6 +127,17 @@ func TestBenchValidatesEveryFlagBeforeSendingAnything(t *testing.T) {
 		assert.Zero(t, loads.Load(), "%s: the configuration is not even loaded", name)
 	}
 	assert.Zero(t, requests.Load(), "nothing was sent to the server")
+}
+
+// demo refuses an award set it does not know before it loads or sends anything.
+func TestDemoRefusesUnknownAwards(t *testing.T) {
+	t.Parallel()
+	srv, requests := countingServer(t)
+	var loads atomic.Int64
+	err := execute(demoCmd(fixedConfig(testkit.EmbeddedStack(t), &loads)), "--awards", "fancy", "--url", srv.URL)
+	require.ErrorContains(t, err, `--awards "fancy": want text or mixed`)
+	assert.Zero(t, loads.Load())
+	assert.Zero(t, requests.Load())
 }
 
 func TestBenchCPUNamesTheProcesses(t *testing.T) {

@@ -37,7 +37,18 @@ type SetupOptions struct {
 	// Tight sizes stock, quotas and user limits so that each runs out during the run,
 	// which exercises every limit (e.g. under faults) at the cost of a meaningful odds test.
 	Tight bool
+	// Awards is AwardsText (every prize a text award, the cheapest grant) or AwardsMixed.
+	Awards string
 }
+
+// Award sets of the benchmark activity. Mixed makes the grand prize a physical award (its
+// grant awaits the winner's address) and the 20 % prize 100 points (a ledger entry and a
+// balance each), so a run pays for grants that write more than their record; the 5 %
+// prize stays text, as a coupon would need a merchant and redeem codes an upload.
+const (
+	AwardsText  = "text"
+	AwardsMixed = "mixed"
+)
 
 // prizePlan is one prize of the benchmark activity.
 type prizePlan struct {
@@ -45,6 +56,19 @@ type prizePlan struct {
 	probability float64
 	stock       int64
 	dailyQuota  int64
+}
+
+// award is the body that creates p's award in the set awards.
+func (p prizePlan) award(awards string) map[string]any {
+	if awards == AwardsMixed {
+		switch p.name {
+		case "Grand prize":
+			return map[string]any{"name": p.name, "kind": "physical", "content": map[string]any{"sku": "BENCH-GRAND"}}
+		case "100 points":
+			return map[string]any{"name": p.name, "kind": "points", "content": map[string]any{"points": 100}}
+		}
+	}
+	return map[string]any{"name": p.name, "kind": "text", "content": map[string]any{"text": "You won: " + p.name}}
 }
 
 // plan chooses the activity's numbers: loose ones keep every limit out of the way, so the
@@ -80,8 +104,7 @@ func SetUp(ctx context.Context, o SetupOptions) (int64, error) {
 		var aw struct {
 			ID string `json:"id"`
 		}
-		body := map[string]any{"name": p.name, "kind": "text", "content": map[string]any{"text": "You won: " + p.name}}
-		if err := a.call(ctx, a.marketer, http.MethodPost, "/awards", body, &aw); err != nil {
+		if err := a.call(ctx, a.marketer, http.MethodPost, "/awards", p.award(o.Awards), &aw); err != nil {
 			return 0, fmt.Errorf("create award %q: %w", p.name, err)
 		}
 		slot := map[string]any{"award_id": aw.ID, "probability": strconv.FormatFloat(p.probability, 'f', -1, 64), "stock": p.stock}

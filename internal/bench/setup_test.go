@@ -129,6 +129,28 @@ func TestSetUpSeparatesDuties(t *testing.T) {
 	assert.Equal(t, "101", prizes[0].(map[string]any)["award_id"])
 }
 
+// With mixed awards the grand prize is physical and the 20 % prize points; by default
+// every prize is text.
+func TestSetUpMakesTheAwardsAsked(t *testing.T) {
+	t.Parallel()
+	kinds := func(awards string) []string {
+		srv, calls := fakeAdmin(t, false, false)
+		_, err := SetUp(context.Background(), SetupOptions{URL: srv.URL, Keys: token.NewKeys(testSecret), Draws: 1000, Users: 10, Awards: awards})
+		require.NoError(t, err)
+		var out []string
+		for _, c := range calls() {
+			if c.route == "award" {
+				out = append(out, fmt.Sprint(c.body["name"], ": ", c.body["kind"], " ", c.body["content"]))
+			}
+		}
+		return out
+	}
+	assert.Equal(t, []string{"Grand prize: text map[text:You won: Grand prize]", "$5 coupon: text map[text:You won: $5 coupon]",
+		"100 points: text map[text:You won: 100 points]"}, kinds(""))
+	assert.Equal(t, []string{"Grand prize: physical map[sku:BENCH-GRAND]", "$5 coupon: text map[text:You won: $5 coupon]",
+		"100 points: points map[points:100]"}, kinds(AwardsMixed))
+}
+
 func TestSetUpAcceptsAStartByTheSchedule(t *testing.T) {
 	t.Parallel()
 	srv, calls := fakeAdmin(t, false, true)

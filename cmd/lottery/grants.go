@@ -81,8 +81,7 @@ func newGranting(s *system, e *engine) *granting.Service {
 		s.log.Warn("grants.webhook_secret is not set: coupon awards cannot be granted")
 	}
 	return granting.New(granting.Deps{
-		GiveUpAfter: s.cfg.Grants.GiveUpAfter,
-		Orders:      e.orders, Awards: e.grantAward, Grants: persistence.NewGrantRepo(s.db), Points: points,
+		Orders: e.orders, Awards: e.grantAward, Grants: persistence.NewGrantRepo(s.db), Points: points,
 		Granters: []award.Granter{
 			granting.Text{}, granting.Physical{},
 			granting.RedeemCode{Pool: persistence.NewCodePool(s.db), Now: time.Now},
@@ -90,7 +89,8 @@ func newGranting(s *system, e *engine) *granting.Service {
 			granting.NewCoupon(granting.CouponOptions{Secret: s.cfg.Grants.WebhookSecret,
 				Client: granting.NewWebhookClient(s.cfg.Grants.WebhookPrivate), Timeout: s.cfg.Grants.WebhookTimeout, Log: s.log}),
 		},
-		Observer: consumer.NewObserver(s.registry),
-		Log:      s.log,
+		Observer:    consumer.NewObserver(s.registry),
+		Log:         s.log,
+		GiveUpAfter: s.cfg.Grants.GiveUpAfter,
 	})
 }

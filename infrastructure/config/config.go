@@ -6,6 +6,7 @@ package config
 
 import (
 	"net/netip"
+	"slices"
 	"strings"
 	"time"
 )
@@ -153,7 +154,7 @@ func Default() Config {
 			Outbox: "*/10 * * * * *", Recovery: "*/15 * * * * *", Release: "*/10 * * * * *",
 			Reconcile: "*/30 * * * * *", States: "*/5 * * * * *",
 		},
-		Grants: Grants{WebhookTimeout: 5 * time.Second, MaxAttempts: 8, Backoff: DefaultBackoff, GiveUpAfter: 24 * time.Hour},
+		Grants: Grants{WebhookTimeout: 5 * time.Second, MaxAttempts: 8, Backoff: slices.Clone(DefaultBackoff), GiveUpAfter: 24 * time.Hour},
 	}
 }
 

@@ -311,11 +311,7 @@ func TestPausedGrantsUseUpNoAttempts(t *testing.T) {
 	t.Parallel()
 	testkit.EachNATS(t, func(t *testing.T, natsEnv testkit.NATSEnv) {
 		ctx := context.Background()
-		r := newRig(t, testkit.SQLite(t), natsEnv.Conn, natsEnv.Prefix)
-		a := r.award(t, award.KindText, award.Content{Text: "hi"})
-		id := r.win(t, "u1", a)
-		_, _, err := r.relay.Flush(ctx)
-		require.NoError(t, err)
+		r, id := oneTextWin(t, natsEnv)
 		const pausedRounds = 5
 		calls := &atomic.Int64{}
 		outbox := persistence.NewOutboxRepo(r.sql.DB)
@@ -348,11 +344,7 @@ func TestPausedGrantsGiveUpAfterTheirWait(t *testing.T) {
 	t.Parallel()
 	testkit.EachNATS(t, func(t *testing.T, natsEnv testkit.NATSEnv) {
 		ctx := context.Background()
-		r := newRig(t, testkit.SQLite(t), natsEnv.Conn, natsEnv.Prefix)
-		a := r.award(t, award.KindText, award.Content{Text: "hi"})
-		id := r.win(t, "u1", a)
-		_, _, err := r.relay.Flush(ctx)
-		require.NoError(t, err)
+		r, id := oneTextWin(t, natsEnv)
 		calls := &atomic.Int64{}
 		svc := granting.New(granting.Deps{
 			Orders: r.orders, Awards: r.awards, Grants: persistence.NewGrantRepo(r.sql.DB),
@@ -379,6 +371,16 @@ func TestPausedGrantsGiveUpAfterTheirWait(t *testing.T) {
 		assert.Equal(t, int64(3), calls.Load())
 		assert.Zero(t, r.count(t, "outbox"))
 	})
+}
+
+// oneTextWin is a rig over natsEnv with one text win published.
+func oneTextWin(t *testing.T, natsEnv testkit.NATSEnv) (*rig, int64) {
+	t.Helper()
+	r := newRig(t, testkit.SQLite(t), natsEnv.Conn, natsEnv.Prefix)
+	id := r.win(t, "u1", r.award(t, award.KindText, award.Content{Text: "hi"}))
+	_, _, err := r.relay.Flush(context.Background())
+	require.NoError(t, err)
+	return r, id
 }
 
 // paused is a text granter whose merchant is paused for its first rounds calls, until a

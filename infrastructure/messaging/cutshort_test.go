@@ -14,16 +14,6 @@ import (
 	"github.com/stretchr/testify/assert"
 )
 
-// deferCall is one call of ConsumerOptions.Defer, with the state of its context then.
-type deferCall struct {
-	ids        []int64
-	deliveries int
-	until      time.Time
-	reason     string
-	ctxErr     error
-	deadline   bool
-}
-
 // stopMsg is a fakeMsg delivered a given number of times, that records a plain Nak too.
 type stopMsg struct {
 	fakeMsg
@@ -61,28 +51,23 @@ func TestHandleCutShortDefersWhatDidNotSucceedUncounted(t *testing.T) {
 	batch := &stopMsg{fakeMsg: fakeMsg{data: `[{"order_id":"1"},{"order_id":"2"}]`,
 		header: nats.Header{DeliveriesHeader: []string{"3"}}}, delivered: 2}
 	done := &stopMsg{fakeMsg: fakeMsg{data: `{"order_id":"3"}`}, delivered: 1}
-	var calls []deferCall
+	defers := &DeferRecorder{}
 	postponed := false
-	opts := ConsumerOptions{Backoff: []time.Duration{time.Second, time.Minute}, MaxDeliver: 8,
-		Defer: func(ctx context.Context, ids []int64, deliveries int, until time.Time, reason string) error {
-			_, deadline := ctx.Deadline()
-			calls = append(calls, deferCall{ids, deliveries, until, reason, ctx.Err(), deadline})
-			return ctx.Err()
-		},
+	opts := ConsumerOptions{Backoff: []time.Duration{time.Second, time.Minute}, MaxDeliver: 8, Defer: defers.Defer,
 		Postpone: func(context.Context, []int64, time.Time) error { postponed = true; return nil },
 		Log:      slog.New(slog.NewTextHandler(io.Discard, nil))}.withDefaults("T")
 	begun := time.Now()
 	handle(cancelled(), []jetstream.Msg{batch, done}, opts, cutHandler, newInFlight())
 	assert.Equal(t, "ack", batch.verdict)
 	assert.Equal(t, "ack", done.verdict)
-	if assert.Len(t, calls, 1) {
+	if calls := defers.Calls(); assert.Len(t, calls, 1) {
 		c := calls[0]
-		assert.Equal(t, []int64{2}, c.ids, "only the event cut short goes back")
-		assert.Equal(t, 4, c.deliveries, "three earlier deliveries and this message's first: this one not counted")
-		assert.NoError(t, c.ctxErr)
-		assert.True(t, c.deadline)
-		assert.WithinRange(t, c.until, begun, time.Now())
-		assert.Equal(t, "the granter stopped before this grant was done; not counted as an attempt", c.reason)
+		assert.Equal(t, []int64{2}, c.IDs, "only the event cut short goes back")
+		assert.Equal(t, 4, c.Deliveries, "three earlier deliveries and this message's first: this one not counted")
+		assert.NoError(t, c.CtxErr)
+		assert.True(t, c.Deadline)
+		assert.WithinRange(t, c.Until, begun, time.Now())
+		assert.Equal(t, "the granter stopped before this grant was done; not counted as an attempt", c.Reason)
 	}
 	assert.False(t, postponed, "nothing comes back later from the stream")
 }

@@ -35,25 +35,21 @@ func TestAGrantNotTriedGoesBackUncounted(t *testing.T) {
 	}
 	msg := &stopMsg{fakeMsg: fakeMsg{data: `[{"order_id":"1"},{"order_id":"2"},{"order_id":"3"}]`,
 		header: nats.Header{DeliveriesHeader: []string{"3"}}}, delivered: 2}
-	var calls []deferCall
-	opts := ConsumerOptions{Backoff: []time.Duration{time.Second, time.Minute}, MaxDeliver: 8,
-		Defer: func(ctx context.Context, ids []int64, deliveries int, until time.Time, reason string) error {
-			calls = append(calls, deferCall{ids: ids, deliveries: deliveries, until: until, reason: reason})
-			return nil
-		},
+	defers := &DeferRecorder{}
+	opts := ConsumerOptions{Backoff: []time.Duration{time.Second, time.Minute}, MaxDeliver: 8, Defer: defers.Defer,
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil))}.withDefaults("T")
 	begun := time.Now()
 	handle(context.Background(), []jetstream.Msg{msg}, opts, paused, newInFlight())
 	assert.Equal(t, "ack", msg.verdict)
-	if assert.Len(t, calls, 2) {
+	if calls := defers.Calls(); assert.Len(t, calls, 2) {
 		tried, untried := calls[0], calls[1]
-		assert.Equal(t, []int64{2}, tried.ids)
-		assert.Equal(t, 5, tried.deliveries, "three before, and this message's second delivery")
-		assert.WithinRange(t, tried.until, begun.Add(time.Minute), time.Now().Add(time.Minute), "after the backoff of a 5th attempt")
-		assert.Equal(t, []int64{1}, untried.ids)
-		assert.Equal(t, 4, untried.deliveries, "this delivery is not counted")
-		assert.Equal(t, resumes, untried.until, "due when the merchant may be called")
-		assert.Equal(t, "merchant paused", untried.reason)
+		assert.Equal(t, []int64{2}, tried.IDs)
+		assert.Equal(t, 5, tried.Deliveries, "three before, and this message's second delivery")
+		assert.WithinRange(t, tried.Until, begun.Add(time.Minute), time.Now().Add(time.Minute), "after the backoff of a 5th attempt")
+		assert.Equal(t, []int64{1}, untried.IDs)
+		assert.Equal(t, 4, untried.Deliveries, "this delivery is not counted")
+		assert.Equal(t, resumes, untried.Until, "due when the merchant may be called")
+		assert.Equal(t, "merchant paused", untried.Reason)
 	}
 }
 

@@ -14,16 +14,6 @@ import (
 	"github.com/lottery-go/lottery/internal/testkit"
 )
 
-// deferCall is one call of ConsumerOptions.Defer, with the state of its context then.
-type deferCall struct {
-	ids        []int64
-	deliveries int
-	until      time.Time
-	reason     string
-	ctxErr     error
-	deadline   bool
-}
-
 // A grant that Stop cuts short counts no attempt: its event goes back to the outbox with
 // the deliveries it had before (none, on a first delivery), due at once, on a context the
 // stop did not cancel, and its message is acknowledged rather than left to come back.
@@ -34,19 +24,11 @@ func TestAGrantCutShortByStopCountsNoAttempt(t *testing.T) {
 		ctx := context.Background()
 		pub := newTestPublisher(t, env)
 		require.NoError(t, publishWin(ctx, env, pub, 1))
-		var mu sync.Mutex
-		var calls []deferCall
+		defers := &messaging.DeferRecorder{}
 		started := make(chan struct{})
 		var once sync.Once
 		opts := messaging.ConsumerOptions{
-			Workers: 1, Linger: -1, StopWithin: 200 * time.Millisecond, Log: quiet,
-			Defer: func(ctx context.Context, ids []int64, deliveries int, until time.Time, reason string) error {
-				_, deadline := ctx.Deadline()
-				mu.Lock()
-				calls = append(calls, deferCall{ids, deliveries, until, reason, ctx.Err(), deadline})
-				mu.Unlock()
-				return ctx.Err() // as the outbox does on a cancelled context
-			},
+			Workers: 1, Linger: -1, StopWithin: 200 * time.Millisecond, Log: quiet, Defer: defers.Defer,
 		}
 		sub, err := messaging.Subscribe(ctx, env.Conn, env.Prefix, opts, func(ctx context.Context, ds []messaging.Delivery) []error {
 			once.Do(func() { close(started) })
@@ -63,21 +45,16 @@ func TestAGrantCutShortByStopCountsNoAttempt(t *testing.T) {
 		begun := time.Now()
 		sub.Stop()
 
-		require.Eventually(t, func() bool {
-			mu.Lock()
-			defer mu.Unlock()
-			return len(calls) > 0
-		}, 10*time.Second, 5*time.Millisecond, "the cut grant goes back to the outbox")
-		mu.Lock()
-		got := calls
-		mu.Unlock()
+		require.Eventually(t, func() bool { return len(defers.Calls()) > 0 }, 10*time.Second, 5*time.Millisecond,
+			"the cut grant goes back to the outbox")
+		got := defers.Calls()
 		require.Len(t, got, 1)
-		assert.Equal(t, []int64{1}, got[0].ids)
-		assert.Equal(t, 0, got[0].deliveries, "a first delivery cut short: no attempt had")
-		assert.NoError(t, got[0].ctxErr, "Defer runs on a context the stop did not cancel")
-		assert.True(t, got[0].deadline, "and a bounded one")
-		assert.WithinRange(t, got[0].until, begun.Add(-time.Second), time.Now().Add(time.Second), "due at once")
-		assert.Contains(t, got[0].reason, "not counted")
+		assert.Equal(t, []int64{1}, got[0].IDs)
+		assert.Equal(t, 0, got[0].Deliveries, "a first delivery cut short: no attempt had")
+		assert.NoError(t, got[0].CtxErr, "Defer runs on a context the stop did not cancel")
+		assert.True(t, got[0].Deadline, "and a bounded one")
+		assert.WithinRange(t, got[0].Until, begun.Add(-time.Second), time.Now().Add(time.Second), "due at once")
+		assert.Contains(t, got[0].Reason, "not counted")
 
 		cons, err := env.Conn.JS.Consumer(ctx, messaging.StreamName(env.Prefix), env.Prefix+"_GRANTER")
 		require.NoError(t, err)

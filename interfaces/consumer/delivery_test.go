@@ -314,24 +314,7 @@ func TestPausedGrantsUseUpNoAttempts(t *testing.T) {
 		r, id := oneTextWin(t, natsEnv)
 		const pausedRounds = 5
 		calls := &atomic.Int64{}
-		outbox := persistence.NewOutboxRepo(r.sql.DB)
-		r.consumeWith(t, ctx, r.service(paused{calls, pausedRounds, r.clock}), messaging.ConsumerOptions{
-			MaxDeliver: 3, Backoff: []time.Duration{time.Minute}, Workers: 1, Batch: 1, Log: quiet, Defer: outbox.Defer,
-		})
-		job := &jobs.Outbox{Relay: r.relay}
-		for round := int64(1); round <= pausedRounds; round++ {
-			require.Eventually(t, func() bool {
-				var n int64
-				require.NoError(t, r.sql.DB.Gorm.Raw(`SELECT COUNT(*) FROM outbox WHERE state = ? AND deliveries = 0 AND last_error LIKE ?`,
-					string(draw.MQFailed), "%paused%").Scan(&n).Error)
-				return n == 1 && calls.Load() == round
-			}, 10*time.Second, 10*time.Millisecond, "round %d: waits in the outbox, no attempt counted", round)
-			assert.Equal(t, draw.GrantPending, r.order(t, id).GrantState)
-			r.advance(2 * time.Minute)
-			rep, err := job.Run(ctx)
-			require.NoError(t, err)
-			assert.Equal(t, int64(1), rep["republished"], "round %d", round)
-		}
+		r.heldBack(t, ctx, r.service(paused{calls, pausedRounds, r.clock}), id, calls, pausedRounds)
 		r.allGranted(t, []int64{id})
 		assert.Equal(t, int64(pausedRounds+1), calls.Load())
 		assert.Zero(t, r.count(t, "outbox"))
@@ -350,27 +333,38 @@ func TestPausedGrantsGiveUpAfterTheirWait(t *testing.T) {
 			Orders: r.orders, Awards: r.awards, Grants: persistence.NewGrantRepo(r.sql.DB),
 			Granters: []award.Granter{paused{calls, 1000, r.clock}}, Now: r.clock, GiveUpAfter: 3 * time.Minute, Log: quiet,
 		})
-		outbox := persistence.NewOutboxRepo(r.sql.DB)
-		r.consumeWith(t, ctx, svc, messaging.ConsumerOptions{
-			MaxDeliver: 3, Backoff: []time.Duration{time.Minute}, Workers: 1, Batch: 1, Log: quiet, Defer: outbox.Defer,
-		})
-		job := &jobs.Outbox{Relay: r.relay}
-		for round := int64(1); round <= 2; round++ {
-			require.Eventually(t, func() bool {
-				var n int64
-				require.NoError(t, r.sql.DB.Gorm.Raw(`SELECT COUNT(*) FROM outbox WHERE state = ? AND deliveries = 0`,
-					string(draw.MQFailed)).Scan(&n).Error)
-				return n == 1 && calls.Load() == round
-			}, 10*time.Second, 10*time.Millisecond, "round %d: waits in the outbox", round)
-			r.advance(2 * time.Minute)
-			_, err := job.Run(ctx)
-			require.NoError(t, err)
-		}
+		r.heldBack(t, ctx, svc, id, calls, 2)
 		require.Eventually(t, func() bool { return r.order(t, id).GrantState == draw.GrantFailed }, 10*time.Second, 10*time.Millisecond)
 		assert.Equal(t, "not delivered within 3m of the win: the merchant's webhook is paused", r.order(t, id).GrantError)
 		assert.Equal(t, int64(3), calls.Load())
 		assert.Zero(t, r.count(t, "outbox"))
 	})
+}
+
+// heldBack has svc grant order id from a consumer with a minute's backoff and the outbox,
+// through rounds in which the granter holds it back (a paused merchant): in each it waits
+// in the outbox, pending and with no attempt counted, after calls in all, until the
+// clock passes its time and the outbox job publishes it again.
+func (r *rig) heldBack(t *testing.T, ctx context.Context, svc *granting.Service, id int64, calls *atomic.Int64, rounds int64) {
+	t.Helper()
+	r.consumeWith(t, ctx, svc, messaging.ConsumerOptions{
+		MaxDeliver: 3, Backoff: []time.Duration{time.Minute}, Workers: 1, Batch: 1, Log: quiet,
+		Defer: persistence.NewOutboxRepo(r.sql.DB).Defer,
+	})
+	job := &jobs.Outbox{Relay: r.relay}
+	for round := int64(1); round <= rounds; round++ {
+		require.Eventually(t, func() bool {
+			var n int64
+			require.NoError(t, r.sql.DB.Gorm.Raw(`SELECT COUNT(*) FROM outbox WHERE state = ? AND deliveries = 0 AND last_error LIKE ?`,
+				string(draw.MQFailed), "%paused%").Scan(&n).Error)
+			return n == 1 && calls.Load() == round
+		}, 10*time.Second, 10*time.Millisecond, "round %d: waits in the outbox, no attempt counted", round)
+		assert.Equal(t, draw.GrantPending, r.order(t, id).GrantState)
+		r.advance(2 * time.Minute)
+		rep, err := job.Run(ctx)
+		require.NoError(t, err)
+		assert.Equal(t, int64(1), rep["republished"], "round %d", round)
+	}
 }
 
 // oneTextWin is a rig over natsEnv with one text win published.

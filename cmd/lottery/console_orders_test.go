@@ -16,21 +16,29 @@ import (
 	"github.com/lottery-go/lottery/interfaces/web"
 )
 
+// couponConsole starts the console's server with cfg, set for coupon grants, and a running
+// activity whose every draw wins a $5 coupon of the merchant at url; it returns the rig and
+// the activity's id.
+func couponConsole(t *testing.T, cfg config.Config, url string) (*consoleRig, string) {
+	t.Helper()
+	cfg.Draw.RatePerUser = 0
+	cfg.Grants.WebhookSecret, cfg.Grants.WebhookPrivate = "merchant-secret", true
+	con := &consoleRig{t: t, cfg: cfg, base: startServer(t, cfg, web.Register).base}
+	coupon := con.client("mia", "marketer").must(http.StatusCreated, http.MethodPost, "/api/v1/admin/awards", map[string]any{
+		"name": "$5 off", "kind": "coupon", "content": map[string]any{"webhook_url": url, "template_id": "T5"}})
+	id := setUpActivity(t, con.base, cfg, map[string]any{"strategy": map[string]any{"mode": "fixed", "prizes": []any{
+		map[string]any{"award_id": coupon["id"], "probability": "1", "stock": 5}}}})
+	return con, id
+}
+
 // TestConsoleOrdersFindAndRetryAFailedGrant: a marketer finds a winner's failed coupon and
 // reads the merchant's answer; an admin sends it again from the same list once the merchant
 // is fixed, and the row shows it granted.
 func TestConsoleOrdersFindAndRetryAFailedGrant(t *testing.T) {
 	ctx := browser(t)
-	cfg := consoleStack(t)
-	cfg.Draw.RatePerUser = 0
-	cfg.Grants.WebhookSecret, cfg.Grants.WebhookPrivate = "merchant-secret", true
-	con := &consoleRig{t: t, cfg: cfg, base: startServer(t, cfg, web.Register).base}
 	shop := newMerchant(t)
+	con, id := couponConsole(t, consoleStack(t), shop.URL)
 	mia, ada := con.client("mia", "marketer"), con.client("ada", "admin")
-	coupon := mia.must(http.StatusCreated, http.MethodPost, "/api/v1/admin/awards", map[string]any{"name": "$5 off",
-		"kind": "coupon", "content": map[string]any{"webhook_url": shop.URL, "template_id": "T5"}})
-	id := setUpActivity(t, con.base, cfg, map[string]any{"strategy": map[string]any{"mode": "fixed", "prizes": []any{
-		map[string]any{"award_id": coupon["id"], "probability": "1", "stock": 5}}}})
 	alice := con.client("alice", "user")
 	order := alice.must(http.StatusOK, http.MethodPost, "/api/v1/draws", map[string]any{"activity_id": id})["order_id"].(string)
 	require.Eventually(t, func() bool {
@@ -96,19 +104,12 @@ func TestConsoleOrdersFindAndRetryAFailedGrant(t *testing.T) {
 // again.
 func TestConsoleOrdersTellAPendingGrantsDelivery(t *testing.T) {
 	ctx := browser(t)
-	cfg := consoleStack(t)
-	cfg.Draw.RatePerUser = 0
-	cfg.Grants.WebhookSecret, cfg.Grants.WebhookPrivate = "merchant-secret", true
-	con := &consoleRig{t: t, cfg: cfg, base: startServer(t, cfg, web.Register).base}
 	shop := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		http.Error(w, "down for maintenance", http.StatusServiceUnavailable)
 	}))
 	t.Cleanup(shop.Close)
+	con, id := couponConsole(t, consoleStack(t), shop.URL)
 	mia := con.client("mia", "marketer")
-	coupon := mia.must(http.StatusCreated, http.MethodPost, "/api/v1/admin/awards", map[string]any{"name": "$5 off",
-		"kind": "coupon", "content": map[string]any{"webhook_url": shop.URL, "template_id": "T5"}})
-	id := setUpActivity(t, con.base, cfg, map[string]any{"strategy": map[string]any{"mode": "fixed", "prizes": []any{
-		map[string]any{"award_id": coupon["id"], "probability": "1", "stock": 5}}}})
 	order := con.client("alice", "user").must(http.StatusOK, http.MethodPost, "/api/v1/draws", map[string]any{"activity_id": id})["order_id"].(string)
 	require.Eventually(t, func() bool {
 		d, _ := mia.must(http.StatusOK, http.MethodGet, "/api/v1/admin/orders/"+order, nil)["delivery"].(map[string]any)
@@ -139,15 +140,9 @@ func TestConsoleOrdersSendAnActivitysFailedGrantsAgain(t *testing.T) {
 	cfg := consoleStack(t)
 	cfg.Roles = append(cfg.Roles, config.RoleScheduler)
 	cfg.Jobs.Outbox = "@every 1s" // grants sent again in bulk go through the outbox job
-	cfg.Draw.RatePerUser = 0
-	cfg.Grants.WebhookSecret, cfg.Grants.WebhookPrivate = "merchant-secret", true
-	con := &consoleRig{t: t, cfg: cfg, base: startServer(t, cfg, web.Register).base}
 	shop := newMerchant(t)
+	con, id := couponConsole(t, cfg, shop.URL)
 	mia, ada := con.client("mia", "marketer"), con.client("ada", "admin")
-	coupon := mia.must(http.StatusCreated, http.MethodPost, "/api/v1/admin/awards", map[string]any{"name": "$5 off",
-		"kind": "coupon", "content": map[string]any{"webhook_url": shop.URL, "template_id": "T5"}})
-	id := setUpActivity(t, con.base, cfg, map[string]any{"strategy": map[string]any{"mode": "fixed", "prizes": []any{
-		map[string]any{"award_id": coupon["id"], "probability": "1", "stock": 5}}}})
 	var orders []string
 	for _, user := range []string{"alice", "bob", "carol"} {
 		orders = append(orders, con.client(user, "user").must(http.StatusOK, http.MethodPost, "/api/v1/draws",

@@ -21,8 +21,7 @@ import (
 // the activity's id.
 func couponConsole(t *testing.T, cfg config.Config, url string) (*consoleRig, string) {
 	t.Helper()
-	cfg.Draw.RatePerUser = 0
-	cfg.Grants.WebhookSecret, cfg.Grants.WebhookPrivate = "merchant-secret", true
+	cfg = forCoupons(cfg)
 	con := &consoleRig{t: t, cfg: cfg, base: startServer(t, cfg, web.Register).base}
 	coupon := con.client("mia", "marketer").must(http.StatusCreated, http.MethodPost, "/api/v1/admin/awards", map[string]any{
 		"name": "$5 off", "kind": "coupon", "content": map[string]any{"webhook_url": url, "template_id": "T5"}})

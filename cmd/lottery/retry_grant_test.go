@@ -22,8 +22,6 @@ func TestAGrantSentAgainIntoAPassingErrorIsTriedAgainSoon(t *testing.T) {
 	t.Parallel()
 	testkit.EachStack(t, func(t *testing.T, cfg config.Config) {
 		t.Parallel()
-		cfg.Draw.RatePerUser = 0
-		cfg.Grants.WebhookSecret, cfg.Grants.WebhookPrivate = "merchant-secret", true
 		cfg.Jobs.Outbox = "@every 1s"
 		var status atomic.Int32
 		status.Store(http.StatusGone)
@@ -59,8 +57,6 @@ func TestGrantsGiveUpAfterTheConfiguredAttempts(t *testing.T) {
 	t.Parallel()
 	testkit.EachStack(t, func(t *testing.T, cfg config.Config) {
 		t.Parallel()
-		cfg.Draw.RatePerUser = 0
-		cfg.Grants.WebhookSecret, cfg.Grants.WebhookPrivate = "merchant-secret", true
 		cfg.Grants.MaxAttempts = 1
 		var calls atomic.Int32
 		shop := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
@@ -82,8 +78,6 @@ func TestFailedGrantsAreSentAgainInBulk(t *testing.T) {
 	t.Parallel()
 	testkit.EachStack(t, func(t *testing.T, cfg config.Config) {
 		t.Parallel()
-		cfg.Draw.RatePerUser = 0
-		cfg.Grants.WebhookSecret, cfg.Grants.WebhookPrivate = "merchant-secret", true
 		cfg.Jobs.Outbox = "@every 1s"
 		shop := newMerchant(t)
 		c := failedCouponWin(t, cfg, shop.URL, "T5")

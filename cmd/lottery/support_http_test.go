@@ -70,10 +70,19 @@ func failedCouponWin(t *testing.T, cfg config.Config, url, template string) coup
 	return c
 }
 
+// forCoupons is cfg set for coupon grants to merchants on this machine, and for users
+// drawing as often as a test needs.
+func forCoupons(cfg config.Config) config.Config {
+	cfg.Draw.RatePerUser = 0
+	cfg.Grants.WebhookSecret, cfg.Grants.WebhookPrivate = "merchant-secret", true
+	return cfg
+}
+
 // couponWin starts a server with cfg, sets up the coupon of template at webhook url and
 // draws it once as alice.
 func couponWin(t *testing.T, cfg config.Config, url, template string) couponCase {
 	t.Helper()
+	cfg = forCoupons(cfg)
 	srv := startServer(t, cfg, nil)
 	c := couponCase{marketer: newClient(t, srv.base, cfg, "mia", "marketer"), admin: newClient(t, srv.base, cfg, "ada", "admin"),
 		alice: newClient(t, srv.base, cfg, "alice", "user"), base: srv.base}
@@ -93,8 +102,6 @@ func TestFailedGrantIsFoundAndSentAgain(t *testing.T) {
 	t.Parallel()
 	testkit.EachStack(t, func(t *testing.T, cfg config.Config) {
 		t.Parallel()
-		cfg.Draw.RatePerUser = 0
-		cfg.Grants.WebhookSecret, cfg.Grants.WebhookPrivate = "merchant-secret", true
 		shop := newMerchant(t)
 		c := failedCouponWin(t, cfg, shop.URL, "T5")
 		marketer, admin, alice, id, order := c.marketer, c.admin, c.alice, c.activity, c.order
@@ -146,8 +153,6 @@ func TestAPendingGrantShowsHowItsDeliveryGoes(t *testing.T) {
 	t.Parallel()
 	testkit.EachStack(t, func(t *testing.T, cfg config.Config) {
 		t.Parallel()
-		cfg.Draw.RatePerUser = 0
-		cfg.Grants.WebhookSecret, cfg.Grants.WebhookPrivate = "merchant-secret", true
 		var calls atomic.Int64
 		shop := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 			calls.Add(1)
@@ -186,8 +191,6 @@ func TestAPendingGrantShowsHowItsDeliveryGoes(t *testing.T) {
 func TestAGrantSentAgainRightAfterItsAwardIsRepairedGetsTheRepair(t *testing.T) {
 	t.Parallel()
 	cfg := testkit.EmbeddedStack(t)
-	cfg.Draw.RatePerUser = 0
-	cfg.Grants.WebhookSecret, cfg.Grants.WebhookPrivate = "merchant-secret", true
 	var templates []string
 	var mu sync.Mutex
 	shop := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -121,14 +121,6 @@ func queueReopened(s *system) func(ctx context.Context, orderIDs []int64) error 
 	}
 }
 
-// firstBackoff is the wait before a failed grant's first retry.
-func firstBackoff(g config.Grants) time.Duration {
-	if len(g.Backoff) == 0 {
-		return messaging.FirstBackoff
-	}
-	return g.Backoff[0]
-}
-
 // retryDelivery grants an order sent again at once. Not as the last attempt: a passing
 // failure leaves the grant pending, handed to the outbox for its next attempt after the
 // consumer's first backoff, as a granter would; a lasting one fails it at once. Left
@@ -141,7 +133,7 @@ func retryDelivery(s *system, g *granting.Service) func(ctx context.Context, ord
 		if err == nil || s.cfg.Jobs.Outbox == config.JobOff {
 			return err
 		}
-		next := time.Now().Add(firstBackoff(s.cfg.Grants))
+		next := time.Now().Add(s.cfg.Grants.Backoff[0]) // the configuration always has one
 		if derr := outbox.Defer(ctx, []int64{orderID}, 1, next, err.Error()); derr != nil {
 			return errors.Join(err, derr)
 		}

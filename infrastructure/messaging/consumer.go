@@ -70,9 +70,6 @@ type ConsumerOptions struct {
 	Log *slog.Logger
 }
 
-// FirstBackoff is the default wait before a failed grant's first retry.
-const FirstBackoff = 10 * time.Second
-
 // verdictRetries are deliveries JetStream makes beyond MaxDeliver: the last allowed
 // delivery records the failure, and if that write fails too the message must still come
 // back to record it.
@@ -86,7 +83,7 @@ func (o ConsumerOptions) withDefaults(prefix string) ConsumerOptions {
 		o.MaxDeliver = 8
 	}
 	if len(o.Backoff) == 0 {
-		o.Backoff = []time.Duration{FirstBackoff, 30 * time.Second, time.Minute, 2 * time.Minute, 5 * time.Minute}
+		o.Backoff = []time.Duration{10 * time.Second, 30 * time.Second, time.Minute, 2 * time.Minute, 5 * time.Minute}
 	}
 	if o.Workers <= 0 {
 		o.Workers = 4

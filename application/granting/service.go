@@ -186,7 +186,7 @@ func (s *Service) recorded(o draw.Order, kind award.Kind, state draw.GrantState,
 // (award.NotTried) comes back, as it did not use up the attempt, unless it has waited
 // for longer than GiveUpAfter.
 func (s *Service) retryOrFail(ctx context.Context, o draw.Order, kind award.Kind, r Request, err error) error {
-	if s.d.GiveUpAfter > 0 && !r.Since.IsZero() && s.d.Now().Sub(r.Since) >= s.d.GiveUpAfter {
+	if at := draw.GivesUpAt(r.Since, s.d.GiveUpAfter); !at.IsZero() && !s.d.Now().Before(at) {
 		return s.fail(ctx, o, kind, ReasonGaveUp, fmt.Sprintf("not delivered within %s of %s: %v",
 			roughly(s.d.GiveUpAfter), sinceWhat(o, r), err))
 	}

@@ -61,6 +61,9 @@ type Deps struct {
 	// FinalAfter is how long after its draw an order is committed or never will be (the
 	// admission recovery's wait); 0: as soon as drawn (tests).
 	FinalAfter time.Duration
+	// GiveUpAfter is how long after its wait began a pending grant gives up, as the
+	// granters are told (grants.give_up_after); 0: never.
+	GiveUpAfter time.Duration
 }
 
 // Service runs the support use cases.
@@ -100,8 +103,8 @@ func (s *Service) Order(ctx context.Context, id int64) (OrderDetail, error) {
 	return OrderDetail{Order: o, Retries: retries, Delivery: delivery}, err
 }
 
-// delivery reads how the grant of o is being delivered: only a pending grant has a
-// delivery to tell, so no other costs a read.
+// delivery reads how the grant of o is being delivered, and when it gives up: only a
+// pending grant has a delivery to tell, so no other costs a read.
 func (s *Service) delivery(ctx context.Context, o draw.Order) (*draw.GrantDelivery, error) {
 	if o.GrantState != draw.GrantPending {
 		return nil, nil
@@ -110,6 +113,7 @@ func (s *Service) delivery(ctx context.Context, o draw.Order) (*draw.GrantDelive
 	if err != nil || !ok {
 		return nil, err
 	}
+	d.GivesUpAt = draw.GivesUpAt(d.Since, s.d.GiveUpAfter)
 	return &d, nil
 }
 

@@ -163,8 +163,9 @@ func TestRetryGrantRefusesWhatHasNotFailed(t *testing.T) {
 }
 
 // TestOrderTellsAPendingGrantsDelivery: the order desk shows how the delivery of a pending
-// grant is going, and reads it for no other grant.
+// grant is going and when it gives up, and reads it for no other grant.
 func TestOrderTellsAPendingGrantsDelivery(t *testing.T) {
+	since := time.Date(2026, 11, 10, 23, 0, 0, 0, time.UTC)
 	next := time.Date(2026, 11, 11, 0, 0, 10, 0, time.UTC)
 	d := newDesk(
 		draw.Order{ID: 1, Outcome: draw.OutcomeWin, GrantState: draw.GrantPending},
@@ -173,16 +174,23 @@ func TestOrderTellsAPendingGrantsDelivery(t *testing.T) {
 		draw.Order{ID: 4, Outcome: draw.OutcomeWin, GrantState: draw.GrantGranted},
 		draw.Order{ID: 5, Outcome: draw.OutcomeLose, GrantState: draw.GrantNone},
 	)
-	failing := draw.GrantDelivery{Attempts: 2, LastError: "coupon webhook answered 503 Service Unavailable", NextAttemptAt: next}
+	failing := draw.GrantDelivery{Attempts: 2, LastError: "coupon webhook answered 503 Service Unavailable", NextAttemptAt: next, Since: since}
 	d.outbox[1], d.deliveries[1] = "grant.coupon", failing
 	d.outbox[3] = "grant.coupon" // left by an older version: the grant failed all the same
-	svc := support.New(support.Deps{Orders: d, Grants: d})
+	svc := support.New(support.Deps{Orders: d, Grants: d, GiveUpAfter: 24 * time.Hour})
 	ctx := context.Background()
 
 	got, err := svc.Order(ctx, 1)
 	require.NoError(t, err)
-	assert.Equal(t, &failing, got.Delivery)
+	want := failing
+	want.GivesUpAt = since.Add(24 * time.Hour)
+	assert.Equal(t, &want, got.Delivery)
 	assert.Equal(t, d.orders[1], got.Order)
+	for _, never := range []time.Duration{-1, 0} { // off, or not set
+		got, err := support.New(support.Deps{Orders: d, Grants: d, GiveUpAfter: never}).Order(ctx, 1)
+		require.NoError(t, err)
+		assert.Equal(t, &failing, got.Delivery, "never gives up: no time to tell")
+	}
 	got, err = svc.Order(ctx, 2)
 	require.NoError(t, err)
 	assert.Nil(t, got.Delivery, "pending, with its entry gone: granted meanwhile")
@@ -191,7 +199,7 @@ func TestOrderTellsAPendingGrantsDelivery(t *testing.T) {
 		require.NoError(t, err)
 		assert.Nil(t, got.Delivery, "order %d", id)
 	}
-	assert.Equal(t, []int64{1, 2}, d.reads, "only pending grants cost a read")
+	assert.Equal(t, []int64{1, 1, 1, 2}, d.reads, "only pending grants cost a read")
 	_, err = svc.Order(ctx, 9)
 	assert.ErrorIs(t, err, draw.ErrOrderNotFound)
 }

@@ -104,6 +104,8 @@ func buildSupport(s *system, e *engine, g *granting.Service) *support.Service {
 		Queue:      queueReopened(s),
 		Log:        s.log,
 		FinalAfter: ordersFinalAfter(s.cfg.Draw),
+		// -1 (off) never gives up, as for the granters.
+		GiveUpAfter: s.cfg.Grants.GiveUpAfter,
 	})
 }
 

@@ -99,8 +99,8 @@ func TestConsoleOrdersFindAndRetryAFailedGrant(t *testing.T) {
 }
 
 // TestConsoleOrdersTellAPendingGrantsDelivery: a marketer looking at a coupon pending for a
-// while asks how it goes and reads that the merchant answered 503 and when it is tried
-// again.
+// while asks how it goes and reads that the merchant answered 503, when it is tried again
+// and when it gives up.
 func TestConsoleOrdersTellAPendingGrantsDelivery(t *testing.T) {
 	ctx := browser(t)
 	shop := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
@@ -127,6 +127,7 @@ func TestConsoleOrdersTellAPendingGrantsDelivery(t *testing.T) {
 		exists(row),
 		click(row+" .delivery-check"),
 		textHas(row+" .delivery", "1 attempt failed, last: coupon webhook answered 503 Service Unavailable; next try"),
+		textHas(row+" .delivery", "; gives up "),
 		textHas(row+" .grant-state", "pending"),
 	))
 }

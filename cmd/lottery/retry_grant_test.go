@@ -43,6 +43,10 @@ func TestAGrantSentAgainIntoAPassingErrorIsTriedAgainSoon(t *testing.T) {
 		next, err := time.Parse(time.RFC3339, at)
 		require.NoError(t, err, "it waits for its next attempt: %v", delivery)
 		assert.WithinRange(t, next, sent.Add(5*time.Second), time.Now().Add(15*time.Second), "after the first backoff")
+		at, _ = delivery["gives_up_at"].(string)
+		givesUp, err := time.Parse(time.RFC3339, at)
+		require.NoError(t, err, "it says when it gives up: %v", delivery)
+		assert.WithinRange(t, givesUp, sent.Add(24*time.Hour-time.Second), time.Now().Add(24*time.Hour), "a day after it was sent again, not after its win")
 
 		status.Store(http.StatusCreated)
 		require.Eventually(t, func() bool {

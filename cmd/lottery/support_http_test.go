@@ -147,8 +147,8 @@ func TestFailedGrantIsFoundAndSentAgain(t *testing.T) {
 }
 
 // TestAPendingGrantShowsHowItsDeliveryGoes: support looking at a grant pending for a while
-// sees that it was tried against a merchant answering 503 and when it is tried again,
-// where the order list (kept fast) shows no more than before.
+// sees that it was tried against a merchant answering 503, when it is tried again and when
+// it gives up, where the order list (kept fast) shows no more than before.
 func TestAPendingGrantShowsHowItsDeliveryGoes(t *testing.T) {
 	t.Parallel()
 	testkit.EachStack(t, func(t *testing.T, cfg config.Config) {
@@ -177,6 +177,10 @@ func TestAPendingGrantShowsHowItsDeliveryGoes(t *testing.T) {
 		assert.Equal(t, time.UTC, next.Location(), "in UTC")
 		assert.True(t, next.After(drawn), "tried again later: %v", next)
 		assert.Positive(t, calls.Load())
+		gives, _ := delivery["gives_up_at"].(string)
+		givesUp, err := time.Parse(time.RFC3339, gives)
+		require.NoError(t, err, "it says when it gives up: %v", delivery)
+		assert.WithinRange(t, givesUp, drawn.Add(24*time.Hour-time.Second), time.Now().Add(24*time.Hour), "a day after its win")
 
 		page := c.marketer.must(http.StatusOK, "GET", "/api/v1/admin/orders?activity_id="+c.activity, nil)["items"].([]any)
 		require.Len(t, page, 1)

@@ -47,3 +47,12 @@ type Grants interface {
 	// payload; ErrAddressNotExpected when the order is not awaiting an address.
 	Ship(ctx context.Context, orderID int64, address string, payload map[string]string, at time.Time) error
 }
+
+// GivesUpAt is when a grant whose wait began at since gives up: a delivery that fails from
+// then on fails it for good. Zero when grants never give up (after ≤ 0) or since is unknown.
+func GivesUpAt(since time.Time, after time.Duration) time.Time {
+	if after <= 0 || since.IsZero() {
+		return time.Time{}
+	}
+	return since.Add(after)
+}

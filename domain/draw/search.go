@@ -56,4 +56,9 @@ type GrantDelivery struct {
 	// NextAttemptAt is when the grant is tried again after a failure; zero while it is
 	// queued or being delivered.
 	NextAttemptAt time.Time
+	// Since is when the grant's wait began: its win, or the last time it was sent again.
+	Since time.Time
+	// GivesUpAt is when the grant gives up: a delivery that fails from then on fails it for
+	// good. Zero when grants never give up (or the start of its wait is unknown).
+	GivesUpAt time.Time
 }

@@ -199,11 +199,13 @@ type grantRetryJSON struct {
 }
 
 // deliveryJSON is how a pending grant's delivery is going: the deliveries made so far,
-// why the last failed and when it is tried again, while it waits for that.
+// why the last failed, when it is tried again, while it waits for that, and when it gives
+// up.
 type deliveryJSON struct {
 	Attempts      int       `json:"attempts"`
 	LastError     string    `json:"last_error,omitempty"`
 	NextAttemptAt time.Time `json:"next_attempt_at,omitzero"`
+	GivesUpAt     time.Time `json:"gives_up_at,omitzero"`
 }
 
 func (h *orderDesk) get(c echo.Context) error {
@@ -237,7 +239,7 @@ func deliveryOf(d *draw.GrantDelivery) *deliveryJSON {
 	if d == nil {
 		return nil
 	}
-	return &deliveryJSON{Attempts: d.Attempts, LastError: d.LastError, NextAttemptAt: d.NextAttemptAt.UTC()}
+	return &deliveryJSON{Attempts: d.Attempts, LastError: d.LastError, NextAttemptAt: d.NextAttemptAt.UTC(), GivesUpAt: d.GivesUpAt.UTC()}
 }
 
 // retry answers with the order as GET /admin/orders/{id} shows it after the delivery.

@@ -233,11 +233,13 @@ func TestDeskTimesWithAnUnencodedPlus(t *testing.T) {
 }
 
 // TestOrderDetailTellsAPendingGrantsDelivery: the detail of a pending grant says how its
-// delivery is going, from its outbox entry; the list and the other grant states do not.
+// delivery is going, from its outbox entry, and when it gives up (a day after its win);
+// the list and the other grant states do not.
 func TestOrderDetailTellsAPendingGrantsDelivery(t *testing.T) {
 	t.Parallel()
-	h := newDeskHarness(t)
+	h := newDeskHarness(t, func(d *support.Deps) { d.GiveUpAfter = 24 * time.Hour })
 	ctx := context.Background()
+	won := time.Date(2026, 11, 11, 7, 59, 0, 0, time.FixedZone("CST", 8*3600))
 	w, err := persistence.NewOrderWriter(h.db, persistence.WriterOptions{
 		Outbox: func(o draw.Order) (string, []byte) { return "LOTTERY.grant.coupon", []byte(`{}`) }})
 	require.NoError(t, err)
@@ -245,7 +247,7 @@ func TestOrderDetailTellsAPendingGrantsDelivery(t *testing.T) {
 	for i := range 2 {
 		o := draw.Order{ID: 1<<43 + int64(i), ActivityID: 11, StrategyID: 11, UserID: "u1", Day: "2026-11-11",
 			Outcome: draw.OutcomeWin, PrizeID: 3, AwardID: 4, AwardName: "$5 off", AwardKind: "coupon",
-			GrantState: draw.GrantPending, MQState: draw.MQPending, CreatedAt: time.Now()}
+			GrantState: draw.GrantPending, MQState: draw.MQPending, CreatedAt: won}
 		require.NoError(t, w.Write(ctx, o, time.Time{}))
 		ids = append(ids, strconv.FormatInt(o.ID, 10))
 	}
@@ -253,12 +255,12 @@ func TestOrderDetailTellsAPendingGrantsDelivery(t *testing.T) {
 	detail := func(id string) map[string]any {
 		return h.must(http.StatusOK, h.do(http.MethodGet, "/api/v1/admin/orders/"+id, alice, nil)).body
 	}
-	assert.Equal(t, map[string]any{"attempts": float64(0)}, detail(ids[0])["delivery"], "queued")
+	assert.Equal(t, map[string]any{"attempts": float64(0), "gives_up_at": "2026-11-11T23:59:00Z"}, detail(ids[0])["delivery"], "queued")
 
 	next := time.Date(2026, 11, 11, 8, 0, 10, 0, time.FixedZone("CST", 8*3600))
 	require.NoError(t, persistence.NewOutboxRepo(h.db).Defer(ctx, []int64{1 << 43}, 2, next, "coupon webhook answered 503 Service Unavailable"))
 	assert.Equal(t, map[string]any{"attempts": float64(2), "last_error": "coupon webhook answered 503 Service Unavailable",
-		"next_attempt_at": "2026-11-11T00:00:10Z"}, detail(ids[0])["delivery"], "waiting for its next attempt, in UTC")
+		"next_attempt_at": "2026-11-11T00:00:10Z", "gives_up_at": "2026-11-11T23:59:00Z"}, detail(ids[0])["delivery"], "waiting for its next attempt, in UTC")
 
 	list := h.must(http.StatusOK, h.do(http.MethodGet, "/api/v1/admin/orders?activity_id=11", alice, nil))
 	for _, item := range list.body["items"].([]any) {

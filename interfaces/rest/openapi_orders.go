@@ -105,6 +105,8 @@ func deliverySchema() map[string]any {
 			"or a publish of the grant event that failed; kept while the grant is on its way again, left out when none has failed"),
 		"next_attempt_at": dateTime("when the grant is tried again (UTC), while it waits after a failed delivery; " +
 			"left out while it is queued or being delivered"),
+		"gives_up_at": dateTime("when the grant gives up (UTC): a delivery that fails from then on fails it for good with reason gave_up, " +
+			"even with attempts left; grants.give_up_after after the win, or after the grant was last sent again. Left out when grants never give up"),
 	}), "only while grant_state is pending and the grant's event is in the outbox: how its delivery is going. "+
 		"Left out for any other grant state, and in the order list")
 }

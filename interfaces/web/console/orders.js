@@ -146,9 +146,9 @@ function orderRow(o) {
   return row;
 }
 
-// pendingNote tells how a pending grant's delivery goes: its attempts, why the last failed
-// and when it is tried again, as the order's detail has them; the list has not, so a button
-// asks for them.
+// pendingNote tells how a pending grant's delivery goes: its attempts, why the last failed,
+// when it is tried again and when it gives up, as the order's detail has them; the list
+// has not, so a button asks for them.
 function pendingNote(o, render) {
   if (o.delivery) {
     const d = o.delivery;
@@ -156,7 +156,8 @@ function pendingNote(o, render) {
     const tried = d.attempts ? `${d.attempts} attempt${d.attempts > 1 ? "s" : ""} failed`
       : d.last_error ? "not tried yet" : "no attempt failed yet";
     return h("p", { class: "muted delivery" }, `on its way: ${tried}`,
-      d.last_error ? `, last: ${d.last_error}` : "", d.next_attempt_at ? `; next try ${fmtTime(d.next_attempt_at)}` : "");
+      d.last_error ? `, last: ${d.last_error}` : "", d.next_attempt_at ? `; next try ${fmtTime(d.next_attempt_at)}` : "",
+      d.gives_up_at ? `; gives up ${fmtTime(d.gives_up_at)}` : "");
   }
   const wrap = h("div", { class: "retry" }, h("span", { class: "muted" }, "on its way "), errorBox());
   wrap.children[0].after(h("button", { type: "button", class: "secondary delivery-check", "aria-label": `How the grant of order ${o.order_id} goes`,

@@ -62,7 +62,7 @@ type Deps struct {
 	// admission recovery's wait); 0: as soon as drawn (tests).
 	FinalAfter time.Duration
 	// GiveUpAfter is how long after its wait began a pending grant gives up, as the
-	// granters are told (grants.give_up_after); 0: never.
+	// granters are told (grants.give_up_after); 0 or less (off): never.
 	GiveUpAfter time.Duration
 }
 

@@ -97,14 +97,13 @@ func buildAdmin(s *system, e *engine) *admin.Service {
 func buildSupport(s *system, e *engine, g *granting.Service) *support.Service {
 	g = g.ReadingAwards(e.awards)
 	return support.New(support.Deps{
-		Orders:     e.orders,
-		Grants:     persistence.NewGrantRepo(s.db),
-		Encode:     messaging.ReopenedGrantEncoder(s.cfg.NATS.Prefix),
-		Deliver:    retryDelivery(s, g),
-		Queue:      queueReopened(s),
-		Log:        s.log,
-		FinalAfter: ordersFinalAfter(s.cfg.Draw),
-		// -1 (off) never gives up, as for the granters.
+		Orders:      e.orders,
+		Grants:      persistence.NewGrantRepo(s.db),
+		Encode:      messaging.ReopenedGrantEncoder(s.cfg.NATS.Prefix),
+		Deliver:     retryDelivery(s, g),
+		Queue:       queueReopened(s),
+		Log:         s.log,
+		FinalAfter:  ordersFinalAfter(s.cfg.Draw),
 		GiveUpAfter: s.cfg.Grants.GiveUpAfter,
 	})
 }

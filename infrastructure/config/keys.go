@@ -1,6 +1,7 @@
 package config
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
 	"math"
@@ -41,10 +42,7 @@ var keys = []key{
 		return err
 	}},
 	{"http.shutdown_timeout", "LOTTERY_HTTP_SHUTDOWN_TIMEOUT", "how long a stop waits for in-flight requests", func(c *Config, v string) error {
-		d, err := parseDuration(v)
-		if err == nil && (d < time.Second || d > 10*time.Minute) {
-			err = fmt.Errorf("want from 1s (in-flight draws and grants need time to finish) to 10m")
-		}
+		d, err := parseDurationIn(v, time.Second, 10*time.Minute, "want from 1s (in-flight draws and grants need time to finish) to 10m")
 		c.HTTP.ShutdownTimeout = d
 		return err
 	}},
@@ -205,18 +203,12 @@ var keys = []key{
 		return nil
 	}},
 	{"draw.reload_grace", "LOTTERY_DRAW_RELOAD_GRACE", "wait before rebuilding lost Redis counters from SQL; an order's write starts within half of it and may take a quarter of it", func(c *Config, v string) error {
-		d, err := parseDuration(v)
-		if err == nil && (d < 400*time.Millisecond || d > time.Minute) {
-			err = fmt.Errorf("want from 400ms (an order's write may take a quarter of it) to 1m (draws wait up to this long for counters lost with Redis)")
-		}
+		d, err := parseDurationIn(v, 400*time.Millisecond, time.Minute, "want from 400ms (an order's write may take a quarter of it) to 1m (draws wait up to this long for counters lost with Redis)")
 		c.Draw.ReloadGrace = d
 		return err
 	}},
 	{"draw.idempotency_ttl", "LOTTERY_DRAW_IDEMPOTENCY_TTL", "how long Redis answers a repeated Idempotency-Key by itself; SQL answers after it", func(c *Config, v string) error {
-		d, err := parseDuration(v)
-		if err == nil && (d < time.Second || d > 30*24*time.Hour) {
-			err = fmt.Errorf("want from 1s to 720h")
-		}
+		d, err := parseDurationIn(v, time.Second, 30*24*time.Hour, "want from 1s to 720h")
 		c.Draw.IdempotencyTTL = d
 		return err
 	}},
@@ -249,10 +241,7 @@ var keys = []key{
 		return nil
 	}},
 	{"grants.webhook_timeout", "LOTTERY_GRANTS_WEBHOOK_TIMEOUT", "how long a coupon webhook call may take; no answer by then is retried like a 5xx", func(c *Config, v string) error {
-		d, err := parseDuration(v)
-		if err == nil && (d < 100*time.Millisecond || d > time.Minute) {
-			err = fmt.Errorf("want from 100ms to 1m")
-		}
+		d, err := parseDurationIn(v, 100*time.Millisecond, time.Minute, "want from 100ms to 1m")
 		c.Grants.WebhookTimeout = d
 		return err
 	}},
@@ -277,10 +266,7 @@ var keys = []key{
 			c.Grants.GiveUpAfter = -1
 			return nil
 		}
-		d, err := parseDuration(v)
-		if err == nil && (d < time.Minute || d > maxGiveUpAfter) {
-			err = fmt.Errorf("want from 1m to 720h, or off")
-		}
+		d, err := parseDurationIn(v, time.Minute, maxGiveUpAfter, "want from 1m to 720h, or off")
 		c.Grants.GiveUpAfter = d
 		return err
 	}},
@@ -360,6 +346,15 @@ func parseDuration(v string) (time.Duration, error) {
 		return 0, fmt.Errorf("want a positive duration like 10s")
 	}
 	return d, nil
+}
+
+// parseDurationIn reads a duration from lo to hi; want says which, when it is outside.
+func parseDurationIn(v string, lo, hi time.Duration, want string) (time.Duration, error) {
+	d, err := parseDuration(v)
+	if err == nil && (d < lo || d > hi) {
+		return d, errors.New(want)
+	}
+	return d, err
 }
 
 // Bounds of grants.backoff and grants.give_up_after.

@@ -4,7 +4,11 @@ import (
 	"context"
 	"maps"
 	"sync"
+	"testing"
 	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/lottery-go/lottery/domain/award"
 	"github.com/lottery-go/lottery/domain/draw"
@@ -33,6 +37,25 @@ func newStore() *store {
 }
 
 var at = time.Date(2026, 11, 11, 10, 0, 0, 0, time.UTC)
+
+// comesBackOrFails checks order 1 after a delivery that met err. With failure "" its grant
+// comes back for another delivery (err is back) and stays pending; otherwise it failed for
+// good with failure in its error and reason observed, and comesBackOrFails says so.
+func (s *store) comesBackOrFails(t *testing.T, err, back error, failure, reason string) (failed bool) {
+	t.Helper()
+	o, _ := s.Get(context.Background(), 1)
+	if failure == "" {
+		require.ErrorIs(t, err, back)
+		assert.Equal(t, draw.GrantPending, o.GrantState)
+		assert.Empty(t, s.failed)
+		return false
+	}
+	require.NoError(t, err)
+	assert.Equal(t, draw.GrantFailed, o.GrantState)
+	assert.Contains(t, o.GrantError, failure)
+	assert.Equal(t, []string{reason}, s.failed)
+	return true
+}
 
 func (s *store) addWin(id int64, user string, a *award.Award) {
 	s.mu.Lock()

@@ -133,6 +133,50 @@ func TestAFailedBatchKeepsWhatItsJournaledDrawsTook(t *testing.T) {
 	})
 }
 
+// One script call follows each user's counts as its draws take them, per day: a user's
+// second draw of a day in the same call is refused by the daily limit, a draw of the next
+// day is not, and the total limit counts both days.
+func TestOneBatchFollowsAUsersCountsAcrossDays(t *testing.T) {
+	testkit.EachRedis(t, func(t *testing.T, env testkit.RedisEnv) {
+		ctx := context.Background()
+		l := newTestLedger(t, env, newFakeTruth(draw.Snapshot{ActivityID: 1, StockLeft: 10}))
+		require.NoError(t, l.ensureLoaded(ctx, 1, day1))
+
+		on := func(day string) draw.Admission {
+			a := admission(1, "u")
+			a.Day, a.PerUserTotal, a.PerUserDaily = day, 2, 1
+			return a
+		}
+		admissions := []draw.Admission{on(day1), on(day1), on(day2), on(day2), admission(1, "w")}
+		calls := make([]*admitCall, len(admissions))
+		for i, a := range admissions {
+			calls[i] = l.newCall(a)
+		}
+
+		l.flush(calls)
+
+		var got []error
+		for _, c := range calls {
+			r := <-c.res
+			require.NoError(t, r.err)
+			_, err := decodeAdmit(r.reply)
+			got = append(got, err)
+		}
+		require.NoError(t, got[0])
+		require.ErrorIs(t, got[1], draw.ErrDailyQuotaExhausted)
+		require.NoError(t, got[2], "a new day")
+		require.Equal(t, draw.ErrQuotaExhausted, got[3], "the total limit, across days")
+		require.NoError(t, got[4])
+		for day, want := range map[string]counters{
+			day1: {stock: 7, userTotal: 2, userToday: 1, journal: 3},
+			day2: {stock: 7, userTotal: 2, userToday: 1, journal: 3},
+		} {
+			require.Equal(t, want, readCounters(t, l, 1, "u", 1, day), day)
+			require.Positive(t, env.Client.TTL(ctx, l.keys(1).userDay(day)).Val(), "%s expires after its day", day)
+		}
+	})
+}
+
 // A key repeated within one script call is one key: the second draw with it is a
 // duplicate of the first, as it would be a call later.
 func TestARepeatedKeyInOneBatchIsADuplicate(t *testing.T) {

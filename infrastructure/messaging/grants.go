@@ -23,6 +23,10 @@ type GrantEvent struct {
 	ReopenedAt time.Time `json:"reopened_at,omitzero"`
 }
 
+// WaitingSince is when the event's grant began to wait: its win, or, for a failed grant
+// sent again, the time it was sent.
+func (e GrantEvent) WaitingSince() time.Time { return latest(e.CreatedAt, e.ReopenedAt) }
+
 // GrantSubject is where grants of one award kind travel: PREFIX.grant.KIND.
 func GrantSubject(prefix, kind string) string { return prefix + ".grant." + kind }
 

@@ -37,11 +37,7 @@ func StartGrants(ctx context.Context, conn *messaging.Conn, prefix string, svc *
 				log.ErrorContext(ctx, "grant event without an order id; dropped", "order_id", d.Event.OrderID)
 				continue
 			}
-			since := d.Event.CreatedAt
-			if d.Event.ReopenedAt.After(since) {
-				since = d.Event.ReopenedAt // sent again: its wait begins anew
-			}
-			r := granting.Request{OrderID: id, Attempt: d.Attempt, Last: d.Last, Since: since}
+			r := granting.Request{OrderID: id, Attempt: d.Attempt, Last: d.Last, Since: d.Event.WaitingSince()}
 			rs, at = append(rs, r), append(at, i)
 		}
 		for j, err := range svc.GrantAll(ctx, rs) {

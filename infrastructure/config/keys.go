@@ -368,11 +368,12 @@ const (
 // parseBackoff reads grants.backoff: comma-separated durations, each from minBackoff to
 // maxBackoff.
 func parseBackoff(v string) ([]time.Duration, error) {
+	const want = "want durations from 3s to 1h, comma-separated, like 10s,30s,1m"
 	var ds []time.Duration
 	for f := range strings.SplitSeq(v, ",") {
-		d, err := time.ParseDuration(strings.TrimSpace(f))
-		if err != nil || d < minBackoff || d > maxBackoff {
-			return nil, fmt.Errorf("want durations from 3s to 1h, comma-separated, like 10s,30s,1m")
+		d, err := parseDurationIn(strings.TrimSpace(f), minBackoff, maxBackoff, want)
+		if err != nil {
+			return nil, errors.New(want)
 		}
 		ds = append(ds, d)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"sync"
 	"time"
 
@@ -59,7 +60,10 @@ func NewLottery(l draw.Ledger, w draw.OrderWriter, s *Settler, relay Relayer, id
 
 // Pick samples the candidates: one in fixed mode; in renormalize mode several independent
 // samples among the prizes not known to be empty, which the ledger walks in order
-// (rejection sampling: exact as long as the known-empty set really is empty).
+// (rejection sampling: exact as long as the known-empty set really is empty). The walk
+// ends at the first "no prize" and passes over a prize it found empty wherever that prize
+// comes again, so neither what follows a "no prize" nor a repeat is sent: the outcome is
+// the same, the ledger call shorter.
 func (l *Lottery) Pick(_ context.Context, d *Draw) error {
 	st := d.View.Activity.Strategy()
 	r := l.rands.Get().(*rand.Rand)
@@ -69,11 +73,18 @@ func (l *Lottery) Pick(_ context.Context, d *Draw) error {
 	if st.Mode() == strategy.ModeRenormalize {
 		n, excluded = l.opts.Candidates, l.empties.mask(d.View.Activity.ID(), d.Now)
 	}
-	cands := make([]draw.Candidate, n)
-	for i := range cands {
+	cands := make([]draw.Candidate, 0, n)
+	for range n {
+		var c draw.Candidate // no prize
 		if idx := st.PickExcluding(r, excluded); idx >= 0 {
 			p := st.At(idx)
-			cands[i] = draw.Candidate{PrizeID: p.ID, DailyQuota: p.DailyQuota}
+			c = draw.Candidate{PrizeID: p.ID, DailyQuota: p.DailyQuota}
+		}
+		if !slices.Contains(cands, c) {
+			cands = append(cands, c)
+		}
+		if c.PrizeID == 0 {
+			break
 		}
 	}
 	d.Admission.Candidates = cands

@@ -18,6 +18,7 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"github.com/lottery-go/lottery/domain/strategy"
 	"github.com/lottery-go/lottery/infrastructure/config"
 	"github.com/lottery-go/lottery/infrastructure/token"
 	"github.com/lottery-go/lottery/internal/bench"
@@ -31,7 +32,7 @@ type benchFlags struct {
 	duration, timeout, grantWait   time.Duration
 	draws, replayEvery             int64
 	jsonPath, plotPath, userPrefix string
-	cpu, awards                    string
+	cpu, awards, mode              string
 	setup, tight, checkOnly        bool
 	noHealthz                      bool
 	// urlGiven is whether --url was given, rather than taken from the configuration.
@@ -91,7 +92,7 @@ not granted), or when no draw was answered.`,
 	fl.StringVar(&f.userPrefix, "user-prefix", "", "prefix of the run's user ids (default: bench-<random>-)")
 	fl.BoolVar(&f.setup, "setup", false, "first create awards and a running activity through the admin API")
 	fl.BoolVar(&f.tight, "tight", false, "with --setup: size stock, quotas and user limits to run out during the run")
-	addAwardsFlag(cmd, &f, "with --setup: ")
+	addActivityFlags(cmd, &f, "with --setup: ")
 	fl.BoolVar(&f.checkOnly, "check-only", false, "only check the invariants of --activity from SQL; send no load")
 	fl.BoolVar(&f.noHealthz, "no-healthz", false, "skip the same load against GET /healthz")
 	fl.StringVar(&f.cpu, "cpu", "", "measure the CPU time per draw, from /proc (Linux), of the processes of these names on this machine, of the bench and of the whole machine; names replace the default list, comma-separated after an = (--cpu=lt,mariadbd)")
@@ -108,15 +109,20 @@ func addServerFlags(cmd *cobra.Command, f *benchFlags) {
 	fl.IntVar(&f.users, "users", 10000, "distinct users drawing")
 }
 
-// addAwardsFlag is --awards of demo and bench --setup.
-func addAwardsFlag(cmd *cobra.Command, f *benchFlags, prefix string) {
+// addActivityFlags are the flags of the activity demo and bench --setup make: its awards
+// and its strategy mode.
+func addActivityFlags(cmd *cobra.Command, f *benchFlags, prefix string) {
 	cmd.Flags().StringVar(&f.awards, "awards", bench.AwardsText, prefix+"text (every prize a text award) or mixed (the 1% prize physical, the 20% prize points)")
+	cmd.Flags().StringVar(&f.mode, "mode", string(strategy.ModeFixed), prefix+"the odds' mode: fixed (an empty prize wins nothing) or renormalize (the draw is taken again among the prizes left)")
 }
 
-// checkAwards refuses an --awards that names no set.
-func checkAwards(awards string) error {
-	if awards != bench.AwardsText && awards != bench.AwardsMixed {
-		return fmt.Errorf("--awards %q: want text or mixed", awards)
+// checkActivityFlags refuses an --awards that names no set and a --mode that names no mode.
+func checkActivityFlags(f benchFlags) error {
+	if f.awards != bench.AwardsText && f.awards != bench.AwardsMixed {
+		return fmt.Errorf("--awards %q: want text or mixed", f.awards)
+	}
+	if m := strategy.Mode(f.mode); m != strategy.ModeFixed && m != strategy.ModeRenormalize {
+		return fmt.Errorf("--mode %q: want %s or %s", f.mode, strategy.ModeFixed, strategy.ModeRenormalize)
 	}
 	return nil
 }
@@ -158,7 +164,7 @@ func (f benchFlags) validate() error {
 	case f.cpuGiven && cpuOf(f.cpu) == nil:
 		return errors.New("--cpu= names no process: give --cpu alone, or names such as --cpu=lottery,mariadbd")
 	}
-	if err := checkAwards(f.awards); err != nil {
+	if err := checkActivityFlags(f); err != nil {
 		return err
 	}
 	return checkURL(f.url)
@@ -328,7 +334,7 @@ func setupOptions(f benchFlags, keys *token.Keys) bench.SetupOptions {
 		// A duration says nothing about a count; size for a long run at the target rate.
 		draws = max(int64(f.duration.Seconds())*15000, 1_000_000)
 	}
-	return bench.SetupOptions{URL: f.url, Keys: keys, Draws: draws, Users: f.users, Tight: f.tight, Awards: f.awards}
+	return bench.SetupOptions{URL: f.url, Keys: keys, Draws: draws, Users: f.users, Tight: f.tight, Awards: f.awards, Mode: f.mode}
 }
 
 // benchCommand is the command line that runs this load against f.activity again: with

@@ -114,6 +114,7 @@ func TestBenchValidatesEveryFlagBeforeSendingAnything(t *testing.T) {
 		"bad url":                 {[]string{"--setup", "--draws", "10", "--url", "127.0.0.1:8080"}, "want a base URL"},
 		"cpu of nothing":          {[]string{"--setup", "--draws", "10", "--cpu= , "}, "--cpu= names no process"},
 		"unknown awards":          {[]string{"--setup", "--draws", "10", "--awards", "fancy"}, `--awards "fancy": want text or mixed`},
+		"unknown mode":            {[]string{"--setup", "--draws", "10", "--mode", "lucky"}, `--mode "lucky": want fixed or renormalize`},
 	}
 	for name, c := range cases {
 		var loads atomic.Int64
@@ -129,14 +130,20 @@ func TestBenchValidatesEveryFlagBeforeSendingAnything(t *testing.T) {
 	assert.Zero(t, requests.Load(), "nothing was sent to the server")
 }
 
-// demo refuses an award set it does not know before it loads or sends anything.
-func TestDemoRefusesUnknownAwards(t *testing.T) {
+// demo refuses an award set or a mode it does not know before it loads or sends anything.
+func TestDemoRefusesUnknownAwardsAndModes(t *testing.T) {
 	t.Parallel()
 	srv, requests := countingServer(t)
-	var loads atomic.Int64
-	err := execute(demoCmd(fixedConfig(testkit.EmbeddedStack(t), &loads)), "--awards", "fancy", "--url", srv.URL)
-	require.ErrorContains(t, err, `--awards "fancy": want text or mixed`)
-	assert.Zero(t, loads.Load())
+	cfg := testkit.EmbeddedStack(t)
+	for flag, want := range map[string]string{
+		"--awards": `--awards "fancy": want text or mixed`,
+		"--mode":   `--mode "fancy": want fixed or renormalize`,
+	} {
+		var loads atomic.Int64
+		err := execute(demoCmd(fixedConfig(cfg, &loads)), flag, "fancy", "--url", srv.URL)
+		require.ErrorContains(t, err, want)
+		assert.Zero(t, loads.Load(), flag)
+	}
 	assert.Zero(t, requests.Load())
 }
 

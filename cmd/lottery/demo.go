@@ -16,9 +16,11 @@ func demoCmd(load func() (cfgAndLog, error)) *cobra.Command {
 		Use:   "demo",
 		Short: "Create awards and a running benchmark activity on a server, and print the bench command",
 		Long: `demo creates three awards (text; with --awards mixed the 1% prize is physical and the 20%
-prize points) and an activity with prizes at 1%, 5% (with a daily quota) and 20% odds through the admin API of a running server — created and submitted by the
-marketer bench-marketer, approved and started by the admin bench-admin — and prints its id
-and the bench command to run against it. --url defaults to the configured http.addr.`,
+prize points) and an activity with prizes at 1%, 5% (with a daily quota) and 20% odds (in
+--mode fixed, or renormalize) through the admin API of a running server — created and
+submitted by the marketer bench-marketer, approved and started by the admin bench-admin —
+and prints its id and the bench command to run against it. --url defaults to the
+configured http.addr.`,
 		Example: `  LOTTERY_AUTH_SECRET=… lottery demo --draws 200000`,
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -31,7 +33,7 @@ and the bench command to run against it. --url defaults to the configured http.a
 			case f.concurrency < 1:
 				return errors.New("--concurrency must be at least 1")
 			}
-			if err := checkAwards(f.awards); err != nil {
+			if err := checkActivityFlags(f); err != nil {
 				return err
 			}
 			if err := checkURL(f.url); err != nil {
@@ -71,7 +73,7 @@ and the bench command to run against it. --url defaults to the configured http.a
 	cmd.Flags().Int64Var(&f.draws, "draws", 1_000_000, "draws the activity should serve (sizes stock and limits)")
 	cmd.Flags().IntVar(&f.concurrency, "concurrency", 192, "concurrency to put in the printed bench command")
 	cmd.Flags().BoolVar(&f.tight, "tight", false, "size stock, quotas and user limits to run out during the run")
-	addAwardsFlag(cmd, &f, "")
+	addActivityFlags(cmd, &f, "")
 	cmd.Flags().BoolVar(&printID, "print-id", false, "print only the activity id (for scripts)")
 	return cmd
 }

@@ -2,6 +2,7 @@ package bench
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -39,6 +40,8 @@ type SetupOptions struct {
 	Tight bool
 	// Awards is AwardsText (every prize a text award, the cheapest grant) or AwardsMixed.
 	Awards string
+	// Mode is the activity's strategy mode: "fixed" (the default) or "renormalize".
+	Mode string
 }
 
 // Award sets of the benchmark activity. Mixed makes the grand prize a physical award (its
@@ -119,7 +122,7 @@ func SetUp(ctx context.Context, o SetupOptions) (int64, error) {
 		"begin_at": now.Add(-time.Minute).Format(time.RFC3339), "end_at": now.Add(30 * 24 * time.Hour).Format(time.RFC3339),
 		"time_zone": SetupTimeZone, "stock": stock,
 		"limits":   map[string]any{"per_user_total": total, "per_user_daily": daily},
-		"strategy": map[string]any{"mode": "fixed", "prizes": slots},
+		"strategy": map[string]any{"mode": cmp.Or(o.Mode, "fixed"), "prizes": slots},
 	}
 	var act struct {
 		ID string `json:"id"`

@@ -127,6 +127,17 @@ func TestSetUpSeparatesDuties(t *testing.T) {
 	assert.Equal(t, []string{"0.01", "0.05", "0.2"}, probs, "probabilities are decimal strings")
 	assert.Equal(t, 1, quotas, "one prize has a daily quota")
 	assert.Equal(t, "101", prizes[0].(map[string]any)["award_id"])
+	assert.Equal(t, "fixed", act["strategy"].(map[string]any)["mode"], "fixed unless asked")
+}
+
+func TestSetUpMakesTheModeAsked(t *testing.T) {
+	t.Parallel()
+	srv, calls := fakeAdmin(t, false, false)
+	_, err := SetUp(context.Background(), SetupOptions{URL: srv.URL, Keys: token.NewKeys(testSecret), Draws: 1000, Users: 10, Mode: "renormalize"})
+	require.NoError(t, err)
+	act := calls()[3]
+	require.Equal(t, "activity", act.route)
+	assert.Equal(t, "renormalize", act.body["strategy"].(map[string]any)["mode"])
 }
 
 // With mixed awards the grand prize is physical and the 20 % prize points; by default

@@ -334,7 +334,7 @@ func setupOptions(f benchFlags, keys *token.Keys) bench.SetupOptions {
 		// A duration says nothing about a count; size for a long run at the target rate.
 		draws = max(int64(f.duration.Seconds())*15000, 1_000_000)
 	}
-	return bench.SetupOptions{URL: f.url, Keys: keys, Draws: draws, Users: f.users, Tight: f.tight, Awards: f.awards, Mode: f.mode}
+	return bench.SetupOptions{URL: f.url, Keys: keys, Draws: draws, Users: f.users, Tight: f.tight, Awards: f.awards, Mode: strategy.Mode(f.mode)}
 }
 
 // benchCommand is the command line that runs this load against f.activity again: with

@@ -18,11 +18,11 @@ import (
 // group-committed order, journal settlement. No HTTP. Each mode of odds: fixed sends the
 // ledger one sampled outcome, renormalize several.
 func BenchmarkDrawFlow(b *testing.B) {
+	dsn, rds, nats := os.Getenv("LOTTERY_TEST_MYSQL_DSN"), os.Getenv("LOTTERY_TEST_REDIS_ADDR"), os.Getenv("LOTTERY_TEST_NATS_URL")
 	for _, mode := range []strategy.Mode{strategy.ModeFixed, strategy.ModeRenormalize} {
 		b.Run("embedded/"+string(mode), func(b *testing.B) {
 			benchFlow(b, mode, func(tb testing.TB) config.Config { return embeddedBenchConfig(tb) })
 		})
-		dsn, rds, nats := os.Getenv("LOTTERY_TEST_MYSQL_DSN"), os.Getenv("LOTTERY_TEST_REDIS_ADDR"), os.Getenv("LOTTERY_TEST_NATS_URL")
 		if dsn != "" && rds != "" && nats != "" {
 			b.Run("real/"+string(mode), func(b *testing.B) {
 				benchFlow(b, mode, func(tb testing.TB) config.Config { return testkit.RealStack(tb, dsn, rds, nats) })

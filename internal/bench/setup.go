@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/lottery-go/lottery/domain/strategy"
 	"github.com/lottery-go/lottery/infrastructure/token"
 )
 
@@ -40,8 +41,8 @@ type SetupOptions struct {
 	Tight bool
 	// Awards is AwardsText (every prize a text award, the cheapest grant) or AwardsMixed.
 	Awards string
-	// Mode is the activity's strategy mode: "fixed" (the default) or "renormalize".
-	Mode string
+	// Mode is the activity's strategy mode; empty: fixed.
+	Mode strategy.Mode
 }
 
 // Award sets of the benchmark activity. Mixed makes the grand prize a physical award (its
@@ -122,7 +123,7 @@ func SetUp(ctx context.Context, o SetupOptions) (int64, error) {
 		"begin_at": now.Add(-time.Minute).Format(time.RFC3339), "end_at": now.Add(30 * 24 * time.Hour).Format(time.RFC3339),
 		"time_zone": SetupTimeZone, "stock": stock,
 		"limits":   map[string]any{"per_user_total": total, "per_user_daily": daily},
-		"strategy": map[string]any{"mode": cmp.Or(o.Mode, "fixed"), "prizes": slots},
+		"strategy": map[string]any{"mode": cmp.Or(o.Mode, strategy.ModeFixed), "prizes": slots},
 	}
 	var act struct {
 		ID string `json:"id"`

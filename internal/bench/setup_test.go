@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/lottery-go/lottery/domain/strategy"
 	"github.com/lottery-go/lottery/infrastructure/token"
 )
 
@@ -133,7 +134,7 @@ func TestSetUpSeparatesDuties(t *testing.T) {
 func TestSetUpMakesTheModeAsked(t *testing.T) {
 	t.Parallel()
 	srv, calls := fakeAdmin(t, false, false)
-	_, err := SetUp(context.Background(), SetupOptions{URL: srv.URL, Keys: token.NewKeys(testSecret), Draws: 1000, Users: 10, Mode: "renormalize"})
+	_, err := SetUp(context.Background(), SetupOptions{URL: srv.URL, Keys: token.NewKeys(testSecret), Draws: 1000, Users: 10, Mode: strategy.ModeRenormalize})
 	require.NoError(t, err)
 	act := calls()[3]
 	require.Equal(t, "activity", act.route)
